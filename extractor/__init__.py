@@ -1,0 +1,4 @@
+"""extractor: facts and consistency findings from Chinese work reports."""
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,74 @@
+"""Records ↔ pandas DataFrames with the schema's columns (../shared/SCHEMA.md).
+
+Values are Decimal in memory; in a DataFrame ``value``/``value_low``/``value_high`` are floats
+(what analysts compute with) and the exact decimal strings are kept in ``value_exact`` etc.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import pandas as pd
+
+from .model import ANOMALY_COLUMNS, DOCUMENT_COLUMNS, FACT_COLUMNS, Anomaly, Fact
+
+EXACT_COLUMNS = ["value_exact", "value_low_exact", "value_high_exact"]
+
+
+def _num(d: Decimal | None) -> float | None:
+    return None if d is None else float(d)
+
+
+def _exact(d: Decimal | None) -> str:
+    if d is None:
+        return ""
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def fact_record(f: Fact) -> dict:
+    return {
+        "fact_id": f.fact_id, "doc_id": f.doc_id, "source": f.source, "kind": f.kind,
+        "text": f.text, "start": f.start, "end": f.end,
+        "value": _num(f.value), "value_low": _num(f.value_low), "value_high": _num(f.value_high),
+        "decimals": f.decimals, "approx": f.approx, "unit": f.unit, "date": f.date,
+        "subject": f.subject, "modality": f.modality, "page": f.page, "sentence": f.sentence,
+        "role": f.role, "period": f.period, "section": f.section, "scale": f.scale,
+        "qualifiers": f.qualifiers, "rule_id": f.rule_id,
+        "low_open": f.low_open, "high_open": f.high_open,
+        "value_exact": _exact(f.value), "value_low_exact": _exact(f.value_low),
+        "value_high_exact": _exact(f.value_high),
+    }
+
+
+def anomaly_record(a: Anomaly) -> dict:
+    return {
+        "anomaly_id": a.anomaly_id, "doc_id": a.doc_id, "source": a.source, "code": a.code,
+        "severity": a.severity, "message": a.message, "message_en": a.message_en,
+        "start": a.start, "end": a.end, "fact_ids": list(a.fact_ids), "stated": a.stated,
+        "computed": a.computed, "check": a.check, "evidence": a.evidence,
+    }
+
+
+FACT_DTYPES = {"start": "int64", "end": "int64", "value": "float64", "value_low": "float64",
+               "value_high": "float64", "decimals": "Int64", "page": "Int64", "sentence": "int64"}
+
+
+def facts_frame(facts: Iterable[Fact | dict]) -> pd.DataFrame:
+    rows = [f if isinstance(f, dict) else fact_record(f) for f in facts]
+    df = pd.DataFrame(rows, columns=FACT_COLUMNS + EXACT_COLUMNS)
+    return df.astype(FACT_DTYPES)
+
+
+def anomalies_frame(anomalies: Iterable[Anomaly | dict]) -> pd.DataFrame:
+    rows = [a if isinstance(a, dict) else anomaly_record(a) for a in anomalies]
+    df = pd.DataFrame(rows, columns=ANOMALY_COLUMNS)
+    return df.astype({"start": "int64", "end": "int64"})
+
+
+def documents_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(list(rows), columns=DOCUMENT_COLUMNS)
+    return df.astype({"chars": "int64", "facts": "int64", "anomalies": "int64",
+                      "pages": "Int64", "report_year": "Int64"})
