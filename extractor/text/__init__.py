@@ -1,0 +1,90 @@
+"""Document → Prepared: clean text with an exact offset map, pages, sentences, words, spaCy Docs.
+
+Public API (see /work/team.md section 2)::
+
+    prepared = prepare(doc, report_year=None)
+    prepared.clean.text                 # normalised text for matching
+    prepared.clean.to_decoded(a, b)     # exact half-open span in doc.text
+    prepared.clean.page_at(a)           # page number or None
+    prepared.sentences                  # [Sentence(index, start, end, section, page)]
+    prepared.words(a, b)                # jieba words of clean.text[a:b], clean offsets, cached
+    prepared.spacy_doc(i, protected)    # spaCy Doc of sentence i, protected spans kept whole
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..model import Document
+from .clean import CleanText, clean, subject_form
+from .segment import Sentence, split_sentences
+from .words import build_doc, cut_words
+from .year import infer_report_year, report_kind
+
+__all__ = ["prepare", "Prepared", "CleanText", "Sentence", "clean", "clean_text",
+           "infer_report_year", "report_kind", "subject_form"]
+
+
+@dataclass
+class Prepared:
+    """Everything the facts and checks layers read about one document."""
+
+    doc: Document
+    clean: CleanText
+    sentences: list[Sentence]
+    report_year: int | None
+    page_count: int | None
+    _words: dict = field(default_factory=dict, repr=False)
+
+    def words(self, start: int, end: int) -> list[tuple[str, int, int]]:
+        """jieba words of ``clean.text[start:end]`` as (word, start, end) in clean offsets (cached).
+
+        Only the requested span is segmented; nothing is segmented eagerly.
+        """
+        key = (start, end)
+        got = self._words.get(key)
+        if got is None:
+            got = cut_words(self.clean.text[start:end], start)
+            self._words[key] = got
+        return got
+
+    def sentence_at(self, clean_offset: int) -> Sentence | None:
+        """The sentence containing ``clean_offset`` (None between sentences)."""
+        from bisect import bisect_right
+
+        starts = self._sentence_starts()
+        i = bisect_right(starts, clean_offset) - 1
+        if i >= 0 and self.sentences[i].start <= clean_offset < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+    def _sentence_starts(self) -> list[int]:
+        s = self._words.get("_starts")
+        if s is None:
+            s = [x.start for x in self.sentences]
+            self._words["_starts"] = s
+        return s
+
+    def spacy_doc(self, sentence_index: int, protected: Iterable[tuple[int, int]] = ()):
+        """spaCy Doc of one sentence from its jieba words; each protected clean span is one token.
+
+        ``doc.text == clean.text[sentence.start:sentence.end]``; a token's clean offset is
+        ``sentence.start + token.idx`` (also ``doc.user_data["clean_start"] + token.idx``).
+        """
+        s = self.sentences[sentence_index]
+        return build_doc(self.clean.text[s.start:s.end], s.start, self.words(s.start, s.end),
+                         protected)
+
+
+def prepare(doc: Document, *, report_year: int | None = None) -> Prepared:
+    """Clean, page and split ``doc``; an explicit ``report_year`` wins over the inferred one."""
+    ct = clean(doc.text, doc.pages)
+    sentences = split_sentences(ct)
+    year = report_year if report_year is not None else infer_report_year(ct.text)
+    return Prepared(doc=doc, clean=ct, sentences=sentences, report_year=year,
+                    page_count=ct.page_count)
+
+
+def clean_text(text: str) -> CleanText:
+    """Clean a bare string (no container pages); convenient for tests and rule examples."""
+    return clean(text)

@@ -1,0 +1,434 @@
+"""Decoded text → CleanText: the normalised text for matching plus an exact offset map and pages.
+
+Each cleaning step is a *detector* that proposes edits ``(start, end, replacement, kind)`` on the
+decoded text; detectors run in priority order and a later edit that overlaps an accepted one is
+dropped. The accepted edits and the 1:1 character fold (full-width → half-width) build the clean
+text and its :class:`~extractor.text.offsets.OffsetMap` in one pass. Nothing is inserted: the clean
+text only loses characters (deletions) or replaces a span by a short string (an entity by its
+character, an HTML tag by a line break), so every clean character has an exact decoded origin.
+
+Conversion errors (效劳 for 服务 …) are only counted and offered through ``subject_form``: they
+never change the clean text.
+"""
+from __future__ import annotations
+
+import functools
+import html as _html
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import regex
+
+from ..model import Page
+from .offsets import OffsetMap, apply_edits
+from .rules import TextRules, conversion_any, conversion_pairs, text_rules
+
+Edit = tuple[int, int, str, str]  # start, end, replacement, kind (quality counter)
+
+_SPACES = " \t\u3000\u00a0\r"
+
+
+@dataclass
+class CleanText:
+    """The normalised text (``text``) and its exact way back to the decoded text."""
+
+    text: str
+    decoded: str
+    omap: OffsetMap
+    quality: dict[str, int] = field(default_factory=dict)
+    _page_starts: list[int] = field(default_factory=list)   # clean offsets, ascending
+    _page_numbers: list[int] = field(default_factory=list)
+
+    # --- offsets -------------------------------------------------------------------------------
+    def to_decoded(self, start: int, end: int) -> tuple[int, int]:
+        """Half-open span in the decoded text: decoded start of clean[start], end of clean[end-1]."""
+        return self.omap.to_decoded(start, end)
+
+    def to_clean(self, decoded_offset: int) -> int:
+        """Clean offset of the first clean character originating at or after ``decoded_offset``."""
+        return self.omap.to_clean(decoded_offset)
+
+    # --- pages ---------------------------------------------------------------------------------
+    def page_at(self, clean_offset: int) -> int | None:
+        """Page number of the clean character at ``clean_offset`` (None if the source has no pages)."""
+        if not self._page_starts:
+            return None
+        i = bisect_right(self._page_starts, clean_offset) - 1
+        return self._page_numbers[max(i, 0)]
+
+    @property
+    def page_count(self) -> int | None:
+        if not self._page_numbers:
+            return None
+        return max(self._page_numbers)
+
+    # --- quality and subjects --------------------------------------------------------------------
+    def quality_summary(self) -> str:
+        """Short human summary, e.g. ``page_markers=16 conversion_errors=41 entities=2``."""
+        q = self.quality
+        keys = ("page_markers", "footers", "form_feeds", "html_tags", "entities", "footnotes",
+                "line_joins", "pinyin_glosses", "conversion_errors")
+        parts = [f"{k}={q[k]}" for k in keys if q.get(k)]
+        return " ".join(parts) if parts else "clean"
+
+    def subject_form(self, s: str) -> str:
+        """``s`` with the safe conversion-error fixes applied (电商效劳中心 → 电商服务中心)."""
+        return subject_form(s)
+
+
+def subject_form(s: str) -> str:
+    for p in conversion_pairs():
+        s = p.pattern.sub(p.right, s)
+    return s
+
+
+# ------------------------------------------------------------------------------------------------
+# detectors
+
+
+def _line_start(text: str, p: int) -> int:
+    return text.rfind("\n", 0, p) + 1
+
+
+def _page_markers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, int]]]:
+    """The sample's `N、` page markers: deletions and (decoded page start, number)."""
+    cands = []
+    for m in r.marker.finditer(text):
+        n = int(m.group(1))
+        p = m.start()
+        ev = False
+        if p > 0:
+            prev_end = p - 1  # the '\n'
+            if prev_end > 0 and text[prev_end - 1] == "\r":
+                prev_end -= 1
+            ls = _line_start(text, prev_end)
+            prev = text[ls:prev_end].rstrip(_SPACES)
+            if len(prev) >= r.marker_min_prev and prev[-1] not in r.marker_final:
+                ev = True
+        e = m.end()
+        if r.marker_punct.match(text, e) or r.marker_enum.match(text, e):
+            ev = True
+        cands.append((n, m, ev))
+    # build the running chain 1, 2, 3 … (or 2, 3 … when page 1 has no marker)
+    chain = []
+    expected = None
+    for i, (n, m, ev) in enumerate(cands):
+        if expected is None:
+            if n not in (1, 2):
+                continue
+        elif n != expected:
+            continue
+        if not ev:
+            # an evidence-less candidate loses to a later one with the same number and evidence
+            later = False
+            for n2, _m2, ev2 in cands[i + 1:]:
+                if n2 == n + 1:
+                    break
+                if n2 == n and ev2:
+                    later = True
+                    break
+            if later:
+                continue
+        chain.append((n, m, ev))
+        expected = n + 1
+    if len(chain) < r.marker_min_chain:
+        return [], []
+    if sum(1 for _n, _m, ev in chain if ev) < r.marker_ratio * len(chain):
+        return [], []
+    edits: list[Edit] = []
+    pages = []
+    for n, m, _ev in chain:
+        s = m.start()
+        if s > 0 and text[s - 1] == "\n":
+            s -= 1
+            if s > 0 and text[s - 1] == "\r":
+                s -= 1
+        edits.append((s, m.end(), "", "page_markers"))
+        pages.append((m.end(), n))
+    first = chain[0][0]
+    if chain[0][1].start() > 0:
+        pages.insert(0, (0, max(1, first - 1)))
+    return edits, pages
+
+
+def _footers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, int]]]:
+    edits: list[Edit] = []
+    pages: list[tuple[int, int]] = []
+    for m in r.footer.finditer(text):
+        num = next(int(g) for g in m.groups() if g is not None)
+        edits.append((m.start(), m.end(), "", "footers"))
+        pages.append((m.end(), num + 1))
+    if pages:
+        pages.insert(0, (0, pages[0][1] - 1))
+    return edits, pages
+
+
+def _form_feeds(text: str) -> tuple[list[Edit], list[tuple[int, int]]]:
+    edits: list[Edit] = []
+    pages = [(0, 1)]
+    pos = text.find("\f")
+    k = 1
+    while pos != -1:
+        edits.append((pos, pos + 1, "", "form_feeds"))
+        k += 1
+        pages.append((pos + 1, k))
+        pos = text.find("\f", pos + 1)
+    return (edits, pages) if edits else ([], [])
+
+
+def _entities(text: str, r: TextRules, fold: dict) -> list[Edit]:
+    edits: list[Edit] = []
+    if "&" not in text and ";" not in text:
+        return edits
+    for m in r.entity.finditer(text):
+        dec, hexa, name, damaged = m.groups()
+        ch = None
+        try:
+            if dec is not None:
+                ch = chr(int(dec))
+            elif hexa is not None:
+                ch = chr(int(hexa, 16))
+            elif name is not None:
+                u = _html.unescape(m.group(0))
+                ch = u if u != m.group(0) and len(u) == 1 else None
+            else:
+                c = chr(int(damaged))
+                if unicodedata.category(c)[0] in "SPZ":
+                    ch = c
+        except (ValueError, OverflowError):
+            ch = None
+        if ch is None or unicodedata.category(ch) in ("Cc", "Cs", "Cn"):
+            continue
+        edits.append((m.start(), m.end(), ch.translate(fold), "entities"))
+    return edits
+
+
+def _regex_deletions(text: str, pattern, kind: str) -> list[Edit]:
+    return [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
+
+
+def _footnotes(text: str, r: TextRules) -> list[Edit]:
+    edits = _regex_deletions(text, r.fn_bracket, "footnotes")
+    edits += _regex_deletions(text, r.fn_circled, "footnotes")
+    edits.sort()
+    return _drop_overlaps(edits)
+
+
+def _html_markup(text: str, r: TextRules) -> list[Edit]:
+    n = 0
+    for _m in r.html_detect.finditer(text):
+        n += 1
+        if n >= r.html_min_tags:
+            break
+    if n < r.html_min_tags:
+        return []
+    tags: list[Edit] = []
+    for m in r.html_tag.finditer(text):
+        name = (m.group(2) or "").lower()
+        if m.group(0).startswith("<!--") or m.group(1):
+            tags.append((m.start(), m.end(), "", "html_tags"))
+        elif name in r.html_inline:
+            tags.append((m.start(), m.end(), "", "html_tags"))
+        elif name in r.html_cell:
+            tags.append((m.start(), m.end(), " ", "html_tags"))
+        else:
+            tags.append((m.start(), m.end(), "\n", "html_tags"))
+    ws = _regex_deletions(text, r.html_ws, "html_whitespace")
+    return _merge(tags, ws)
+
+
+def _display_width(line: str) -> int:
+    # CJK and full-width characters take two columns in pdftotext -layout output
+    return len(line) + sum(1 for ch in line if ch >= "\u2e80")
+
+
+def _line_joins(text: str, r: TextRules) -> list[Edit]:
+    """Delete line breaks inside sentences (hard wraps, continuation lines, fragment lines)."""
+    if "\n" not in text:
+        return []
+    w = r.wrap
+    starts = [0]
+    pos = text.find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    nlines = len(starts)
+
+    def line(i: int) -> str:
+        s = starts[i]
+        e = starts[i + 1] - 1 if i + 1 < nlines else len(text)
+        return text[s:e]
+
+    lines = [line(i) for i in range(nlines)]
+    stripped = [ln.rstrip(_SPACES) for ln in lines]
+    final = r.wrap_final
+    heading = r.wrap_heading
+    cont = r.wrap_cont
+
+    def mid_sentence(i: int) -> bool:
+        s = stripped[i]
+        return bool(s.strip(_SPACES)) and s[-1] not in final
+
+    def join_edit(i: int) -> Edit:
+        # delete trailing spaces of line i, its line break, and leading spaces of line i+1
+        s = starts[i] + len(stripped[i])
+        e = starts[i + 1]
+        nxt = lines[i + 1]
+        e += len(nxt) - len(nxt.lstrip(_SPACES))
+        a, b = text[s - 1] if s > 0 else "", text[e] if e < len(text) else ""
+        rep = " " if (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()) else ""
+        return (s, e, rep, "line_joins")
+
+    joins: dict[int, Edit] = {}
+    # 1. hard-wrapped documents
+    nonempty = [i for i in range(nlines) if stripped[i].strip(_SPACES)]
+    if len(nonempty) >= int(w["min_lines"]):
+        widths = sorted(_display_width(stripped[i]) for i in nonempty)
+        q = widths[min(len(widths) - 1, int(float(w["width_quantile"]) * len(widths)))]
+        limit = float(w["full_ratio"]) * q
+        full = [i for i in nonempty if _display_width(stripped[i]) >= limit and i + 1 < nlines]
+        if full:
+            mids = sum(1 for i in full if mid_sentence(i))
+            if mids >= float(w["wrapped_share"]) * len(full):
+                for i in full:
+                    nxt = lines[i + 1]
+                    if (mid_sentence(i) and nxt.strip(_SPACES) and nxt[:1] not in _SPACES
+                            and not heading.match(nxt) and not r.footer.match(nxt)
+                            and not heading.match(lines[i])):
+                        joins[i] = join_edit(i)
+    # 2. continuation punctuation at a line start, fragment lines (PM⏎2.5⏎）)
+    fmax = int(w["fragment_max"])
+    for i in range(nlines - 1):
+        if i in joins or not stripped[i].strip(_SPACES):
+            continue
+        nxt = lines[i + 1].lstrip(_SPACES)
+        if not nxt:
+            continue
+        if cont.match(nxt):
+            joins[i] = join_edit(i)
+            continue
+        frag = nxt.rstrip(_SPACES)
+        if (len(frag) <= fmax and mid_sentence(i) and frag.isascii()
+                and all(ch.isalnum() or ch in ".%+-" for ch in frag)):
+            joins[i] = join_edit(i)
+            if i + 2 < nlines:
+                after = lines[i + 2].lstrip(_SPACES)
+                if after and (cont.match(after) or "\u4e00" <= after[0] <= "\u9fff"):
+                    joins[i + 1] = join_edit(i + 1)
+    return [joins[i] for i in sorted(joins)]
+
+
+# ------------------------------------------------------------------------------------------------
+# edit merging
+
+
+def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:
+    out: list[Edit] = []
+    last = -1
+    for ed in edits:
+        if ed[0] >= last and ed[1] > ed[0]:
+            out.append(ed)
+            last = ed[1]
+    return out
+
+
+def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
+    """Sorted union of ``high`` and the edits of ``low`` that overlap none of ``high``."""
+    out: list[Edit] = []
+    hi = list(high)
+    j = 0
+    n = len(hi)
+    keep_low: list[Edit] = []
+    for ed in low:
+        s, e = ed[0], ed[1]
+        if e <= s:
+            continue
+        while j < n and hi[j][1] <= s:
+            j += 1
+        if j < n and hi[j][0] < e:
+            continue
+        keep_low.append(ed)
+    # both sorted; merge
+    i = k = 0
+    while i < n or k < len(keep_low):
+        if k >= len(keep_low) or (i < n and hi[i][0] <= keep_low[k][0]):
+            out.append(hi[i])
+            i += 1
+        else:
+            out.append(keep_low[k])
+            k += 1
+    return _drop_overlaps(out)
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool = True) -> CleanText:
+    """Normalise ``decoded`` (the document text) into a :class:`CleanText`."""
+    r = text_rules()
+    fold = r.fold_table
+    edits: list[Edit] = []
+    html_edits = _html_markup(decoded, r)
+    edits = _merge(edits, html_edits)
+    marker_edits, marker_pages = _page_markers(decoded, r)
+    edits = _merge(edits, marker_edits)
+    footer_edits, footer_pages = _footers(decoded, r)
+    edits = _merge(edits, footer_edits)
+    ff_edits, ff_pages = _form_feeds(decoded)
+    edits = _merge(edits, ff_edits)
+    edits = _merge(edits, _entities(decoded, r, fold))
+    edits = _merge(edits, _footnotes(decoded, r))
+    edits = _merge(edits, _regex_deletions(decoded, r.zero_width, "zero_width"))
+    edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses"))
+    if not html_edits:
+        edits = _merge(edits, _line_joins(decoded, r))
+    edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces"))
+
+    translate = (lambda s: s.translate(fold))
+    text, omap = apply_edits(decoded, ((s, e, rep) for s, e, rep, _k in edits), translate)
+
+    quality: Counter = Counter()
+    for _s, _e, _rep, kind in edits:
+        quality[kind] += 1
+    quality["fullwidth_folded"] = len(_fold_regex().findall(decoded))
+    if count_conversions:
+        conv = Counter()
+        names = {f"p{i}": p.key for i, p in enumerate(conversion_pairs())}
+        for m in conversion_any().finditer(text):
+            conv[names[m.lastgroup]] += 1
+        for k, v in conv.items():
+            quality[k] = v
+        quality["conversion_errors"] = sum(conv.values())
+
+    ct = CleanText(text=text, decoded=decoded, omap=omap,
+                   quality={k: v for k, v in quality.items() if v})
+    # pages: the sample's markers win, then the container's pages, then form feeds, then footers
+    if marker_pages:
+        src = marker_pages
+    elif pages:
+        src = [(p.start, p.number) for p in pages]
+    elif ff_pages:
+        src = ff_pages
+    else:
+        src = footer_pages
+    starts, numbers = [], []
+    for d, num in sorted(src):
+        c = omap.to_clean(d)
+        if starts and c == starts[-1]:
+            numbers[-1] = num
+            continue
+        starts.append(c)
+        numbers.append(num)
+    if starts:
+        starts[0] = 0
+    ct._page_starts, ct._page_numbers = starts, numbers
+    return ct
+
+
+@functools.cache
+def _fold_regex():
+    r = text_rules()
+    return regex.compile("[" + "".join(regex.escape(chr(cp)) for cp in sorted(r.fold_table)) + "]")

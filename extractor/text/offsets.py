@@ -1,0 +1,131 @@
+"""The exact map between the clean (matching) text and the decoded document text.
+
+The clean text is built from the decoded text by a sorted list of non-overlapping edits
+``(start, end, replacement)`` on the decoded text plus a 1:1 character fold (``str.translate``).
+The map is stored as *segments*, not one entry per character:
+
+- a **run** ``(clean_start, decoded_start, length)``: clean[c] comes from decoded[d + (c - c0)];
+- a **replacement** ``(clean_start, decoded_start, decoded_end, length)``: each of its ``length``
+  clean characters stands for the whole decoded span (an entity ``&nbsp;`` → `` ``, an HTML tag →
+  a line break);
+- deleted decoded text (page markers, footers, joined line breaks) simply has no segment.
+
+``to_decoded(a, b)`` returns the decoded start of clean[a] and the decoded end of clean[b-1]
+(bisect over the segment starts), so ``decoded[to_decoded(a, b)]`` is exactly what a user sees
+highlighted for clean[a:b], including any deleted text in between.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Callable, Iterable
+
+
+class OffsetMap:
+    """Segments of the clean text with their decoded origin; see the module docstring."""
+
+    __slots__ = ("_cstart", "_dstart", "_dend", "_run", "clean_len", "decoded_len")
+
+    def __init__(self, clean_len: int, decoded_len: int) -> None:
+        self._cstart: list[int] = []
+        self._dstart: list[int] = []
+        self._dend: list[int] = []
+        self._run: list[bool] = []
+        self.clean_len = clean_len
+        self.decoded_len = decoded_len
+
+    def _add(self, cstart: int, dstart: int, dend: int, run: bool) -> None:
+        self._cstart.append(cstart)
+        self._dstart.append(dstart)
+        self._dend.append(dend)
+        self._run.append(run)
+
+    @property
+    def segments(self) -> int:
+        return len(self._cstart)
+
+    def _seg(self, c: int) -> int:
+        i = bisect_right(self._cstart, c) - 1
+        if i < 0:
+            raise IndexError(c)
+        return i
+
+    def start_of(self, c: int) -> int:
+        """Decoded offset where clean[c] starts (c == clean_len: the decoded end)."""
+        if c >= self.clean_len:
+            return self.decoded_len if not self._cstart else self._end_after_last()
+        i = self._seg(c)
+        if self._run[i]:
+            return self._dstart[i] + (c - self._cstart[i])
+        return self._dstart[i]
+
+    def end_of(self, c: int) -> int:
+        """Decoded offset where clean[c] ends (exclusive)."""
+        i = self._seg(c)
+        if self._run[i]:
+            return self._dstart[i] + (c - self._cstart[i]) + 1
+        return self._dend[i]
+
+    def _end_after_last(self) -> int:
+        return self.decoded_len
+
+    def to_decoded(self, start: int, end: int) -> tuple[int, int]:
+        """Half-open decoded span of clean[start:end]; an empty span maps to an empty span."""
+        if not 0 <= start <= end <= self.clean_len:
+            raise ValueError(f"span {start}:{end} outside the clean text (0:{self.clean_len})")
+        if start == end:
+            if start == self.clean_len:
+                return (self.decoded_len, self.decoded_len) if self.clean_len == 0 else (
+                    self.end_of(start - 1), self.end_of(start - 1))
+            d = self.start_of(start)
+            return d, d
+        return self.start_of(start), self.end_of(end - 1)
+
+    def to_clean(self, d: int) -> int:
+        """Clean offset of the first clean character whose origin starts at or after decoded d."""
+        # decoded starts are non-decreasing over segments
+        i = bisect_right(self._dstart, d) - 1
+        if i < 0:
+            return 0
+        if self._run[i]:
+            length = self._seg_len(i)
+            off = d - self._dstart[i]
+            if off < length:
+                return self._cstart[i] + off
+            return self._cstart[i] + length
+        if d == self._dstart[i]:
+            return self._cstart[i]
+        return self._cstart[i] + self._seg_len(i)
+
+    def _seg_len(self, i: int) -> int:
+        nxt = self._cstart[i + 1] if i + 1 < len(self._cstart) else self.clean_len
+        return nxt - self._cstart[i]
+
+
+def apply_edits(decoded: str, edits: Iterable[tuple[int, int, str]],
+                fold: Callable[[str], str]) -> tuple[str, OffsetMap]:
+    """Build the clean text and its map from sorted, non-overlapping edits.
+
+    ``fold`` must map a string to one of the same length (the 1:1 character fold); replacement
+    strings are used as given.
+    """
+    pieces: list[str] = []
+    omap = OffsetMap(0, len(decoded))
+    pos = 0
+    c = 0
+    for s, e, rep in edits:
+        if s > pos:
+            piece = fold(decoded[pos:s])
+            pieces.append(piece)
+            omap._add(c, pos, s, True)
+            c += s - pos
+        if rep:
+            pieces.append(rep)
+            omap._add(c, s, e, False)
+            c += len(rep)
+        pos = e
+    if pos < len(decoded):
+        pieces.append(fold(decoded[pos:]))
+        omap._add(c, pos, len(decoded), True)
+        c += len(decoded) - pos
+    omap.clean_len = c
+    return "".join(pieces), omap

@@ -1,0 +1,146 @@
+"""Compiled cleaning/segmentation rules from rules/text.yaml and rules/lexicons/conversion_errors.yaml."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from ..errors import RuleFileError
+from ..rulefiles import load_yaml
+
+
+def _compile(pattern: str, where: str, flags: int = 0) -> regex.Pattern:
+    try:
+        return regex.compile(pattern, flags | regex.V0)
+    except regex.error as exc:
+        raise RuleFileError(where, f"bad regex: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class TextRules:
+    raw: dict
+    fold_table: dict
+    zero_width: regex.Pattern
+    marker: regex.Pattern
+    marker_punct: regex.Pattern
+    marker_enum: regex.Pattern
+    marker_final: frozenset
+    marker_min_prev: int
+    marker_min_chain: int
+    marker_ratio: float
+    footer: regex.Pattern
+    entity: regex.Pattern
+    fn_bracket: regex.Pattern
+    fn_circled: regex.Pattern
+    pinyin: regex.Pattern
+    cjk_spaces: regex.Pattern
+    html_detect: regex.Pattern
+    html_min_tags: int
+    html_tag: regex.Pattern
+    html_inline: frozenset
+    html_cell: frozenset
+    html_ws: regex.Pattern
+    wrap: dict
+    wrap_final: frozenset
+    wrap_heading: regex.Pattern
+    wrap_cont: regex.Pattern
+    sent_split: regex.Pattern
+    sent_enum: regex.Pattern
+    sent_enum_after: frozenset
+    sent_final: frozenset
+    section_levels: tuple
+
+
+def _fold_table(spec: dict) -> dict:
+    keep = set(spec.get("keep", ""))
+    table = {}
+    for cp in range(0xFF01, 0xFF5F):
+        ch = chr(cp)
+        if ch not in keep:
+            table[cp] = chr(cp - 0xFEE0)
+    for k, v in (spec.get("extra") or {}).items():
+        if len(k) != 1 or len(v) != 1:
+            raise RuleFileError("text.yaml", f"fold.extra must map one char to one char: {k!r}")
+        table[ord(k)] = v
+    return table
+
+
+@functools.cache
+def text_rules() -> TextRules:
+    d: dict[str, Any] = load_yaml("text.yaml")
+    pm = d["page_markers"]
+    hw = d["hard_wrap"]
+    html = d["html"]
+    se = d["sentences"]
+    final = se["final"]
+    closers = se["closers"]
+    # a sentence ends after final punctuation plus any closers, or at a line break
+    split = _compile(
+        "[" + regex.escape(final) + "][" + regex.escape(closers) + "]*|\n", "text.yaml:sentences")
+    levels = []
+    for lv in d["sections"]["levels"]:
+        levels.append((lv["name"], _compile(lv["regex"], "text.yaml:sections"), lv["path"]))
+    return TextRules(
+        raw=d,
+        fold_table=_fold_table(d["fold"]),
+        zero_width=_compile(d["zero_width"]["regex"], "text.yaml:zero_width"),
+        marker=_compile(pm["regex"], "text.yaml:page_markers"),
+        marker_punct=_compile(pm["followed_by_punct"], "text.yaml:page_markers"),
+        marker_enum=_compile(pm["followed_by_enumerator"], "text.yaml:page_markers"),
+        marker_final=frozenset(pm["sentence_final"]),
+        marker_min_prev=int(pm["min_prev_line"]),
+        marker_min_chain=int(pm["min_chain"]),
+        marker_ratio=float(pm["min_evidence_ratio"]),
+        footer=_compile(d["footers"]["regex"], "text.yaml:footers"),
+        entity=_compile(d["entities"]["regex"], "text.yaml:entities"),
+        fn_bracket=_compile(d["footnotes"]["bracket"], "text.yaml:footnotes"),
+        fn_circled=_compile(d["footnotes"]["circled"], "text.yaml:footnotes"),
+        pinyin=_compile(d["pinyin_gloss"]["regex"], "text.yaml:pinyin_gloss"),
+        cjk_spaces=_compile(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces"),
+        html_detect=_compile(html["detect"], "text.yaml:html", regex.IGNORECASE),
+        html_min_tags=int(html["min_tags"]),
+        html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE | regex.DOTALL),
+        html_inline=frozenset(x.lower() for x in html["inline"]),
+        html_cell=frozenset(x.lower() for x in html["cell"]),
+        html_ws=_compile(html["formatting_whitespace"], "text.yaml:html"),
+        wrap=hw,
+        wrap_final=frozenset(hw["sentence_final"]),
+        wrap_heading=_compile(hw["heading"], "text.yaml:hard_wrap"),
+        wrap_cont=_compile(hw["continuation_start"], "text.yaml:hard_wrap"),
+        sent_split=split,
+        sent_enum=_compile(se["enumerator"], "text.yaml:sentences"),
+        sent_enum_after=frozenset(se["enumerator_after"]),
+        sent_final=frozenset(final),
+        section_levels=tuple(levels),
+    )
+
+
+@dataclass(frozen=True)
+class ConversionPair:
+    wrong: str
+    right: str
+    pattern: regex.Pattern
+
+    @property
+    def key(self) -> str:
+        return f"conversion:{self.wrong}→{self.right}"
+
+
+@functools.cache
+def conversion_pairs() -> tuple[ConversionPair, ...]:
+    d = load_yaml("lexicons/conversion_errors.yaml")
+    out = []
+    for p in d["pairs"]:
+        pat = _compile(p.get("regex") or regex.escape(p["wrong"]),
+                       f"lexicons/conversion_errors.yaml:{p['wrong']}")
+        out.append(ConversionPair(p["wrong"], p["right"], pat))
+    return tuple(out)
+
+
+@functools.cache
+def conversion_any() -> regex.Pattern:
+    """One alternation of all pairs (named groups), to count hits in a single pass."""
+    parts = [f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(conversion_pairs())]
+    return _compile("|".join(parts), "lexicons/conversion_errors.yaml")
