@@ -1,0 +1,138 @@
+"""What a check sees: the decoded text, sentences as decoded spans, the facts, and helpers.
+
+Checks never depend on how facts were extracted: they read ``Fact`` fields (kind, value,
+decimals, approx, unit, role, qualifiers, date, start/end) and the text around the facts.
+Cue words are matched on the DECODED text (``doc.text``) inside a sentence's decoded span, with
+patterns that accept both full-width and half-width punctuation, so every offset a check emits
+is a decoded offset without an inverse map. Checks that scan the normalised text
+(``clean.text``) map their matches with ``clean.to_decoded``.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Anomaly, Fact
+from .intervals import Interval, fact_interval
+
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?\n]")
+ADDITIVE_KINDS = ("money", "count", "quantity")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A sentence as a half-open span of the decoded text."""
+
+    index: int
+    start: int
+    end: int
+    section: str = ""
+
+
+class CheckContext:
+    """Read-only view of one document for the checks; ``anomaly()`` builds findings."""
+
+    def __init__(self, prepared: Any, facts: list[Fact], *, check_name: str = "") -> None:
+        self.prepared = prepared
+        doc = prepared.doc
+        self.doc_id: str = doc.doc_id
+        self.source: str = doc.source
+        self.text: str = doc.text
+        clean = getattr(prepared, "clean", None)
+        self.clean_text: str = clean.text if clean is not None else doc.text
+        self._clean = clean
+        self.facts: list[Fact] = sorted(facts, key=lambda f: (f.start, f.end))
+        self._fact_starts = [f.start for f in self.facts]
+        self.report_year: int | None = getattr(prepared, "report_year", None) or self._guess_year()
+        self.sentences: list[Span] = self._decoded_sentences()
+        self._sent_starts = [s.start for s in self.sentences]
+        self.check_name = check_name
+        self._intervals: dict[str, Interval | None] = {}
+
+    # --- text ---------------------------------------------------------------------------------
+    def to_decoded(self, start: int, end: int) -> tuple[int, int]:
+        if self._clean is None:
+            return start, end
+        return self._clean.to_decoded(start, end)
+
+    def _decoded_sentences(self) -> list[Span]:
+        sents = getattr(self.prepared, "sentences", None) or []
+        out: list[Span] = []
+        for s in sents:
+            a, b = self.to_decoded(s.start, s.end)
+            out.append(Span(s.index, a, b, getattr(s, "section", "") or ""))
+        if not out:  # no segmentation given: split the decoded text at sentence ends
+            start = 0
+            for m in SENTENCE_END.finditer(self.text):
+                if m.end() > start:
+                    out.append(Span(len(out), start, m.end()))
+                start = m.end()
+            if start < len(self.text):
+                out.append(Span(len(out), start, len(self.text)))
+        return out
+
+    def _guess_year(self) -> int | None:
+        """Fallback when prepare() gave no report year: the most frequent 4-digit year."""
+        years = Counter(int(m.group()) for m in re.finditer(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?=年)", self.text))
+        return years.most_common(1)[0][0] if years else None
+
+    def sentence_at(self, offset: int) -> Span | None:
+        i = bisect.bisect_right(self._sent_starts, offset) - 1
+        if 0 <= i < len(self.sentences) and self.sentences[i].start <= offset < max(self.sentences[i].end, offset + 1):
+            return self.sentences[i]
+        return None
+
+    def sentence_of(self, f: Fact) -> Span | None:
+        return self.sentence_at(f.start)
+
+    def facts_in(self, start: int, end: int, kinds: tuple[str, ...] | None = None) -> list[Fact]:
+        i = bisect.bisect_left(self._fact_starts, start)
+        out = []
+        while i < len(self.facts) and self.facts[i].start < end:
+            f = self.facts[i]
+            if f.end <= end and (kinds is None or f.kind in kinds):
+                out.append(f)
+            i += 1
+        return out
+
+    def by_sentence(self, kinds: tuple[str, ...] | None = None) -> list[tuple[Span, list[Fact]]]:
+        out = []
+        for s in self.sentences:
+            fs = self.facts_in(s.start, s.end, kinds)
+            if fs:
+                out.append((s, fs))
+        return out
+
+    def clause_before(self, f: Fact, limit: int = 40) -> str:
+        """Text from the previous clause break (or ``limit`` chars) up to the fact."""
+        a = max(0, f.start - limit)
+        seg = self.text[a:f.start]
+        cut = max(seg.rfind(c) for c in "，,；;：:。！？!?\n")
+        return seg[cut + 1:] if cut >= 0 else seg
+
+    def clause_after(self, f: Fact, limit: int = 30) -> str:
+        seg = self.text[f.end:f.end + limit]
+        m = CLAUSE_BREAK.search(seg)
+        return seg[:m.start()] if m else seg
+
+    def interval(self, f: Fact) -> Interval | None:
+        key = f.fact_id
+        if key not in self._intervals:
+            self._intervals[key] = fact_interval(f)
+        return self._intervals[key]
+
+    # --- findings -----------------------------------------------------------------------------
+    def anomaly(self, code: str, severity: str, message: str, message_en: str, start: int, end: int,
+                facts: list[Fact] | None = None, stated: str = "", computed: str = "") -> Anomaly:
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        return Anomaly(
+            doc_id=self.doc_id, code=code, severity=severity, message=message, message_en=message_en,
+            start=start, end=end, fact_ids=[f.fact_id for f in (facts or [])], stated=stated,
+            computed=computed, source=self.source, check=self.check_name,
+            evidence=self.text[start:end],
+        )

@@ -1,0 +1,135 @@
+"""Corrupted figures: a year pasted into a figure, a duplicated token, contradictory qualifiers.
+
+Design decision (documented in the issue): these checks scan the normalised text
+(``clean.text``) themselves instead of reading facts, because some corrupted figures are
+deliberately NOT value facts (``12023国道`` is a road code, ``岳发20232号`` a document number) and
+a corrupted figure may be missed by extraction altogether. Matches are mapped back with
+``clean.to_decoded``; facts overlapping a match are attached (main fact first) and, when one
+does, the evidence is that fact's span.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Anomaly, Fact
+from .config import pattern, section
+from .context import CheckContext
+from .registry import check
+
+
+def near_years(ctx: CheckContext) -> set[int]:
+    cfg = section("years")
+    if ctx.report_year is None:
+        return set()
+    ys = range(ctx.report_year - int(cfg["before"]), ctx.report_year + int(cfg["after"]) + 1)
+    return {y for y in ys if y % int(cfg["exempt_modulus"]) != 0}
+
+
+def _overlapping(ctx: CheckContext, a: int, b: int) -> list[Fact]:
+    fs = [f for f in ctx.facts_in(max(0, a - 40), b + 40) if f.start < b and f.end > a and f.kind != "date"]
+    fs.sort(key=lambda f: (-(min(f.end, b) - max(f.start, a)), f.start))
+    return fs
+
+
+def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
+    """Yield (clean_start, clean_end, token, year, form) for figures holding a near year.
+
+    form ∈ exact (2023余期), decimal (2023.9%), prefix (20230%, 202330基), code (12023国道).
+    """
+    years = near_years(ctx)
+    if not years:
+        return
+    text = ctx.clean_text
+    cfg = section("year_contamination")
+    tok_re = pattern("year_contamination", "token")
+    year_after = pattern("year_contamination", "year_after")
+    figure_after = pattern("year_contamination", "figure_after")
+    code_after = pattern("year_contamination", "code_after")
+    max_digits = int(cfg["max_digits"])
+    for m in tok_re.finditer(text):
+        ip, frac = m.group("int"), m.group("frac") or ""
+        if len(ip) < 4 or len(ip) >= max_digits:
+            continue
+        after = text[m.end():m.end() + 6]
+        if len(ip) == 4:
+            y = int(ip)
+            if y not in years:
+                continue
+            if frac:
+                if after[:1] in ("%", "％", "‰"):
+                    yield m.start(), m.end(), m.group(), y, "decimal"
+                continue
+            if year_after.search(after):
+                continue
+            if figure_after.search(after):
+                yield m.start(), m.end(), m.group(), y, "exact"
+            continue
+        hit = next((y for y in years if ip.startswith(str(y))), None)
+        if hit is not None:
+            yield m.start(), m.end(), m.group(), hit, "prefix"
+            continue
+        hit = next((y for y in years if str(y) in ip[1:]), None)
+        if hit is not None and code_after.search(after):
+            yield m.start(), m.end(), m.group(), hit, "code"
+
+
+@check("figures.year_contamination.v1", codes={"figure.year_contamination": "warning"})
+def check_year_contamination(ctx: CheckContext) -> Iterator[Anomaly]:
+    """A figure whose digits equal or contain a year near the report year where a year is implausible."""
+    for cs, ce, tok, year, form in year_tokens(ctx):
+        a, b = ctx.to_decoded(cs, ce)
+        facts = _overlapping(ctx, a, b)
+        if facts:
+            a, b = min(a, facts[0].start), max(b, facts[0].end)
+        else:  # extend the evidence over the unit/code word that follows (基, 国道, 号)
+            tail = ctx.text[b:b + 4]
+            n = 0
+            while n < len(tail) and not tail[n].isdigit() and tail[n] not in "，,。；;、（）() \n":
+                n += 1
+                if n >= 2:
+                    break
+            b += n
+        shown = ctx.text[a:b]
+        how = {"exact": "数值恰好等于年份", "decimal": "整数部分恰好等于年份",
+               "prefix": "数字以年份开头", "code": "编号中夹着年份"}[form]
+        how_en = {"exact": "equals the year", "decimal": "has the year as its integer part",
+                  "prefix": "starts with the year", "code": "has the year inside a code"}[form]
+        yield ctx.anomaly(
+            "figure.year_contamination", "warning",
+            f"“{shown}”{how}{year}，而此处的单位或措辞不可能是年份，疑似年份被误粘进数字，原数值已不可信。",
+            f"'{shown}' {how_en} {year} where its unit or wording cannot be a year: the year looks pasted "
+            f"into the figure, so the original value is lost.",
+            a, b, facts, stated=tok, computed=f"含年份 {year}")
+
+
+@check("figures.duplicated_token.v1", codes={"figure.duplicated_token": "warning"})
+def check_duplicated_token(ctx: CheckContext) -> Iterator[Anomaly]:
+    """The same figure-with-unit written twice in a row: 2023年2023年."""
+    rx = pattern("duplicated_token", "pattern")
+    for m in rx.finditer(ctx.clean_text):
+        a, b = ctx.to_decoded(m.start(), m.end())
+        tok = m.group("tok")
+        yield ctx.anomaly(
+            "figure.duplicated_token", "warning",
+            f"“{tok}”连续重复出现两次（“{ctx.text[a:b]}”），疑似编辑错误，应删去其一或改为正确的起止。",
+            f"'{tok}' is written twice in a row ('{ctx.text[a:b]}'): an editing error; one of them is wrong.",
+            a, b, _overlapping(ctx, a, b), stated=ctx.text[a:b])
+
+
+@check("figures.qualifiers.v1", codes={"figure.contradictory_qualifiers": "warning"})
+def check_contradictory_qualifiers(ctx: CheckContext) -> Iterator[Anomaly]:
+    """One figure hedged both below and above: 近2023万余元 (近 = at most, 余 = more than)."""
+    rx = pattern("contradictory_qualifiers", "pattern")
+    cfg = section("contradictory_qualifiers")
+    for m in rx.finditer(ctx.clean_text):
+        left, right = m.group("left"), m.group("right")
+        if left in cfg["about_left"] and right not in cfg["about_right"]:
+            continue
+        a, b = ctx.to_decoded(m.start(), m.end())
+        facts = _overlapping(ctx, a, b)
+        shown = ctx.text[a:b]
+        yield ctx.anomaly(
+            "figure.contradictory_qualifiers", "warning",
+            f"“{shown}”同时带有“{left}”和“{right}”，一个表示不到或大约、一个表示超过，数值的方向自相矛盾。",
+            f"'{shown}' carries both '{left}' (at most / about) and '{right}' (more than): the hedges contradict.",
+            a, b, facts, stated=shown)

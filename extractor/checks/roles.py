@@ -1,0 +1,75 @@
+"""Local role and rate-word derivation for percent facts, from the text before the figure.
+
+Extraction may fill ``Fact.role``; when it does not, the checks derive it here with the cue
+lexicons of rules/ so that they never wait on extraction (and never disagree silently: an
+explicit role wins).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from ..model import Fact
+from .config import alternation, lexicon, pattern
+from .context import CheckContext
+
+
+@dataclass(frozen=True, slots=True)
+class PercentContext:
+    role: str            # growth | share | rate | completion | pp_change | ""
+    rate_word: str       # nearest rate word before the figure (覆盖率, 比重 …) or ""
+    bounded: bool        # the rate word (or role share) cannot exceed 100
+    decline: bool        # 下降/减少: the stated growth is negative
+
+
+@functools.cache
+def _rate_words() -> tuple[regex.Pattern[str], frozenset[str], frozenset[str]]:
+    lex = lexicon("rates")
+    bounded = frozenset(lex["bounded"])
+    unbounded = frozenset(lex["unbounded"])
+    rx = regex.compile(alternation(list(bounded | unbounded)) + r"|\p{Han}{1,2}率")
+    return rx, bounded, unbounded
+
+
+def window_before(ctx: CheckContext, f: Fact, limit: int = 24) -> str:
+    """Clause text before ``f`` back to the previous figure or clause break."""
+    seg = ctx.clause_before(f, limit)
+    prev = [g for g in ctx.facts_in(f.start - len(seg), f.start) if g.end <= f.start and g is not f]
+    if prev:
+        cut = prev[-1].end - (f.start - len(seg))
+        if cut > 0:
+            seg = seg[cut:]
+    return seg
+
+
+def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
+    before = window_before(ctx, f)
+    growth_cue = pattern("growth", "cue")
+    decline = pattern("growth", "decline")
+    change = pattern("ranges", "change_between")
+    rx, bounded, unbounded = _rate_words()
+    words = list(rx.finditer(before))
+    rate_word = words[-1].group() if words else ""
+    between = before[words[-1].end():] if words else before
+    role = f.role or ""
+    if f.unit == "pp":
+        role = role or "pp_change"
+    if not role:
+        if growth_cue.search(before):
+            role = "growth"
+        elif regex.search(r"占|比重|占比|份额", before) and not change.search(between):
+            role = "share"
+        elif regex.search(r"完成.{0,12}的\s*$|为.{0,8}的\s*$|完成率|执行率", before):
+            role = "completion"
+        elif rate_word:
+            role = "rate"
+    is_bounded = False
+    if role in ("share", "rate") and not change.search(between):
+        if rate_word in bounded or (rate_word and any(rate_word.endswith(b) for b in bounded)):
+            is_bounded = True
+        elif role == "share" and rate_word not in unbounded:
+            is_bounded = True
+    dec = bool(role == "growth" and decline.search(before[-8:]))
+    return PercentContext(role, rate_word, is_bounded, dec)

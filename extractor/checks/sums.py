@@ -1,0 +1,172 @@
+"""Totals and parts (Reference c1, XBRL Calculations 1.1 with intervals).
+
+Binding: a total is an additive fact (money/count/quantity) followed, before any other additive
+fact, by a parts cue: 分别为/分别是 (exhaustive) or 其中/包括 (partial). Its parts are the following
+facts of the same kind and unit in the same passage, skipping figures that are changes or
+comparisons (增长…, 比上年…, 人均…). Tests:
+- partial (其中): Σ low(parts) must not exceed high(total) → ``sum.parts_exceed_total`` (error),
+  unless a leading run of the parts already matches the total (overlapping categories such as
+  "其中男性…女性…党员…", where the list goes on past an exhaustive split);
+- exhaustive (分别为): the intervals must intersect → ``sum.breakdown_mismatch`` (error) when the
+  parts fall short, ``sum.parts_exceed_total`` when they exceed;
+- a run of same-unit figures without cue words where one equals the sum of the others
+  (查处案件19起，行政罚款3起，整改16起) is reported as ``sum.verified`` (info), never as an error.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Anomaly, Fact
+from .config import pattern, section
+from .context import ADDITIVE_KINDS, CheckContext
+from .intervals import ZERO, Interval, sum_intervals
+from .registry import check
+
+PASSAGE_END = "。！？!?\n"
+
+
+def same_measure(a: Fact, b: Fact) -> bool:
+    return a.kind == b.kind and (a.unit or "") == (b.unit or "")
+
+
+def _is_change(ctx: CheckContext, f: Fact) -> bool:
+    before = ctx.text[max(0, f.start - 8):f.start]
+    return bool(pattern("sums", "not_part_before").search(before))
+
+
+def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int, int]]:
+    """Yield (total, parts, mode, cue_start, cue_end) with mode 'exhaustive' or 'partial'."""
+    ex = pattern("sums", "exhaustive_cue")
+    pa = pattern("sums", "partial_cue")
+    stop = pattern("sums", "stop")
+    additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
+    for i, t in enumerate(additive):
+        # the cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…
+        nxt = additive[i + 1].start if i + 1 < len(additive) else len(ctx.text)
+        look = ctx.text[t.end:min(nxt, t.end + 40)]
+        mode = ""
+        pos = 0
+        for k in range(len(look)):
+            if k > 2 and look[k - 1] in PASSAGE_END:
+                break  # the cue may open the next sentence only right after the total
+            if k > 2 and look[k - 1] not in "，,。；; ":
+                continue
+            if ex.match(look[k:]):
+                mode, pos = "exhaustive", k
+                break
+            if pa.match(look[k:]):
+                mode, pos = "partial", k
+                break
+        if not mode:
+            continue
+        between = ctx.facts_in(t.end, t.end + pos)
+        if any(f.kind != "percent" for f in between):
+            continue
+        cue_start = t.end + pos
+        m = (ex if mode == "exhaustive" else pa).match(ctx.text[cue_start:cue_start + 12])
+        cue_end = cue_start + (m.end() if m else 2)
+        # the passage of the parts: to the end of the sentence holding the cue
+        end = cue_end
+        while end < len(ctx.text) and ctx.text[end] not in PASSAGE_END:
+            end += 1
+        s = stop.search(ctx.text, cue_end, end)
+        if s:
+            end = s.start()
+        parts = [f for f in ctx.facts_in(cue_end, end, ADDITIVE_KINDS)
+                 if same_measure(f, t) and f.value is not None and not _is_change(ctx, f)]
+        if parts:
+            yield t, parts, mode, cue_start, cue_end
+
+
+def _fmt(iv: Interval) -> str:
+    return iv.fmt()
+
+
+@check("sums.v1", codes={"sum.parts_exceed_total": "error", "sum.breakdown_mismatch": "error",
+                         "sum.verified": "info"})
+def check_sums(ctx: CheckContext) -> Iterator[Anomaly]:
+    """Totals versus their parts, with rounding and qualifier intervals."""
+    bound: set[str] = set()
+    for t, parts, mode, _cs, _ce in find_groups(ctx):
+        tiv = ctx.interval(t)
+        pivs = [ctx.interval(p) for p in parts]
+        if tiv is None or any(p is None for p in pivs):
+            continue
+        total_parts = sum_intervals([p for p in pivs if p is not None])
+        bound.update(f.fact_id for f in [t, *parts])
+        plist = "、".join(p.text for p in parts)
+        span_end = parts[-1].end
+        if mode == "exhaustive" and len(parts) < 2:
+            continue
+        if exceeds(total_parts, tiv):
+            if mode == "partial" and _prefix_matches(ctx, tiv, parts):
+                continue
+            yield ctx.anomaly(
+                "sum.parts_exceed_total", "error",
+                f"总数为“{t.text}”，但其下列出的分项{plist}合计{_fmt(total_parts)}，已超过总数{_fmt(tiv)}，分项不可能大于总数。",
+                f"The total is '{t.text}' but its parts {plist} add up to {_fmt(total_parts)}, beyond the total "
+                f"{_fmt(tiv)}; parts cannot exceed their total.",
+                t.start, span_end, [t, *parts], stated=_fmt(tiv), computed=_fmt(total_parts))
+        elif mode == "exhaustive" and not total_parts.intersects(tiv):
+            yield ctx.anomaly(
+                "sum.breakdown_mismatch", "error",
+                f"总数为“{t.text}”，“分别为”列出的全部分项{plist}合计只有{_fmt(total_parts)}，与总数{_fmt(tiv)}对不上。",
+                f"The total is '{t.text}' but the complete breakdown {plist} adds up to only "
+                f"{_fmt(total_parts)}, which does not meet the total {_fmt(tiv)}.",
+                t.start, span_end, [t, *parts], stated=_fmt(tiv), computed=_fmt(total_parts))
+        elif total_parts.intersects(tiv):
+            yield _verified(ctx, t, parts, tiv, total_parts)
+    yield from _implicit(ctx, bound)
+
+
+def exceeds(a: Interval, b: Interval) -> bool:
+    """``a`` lies wholly above ``b`` (disjoint, Calc 1.1)."""
+    return (not a.intersects(b)) and b.hi is not None and a.lo is not None and a.lo >= b.hi
+
+
+def _prefix_matches(ctx: CheckContext, tiv: Interval, parts: list[Fact]) -> bool:
+    acc = Interval.point(ZERO)
+    for p in parts[:-1]:
+        iv = ctx.interval(p)
+        if iv is None:
+            return False
+        acc = acc + iv
+        if acc.intersects(tiv) and len(parts) > 2:
+            return True
+    return False
+
+
+def _verified(ctx: CheckContext, t: Fact, parts: list[Fact], tiv: Interval, piv: Interval) -> Anomaly:
+    plist = "、".join(p.text for p in parts)
+    a, b = min(t.start, parts[0].start), max(t.end, parts[-1].end)
+    return ctx.anomaly(
+        "sum.verified", "info",
+        f"总数“{t.text}”与分项{plist}在舍入和约数范围内一致（总数{_fmt(tiv)}，分项合计{_fmt(piv)}）。",
+        f"The total '{t.text}' agrees with its parts {plist} within rounding and hedges "
+        f"(total {_fmt(tiv)}, parts {_fmt(piv)}).",
+        a, b, [t, *parts], stated=_fmt(tiv), computed=_fmt(piv))
+
+
+def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
+    """Runs of same-unit figures in one sentence where one equals the sum of the others."""
+    min_parts = int(section("sums")["implicit_min_parts"])
+    for _s, facts in ctx.by_sentence(ADDITIVE_KINDS):
+        facts = [f for f in facts if f.value is not None and f.fact_id not in bound and not _is_change(ctx, f)]
+        runs: list[list[Fact]] = []
+        for f in facts:
+            if runs and same_measure(runs[-1][-1], f):
+                runs[-1].append(f)
+            else:
+                runs.append([f])
+        for run in runs:
+            if len(run) < min_parts + 1:
+                continue
+            ivs = [ctx.interval(f) for f in run]
+            if any(iv is None for iv in ivs):
+                continue
+            first, rest = run[0], run[1:]
+            last, init = run[-1], run[:-1]
+            if ivs[0].intersects(sum_intervals(ivs[1:])):  # type: ignore[arg-type]
+                yield _verified(ctx, first, rest, ivs[0], sum_intervals(ivs[1:]))  # type: ignore[arg-type]
+            elif ivs[-1].intersects(sum_intervals(ivs[:-1])):  # type: ignore[arg-type]
+                yield _verified(ctx, last, init, ivs[-1], sum_intervals(ivs[:-1]))  # type: ignore[arg-type]
