@@ -123,7 +123,10 @@ def render_text(item: ReportItem, prefix: str) -> tuple[str, dict, dict, list[Fa
                     f'<span class="anchor a sev-{esc(a.severity)}" data-a="{lid}"></span>')
     for p in item.pages:
         if 0 <= p.start <= len(text):
-            points.setdefault(p.start, []).append(
+            at = p.start   # after the line break that ends the previous page, if any
+            while at < min(p.end, len(text)) and text[at] in "\r\n\f":
+                at += 1
+            points.setdefault(at, []).append(
                 f'<span class="pb" data-page="{esc(p.number)}" title="page {esc(p.number)}"></span>')
     for s, e in item.markers:
         spans.append((s, e, ("m", "")))
