@@ -1,0 +1,88 @@
+"""Finding the input files of a batch: files as given, directories walked recursively.
+
+- supported suffixes inside directories: .txt .md .docx .html .htm .pdf (case-insensitive);
+  a file named explicitly on the command line is always taken (the reader decides);
+- hidden files and folders (name starting with ".") are skipped;
+- symlinked folders are followed once: a folder already visited (same device and inode) is not
+  entered again, so symlink loops end;
+- ``source`` is the path relative to the input folder (POSIX slashes); when several folders are
+  given, relative to the folder as given (``corpora/2023/a.txt``) so sources stay unique;
+- the order is deterministic (sorted names), whatever the file system returns.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".html", ".htm", ".pdf")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    path: str     # where to open it
+    source: str   # the name recorded in every table
+
+
+class MissingInput(Exception):
+    """A path given by the user does not exist (a usage error, reported before any work)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: no such file or folder")
+
+
+def discover(paths: Sequence[str | Path]) -> list[InputFile]:
+    """All input files below ``paths`` (files taken as given), in a stable order, without repeats."""
+    for p in paths:
+        if not os.path.lexists(p):
+            raise MissingInput(str(p))
+    n_dirs = sum(1 for p in paths if os.path.isdir(p))
+    seen_paths: set[str] = set()
+    out: list[InputFile] = []
+    for p in paths:
+        p = str(p)
+        items = (_walk(p, prefix=p if n_dirs > 1 else "") if os.path.isdir(p)
+                 else [InputFile(p, p)])
+        for item in items:
+            key = os.path.abspath(item.path)
+            if key not in seen_paths:
+                seen_paths.add(key)
+                out.append(item)
+    return out
+
+
+def _walk(root: str, *, prefix: str) -> Iterator[InputFile]:
+    visited: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in visited:   # symlink loop or a folder linked twice
+            dirnames[:] = []
+            continue
+        visited.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
+                continue
+            full = os.path.join(dirpath, name)
+            rel = Path(os.path.relpath(full, root)).as_posix()
+            source = (Path(prefix) / rel).as_posix() if prefix else rel
+            yield InputFile(full, source)
+
+
+def file_sha256(path: str, *, block: int = 1 << 20) -> str | None:
+    """sha256 hex of the file's bytes, or None when it cannot be opened (recorded later)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(block):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()

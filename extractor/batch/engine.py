@@ -1,0 +1,307 @@
+"""Engines that run the per-document task over many files and stream the outcomes back.
+
+- ``serial``: in this process, one after the other (``--jobs 1``);
+- ``local``: a pool of worker processes (``concurrent.futures.ProcessPoolExecutor``, forkserver
+  start, so workers never inherit the store's threads);
+- ``dask``: the same task on a Dask distributed cluster (``scheduler`` address, or a
+  ``LocalCluster`` of ``jobs`` single-threaded worker processes when none is given).
+
+All three take the tasks lazily, keep at most about one chunk per worker in flight (memory stays
+flat whatever the corpus size) and yield each outcome as soon as it arrives; the caller writes it
+to the store. Order of outcomes is not deterministic; the exports sort.
+
+Time limits: each document has a soft limit inside the worker (``worker.deadline``). If a worker
+does not come back within the hard limit (the soft limit per document of the chunk plus a grace),
+the engine gives up on it: in the local pool the worker processes are killed and the pool is
+replaced; the other chunks in flight are sent again, a stuck chunk is split into single
+documents, and a single document that is stuck (or kills its worker) twice becomes a
+``timeout`` (or ``failed``) row. Suspect documents are re-run one at a time so that an innocent
+document never pays for a guilty neighbour.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from .worker import Chunk, Outcome, Task, finish, process_chunk, process_task, status_row
+
+ENGINES = ("local", "dask")
+DEFAULT_TIMEOUT = 120.0
+POLL_SECONDS = 0.5
+
+log = logging.getLogger(__name__)
+
+
+class EngineError(Exception):
+    """The engine could not start (Dask not installed, scheduler unreachable …)."""
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunked(tasks: Iterable[Task], size: int) -> Iterator[Chunk]:
+    chunk = Chunk()
+    for t in tasks:
+        chunk.tasks.append(t)
+        if len(chunk.tasks) >= size:
+            yield chunk
+            chunk = Chunk()
+    if chunk.tasks:
+        yield chunk
+
+
+def hard_limit(chunk: Chunk, grace: float) -> float | None:
+    limits = [t.timeout for t in chunk.tasks]
+    if any(not x for x in limits):
+        return None
+    return sum(limits) + grace
+
+
+def _timeout_outcome(task: Task) -> Outcome:
+    row = status_row(task, "timeout",
+                     f"处理超过 {task.timeout:g} 秒的时限且无法中断，已终止工作进程 "
+                     f"(exceeded the time limit of {task.timeout:g} s; worker killed)")
+    return finish(task, row, [], [], seconds=None)
+
+
+def _crash_outcome(task: Task, reason: str) -> Outcome:
+    row = status_row(task, "failed", f"工作进程异常退出 (worker process died: {reason})")
+    return finish(task, row, [], [], seconds=None)
+
+
+def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None = None,
+              scheduler: str | None = None, chunk_size: int = 1, grace: float = 30.0
+              ) -> Iterator[Outcome]:
+    """Yield one outcome per task, as they complete."""
+    jobs = jobs or default_jobs()
+    if engine == "dask":
+        yield from _dask(tasks, jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, grace=grace)
+    elif engine == "local" and jobs > 1:
+        yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace)
+    elif engine == "local":
+        for t in tasks:
+            yield process_task(t)
+    else:
+        raise EngineError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
+
+
+# -- local process pool -------------------------------------------------------------------------------
+def _warm_worker(preload: tuple[str, ...]) -> None:
+    """Import the pipeline's stages once per worker, so the first document's clock is fair."""
+    import importlib
+
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+PRELOAD = ("extractor.pipeline", "extractor.reading", "extractor.text", "extractor.facts",
+           "extractor.checks")
+
+
+class _Scheduler:
+    """Bookkeeping shared by the local and Dask loops: what to send next, what is suspect.
+
+    A chunk that timed out or took its worker down is split into single documents marked
+    suspect; a suspect runs alone, so when it fails again the verdict is certain.
+    """
+
+    def __init__(self, tasks: Iterable[Task], chunk_size: int, slots: int) -> None:
+        self.pending = chunked(tasks, chunk_size)
+        self.retry: deque[tuple[Chunk, bool]] = deque()   # (chunk, suspect)
+        self.slots = slots
+        self.exhausted = False
+
+    def next_chunk(self, inflight: int) -> tuple[Chunk, bool] | None:
+        if self.retry:
+            _, suspect = self.retry[0]
+            if suspect and inflight:     # a suspect waits until it can run alone
+                return None
+            if inflight >= self.slots:
+                return None
+            return self.retry.popleft()
+        if inflight >= self.slots or self.exhausted:
+            return None
+        chunk = next(self.pending, None)
+        if chunk is None:
+            self.exhausted = True
+            return None
+        return chunk, False
+
+    def give_up(self, chunk: Chunk, suspect: bool, kind: str, reason: str = "") -> list[Outcome]:
+        if suspect:
+            return [_timeout_outcome(t) if kind == "timeout" else _crash_outcome(t, reason)
+                    for t in chunk.tasks]
+        self.retry.extend((Chunk([t]), True) for t in chunk.tasks)
+        return []
+
+
+def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float
+           ) -> Iterator[Outcome]:
+    ctx = mp.get_context("forkserver")
+    sched = _Scheduler(tasks, chunk_size, jobs)
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_warm_worker,
+                                   initargs=(PRELOAD,))
+
+    pool = new_pool()
+    inflight: dict = {}   # future -> (chunk, suspect, submitted)
+    try:
+        while True:
+            broken = False
+            while not any(s for _, s, _ in inflight.values()):   # a suspect runs alone
+                nxt = sched.next_chunk(len(inflight))
+                if nxt is None:
+                    break
+                chunk, suspect = nxt
+                try:
+                    fut = pool.submit(process_chunk, chunk)
+                except BrokenProcessPool:        # a worker died since the last look
+                    sched.retry.appendleft((chunk, suspect))
+                    broken = True
+                    break
+                inflight[fut] = (chunk, suspect, time.monotonic())
+            if not inflight and not broken:
+                break
+            done = set()
+            if inflight:
+                done, _ = wait(list(inflight), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for fut in done:
+                chunk, suspect, _ = inflight.pop(fut)
+                try:
+                    outs = fut.result()
+                except BrokenProcessPool as exc:
+                    broken = True
+                    yield from sched.give_up(chunk, suspect, "crash",
+                                             str(exc) or "the process pool broke")
+                    continue
+                except Exception as exc:  # pickling trouble etc.: the chunk fails, the run goes on
+                    for t in chunk.tasks:
+                        yield _crash_outcome(t, f"{type(exc).__name__}: {exc}")
+                    continue
+                yield from outs
+            now = time.monotonic()
+            stuck = [f for f, (c, _, t0) in inflight.items()
+                     if (lim := hard_limit(c, grace)) is not None and now - t0 > lim and not f.done()]
+            if stuck or broken:
+                _kill(pool)
+                for fut, (chunk, suspect, _) in list(inflight.items()):
+                    if fut in stuck:
+                        yield from sched.give_up(chunk, suspect, "timeout")
+                    elif fut.done() and not fut.cancelled() and fut.exception() is None:
+                        yield from fut.result()
+                    else:
+                        # bystanders go again (a suspect that was not stuck stays suspect)
+                        sched.retry.appendleft((chunk, suspect))
+                inflight.clear()
+                pool = new_pool()
+    finally:
+        if inflight:
+            _kill(pool)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    procs = list(getattr(pool, "_processes", {}).values())
+    for p in procs:
+        try:
+            p.kill()
+        except Exception:  # already gone
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.join(5)
+        except Exception:
+            pass
+
+
+# -- Dask ---------------------------------------------------------------------------------------------
+def _dask(tasks: Iterable[Task], *, jobs: int, scheduler: str | None, chunk_size: int,
+          grace: float) -> Iterator[Outcome]:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import wait as dwait
+    except ImportError as exc:  # pragma: no cover - dask is a declared dependency of [dask]
+        raise EngineError("--engine dask needs dask[distributed]: pip install 'extractor[dask]'"
+                          ) from exc
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+    except Exception as exc:
+        if cluster is not None:
+            cluster.close()
+        raise EngineError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: "
+                          f"{exc}") from exc
+    try:
+        slots = max(1, sum(client.nthreads().values()))
+        sched = _Scheduler(tasks, chunk_size, slots)
+        inflight: dict = {}
+        while True:
+            while True:
+                if any(s for _, s, _ in inflight.values()):
+                    break
+                nxt = sched.next_chunk(len(inflight))
+                if nxt is None:
+                    break
+                chunk, suspect = nxt
+                fut = client.submit(process_chunk, chunk, pure=False)
+                inflight[fut] = (chunk, suspect, time.monotonic())
+            if not inflight:
+                break
+            try:
+                dwait(list(inflight), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
+            except Exception:  # distributed raises TimeoutError when nothing finished
+                pass
+            for fut in [f for f in inflight if f.done()]:
+                chunk, suspect, _ = inflight.pop(fut)
+                if fut.status == "finished":
+                    yield from fut.result()
+                else:
+                    try:
+                        reason = repr(fut.exception())
+                    except Exception as exc:
+                        reason = repr(exc)
+                    yield from sched.give_up(chunk, suspect, "crash", reason)
+            now = time.monotonic()
+            for fut, (chunk, suspect, t0) in list(inflight.items()):
+                lim = hard_limit(chunk, grace)
+                if lim is not None and now - t0 > lim and not fut.done():
+                    inflight.pop(fut)
+                    _restart_worker_of(client, fut)
+                    fut.cancel()
+                    yield from sched.give_up(chunk, suspect, "timeout")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _restart_worker_of(client, fut) -> None:
+    """Best effort: a worker thread stuck in C code cannot be interrupted; restart its process."""
+    try:
+        for addr, keys in client.processing().items():
+            if fut.key in keys:
+                client.restart_workers([addr])
+                return
+    except Exception as exc:  # older distributed, or the worker is already gone
+        log.debug("could not restart the stuck Dask worker: %s", exc)

@@ -1,0 +1,153 @@
+"""A batch run: inputs → engine → store (one transaction per document) → exports.
+
+This is the library behind ``extractor run``, ``extract`` and ``check``; the CLI only parses
+options, shows progress and maps the summary to an exit code.
+
+Without ``db`` the store is a temporary DuckDB file (removed at the end): results stream into it
+as they arrive, and the exports read it back in sorted chunks, so memory stays flat for any
+number of documents. With ``db`` the same store persists and makes runs resumable: a file whose
+content hash is already stored is skipped (counted as ``skipped``), everything else is processed.
+The exports contain the documents of this run's inputs, processed now or earlier.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .discover import InputFile, discover, file_sha256
+from .engine import DEFAULT_TIMEOUT, default_jobs, run_tasks
+from .exports import FORMATS, write_all
+from .store import Store
+from .worker import DEFAULT_PROCESSOR, Task
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class RunOptions:
+    paths: Sequence[str]
+    out_dir: str | None = None
+    db: str | None = None
+    jobs: int | None = None
+    engine: str = "local"
+    scheduler: str | None = None
+    formats: Sequence[str] = FORMATS
+    report_year: int | None = None
+    bom: bool = True
+    timeout: float | None = DEFAULT_TIMEOUT
+    strict: bool = False
+    processor: str = DEFAULT_PROCESSOR
+    chunk_size: int | None = None
+    grace: float = 30.0
+    command: str = "run"
+
+
+@dataclass
+class RunSummary:
+    inputs: int = 0
+    processed: int = 0
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)      # over this run's inputs
+    severities: dict[str, int] = field(default_factory=dict)    # over this run's inputs
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    run_id: int | None = None
+
+    def line(self) -> str:
+        s = f"{self.ok} ok, {self.failed} failed"
+        if self.skipped:
+            s += f", {self.skipped} skipped (already in the store or same content as another input)"
+        return s
+
+    def unreadable(self) -> int:
+        """Inputs of this run (processed now or earlier) without an ``ok`` row."""
+        return sum(n for st, n in self.statuses.items() if st != "ok")
+
+    def findings_at_least(self, severity: str) -> int:
+        rank = SEVERITY_RANK[severity]
+        return sum(n for s, n in self.severities.items() if SEVERITY_RANK.get(s, -1) >= rank)
+
+
+Callback = Callable[..., None]
+
+
+def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
+              on_document: Callback | None = None, on_skip: Callback | None = None,
+              export: Callable[[Store], list[Path]] | None = None) -> RunSummary:
+    """Process the inputs of ``opts``; ``export(store)`` (default: ``write_all`` into
+    ``opts.out_dir``) runs while the store is open and restricted to this run's inputs.
+
+    Callbacks: ``on_start(total)``, ``on_document(row)`` after each document is committed,
+    ``on_skip(source)`` for an input already done.
+    Raises ``MissingInput`` (a path does not exist), ``StoreError``, ``EngineError``.
+    """
+    t0 = time.perf_counter()
+    inputs: list[InputFile] = discover(opts.paths)
+    jobs = opts.jobs or default_jobs()
+    summary = RunSummary(inputs=len(inputs))
+    tmpdir = None
+    if opts.db:
+        Path(opts.db).parent.mkdir(parents=True, exist_ok=True)
+        store = Store(opts.db)
+    else:
+        tmpdir = tempfile.mkdtemp(prefix="extractor-")
+        store = Store(Path(tmpdir) / "spool.duckdb")
+    try:
+        done = store.done_hashes()
+        run_id = store.begin_run(command=opts.command, inputs=len(inputs), engine=opts.engine,
+                                 jobs=jobs)
+        summary.run_id = run_id
+        if on_start:
+            on_start(len(inputs))
+        run_inputs: list[tuple[str | None, str]] = []
+        seen: set[str] = set()
+
+        def tasks():
+            for item in inputs:
+                sha = file_sha256(item.path)
+                run_inputs.append((sha, item.source))
+                if sha is not None and (sha in done or sha in seen):
+                    summary.skipped += 1
+                    if on_skip:
+                        on_skip(item.source)
+                    continue
+                if sha is not None:
+                    seen.add(sha)
+                yield Task(item.path, item.source, sha, opts.report_year, opts.strict,
+                           opts.timeout, opts.processor)
+
+        chunk = opts.chunk_size or max(1, min(8, len(inputs) // (jobs * 16)))
+        for row, facts, anomalies in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
+                                               scheduler=opts.scheduler, chunk_size=chunk,
+                                               grace=opts.grace):
+            store.add(row, facts, anomalies, run_id=run_id)
+            summary.processed += 1
+            if row.get("status") == "ok":
+                summary.ok += 1
+            else:
+                summary.failed += 1
+            if on_document:
+                on_document(row)
+        store.end_run(run_id, processed=summary.processed, ok=summary.ok,
+                      failed=summary.failed, skipped=summary.skipped)
+        store.select_inputs(run_inputs)
+        summary.statuses = store.status_counts()
+        summary.severities = store.severity_counts()
+        if export is not None:
+            summary.written = export(store)
+        elif opts.out_dir:
+            summary.written = write_all({t: (lambda t=t: store.batches(t))
+                                         for t in ("facts", "anomalies", "documents")},
+                                        opts.out_dir, opts.formats, bom=opts.bom)
+    finally:
+        store.close()
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    summary.seconds = time.perf_counter() - t0
+    return summary

@@ -1,0 +1,183 @@
+"""The DuckDB store of a batch: documents, facts, anomalies and runs in one file.
+
+- ``documents`` is keyed by the content hash (``sha256``): a file whose content is already in the
+  store is not processed again, whatever its name; a file whose content changed is processed again
+  and its old rows (same ``source``, other hash) are replaced.
+- Each document's rows (its documents row, facts and anomalies, and the removal of a superseded
+  version) are written in ONE transaction, so a run killed at any moment (``kill -9``) leaves
+  either all of a document or nothing; the next run finishes the rest.
+- Files that could not be read are documents rows with their status and error; they are tried
+  again only when their content changes (or, if they could not even be opened, on every run).
+- One process writes (the parent of the workers); DuckDB's file lock refuses a second writer.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, arrow_schema, duckdb_type, to_arrow
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """The store file cannot be opened (locked by another run, not a DuckDB file, …)."""
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self.con = duckdb.connect(self.path)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the DuckDB store ({exc})") from exc
+        self._create()
+
+    # -- schema -------------------------------------------------------------------------------
+    def _create(self) -> None:
+        for name in TABLES:
+            cols = ", ".join(f'"{c}" {duckdb_type(c)}' for c in TABLE_COLUMNS[name])
+            extra = ", run_id BIGINT" if name == "documents" else ""
+            self.con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}{extra})")
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS runs (run_id BIGINT, started VARCHAR, finished VARCHAR, "
+            "command VARCHAR, inputs BIGINT, processed BIGINT, ok BIGINT, failed BIGINT, "
+            "skipped BIGINT, engine VARCHAR, jobs BIGINT, schema_version BIGINT)")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------------------------
+    def begin_run(self, *, command: str, inputs: int, engine: str, jobs: int) -> int:
+        run_id = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
+        self.con.execute("INSERT INTO runs VALUES (?, ?, NULL, ?, ?, 0, 0, 0, 0, ?, ?, ?)",
+                         [run_id, _now(), command, inputs, engine, jobs, SCHEMA_VERSION])
+        return run_id
+
+    def end_run(self, run_id: int, *, processed: int, ok: int, failed: int, skipped: int) -> None:
+        self.con.execute("UPDATE runs SET finished = ?, processed = ?, ok = ?, failed = ?, "
+                         "skipped = ? WHERE run_id = ?",
+                         [_now(), processed, ok, failed, skipped, run_id])
+
+    # -- documents ----------------------------------------------------------------------------
+    def done_hashes(self) -> set[str]:
+        """Content hashes already in the store (processed, whatever the status)."""
+        rows = self.con.execute("SELECT DISTINCT sha256 FROM documents WHERE sha256 <> ''")
+        return {r[0] for r in rows.fetchall()}
+
+    def add(self, row: dict, facts: list[dict], anomalies: list[dict], *, run_id: int | None = None
+            ) -> None:
+        """Write one document with its facts and findings atomically (replacing an old version)."""
+        doc = to_arrow("documents", [row]).append_column("run_id", pa.array([run_id], pa.int64()))
+        f_tab = to_arrow("facts", facts)
+        a_tab = to_arrow("anomalies", anomalies)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            # a changed file (same source, other content) or a retried unopenable file: drop the old
+            old = con.execute("SELECT doc_id FROM documents WHERE source = ? AND sha256 <> ?",
+                              [row["source"], row.get("sha256") or ""]).fetchall()
+            if not row.get("sha256"):
+                old += con.execute("SELECT doc_id FROM documents WHERE source = ? AND sha256 = ''",
+                                   [row["source"]]).fetchall()
+            for (doc_id,) in old:
+                for t in ("facts", "anomalies"):
+                    con.execute(f"DELETE FROM {t} WHERE doc_id = ? AND source = ?",
+                                [doc_id, row["source"]])
+            if old:
+                con.execute("DELETE FROM documents WHERE source = ? AND sha256 <> ?",
+                            [row["source"], row.get("sha256") or ""])
+                if not row.get("sha256"):
+                    con.execute("DELETE FROM documents WHERE source = ? AND sha256 = ''",
+                                [row["source"]])
+            con.register("_doc", doc)
+            con.execute("INSERT INTO documents SELECT * FROM _doc")
+            if f_tab.num_rows:
+                con.register("_facts", f_tab)
+                con.execute("INSERT INTO facts SELECT * FROM _facts")
+            if a_tab.num_rows:
+                con.register("_anoms", a_tab)
+                con.execute("INSERT INTO anomalies SELECT * FROM _anoms")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            for name in ("_doc", "_facts", "_anoms"):
+                try:
+                    con.unregister(name)
+                except duckdb.Error:
+                    pass
+
+    # -- reading back ---------------------------------------------------------------------------
+    def select_inputs(self, inputs: Iterable[tuple[str | None, str]]) -> None:
+        """Restrict :meth:`batches` to the given (sha256, source) inputs of a run.
+
+        A file is matched by its content hash (a duplicate under another name maps to the stored
+        copy); a file that could not be opened (no hash) by its source.
+        """
+        pairs = list(inputs)
+        tab = pa.table({"sha256": pa.array([s or "" for s, _ in pairs], pa.string()),
+                        "source": pa.array([src for _, src in pairs], pa.string())})
+        self.con.register("_inputs_arrow", tab)
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _inputs AS SELECT * FROM _inputs_arrow")
+        self.con.unregister("_inputs_arrow")
+        self.con.execute(
+            "CREATE OR REPLACE TEMP VIEW _selected AS SELECT DISTINCT d.doc_id, d.source, d.sha256 "
+            "FROM documents d JOIN _inputs i ON (i.sha256 <> '' AND d.sha256 = i.sha256) "
+            "OR (i.sha256 = '' AND d.sha256 = '' AND d.source = i.source)")
+        self._selected = True
+
+    _selected = False
+
+    def query(self, table: str) -> str:
+        cols = ", ".join(f't."{c}"' for c in TABLE_COLUMNS[table])
+        order = ", ".join(f't."{c}"' for c in ORDER_BY[table])
+        if not self._selected:
+            return f"SELECT {cols} FROM {table} t ORDER BY {order}"
+        if table == "documents":
+            join = "JOIN _selected s ON t.sha256 = s.sha256 AND t.source = s.source"
+        else:
+            join = "JOIN _selected s ON t.doc_id = s.doc_id AND t.source = s.source"
+        return f"SELECT {cols} FROM {table} t {join} ORDER BY {order}"
+
+    def batches(self, table: str, *, rows: int = 50_000) -> Iterator[pa.RecordBatch]:
+        """The table's rows (of the selected inputs) in export order, as typed Arrow batches."""
+        schema = arrow_schema(table)
+        reader = self.con.sql(self.query(table)).to_arrow_reader(rows)
+        for batch in reader:
+            if batch.num_rows:
+                yield pa.RecordBatch.from_arrays(
+                    [batch.column(i).cast(schema.field(i).type) for i in range(len(schema))],
+                    schema=schema)
+
+    def table(self, table: str) -> pa.Table:
+        return pa.Table.from_batches(list(self.batches(table)), schema=arrow_schema(table))
+
+    def counts(self) -> dict[str, int]:
+        return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+    def severity_counts(self) -> dict[str, int]:
+        sql = self.query("anomalies")
+        rows = self.con.execute(f"SELECT severity, count(*) FROM ({sql}) GROUP BY 1").fetchall()
+        return {s: n for s, n in rows}
+
+    def status_counts(self) -> dict[str, int]:
+        sql = self.query("documents")
+        rows = self.con.execute(f"SELECT status, count(*) FROM ({sql}) GROUP BY 1").fetchall()
+        return {s: n for s, n in rows}
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+

@@ -1,0 +1,173 @@
+"""The per-document task every engine runs: one file → (document row, fact rows, anomaly rows).
+
+It calls the project's per-document function (``extractor.pipeline.process_path`` unless told
+otherwise), enforces the per-document time limit inside the worker, and turns every outcome,
+including a bug in a later stage, into a documents row, so a batch never stops on one file.
+The rows are plain dicts (cheap to pickle, no Decimal): the store and the writers take them as is.
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib
+import signal
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..table import anomaly_record, fact_record
+
+DEFAULT_PROCESSOR = "extractor.pipeline:process_path"
+
+Outcome = tuple[dict, list[dict], list[dict]]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    path: str
+    source: str
+    sha256: str | None = None
+    report_year: int | None = None
+    strict: bool = False
+    timeout: float | None = None          # seconds; None or 0 = no limit
+    processor: str = DEFAULT_PROCESSOR    # "module:function", resolved in the worker
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A few tasks sent to a worker at once (fewer round trips for small documents)."""
+
+    tasks: list[Task] = field(default_factory=list)
+
+
+class Deadline(BaseException):
+    """Raised inside a worker when a document exceeds its time limit.
+
+    A BaseException on purpose: ``except Exception`` in any stage cannot swallow it.
+    """
+
+
+_processors: dict[str, Callable] = {}
+
+
+def _resolve(spec: str) -> Callable:
+    fn = _processors.get(spec)
+    if fn is None:
+        module, _, name = spec.partition(":")
+        fn = getattr(importlib.import_module(module), name)
+        _processors[spec] = fn
+    return fn
+
+
+@contextmanager
+def deadline(seconds: float | None):
+    """Raise :class:`Deadline` in this thread after ``seconds``.
+
+    In a main thread (process-pool workers, the serial engine) a real-time timer signal does it;
+    in other threads (Dask worker threads) the exception is injected asynchronously into the
+    thread. Both stop pure-Python work at the next bytecode; a stage stuck inside C code is
+    stopped by the engine's hard limit (the worker process is killed and replaced).
+    """
+    if not seconds or seconds <= 0:
+        yield
+        return
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        def _alarm(signum, frame):
+            raise Deadline(seconds)
+
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+
+    tid = threading.get_ident()
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def _inject():
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid),
+                                                           ctypes.py_object(Deadline))
+
+    timer = threading.Timer(seconds, _inject)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            fired = state["fired"]
+        timer.cancel()
+        if fired:
+            # the exception may still be pending: clear it, then report the timeout ourselves
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), None)
+    if fired:
+        raise Deadline(seconds)
+
+
+def process_task(task: Task) -> Outcome:
+    """Run one document; never raises (except KeyboardInterrupt/SystemExit)."""
+    t0 = time.perf_counter()
+    facts: list[dict] = []
+    anomalies: list[dict] = []
+    try:
+        try:
+            fn = _resolve(task.processor)
+            with deadline(task.timeout):
+                result = fn(task.path, source=task.source, report_year=task.report_year,
+                            strict=task.strict)
+        except Deadline:
+            row = status_row(task, "timeout",
+                             f"处理超过 {task.timeout:g} 秒的时限，已停止 "
+                             f"(exceeded the per-document time limit of {task.timeout:g} s)")
+        else:
+            row = dict(result.document)
+            facts = [f if isinstance(f, dict) else fact_record(f) for f in result.facts]
+            anomalies = [a if isinstance(a, dict) else anomaly_record(a) for a in result.anomalies]
+    except Exception as exc:  # a bug in a stage, or a strict-mode error: the file fails, the batch goes on
+        row = status_row(task, "failed", f"{type(exc).__name__}: {exc}")
+        facts, anomalies = [], []
+    return finish(task, row, facts, anomalies, seconds=time.perf_counter() - t0)
+
+
+def process_chunk(chunk: Chunk) -> list[Outcome]:
+    return [process_task(t) for t in chunk.tasks]
+
+
+def status_row(task: Task, status: str, error: str) -> dict:
+    """A documents row for a file that produced no result (timeout, crash, internal error)."""
+    sha = task.sha256 or ""
+    return {
+        "doc_id": sha[:16], "source": task.source, "sha256": sha, "encoding": "", "chars": 0,
+        "pages": None, "report_year": None, "facts": 0, "anomalies": 0, "status": status,
+        "error": error, "format": Path(task.source).suffix.lstrip(".").lower(),
+        "text_quality": "", "seconds": None,
+    }
+
+
+def finish(task: Task, row: dict, facts: list[dict], anomalies: list[dict], *,
+           seconds: float | None) -> Outcome:
+    """Fill what only the batch knows: the content hash of unreadable files, the source."""
+    if not row.get("sha256") and task.sha256:
+        row["sha256"] = task.sha256
+    if not row.get("doc_id") and row.get("sha256"):
+        row["doc_id"] = row["sha256"][:16]
+    row["source"] = task.source
+    if row.get("seconds") is None and seconds is not None:
+        row["seconds"] = round(seconds, 4)
+    for rec in facts:           # every row of a document carries the document's source
+        rec["source"] = task.source
+    for rec in anomalies:
+        rec["source"] = task.source
+    row["facts"] = len(facts)
+    row["anomalies"] = len(anomalies)
+    return row, facts, anomalies

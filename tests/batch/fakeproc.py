@@ -1,0 +1,57 @@
+"""A stand-in per-document function for testing the batch machinery only (engines, time limits,
+crashes, the store), independent of the NLP stages. It is never used by the product: the CLI
+end-to-end tests run the real ``extractor.pipeline.process_path``.
+
+Behaviour, chosen by the file name:
+- ``*slow*``  sleeps 30 s in Python (the soft time limit stops it);
+- ``*hang*``  blocks SIGALRM, then sleeps 30 s (only the engine's hard limit stops it);
+- ``*crash*`` kills its own worker process (os._exit);
+- an empty file is unreadable; otherwise every run of ASCII digits becomes a ``count`` fact and
+  a document with more than 3 facts gets one ``warning`` finding.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from extractor.model import Anomaly, Document, Fact
+from extractor.pipeline import Result, document_row, failed_row
+
+
+def process_path(path, *, source=None, report_year=None, strict=False):
+    src = source if source is not None else str(path)
+    name = Path(path).name
+    if "crash" in name:
+        os._exit(13)
+    if "hang" in name:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(30)
+    if "slow" in name:
+        time.sleep(30)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return Result(failed_row(src, str(exc), status="unreadable"))
+    if not data:
+        return Result(failed_row(src, "文件为空 (empty file)", status="unreadable"))
+    text = data.decode("utf-8", errors="replace")
+    sha = hashlib.sha256(data).hexdigest()
+    doc = Document(doc_id=sha[:16], source=src, sha256=sha, encoding="utf-8", text=text)
+    facts = [Fact(doc_id=doc.doc_id, kind="count", text=m.group(), start=m.start(), end=m.end(),
+                  value=Decimal(m.group()), value_low=Decimal(m.group()),
+                  value_high=Decimal(m.group()), decimals=0, unit="个", source=src)
+             for m in re.finditer(r"[0-9]+", text)]
+    anomalies = []
+    if len(facts) > 3:
+        anomalies.append(Anomaly(doc_id=doc.doc_id, code="fake.many_figures", severity="warning",
+                                 message="数字很多", message_en="many figures",
+                                 start=facts[0].start, end=facts[0].end,
+                                 fact_ids=[f.fact_id for f in facts[:2]], source=src))
+    row = document_row(doc, status="ok", error="")
+    row.update(facts=len(facts), anomalies=len(anomalies))
+    return Result(row, facts, anomalies)
