@@ -29,6 +29,7 @@ from .rules import TextRules, conversion_any, conversion_pairs, text_rules
 Edit = tuple[int, int, str, str]  # start, end, replacement, kind (quality counter)
 
 _SPACES = " \t\u3000\u00a0\r"
+_CR = regex.compile(r"\r(?=\n)")
 
 
 @dataclass
@@ -39,6 +40,8 @@ class CleanText:
     decoded: str
     omap: OffsetMap
     quality: dict[str, int] = field(default_factory=dict)
+    edits: list[tuple[int, int, str, str]] = field(default_factory=list, repr=False)
+    """The accepted edits on the decoded text: (start, end, replacement, kind), sorted."""
     _page_starts: list[int] = field(default_factory=list)   # clean offsets, ascending
     _page_numbers: list[int] = field(default_factory=list)
 
@@ -386,6 +389,8 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     if not html_edits:
         edits = _merge(edits, _line_joins(decoded, r))
     edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces"))
+    if "\r" in decoded:  # CRLF / CR line ends: the clean text has bare \n (offsets keep \r\n)
+        edits = _merge(edits, _regex_deletions(decoded, _CR, "crlf"))
 
     translate = (lambda s: s.translate(fold))
     text, omap = apply_edits(decoded, ((s, e, rep) for s, e, rep, _k in edits), translate)
@@ -404,7 +409,7 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
         quality["conversion_errors"] = sum(conv.values())
 
     ct = CleanText(text=text, decoded=decoded, omap=omap,
-                   quality={k: v for k, v in quality.items() if v})
+                   quality={k: v for k, v in quality.items() if v}, edits=edits)
     # pages: the sample's markers win, then the container's pages, then form feeds, then footers
     if marker_pages:
         src = marker_pages

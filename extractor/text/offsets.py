@@ -43,6 +43,13 @@ class OffsetMap:
     def segments(self) -> int:
         return len(self._cstart)
 
+    def iter_segments(self):
+        """(clean_start, clean_end, decoded_start, decoded_end, is_run) for every segment."""
+        n = len(self._cstart)
+        for i in range(n):
+            ce = self._cstart[i + 1] if i + 1 < n else self.clean_len
+            yield self._cstart[i], ce, self._dstart[i], self._dend[i], self._run[i]
+
     def _seg(self, c: int) -> int:
         i = bisect_right(self._cstart, c) - 1
         if i < 0:
