@@ -3,17 +3,18 @@
 Order of evidence, cheapest first:
 
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE): the BOM decides, and is stripped;
-2. NUL / control bytes: BOM-less UTF-16 (NULs all on one parity, decodes strictly to plausible
+2. NUL / control bytes: BOM-less UTF-16 (NULs mostly on one parity, decodes strictly to plausible
    text) or else "binary file, not text";
 3. strict UTF-8 (the fast path: one C-level ``bytes.decode``; ASCII is reported as ``utf-8``);
 4. legacy Chinese encodings. GB18030 decodes almost any byte string strictly (Big5 bytes included,
    and often UTF-8 bytes too), and GB2312-range text often decodes as Big5, so "decodes without
    error" cannot decide. Each candidate (utf-8 with replacement, gb18030, big5/cp950/big5hkscs) is
-   decoded on a sample and scored by the share of its Han characters that are among the few hundred
-   most frequent Chinese characters (simplified and traditional forms): a right decoding of any
-   Chinese prose scores 0.3–0.6, a wrong one a few percent. charset-normalizer is asked only when
-   the sample has too few Han characters (or all candidates look wrong) for the score to mean
-   anything;
+   decoded on a sample and scored by the share of its non-ASCII characters that are among the few
+   hundred most frequent Chinese characters (simplified and traditional forms): a right decoding
+   of Chinese prose scores above 0.5, a wrong one (private-use characters, kana, rare Han) a few
+   percent. With fewer than ``MIN_HAN`` Han characters the least damaged candidate wins (then the
+   score, then GB18030 before Big5 before UTF-8); charset-normalizer is asked only when no
+   candidate reads as Chinese at all (another encoding altogether);
 5. the winner decodes the whole file strictly; if that fails, with ``errors="replace"`` only when
    under ``MAX_DAMAGE`` of the characters are replaced (recorded as e.g. ``gb18030+replace``);
    otherwise the file is refused as mixed or damaged.
@@ -166,15 +167,16 @@ def _refuse_control_bytes(data: bytes, source: str) -> None:
 
 
 def _sniff_utf16(data: bytes) -> Decoded | None:
-    """BOM-less UTF-16: the NULs of ASCII characters sit all on odd (LE) or even (BE) offsets."""
+    """BOM-less UTF-16: the NULs of ASCII characters sit on odd (LE) or even (BE) offsets (CJK
+    characters such as 一 U+4E00 put a few on the other parity)."""
     nul = data.count(0)
     if nul == 0 or len(data) % 2 or len(data) < 4:
         return None
     even = data[0::2].count(0)
     odd = nul - even
-    if odd >= 0.98 * nul:
+    if odd >= 0.75 * nul:
         codec = "utf-16-le"
-    elif even >= 0.98 * nul:
+    elif even >= 0.75 * nul:
         codec = "utf-16-be"
     else:
         return None
