@@ -1,0 +1,524 @@
+"""Dates, periods and durations: ``find_dates(prepared) -> list[Fact]``.
+
+All patterns live in ``rules/kinds/date.yaml`` and ``rules/kinds/duration.yaml``; they are joined
+into ONE alternation (dates first, then durations, each in file order) and the clean text is scanned
+once, leftmost-first: at a position the first pattern that matches wins, and scanning resumes after
+the match, so a span is never both a date and a duration.
+
+Resolution is generic over the named groups (see the header of date.yaml). ISO 8601 forms, for a
+report of 2023:
+
+=====================  =========================  ==========================================
+written                ``date``                   note
+=====================  =========================  ==========================================
+2023年 / 二〇二三年     2023
+2023年12月 / 12月份     2023-12
+8月16日                2023-08-16                 year from the report year
+1-9月份 / 1—11月份      2023-01/2023-09            interval (approx "range")
+上半年 / 前三季度       2023-01/2023-06, …-09
+一季度 / 第二季度       2023-01/2023-03, 2023-04/2023-06
+12月底 / 年末 / 年底    2023-12-31                 end of a month / year = its last day
+年初 / 3月初           2023-01-01, 2023-03-01     start = first day
+3月中旬                2023-03-11/2023-03-20
+今年 / 年内 / 去年/上年  2023 / 2023 / 2022          relative to the report year
+十四五                 2021/2025                  lexicons/periods.yaml
+=====================  =========================  ==========================================
+
+A year that cannot be resolved (no report year known) is written ``XXXX`` (EDTF "unspecified"),
+e.g. ``XXXX-08-16``.
+"""
+from __future__ import annotations
+
+import calendar
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import regex
+
+from ..model import Fact
+from ..rulefiles import load_yaml
+
+_FRAG_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+def cn_int(s: str) -> int:
+    """A small Chinese/Arabic integer: 2023, 十二, 二十八, 一百, 二〇二三 (digit by digit)."""
+    if s.isdigit():
+        return int(s)
+    if all(ch in _CN_DIGITS for ch in s) and len(s) > 1:      # 二〇二三: digit by digit
+        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit == 10000:
+                section = (section + (digit or 0)) * unit
+                total += section
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
+            digit = None
+        else:
+            raise ValueError(f"not a numeral: {s!r}")
+    return total + section + (digit or 0)
+
+
+@functools.cache
+def _parse_number():
+    try:
+        from ..numerals import parse_number  # the numbers helper's converter
+    except ImportError:  # before numerals.py lands: the local converter below
+        return None
+    return parse_number
+
+
+def _number(s: str) -> tuple[Decimal, int]:
+    """Number and XBRL decimals; uses extractor.numerals.parse_number when it exists."""
+    parse_number = _parse_number()
+    if parse_number is not None:
+        try:
+            value, decimals = parse_number(s)
+            return Decimal(value), int(decimals)
+        except Exception:  # noqa: BLE001 - fall back to the local converter below
+            pass
+    if s == "半":
+        return Decimal("0.5"), 1
+    if regex.fullmatch(r"\d+(?:\.\d+)?", s):
+        d = Decimal(s)
+        return d, (len(s.split(".")[1]) if "." in s else 0)
+    return Decimal(cn_int(s)), 0
+
+
+# --------------------------------------------------------------------------------------------
+# Rule loading
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    kind: str                 # date | duration
+    spec: dict
+    family: str
+    rank: int                 # priority: family rank * 1000 + position in the family
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    name: str
+    pattern: Any              # the family's patterns joined into one alternation
+    rules: dict[str, Rule]    # outer group name → rule
+    triggers: Any
+    before: int
+    after: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    families: tuple[Family, ...]
+    units: dict[str, str]
+    cues_before: tuple[str, ...]
+    cues_after: tuple[str, ...]
+    relative_years: dict[str, int]
+    plans: dict[str, tuple[int, int]]
+    positions: dict[str, Any]
+    compose: frozenset[str]
+
+
+def _expand(fragments: dict[str, str], text: str, where: str) -> str:
+    def sub(m: regex.Match) -> str:
+        name = m.group(1)
+        if name not in fragments:
+            raise KeyError(f"{where}: unknown fragment {{{name}}}")
+        return fragments[name]
+    for _ in range(10):
+        new = _FRAG_REF.sub(sub, text)
+        if new == text:
+            return new
+        text = new
+    raise ValueError(f"{where}: fragment references nest too deeply")
+
+
+def _fragments(raw: dict[str, str], where: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, body in raw.items():
+        out[name] = _expand(out, body, f"{where}:{name}")
+    return out
+
+
+def pattern_source(rule_id: str) -> str:
+    """The expanded regex of one rule (for tests and debugging)."""
+    for fname in ("kinds/date.yaml", "kinds/duration.yaml"):
+        data = load_yaml(fname)
+        frags = _fragments(data.get("fragments") or {}, fname)
+        for spec in data["patterns"]:
+            if spec["id"] == rule_id:
+                return _expand(frags, spec["regex"], f"{fname}:{rule_id}")
+    raise KeyError(rule_id)
+
+
+@functools.cache
+def ruleset() -> RuleSet:
+    from ..errors import RuleFileError
+
+    date_data = load_yaml("kinds/date.yaml")
+    dur_data = load_yaml("kinds/duration.yaml")
+    fam_specs = dict(date_data["families"])
+    fam_order = list(fam_specs)
+    parts: dict[str, list[str]] = {f: [] for f in fam_order}
+    rules: dict[str, dict[str, Rule]] = {f: {} for f in fam_order}
+    for fname, kind, data in (("kinds/date.yaml", "date", date_data),
+                              ("kinds/duration.yaml", "duration", dur_data)):
+        frags = _fragments(data.get("fragments") or {}, fname)
+        for spec in data["patterns"]:
+            where = f"rules/{fname}"
+            fam = spec.get("family")
+            if fam not in fam_specs:
+                raise RuleFileError(where, f"pattern {spec['id']}: unknown family {fam!r}")
+            body = _expand(frags, spec["regex"], f"{fname}:{spec['id']}")
+            try:
+                regex.compile(body)
+            except regex.error as exc:
+                raise RuleFileError(where, f"pattern {spec['id']}: {exc}") from exc
+            first = spec.get("first")
+            if first:   # a first-character class lets the engine skip most positions fast
+                body = f"(?={first}){body}"
+            group = f"R{sum(len(r) for r in rules.values())}"
+            rank = fam_order.index(fam) * 1000 + len(rules[fam])
+            rules[fam][group] = Rule(spec["id"], kind, spec, fam, rank)
+            parts[fam].append(f"(?P<{group}>{body})")
+    families = tuple(
+        Family(f, regex.compile("|".join(parts[f])), rules[f],
+               regex.compile(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
+               int(fam_specs[f]["after"]))
+        for f in fam_order if parts[f])
+    per = load_yaml("lexicons/periods.yaml")
+    return RuleSet(
+        families=families, units=dict(dur_data["units"]),
+        cues_before=tuple(sorted(dur_data.get("cues_before") or [], key=len, reverse=True)),
+        cues_after=tuple(sorted(dur_data.get("cues_after") or [], key=len, reverse=True)),
+        relative_years=dict(per["relative_years"]),
+        plans={k: (int(v[0]), int(v[1])) for k, v in per["plans"].items()},
+        positions=dict(per["positions"]),
+        compose=frozenset(date_data.get("compose_after_year") or ()),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Hits (clean-text offsets) and their resolution
+
+
+@dataclass(slots=True, eq=False)
+class Hit:
+    """A date or duration found in the clean text (offsets into ``clean.text``)."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    rule_id: str
+    date: str = ""
+    value: Decimal | None = None
+    value_low: Decimal | None = None
+    value_high: Decimal | None = None
+    decimals: int | None = None
+    approx: str = "exact"
+    unit: str = ""
+    qualifiers: str = ""
+    low_open: bool = False
+    high_open: bool = False
+
+
+def _year(g: dict, key_y: str, key_ry: str, report_year: int | None, rs: RuleSet) -> int | None | str:
+    """Year of an endpoint: explicit, relative, two-digit, or '' when the text names none."""
+    if g.get(key_y):
+        return cn_int(g[key_y].strip())
+    if g.get(key_ry):
+        off = rs.relative_years.get(g[key_ry])
+        if off is None or report_year is None:
+            return None
+        return report_year + off
+    if key_y == "y" and g.get("yy"):
+        yy = int(g["yy"])
+        pivot = ((report_year or 2030) % 100) + 10
+        return (2000 if yy <= pivot else 1900) + yy
+    return ""
+
+
+def _ys(y: int | None) -> str:
+    return "XXXX" if y is None else f"{y:04d}"
+
+
+def _ym(y: int | None, m: int) -> str:
+    return f"{_ys(y)}-{m:02d}"
+
+
+def _last_day(y: int | None, m: int) -> int:
+    return calendar.monthrange(y if y is not None else 2000, m)[1]  # 2000: leap, allows 02-29
+
+
+def _ymd(y: int | None, m: int, d: int) -> str:
+    if not 1 <= m <= 12 or not 1 <= d <= _last_day(y, m):
+        raise ValueError("invalid day")
+    return f"{_ys(y)}-{m:02d}-{d:02d}"
+
+
+def _resolve_date(g: dict, report_year: int | None, rs: RuleSet,
+                  last_ym: tuple[int | None, int] | None) -> str | None:
+    """ISO 8601 for one date match, or None when the match is not a valid date."""
+    if g.get("plan"):
+        a, b = rs.plans[g["plan"]]
+        return f"{a}/{b}"
+    if g.get("cy"):
+        return _ymd(int(g["cy"]), int(g["cm"]), int(g["cd"]))
+    y = _year(g, "y", "ry", report_year, rs)
+    if y == "":
+        y = report_year
+    if g.get("nm"):
+        n = cn_int(g["nm"])
+        return f"{_ym(y, 1)}/{_ym(y, n)}" if 1 <= n <= 12 else None
+    if g.get("qp"):
+        n = cn_int(g["qp"])
+        return f"{_ym(y, 1)}/{_ym(y, 3 * n)}"
+    if g.get("q"):
+        q1 = cn_int(g["q"])
+        q2 = cn_int(g["q2"]) if g.get("q2") else q1
+        if not 1 <= q1 <= q2 <= 4:
+            return None
+        pos = rs.positions.get(g.get("pos") or "")
+        if pos == "end":
+            return _ymd(y, 3 * q2, _last_day(y, 3 * q2))
+        if pos == "start":
+            return _ymd(y, 3 * q1 - 2, 1)
+        return f"{_ym(y, 3 * q1 - 2)}/{_ym(y, 3 * q2)}"
+    if g.get("h"):
+        return f"{_ym(y, 1)}/{_ym(y, 6)}" if g["h"] in "上前" else f"{_ym(y, 7)}/{_ym(y, 12)}"
+    y2 = _year(g, "y2", "ry2", report_year, rs)
+    if y2 == "":
+        y2 = y
+    m = cn_int(g["m"]) if g.get("m") else None
+    d = cn_int(g["d"]) if g.get("d") else None
+    if m is not None and not 1 <= m <= 12:
+        return None
+    if g.get("d2"):
+        m2 = cn_int(g["m2"]) if g.get("m2") else m
+        start = _ymd(y, m, d)
+        end = _ymd(y2, m2, cn_int(g["d2"]))
+        return f"{start}/{end}" if start < end or "XXXX" in start else None
+    if g.get("m2"):
+        m2 = cn_int(g["m2"])
+        if not 1 <= m2 <= 12:
+            return None
+        start, end = _ym(y, m), _ym(y2, m2)
+        return f"{start}/{end}" if start < end or "XXXX" in start else None
+    if g.get("y2"):
+        return f"{_ys(y)}/{_ys(y2)}" if y is not None and y2 is not None and y < y2 else None
+    if m is not None and d is not None:
+        return _ymd(y, m, d)
+    if d is not None:                       # bare day: month from the text before
+        if last_ym is None:
+            return None
+        return _ymd(last_ym[0], last_ym[1], d)
+    pos = rs.positions.get(g.get("pos") or "")
+    if m is not None:
+        if pos is None:
+            return _ym(y, m)
+        if pos == "end":
+            return _ymd(y, m, _last_day(y, m))
+        if pos == "start":
+            return _ymd(y, m, 1)
+        if isinstance(pos, list):
+            lo = int(pos[0])
+            hi = _last_day(y, m) if pos[1] == "end" else int(pos[1])
+            return f"{_ymd(y, m, lo)}/{_ymd(y, m, hi)}"
+        return None
+    if pos == "end":
+        return _ymd(y, 12, 31)
+    if pos == "start":
+        return _ymd(y, 1, 1)
+    if pos is not None:
+        return None
+    return _ys(y)
+
+
+_APPROX_WORDS = {
+    "近": "about_below", "将近": "about_below", "约": "about", "大约": "about", "左右": "about",
+    "超过": "at_least", "超": "at_least", "逾": "at_least", "多": "at_least_unit",
+    "余": "at_least_unit", "以上": "at_least", "不少于": "at_least", "至少": "at_least",
+    "不到": "at_most", "不足": "at_most", "以内": "at_most", "之内": "at_most", "以下": "at_most",
+}
+
+
+def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
+    before = text[max(0, start - 4):start]
+    after = text[end:end + 4]
+    return any(before.endswith(c) for c in rs.cues_before) or any(after.startswith(c) for c in rs.cues_after)
+
+
+def _duration(hit: Hit, g: dict, rs: RuleSet) -> None:
+    value, decimals = _number(g["n"])
+    if g.get("half"):
+        value += Decimal("0.5")
+        decimals = max(decimals, 1)
+    unit_written = g["u"].replace("半", "")
+    quals = [q for q in (g.get("pre"), g.get("mid"), g.get("post")) if q]
+    if "多" in unit_written:          # 三个多月: 多 sits inside the unit
+        quals.append("多")
+        unit_written = unit_written.replace("多", "")
+    hit.unit = rs.units.get(unit_written, unit_written)
+    hit.value, hit.decimals = value, decimals
+    hit.qualifiers = "|".join(quals)
+    hit.value_low = hit.value_high = value
+    step = Decimal(1).scaleb(-decimals)
+    for q in quals:
+        sem = _APPROX_WORDS.get(q)
+        if sem == "about":
+            hit.approx = "about"
+        elif sem == "about_below":          # 近X: (X − one unit, X]
+            hit.approx = "about"
+            hit.value_low, hit.low_open = value - step, True
+        elif sem == "at_least_unit":        # X多/X余: [X, X + one unit)
+            hit.approx = "at_least"
+            hit.value_high, hit.high_open = value + step, True
+        elif sem == "at_least":
+            hit.approx = "at_least"
+            hit.value_high = None
+        elif sem == "at_most":
+            hit.approx = "at_most"
+            hit.value_low = None
+
+
+def _windows(text: str, fam: Family):
+    """Merged [start, end) windows around a family's trigger characters."""
+    n = len(text)
+    ws = we = -1
+    for t in fam.triggers.finditer(text):
+        a, b = max(0, t.start() - fam.before), min(n, t.end() + fam.after)
+        if a <= we:
+            if b > we:
+                we = b
+            continue
+        if we > ws:
+            yield ws, we
+        ws, we = a, b
+    if we > ws:
+        yield ws, we
+
+
+def _candidates(text: str, rs: RuleSet):
+    """(start, rank, end, rule, groups) of every match of every family, unsorted."""
+    for fam in rs.families:
+        outer = list(fam.rules.items())
+        pat = fam.pattern
+        for ws, we in _windows(text, fam):
+            for m in pat.finditer(text, ws, we):
+                rule = fam.rules.get(m.lastgroup or "")
+                if rule is None:
+                    rule = next(r for k, r in outer if m.start(k) >= 0)
+                yield m.start(), rule.rank, m.end(), rule, m
+
+
+def _groups(m) -> dict:
+    return {k: v for k, v in m.groupdict().items() if v is not None}
+
+
+def scan(text: str, report_year: int | None = None) -> list[Hit]:
+    """All date and duration hits in ``text`` (clean offsets), in text order.
+
+    Overlaps between families: the hit starting first wins; at equal starts the higher-priority
+    family/pattern (file order) wins. Then a bare year directly followed by a month-level date is
+    composed into one date (date.yaml `compose_after_year`), and bare days get their month from the
+    date before them.
+    """
+    rs = ruleset()
+    cands = []
+    for start, rank, end, rule, m in _candidates(text, rs):
+        if rule.kind == "duration" and rule.spec.get("cue") == "required":
+            g = _groups(m)
+            if not (g.get("pre") or g.get("mid") or g.get("post") or g.get("half")
+                    or _has_cue(text, start, end, rs)):
+                continue
+        cands.append((start, rank, end, rule, m))
+    cands.sort(key=lambda c: (c[0], c[1]))
+    chosen = []
+    last_end = -1
+    for c in cands:
+        if c[0] >= last_end:
+            chosen.append(c)
+            last_end = c[2]
+    hits: list[Hit] = []
+    last_ym: tuple[int | None, int] | None = None
+    last_ym_end = -10**9
+    prev_year: tuple[Hit, dict] | None = None
+    for start, _rank, end, rule, m in chosen:
+        g = _groups(m)
+        hit = Hit(rule.kind, start, end, m.group(), rule.id)
+        if rule.kind == "duration":
+            try:
+                _duration(hit, g, rs)
+            except (ValueError, ArithmeticError, KeyError):
+                continue
+            hits.append(hit)
+            prev_year = None
+            continue
+        composed = False
+        if (rule.id in rs.compose and prev_year is not None and prev_year[0].end <= start
+                and not text[prev_year[0].end:start].strip(" \t\u3000")
+                and not any(g.get(k) for k in ("y", "ry", "yy", "cy"))):
+            yh, yg = prev_year
+            g2 = dict(g)
+            for k in ("y", "ry"):
+                if yg.get(k):
+                    g2[k] = yg[k]
+            try:
+                iso = _resolve_date(g2, report_year, rs, None)
+            except (ValueError, KeyError):
+                iso = None
+            if iso and hits and hits[-1] is yh:
+                hits.pop()
+                hit = Hit("date", yh.start, end, text[yh.start:end], rule.id)
+                hit.date = iso
+                composed = True
+        if not composed:
+            ctx = last_ym if (rule.spec.get("context") == "needs_month"
+                              and start - last_ym_end < 200) else None
+            try:
+                iso = _resolve_date(g, report_year, rs, ctx)
+            except (ValueError, KeyError):
+                iso = None
+            if not iso:
+                prev_year = None
+                continue
+            hit.date = iso
+        hit.approx = "range" if "/" in hit.date else "exact"
+        hits.append(hit)
+        prev_year = (hit, g) if (rule.id in ("date.year", "date.relative") and not g.get("fy")
+                                 and not composed) else None
+        tail = hit.date.split("/")[-1]
+        if len(tail) >= 7 and tail[4] == "-":
+            y = None if tail.startswith("XXXX") else int(tail[:4])
+            last_ym, last_ym_end = (y, int(tail[5:7])), end
+    return hits
+
+
+def find_dates(prepared) -> list[Fact]:
+    """Date and duration facts of a prepared document, offsets in the decoded text."""
+    clean = prepared.clean
+    doc = prepared.doc
+    facts: list[Fact] = []
+    for h in scan(clean.text, prepared.report_year):
+        start, end = clean.to_decoded(h.start, h.end)
+        facts.append(Fact(
+            doc_id=doc.doc_id, kind=h.kind, text=doc.text[start:end], start=start, end=end,
+            value=h.value, value_low=h.value_low, value_high=h.value_high, decimals=h.decimals,
+            approx=h.approx, unit=h.unit, date=h.date, source=doc.source, rule_id=h.rule_id,
+            qualifiers=h.qualifiers, low_open=h.low_open, high_open=h.high_open,
+        ))
+    return facts
