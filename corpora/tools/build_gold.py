@@ -2,7 +2,7 @@
 
 Two kinds of source, both written by hand (never produced by the project's extractor):
 
-* ``corpora/annotations/<id>.ann.txt`` — a report we wrote ourselves, with every fact marked
+* ``corpora/annotations/<id>.ann`` — a report we wrote ourselves, with every fact marked
   inline as ``{surface|spec}``.  The script strips the marks, applies the encoding and line ends
   declared in ``corpora/manifest.yaml`` and writes ``corpora/docs/<id>.txt`` (bytes) and
   ``corpora/gold/<id>.jsonl``; offsets are computed on the decoded text of the written file
@@ -171,7 +171,7 @@ def write_jsonl(path: Path, facts: list[dict], check: bool) -> None:
 
 def build_own(entry: dict, check: bool) -> int:
     doc_id = entry["id"]
-    src_path = CORPORA / "annotations" / f"{doc_id}.ann.txt"
+    src_path = CORPORA / "annotations" / f"{doc_id}.ann"
     src = src_path.read_text(encoding="utf-8")
     plain, facts = strip_marks(src, str(src_path))
     if entry.get("line_ends", "LF") == "CRLF":
