@@ -286,22 +286,45 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
         return (s, e, rep, "line_joins")
 
     joins: dict[int, Edit] = {}
-    # 1. hard-wrapped documents
-    nonempty = [i for i in range(nlines) if stripped[i].strip(_SPACES)]
+    # 1. hard-wrapped documents: the wrap width is the median width of the lines that are
+    # followed by a non-indented text line (in a wrapped text most of them are full lines)
+    def indented(ln: str) -> bool:
+        return ln.lstrip("\f")[:1] in _SPACES
+
+    def content(i: int) -> bool:
+        return bool(lines[i].strip(_SPACES + "\f"))
+
+    def page_break(i: int) -> bool:
+        return "\f" in lines[i] or bool(r.footer.match(lines[i]))
+
+    nonempty = [i for i in range(nlines) if content(i)]
     if len(nonempty) >= int(w["min_lines"]):
-        widths = sorted(_display_width(stripped[i]) for i in nonempty)
-        q = widths[min(len(widths) - 1, int(float(w["width_quantile"]) * len(widths)))]
-        limit = float(w["full_ratio"]) * q
-        full = [i for i in nonempty if _display_width(stripped[i]) >= limit and i + 1 < nlines]
-        if full:
+        cand = [i for i in nonempty if i + 1 < nlines and content(i + 1)
+                and not indented(lines[i + 1])]
+        if cand:
+            widths = sorted(_display_width(stripped[i]) for i in cand)
+            q = widths[min(len(widths) - 1, int(float(w["width_quantile"]) * len(widths)))]
+            limit = float(w["full_ratio"]) * q
+            full = [i for i in cand if _display_width(stripped[i]) >= limit]
             mids = sum(1 for i in full if mid_sentence(i))
-            if mids >= float(w["wrapped_share"]) * len(full):
-                for i in full:
-                    nxt = lines[i + 1]
-                    if (mid_sentence(i) and nxt.strip(_SPACES) and nxt[:1] not in _SPACES
-                            and not heading.match(nxt) and not r.footer.match(nxt)
-                            and not heading.match(lines[i])):
-                        joins[i] = join_edit(i)
+            if full and mids >= float(w["wrapped_share"]) * len(full):
+                for i in nonempty:
+                    if (not mid_sentence(i) or _display_width(stripped[i]) < limit
+                            or r.footer.match(lines[i])):
+                        continue
+                    j = i + 1
+                    crossed = False
+                    while j < nlines and (not content(j) or r.footer.match(lines[j])):
+                        crossed = crossed or page_break(j)
+                        j += 1
+                    if j >= nlines or (j > i + 1 and not crossed and "\f" not in lines[j]):
+                        continue
+                    nxt = lines[j].lstrip("\f")
+                    if indented(nxt) or heading.match(nxt) or r.footer.match(nxt):
+                        continue
+                    s0 = starts[i] + len(stripped[i])
+                    e0 = starts[j] + (len(lines[j]) - len(nxt))
+                    joins[i] = (s0, e0, "", "line_joins")
     # 2. continuation punctuation at a line start, fragment lines (PM⏎2.5⏎）)
     fmax = int(w["fragment_max"])
     for i in range(nlines - 1):
@@ -335,6 +358,28 @@ def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:
         if ed[0] >= last and ed[1] > ed[0]:
             out.append(ed)
             last = ed[1]
+    return out
+
+
+def _split_around(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
+    """Deletions of ``low`` minus the spans of ``high`` (a line join across a removed footer)."""
+    starts = [h[0] for h in high]
+    out: list[Edit] = []
+    for s, e, rep, kind in low:
+        if rep:
+            out.append((s, e, rep, kind))
+            continue
+        k = max(bisect_right(starts, s) - 1, 0)
+        pos = s
+        while k < len(high) and high[k][0] < e:
+            hs, he = high[k][0], high[k][1]
+            if he > pos:
+                if hs > pos:
+                    out.append((pos, hs, "", kind))
+                pos = max(pos, he)
+            k += 1
+        if pos < e:
+            out.append((pos, e, "", kind))
     return out
 
 
@@ -387,7 +432,7 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     edits = _merge(edits, _regex_deletions(decoded, r.zero_width, "zero_width"))
     edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses"))
     if not html_edits:
-        edits = _merge(edits, _line_joins(decoded, r))
+        edits = _merge(edits, _split_around(edits, _line_joins(decoded, r)))
     edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces"))
     if "\r" in decoded:  # CRLF / CR line ends: the clean text has bare \n (offsets keep \r\n)
         edits = _merge(edits, _regex_deletions(decoded, _CR, "crlf"))

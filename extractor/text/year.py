@@ -9,8 +9,10 @@ Meaning (decided here, used by the facts layer):
   section (回顾) — ``report_kind`` tells it that the document is a government work report.
 
 Order of evidence (first that applies): the earliest title-like phrase in the first lines
-(`2023年工作总结`, `2023年政府工作报告`, `2023年国民经济和社会发展统计公报`, `2023政府工作报告`),
-then `现将…2023年…`, then the most frequent plausible year (`YYYY年`) in the first lines, then in
+(`2023年工作总结`, `2023年政府工作报告`, `2023年国民经济和社会发展统计公报`, `2023政府工作报告`,
+`一九五八年度…的报告`), then a speech's delivery line (`——2026年1月26日在…会议上`), then
+`现将…2023年…`, then the plan part of a government work report anywhere (`2018年经济社会发展总体
+要求`, `2019年政府工作任务`), then the most frequent plausible year (`YYYY年`) in the first lines, then in
 the whole text. Chinese-numeral years (`一九五八年`) count. None when nothing plausible is found.
 """
 from __future__ import annotations
@@ -25,7 +27,12 @@ _Y = r"(?P<y>(?<!\d)(?:19[4-9]\d|20\d\d)(?!\d)|[〇零○一二三四五六七�
 _TITLE = regex.compile(
     _Y + r"\s*年?\s*(?:度)?(?:[^\n。，；]{0,30}?)"
     r"(?:政府工作报告|工作报告|国民经济和社会发展统计公报|统计公报|工作总结|述职报告|年度报告|"
-    r"工作情况|总结)")
+    r"工作情况|总结|的报告)")
+# the delivery line of a speech: ——2026年1月26日在广东省第十四届人民代表大会第五次会议上
+_DELIVERY = regex.compile(r"(?:^|\n|——|—|－－|--)\s*" + _Y + r"\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:在|于)")
+# the plan part of a government work report: 二、2018年经济社会发展总体要求和政策取向
+_PLAN = regex.compile(_Y + r"\s*年(?:经济社会发展|国民经济和社会发展)?(?:的)?(?:总体要求|主要预期目标|"
+                      r"政府工作任务|工作任务|重点工作|工作安排)")
 _XIANJIANG = regex.compile(r"现将[^。\n]{0,80}?" + _Y + r"\s*年")
 _YEAR = regex.compile(_Y + r"\s*年")
 _HEAD = 2000
@@ -45,8 +52,8 @@ def _year(s: str) -> int | None:
 def infer_report_year(text: str) -> int | None:
     """The report year of ``text`` (clean or decoded), or None if nothing plausible is found."""
     head = text[:_HEAD]
-    for pat in (_TITLE, _XIANJIANG):
-        for m in pat.finditer(head):
+    for pat, chunk in ((_TITLE, head), (_DELIVERY, head), (_XIANJIANG, head), (_PLAN, text)):
+        for m in pat.finditer(chunk):
             y = _year(m.group("y"))
             if y is not None:
                 return y

@@ -45,7 +45,7 @@ WHITELIST = {
     "footnotes": r"[\[［](?:注\s*)?\d{1,2}[\]］]|[①-⑳]",
     "zero_width": r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]+",
     "pinyin_glosses": r"\([a-zü\u00e0-\u01dc]+\)",
-    "line_joins": r"[ \t\u3000\u00a0\r]*\n[ \t\u3000\u00a0\r]*",
+    "line_joins": r"[ \t\u3000\u00a0\r\n\f]+",
     "cjk_spaces": r"[ \t\u3000\u00a0]+",
     "crlf": r"\r",
 }
