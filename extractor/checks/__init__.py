@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import CheckError
 from ..model import Anomaly, Fact
-from . import figures, ranges, sums  # noqa: F401  (registration)
+from . import chronology, enumerations, figures, growth, ranges, shares, sums  # noqa: F401  (registration)
 from .context import CheckContext
 from .registry import CORPUS_REGISTRY, REGISTRY, CheckSpec, all_codes
 

@@ -1,0 +1,151 @@
+"""Chronology (Reference c3): milestones out of order, dates far from the report year without a
+planning or history cue, and a plan year equal to the summary year (2023年工作总结…2023年工作打算)."""
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from ..model import Anomaly, Fact
+from .config import alternation, lexicon, pattern, section
+from .context import CheckContext
+from .registry import check
+
+ISO = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
+
+
+def date_bounds(iso: str) -> tuple[date, date] | None:
+    """'2023-12' → (2023-12-01, 2023-12-31); '2023-01/2023-09' → (2023-01-01, 2023-09-30)."""
+    if not iso:
+        return None
+    parts = iso.split("/")
+    a = _one(parts[0])
+    b = _one(parts[-1])
+    if a is None or b is None:
+        return None
+    return a[0], b[1]
+
+
+def _one(s: str) -> tuple[date, date] | None:
+    m = ISO.match(s.strip())
+    if not m:
+        return None
+    y = int(m["y"])
+    try:
+        if m["d"]:
+            d = date(y, int(m["m"]), int(m["d"]))
+            return d, d
+        if m["m"]:
+            mm = int(m["m"])
+            return date(y, mm, 1), date(y, mm, calendar.monthrange(y, mm)[1])
+        return date(y, 1, 1), date(y, 12, 31)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _events() -> tuple[re.Pattern[str], dict[str, int], re.Pattern[str]]:
+    lex = lexicon("events")
+    ranks = {w: int(r["rank"]) for r in lex["ranks"] for w in r["words"]}
+    rx = re.compile(alternation(list(ranks)))
+    not_ev = re.compile("(?:" + alternation(lex["not_event_before"]) + r")[于在]?\s*$")
+    return rx, ranks, not_ev
+
+
+def event_of(ctx: CheckContext, f: Fact, window: int) -> tuple[str, int, int] | None:
+    """The milestone word right after a date (于2023年12月正式签约) in its clause."""
+    rx, ranks, _ = _events()
+    after = ctx.text[f.end:f.end + window]
+    cut = re.search(r"[，,；;。！？!?\n]|\d", after)
+    seg = after[:cut.start()] if cut else after
+    m = rx.search(seg)
+    if m:
+        return m.group(), ranks[m.group()], f.end + m.end()
+    return None
+
+
+@check("chronology.order.v1", codes={"date.out_of_order": "warning"})
+def check_order(ctx: CheckContext) -> Iterator[Anomaly]:
+    """签约 before 开工 before 竣工/验收/开园; 启动 before 完成 — within one sentence."""
+    window = int(section("dates")["event_window"])
+    _, _, not_ev = _events()
+    for _s, facts in ctx.by_sentence(("date",)):
+        evs = []
+        for f in facts:
+            if not_ev.search(ctx.text[max(0, f.start - 6):f.start]):
+                continue
+            b = date_bounds(f.date)
+            ev = event_of(ctx, f, window)
+            if b and ev:
+                evs.append((f, b, ev))
+        for i, (f1, b1, e1) in enumerate(evs):
+            for f2, b2, e2 in evs[i + 1:]:
+                early, late = ((f1, b1, e1), (f2, b2, e2)) if e1[1] < e2[1] else ((f2, b2, e2), (f1, b1, e1))
+                if early[2][1] == late[2][1]:
+                    continue
+                if early[1][0] > late[1][1]:
+                    a = min(f1.start, f2.start)
+                    b = max(e1[2], e2[2])
+                    yield ctx.anomaly(
+                        "date.out_of_order", "warning",
+                        f"“{early[0].text}{early[2][0]}”晚于“{late[0].text}{late[2][0]}”，但{early[2][0]}应在{late[2][0]}之前，日期顺序颠倒，其中一个日期可能有误。",
+                        f"'{early[2][0]}' is dated {early[0].text}, after '{late[2][0]}' on {late[0].text}, "
+                        f"though it must come first: one of the dates is probably wrong.",
+                        a, b, [early[0], late[0]], stated=f"{early[0].date} {early[2][0]}",
+                        computed=f"≤ {late[0].date} ({late[2][0]})")
+
+
+def _year(f: Fact) -> int | None:
+    b = date_bounds(f.date)
+    if b is None or b[0].year != b[1].year:
+        return None
+    return b[0].year
+
+
+@check("chronology.far.v1", codes={"date.far_from_report_year": "warning"})
+def check_far(ctx: CheckContext) -> Iterator[Anomaly]:
+    """A date more than ``far_years`` from the report year, in a sentence with no planning or
+    history cue (规划, 到2035年, 以来 …)."""
+    if ctx.report_year is None:
+        return
+    far = int(section("dates")["far_years"])
+    legit = pattern("dates", "legit_cue")
+    for s, facts in ctx.by_sentence(("date",)):
+        sent = ctx.text[s.start:s.end]
+        if legit.search(sent):
+            continue
+        for f in facts:
+            y = _year(f)
+            if y is None or abs(y - ctx.report_year) <= far:
+                continue
+            if re.search(r"[《“\"]", ctx.text[max(0, f.start - 12):f.start]) and re.search(r"[》”\"]", ctx.text[f.end:f.end + 20]):
+                continue  # a title: 《2010年…规划》
+            yield ctx.anomaly(
+                "date.far_from_report_year", "warning",
+                f"日期“{f.text}”距报告年份{ctx.report_year}年相差{abs(y - ctx.report_year)}年，句中又没有规划、回顾等说明，年份可能有误。",
+                f"The date '{f.text}' is {abs(y - ctx.report_year)} years from the report year "
+                f"{ctx.report_year} with no planning or history wording around it: the year may be wrong.",
+                f.start, f.end, [f], stated=f.date, computed=f"{ctx.report_year - far}–{ctx.report_year + far}")
+
+
+@check("chronology.plan_year.v1", codes={"date.plan_year_equals_summary_year": "warning"})
+def check_plan_year(ctx: CheckContext) -> Iterator[Anomaly]:
+    """2023年工作总结…2023年工作打算: next year's plan carries this year's number."""
+    summ, plan = pattern("dates", "summary"), pattern("dates", "plan")
+    window = int(section("dates")["plan_window"])
+    text = ctx.clean_text
+    plans = list(plan.finditer(text))
+    for m in summ.finditer(text):
+        for p in plans:
+            if 0 < p.start() - m.end() <= window and p.group("year") == m.group("year"):
+                a, b = ctx.to_decoded(m.start(), p.end())
+                yield ctx.anomaly(
+                    "date.plan_year_equals_summary_year", "warning",
+                    f"“{m.group()}”与“{p.group()}”年份相同，工作打算应是下一年的，年份可能写错。",
+                    f"'{m.group()}' (summary) and '{p.group()}' (plan) carry the same year; the plan should be "
+                    f"for the next year.",
+                    a, b, [f for f in ctx.facts_in(a, b, ("date",))], stated=p.group("year"),
+                    computed=str(int(m.group("year")) + 1))
+                break

@@ -1,0 +1,157 @@
+"""Enumerations: a stated count against the items listed, and list markers out of order."""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from decimal import Decimal
+
+import regex
+
+from ..model import Anomaly, Fact
+from .config import pattern, section
+from .context import CheckContext
+from .registry import check
+
+CN = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+OPEN, CLOSE = "(（《【[", ")）》】]"  # quotes are often left unclosed in reports: not nesting
+
+
+def cn_number(s: str) -> int | None:
+    """一 … 十九 (list markers)."""
+    if len(s) == 1:
+        return CN.get(s)
+    if len(s) == 2 and s[0] == "十":
+        return 10 + CN.get(s[1], 0) if s[1] in CN else None
+    return None
+
+
+def split_top(seg: str, seps: tuple[str, ...], nest: bool = True) -> list[str]:
+    """Split at separators outside brackets (flat when the brackets do not balance)."""
+    out, depth, cur = [], 0, []
+    for ch in seg:
+        if not nest:
+            pass
+        elif ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in seps:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    if nest and depth:
+        return split_top(seg, seps, nest=False)
+    return [x for x in (s.strip() for s in out) if x]
+
+
+def count_items(seg: str) -> int:
+    cfg = section("enums")
+    seps = tuple(cfg["item_separators"])
+    strong = tuple(s for s in seps if s in "；;")
+    items = split_top(seg, strong)
+    if len(items) < 2:
+        items = split_top(seg, seps)
+        if items:
+            last = items[-1]
+            for j in cfg["last_joiners"]:
+                k = last.find(j)
+                if k > 0:
+                    items[-1:] = [last[:k], last[k + len(j):]]
+                    break
+    return len(items)
+
+
+def _n(f: Fact) -> int | None:
+    if f.kind != "count" or f.value is None or f.approx != "exact":
+        return None
+    v = Decimal(f.value)
+    if v != v.to_integral_value() or not (2 <= v <= 30):
+        return None
+    return int(v)
+
+
+@check("enums.count.v1", codes={"enum.count_mismatch": "warning"})
+def check_enum_count(ctx: CheckContext) -> Iterator[Anomaly]:
+    """共5个，分别是A；B；C；D；E (exhaustive) and A、B、C等5家 (at most N listed)."""
+    ex = pattern("enums", "exhaustive_cue")
+    etc = pattern("enums", "etc_before")
+    for f in ctx.facts:
+        n = _n(f)
+        if n is None:
+            continue
+        after = ctx.text[f.end:f.end + 12]
+        m = ex.match(after)
+        if m:
+            start = f.end + m.end()
+            end = start
+            while end < len(ctx.text) and ctx.text[end] not in "。！？!?\n":
+                end += 1
+            if any(g.kind == f.kind and g.unit == f.unit for g in ctx.facts_in(start, end)):
+                continue  # 分别为A 3个、B 4个: a sum breakdown, not a list of names
+            seg = ctx.text[start:end]
+            k = count_items(seg)
+            if k < 2 or k == n:
+                continue
+            yield ctx.anomaly(
+                "enum.count_mismatch", "warning",
+                f"文中称“{f.text}”，但随后“分别是”列出了{k}项，数目不符。",
+                f"The text says '{f.text}' but then lists {k} items.",
+                f.start, end, [f], stated=str(n), computed=str(k))
+            continue
+        if etc.search(ctx.text[max(0, f.start - 2):f.start]):
+            back = ctx.text[max(0, f.start - 120):f.start]
+            back = back[:len(back) - len(back.rstrip())]  or back
+            cut = max(back.rfind(c) for c in "，,。；;：:！？!?\n")
+            seg = back[cut + 1:] if cut >= 0 else back
+            seg = seg.rstrip()
+            seg = seg[:-1] if seg.endswith("等") else seg
+            k = count_items(seg)
+            if k > n:
+                a = f.start - len(seg) - 1
+                yield ctx.anomaly(
+                    "enum.count_mismatch", "warning",
+                    f"文中列出{k}项后称“等{f.text}”，列出的项数多于所称数目。",
+                    f"{k} items are listed before '等{f.text}', more than the stated count.",
+                    max(0, a + 1), f.end, [f], stated=str(n), computed=str(k))
+
+
+@check("enums.markers.v1", codes={"enum.marker_out_of_order": "warning"})
+def check_markers(ctx: CheckContext) -> Iterator[Anomaly]:
+    """一是…二是…二是…三是: a repeated, skipped or backward list marker."""
+    rx = pattern("enums", "marker")
+    gap = int(section("enums")["marker_gap"])
+    sec_starts = [s.start for s in ctx.sentences]
+    prev: tuple[int, int, str] | None = None  # (number, decoded offset, section)
+    for m in rx.finditer(ctx.clean_text):
+        k = cn_number(m.group("n"))
+        if k is None:
+            continue
+        a, b = ctx.to_decoded(m.start("n"), m.end())
+        i = bisect.bisect_right(sec_starts, a) - 1
+        sec = ctx.sentences[i].section if 0 <= i < len(ctx.sentences) else ""
+        if k == 1:
+            prev = (1, a, sec)
+            continue
+        if prev is None or sec != prev[2] or a - prev[1] > gap:
+            prev = (k, a, sec)
+            continue
+        expected = prev[0] + 1
+        if k != expected:
+            what = "重复" if k == prev[0] else ("跳号" if k > expected else "倒序")
+            what_en = "repeated" if k == prev[0] else ("skips a number" if k > expected else "goes backwards")
+            yield ctx.anomaly(
+                "enum.marker_out_of_order", "warning",
+                f"列举序号“{m.group()}”出现在“{_cn(prev[0])}是”之后（{what}），应为“{_cn(expected)}是”，列举可能有遗漏或重复。",
+                f"The list marker '{m.group()}' follows '{_cn(prev[0])}是' ({what_en}); "
+                f"'{_cn(expected)}是' was expected.",
+                a, b, [], stated=m.group(), computed=f"{_cn(expected)}是")
+        prev = (k, a, sec)
+
+
+def _cn(k: int) -> str:
+    inv = {v: c for c, v in CN.items()}
+    if k <= 10:
+        return inv[k]
+    return "十" + inv.get(k - 10, "")

@@ -1,0 +1,50 @@
+"""Shares, rates and structure ratios."""
+from __future__ import annotations
+
+import pytest
+
+from .helpers import Case, check_case, fx
+
+SR = "share.recomputed_mismatch"
+SS = "share.sum_exceeds_100"
+RR = "rate.recomputed_mismatch"
+RS = "ratio.sum_not_100"
+
+CASES = [
+    Case(SR, "全年财政总收入8.5亿元,其中税收收入5.3亿元,占比72%。", True,
+         lambda p: (fx(p, "8.5亿元"), fx(p, "5.3亿元"), fx(p, "72%")), "error", None,
+         ["72%", "5.3亿元", "8.5亿元"]),
+    Case(SR, "共接待游客120万人次,其中过夜游客30万人次,占全部游客的35%。", True,
+         lambda p: (fx(p, "120万人次"), fx(p, "30万人次"), fx(p, "35%")), "error"),
+    Case(SR, "全年财政总收入8.5亿元,其中税收收入5.3亿元,占比62%。", False,
+         lambda p: (fx(p, "8.5亿元"), fx(p, "5.3亿元"), fx(p, "62%"))),
+    Case(SR, "共接待游客120万人次,其中过夜游客30万人次,占全部游客的25%。", False,
+         lambda p: (fx(p, "120万人次"), fx(p, "30万人次"), fx(p, "25%"))),
+    Case(SR, "税收收入5.3亿元,占全省的0.6%。", False, lambda p: (fx(p, "5.3亿元"), fx(p, "0.6%"))),
+    Case(SS, "第一、二、三产业增加值分别占地区生产总值的12.5%、45.3%、48.1%。", True,
+         lambda p: (fx(p, "12.5%"), fx(p, "45.3%"), fx(p, "48.1%")), "error", None,
+         ["12.5%", "45.3%", "48.1%"]),
+    Case(SS, "全年财政总收入8.5亿元,其中税收收入5.3亿元,占比62%,非税收入3.9亿元,占比46%。", True,
+         lambda p: (fx(p, "8.5亿元"), fx(p, "5.3亿元"), fx(p, "62%"), fx(p, "3.9亿元"), fx(p, "46%")), "error"),
+    Case(SS, "第一、二、三产业增加值分别占地区生产总值的8.2%、40.5%、51.3%。", False,
+         lambda p: (fx(p, "8.2%"), fx(p, "40.5%"), fx(p, "51.3%"))),
+    Case(SS, "高新技术企业增加值占比62%,民营经济占比58%。", False, lambda p: (fx(p, "62%"), fx(p, "58%"))),
+    Case(RR, "发现问题120个,已整改98个,整改率90%。", True,
+         lambda p: (fx(p, "120个"), fx(p, "98个"), fx(p, "90%")), "error", "120个,已整改98个,整改率90%",
+         ["90%", "98个", "120个"]),
+    Case(RR, "受理群众投诉56件,办结50件,办结率100%。", True,
+         lambda p: (fx(p, "56件"), fx(p, "50件"), fx(p, "100%")), "error"),
+    Case(RR, "发现问题120个,已整改108个,整改率90%。", False,
+         lambda p: (fx(p, "120个"), fx(p, "108个"), fx(p, "90%"))),
+    Case(RR, "抽检食品批次300批,合格296批,合格率98.7%。", False,
+         lambda p: (fx(p, "300批"), fx(p, "296批"), fx(p, "98.7%"))),
+    Case(RS, "三次产业结构调整为8.2:40.5:52.3。", True, None, "error", "8.2:40.5:52.3"),
+    Case(RS, "三次产业结构比为9∶41∶52,产业结构持续优化。", True, None, "error", "9∶41∶52"),
+    Case(RS, "三次产业结构调整为8.2:40.5:51.3。", False),
+    Case(RS, "三次产业结构由10.1:45.2:44.7调整为9.6:40.8:49.6。", False),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_case(case: Case) -> None:
+    check_case(case)
