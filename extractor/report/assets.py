@@ -40,7 +40,6 @@ def css() -> str:
 
 _CSS = r"""
 *{box-sizing:border-box}
-html{scroll-behavior:smooth}
 body{margin:0;font-family:/*FONT*/;font-size:15px;line-height:1.6;color:#1f2937;background:#f3f4f6}
 a{color:#1d4ed8;text-decoration:none} a:hover{text-decoration:underline}
 header.top{background:#111827;color:#f9fafb;padding:14px 28px;display:flex;align-items:baseline;gap:18px;flex-wrap:wrap}
@@ -74,8 +73,9 @@ table.summary td.num{text-align:right;font-variant-numeric:tabular-nums}
 .a{text-decoration-line:underline;text-decoration-style:wavy;text-decoration-thickness:1.5px;text-underline-offset:4px;cursor:pointer}
 .a.sev-info{text-decoration-style:dotted}
 /*SEVS*/
-.f.involved{outline:2px dashed #b91c1c;outline-offset:1px}
-.a.active,.anchor.active{background-image:linear-gradient(rgba(250,204,21,.6),rgba(250,204,21,.6));outline:2px solid #111827;outline-offset:1px}
+.f.involved{outline:2px solid #b91c1c;outline-offset:0}
+.a.active{background-image:linear-gradient(rgba(250,204,21,.65),rgba(250,204,21,.65));text-decoration-thickness:2.5px}
+.anchor.active{outline:2px solid #111827;height:1.2em;vertical-align:middle}
 .anchor{display:inline-block;width:0}
 .pb{display:inline-block;font-size:11px;line-height:1.4;color:#fff;background:#6b7280;border-radius:8px;padding:0 7px;margin:0 4px;
  white-space:nowrap;vertical-align:2px;user-select:none;font-style:normal}
@@ -158,7 +158,14 @@ JS = r"""
       document.querySelectorAll('[data-f~="'+fid+'"]').forEach(function(e){
         e.classList.add("involved"); if(!first) first=e; });
     });
-    if(first){ first.scrollIntoView({block:"center", inline:"nearest", behavior:"auto"}); }
+    if(first){ reveal(first); }
+  }
+  function reveal(el){
+    var box = el.closest(".text");
+    if(!box){ el.scrollIntoView({block:"center"}); return; }
+    box.scrollIntoView({block:"nearest"});
+    var r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+    box.scrollTop += (r.top - b.top) - (box.clientHeight - r.height) / 2;
   }
   document.querySelectorAll(".findings .finding").forEach(function(li){
     li.addEventListener("click", function(){ select(li); });
