@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import CheckError
 from ..model import Anomaly, Fact
-from . import chronology, enumerations, figures, growth, ranges, shares, sums  # noqa: F401  (registration)
+from . import chronology, corpus, enumerations, figures, growth, ranges, shares, sums  # noqa: F401  (registration)
 from .context import CheckContext
 from .registry import CORPUS_REGISTRY, REGISTRY, CheckSpec, all_codes
 
@@ -75,7 +75,7 @@ def run_checks(prepared: Any, facts: list[Fact], *, strict: bool = False,
 
 def run_corpus_checks(results: Iterable[Any], *, strict: bool = False) -> list[Anomaly]:
     """Cross-document checks over pipeline Results (or ``(document_row, facts)`` pairs)."""
-    from .corpus import CorpusContext  # type: ignore[import-not-found]
+    from .corpus import CorpusContext
 
     ctx = CorpusContext.build(results)
     found: list[Anomaly] = []
