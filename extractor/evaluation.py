@@ -6,8 +6,8 @@ runs the extractor on each document (or a given ``predict`` function) and compar
 
 * strict match: same kind and the same half-open offsets;
 * lenient match: same kind and overlapping offsets (one-to-one, largest overlap first);
-* among strict matches: value (exact ``Decimal`` equality), unit, interval (value_low/value_high,
-  not scored for gold ``about`` facts whose interval is not annotated), approx and date;
+* among strict matches: value (exact ``Decimal`` equality), unit, interval (value_low/value_high;
+  not scored for a gold ``about`` fact that leaves both null), approx and date;
 * grounding: the fraction of predicted facts with ``doc.text[start:end] == text``.
 
 Gold facts marked ``optional`` are acceptable but not required: a prediction on one is neither a true
@@ -120,7 +120,7 @@ class KindStats:
     value_scored: int = 0      # strict matches whose gold value is not null
     value_ok: int = 0
     unit_ok: int = 0
-    interval_scored: int = 0   # strict matches whose gold interval is annotated (approx != about)
+    interval_scored: int = 0   # strict matches whose gold interval is annotated
     interval_ok: int = 0
     approx_ok: int = 0
     date_scored: int = 0
@@ -340,7 +340,7 @@ class EvalReport:
                      f"facts have doc.text[start:end] == text")
         lines.append("P/R/F1 strict (kind + offsets); P~/R~ lenient (kind + overlap); value/unit/"
                      "interval/approx/date: agreement among strict matches (value: exact Decimal; "
-                     "interval not scored for gold 'about').")
+                     "interval not scored where the gold leaves it null for an 'about' fact).")
         for d in self.docs:
             if d.status != "ok" or d.note:
                 lines.append(f"  {d.name}: {d.status} {d.note}")
@@ -481,7 +481,7 @@ def _match_doc(gold: list[EvalFact], pred: list[EvalFact], report: EvalReport) -
                         stats.value_ok += 1
                     else:
                         bad.append("value")
-                if g.approx != "about":
+                if not (g.approx == "about" and g.value_low is None and g.value_high is None):
                     stats.interval_scored += 1
                     if _dec_eq(g.value_low, p.value_low) and _dec_eq(g.value_high, p.value_high):
                         stats.interval_ok += 1

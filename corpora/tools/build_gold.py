@@ -17,8 +17,12 @@ Two kinds of source, both written by hand (never produced by the project's extra
     m|p|c|q|u VALUE UNIT [flags]   money / percent / count / quantity / duration
     d ISO [flags]                  date (value null), e.g. 2023-08-16, 2023-01/2023-09
     VALUE  a decimal string, or "-" for null (ranges: the interval carries the meaning)
-    flags  ~ about (interval not annotated)   + at_least (low=value, high open)
-           - at_most (low open, high=value)    LO..HI range (either side may be empty)
+    flags  ~ about (约/左右: low = high = value)    ~? about, interval not annotated (null/null)
+           near=LO 近X: about, low = LO (exclusive), high = value (rules/lexicons/qualifiers.yaml)
+           more=HI X余/X多: at_least, low = value, high = HI (exclusive)
+           + at_least, open (以上/超过/逾/突破: low = value, high null)
+           - at_most, open (以下/不到/不足/以内: low null, high = value)
+           LO..HI range (value null; either side may be empty)
            ? optional (an acceptable but not required fact: neither FN nor FP)
            note=...  free note (underscores for spaces)
 
@@ -69,9 +73,22 @@ def parse_spec(surface: str, spec: str, where: str) -> dict:
         rec["unit"] = toks[2]
         rest = toks[3:]
     note = ""
+    interval, bound = "", None
     for t in rest:
         if t == "~":
             rec["approx"] = "about"
+            interval = "point"
+        elif t == "~?":
+            rec["approx"] = "about"
+            interval = "unscored"
+        elif t.startswith("near="):
+            rec["approx"] = "about"
+            interval = "near"
+            bound = str(Decimal(t[5:]))
+        elif t.startswith("more="):
+            rec["approx"] = "at_least"
+            interval = "more"
+            bound = str(Decimal(t[5:]))
         elif t == "+":
             rec["approx"] = "at_least"
         elif t == "-":
@@ -97,8 +114,15 @@ def parse_spec(surface: str, spec: str, where: str) -> dict:
             rec["value_low"] = rec["value_high"] = v
         elif rec["approx"] == "at_least":
             rec["value_low"] = v
+            if interval == "more":
+                rec["value_high"] = bound
         elif rec["approx"] == "at_most":
             rec["value_high"] = v
+        elif rec["approx"] == "about":
+            if interval == "point":
+                rec["value_low"] = rec["value_high"] = v
+            elif interval == "near":
+                rec["value_low"], rec["value_high"] = bound, v
     if note:
         rec["note"] = note
     return rec

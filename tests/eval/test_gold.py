@@ -56,14 +56,16 @@ def check_records(text: str, rows: list[dict], where: str) -> None:
             v, lo, hi = r["value"], r["value_low"], r["value_high"]
             if r["approx"] == "exact":
                 assert v is not None and lo == v and hi == v, (where, r)
-            elif r["approx"] == "at_least":
-                assert lo == v and hi is None, (where, r)
+            elif r["approx"] == "at_least":  # 以上: [v, open); X余: [v, v + u)
+                assert lo == v and (hi is None or Decimal(hi) > Decimal(v)), (where, r)
             elif r["approx"] == "at_most":
                 assert lo is None and hi == v, (where, r)
             elif r["approx"] == "range":
                 assert lo is not None and hi is not None and Decimal(lo) < Decimal(hi), (where, r)
-            else:  # about: interval not annotated
-                assert v is not None and lo is None and hi is None, (where, r)
+            else:  # about: [v, v] (约/左右), (v − u, v] (近), or not annotated (null, null)
+                assert v is not None, (where, r)
+                assert (lo is None and hi is None) or (hi == v and Decimal(lo) <= Decimal(v)), \
+                    (where, r)
         if r["kind"] == "money":
             assert re.fullmatch(r"[A-Z]{3}", r["unit"]), (where, r)
         if r["kind"] == "percent":
