@@ -14,13 +14,13 @@ written                ``date``                   note
 2023年 / 二〇二三年     2023
 2023年12月 / 12月份     2023-12
 8月16日                2023-08-16                 year from the report year
-1-9月份 / 1—11月份      2023-01/2023-09            interval (approx "range")
+1-9月份 / 1—11月份      2023-01/2023-09            interval (approx stays "exact", as the gold)
 上半年 / 前三季度       2023-01/2023-06, …-09
 一季度 / 第二季度       2023-01/2023-03, 2023-04/2023-06
 12月底 / 年末 / 年底    2023-12-31                 end of a month / year = its last day
-年初 / 3月初           2023-01-01, 2023-03-01     start = first day
+年初 / 3月初           2023-01-01, 2023-03-01     start = its first day
 3月中旬                2023-03-11/2023-03-20
-今年 / 年内 / 去年/上年  2023 / 2023 / 2022          relative to the report year
+今年 / 年内 / 去年/上年  2023 / 2023 / 2022          relative to the report year (optional in the gold)
 十四五                 2021/2025                  lexicons/periods.yaml
 =====================  =========================  ==========================================
 
@@ -234,6 +234,7 @@ class Hit:
     qualifiers: str = ""
     low_open: bool = False
     high_open: bool = False
+    emit: bool = True          # False: resolved for context (今年, 年内) but not a date fact
 
 
 def _year(g: dict, key_y: str, key_ry: str, report_year: int | None, rs: RuleSet) -> int | None | str:
@@ -429,6 +430,25 @@ def _groups(m) -> dict:
     return {k: v for k, v in m.groupdict().items() if v is not None}
 
 
+_SPACE = " \t\u3000"
+
+
+def _split(text: str, hit: Hit, to_start: int, to_end: int) -> list[Hit]:
+    """An interval written X至Y as two point facts X and Y (date.yaml `split`)."""
+    first_iso, second_iso = hit.date.split("/", 1)
+    a_end = to_start
+    while a_end > hit.start and text[a_end - 1] in _SPACE:
+        a_end -= 1
+    b_start = to_end
+    while b_start < hit.end and text[b_start] in _SPACE:
+        b_start += 1
+    out = []
+    for s0, e0, iso in ((hit.start, a_end, first_iso), (b_start, hit.end, second_iso)):
+        h = Hit("date", s0, e0, text[s0:e0], hit.rule_id, date=iso, emit=hit.emit)
+        out.append(h)
+    return out
+
+
 def scan(text: str, report_year: int | None = None) -> list[Hit]:
     """All date and duration hits in ``text`` (clean offsets), in text order.
 
@@ -481,11 +501,12 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 iso = _resolve_date(g2, report_year, rs, None)
             except (ValueError, KeyError):
                 iso = None
-            if iso and hits and hits[-1] is yh:
-                hits.pop()
-                hit = Hit("date", yh.start, end, text[yh.start:end], rule.id)
-                hit.date = iso
+            if iso:
                 composed = True
+                if yg.get("y") and hits and hits[-1] is yh:   # 2023年 + 12月: one span
+                    hits.pop()
+                    hit = Hit("date", yh.start, end, text[yh.start:end], rule.id)
+                hit.date = iso                                  # 今年 + 三月: 三月 only
         if not composed:
             ctx = last_ym if (rule.spec.get("context") == "needs_month"
                               and start - last_ym_end < 200) else None
@@ -497,10 +518,13 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 prev_year = None
                 continue
             hit.date = iso
-        hit.approx = "range" if "/" in hit.date else "exact"
-        hits.append(hit)
-        prev_year = (hit, g) if (rule.id in ("date.year", "date.relative") and not g.get("fy")
-                                 and not composed) else None
+        hit.approx = "exact"
+        hit.emit = rule.spec.get("emit", True)
+        if rule.spec.get("split") and "/" in hit.date and m.start("to") >= 0:
+            hits.extend(_split(text, hit, m.start("to"), m.end("to")))
+        else:
+            hits.append(hit)
+        prev_year = (hit, g) if rule.id in ("date.year", "date.relative") else None
         tail = hit.date.split("/")[-1]
         if len(tail) >= 7 and tail[4] == "-":
             y = None if tail.startswith("XXXX") else int(tail[:4])
@@ -513,7 +537,14 @@ def find_dates(prepared) -> list[Fact]:
     clean = prepared.clean
     doc = prepared.doc
     facts: list[Fact] = []
-    for h in scan(clean.text, prepared.report_year):
+    hits = scan(clean.text, prepared.report_year)
+    try:
+        prepared._date_hits = hits   # attach() reuses them (relative words for periods)
+    except AttributeError:           # a Prepared with slots: attach re-scans
+        pass
+    for h in hits:
+        if not h.emit:
+            continue
         start, end = clean.to_decoded(h.start, h.end)
         facts.append(Fact(
             doc_id=doc.doc_id, kind=h.kind, text=doc.text[start:end], start=start, end=end,

@@ -40,7 +40,7 @@ def test_rule_example(rule_id: str, ex: dict, positive: bool) -> None:
         assert h.rule_id == rule_id, f"{span!r} found by {h.rule_id}, expected {rule_id}"
         if "date" in ex:
             assert h.kind == "date" and h.date == ex["date"]
-            assert h.approx == ("range" if "/" in ex["date"] else "exact")
+            assert h.approx == "exact"
         if "value" in ex:
             assert h.kind == "duration"
             assert h.value == Decimal(ex["value"])
