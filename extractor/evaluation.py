@@ -269,7 +269,7 @@ class EvalReport:
         """
         def shape(kind: str, text: str, extra: str = "") -> str:
             s = re.sub(r"[0-9０-９]+", "9", text)
-            s = re.sub(r"[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+", "〇", s)
+            s = re.sub(r"[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+(?!分)", "〇", s)
             return f"{kind}:{s}{extra}"
 
         def top(items: list[tuple[str, str]]) -> list[tuple[str, int, list[str]]]:
@@ -318,7 +318,8 @@ class EvalReport:
             "ungrounded": [f.brief() for f in self.ungrounded],
         }
 
-    def to_text(self) -> str:
+    def to_text(self, patterns: int = 8) -> str:
+        """The per-kind table, grounding, notes and the ``patterns`` most frequent error shapes."""
         def pc(v: float | None) -> str:
             return "   -  " if v is None else f"{v:6.3f}"
 
@@ -344,6 +345,15 @@ class EvalReport:
         for d in self.docs:
             if d.status != "ok" or d.note:
                 lines.append(f"  {d.name}: {d.status} {d.note}")
+        if patterns:
+            pats = self.patterns(n=patterns)
+            for title, key in (("most frequent misses", "misses"),
+                               ("most frequent false positives", "false_positives"),
+                               ("most frequent value errors", "value_errors")):
+                if pats[key]:
+                    lines.append(f"\n{title}:")
+                    for shape, count, examples in pats[key]:
+                        lines.append(f"  {count:4d}  {shape}   e.g. {' | '.join(examples)}")
         return "\n".join(lines)
 
 
@@ -687,15 +697,7 @@ def eval_command(gold: str | Path, *, json_out: str | Path | None = None, show: 
                  jionlp: bool = False) -> int:
     """Print the evaluation table (and the first misses / false positives); 0 on success."""
     report = evaluate(gold)
-    print(report.to_text())
-    pats = report.patterns(n=show)
-    for title, key in (("most frequent misses", "misses"),
-                       ("most frequent false positives", "false_positives"),
-                       ("most frequent value errors", "value_errors")):
-        if pats[key]:
-            print(f"\n{title}:")
-            for shape, count, examples in pats[key]:
-                print(f"  {count:4d}  {shape}   e.g. {' | '.join(examples)}")
+    print(report.to_text(patterns=show))
     if jionlp and DEFAULT_JIONLP.exists():
         print()
         print(evaluate_jionlp_cases(DEFAULT_JIONLP).to_text())
