@@ -103,6 +103,9 @@ def read_bytes(data: bytes, *, source: str, suffix: str, limits: Limits | None =
         raise
     except (UnicodeError, LookupError, OSError, ValueError, MemoryError, RecursionError) as exc:
         raise ReadError(source, f"cannot read {fmt} content: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - last net: a parser bug must not stop a batch
+        raise ReadError(source, f"unexpected error reading the {fmt} file: "
+                                f"{type(exc).__name__}: {exc}") from None
     if fmt != "txt" and not text.strip():
         raise ReadError(source, f"no text in the {fmt} file")
     return Document(doc_id=digest[:16], source=source, sha256=digest, encoding=encoding,

@@ -77,7 +77,7 @@ def _refuse_dtd(zf: zipfile.ZipFile, *, source: str) -> None:
 def read_docx(data: bytes, *, source: str, limits: ZipLimits) -> str:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, NotImplementedError (zip version) …
         raise ReadError(source, f"not a valid .docx (zip) file: {exc}") from None
     with zf:
         check_zip(zf, source=source, limits=limits)
@@ -89,7 +89,7 @@ def read_docx(data: bytes, *, source: str, limits: ZipLimits) -> str:
             _refuse_dtd(zf, source=source)
         except ReadError:
             raise
-        except Exception as exc:  # noqa: BLE001 - zlib/CRC/encryption errors of any member
+        except Exception as exc:  # noqa: BLE001 - zlib/CRC/encryption/compression-method errors
             raise ReadError(source, f"damaged .docx archive: {type(exc).__name__}: {exc}") from None
     try:
         import docx  # python-docx
