@@ -114,7 +114,17 @@ def decode_text(data: bytes, *, source: str) -> Decoded:
     """Decode the bytes of a text file; raise ReadError(source, reason) when it is not text."""
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
-            return _decode_whole(data[len(bom):], codec, label, source)
+            body = data[len(bom):]
+            if codec == "utf-8":
+                _refuse_control_bytes(body, source)
+            else:
+                sample = codecs.getincrementaldecoder(codec)(errors="replace").decode(
+                    body[:SAMPLE_BYTES], final=False)
+                bad = len(_IMPLAUSIBLE.findall(sample)) + sample.count("\ufffd")
+                if bad > 0.01 * len(sample):
+                    raise ReadError(source, f"binary file, not text (a {codec} byte-order mark "
+                                            "followed by bytes that are not text)")
+            return _decode_whole(body, codec, label, source)
     _refuse_binary_magic(data, source)
     if b"\x00" in data:  # memchr: free when there is none
         utf16 = _sniff_utf16(data)

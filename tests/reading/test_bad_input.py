@@ -372,3 +372,11 @@ def test_docx_damaged_member(tmp_path: Path, sample_lines: list[str]) -> None:
     path.write_bytes(bytes(data))
     err = _error(path)
     assert "docx" in err.reason
+
+
+@pytest.mark.parametrize("bom", [b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf"])
+def test_binary_after_a_byte_order_mark(tmp_path: Path, bom: bytes) -> None:
+    path = tmp_path / "伪装.txt"
+    path.write_bytes(bom + bytes(range(256)) * 32)
+    err = _error(path)
+    assert err.reason.startswith("binary file, not text")
