@@ -10,7 +10,8 @@ Two kinds of source, both written by hand (never produced by the project's extra
 * ``corpora/annotations/real/<stem>.yaml`` — a real report in ``../shared/corpus/raw`` (the text
   stays there).  ``facts`` is a list of ``"surface|spec"`` strings in document order; each surface
   is searched forward from the end of the previous one (token ``@back`` searches from the previous
-  start, ``@skip=N`` skips N further occurrences).  Writes ``corpora/gold/real/<stem>.jsonl``.
+  start, ``@skip=N`` skips N further occurrences; ``@every`` annotates every occurrence not inside a
+  fact of the same kind, e.g. optional relative dates).  Writes ``corpora/gold/real/<stem>.jsonl``.
 
 ``spec`` grammar (space separated tokens)::
 
@@ -228,8 +229,12 @@ def build_real(src_path: Path, check: bool) -> int:
         raise GoldError(f"{raw} changed since it was annotated (sha256 differs)")
     text = data.decode(spec.get("encoding", "utf-8"))
     facts, prev_start, prev_end = [], 0, 0
+    every = []
     for i, item in enumerate(spec["facts"]):
         surface, _, sp = item.partition("|")
+        if "@every" in sp.split():
+            every.append((i, surface, sp))
+            continue
         rec = parse_spec(surface, sp, f"{src_path.name}#{i}")
         toks = sp.split()
         frm = prev_start + 1 if "@back" in toks else prev_end
@@ -244,6 +249,15 @@ def build_real(src_path: Path, check: bool) -> int:
         rec["start"], rec["end"] = at, at + len(surface)
         prev_start, prev_end = at, at + len(surface)
         facts.append(rec)
+    for i, surface, sp in every:  # every occurrence not inside a fact of the same kind
+        at = text.find(surface)
+        while at >= 0:
+            rec = parse_spec(surface, sp, f"{src_path.name}#{i}")
+            rec["start"], rec["end"] = at, at + len(surface)
+            if not any(f["kind"] == rec["kind"] and f["start"] < rec["end"] and rec["start"] < f["end"]
+                       for f in facts):
+                facts.append(rec)
+            at = text.find(surface, at + 1)
     check_facts(text, facts, src_path.name)
     for f in facts:
         f["source"] = spec["source"]
