@@ -280,11 +280,12 @@ def _decode_legacy(data: bytes, source: str) -> Decoded:
         prior = {"gb18030": 0, "utf-8": 2}
         best = min(usable, key=lambda c: (c.damage, -c.score, prior.get(c.codec, 1)))
     elif best is None or best.score < MIN_SCORE:
-        # Nothing reads as Chinese prose: perhaps another encoding altogether.
-        guess = _ask_charset_normalizer(sample, None)
+        # Nothing reads as Chinese prose: perhaps another encoding altogether (our score means
+        # nothing there), so charset-normalizer's guess wins if it decodes cleanly.
+        guess = _ask_charset_normalizer(sample)
         if guess is not None:
             other = _evaluate(sample, guess, guess)
-            if other.damage <= MAX_DAMAGE and (best is None or other.score >= best.score):
+            if other.damage <= MAX_DAMAGE:
                 best = other
     if best is None:
         detail = ", ".join(f"{c.label} {c.damage:.1%}" for c in candidates)
@@ -293,11 +294,11 @@ def _decode_legacy(data: bytes, source: str) -> Decoded:
     return _decode_whole(data, best.codec, best.label, source)
 
 
-def _ask_charset_normalizer(sample: bytes, among: list[str] | None) -> str | None:
-    """charset-normalizer's best guess (restricted to ``among`` when given), canonical name."""
+def _ask_charset_normalizer(sample: bytes) -> str | None:
+    """charset-normalizer's best guess as a canonical codec name (GBK/GB2312 → gb18030)."""
     try:
         from charset_normalizer import from_bytes
-        match = from_bytes(sample, cp_isolation=among).best()
+        match = from_bytes(sample).best()
         return _canonical(match.encoding) if match is not None else None
     except Exception:  # noqa: BLE001 - a detector failure only means "no opinion"
         return None

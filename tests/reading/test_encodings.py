@@ -159,3 +159,18 @@ def test_other_suffixes_are_text(suffix: str) -> None:
                      suffix=suffix)
     assert doc.format == "txt"
     assert doc.text == "指标,数值\n地区生产总值,1349.08亿元\n"
+
+
+@pytest.mark.parametrize(("text", "codec", "labels"), [
+    ("令和5年度の事業報告書です。売上高は前年比5.2%増の1,349億円となりました。"
+     "営業利益は120億円で、過去最高を更新しました。\n", "shift_jis", {"cp932", "shift_jis"}),
+    ("Отчёт о работе за 2023 год. Валовой региональный продукт вырос на 5,2% и составил "
+     "1349 млрд рублей.\n", "cp1251", {"cp1251"}),
+])
+def test_non_chinese_encoding_falls_back_to_charset_normalizer(text: str, codec: str,
+                                                               labels: set[str]) -> None:
+    """When no candidate reads as Chinese, charset-normalizer's guess is taken if it decodes."""
+    data = (text * 3).encode(codec)
+    doc = read_bytes(data, source="foreign.txt", suffix=".txt")
+    assert doc.encoding in labels
+    assert doc.text == text * 3
