@@ -177,6 +177,9 @@ def test_at_least_three_real_documents():
         assert rows and len({r["source"] for r in rows}) == 1
         sources.add(rows[0]["source"])
     assert len(sources) == len(REAL)
+    listed = {d["id"]: d["source"] for d in MANIFEST["real_documents"]}
+    assert listed == {p.stem: json.loads(p.read_text(encoding="utf-8").splitlines()[0])["source"]
+                      for p in REAL}
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.stem)
