@@ -1,8 +1,12 @@
 """.docx → text: body paragraphs and tables in document order, guarded against zip and XML bombs.
 
 Rendering (there is no "text as in the file" for a .docx, so this is the contract):
-- every body paragraph is one line (empty paragraphs kept as empty lines), lines joined by "\\n";
-  ``Paragraph.text`` of python-docx: runs and hyperlinks, ``w:tab`` → "\\t", ``w:br``/``w:cr`` → "\\n";
+- every body paragraph is one line (empty paragraphs kept as empty lines), lines joined by "\\n".
+  A paragraph's text is its runs' text as python-docx renders a run (``w:tab`` → "\\t",
+  ``w:br``/``w:cr`` → "\\n"), taken from every run of the paragraph in order: also those inside
+  hyperlinks, tracked insertions (``w:ins``, the document as it reads now), smart tags, simple
+  fields and inline content controls, which python-docx's ``Paragraph.text`` skips; tracked
+  deletions (``w:del``) and moved-away text (``w:moveFrom``) are left out;
 - a table row is one line: its cells joined by "\\t" (empty cells dropped, vertically merged
   continuation cells skipped so no text repeats); inside a cell, paragraphs and nested tables are
   joined by " " (never glued: two figures in one cell must not become one number);
@@ -29,6 +33,12 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _SDT, _SDTCONTENT = (f"{_W}{t}" for t in ("p", "tbl", "tr", "tc", "sdt",
                                                                "sdtContent"))
 _TCPR, _VMERGE, _VAL = f"{_W}tcPr", f"{_W}vMerge", f"{_W}val"
+_R = f"{_W}r"
+# Paragraph children whose runs are not part of the final text: properties, tracked deletions
+# and the source side of tracked moves.
+_NOT_TEXT = frozenset(f"{_W}{t}" for t in ("pPr", "rPr", "del", "moveFrom"))
+# Markup compatibility: the same content in alternative forms; only the first one is read.
+_MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +114,29 @@ def read_docx(data: bytes, *, source: str, limits: ZipLimits) -> str:
     return "\n".join(lines)
 
 
-def _render_block_container(element, parent, lines: list[str]) -> None:
-    from docx.text.paragraph import Paragraph
+def _paragraph_text(p) -> str:
+    parts: list[str] = []
+    stack = [iter(p)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        tag = child.tag
+        if tag == _R:
+            parts.append(child.text or "")  # CT_R.text: w:t, w:tab, w:br, w:cr, w:noBreakHyphen …
+        elif tag == _MC_ALTERNATE:
+            stack.append(iter(child[:1]))     # mc:Choice only, not also mc:Fallback
+        elif isinstance(tag, str) and tag not in _NOT_TEXT:
+            stack.append(iter(child))     # w:hyperlink, w:ins, w:moveTo, w:smartTag, w:sdt …
+    return "".join(parts)
 
+
+def _render_block_container(element, parent, lines: list[str]) -> None:
     for child in element.iterchildren():
         tag = child.tag
         if tag == _P:
-            lines.append(Paragraph(child, parent).text)
+            lines.append(_paragraph_text(child))
         elif tag == _TBL:
             lines.extend(_table_rows(child, parent))
         elif tag == _SDT:

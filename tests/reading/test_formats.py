@@ -194,3 +194,31 @@ def test_pdf_encrypted_with_empty_user_password_is_readable(tmp_path: Path) -> N
     c.save()
     doc = read_bytes(buf.getvalue(), source="owner-only.pdf", suffix=".pdf")
     assert doc.text == "受保护但可打开：增长5.2%\n"
+
+
+def test_docx_tracked_changes_fields_and_content_controls(tmp_path: Path) -> None:
+    """The text as the document now reads: insertions in, deletions out, field results and
+    content-control text in, alternative content once."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    p = d.add_paragraph("全年完成投资")
+    w = nsdecls("w")
+    for xml in (
+        f'<w:del {w} w:id="1" w:author="a"><w:r><w:delText>1100</w:delText></w:r></w:del>',
+        f'<w:ins {w} w:id="2" w:author="a"><w:r><w:t>1200</w:t></w:r></w:ins>',
+        f'<w:r {w}><w:t>万元，</w:t></w:r>',
+        f'<w:fldSimple {w} w:instr="PAGE"><w:r><w:t>同比增长</w:t></w:r></w:fldSimple>',
+        f'<w:sdt {w}><w:sdtContent><w:r><w:t>5.2%</w:t></w:r></w:sdtContent></w:sdt>',
+        f'<w:moveFrom {w} w:id="3" w:author="a"><w:r><w:t>（旧位置）</w:t></w:r></w:moveFrom>',
+        f'<mc:AlternateContent {w} '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        '<mc:Choice Requires="w14"><w:r><w:t>。</w:t></w:r></mc:Choice>'
+        '<mc:Fallback><w:r><w:t>。</w:t></w:r></mc:Fallback></mc:AlternateContent>',
+    ):
+        p._p.append(parse_xml(xml))
+    path = tmp_path / "修订.docx"
+    d.save(str(path))
+    assert read(path).text == "全年完成投资1200万元，同比增长5.2%。"
