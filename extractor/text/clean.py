@@ -24,7 +24,7 @@ import regex
 
 from ..model import Page
 from .offsets import OffsetMap, apply_edits
-from .rules import TextRules, conversion_any, conversion_pairs, text_rules
+from .rules import TextRules, conversion_pairs, conversion_trigger, text_rules
 
 Edit = tuple[int, int, str, str]  # start, end, replacement, kind (quality counter)
 
@@ -80,6 +80,18 @@ class CleanText:
     def subject_form(self, s: str) -> str:
         """``s`` with the safe conversion-error fixes applied (电商效劳中心 → 电商服务中心)."""
         return subject_form(s)
+
+
+def count_conversion_errors(text: str) -> Counter:
+    """Hits per pair (``conversion:效劳→服务`` → n) of the safe conversion-error patterns."""
+    trig, by_wrong = conversion_trigger()
+    conv: Counter = Counter()
+    for t in trig.finditer(text):
+        for p in by_wrong[t.group()]:
+            if p.pattern.match(text, t.start()):
+                conv[p.key] += 1
+                break
+    return conv
 
 
 def subject_form(s: str) -> str:
@@ -160,7 +172,7 @@ def _page_markers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, 
 def _footers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, int]]]:
     edits: list[Edit] = []
     pages: list[tuple[int, int]] = []
-    for m in r.footer.finditer(text):
+    for m in scan(r.footer, text, r.footer_trigger):
         num = next(int(g) for g in m.groups() if g is not None)
         edits.append((m.start(), m.end(), "", "footers"))
         pages.append((m.end(), num + 1))
@@ -184,9 +196,9 @@ def _form_feeds(text: str) -> tuple[list[Edit], list[tuple[int, int]]]:
 
 def _entities(text: str, r: TextRules, fold: dict) -> list[Edit]:
     edits: list[Edit] = []
-    if "&" not in text and ";" not in text:
+    if ";" not in text:
         return edits
-    for m in r.entity.finditer(text):
+    for m in scan(r.entity, text, r.entity_trigger):
         dec, hexa, name, damaged = m.groups()
         ch = None
         try:
@@ -209,24 +221,38 @@ def _entities(text: str, r: TextRules, fold: dict) -> list[Edit]:
     return edits
 
 
-def _regex_deletions(text: str, pattern, kind: str) -> list[Edit]:
-    return [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
+def _regex_deletions(text: str, pattern, kind: str, trigger=None) -> list[Edit]:
+    return [(m.start(), m.end(), "", kind) for m in scan(pattern, text, trigger)]
+
+
+def scan(pattern, text: str, trigger=None):
+    """Non-overlapping matches of ``pattern``, tried only where ``trigger`` matches (if given)."""
+    if trigger is None:
+        yield from pattern.finditer(text)
+        return
+    last = 0
+    for t in trigger.finditer(text):
+        p = t.start()
+        if p < last:
+            continue
+        m = pattern.match(text, p)
+        if m is not None and m.end() > m.start():
+            yield m
+            last = m.end()
 
 
 def _footnotes(text: str, r: TextRules) -> list[Edit]:
-    edits = _regex_deletions(text, r.fn_bracket, "footnotes")
-    edits += _regex_deletions(text, r.fn_circled, "footnotes")
+    edits = _regex_deletions(text, r.fn_bracket, "footnotes", r.fn_trigger)
+    edits += _regex_deletions(text, r.fn_circled, "footnotes", r.fn_trigger)
     edits.sort()
     return _drop_overlaps(edits)
 
 
 def _html_markup(text: str, r: TextRules) -> list[Edit]:
-    n = 0
-    for _m in r.html_detect.finditer(text):
-        n += 1
-        if n >= r.html_min_tags:
-            break
-    if n < r.html_min_tags:
+    if "<" not in text:
+        return []
+    n = sum(1 for _m in r.html_detect.finditer(text))
+    if n < r.html_min_tags or n < r.html_density * len(text) / 1000:
         return []
     tags: list[Edit] = []
     for m in r.html_tag.finditer(text):
@@ -244,8 +270,9 @@ def _html_markup(text: str, r: TextRules) -> list[Edit]:
 
 
 def _display_width(line: str) -> int:
-    # CJK and full-width characters take two columns in pdftotext -layout output
-    return len(line) + sum(1 for ch in line if ch >= "\u2e80")
+    # CJK and full-width characters take two columns in pdftotext -layout output, as they take
+    # two bytes in GB18030 (ASCII one): the encoder counts them at C speed
+    return len(line.encode("gb18030", "replace"))
 
 
 def _line_joins(text: str, r: TextRules) -> list[Edit]:
@@ -430,27 +457,32 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     edits = _merge(edits, _entities(decoded, r, fold))
     edits = _merge(edits, _footnotes(decoded, r))
     edits = _merge(edits, _regex_deletions(decoded, r.zero_width, "zero_width"))
-    edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses"))
+    edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
     if not html_edits:
         edits = _merge(edits, _split_around(edits, _line_joins(decoded, r)))
-    edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces"))
+    edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))
     if "\r" in decoded:  # CRLF / CR line ends: the clean text has bare \n (offsets keep \r\n)
         edits = _merge(edits, _regex_deletions(decoded, _CR, "crlf"))
 
-    translate = (lambda s: s.translate(fold))
-    text, omap = apply_edits(decoded, ((s, e, rep) for s, e, rep, _k in edits), translate)
+    # fold once over the runs of foldable characters (rare), then cut the edits out of the result
+    nfold = 0
+
+    def _fold_run(m):
+        nonlocal nfold
+        nfold += m.end() - m.start()
+        return m.group().translate(fold)
+
+    folded = r.fold_runs.sub(_fold_run, decoded)
+    text, omap = apply_edits(folded, ((s, e, rep) for s, e, rep, _k in edits), None)
+    omap.decoded_len = len(decoded)
 
     quality: Counter = Counter()
     for _s, _e, _rep, kind in edits:
         quality[kind] += 1
-    quality["fullwidth_folded"] = len(_fold_regex().findall(decoded))
+    quality["fullwidth_folded"] = nfold
     if count_conversions:
-        conv = Counter()
-        names = {f"p{i}": p.key for i, p in enumerate(conversion_pairs())}
-        for m in conversion_any().finditer(text):
-            conv[names[m.lastgroup]] += 1
-        for k, v in conv.items():
-            quality[k] = v
+        conv = count_conversion_errors(text)
+        quality.update(conv)
         quality["conversion_errors"] = sum(conv.values())
 
     ct = CleanText(text=text, decoded=decoded, omap=omap,
@@ -476,9 +508,3 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
         starts[0] = 0
     ct._page_starts, ct._page_numbers = starts, numbers
     return ct
-
-
-@functools.cache
-def _fold_regex():
-    r = text_rules()
-    return regex.compile("[" + "".join(regex.escape(chr(cp)) for cp in sorted(r.fold_table)) + "]")

@@ -109,12 +109,15 @@ class OffsetMap:
 
 
 def apply_edits(decoded: str, edits: Iterable[tuple[int, int, str]],
-                fold: Callable[[str], str]) -> tuple[str, OffsetMap]:
+                fold: Callable[[str], str] | None) -> tuple[str, OffsetMap]:
     """Build the clean text and its map from sorted, non-overlapping edits.
 
-    ``fold`` must map a string to one of the same length (the 1:1 character fold); replacement
-    strings are used as given.
+    ``fold`` (optional) must map a string to one of the same length (the 1:1 character fold;
+    ``None`` when ``decoded`` is already folded); replacement strings are used as given.
     """
+    if fold is None:
+        def fold(s: str) -> str:
+            return s
     pieces: list[str] = []
     omap = OffsetMap(0, len(decoded))
     pos = 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,13 @@ def _compile(pattern: str, where: str, flags: int = 0) -> regex.Pattern:
         return regex.compile(pattern, flags | regex.V0)
     except regex.error as exc:
         raise RuleFileError(where, f"bad regex: {exc}") from exc
+
+
+def _trigger(pattern: str, where: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise RuleFileError(where, f"bad trigger regex: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,13 @@ class TextRules:
     cjk_spaces: regex.Pattern
     html_detect: regex.Pattern
     html_min_tags: int
+    html_density: float
+    footer_trigger: re.Pattern
+    entity_trigger: re.Pattern
+    fn_trigger: re.Pattern
+    pinyin_trigger: re.Pattern
+    cjk_trigger: re.Pattern
+    fold_runs: re.Pattern
     html_tag: regex.Pattern
     html_inline: frozenset
     html_cell: frozenset
@@ -47,8 +62,10 @@ class TextRules:
     wrap_heading: regex.Pattern
     wrap_cont: regex.Pattern
     sent_split: regex.Pattern
+    sentence: re.Pattern
     sent_enum: regex.Pattern
     sent_enum_after: frozenset
+    sent_enum_trigger: re.Pattern
     sent_final: frozenset
     section_levels: tuple
 
@@ -65,6 +82,21 @@ def _fold_table(spec: dict) -> dict:
             raise RuleFileError("text.yaml", f"fold.extra must map one char to one char: {k!r}")
         table[ord(k)] = v
     return table
+
+
+def _fold_runs(table: dict) -> re.Pattern:
+    """Runs of characters the fold changes (one stdlib-re character class)."""
+    cps = sorted(table)
+    parts = []
+    i = 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
+        parts.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    return re.compile("[" + "".join(parts) + "]+")
 
 
 @functools.cache
@@ -101,6 +133,13 @@ def text_rules() -> TextRules:
         cjk_spaces=_compile(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces"),
         html_detect=_compile(html["detect"], "text.yaml:html", regex.IGNORECASE),
         html_min_tags=int(html["min_tags"]),
+        html_density=float(html["min_tags_per_1000_chars"]),
+        footer_trigger=_trigger(d["footers"]["trigger"], "text.yaml:footers"),
+        entity_trigger=_trigger(d["entities"]["trigger"], "text.yaml:entities"),
+        fn_trigger=_trigger(d["footnotes"]["trigger"], "text.yaml:footnotes"),
+        pinyin_trigger=_trigger(d["pinyin_gloss"]["trigger"], "text.yaml:pinyin_gloss"),
+        cjk_trigger=_trigger(d["cjk_spaces"]["trigger"], "text.yaml:cjk_spaces"),
+        fold_runs=_fold_runs(_fold_table(d["fold"])),
         html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE | regex.DOTALL),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),
@@ -110,8 +149,14 @@ def text_rules() -> TextRules:
         wrap_heading=_compile(hw["heading"], "text.yaml:hard_wrap"),
         wrap_cont=_compile(hw["continuation_start"], "text.yaml:hard_wrap"),
         sent_split=split,
+        sentence=re.compile(
+            r"[^\s][^\n" + re.escape(final) + r"]*(?:[" + re.escape(final) + r"][" + re.escape(closers)
+            + r"]*)?"),
         sent_enum=_compile(se["enumerator"], "text.yaml:sentences"),
         sent_enum_after=frozenset(se["enumerator_after"]),
+        sent_enum_trigger=re.compile(
+            "(?:\n|[" + re.escape(final) + "]|[" + re.escape(se["enumerator_after"]) + "])["
+            + re.escape(se["enumerator_after"]) + "]*(?=[一二三四五六七八九十（(0-9])"),
         sent_final=frozenset(final),
         section_levels=tuple(levels),
     )
@@ -140,7 +185,10 @@ def conversion_pairs() -> tuple[ConversionPair, ...]:
 
 
 @functools.cache
-def conversion_any() -> regex.Pattern:
-    """One alternation of all pairs (named groups), to count hits in a single pass."""
-    parts = [f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(conversion_pairs())]
-    return _compile("|".join(parts), "lexicons/conversion_errors.yaml")
+def conversion_trigger() -> tuple[re.Pattern, dict]:
+    """A literal alternation of the wrong forms, and the pairs to try for each."""
+    by_wrong: dict[str, list[ConversionPair]] = {}
+    for p in conversion_pairs():
+        by_wrong.setdefault(p.wrong, []).append(p)
+    words = sorted(by_wrong, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)), by_wrong

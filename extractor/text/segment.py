@@ -11,8 +11,7 @@ and clears the deeper levels; every sentence carries the path current at its sta
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .rules import text_rules
 
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
 _WS = " \t\r\n\u3000\u00a0\f\v"
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     """A sentence of the clean text: half-open clean offsets, section path and page."""
 
     index: int
@@ -36,35 +34,37 @@ class Sentence:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Half-open (start, end) spans of the sentences of ``text``, whitespace trimmed."""
     r = text_rules()
-    cuts = [0]
-    for m in r.sent_split.finditer(text):
-        if m.group() == "\n":
-            cuts.append(m.start())
-            cuts.append(m.end())
-        else:
-            cuts.append(m.end())
-    after = r.sent_enum_after
-    final = r.sent_final
-    for m in r.sent_enum.finditer(text):
-        p = m.start()
-        q = p
-        while q > 0 and text[q - 1] in after:
-            q -= 1
-        if q == 0 or text[q - 1] == "\n" or text[q - 1] in final or q < p:
+    # enumerator cuts (rare): positions where a heading starts after a line start, a sentence end
+    # or whitespace
+    cuts = []
+    enum = r.sent_enum
+    if enum.match(text):
+        cuts.append(0)
+    # candidates: right after whitespace or a sentence end (the trigger), checked by the rule
+    for t in r.sent_enum_trigger.finditer(text):
+        p = t.end()
+        if enum.match(text, p):
             cuts.append(p)
-    cuts.append(len(text))
-    cuts.sort()
     spans = []
-    prev = 0
-    for c in cuts[1:]:
-        if c <= prev:
-            continue
-        s, e = prev, c
-        prev = c
-        while s < e and text[s] in _WS:
-            s += 1
-        while e > s and text[e - 1] in _WS:
-            e -= 1
+    ncut = len(cuts)
+    k = 0
+    ws = _WS
+    for m in r.sentence.finditer(text):
+        s, e = m.span()
+        while k < ncut and cuts[k] <= s:
+            k += 1
+        while k < ncut and cuts[k] < e:
+            c = cuts[k]
+            ce = c
+            while ce > s and text[ce - 1] in ws:
+                ce -= 1
+            if ce > s:
+                spans.append((s, ce))
+            s = c
+            k += 1
+        if text[e - 1] in ws:
+            while e > s and text[e - 1] in ws:
+                e -= 1
         if e > s:
             spans.append((s, e))
     return spans
@@ -90,8 +90,14 @@ def split_sentences(clean: CleanText) -> list[Sentence]:
     path: list[str] = [""] * nlev
     current = ""
     out: list[Sentence] = []
+    pstarts, pnums = clean._page_starts, clean._page_numbers
+    npages = len(pstarts)
+    pi = 0
+    page = pnums[0] if npages else None
+    first = _FIRST
+    append = out.append
     for i, (s, e) in enumerate(sentence_spans(text)):
-        if text[s] in _FIRST:
+        if text[s] in first:
             h = heading_level(text, s)
             if h is not None:
                 k, label = h
@@ -99,5 +105,9 @@ def split_sentences(clean: CleanText) -> list[Sentence]:
                 for j in range(k + 1, nlev):
                     path[j] = ""
                 current = "/".join(p for p in path if p)
-        out.append(Sentence(i, s, e, current, clean.page_at(s)))
+        if npages:
+            while pi + 1 < npages and pstarts[pi + 1] <= s:
+                pi += 1
+            page = pnums[pi]
+        append(Sentence(i, s, e, current, page))
     return out
