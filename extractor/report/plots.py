@@ -34,7 +34,7 @@ from .items import ReportItem
 # from benford_py constants.mad_dict).
 BENFORD_EXPECTED = [math.log10(1 + 1 / d) for d in range(1, 10)]
 F1D_MAD_BANDS = [(0.006, "close conformity"), (0.012, "acceptable conformity"),
-                 (0.015, "marginally acceptable"), (math.inf, "nonconformity")]
+                 (0.015, "marginally acceptable conformity"), (math.inf, "nonconformity")]
 F1D_CHI2_95 = 15.507          # 8 degrees of freedom
 L2D_CHI2_95 = 123.225         # 99 degrees of freedom
 BENFORD_KINDS = ("money", "quantity", "count")   # magnitudes; not percents, dates or durations
@@ -122,6 +122,45 @@ def _checks_stats():
     except Exception:  # noqa: BLE001 - optional collaborator
         return None
     return stats
+
+
+def digit_stats(items: list[ReportItem]) -> tuple[dict, dict]:
+    """(Benford F1D, last-two-digits) statistics for the corpus.
+
+    With ``extractor.checks.stats.corpus_stats`` present, its selection of values (money and
+    count, years/percentages/identifiers excluded) and its figures are used, so the report shows
+    what ``extractor stats`` prints; otherwise the local functions above compute them."""
+    facts = [f for it in items for f in it.facts]
+    stats = _checks_stats()
+    if stats is not None and hasattr(stats, "corpus_stats") and hasattr(stats, "select_values"):
+        from ..table import facts_frame
+        df = facts_frame(facts)
+        cs = stats.corpus_stats(df)
+        t = cs["benford_f1d"]
+        n = int(t["n"])
+        f1d = {"n": n, "counts": [int(r["count"]) for r in t["digits"]],
+               "observed": [float(r["observed"]) for r in t["digits"]],
+               "expected": [float(r["expected"]) for r in t["digits"]],
+               "mad": float(t["mad"]) if n else None, "conformity": t["conformity"],
+               "chi2": float(t["chi2"]) if n else None, "chi2_critical_95": t["chi2_crit95"],
+               "small_sample": n < SMALL_SAMPLE, "selection": "money and count values "
+               "(years, percentages and identifiers excluded)", "source": "extractor.checks.stats"}
+        sel, _excluded = stats.select_values(df)
+        ints = [int(w) for _v, w, _row in sel if w is not None and w >= 10]
+        counts = Counter(k % 100 for k in ints)
+        lt = cs["last_two"]
+        l2d = {"n": len(ints), "counts": [counts.get(k, 0) for k in range(100)],
+               "chi2": float(lt["chi2"]) if ints else None, "chi2_critical_95": lt["chi2_crit95"],
+               "top": counts.most_common(5), "share_00": counts.get(0, 0) / len(ints) if ints else None,
+               "small_sample": len(ints) < SMALL_SAMPLE, "selection": "written money and count "
+               "figures ≥ 10", "source": "extractor.checks.stats"}
+        return f1d, l2d
+    f1d = benford_first_digit(benford_values(facts))
+    f1d.update(selection="positive money, quantity and count values", source="extractor.report.plots")
+    l2d = last_two_digits(facts)
+    l2d.update(selection="written money, quantity, count and percent figures ≥ 10",
+               source="extractor.report.plots")
+    return f1d, l2d
 
 
 # ---------------------------------------------------------------- recurring indicators
@@ -272,9 +311,8 @@ def plot_counts(items: list[ReportItem]) -> Plot:
                 {"kinds": dict(kinds), "codes": {f"{c}|{s}": n for (c, s), n in codes.items()}})
 
 
-def plot_benford(items: list[ReportItem]) -> Plot:
-    facts = [f for it in items for f in it.facts]
-    st = benford_first_digit(benford_values(facts))
+def plot_benford(items: list[ReportItem], st: dict | None = None) -> Plot:
+    st = st if st is not None else digit_stats(items)[0]
     with _rc():
         fig = _figure(7.6, 4.6)
         ax, band = fig.subplots(2, 1, height_ratios=[4, 0.7])
@@ -307,8 +345,9 @@ def plot_benford(items: list[ReportItem]) -> Plot:
         else:
             band.set_title("no usable amounts", fontsize=8.5, loc="left", fontweight="normal")
         png = _png(fig)
-    chi = f"; χ² = {st['chi2']:.1f} (8 dof, 95 % critical 15.507)" if st["chi2"] is not None else ""
-    cap = (f"First significant digit of {st['n']} money/quantity/count values (positive). "
+    chi = (f"; χ² = {st['chi2']:.1f} (8 dof, 95 % critical {st['chi2_critical_95']})"
+           if st["chi2"] is not None else "")
+    cap = (f"First significant digit of {st['n']} {st['selection']}. "
            f"MAD = {st['mad']:.4f}, {st['conformity']} (Nigrini F1D cut-offs 0.006/0.012/0.015){chi}."
            if st["mad"] is not None else "No positive amounts to test.")
     if st["small_sample"] and st["n"]:
@@ -316,9 +355,8 @@ def plot_benford(items: list[ReportItem]) -> Plot:
     return Plot("benford", "Benford first-digit test", cap, png, st)
 
 
-def plot_last_two(items: list[ReportItem]) -> Plot:
-    facts = [f for it in items for f in it.facts]
-    st = last_two_digits(facts)
+def plot_last_two(items: list[ReportItem], st: dict | None = None) -> Plot:
+    st = st if st is not None else digit_stats(items)[1]
     with _rc():
         fig = _figure(9.5, 3.8)
         ax = fig.subplots()
@@ -335,8 +373,8 @@ def plot_last_two(items: list[ReportItem]) -> Plot:
         ax.legend(frameon=False, fontsize=8.5)
         png = _png(fig)
     top = ", ".join(f"{k:02d}×{c}" for k, c in st["top"])
-    cap = (f"{n} figures ≥ 10 (money, quantity, count, percent) by the last two written digits. "
-           + (f"χ² = {st['chi2']:.1f} (99 dof, 95 % critical {L2D_CHI2_95}); " if n else "")
+    cap = (f"{n} {st['selection']} by their last two digits. "
+           + (f"χ² = {st['chi2']:.1f} (99 dof, 95 % critical {st['chi2_critical_95']}); " if n else "")
            + (f"share ending in 00: {st['share_00']:.0%}; most frequent: {top}. " if n else "")
            + "Spikes mean rounding, invented or copied figures; with small N read as a signal only.")
     return Plot("last_two", "Last-two-digits distribution", cap, png, st)
@@ -397,4 +435,6 @@ def _mid(f: Fact) -> Decimal:
 
 
 def corpus_plots(items: list[ReportItem]) -> list[Plot]:
-    return [plot_counts(items), plot_benford(items), plot_last_two(items), plot_targets(items)]
+    f1d, l2d = digit_stats(items)
+    return [plot_counts(items), plot_benford(items, f1d), plot_last_two(items, l2d),
+            plot_targets(items)]

@@ -46,8 +46,8 @@ def test_benford_mad_and_band_worked_by_hand():
 
 @pytest.mark.parametrize("mad,band", [(0.006, "close conformity"), (0.0061, "acceptable conformity"),
                                       (0.012, "acceptable conformity"),
-                                      (0.0121, "marginally acceptable"),
-                                      (0.015, "marginally acceptable"), (0.0151, "nonconformity")])
+                                      (0.0121, "marginally acceptable conformity"),
+                                      (0.015, "marginally acceptable conformity"), (0.0151, "nonconformity")])
 def test_nigrini_f1d_cut_offs(mad, band):
     assert mad_conformity(mad) == band
 
@@ -122,3 +122,23 @@ def test_corpus_plots_are_pngs_with_counts():
     assert plots[0].stats["kinds"] == {"money": 1, "percent": 1}
     assert plots[0].stats["codes"] == {"percent.out_of_range|error": 1}
     assert plots[1].stats["n"] == 1          # the percent is not a Benford magnitude
+
+
+def test_report_figures_are_the_checks_figures_when_the_stats_module_is_there():
+    stats = pytest.importorskip("extractor.checks.stats")
+    from extractor.report.plots import digit_stats
+    from extractor.table import facts_frame
+
+    facts = [money("1200万元", "12000000", -4), money("650万元", "6500000", -4),
+             money("966万元", "9660000", -4), money("35家", "35", 0, kind="count", unit="家"),
+             money("2035平方米", "2035", 0, kind="quantity", unit="平方米")]
+    item = ReportItem({"doc_id": "d", "source": "a.txt", "status": "ok"}, "", facts, [])
+    f1d, l2d = digit_stats([item])
+    cs = stats.corpus_stats(facts_frame(facts))
+    assert f1d["source"] == "extractor.checks.stats"
+    assert f1d["n"] == cs["benford_f1d"]["n"] == 4          # money and count only
+    assert f1d["mad"] == pytest.approx(cs["benford_f1d"]["mad"])
+    assert f1d["conformity"] == cs["benford_f1d"]["conformity"]
+    # written figures 1200, 650, 966, 35 → endings 00, 50, 66, 35
+    assert l2d["n"] == cs["last_two"]["n"] == 4
+    assert [k for k in range(100) if l2d["counts"][k]] == [0, 35, 50, 66]
