@@ -1,0 +1,512 @@
+"""The number engine: find candidates with the rules, resolve them into facts, settle overlaps.
+
+Flow over the clean text (one document):
+
+1. ``scanner`` (one ``regex`` pass) finds maximal runs of numeral characters;
+2. for each run, the starts to try are the run start and the starts of the prefixes written right
+   before it (约, 近, 人民币, 百分之, 从 …, found with one reverse match); a run whose next
+   character cannot begin any tail (unit, measure word, currency, %, range separator …) and that
+   neither ends with 万/亿 nor follows 百分之 is skipped;
+3. every number pattern is tried *anchored* at those starts (``Pattern.match(text, pos)``) with a
+   ``timeout``; all matches are candidates;
+4. each candidate is checked (required cue words, negative lexicon, code boundaries, jieba word
+   boundary for Chinese numerals) and resolved into Decimal value, interval, precision and unit;
+5. overlaps are settled: the longest span wins, then the higher priority, then the earlier rule.
+
+Everything a candidate goes through is recorded in ``Trace`` for ``explain()``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+import regex
+
+from ..model import Fact
+from ..numerals import Numeral, approx_unit, parse_numeral, scale_value
+from .ruleset import Pattern, RuleSet
+
+#: seconds a single anchored match may take before the rule is declared broken
+MATCH_TIMEOUT = 0.5
+
+_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+_BIG = frozenset("万亿萬億")
+_POWERS = frozenset("十百千万亿拾佰仟萬億")
+_CLAUSE_END = frozenset("。；;！!？?\n，,")
+_ARABIC_RE = regex.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+
+
+class RuleTimeoutError(Exception):
+    """Internal: a pattern exceeded MATCH_TIMEOUT (re-raised as facts.RuleTimeout)."""
+
+    def __init__(self, rule_id: str, pos: int) -> None:
+        super().__init__(rule_id, pos)
+        self.rule_id = rule_id
+        self.pos = pos
+
+
+@dataclass(slots=True)
+class Candidate:
+    rule: Pattern
+    start: int
+    end: int
+    m: Any
+    facts: list[Fact] = field(default_factory=list)
+    reason: str = ""                   # why rejected ("" = kept)
+
+    @property
+    def text(self) -> str:
+        return self.m.string[self.start:self.end] if self.m is not None else ""
+
+
+@dataclass(slots=True)
+class Trace:
+    """What happened, for explain(): every candidate with its fate."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- scanning
+def _starts(text: str, s: int, rs: RuleSet) -> list[int]:
+    """Run start plus the starts of a chain of prefixes right before it (earliest first)."""
+    out = [s]
+    p = s
+    for _ in range(3):
+        m = rs.prefix_rev.match(text, 0, p)
+        if m is None:
+            break
+        p = m.start()
+        out.append(p)
+    out.reverse()
+    return out
+
+
+_FILLER = frozenset("余多几 \u3000kKwW万亿")
+_RANGE_START = frozenset("-—–~～－至到与和(（")
+_ALL_KINDS = frozenset(("money", "percent", "count", "quantity"))
+
+
+def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> frozenset[str]:
+    """Which kinds' patterns can match at this run (a cheap look at what follows it)."""
+    n = len(text)
+    j = e
+    while j < n and j - e < 4 and text[j] in _FILLER:
+        j += 1
+    c = text[j] if j < n else ""
+    if c in _RANGE_START:
+        return _ALL_KINDS
+    kinds = set(rs.kinds_by_char.get(c, ()))
+    if text[j - 1] in _BIG or len(starts) > 1:
+        kinds.add("money")           # implicit money (奖金近40万), 人民币8亿
+        if len(starts) > 1 and text.startswith("百分之", s - 3):
+            kinds.add("percent")
+    return frozenset(kinds)
+
+
+def scan(text: str, rs: RuleSet, *, trace: Trace | None = None) -> list[Candidate]:
+    """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
+    cands: list[Candidate] = []
+    n = len(text)
+    tails = rs.tail_chars
+    patterns = rs.patterns
+    seen: set[tuple[str, int]] = set()
+    for run in rs.scanner.finditer(text, timeout=30):
+        s, e = run.span()
+        while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
+            e -= 1
+        nxt = text[e] if e < n else ""
+        starts = _starts(text, s, rs)
+        kinds = _kinds_for(text, s, e, starts, rs)
+        if not kinds:
+            continue
+        for p in patterns:
+            if p.kind not in kinds:
+                continue
+            for q in starts:
+                if (p.id, q) in seen:
+                    break
+                try:
+                    m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
+                except TimeoutError as exc:
+                    raise RuleTimeoutError(p.id, q) from exc
+                if m is not None and m.end() > s:
+                    seen.add((p.id, q))
+                    cands.append(Candidate(p, m.start(), m.end(), m))
+                    break
+    return cands
+
+
+# ----------------------------------------------------------------------------- checks
+def _negative_hit(text: str, start: int, end: int, rs: RuleSet) -> str:
+    lo = max(0, start - 24)
+    hi = min(len(text), end + 24)
+    for name, rx in rs.negatives:
+        for m in rx.finditer(text, lo, hi, timeout=5):
+            if m.start() < end and m.end() > start and m.end() > m.start():
+                return f"negative lexicon ({rs.negative_names.get(name, name)}): {m.group()!r}"
+    return ""
+
+
+def _has_cue(text: str, start: int, rs: RuleSet, cue: str, window: int) -> bool:
+    lo = max(0, start - window)
+    left = text[lo:start]
+    for ch in _CLAUSE_END:   # the cue must be in the same clause
+        k = left.rfind(ch)
+        if k >= 0:
+            left = left[k + 1:]
+    return rs.cue_res[cue].search(left) is not None
+
+
+def _num_start(c: Candidate) -> int:
+    return c.m.start("n1") if c.m.start("n1") >= 0 else c.start
+
+
+def _boundary(text: str, c: Candidate) -> str:
+    s = _num_start(c)
+    if s > 0 and text[s - 1] in _LATIN:
+        return f"figure continues a code: {text[max(0, s - 3):c.end]!r}"
+    if c.end < len(text) and (text[c.end] in _LATIN or text[c.end] in _DIGITS):
+        return f"figure runs into a code: {text[c.start:c.end + 3]!r}"
+    if s > 0 and text[s - 1] in "第":
+        return "ordinal (第…)"
+    return ""
+
+
+def _word_cut(c: Candidate, words: Callable[[int, int], list] | None, text: str) -> str:
+    """jieba sanity check (JioNLP use_jiojio): a Chinese numeral that starts inside a word
+    (李四人民币 → 四人) is not a figure. Only consulted for Chinese-numeral starts."""
+    if words is None:
+        return ""
+    s = _num_start(c)
+    if s == c.start and s > 0 and not ("0" <= text[s] <= "9") and "\u4e00" <= text[s - 1] <= "\u9fff":
+        lo = max(0, s - 4)
+        for w, ws, we in words(lo, min(len(text), s + 4)):
+            if ws < s < we and not all(ch in _POWERS or ch in "一二三四五六七八九两零〇" for ch in w):
+                return f"boundary cuts the word {w!r}"
+    return ""
+
+
+# ----------------------------------------------------------------------------- resolving
+def _g(m: Any, name: str) -> str:
+    try:
+        v = m.group(name)
+    except IndexError:
+        return ""
+    return v or ""
+
+
+def _norm(d: Decimal | None) -> Decimal | None:
+    if d is None:
+        return None
+    if d == d.to_integral_value():
+        return d.quantize(Decimal(1))
+    return d.normalize()
+
+
+def _log10(n: int | Decimal) -> int:
+    k = 0
+    n = Decimal(n)
+    while n >= 10 and n % 10 == 0:
+        n /= 10
+        k += 1
+    return k
+
+
+def _interval(kind: str, v: Decimal, u: Decimal) -> tuple[Decimal | None, Decimal | None, bool, bool]:
+    """(low, high, low_open, high_open) for one qualifier semantics."""
+    if kind == "about":
+        return v, v, False, False
+    if kind == "near":
+        return v - u, v, True, False
+    if kind == "more":
+        return v, v + u, False, True
+    if kind == "gt":
+        return v, None, True, False
+    if kind == "ge":
+        return v, None, False, False
+    if kind == "lt":
+        return None, v, False, True
+    if kind == "le":
+        return None, v, False, False
+    raise ValueError(kind)
+
+
+_APPROX = {"about": "about", "near": "about", "more": "at_least", "gt": "at_least",
+           "ge": "at_least", "lt": "at_most", "le": "at_most"}
+
+
+def _hull(ivs: list[tuple]) -> tuple:
+    lo, hi, lo_open, hi_open = ivs[0]
+    for l2, h2, lo2, ho2 in ivs[1:]:
+        if lo is not None:
+            if l2 is None:
+                lo, lo_open = None, False
+            elif l2 < lo or (l2 == lo and not lo2):
+                lo, lo_open = l2, lo2
+        if hi is not None:
+            if h2 is None:
+                hi, hi_open = None, False
+            elif h2 > hi or (h2 == hi and not ho2):
+                hi, hi_open = h2, ho2
+    return lo, hi, lo_open, hi_open
+
+
+def _distribute(n1: str, v1: Decimal, n2: str, v2: Decimal) -> Decimal:
+    """Give the first bound of a range the powers written only on the second:
+    200-300万 → 200万, 十八至三十万 → 18万, 八到九百亿 → 800亿, 两到三仟 → 2000."""
+    if any(ch in _BIG for ch in n1):
+        return v1
+    run = ""
+    for ch in reversed(n2):
+        if ch in _POWERS:
+            run = ch + run
+        else:
+            break
+    for k in range(len(run), 0, -1):
+        mult = scale_value(run[-k:])
+        if v1 * mult <= v2:
+            return v1 * mult
+    return v1
+
+
+def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False) -> list[Fact] | str:
+    """Candidate → facts (one, or several for a split rule) or the reason to reject it."""
+    m, rule, lex = c.m, c.rule, rs.lexicons
+    kind = rule.kind
+    req = rule.requires
+    if req.get("left_cue") and not (assume_money and req["left_cue"] == "money_cues"):
+        if not _has_cue(text, c.start, rs, req["left_cue"], int(req.get("window", 12))):
+            return f"no {req['left_cue']} cue word before it in the clause"
+    n1 = _g(m, "n1")
+    if rule.split:
+        return _split(c, text)
+    if n1 in rule.reject_numbers and not _g(m, "rsep"):
+        return f"lone {n1} before a measure word is an article (一批, 一个), not a count"
+    try:
+        N1 = parse_numeral(n1)
+    except ValueError as exc:
+        return f"not a numeral: {exc}"
+    if N1.form == "digits" and not _ARABIC_RE.fullmatch(n1):
+        return f"digit-by-digit numeral {n1!r} is not a quantity"
+    s1 = _g(m, "s1")
+    mult1 = scale_value(s1) if s1 else 1
+    qualifiers: list[str] = []
+    low_open = high_open = False
+    rsep = _g(m, "rsep")
+    n2 = _g(m, "n2")
+    if rsep and n2:
+        if rsep in ("与", "和") and _g(m, "qpost") != "之间":
+            return f"{rsep} joins two figures without 之间: a list, not a range"
+        try:
+            N2 = parse_numeral(n2)
+        except ValueError as exc:
+            return f"not a numeral: {exc}"
+        s2 = _g(m, "s2")
+        mult2 = scale_value(s2) if s2 else 1
+        v2 = N2.high * mult2
+        v1 = N1.value * mult1
+        if not s1 and not _g(m, "c1") and not _g(m, "u1") and s2:
+            v1 = v1 * mult2
+            mult1 = mult2
+        if not s1 and not s2:
+            v1 = _distribute(n1, v1, n2, v2)
+        elif not s1 and s2 and not _g(m, "c1"):
+            v1 = _distribute(n1, v1, n2, N2.value * mult2) if v1 == N1.value * mult2 and any(
+                ch in _POWERS for ch in n2) and not any(ch in _POWERS for ch in n1) else v1
+        if v1 > v2:
+            return f"range {n1}{rsep}{n2} runs backwards"
+        value, low, high = v1, v1, v2
+        high_open = N2.high_open
+        decimals = min(N1.decimals - _log10(mult1), N2.decimals - _log10(mult2))
+        approx = "range"
+        for q in (_g(m, "qpre"), _g(m, "qpost")):
+            if q:
+                qualifiers.append(q)
+    else:
+        value = N1.value * mult1
+        decimals = N1.decimals - _log10(mult1)
+        if N1.form in ("vague", "adjacent", "at_least"):
+            low, high = N1.low * mult1, (None if N1.form == "at_least" else N1.high * mult1)
+            high_open = N1.high_open and N1.form == "vague"
+            approx = "range" if N1.form != "at_least" else "at_least"
+        else:
+            low = high = value
+            approx = "exact"
+        u = approx_unit(N1.value) * mult1
+        ivs = []
+        cats = []
+        for q, table in ((_g(m, "qpre"), lex.prefix_quals), (_g(m, "m1"), lex.inner_quals),
+                         (_g(m, "qpost"), lex.suffix_quals)):
+            if not q or q not in table:
+                continue
+            qualifiers.append(q)
+            sem = table[q]
+            ivs.append(_interval(sem, value, u))
+            cats.append(_APPROX[sem])
+            if sem in ("near", "more"):
+                decimals = min(decimals, -_log10(u))
+        if ivs and approx == "exact":
+            low, high, low_open, high_open = _hull(ivs)
+            approx = cats[0] if len(set(cats)) == 1 else "about"
+    scale = s1 or ""
+    if not scale:
+        k = len(n1)
+        while k > 0 and n1[k - 1] in _BIG:
+            k -= 1
+        if k < len(n1) and any(ch in _DIGITS for ch in n1):
+            scale = n1[k:]
+    unit = _g(m, "unit")
+    role = ""
+    if kind == "money":
+        code = _currency(m, lex)
+        if code is None:
+            return "no currency"
+        unit = code
+        jiao, fen = _g(m, "jiao"), _g(m, "fen")
+        if jiao or fen:
+            extra = Decimal(0)
+            if jiao:
+                extra += parse_numeral(jiao).value * Decimal("0.1")
+                decimals = 1
+            if fen:
+                extra += parse_numeral(fen).value * Decimal("0.01")
+                decimals = 2
+            value = value + extra
+            low = high = value
+        if req.get("scale") and not (s1 or any(ch in _BIG for ch in n1) or N1.form == "vague"):
+            return "a bare figure without 万/亿 is not taken as money without a currency word"
+    elif kind == "percent":
+        if unit in ("个百分点", "百分点"):
+            unit = "pp"
+        elif unit == "倍":
+            value, low, high = _times(value, 100), _times(low, 100), _times(high, 100)
+            decimals -= 2
+            scale = "倍"
+            unit = "%"
+        elif unit == "成":
+            value, low, high = _times(value, 10), _times(low, 10), _times(high, 10)
+            decimals -= 1
+            scale = "成"
+            unit = "%"
+        else:
+            unit = "%"
+        neg = _g(m, "sign") != "" or _negative_growth(text, c.start, lex)
+        if neg:
+            value = -value
+            low, high = (None if high is None else -high), (None if low is None else -low)
+            low_open, high_open = high_open, low_open
+            if approx == "at_least":
+                approx = "at_most"
+            elif approx == "at_most":
+                approx = "at_least"
+    fact = Fact(doc_id="", kind=kind, text=text[c.start:c.end], start=c.start, end=c.end,
+                value=_norm(value), value_low=_norm(low), value_high=_norm(high),
+                decimals=decimals, approx=approx, unit=unit, role=role, scale=scale,
+                qualifiers="|".join(qualifiers), rule_id=rule.id,
+                low_open=low_open, high_open=high_open)
+    return [fact]
+
+
+def _times(d: Decimal | None, k: int) -> Decimal | None:
+    return None if d is None else d * k
+
+
+def _currency(m: Any, lex: Any) -> str | None:
+    code = None
+    for name, table in (("cpre", lex.currency_before), ("c1", lex.currency_after),
+                        ("cur", lex.currency_after), ("cur2", lex.currency_trail)):
+        w = _g(m, name)
+        if not w:
+            continue
+        if name == "cur" and w in lex.colloquial_yuan:
+            w_code = "CNY"
+        else:
+            w_code = table.get(w)
+        if w_code is None:
+            continue
+        if code is None or code == "CNY":
+            code = w_code
+    if code is None and ("cur" not in m.re.groupindex or not _g(m, "cur")):
+        return "CNY"   # implicit money (奖金设置近40万): the cue made it money
+    return code
+
+
+def _negative_growth(text: str, start: int, lex: Any) -> bool:
+    left = text[max(0, start - 6):start]
+    for f in lex.growth_fillers:
+        if left.endswith(f):
+            left = left[: -len(f)]
+    return any(left.endswith(w) for w in lex.negative_growth)
+
+
+def _split(c: Candidate, text: str) -> list[Fact] | str:
+    facts = []
+    for m in _ARABIC_RE.finditer(text, c.start, c.end):
+        try:
+            N = parse_numeral(m.group())
+        except ValueError as exc:
+            return f"not a numeral: {exc}"
+        facts.append(Fact(doc_id="", kind=c.rule.kind, text=m.group(), start=m.start(),
+                          end=m.end(), value=_norm(N.value), value_low=_norm(N.value),
+                          value_high=_norm(N.value), decimals=N.decimals, approx="exact",
+                          unit="%", role="ratio", rule_id=c.rule.id))
+    return facts
+
+
+# ----------------------------------------------------------------------------- the whole pass
+def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
+                      assume_money: bool = False, trace: Trace | None = None) -> list[Fact]:
+    """Number facts (money, percent, count, quantity) of a clean text, clean offsets, sorted."""
+    cands = scan(text, rs)
+    kept: list[Candidate] = []
+    for c in cands:
+        reason = _boundary(text, c) or _negative_hit(text, c.start, c.end, rs)
+        if not reason:
+            out = resolve(c, text, rs, assume_money=assume_money)
+            if isinstance(out, str):
+                reason = out
+            else:
+                c.facts = out
+        if not reason:
+            reason = _word_cut(c, words, text)
+        c.reason = reason
+        if not reason:
+            kept.append(c)
+    if trace is not None:
+        trace.candidates.extend(cands)
+    # overlaps: longest span, then priority, then rule order
+    order = {id(p): i for i, p in enumerate(rs.patterns)}
+    kept.sort(key=lambda c: (-(c.end - c.start), -c.rule.priority, order[id(c.rule)], c.start))
+    taken: list[tuple[int, int, Candidate]] = []
+    facts: list[Fact] = []
+    occupied = _Intervals()
+    for c in kept:
+        other = occupied.overlap(c.start, c.end)
+        if other is not None:
+            c.reason = f"overlap: {other.text!r} ({other.rule.id}) is longer or ranks higher"
+            continue
+        occupied.add(c.start, c.end, c)
+        taken.append((c.start, c.end, c))
+        facts.extend(c.facts)
+    facts.sort(key=lambda f: (f.start, f.end))
+    return facts
+
+
+class _Intervals:
+    """Occupied spans; linear is fine for the handful of candidates per clause."""
+
+    def __init__(self) -> None:
+        self._spans: dict[int, list[tuple[int, int, Any]]] = {}
+
+    def overlap(self, s: int, e: int) -> Any:
+        for b in range(s // 64 - 1, e // 64 + 1):
+            for s2, e2, obj in self._spans.get(b, ()):
+                if s2 < e and s < e2:
+                    return obj
+        return None
+
+    def add(self, s: int, e: int, obj: Any) -> None:
+        for b in range(s // 64, (e - 1) // 64 + 1):
+            self._spans.setdefault(b, []).append((s, e, obj))

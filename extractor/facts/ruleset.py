@@ -1,0 +1,538 @@
+"""Load, validate and compile the number rules: rules/fragments.yaml, rules/kinds/*.yaml and the
+lexicons they use. Rules are data; this module is the engine's only door to them.
+
+- ``load_ruleset()`` → :class:`RuleSet` (cached per rules folder): compiled patterns ordered by
+  priority, lexicon tables, generated fragments, the run scanner and the negative matcher.
+- ``validate_rules()`` → list of problems (``file:line: message``); empty when all is well.
+- ``test_rules()`` → :class:`RuleTestReport` running every example and counter-example.
+
+Every malformed file raises :class:`~extractor.errors.RuleFileError` naming ``file:line``:
+unknown keys, duplicate ids or keys, bad regexes, unresolved ``{FRAGMENT}`` references.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from ..errors import RuleFileError
+from ..rulefiles import rules_dir
+
+#: kinds whose rule files this engine owns; other kinds/*.yaml (date, duration) are validated
+#: for syntax, ids and regexes only — their examples are run by their own module.
+NUMBER_KINDS = ("money", "percent", "count", "quantity")
+
+PATTERN_KEYS = {"id", "description", "priority", "regex", "requires", "split", "reject_numbers",
+                "examples", "counter_examples"}
+REQUIRES_KEYS = {"left_cue", "window", "scale"}
+EXAMPLE_KEYS = {"texts", "in", "expect", "expect_all", "xfail", "note"}
+EXPECT_KEYS = {"text", "value", "low", "high", "decimals", "approx", "unit", "qualifiers",
+               "scale", "role", "kind"}
+FILE_KEYS = {"kind", "patterns", "fragments", "units", "cues_before", "cues_after", "version",
+             "context"}
+REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    id: str
+    kind: str
+    description: str
+    priority: int
+    source: str                      # the regex as written
+    expanded: str                    # after fragment expansion
+    compiled: Any
+    requires: dict
+    split: bool
+    reject_numbers: tuple[str, ...]
+    examples: list
+    counter_examples: list
+    where: str                       # file:line
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicons:
+    prefix_quals: dict[str, str]
+    inner_quals: dict[str, str]
+    suffix_quals: dict[str, str]
+    negative_growth: tuple[str, ...]
+    growth_fillers: tuple[str, ...]
+    currency_after: dict[str, str]
+    currency_before: dict[str, str]
+    currency_trail: dict[str, str]
+    colloquial_yuan: tuple[str, ...]
+    subunits: dict[str, str]
+    cues: dict[str, tuple[str, ...]]
+    measure_words: tuple[str, ...]
+    units: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class RuleSet:
+    patterns: list[Pattern]
+    lexicons: Lexicons
+    fragments: dict[str, str]
+    scanner: Any                     # finds numeral runs
+    prefix_rev: Any                  # reverse matcher of one prefix ending at a position
+    tail_chars: frozenset[str]
+    kinds_by_char: dict              # first character of a tail word → kinds it can start
+    negatives: list                  # (name, compiled) phrases + patterns
+    negative_names: dict[str, str]   # group name → description
+    cue_res: dict[str, Any]          # cue list name → compiled alternation
+    version: str
+    other_patterns: list[Pattern] = field(default_factory=list)   # date/duration (validated only)
+
+    def by_id(self, rule_id: str) -> Pattern:
+        for p in self.patterns:
+            if p.id == rule_id:
+                return p
+        raise KeyError(rule_id)
+
+
+# ----------------------------------------------------------------------------- YAML with lines
+def _load(path: Path) -> Any:
+    yaml = YAML(typ="rt", pure=True)   # round-trip keeps line numbers; rejects duplicate keys
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleFileError(path, f"cannot read rule file: {exc.strerror or exc}") from exc
+    except MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise RuleFileError(f"{path}:{line}", f"{exc.problem or exc}") from exc
+    except YAMLError as exc:
+        raise RuleFileError(path, str(exc)) from exc
+
+
+def _line(node: Any, key: Any = None) -> int:
+    try:
+        if key is None:
+            return node.lc.line + 1
+        if isinstance(key, int):
+            return node.lc.item(key)[0] + 1
+        return node.lc.key(key)[0] + 1
+    except Exception:   # plain scalars carry no position
+        return 0
+
+
+def _alt(words: list[str] | tuple[str, ...]) -> str:
+    """Regex alternation of literal words, longest first (人次 before 人)."""
+    ws = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(regex.escape(w) for w in ws) + ")" if ws else "(?!)"
+
+
+def _plain(x: Any) -> Any:
+    """ruamel round-trip containers → plain dict/list/str."""
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    if isinstance(x, str):
+        return str(x)
+    return x
+
+
+# ----------------------------------------------------------------------------- lexicons
+def _lexicons(base: Path) -> tuple[Lexicons, dict[str, str], dict]:
+    lex = base / "lexicons"
+    num = _plain(_load(lex / "numerals.yaml"))
+    qual = _plain(_load(lex / "qualifiers.yaml"))
+    cur = _plain(_load(lex / "currencies.yaml"))
+    mw = _plain(_load(lex / "measure_words.yaml"))
+    un = _plain(_load(lex / "units.yaml"))
+    after: dict[str, str] = {}
+    before: dict[str, str] = {}
+    trail: dict[str, str] = {}
+    for code, names in cur["currencies"].items():
+        for w in names.get("after", []):
+            after[w] = code
+        for w in names.get("before", []):
+            before[w] = code
+        for w in names.get("trail", []):
+            trail[w] = code
+    units: list[str] = []
+    unit_alts: list[str] = []
+    for u in un["units"]:
+        if isinstance(u, dict):
+            w = u["word"]
+            stops = u.get("not_followed_by") or []
+            unit_alts.append((w, regex.escape(w) + (f"(?!{_alt(stops)})" if stops else "")))
+        else:
+            w = str(u)
+            unit_alts.append((w, regex.escape(w)))
+        units.append(w)
+    unit_alts.sort(key=lambda p: (-len(p[0]), p[0]))
+    cues = {"money_cues": tuple(cur.get("money_cues") or ()),
+            "ratio_cues": tuple(qual.get("ratio_cues") or ())}
+    lexicons = Lexicons(
+        prefix_quals=dict(qual["prefix"]), inner_quals=dict(qual["inner"]),
+        suffix_quals=dict(qual["suffix"]),
+        negative_growth=tuple(qual.get("negative_growth") or ()),
+        growth_fillers=tuple(qual.get("growth_fillers") or ()),
+        currency_after=after, currency_before=before, currency_trail=trail,
+        colloquial_yuan=tuple(cur.get("colloquial_yuan") or ()),
+        subunits=dict(cur.get("subunits") or {}), cues=cues,
+        measure_words=tuple(str(w) for w in mw["measure_words"]), units=tuple(units))
+    digits = "".join(num["digits"].keys())
+    big = "".join(num["big_powers"].keys())
+    kilo = sorted({u[1:] for u in units if u.startswith("千") and len(u) > 1}, key=len, reverse=True)
+    generated = {
+        "CN_DIGIT": f"[{regex.escape(digits)}]",
+        "CN_BIG": f"[{regex.escape(big)}]",
+        "SCALE": _alt(list(num["scales"].keys())),
+        "VAGUE_PREFIX": _alt(num.get("vague_prefixes") or []),
+        "QUAL_PREFIX": _alt(list(qual["prefix"].keys())),
+        "QUAL_INNER": _alt(list(qual["inner"].keys())),
+        "QUAL_SUFFIX": _alt(list(qual["suffix"].keys())),
+        "CURRENCY_AFTER": _alt(list(after)),
+        "CURRENCY_BEFORE": _alt(list(before)),
+        "CURRENCY_TRAIL": _alt(list(trail)),
+        "COLLOQUIAL_YUAN": _alt(list(cur.get("colloquial_yuan") or [])),
+        "MEASURE_WORD": _alt(list(lexicons.measure_words)),
+        "MEASURE_STOP": _alt(mw.get("not_followed_by") or []),
+        "UNIT_QTY": "(?:" + "|".join(a for _, a in unit_alts) + ")",
+        "UNIT_STOP": _alt(un.get("not_followed_by") or []),
+        "KILO_TAILS": _alt(kilo),
+    }
+    return lexicons, generated, num
+
+
+# ----------------------------------------------------------------------------- fragments
+def _expand(src: str, frags: dict[str, str], where: str, stack: tuple[str, ...] = ()) -> str:
+    def sub(m: regex.Match) -> str:
+        name = m.group(1)
+        if name in stack:
+            raise RuleFileError(where, f"fragment cycle: {' → '.join(stack + (name,))}")
+        if name not in frags:
+            raise RuleFileError(where, f"unresolved fragment reference {{{name}}}")
+        return _expand(frags[name], frags, where, stack + (name,))
+    return REF.sub(sub, src)
+
+
+def _compile(src: str, where: str) -> Any:
+    try:
+        return regex.compile(src)
+    except regex.error as exc:
+        raise RuleFileError(where, f"bad regex: {exc}") from exc
+
+
+# ----------------------------------------------------------------------------- loading
+def _check_keys(node: Any, allowed: set[str], what: str, path: Path) -> None:
+    if not isinstance(node, dict):
+        raise RuleFileError(f"{path}:{_line(node)}", f"{what} must be a mapping")
+    for k in node:
+        if str(k) not in allowed:
+            raise RuleFileError(f"{path}:{_line(node, k)}",
+                                f"unknown key {k!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
+                    owned: bool, cue_names: set[str]) -> list[Pattern]:
+    data = _load(path)
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{path}:1", "a kinds file must be a mapping with `patterns`")
+    if owned:
+        _check_keys(data, FILE_KEYS, "file", path)
+    kind = str(data.get("kind") or path.stem)
+    local = dict(frags)
+    for name, val in (data.get("fragments") or {}).items():
+        local[str(name)] = str(val)
+    pats = data.get("patterns")
+    if not isinstance(pats, list):
+        raise RuleFileError(f"{path}:{_line(data, 'patterns') if 'patterns' in data else 1}",
+                            "`patterns` must be a list")
+    out: list[Pattern] = []
+    for i, p in enumerate(pats):
+        where = f"{path}:{_line(pats, i)}"
+        if not isinstance(p, dict):
+            raise RuleFileError(where, "a pattern must be a mapping")
+        if owned:
+            _check_keys(p, PATTERN_KEYS, "pattern", path)
+        pid = p.get("id")
+        if not pid:
+            raise RuleFileError(where, "pattern without `id`")
+        pid = str(pid)
+        if pid in seen:
+            raise RuleFileError(where, f"duplicate rule id {pid!r} (first at {seen[pid]})")
+        seen[pid] = where
+        src = p.get("regex")
+        if not src:
+            raise RuleFileError(where, f"pattern {pid!r} has no `regex`")
+        rwhere = f"{path}:{_line(p, 'regex')}"
+        expanded = _expand(str(src), local, rwhere)
+        compiled = _compile(expanded, rwhere)
+        requires = _plain(p.get("requires") or {})
+        if owned:
+            if requires:
+                _check_keys(p["requires"], REQUIRES_KEYS, "requires", path)
+                cue = requires.get("left_cue")
+                if cue and cue not in cue_names:
+                    raise RuleFileError(f"{path}:{_line(p, 'requires')}",
+                                        f"unknown cue list {cue!r} (known: {', '.join(sorted(cue_names))})")
+            if not p.get("description"):
+                raise RuleFileError(where, f"pattern {pid!r} has no `description`")
+            if not p.get("examples"):
+                raise RuleFileError(where, f"pattern {pid!r} has no examples")
+            for j, ex in enumerate(p.get("examples") or []):
+                _check_keys(ex, EXAMPLE_KEYS, "example", path)
+                for key in ("expect",):
+                    if key in ex:
+                        _check_keys(ex[key], EXPECT_KEYS, "expect", path)
+                for e in ex.get("expect_all") or []:
+                    _check_keys(e, EXPECT_KEYS, "expect", path)
+                if not (ex.get("texts") or ex.get("in")):
+                    raise RuleFileError(f"{path}:{_line(p['examples'], j)}",
+                                        "an example needs `texts` or `in`")
+        out.append(Pattern(
+            id=pid, kind=kind, description=str(p.get("description") or ""),
+            priority=int(p.get("priority") or 50), source=str(src), expanded=expanded,
+            compiled=compiled, requires=requires, split=bool(p.get("split")),
+            reject_numbers=tuple(str(x) for x in (p.get("reject_numbers") or ())),
+            examples=[dict(_plain(e), line=_line(p["examples"], j))
+                      for j, e in enumerate(p.get("examples") or [])],
+            counter_examples=_plain(p.get("counter_examples") or []), where=where))
+    return out
+
+
+def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+    """Negative phrases and patterns, compiled separately (one big alternation is ~20× slower)."""
+    path = base / "lexicons" / "negatives.yaml"
+    data = _load(path)
+    _check_keys(data, {"phrases", "patterns"}, "file", path)
+    out = [("phrase", _compile(_alt([str(x) for x in data.get("phrases") or []]), str(path)))]
+    names = {"phrase": "negative lexicon phrase"}
+    for i, p in enumerate(data.get("patterns") or []):
+        where = f"{path}:{_line(data['patterns'], i)}"
+        _check_keys(p, {"id", "description", "regex"}, "negative pattern", path)
+        pid = str(p["id"])
+        out.append((pid, _compile(str(p["regex"]), where)))
+        names[pid] = f"{pid}: {p.get('description', '')}"
+    return out, names
+
+
+def _signature(base: Path) -> tuple:
+    """Names, sizes and mtimes of the rule files: an edited file invalidates the cache."""
+    out = []
+    for path in sorted(base.rglob("*.yaml")):
+        st = path.stat()
+        out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
+    base = Path(base_str)
+    lexicons, generated, num = _lexicons(base)
+    fpath = base / "fragments.yaml"
+    fdata = _load(fpath)
+    _check_keys(fdata, {"fragments"}, "file", fpath)
+    frags = dict(generated)
+    for name, val in (fdata.get("fragments") or {}).items():
+        if str(name) in generated:
+            raise RuleFileError(f"{fpath}:{_line(fdata['fragments'], name)}",
+                                f"fragment {name} is generated from the lexicons; do not define it")
+        frags[str(name)] = str(val)
+    for name in list(frags):   # every fragment must expand (catches typos early)
+        where = f"{fpath}:{_line(fdata['fragments'], name) if name in fdata['fragments'] else 0}"
+        _compile(_expand(frags[name], frags, where), where)
+    seen: dict[str, str] = {}
+    patterns: list[Pattern] = []
+    others: list[Pattern] = []
+    cue_names = set(lexicons.cues)
+    for path in sorted((base / "kinds").glob("*.yaml")):
+        owned = path.stem in NUMBER_KINDS
+        pats = _load_kind_file(path, frags, seen, owned, cue_names)
+        (patterns if owned else others).extend(pats)
+    patterns.sort(key=lambda p: -p.priority)
+    # the scanner: maximal runs of numeral characters (Arabic, Chinese, powers)
+    cn = "".join(num["digits"]) + "".join(num["small_powers"]) + "".join(num["big_powers"])
+    cls = regex.escape(cn)
+    scanner = regex.compile(rf"[0-9０-９{cls}](?:[0-9０-９{cls}.,．点])*+")
+    prefixes = (list(lexicons.prefix_quals) + list(lexicons.currency_before)
+                + list(num.get("vague_prefixes") or []) + list(num.get("at_least_prefixes") or [])
+                + ["百分之", "从", "-", "−", "﹣"])
+    prefix_rev = regex.compile("(?r)" + _alt(prefixes))
+    tails: set[str] = set("%％倍成个百点:：∶元圆块余多 \u3000(（-—–~～－至到与和左上以及之不kKwW")
+    for w in (list(lexicons.measure_words) + list(lexicons.units) + list(lexicons.currency_after)
+              + list(lexicons.currency_trail) + list(lexicons.colloquial_yuan)
+              + list(lexicons.suffix_quals) + list(lexicons.inner_quals) + list(num["scales"])):
+        tails.add(w[0])
+    kinds_by_char: dict[str, set[str]] = {}
+    for kind, words in (("money", list(lexicons.currency_after) + list(lexicons.currency_trail)
+                         + list(lexicons.colloquial_yuan) + ["圆", "元", "个"]),
+                        ("percent", ["%", "％", "倍", "成", "百分点", "个百分点", ":", "：", "∶"]),
+                        ("count", list(lexicons.measure_words)),
+                        ("quantity", list(lexicons.units))):
+        for w in words:
+            kinds_by_char.setdefault(w[0], set()).add(kind)
+    negatives, neg_names = _negatives(base)
+    cue_res = {name: regex.compile(_alt(list(words))) for name, words in lexicons.cues.items()}
+    h = hashlib.sha256()
+    for path in sorted(base.rglob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return RuleSet(patterns=patterns, lexicons=lexicons, fragments=frags, scanner=scanner,
+                   prefix_rev=prefix_rev, tail_chars=frozenset(tails),
+                   kinds_by_char={k: frozenset(v) for k, v in kinds_by_char.items()},
+                   negatives=negatives,
+                   negative_names=neg_names, cue_res=cue_res, version=h.hexdigest()[:12],
+                   other_patterns=others)
+
+
+def load_ruleset(base: str | Path | None = None) -> RuleSet:
+    """The compiled rules of ``base`` (default: the project's rules/ or $EXTRACTOR_RULES_DIR)."""
+    b = Path(base) if base else rules_dir()
+    return _load_cached(str(b), _signature(b))
+
+
+def validate_rules(base: str | Path | None = None) -> list[str]:
+    """Load every rule file; return the problems found (``file:line: reason``), [] when valid."""
+    try:
+        b = Path(base) if base else rules_dir()
+        rs = _load_cached.__wrapped__(str(b), _signature(b))
+    except RuleFileError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    for p in rs.patterns:
+        if not any(ex.get("texts") or ex.get("in") for ex in p.examples):
+            problems.append(f"{p.where}: pattern {p.id} has no runnable example")
+    return problems
+
+
+# ----------------------------------------------------------------------------- rule tests
+@dataclass(slots=True)
+class RuleCase:
+    rule_id: str
+    kind: str
+    label: str                       # readable id: money.main[3]:1200万元
+    text: str
+    expect: dict | None              # None for a counter-example
+    expect_all: list | None = None
+    surface: str | None = None       # `in` examples: the fact's text; None: whole text
+    xfail: str = ""
+    where: str = ""
+
+
+@dataclass(slots=True)
+class RuleTestReport:
+    passed: int = 0
+    failed: int = 0
+    xfailed: int = 0
+    xpassed: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def to_text(self) -> str:
+        lines = [f"rules test: {self.passed} passed, {self.failed} failed, "
+                 f"{self.xfailed} xfailed, {self.xpassed} xpassed (strict: xpass counts as failure)"]
+        lines += [f"  FAIL {f}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def rule_cases(base: str | Path | None = None) -> list[RuleCase]:
+    """Every example and counter-example of the number kinds, as test cases."""
+    rs = load_ruleset(base)
+    cases: list[RuleCase] = []
+    for p in rs.patterns:
+        path = p.where.rsplit(":", 1)[0]
+        for i, ex in enumerate(p.examples):
+            where = f"{path}:{ex.get('line', 0)}"
+            xf = str(ex.get("xfail") or "")
+            if ex.get("in"):
+                exp = ex.get("expect")
+                surface = exp.get("text") if exp else None
+                cases.append(RuleCase(p.id, p.kind, f"{p.id}[{i}]:{ex['in'][:24]}", ex["in"],
+                                      exp, ex.get("expect_all"), surface, xf, where))
+            for t in ex.get("texts") or []:
+                cases.append(RuleCase(p.id, p.kind, f"{p.id}[{i}]:{t}", str(t),
+                                      ex.get("expect") or {}, None, None, xf, where))
+        for j, ce in enumerate(p.counter_examples):
+            text = ce if isinstance(ce, str) else ce.get("text", "")
+            xf = "" if isinstance(ce, str) else str(ce.get("xfail") or "")
+            cases.append(RuleCase(p.id, p.kind, f"{p.id}[not {j}]:{text}", text, None,
+                                  xfail=xf, where=p.where))
+    return cases
+
+
+def check_case(case: RuleCase, base: str | Path | None = None) -> str | None:
+    """Run one case; return None when it holds, else a one-line reason."""
+    from . import facts_from_text
+    facts = [f for f in facts_from_text(case.text, report_year=2023, rules=base)
+             if f.kind == case.kind]
+    if case.expect is None and case.expect_all is None:
+        if facts:
+            return "expected no %s fact, got %s" % (case.kind, ", ".join(
+                f"{f.text}={f.value}({f.rule_id})" for f in facts))
+        return None
+    if case.expect_all is not None:
+        for exp in case.expect_all:
+            got = [f for f in facts if f.text == exp.get("text")]
+            if not got:
+                return f"no fact {exp.get('text')!r}; got {[f.text for f in facts]}"
+            bad = compare(got[0], exp)
+            if bad:
+                return bad
+        return None
+    if case.surface is None:
+        full = [f for f in facts if f.start == 0 and f.end == len(case.text)]
+        if len(full) != 1:
+            return (f"expected exactly one {case.kind} fact covering {case.text!r}, got "
+                    + (", ".join(f"{f.text!r}({f.rule_id})" for f in facts) or "none"))
+        f = full[0]
+        if f.rule_id != case.rule_id:
+            return f"produced by {f.rule_id}, not {case.rule_id} (shadowed?)"
+    else:
+        got = [f for f in facts if f.text == case.surface]
+        if not got:
+            return f"no {case.kind} fact {case.surface!r}; got {[f.text for f in facts]}"
+        f = got[0]
+    return compare(f, case.expect or {})
+
+
+def compare(f: Any, exp: dict) -> str | None:
+    from decimal import Decimal
+    fields = {"value": "value", "low": "value_low", "high": "value_high"}
+    for key, want in exp.items():
+        if key == "text":
+            continue
+        attr = fields.get(key, key)
+        got = getattr(f, attr)
+        if key in fields:
+            ok = (got is None) if want is None else (got is not None and Decimal(str(want)) == got)
+        elif key == "decimals":
+            ok = got == int(want)
+        else:
+            ok = str(got) == str(want)
+        if not ok:
+            return f"{f.text!r}: {key} expected {want!r}, got {got!r}"
+    return None
+
+
+def test_rules(base: str | Path | None = None) -> RuleTestReport:
+    """Run every example and counter-example of the number rules (for `extractor rules test`)."""
+    rep = RuleTestReport()
+    for case in rule_cases(base):
+        try:
+            bad = check_case(case, base)
+        except Exception as exc:   # a crash is a failure with its reason, never swallowed silently
+            bad = f"crashed: {type(exc).__name__}: {exc}"
+        if case.xfail:
+            if bad:
+                rep.xfailed += 1
+            else:
+                rep.xpassed += 1
+                rep.failed += 1
+                rep.failures.append(f"{case.label} ({case.where}): XPASS, {case.xfail}")
+        elif bad:
+            rep.failed += 1
+            rep.failures.append(f"{case.label} ({case.where}): {bad}")
+        else:
+            rep.passed += 1
+    return rep
+
+
+test_rules.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
