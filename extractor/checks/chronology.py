@@ -106,19 +106,29 @@ def _year(f: Fact) -> int | None:
 
 @check("chronology.far.v1", codes={"date.far_from_report_year": "warning"})
 def check_far(ctx: CheckContext) -> Iterator[Anomaly]:
-    """A date more than ``far_years`` from the report year, in a sentence with no planning or
-    history cue (规划, 到2035年, 以来 …)."""
+    """A date more than ``far_years`` from the report year, alone in a sentence that reports figures,
+    with no planning or history cue (规划, 到2035年, 以来, 等于…的N倍, 将, 申办 …) and not a base
+    year (一九四九年的/为 …): a result dated in the wrong year (2013年完成技改投资 in a 2023 report)."""
     if ctx.report_year is None:
         return
     far = int(section("dates")["far_years"])
     legit = pattern("dates", "legit_cue")
+    history = pattern("dates", "history_cue")
+    base_after = pattern("dates", "base_after")
     for s, facts in ctx.by_sentence(("date",)):
         sent = ctx.text[s.start:s.end]
-        if legit.search(sent):
+        if legit.search(sent) or history.search(sent):
             continue
+        years = {_year(f) for f in facts} - {None}
+        if len(years) > 1:
+            continue  # several years in one sentence: a comparison or a timeline
+        if not ctx.facts_in(s.start, s.end, ("money", "count", "quantity", "percent")):
+            continue  # a dated narrative without figures (１９９７年实行…政策) is history, not a result
         for f in facts:
             y = _year(f)
             if y is None or abs(y - ctx.report_year) <= far:
+                continue
+            if base_after.search(ctx.text[f.end:f.end + 6]):
                 continue
             if re.search(r"[《“\"]", ctx.text[max(0, f.start - 12):f.start]) and re.search(r"[》”\"]", ctx.text[f.end:f.end + 20]):
                 continue  # a title: 《2010年…规划》

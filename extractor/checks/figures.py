@@ -127,6 +127,8 @@ def check_contradictory_qualifiers(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         a, b = ctx.to_decoded(m.start(), m.end())
         facts = _overlapping(ctx, a, b)
+        if facts and facts[0].start <= a < facts[0].end:
+            a, b = min(a, facts[0].start), max(b, facts[0].end)  # evidence = the whole figure
         shown = ctx.text[a:b]
         yield ctx.anomaly(
             "figure.contradictory_qualifiers", "warning",

@@ -18,7 +18,8 @@ from .context import ADDITIVE_KINDS, CheckContext
 from .intervals import HUNDRED, Interval
 from .registry import check
 from .roles import percent_context
-from .sums import same_measure
+from .roles import window_before
+from .sums import same_measure, truncated
 
 LOOKBACK = 80
 
@@ -28,7 +29,8 @@ def _before(ctx: CheckContext, f: Fact, n: int = 12) -> str:
 
 
 def _same_sentence(ctx: CheckContext, a: Fact, b: Fact) -> bool:
-    return not any(c in ctx.text[a.end:b.start] for c in "。！？!?\n")
+    """Same sentence and same clause chain: no sentence end or semicolon in between."""
+    return not any(c in ctx.text[a.end:b.start] for c in "。！？!?\n；;")
 
 
 @check("growth.v1", codes={"growth.inconsistent": "error", "growth.extreme": "warning"})
@@ -51,20 +53,26 @@ def check_growth(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         if pc.decline:
             stated = -stated
-        if abs(Decimal(g.value)) > extreme:
+        if abs(Decimal(g.value)) > extreme and "倍" not in g.text:  # 增长二十六倍 is deliberate
             yield ctx.anomaly(
                 "growth.extreme", "warning",
                 f"增速“{g.text}”超过±{extreme}%，即增长了十倍以上，极不寻常，疑似数字录入错误。",
                 f"The growth rate '{g.text}' is beyond ±{extreme}% (more than tenfold): implausible, "
                 f"likely a typing error.",
                 g.start, g.end, [g], stated=g.text, computed=f"|g| ≤ {extreme}%")
+        if pattern("growth", "average").search(window_before(ctx, g, 30)):
+            continue  # 五年年均增长5.2%: an average rate, not computable from two figures
         cands = [f for f in ctx.facts_in(max(0, g.start - LOOKBACK), g.start, ADDITIVE_KINDS)
                  if f.value is not None and _same_sentence(ctx, f, g)]
         if len(cands) < 2:
             continue
         last, cur = cands[-1], cands[-2]
-        if not same_measure(last, cur) or ctx.facts_in(last.end, g.start, ADDITIVE_KINDS):
+        if not same_measure(last, cur) or ctx.facts_in(last.end, g.start, ADDITIVE_KINDS + ("percent",)):
             continue
+        if truncated(ctx, cur) or truncated(ctx, last) or not _same_sentence(ctx, cur, last):
+            continue
+        if pattern("growth", "average").search(ctx.clause_before(last, 20)):
+            continue  # 平均每年增加42亿元，增长4.9%: an average yearly change
         civ, liv = ctx.interval(cur), ctx.interval(last)
         if civ is None or liv is None:
             continue

@@ -40,7 +40,7 @@ def check_percent_range(ctx: CheckContext) -> Iterator[Anomaly]:
                 f"{word}为“{f.text}”，小于0，而{word}不可能为负。",
                 f"The {word} is stated as '{f.text}', below 0, which a rate of this kind cannot be.",
                 f.start, f.end, [f], stated=f.text, computed="[0, 100]")
-        elif pc.role not in ("growth", "pp_change") and iv.above(amax):
+        elif pc.role not in ("growth", "pp_change") and iv.above(amax) and "倍" not in f.text:
             yield ctx.anomaly(
                 "percent.out_of_range", "warning",
                 f"“{f.text}”超过{amax}%，即便是完成率或倍数也极不寻常，疑似数字录入错误。",

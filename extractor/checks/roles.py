@@ -44,6 +44,12 @@ def window_before(ctx: CheckContext, f: Fact, limit: int = 24) -> str:
     return seg
 
 
+def _whole(before: str) -> str:
+    """The named whole of a share: text from the last 占 to the figure."""
+    k = before.rfind("占")
+    return before[k:] if k >= 0 else before[-8:]
+
+
 def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     before = window_before(ctx, f)
     growth_cue = pattern("growth", "cue")
@@ -57,16 +63,19 @@ def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     if f.unit == "pp":
         role = role or "pp_change"
     if not role:
-        if growth_cue.search(before):
+        if growth_cue.search(before) and not regex.search(r"(?:到|至|为)\s*$", before):
             role = "growth"
         elif regex.search(r"占|比重|占比|份额", before) and not change.search(between):
-            role = "share"
+            role = "completion" if pattern("ranges", "completion_whole").search(_whole(before)) else "share"
         elif regex.search(r"完成.{0,12}的\s*$|为.{0,8}的\s*$|完成率|执行率", before):
             role = "completion"
         elif rate_word:
             role = "rate"
+    if role == "share" and pattern("ranges", "completion_whole").search(_whole(before)):
+        role = "completion"  # 占预算数的106.48%: a share of a plan is a completion rate
     is_bounded = False
-    if role in ("share", "rate") and not change.search(between):
+    if role in ("share", "rate") and not change.search(between) \
+            and not pattern("ranges", "completion_whole").search(between):
         if rate_word in bounded or (rate_word and any(rate_word.endswith(b) for b in bounded)):
             is_bounded = True
         elif role == "share" and rate_word not in unbounded:

@@ -21,6 +21,18 @@ def _prev_additive(ctx: CheckContext, f: Fact, limit: int = 60) -> Fact | None:
     return cands[-1] if cands else None
 
 
+def of_total(ctx: CheckContext, s: Fact) -> bool:
+    """The share's 占… phrase names no other whole: 占比62%, 占全部游客的25%, 比重为… — but not
+    占预算数的96.99% (a share of the item's own budget) or 占全省的0.6%."""
+    before = window_before(ctx, s)
+    k = before.rfind("占")
+    phrase = before[k:] if k >= 0 else before
+    if regex.search(r"总|全部|合计", phrase) and not regex.search(r"全省|全国|全市", phrase):
+        return True
+    named = regex.sub(r"[占的为达到约是了比重分别\s]", "", phrase)
+    return len(named) <= int(section("shares")["max_named_whole"])
+
+
 def _shares(ctx: CheckContext) -> list[tuple[Fact, Fact]]:
     """(share, part) pairs: a share percentage right after the figure it is the share of."""
     out = []
@@ -31,7 +43,7 @@ def _shares(ctx: CheckContext) -> list[tuple[Fact, Fact]]:
         if pc.role != "share" or not pattern("shares", "share_cue").search(window_before(ctx, s)):
             continue
         part = _prev_additive(ctx, s, 40)
-        if part is not None:
+        if part is not None and of_total(ctx, s):
             out.append((s, part))
     return out
 

@@ -1,7 +1,7 @@
 """Totals and parts (Reference c1, XBRL Calculations 1.1 with intervals).
 
-Binding: a total is an additive fact (money/count/quantity) followed, before any other additive
-fact, by a parts cue: 分别为/分别是 (exhaustive) or 其中/包括 (partial). Its parts are the following
+Binding: a total is an additive fact (money/count/quantity) followed directly (or after a growth
+clause of its own: 完成X亿元，增长8%，其中…) by a parts cue: 分别为/分别是 (exhaustive) or 其中/包括 (partial). Its parts are the following
 facts of the same kind and unit in the same passage, skipping figures that are changes or
 comparisons (增长…, 比上年…, 人均…). Tests:
 - partial (其中): Σ low(parts) must not exceed high(total) → ``sum.parts_exceed_total`` (error),
@@ -14,6 +14,7 @@ comparisons (增长…, 比上年…, 人均…). Tests:
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..model import Anomaly, Fact
@@ -29,9 +30,32 @@ def same_measure(a: Fact, b: Fact) -> bool:
     return a.kind == b.kind and (a.unit or "") == (b.unit or "")
 
 
+def _clause(ctx: CheckContext, f: Fact) -> str:
+    return ctx.clause_before(f, 30)
+
+
 def _is_change(ctx: CheckContext, f: Fact) -> bool:
+    """A figure that is a change, comparison, average or from/to value: never a part."""
     before = ctx.text[max(0, f.start - 8):f.start]
-    return bool(pattern("sums", "not_part_before").search(before))
+    clause = _clause(ctx, f)
+    return bool(pattern("sums", "not_part_before").search(before)
+                or pattern("sums", "clause_skip").search(clause)
+                or pattern("sums", "part_clause_skip").search(clause)
+                or truncated(ctx, f))
+
+
+def _not_total(ctx: CheckContext, f: Fact) -> bool:
+    before = ctx.text[max(0, f.start - 8):f.start]
+    return bool(pattern("sums", "not_total_before").search(before)
+                or pattern("sums", "clause_skip").search(_clause(ctx, f))
+                or truncated(ctx, f))
+
+
+def truncated(ctx: CheckContext, f: Fact) -> bool:
+    """A figure right after a digit and a thousands separator (１，７５３亿元 read as ７５３亿元)
+    is a truncated extraction: relational checks skip it rather than raise a false alarm."""
+    return bool(re.search(r"[0-9０-９][,，][ \u3000]?$", ctx.text[max(0, f.start - 3):f.start])) and \
+        bool(re.match(r"[0-9０-９]{3}(?![0-9０-９])", ctx.text[f.start:f.start + 4]))
 
 
 def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int, int]]:
@@ -41,6 +65,8 @@ def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int,
     stop = pattern("sums", "stop")
     additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
     for i, t in enumerate(additive):
+        if _not_total(ctx, t):
+            continue
         # the cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…
         nxt = additive[i + 1].start if i + 1 < len(additive) else len(ctx.text)
         look = ctx.text[t.end:min(nxt, t.end + 40)]
@@ -62,12 +88,17 @@ def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int,
         between = ctx.facts_in(t.end, t.end + pos)
         if any(f.kind != "percent" for f in between):
             continue
+        if pos > 2 and not between:
+            continue  # 6个行政村实施…工程，包含…: the cue belongs to another noun, not to this total
+        if any(c in look[:pos] for c in "（("):
+            continue  # 504个县（包括相当于县的旗…）: a definition, not a breakdown
         cue_start = t.end + pos
         m = (ex if mode == "exhaustive" else pa).match(ctx.text[cue_start:cue_start + 12])
         cue_end = cue_start + (m.end() if m else 2)
         # the passage of the parts: to the end of the sentence holding the cue
         end = cue_end
-        while end < len(ctx.text) and ctx.text[end] not in PASSAGE_END:
+        stops = PASSAGE_END if mode == "exhaustive" else PASSAGE_END + "；;"
+        while end < len(ctx.text) and ctx.text[end] not in stops:
             end += 1
         s = stop.search(ctx.text, cue_end, end)
         if s:

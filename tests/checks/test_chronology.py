@@ -5,7 +5,7 @@ import pytest
 
 from extractor.checks.chronology import date_bounds
 
-from .helpers import Case, check_case, dt
+from .helpers import Case, check_case, dt, fx
 
 OO = "date.out_of_order"
 FAR = "date.far_from_report_year"
@@ -22,9 +22,13 @@ CASES = [
     Case(OO, "该工程2023年5月开工,计划于2023年3月竣工验收。", False,
          lambda p: (dt(p, "2023年5月", "2023-05"), dt(p, "2023年3月", "2023-03"))),
     Case(FAR, "全区规上工业总产值14000万元,2013年完成技改投资5000万元。", True,
-         lambda p: dt(p, "2013年", "2013"), "warning", "2013年"),
-    Case(FAR, "5月17日区餐饮行业协会正式挂牌,2031年12月完成换届。", True,
-         lambda p: (dt(p, "5月17日", "2023-05-17"), dt(p, "2031年12月", "2031-12")), "warning", "2031年12月"),
+         lambda p: (dt(p, "2013年", "2013"), fx(p, "5000万元")), "warning", "2013年", ["2013年"]),
+    Case(FAR, "北京赢得了2008年奥运会举办权,全年接待游客120万人次。", False,
+         lambda p: (dt(p, "2008年", "2008"), fx(p, "120万人次")), report_year=2002),
+    Case(FAR, "1998年,国务院组成部门由40个减少到29个。", False,
+         lambda p: (dt(p, "1998年", "1998"), fx(p, "40个"), fx(p, "29个")), report_year=2003),
+    Case(FAR, "区餐饮行业协会正式挂牌,2031年12月新发展会员120家。", True,
+         lambda p: (dt(p, "2031年12月", "2031-12"), fx(p, "120家")), "warning", "2031年12月"),
     Case(FAR, "到2035年基本实现社会主义现代化,远景规划1500亩。", False, lambda p: dt(p, "2035年", "2035")),
     Case(FAR, "1978年以来,全区经济总量增长了100多倍。", False, lambda p: dt(p, "1978年", "1978")),
     Case(FAR, "2022年完成投资1.2亿元,2024年计划投资2亿元。", False,
@@ -53,3 +57,12 @@ def test_date_bounds(iso: str, lo: str, hi: str) -> None:
 
 def test_date_bounds_invalid() -> None:
     assert date_bounds("2023-13") is None and date_bounds("") is None
+NATIONAL_QUIET = [
+    Case(FAR, "原煤八千一百九十九万吨,等于一九四九年的二点六倍。", False,
+         lambda p: dt(p, "一九四九年", "1949"), report_year=1954),
+    Case(FAR, "铁路正线的通车里程一九四九年为二万一千七百公里。", False,
+         lambda p: dt(p, "一九四九年", "1949"), report_year=1954),
+    Case(FAR, "一九五○年七月到一九五三年底,仅由各地劳动部门介绍就业的,就有二百零七万人。", False,
+         lambda p: (dt(p, "一九五○年七月", "1950-07"), dt(p, "一九五三年底", "1953-12-31")), report_year=1958),
+]
+CASES += NATIONAL_QUIET

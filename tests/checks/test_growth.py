@@ -43,3 +43,46 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     check_case(case)
+
+
+NATIONAL_QUIET = [
+    Case(GI, "国内生产总值增加到121万亿元,五年年均增长5.2%,十年增加近70万亿元、年均增长6.2%。", False,
+         lambda p: (fx(p, "121万亿元"), fx(p, "5.2%"), fx(p, "近70万亿元"), fx(p, "6.2%"))),
+    Case(GI, "全国财政收入3.93万亿元,比上年增加7694亿元;规模以上工业企业实现利润增长31%。", False,
+         lambda p: (fx(p, "3.93万亿元"), fx(p, "7694亿元"), fx(p, "31%"))),
+    Case(GI, "今年拟安排财政赤字2.18万亿元,比去年增加5600亿元,赤字率提高到3%。", False,
+         lambda p: (fx(p, "2.18万亿元"), fx(p, "5600亿元"), fx(p, "3%"))),
+    Case(GI, "粮食3920亿斤,比上一年增加220亿斤,增长5.9%;棉花的指标为3500万担,增长6.7%。", False,
+         lambda p: (fx(p, "3920亿斤", kind="quantity"), fx(p, "220亿斤", kind="quantity"), fx(p, "5.9%"),
+                    fx(p, "6.7%"))),
+]
+CASES += NATIONAL_QUIET
+
+
+@pytest.mark.parametrize("case", NATIONAL_QUIET, ids=lambda c: "national:" + c.id)
+def test_national_quiet(case: Case) -> None:
+    check_case(case)
+NATIONAL_QUIET2 = [
+    Case(GI, "全国职工的工资总额1980年为773亿元,1985年将达到983亿元,平均每年增加42亿元,增长4.9%。", False,
+         lambda p: (fx(p, "773亿元"), fx(p, "983亿元"), fx(p, "42亿元"), fx(p, "4.9%"))),
+]
+CASES += NATIONAL_QUIET2
+NATIONAL_QUIET3 = [
+    Case(GX, "1980年同1952年相比,工农业总产值增长八点一倍,工业固定资产增长二十六倍。", False,
+         lambda p: _times(p, "二十六倍", 2600)),
+    Case(GX, "同解放前比较,中等学校学生增加了七十九倍,高等学校学生增加了二十七倍。", False,
+         lambda p: _times(p, "七十九倍", 7900)),
+]
+CASES += NATIONAL_QUIET3
+
+
+def _times(p, surface, pct):
+    """增长N倍 as extraction gives it: a percent of N×100."""
+    from decimal import Decimal
+
+    from extractor.model import Fact
+    pos = p.doc.text.index(surface)
+    f = Fact(doc_id=p.doc.doc_id, kind="percent", text=surface, start=pos, end=pos + len(surface),
+             value=Decimal(pct), value_low=Decimal(pct), value_high=Decimal(pct), decimals=0, unit="%")
+    p.facts.append(f)
+    return f

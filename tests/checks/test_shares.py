@@ -48,3 +48,12 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     check_case(case)
+
+
+NATIONAL_QUIET = [
+    Case(SS, "全年支出总额300亿元,其中,经济建设费支出137.6亿元,占预算数的96.99%,社会文教费支出31.9亿元,占预算数的82.82%。",
+         False, lambda p: (fx(p, "300亿元"), fx(p, "137.6亿元"), fx(p, "96.99%"), fx(p, "31.9亿元"), fx(p, "82.82%"))),
+    Case("percent.out_of_range", "债款支出6.7亿元,占预算数的106.48%;地方财政共收入74.4亿元,占预算数的102.74%。", False,
+         lambda p: (fx(p, "6.7亿元"), fx(p, "106.48%"), fx(p, "74.4亿元"), fx(p, "102.74%"))),
+]
+CASES += NATIONAL_QUIET
