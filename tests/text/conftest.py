@@ -40,3 +40,11 @@ def sample_prepared(sample_doc: Document):
     from extractor.text import prepare
 
     return prepare(sample_doc)
+
+
+@pytest.fixture(scope="session")
+def corpus_prepared(corpus_files):
+    """(path, Prepared) for every corpus file, prepared once per test session."""
+    from extractor.text import prepare
+
+    return [(p, prepare(read_document(p))) for p in corpus_files]

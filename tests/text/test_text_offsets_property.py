@@ -154,7 +154,7 @@ def documents(draw):
     return raw, "".join(clean_lines), [len(x) for x in clean_lines]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents(), data=st.data())
 def test_generated_texts_clean_exactly(doc, data) -> None:
     raw, expected, line_lens = doc
@@ -218,16 +218,12 @@ def test_sample_structure(sample_prepared) -> None:
     check_structure(sample_prepared.clean)
 
 
-def test_every_corpus_file(corpus_files, read_doc) -> None:
+def test_every_corpus_file(corpus_prepared) -> None:
     """Invariants 1–2 over every character and 3 on 200 random spans, for every corpus file."""
-    from extractor.text import prepare
-
     rng = random.Random(20231231)
-    assert len(corpus_files) >= 100
+    assert len(corpus_prepared) >= 100
     spans = 0
-    for path in corpus_files:
-        doc = read_doc(path)
-        p = prepare(doc)
+    for _path, p in corpus_prepared:
         ct = p.clean
         check_structure(ct)
         n = len(ct.text)
@@ -240,4 +236,4 @@ def test_every_corpus_file(corpus_files, read_doc) -> None:
             assert 0 <= s.start < s.end <= n
             d0, d1 = ct.to_decoded(s.start, s.end)
             assert d0 < d1
-    assert spans == 200 * len(corpus_files)
+    assert spans == 200 * len(corpus_prepared)

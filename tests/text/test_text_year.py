@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from extractor.text import infer_report_year, prepare, report_kind
+from extractor.text import infer_report_year, report_kind
 
 
 @pytest.mark.parametrize("text,year", [
@@ -28,17 +28,17 @@ def test_report_kind() -> None:
     assert report_kind("科技局2023年工作总结暨2024年工作打算") == "工作总结"
 
 
-def test_corpus_years_match_the_manifest(shared_dir, corpus_files, read_doc) -> None:
+def test_corpus_years_match_the_manifest(shared_dir, corpus_prepared) -> None:
     """Every file whose manifest year is a plain year (97 of 101) gets it; undated ones are skipped."""
     with open(shared_dir / "corpus" / "MANIFEST.tsv", encoding="utf-8") as fh:
         manifest = {r["file"]: r["year"] for r in csv.DictReader(fh, delimiter="\t")}
     hits, total, misses = 0, 0, []
-    for path in corpus_files:
+    for path, prepared in corpus_prepared:
         m = re.fullmatch(r'"?(\d{4})"?(?: \(.*\))?', manifest.get(path.name, ""))
         if not m:
             continue
         total += 1
-        got = prepare(read_doc(path)).report_year
+        got = prepared.report_year
         if got == int(m.group(1)):
             hits += 1
         else:
