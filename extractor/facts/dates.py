@@ -349,12 +349,14 @@ def _resolve_date(g: dict, report_year: int | None, rs: RuleSet,
     return _ys(y)
 
 
-_APPROX_WORDS = {
-    "近": "about_below", "将近": "about_below", "约": "about", "大约": "about", "左右": "about",
-    "超过": "at_least", "超": "at_least", "逾": "at_least", "多": "at_least_unit",
-    "余": "at_least_unit", "以上": "at_least", "不少于": "at_least", "至少": "at_least",
-    "不到": "at_most", "不足": "at_most", "以内": "at_most", "之内": "at_most", "以下": "at_most",
-}
+@functools.cache
+def _qualifiers() -> dict[str, str]:
+    """Qualifier word → semantics (about/near/more/gt/ge/lt/le), from lexicons/qualifiers.yaml."""
+    q = load_yaml("lexicons/qualifiers.yaml")
+    out: dict[str, str] = {}
+    for part in ("suffix", "inner", "prefix"):
+        out.update(q.get(part) or {})
+    return out
 
 
 def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
@@ -377,23 +379,24 @@ def _duration(hit: Hit, g: dict, rs: RuleSet) -> None:
     hit.value, hit.decimals = value, decimals
     hit.qualifiers = "|".join(quals)
     hit.value_low = hit.value_high = value
-    step = Decimal(1).scaleb(-decimals)
+    step = Decimal(1).scaleb(-decimals)      # one unit of the last written digit
+    sems = _qualifiers()
     for q in quals:
-        sem = _APPROX_WORDS.get(q)
+        sem = sems.get(q)
         if sem == "about":
             hit.approx = "about"
-        elif sem == "about_below":          # 近X: (X − one unit, X]
+        elif sem == "near":                  # 近X: (X − u, X]
             hit.approx = "about"
             hit.value_low, hit.low_open = value - step, True
-        elif sem == "at_least_unit":        # X多/X余: [X, X + one unit)
+        elif sem == "more":                  # X多/X余: [X, X + u)
             hit.approx = "at_least"
             hit.value_high, hit.high_open = value + step, True
-        elif sem == "at_least":
+        elif sem in ("gt", "ge"):            # 超过/以上: [X, ∞)
             hit.approx = "at_least"
-            hit.value_high = None
-        elif sem == "at_most":
+            hit.value_high, hit.low_open = None, sem == "gt"
+        elif sem in ("lt", "le"):            # 不到/以内: (−∞, X]
             hit.approx = "at_most"
-            hit.value_low = None
+            hit.value_low, hit.high_open = None, sem == "lt"
 
 
 def _windows(text: str, fam: Family):

@@ -1,0 +1,484 @@
+"""Context of every fact: ``attach(prepared, facts)`` fills subject, modality, period and (for
+percentages) role, plus sentence / section / page when the caller has not set them.
+
+All cue words live in rules/lexicons/{indicators,subject_stop,modality,percent_roles,periods}.yaml.
+
+Scopes (clean-text offsets):
+- *sentence* for cues = up to the previous 。！？ or line end (，；： do not end it, so
+  ``预计完成内联引资9.1亿元,外资1150万美元`` gives both figures the 预计 cue);
+- *clause* for subjects = up to the previous ，；：、 (or the previous fact in the clause).
+
+subject
+    An indicator from indicators.yaml ending nearest the figure in its clause; else the noun phrase
+    right before the figure (jieba words of the clause only, trailing verbs/adverbs dropped, cut at
+    the previous verb or preposition, subject_stop.yaml); for a count whose measure word is followed
+    by a noun (``建立了5个电商示范站点``) that noun; else (``同比增长7.5%``) the subject of the previous
+    figure of the sentence. Conversion errors are fixed with ``clean.subject_form``.
+modality
+    The last cue before the figure in its sentence (modality.yaml): expected | planned | actual;
+    a date after the report year before the figure (``到2035年``) counts as a planned cue; without
+    a cue, planned when a section heading names a plan (工作打算, 主要预期目标 …), else actual.
+period
+    The ISO period the figure refers to: the nearest date before it in its sentence that is not a
+    comparison base (``比上年``/``较去年``/``上年同期``); ``截至`` before that date makes it
+    "up to" (``../2023-12``, ISO 8601-2 open start); ``全年`` gives the topic year, ``目前`` the report
+    year. Without any, the topic year: an explicit or relative year in the section headings
+    (``一、2024年工作回顾`` → 2024, ``过去一年`` → report year − 1); else, in a 政府工作报告 (report
+    year = the year it is delivered), report year − 1 for actual figures and the report year for
+    planned/expected ones; in other reports the report year. Empty when no year is known. Date and
+    duration facts get no period (their own ``date`` says it).
+role (percent)
+    percent_roles.yaml: pp_change for unit pp, then ratio, completion, share, growth, rate by the
+    text right before the figure; "" when nothing matches.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from ..model import Fact
+from ..rulefiles import load_yaml
+
+_SENT_END = regex.compile(r"[。！？!?\n]")
+_CLAUSE_PUNCT = ",，;；:：、"
+_NUMBER_KINDS = ("money", "percent", "count", "quantity")
+_MAX_SUBJECT_REGION = 20     # characters before a figure segmented for its subject
+_MAX_SUBJECT = 16            # longest subject kept (characters)
+_HAN = regex.compile(r"\p{Han}")
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRules:
+    indicators: Any              # regex alternation, longest first
+    trail: frozenset[str]
+    trail_regex: Any
+    stop: frozenset[str]
+    verbs: frozenset[str]
+    cues: Any                    # regex with groups expected / planned / actual
+    planned_sections: Any
+    roles: tuple[tuple[str, Any, Any], ...]
+    role_window: int
+    whole_year: Any
+    now: Any
+    upto: tuple[str, ...]
+    base_before: tuple[str, ...]
+    base_after: tuple[str, ...]
+
+
+def _alt(words, *, escape: bool = True) -> str:
+    items = sorted(set(words), key=len, reverse=True)
+    return "|".join(regex.escape(w) if escape else w for w in items)
+
+
+@functools.cache
+def context_rules() -> ContextRules:
+    ind = load_yaml("lexicons/indicators.yaml")
+    stop = load_yaml("lexicons/subject_stop.yaml")
+    mod = load_yaml("lexicons/modality.yaml")
+    roles = load_yaml("lexicons/percent_roles.yaml")
+    per = load_yaml("lexicons/periods.yaml")
+    groups = []
+    for name in ("planned", "expected", "actual"):
+        groups.append(f"(?P<{name}>{'|'.join(mod['cues'][name])})")
+    role_rules = []
+    for r in roles["rules"]:
+        role_rules.append((r["role"], regex.compile(r["before"]),
+                           regex.compile(r["after"]) if r.get("after") else None))
+    trail = frozenset(stop["trail"])
+    return ContextRules(
+        # literal alternation: the stdlib engine is ~5x faster than `regex` on it
+        indicators=re.compile("|".join(re.escape(w) for w in
+                                       sorted(set(ind["indicators"]), key=len, reverse=True))),
+        trail=trail,
+        trail_regex=regex.compile(stop.get("trail_regex") or "(?!)"),
+        stop=frozenset(stop["stop"]) | trail,
+        verbs=frozenset(stop["stop"]),
+        cues=regex.compile("|".join(groups)),
+        planned_sections=regex.compile(mod["planned_sections"]),
+        roles=tuple(role_rules),
+        role_window=int(roles.get("window", 24)),
+        whole_year=regex.compile(_alt(per["whole_year_cues"])),
+        now=regex.compile(_alt(per["now_cues"])),
+        upto=tuple(sorted(per["upto_cues"], key=len, reverse=True)),
+        base_before=tuple(sorted(per["base_cues_before"], key=len, reverse=True)),
+        base_after=tuple(sorted(per["base_cues_after"], key=len, reverse=True)),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# per-document context
+
+
+class _Doc:
+    """What attach needs about one document, computed once."""
+
+    def __init__(self, prepared: Any) -> None:
+        from ..text.year import report_kind
+        from .dates import scan
+
+        self.p = prepared
+        self.text: str = prepared.clean.text
+        self.year: int | None = prepared.report_year
+        self.rules = context_rules()
+        hits = getattr(prepared, "_date_hits", None)
+        if hits is None:
+            hits = scan(self.text, self.year)
+        self.dates = [h for h in hits if h.kind == "date"]
+        self.date_starts = [h.start for h in self.dates]
+        self.sent_ends = [m.start() for m in _SENT_END.finditer(self.text)]
+        self.gov = report_kind(self.text) == "政府工作报告"
+        self.headings = self._headings()
+        self._topic: dict[str, tuple[int | None, bool]] = {}
+        try:
+            fixed = prepared.clean.subject_form(self.text)
+        except AttributeError:
+            fixed = self.text
+        self.cue_text = fixed if len(fixed) == len(self.text) else self.text
+        r = self.rules
+        # every cue / indicator match of the document, found once (sorted by start)
+        self.cues = [(m.start(), m.lastgroup or "") for m in r.cues.finditer(self.cue_text)]
+        self.cue_starts = [c[0] for c in self.cues]
+        self.whole = [m.start() for m in r.whole_year.finditer(self.text)]
+        self.now = [m.start() for m in r.now.finditer(self.text)]
+        inds = [(m.end(), m.start() - m.end(), m.start()) for m in r.indicators.finditer(self.text)]
+        self.ind_ends = [x[0] for x in inds]
+        self.inds = inds
+        self._subject_forms: dict[str, str] = {}
+
+    def subject_form(self, s: str) -> str:
+        got = self._subject_forms.get(s)
+        if got is None:
+            clean = self.p.clean
+            got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
+            self._subject_forms[s] = got
+        return got
+
+    def last_before(self, starts: list[int], a: int, b: int) -> int:
+        """Index of the last start in [a, b), or -1."""
+        i = bisect_left(starts, b) - 1
+        return i if i >= 0 and starts[i] >= a else -1
+
+    def indicator(self, a: int, b: int) -> str:
+        """The indicator inside [a, b) ending nearest b (the longest among those)."""
+        i = bisect_right(self.ind_ends, b) - 1
+        best = None
+        while i >= 0 and self.inds[i][0] > a:
+            end, neglen, start = self.inds[i]
+            if start >= a:
+                if best is None or end > best[0] or (end == best[0] and neglen < best[1]):
+                    best = (end, neglen, start)
+                elif end < best[0]:
+                    break
+            i -= 1
+        return self.text[best[2]:best[0]] if best else ""
+
+    # --- structure ------------------------------------------------------------------------------
+    def _headings(self) -> dict[str, tuple[int, int]]:
+        """Section path → clean span of its heading sentence."""
+        from ..text.segment import heading_level
+
+        out: dict[str, tuple[int, int]] = {}
+        for s in getattr(self.p, "sentences", []):
+            if s.section and s.section not in out and s.start < len(self.text):
+                if heading_level(self.text, s.start) is not None:
+                    out[s.section] = (s.start, s.end)
+        return out
+
+    def scope_start(self, pos: int) -> int:
+        """Start of the cue scope containing ``pos`` (after the previous 。！？ or line end)."""
+        i = bisect_left(self.sent_ends, pos) - 1
+        return self.sent_ends[i] + 1 if i >= 0 else 0
+
+    def scope_end(self, pos: int) -> int:
+        i = bisect_left(self.sent_ends, pos)
+        return self.sent_ends[i] if i < len(self.sent_ends) else len(self.text)
+
+    def clause_start(self, pos: int, floor: int) -> int:
+        i = pos - 1
+        while i >= floor:
+            if self.text[i] in _CLAUSE_PUNCT:
+                return i + 1
+            i -= 1
+        return floor
+
+    def section_path(self, section: str) -> list[tuple[int, int]]:
+        """Heading spans of ``section`` and its parents, innermost first."""
+        if not section:
+            return []
+        parts = section.split("/")
+        out = []
+        for k in range(len(parts), 0, -1):
+            h = self.headings.get("/".join(parts[:k]))
+            if h:
+                out.append(h)
+        return out
+
+    def topic(self, section: str) -> tuple[int | None, bool]:
+        """(year named by the section headings or None, whether a heading names a plan)."""
+        got = self._topic.get(section)
+        if got is not None:
+            return got
+        year = None
+        planned = False
+        for a, b in self.section_path(section):
+            if self.rules.planned_sections.search(self.text, a, b):
+                planned = True
+            if year is None:
+                year = self._heading_year(a, b)
+        got = (year, planned)
+        self._topic[section] = got
+        return got
+
+    def _heading_year(self, a: int, b: int) -> int | None:
+        for h in self.dates_between(a, b):
+            if h.date[:4].isdigit() and "/" not in h.date:
+                return int(h.date[:4])
+        if self.year is not None and regex.search("过去一年|过去的一年", self.text[a:b]):
+            return self.year - 1
+        return None
+
+    # --- dates before a position ----------------------------------------------------------------
+    def dates_between(self, a: int, b: int):
+        i = bisect_left(self.date_starts, a)
+        while i < len(self.dates) and self.dates[i].start < b:
+            if self.dates[i].end <= b:
+                yield self.dates[i]
+            i += 1
+
+    def is_topic(self, h, scope: int) -> bool:
+        """A date in topic position dates the clauses after it: at the sentence start, followed by
+        a comma or colon (1-9月份,…), or after 截至/截止/在/到 (截至12月份,…)."""
+        after = self.text[h.end:h.end + 1]
+        if after and after in ",，:：":
+            return True
+        before = self.text[scope:h.start].strip(" \t\u3000")
+        if not before or before[-1] in _CLAUSE_PUNCT:
+            return True
+        return any(before.endswith(c) for c in self.rules.upto + ("在",)) or \
+            before.endswith(("预计", "计划", "力争"))
+
+    def is_base(self, h) -> bool:
+        """A date written as a comparison base (比上年, 较去年, 上年同期): not a period."""
+        before = self.text[max(0, h.start - 3):h.start]
+        after = self.text[h.end:h.end + 3]
+        r = self.rules
+        return any(before.endswith(c) for c in r.base_before) or \
+            any(after.startswith(c) for c in r.base_after)
+
+
+# ------------------------------------------------------------------------------------------------
+# the four attributes
+
+
+def _modality(d: _Doc, cs: int, scope: int, section: str) -> str:
+    last_pos, last = -1, ""
+    i = d.last_before(d.cue_starts, scope, cs)
+    if i >= 0:
+        last_pos, last = d.cues[i]
+    if d.year is not None:
+        for h in d.dates_between(scope, cs):
+            y = h.date[:4]
+            if y.isdigit() and int(y) > d.year and h.start > last_pos:
+                last_pos, last = h.start, "planned"
+    if last:
+        return last
+    return "planned" if d.topic(section)[1] else "actual"
+
+
+def _period(d: _Doc, f: Fact, cs: int, scope: int, section: str) -> str:
+    best = None   # (position, iso)
+    for h in d.dates_between(scope, cs):
+        if d.is_base(h):
+            continue
+        before = d.text[max(scope, h.start - 4):h.start]
+        if not d.is_topic(h, scope) and d.clause_start(cs, scope) > h.start:
+            continue     # an event date (于8月16日正式开园) dates its own clause only
+        iso = h.date
+        if any(before.endswith(u) for u in ("截至", "截止", "截止到", "截至到")):
+            iso = "../" + iso.split("/")[-1]
+        best = (h.start, iso)
+    topic_year, _ = d.topic(section)
+    if topic_year is None and d.year is not None:
+        if d.gov and f.modality == "actual":
+            topic_year = d.year - 1
+        else:
+            topic_year = d.year
+    i = d.last_before(d.whole, scope, cs)
+    if i >= 0 and (best is None or d.whole[i] > best[0]):
+        best = (d.whole[i], str(topic_year) if topic_year is not None else "")
+    i = d.last_before(d.now, scope, cs)
+    if i >= 0 and (best is None or d.now[i] > best[0]):
+        best = (d.now[i], str(d.year) if d.year is not None else "")
+    if best is not None:
+        return best[1]
+    return str(topic_year) if topic_year is not None else ""
+
+
+def _role(d: _Doc, f: Fact, cs: int, ce: int, clause: int) -> str:
+    if f.unit == "pp":
+        return "pp_change"
+    before = d.text[max(clause, cs - d.rules.role_window):cs]
+    after = d.text[ce:ce + 4]
+    for role, rb, ra in d.rules.roles:
+        if rb.search(before) or (ra is not None and ra.search(after)):
+            return role
+    return ""
+
+
+def _words(d: _Doc, a: int, b: int) -> list[tuple[str, int, int]]:
+    """jieba words of clean[a:b]; reuses a segmentation of the whole sentence when cached."""
+    p = d.p
+    if b <= a:
+        return []
+    cache = getattr(p, "_words", None)
+    s = p.sentence_at(a) if hasattr(p, "sentence_at") else None
+    if cache is not None and s is not None and (s.start, s.end) in cache and s.end >= b:
+        return [w for w in cache[(s.start, s.end)] if w[1] >= a and w[2] <= b]
+    if hasattr(p, "words"):
+        return p.words(a, b)
+    import jieba
+    out, pos = [], a
+    for w in jieba.lcut(d.text[a:b], HMM=False):
+        out.append((w, pos, pos + len(w)))
+        pos += len(w)
+    return out
+
+
+def _is_word_char(w: str) -> bool:
+    """A Chinese word without digits (the words a subject is made of)."""
+    return bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w)
+
+
+def _is_trail(w: str, r: ContextRules) -> bool:
+    return w in r.trail or bool(r.trail_regex.match(w))
+
+
+def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
+    """The subject written before the figure; None when the clause holds nothing but trail words
+    (预计全年完成28.89亿元: the subject is that of the figure before)."""
+    region = d.text[region_start:cs]
+    if not region.strip():
+        return None
+    # 1. an indicator ending nearest the figure
+    ind = d.indicator(region_start, cs)
+    if ind:
+        return ind
+    # 2. the noun phrase right before the figure
+    a = max(region_start, cs - _MAX_SUBJECT_REGION)
+    words = _words(d, a, cs)
+    r = d.rules
+    k = len(words)
+    while k > 0:
+        w = words[k - 1][0]
+        if _is_word_char(w) and not _is_trail(w, r):
+            break
+        if w.strip() and any(ch.isdigit() for ch in w):
+            return ""              # a number right before (40余批300余人次): inherit
+        k -= 1
+    if k == 0:
+        return None
+    j = k
+    if words[k - 1][0] in r.verbs:             # a verb right before the figure
+        prev = words[k - 2][0] if k >= 2 else ""
+        if prev and _is_word_char(prev) and prev not in r.stop:
+            j = k - 1                          # noun + verb-noun: 科技培训, 行政罚款
+        else:
+            w = words[k - 1][0]
+            return w if len(w) > 1 else ""     # the verb alone: 整改16起
+    while j > 0:
+        w = words[j - 1][0]
+        if w in r.stop or _is_trail(w, r) or not _is_word_char(w) or \
+                sum(len(x[0]) for x in words[j - 1:k]) > _MAX_SUBJECT:
+            break
+        j -= 1
+    out = "".join(w for w, _, _ in words[j:k])
+    return out if len(out) > 1 else ""
+
+
+def _subject_after(d: _Doc, ce: int, limit: int) -> str:
+    """Noun right after a count's measure word (建立了5个电商示范站点 → 电商示范站点)."""
+    b = min(limit, ce + _MAX_SUBJECT_REGION)
+    if ce >= b or not _HAN.match(d.text[ce]):
+        return ""
+    words = _words(d, ce, b)
+    r = d.rules
+    out = []
+    for w, _, _ in words:
+        if w in r.stop or _is_trail(w, r) or not _is_word_char(w) or len(out) >= 4:
+            break
+        out.append(w)
+        if sum(len(x) for x in out) >= _MAX_SUBJECT:
+            break
+    res = "".join(out)
+    return res if len(res) > 1 else ""
+
+
+def _clause_limit(d: _Doc, ce: int, scope_end: int) -> int:
+    i = ce
+    while i < scope_end and d.text[i] not in _CLAUSE_PUNCT:
+        i += 1
+    return i
+
+
+# generic measure words: the thing counted is usually written after them (5个电商服务示范站点)
+_AFTER_NOUN_WORDS = frozenset("个项家所座批只台辆条名位户处件张块篇部场届栋套")
+
+
+def attach(prepared: Any, facts: list[Fact]) -> None:
+    """Fill subject, modality, period, role (and sentence/section/page if unset), in place."""
+    if not facts:
+        return
+    d = _Doc(prepared)
+    clean = prepared.clean
+    order = sorted(range(len(facts)), key=lambda i: facts[i].start)
+    prev_subject: dict[int, str] = {}          # scope start → subject of the last figure
+    prev_end: dict[int, int] = {}              # scope start → clean end of the last fact
+    last_subject = ""
+    for i in order:
+        f = facts[i]
+        cs = clean.to_clean(f.start)
+        ce = max(cs + 1, clean.to_clean(f.end)) if f.end > f.start else cs
+        s = prepared.sentence_at(cs) if hasattr(prepared, "sentence_at") else None
+        if s is not None:
+            f.sentence = s.index
+            if not f.section:
+                f.section = s.section or ""
+            if f.page is None:
+                f.page = s.page
+        if f.page is None:
+            f.page = clean.page_at(cs)
+        section = f.section or (s.section if s is not None else "")
+        scope = d.scope_start(cs)
+        f.modality = f.modality or _modality(d, cs, scope, section)
+        if f.kind in ("date", "duration"):
+            prev_end[scope] = ce
+            continue
+        if not f.period:
+            f.period = _period(d, f, cs, scope, section)
+        clause = d.clause_start(cs, scope)
+        region_start = max(clause, prev_end.get(scope, -1))
+        subject = ""
+        if (f.kind == "count" and f.text and f.text[-1] in _AFTER_NOUN_WORDS) or f.kind == "quantity":
+            subject = _subject_after(d, ce, _clause_limit(d, ce, d.scope_end(ce)))
+        only_trail = False
+        if not subject:
+            got = _subject_before(d, region_start, cs)
+            only_trail = got is None
+            subject = got or ""
+        if not subject:
+            subject = prev_subject.get(scope, "")
+        if (not subject and only_trail and scope not in prev_subject and scope > 0
+                and d.text[scope - 1] != "\n"):
+            subject = last_subject       # 预计全年完成28.89亿元 after the sentence naming it
+        if not f.subject:
+            f.subject = d.subject_form(subject) if subject else ""
+        prev_subject[scope] = f.subject
+        last_subject = f.subject
+        prev_end[scope] = ce
+        if f.kind == "percent" and not f.role:
+            f.role = _role(d, f, cs, ce, clause)
