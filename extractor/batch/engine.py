@@ -29,7 +29,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from .worker import Chunk, Outcome, Task, finish, process_chunk, process_task, status_row
+from .worker import (Chunk, Outcome, Task, finish, init_worker, process_chunk,
+                     process_chunk_clocked, process_task, status_row, warm_up)
 
 ENGINES = ("local", "dask")
 DEFAULT_TIMEOUT = 120.0
@@ -96,20 +97,8 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
 
 
 # -- local process pool -------------------------------------------------------------------------------
-def _warm_worker(preload: tuple[str, ...]) -> None:
-    """Import the pipeline's stages once per worker, so the first document's clock is fair."""
-    import importlib
-
-    for name in preload:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-
-
-PRELOAD = ("extractor.pipeline", "extractor.reading", "extractor.text", "extractor.facts",
-           "extractor.checks")
-
+PRELOAD = ("extractor.batch.worker", "extractor.pipeline", "extractor.reading", "extractor.text",
+           "extractor.facts", "extractor.checks")
 
 class _Scheduler:
     """Bookkeeping shared by the local and Dask loops: what to send next, what is suspect.
@@ -151,14 +140,20 @@ class _Scheduler:
 def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float
            ) -> Iterator[Outcome]:
     ctx = mp.get_context("forkserver")
+    # the fork server imports the stages once; workers fork from it with them loaded (faster
+    # start, shared memory pages). Ignored when the server is already running.
+    ctx.set_forkserver_preload(list(PRELOAD))
     sched = _Scheduler(tasks, chunk_size, jobs)
+    processor = _processor_of(sched)
+    nslots = jobs + 1
+    started = ctx.Array("d", nslots, lock=False)   # start time per slot, 0 = not started
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_warm_worker,
-                                   initargs=(PRELOAD,))
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init_worker,
+                                   initargs=(processor, started))
 
     pool = new_pool()
-    inflight: dict = {}   # future -> (chunk, suspect, submitted)
+    inflight: dict = {}   # future -> (chunk, suspect, slot)
     try:
         while True:
             broken = False
@@ -167,13 +162,15 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float
                 if nxt is None:
                     break
                 chunk, suspect = nxt
+                slot = min(set(range(nslots)) - {sl for _, _, sl in inflight.values()})
+                started[slot] = 0.0
                 try:
-                    fut = pool.submit(process_chunk, chunk)
+                    fut = pool.submit(process_chunk_clocked, chunk, slot)
                 except BrokenProcessPool:        # a worker died since the last look
                     sched.retry.appendleft((chunk, suspect))
                     broken = True
                     break
-                inflight[fut] = (chunk, suspect, time.monotonic())
+                inflight[fut] = (chunk, suspect, slot)
             if not inflight and not broken:
                 break
             done = set()
@@ -194,8 +191,9 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float
                     continue
                 yield from outs
             now = time.monotonic()
-            stuck = [f for f, (c, _, t0) in inflight.items()
-                     if (lim := hard_limit(c, grace)) is not None and now - t0 > lim and not f.done()]
+            stuck = [f for f, (c, _, slot) in inflight.items()
+                     if (lim := hard_limit(c, grace)) is not None and started[slot] > 0
+                     and now - started[slot] > lim and not f.done()]
             if stuck or broken:
                 _kill(pool)
                 for fut, (chunk, suspect, _) in list(inflight.items()):
@@ -213,6 +211,16 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float
             _kill(pool)
         else:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _processor_of(sched: _Scheduler) -> str:
+    """The processor of the first task (all tasks of a run share it); peeks without consuming."""
+    first = next(sched.pending, None)
+    if first is None:
+        sched.exhausted = True
+        return "extractor.pipeline:process_path"
+    sched.retry.appendleft((first, False))
+    return first.tasks[0].processor
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
@@ -255,6 +263,7 @@ def _dask(tasks: Iterable[Task], *, jobs: int, scheduler: str | None, chunk_size
     try:
         slots = max(1, sum(client.nthreads().values()))
         sched = _Scheduler(tasks, chunk_size, slots)
+        client.run(warm_up, _processor_of(sched))   # model loading is not a document's time
         inflight: dict = {}
         while True:
             while True:

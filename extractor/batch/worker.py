@@ -143,6 +143,45 @@ def process_chunk(chunk: Chunk) -> list[Outcome]:
     return [process_task(t) for t in chunk.tasks]
 
 
+# -- worker start-up and start clocks (local pool) ------------------------------------------------
+_started = None   # shared array of start times, one slot per task in flight (set by init_worker)
+
+WARM_TEXT = "2023年全市实现地区生产总值1234.5亿元，同比增长5.6%；新增市场主体8400户。\n"
+
+
+def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:
+    """Import the stages and run the per-document function once on a tiny text, so model and
+    dictionary loading never count against the first real document's time limit."""
+    import os
+    import tempfile
+
+    try:
+        fn = _resolve(processor)
+        fd, path = tempfile.mkstemp(suffix=".txt", prefix="extractor-warm-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(WARM_TEXT)
+            fn(path, source="warm-up.txt")
+        finally:
+            os.unlink(path)
+    except Exception:  # a broken stage shows up on the real documents, with their names
+        pass
+
+
+def init_worker(processor: str, started) -> None:
+    global _started
+    _started = started
+    warm_up(processor)
+
+
+def process_chunk_clocked(chunk: Chunk, slot: int) -> list[Outcome]:
+    """``process_chunk`` that first records its start time (the engine's hard limit counts
+    from there, not from the submission, so a worker's start-up is never held against it)."""
+    if _started is not None:
+        _started[slot] = time.monotonic()
+    return process_chunk(chunk)
+
+
 def status_row(task: Task, status: str, error: str) -> dict:
     """A documents row for a file that produced no result (timeout, crash, internal error)."""
     sha = task.sha256 or ""

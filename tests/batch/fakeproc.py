@@ -6,6 +6,7 @@ Behaviour, chosen by the file name:
 - ``*slow*``  sleeps 30 s in Python (the soft time limit stops it);
 - ``*hang*``  blocks SIGALRM, then sleeps 30 s (only the engine's hard limit stops it);
 - ``*crash*`` kills its own worker process (os._exit);
+- ``*nap*``   sleeps 0.15 s first (so a test can kill a run mid-way);
 - an empty file is unreadable; otherwise every run of ASCII digits becomes a ``count`` fact and
   a document with more than 3 facts gets one ``warning`` finding.
 """
@@ -33,6 +34,8 @@ def process_path(path, *, source=None, report_year=None, strict=False):
         time.sleep(30)
     if "slow" in name:
         time.sleep(30)
+    if "nap" in name:
+        time.sleep(0.15)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

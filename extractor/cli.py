@@ -1,0 +1,512 @@
+"""The ``extractor`` command line: wires the library, holds no logic.
+
+Results go to files or stdout; logs, warnings and the progress bar (only on a terminal) go to
+stderr. Exit codes (every command):
+
+    0  done
+    1  findings at or above --fail-on (run, check)
+    2  usage error, missing input path, rule-file error (RuleFileError), store or engine error,
+       or a feature whose module is not installed
+    3  some inputs could not be read or processed (the rest was processed and written)
+
+When both 1 and 3 apply, 3 wins: the findings verdict rests on an incomplete batch.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import ExtractorError, RuleFileError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="extractor",
+    help="Turn Chinese work reports into tables of facts and flag the figures that cannot all be "
+         "true.\n\nExit codes: 0 done, 1 findings at or above --fail-on, 2 usage or rule-file "
+         "error, 3 some inputs could not be read (the rest was processed).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+rules_app = typer.Typer(help="Check the rule files in rules/ (rule authors).", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+# -- small helpers ------------------------------------------------------------------------------
+def _err(msg: str) -> None:
+    print(f"extractor: {msg}", file=sys.stderr, flush=True)
+
+
+def _fail(msg: str, code: int = EXIT_USAGE) -> typer.Exit:
+    _err(msg)
+    return typer.Exit(code)
+
+
+def _need(module: str, what: str):
+    """Import a module another part of the project provides; exit 2 with a clear message if absent."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            raise _fail(f"{what} is not available in this installation "
+                        f"(module {module} is missing)") from exc
+        raise
+
+
+def _progress_wanted(no_progress: bool) -> bool:
+    return (not no_progress and sys.stderr.isatty()
+            and not os.environ.get("EXTRACTOR_NO_PROGRESS"))
+
+
+def _formats(value: str) -> list[str]:
+    from .batch import FORMATS
+
+    fmts = [f.strip().lower() for f in value.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad or not fmts:
+        raise typer.BadParameter(f"unknown format {', '.join(bad) or '(none)'}; "
+                                 f"choose from {','.join(FORMATS)}", param_hint="--format")
+    return list(dict.fromkeys(fmts))
+
+
+def _preflight_rules() -> None:
+    """Load the rule files once in this process, so a broken rule file is exit 2, not N failures."""
+    try:
+        ruleset = importlib.import_module("extractor.facts.ruleset")
+    except ModuleNotFoundError:
+        return
+    validate = getattr(ruleset, "validate_rules", None)
+    if validate is None:
+        return
+    try:
+        problems = validate()
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+    if problems:
+        for p in problems if isinstance(problems, (list, tuple)) else [problems]:
+            _err(f"rule file error: {p}")
+        raise typer.Exit(EXIT_USAGE)
+
+
+# options shared by the batch commands
+Paths = Annotated[list[Path], typer.Argument(help="Report files or folders (walked recursively).",
+                                             show_default=False)]
+Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1,
+                                             help="Worker processes (default: number of cores).")]
+Engine = Annotated[str, typer.Option("--engine", help="local (process pool) or dask.")]
+Scheduler = Annotated[Optional[str], typer.Option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786); without it --engine dask "
+                        "starts a local cluster.")]
+ReportYear = Annotated[Optional[int], typer.Option(
+    "--report-year", min=1949, max=2100, help="Year that anchors dates written without a year "
+                                              "(default: inferred per document).")]
+Timeout = Annotated[float, typer.Option(
+    "--timeout-per-doc", min=0, help="Seconds one document may take before it is stopped and "
+                                     "recorded with status timeout (0 = no limit).")]
+Strict = Annotated[bool, typer.Option("--strict", help="A check that crashes fails its document "
+                                                       "instead of becoming an info finding.")]
+NoBom = Annotated[bool, typer.Option("--no-bom", help="Write CSV as plain UTF-8 (default: UTF-8 "
+                                                      "with BOM, which Excel needs for Chinese).")]
+FailOn = Annotated[Optional[str], typer.Option(
+    "--fail-on", help="Exit 1 when there are findings of this severity or worse: error | warning "
+                      "| info.", show_default=False)]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log every document on stderr.")]
+NoProgress = Annotated[bool, typer.Option("--no-progress", help="Never show the progress bar.")]
+
+
+def _check_common(engine: str, fail_on: str | None) -> None:
+    from .batch import ENGINES
+    from .batch.runner import SEVERITY_RANK
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"{engine!r}: choose from {', '.join(ENGINES)}",
+                                 param_hint="--engine")
+    if fail_on is not None and fail_on not in SEVERITY_RANK:
+        raise typer.BadParameter(f"{fail_on!r}: choose from error, warning, info",
+                                 param_hint="--fail-on")
+
+
+def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
+    """Run the batch with stderr reporting; map library errors to exit 2."""
+    from .batch import EngineError, MissingInput, StoreError, run_batch
+
+    _preflight_rules()
+    progress = None
+    task_id = None
+    if _progress_wanted(no_progress):
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+
+        progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                            MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True,
+                            refresh_per_second=4)
+
+    def on_start(total: int) -> None:
+        nonlocal task_id
+        if progress is not None:
+            progress.start()
+            task_id = progress.add_task("documents", total=total)
+
+    def on_document(row: dict) -> None:
+        status = row.get("status")
+        if status != "ok":
+            _err(f"{row.get('source')}: {status}: {row.get('error')}")
+        elif verbose:
+            _err(f"{row.get('source')}: ok ({row.get('facts')} facts, "
+                 f"{row.get('anomalies')} findings)")
+        if progress is not None and task_id is not None:
+            progress.advance(task_id)
+
+    def on_skip(source: str) -> None:
+        if verbose:
+            _err(f"{source}: skipped (already in the store)")
+        if progress is not None and task_id is not None:
+            progress.advance(task_id)
+
+    try:
+        summary = run_batch(opts, on_start=on_start, on_document=on_document, on_skip=on_skip,
+                            export=export)
+    except MissingInput as exc:
+        raise _fail(f"{exc.path}: no such file or folder; check the path") from exc
+    except (StoreError, EngineError) as exc:
+        raise _fail(str(exc)) from exc
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+    finally:
+        if progress is not None:
+            progress.stop()
+    return summary
+
+
+def _exit_code(summary, fail_on: str | None) -> int:
+    if summary.unreadable():
+        return EXIT_UNREADABLE
+    if fail_on and summary.findings_at_least(fail_on):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+# -- run ------------------------------------------------------------------------------------------
+@app.command(epilog="Example: extractor run corpora/ --out results/ --db results/store.duckdb "
+                    "--fail-on error")
+def run(
+    paths: Paths,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the tables.",
+                                      show_default=False)],
+    db: Annotated[Optional[Path], typer.Option(
+        "--db", help="DuckDB store: keeps every result, skips files already processed "
+                     "(by content hash) and resumes an interrupted run.")] = None,
+    jobs: Jobs = None,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="Comma-separated output formats: "
+                                                               "csv,xlsx,parquet,jsonl.")
+                      ] = "csv,xlsx,parquet,jsonl",
+    fail_on: FailOn = None,
+    report_year: ReportYear = None,
+    no_bom: NoBom = False,
+    timeout_per_doc: Timeout = 120.0,
+    strict: Strict = False,
+    verbose: Verbose = False,
+    no_progress: NoProgress = False,
+) -> None:
+    """Facts, anomalies and documents tables for a corpus.
+
+    Writes facts.*, anomalies.* and documents.* (csv, parquet, jsonl) and tables.xlsx into --out. Bad files never stop the run: each becomes a documents row with its error and a line on stderr; the run ends with "N ok, M failed" on stderr. With --db a second run processes only new or changed files.
+    """  # noqa: E501
+    from .batch import RunOptions
+
+    fmts = _formats(format)
+    _check_common(engine, fail_on)
+    opts = RunOptions(paths=[str(p) for p in paths], out_dir=str(out),
+                      db=str(db) if db else None, jobs=jobs, engine=engine, scheduler=scheduler,
+                      formats=fmts, report_year=report_year, bom=not no_bom,
+                      timeout=timeout_per_doc or None, strict=strict, command="run")
+    summary = _batch(opts, verbose=verbose, no_progress=no_progress)
+    if verbose:
+        for p in summary.written:
+            _err(f"wrote {p}")
+    _err(f"{summary.line()} in {summary.seconds:.1f} s")
+    raise typer.Exit(_exit_code(summary, fail_on))
+
+
+# -- extract / check ----------------------------------------------------------------------------
+def _one_table(table: str, paths, output: str, *, jobs, engine, scheduler, report_year,
+               no_bom, timeout_per_doc, strict, verbose, no_progress, fail_on=None) -> None:
+    from .batch import RunOptions
+    from .batch.exports import format_of, write_table
+
+    try:
+        fmt = format_of(output)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--output") from exc
+    _check_common(engine, fail_on)
+
+    def export(store):
+        batches = store.batches(table)
+        if output == "-":
+            write_table(table, batches, sys.stdout, "jsonl")
+            sys.stdout.flush()
+            return []
+        write_table(table, batches, output, fmt, bom=not no_bom)
+        return [Path(output)]
+
+    opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, engine=engine,
+                      scheduler=scheduler, report_year=report_year, bom=not no_bom,
+                      timeout=timeout_per_doc or None, strict=strict, command=table)
+    summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export)
+    _err(summary.line())
+    raise typer.Exit(_exit_code(summary, fail_on))
+
+
+Output = Annotated[str, typer.Option("--output", "-o", help="File (.jsonl .csv .xlsx .parquet); "
+                                                            "- for JSON Lines on stdout.",
+                                     show_default=False)]
+
+
+@app.command(epilog="Example: extractor extract report.txt -o facts.csv   |   "
+                    "extractor extract corpora/ -o - | jq .value")
+def extract(
+    paths: Paths,
+    output: Output,
+    jobs: Jobs = None,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    report_year: ReportYear = None,
+    no_bom: NoBom = False,
+    timeout_per_doc: Timeout = 120.0,
+    strict: Strict = False,
+    verbose: Verbose = False,
+    no_progress: NoProgress = False,
+) -> None:
+    """The facts table (one row per figure or date) of the reports, in one file."""
+    _one_table("facts", paths, output, jobs=jobs, engine=engine, scheduler=scheduler,
+               report_year=report_year, no_bom=no_bom, timeout_per_doc=timeout_per_doc,
+               strict=strict, verbose=verbose, no_progress=no_progress)
+
+
+@app.command(epilog="Example: extractor check corpora/ -o findings.xlsx --fail-on error")
+def check(
+    paths: Paths,
+    output: Output,
+    fail_on: FailOn = None,
+    jobs: Jobs = None,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    report_year: ReportYear = None,
+    no_bom: NoBom = False,
+    timeout_per_doc: Timeout = 120.0,
+    strict: Strict = False,
+    verbose: Verbose = False,
+    no_progress: NoProgress = False,
+) -> None:
+    """The anomalies table (findings of the consistency checks) of the reports, in one file."""
+    _one_table("anomalies", paths, output, jobs=jobs, engine=engine, scheduler=scheduler,
+               report_year=report_year, no_bom=no_bom, timeout_per_doc=timeout_per_doc,
+               strict=strict, verbose=verbose, no_progress=no_progress, fail_on=fail_on)
+
+
+# -- show -----------------------------------------------------------------------------------------
+KIND_STYLE = {"money": "bold green", "percent": "bold magenta", "count": "bold cyan",
+              "quantity": "bold blue", "date": "yellow", "duration": "bright_yellow"}
+SEVERITY_STYLE = {"error": "underline red", "warning": "underline dark_orange",
+                  "info": "underline"}
+
+
+@app.command(epilog="Example: extractor show report.txt | less -R")
+def show(
+    file: Annotated[Path, typer.Argument(help="One report file.", show_default=False)],
+    report_year: ReportYear = None,
+    color: Annotated[Optional[bool], typer.Option(
+        "--color/--no-color", help="Force colours on or off (default: on a terminal).")] = None,
+) -> None:
+    """The report in the terminal: facts coloured by kind, findings underlined, then listed."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .pipeline import analyse
+
+    reading = _need("extractor.reading", "reading files")
+    if not file.exists():
+        raise _fail(f"{file}: no such file; check the path")
+    _preflight_rules()
+    try:
+        doc = reading.read(file, source=str(file))
+    except ExtractorError as exc:
+        raise _fail(f"{file}: cannot read: {exc.reason}", EXIT_UNREADABLE) from exc
+    try:
+        res = analyse(doc, report_year=report_year)
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+    except ExtractorError as exc:
+        raise _fail(f"{file}: cannot analyse: {exc.reason}", EXIT_UNREADABLE) from exc
+    console = Console(force_terminal=color, no_color=(color is False), highlight=False,
+                      soft_wrap=True)
+    text = Text(doc.text)
+    for f in res.facts:
+        text.stylize(KIND_STYLE.get(f.kind, "bold"), f.start, f.end)
+    for a in res.anomalies:
+        text.stylize(SEVERITY_STYLE.get(a.severity, "underline"), a.start, a.end)
+    legend = Text("  ".join(f"{k}" for k in KIND_STYLE))
+    for i, k in enumerate(KIND_STYLE):
+        start = sum(len(x) + 2 for x in list(KIND_STYLE)[:i])
+        legend.stylize(KIND_STYLE[k], start, start + len(k))
+    console.print(Text(f"{doc.source}  ({len(res.facts)} facts, {len(res.anomalies)} findings)",
+                       style="bold"))
+    console.print(legend)
+    console.print(text)
+    if res.anomalies:
+        table = Table(title="findings", show_lines=False)
+        for col in ("severity", "code", "evidence", "message"):
+            table.add_column(col)
+        for a in res.anomalies:
+            table.add_row(Text(a.severity, style=SEVERITY_STYLE.get(a.severity, "")),
+                          a.code, doc.text[a.start:a.end], a.message)
+        console.print(table)
+
+
+# -- explain / eval / stats / rules / report: wiring of other parts of the project ------------------
+@app.command(epilog='Example: extractor explain "全年实现营业收入1200万元，同比增长7.5%"')
+def explain(
+    text: Annotated[str, typer.Argument(help="A sentence (or a few).", show_default=False)],
+    report_year: ReportYear = None,
+) -> None:
+    """Which rules fired on the text and why (for rule authors)."""
+    mod = _need("extractor.facts.explain", "explain")
+    try:
+        out = mod.explain(text, report_year)
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+    print(out if isinstance(out, str) else getattr(out, "to_text", lambda: str(out))())
+
+
+@app.command(name="eval", epilog="Example: extractor eval corpora/gold")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="The gold annotations (file or folder).",
+                                         show_default=False)],
+) -> None:
+    """Precision and recall of the extractor against hand-annotated gold facts."""
+    mod = _need("extractor.evaluation", "evaluation")
+    if not gold.exists():
+        raise _fail(f"{gold}: no such file or folder; check the path")
+    try:
+        print(mod.evaluate(gold).to_text())
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+
+
+@app.command(epilog="Example: extractor stats corpora/   |   extractor stats results/facts.parquet")
+def stats(
+    paths: Paths,
+    jobs: Jobs = None,
+    report_year: ReportYear = None,
+    timeout_per_doc: Timeout = 120.0,
+    verbose: Verbose = False,
+    no_progress: NoProgress = False,
+) -> None:
+    """Corpus statistics of the figures (Benford, last digits, round numbers …).
+
+    Give report files/folders, or a facts table written earlier (.csv .jsonl .parquet .xlsx).
+    """
+    from .batch import RunOptions
+    from .batch.exports import SUFFIX_FORMAT, read_frame
+    from .table import facts_frame
+
+    mod = _need("extractor.checks.stats", "corpus statistics")
+    tables = [p for p in paths if p.suffix.lower() in SUFFIX_FORMAT and p.is_file()]
+    code = EXIT_OK
+    if tables and len(tables) == len(paths):
+        import pandas as pd
+
+        frames = []
+        for p in tables:
+            try:
+                frames.append(read_frame(p, "facts"))
+            except (KeyError, ValueError, OSError) as exc:
+                raise _fail(f"{p}: not a facts table written by extractor ({exc})") from exc
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    else:
+        holder = {}
+
+        def export(store):
+            holder["df"] = facts_frame(store.table("facts").to_pylist())
+            return []
+
+        opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, report_year=report_year,
+                          timeout=timeout_per_doc or None, command="stats")
+        summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export)
+        _err(summary.line())
+        df = holder["df"]
+        code = _exit_code(summary, None)
+    result = mod.corpus_stats(df)
+    print(mod.format_stats(result))
+    raise typer.Exit(code)
+
+
+@rules_app.command("validate", epilog="Example: extractor rules validate")
+def rules_validate() -> None:
+    """Load every rule file and check its schema, references and regexes (exit 2 on an error)."""
+    mod = _need("extractor.facts.ruleset", "rule validation")
+    try:
+        problems = mod.validate_rules()
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+    if problems:
+        for p in problems if isinstance(problems, (list, tuple)) else [problems]:
+            _err(f"rule file error: {p}")
+        raise typer.Exit(EXIT_USAGE)
+    print("rules: ok")
+
+
+@rules_app.command("test", epilog="Example: extractor rules test")
+def rules_test() -> None:
+    """Run every example and counter-example in the rule files (exit 1 when one fails)."""
+    mod = _need("extractor.facts.ruleset", "rule tests")
+    try:
+        result = mod.test_rules()
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+    text = getattr(result, "to_text", None)
+    print(text() if callable(text) else result)
+    failed = getattr(result, "failed", None)
+    if failed is None and isinstance(result, (list, tuple)):
+        failed = result
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@app.command(epilog="Example: extractor report corpora/ -o review/report.html")
+def report(
+    paths: Paths,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")
+                      ] = Path("report.html"),
+    report_year: ReportYear = None,
+) -> None:
+    """The self-contained HTML review report (facts highlighted, findings explained)."""
+    mod = _need("extractor.report", "the review report")
+    for p in paths:
+        if not p.exists():
+            raise _fail(f"{p}: no such file or folder; check the path")
+    _preflight_rules()
+    try:
+        written = mod.write_report([str(p) for p in paths], output, report_year=report_year)
+    except RuleFileError as exc:
+        raise _fail(f"rule file error: {exc}") from exc
+    _err(f"wrote {written}")
+
+
+def main() -> None:  # pragma: no cover - console script and python -m
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

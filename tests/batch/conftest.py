@@ -1,0 +1,42 @@
+"""Fixtures for the batch machinery tests (engines, store, runner).
+
+The machinery is tested with ``fakeproc.process_path`` (see its docstring): its behaviour is
+chosen by file name (slow, hang, crash, nap), which real documents cannot give on demand. The
+end-to-end tests in tests/cli use the real pipeline on corpus files.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+FAKE = "fakeproc:process_path"
+
+# worker processes (forkserver, Dask nannies) import the fake by name
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+
+# sentences in the genre; the fake turns every ASCII digit run into a fact
+LINES = [
+    "2023年全市实现地区生产总值1234亿元，同比增长5.6%。",
+    "新增市场主体8400户，其中企业2100户。",
+    "全年共开展执法行动19起，查处案件37件。",
+    "完成植树造林8.4万亩，建成绿道120千米。",
+    "为期100天的专项行动于8月16日结束。",
+]
+
+
+@pytest.fixture
+def fake_corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    for i, line in enumerate(LINES):
+        target = root / ("sub" if i % 2 else "") / f"report{i}.txt"
+        target.write_text(f"第{i}号报告\n{line}\n", encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    return root

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from extractor.batch.discover import MissingInput, discover, file_sha256
+
+
+def _touch(p: Path, text: str = "2023年营业收入1200万元。") -> Path:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_walk_is_recursive_sorted_and_skips_hidden_and_unsupported(tmp_path):
+    root = tmp_path / "corpus"
+    for rel in ["b.txt", "a.DOCX", "sub/c.pdf", "sub/deeper/d.html", "e.htm", "f.md",
+                ".hidden.txt", ".git/x.txt", "notes.csv", "img.png"]:
+        _touch(root / rel)
+    got = [i.source for i in discover([root])]
+    assert got == ["a.DOCX", "b.txt", "e.htm", "f.md", "sub/c.pdf", "sub/deeper/d.html"]
+    assert all(Path(i.path).exists() for i in discover([root]))
+
+
+def test_file_given_explicitly_is_taken_as_given_whatever_its_suffix(tmp_path):
+    f = _touch(tmp_path / "odd.csv")
+    items = discover([str(f)])
+    assert [(i.path, i.source) for i in items] == [(str(f), str(f))]
+
+
+def test_several_folders_keep_sources_unique(tmp_path):
+    _touch(tmp_path / "2022" / "r.txt")
+    _touch(tmp_path / "2023" / "r.txt")
+    items = discover([tmp_path / "2022", tmp_path / "2023"])
+    assert [i.source for i in items] == [f"{tmp_path}/2022/r.txt", f"{tmp_path}/2023/r.txt"]
+
+
+def test_same_file_twice_is_listed_once(tmp_path):
+    f = _touch(tmp_path / "d" / "r.txt")
+    assert len(discover([tmp_path / "d", f])) == 1
+
+
+def test_symlink_loop_ends(tmp_path):
+    root = tmp_path / "c"
+    _touch(root / "a" / "r.txt")
+    os.symlink(root, root / "a" / "loop")           # c/a/loop -> c
+    os.symlink(root / "a", root / "again")          # the same folder twice
+    items = discover([root])
+    assert sorted(i.source for i in items) == ["a/r.txt"]
+
+
+def test_missing_path_is_reported_before_any_work(tmp_path):
+    with pytest.raises(MissingInput) as e:
+        discover([tmp_path / "nope"])
+    assert "nope" in str(e.value)
+
+
+def test_sha256_of_content_and_none_when_unopenable(tmp_path):
+    f = _touch(tmp_path / "r.txt", "abc")
+    assert file_sha256(str(f)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert file_sha256(str(tmp_path / "missing.txt")) is None
