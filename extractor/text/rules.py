@@ -68,6 +68,8 @@ class TextRules:
     sent_enum_trigger: re.Pattern
     sent_final: frozenset
     section_levels: tuple
+    glued_enum: regex.Pattern
+    glued_level: int
 
 
 def _fold_table(spec: dict) -> dict:
@@ -159,6 +161,9 @@ def text_rules() -> TextRules:
             + re.escape(se["enumerator_after"]) + "]*(?=[一二三四五六七八九十（(0-9])"),
         sent_final=frozenset(final),
         section_levels=tuple(levels),
+        glued_enum=_compile(d["sections"]["glued_enumerator"], "text.yaml:sections"),
+        glued_level=[lv["name"] for lv in d["sections"]["levels"]].index(
+            d["sections"]["glued_level"]),
     )
 
 

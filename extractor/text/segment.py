@@ -70,13 +70,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def heading_level(text: str, start: int) -> tuple[int, str] | None:
-    """(level, path label) when the sentence at ``start`` opens with an enumerator."""
+def heading_level(text: str, start: int) -> tuple[int, str, str] | None:
+    """(level, path label, number) when the sentence at ``start`` opens with an enumerator."""
     r = text_rules()
     for k, (_name, pat, label) in enumerate(r.section_levels):
         m = pat.match(text, start)
         if m:
-            return k, label.format(n=m.group(1))
+            return k, label.format(n=m.group(1)), m.group(1)
     return None
 
 
@@ -88,6 +88,7 @@ def split_sentences(clean: CleanText) -> list[Sentence]:
     r = text_rules()
     nlev = len(r.section_levels)
     path: list[str] = [""] * nlev
+    nums: list[str] = [""] * nlev
     current = ""
     out: list[Sentence] = []
     pstarts, pnums = clean._page_starts, clean._page_numbers
@@ -95,19 +96,32 @@ def split_sentences(clean: CleanText) -> list[Sentence]:
     pi = 0
     page = pnums[0] if npages else None
     first = _FIRST
-    append = out.append
-    for i, (s, e) in enumerate(sentence_spans(text)):
+    glued, gl = r.glued_enum, r.glued_level
+    spans = sentence_spans(text)
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        if nums[gl] and text.find("、", s + 1, e) > 0:
+            # a glued next item number (`出彩4、商贸工作。`) splits the sentence
+            for m in glued.finditer(text, s + 1, e):
+                if m.group(1) == str(int(nums[gl]) + 1):
+                    spans[i:i + 1] = [(s, m.start()), (m.start(), e)]
+                    e = m.start()
+                    break
         if text[s] in first:
             h = heading_level(text, s)
             if h is not None:
-                k, label = h
+                k, label, num = h
                 path[k] = label
+                nums[k] = num
                 for j in range(k + 1, nlev):
                     path[j] = ""
+                    nums[j] = ""
                 current = "/".join(p for p in path if p)
         if npages:
             while pi + 1 < npages and pstarts[pi + 1] <= s:
                 pi += 1
             page = pnums[pi]
-        append(Sentence(i, s, e, current, page))
+        out.append(Sentence(i, s, e, current, page))
+        i += 1
     return out

@@ -1,7 +1,6 @@
 """Cleaning behaviour on genre-style and corpus text: triggers, pages, footers, HTML, edge cases."""
 from __future__ import annotations
 
-import pytest
 
 from extractor.model import Document, Page
 from extractor.text import clean_text, prepare
@@ -108,10 +107,15 @@ def test_text_without_line_breaks_is_linear() -> None:
     assert p.clean.to_decoded(i, i + 5) == (len(raw) - 5, len(raw))
 
 
-@pytest.mark.xfail(strict=True, reason="a section number glued to the previous sentence without "
-                   "punctuation (`五是为当场出彩4、商贸工作。`) is not yet recognised as a heading")
 def test_glued_section_number_in_the_sample(sample_prepared) -> None:
+    """`五是为当场出彩4、商贸工作。` — 4 is the next `N、` item after `3、经信工作`: a heading."""
     p = sample_prepared
-    s = next(x for x in p.sentences if "一是“社零增长拔头筹" in p.clean.text[x.start:x.end]
-             or p.clean.text[x.start:x.end].startswith("一是“社零增"))
-    assert s.section.endswith("4、")
+    t = p.clean.text
+    head = next(x for x in p.sentences if t[x.start:x.end] == "4、商贸工作。")
+    assert head.section == "一、/（二）/4、"
+    assert t[p.sentences[head.index - 1].start:p.sentences[head.index - 1].end] == "五是为当场出彩"
+    nxt = p.sentences[head.index + 1]
+    assert t[nxt.start:nxt.end].startswith("一是“社零增长拔头筹")
+    assert nxt.section == "一、/（二）/4、" and nxt.page == 12
+    # the later items follow: 5、供销深化改革工作 and 6、综合执法工作
+    assert any(x.section == "一、/（二）/6、" for x in p.sentences)
