@@ -19,6 +19,13 @@ Rendering (the visible text as a browser lays it out, reduced to lines):
   spaces). Leading/trailing ASCII whitespace of a line is removed. No-break spaces (&nbsp;) and
   ideographic spaces (U+3000) are visible and kept as they are;
 - ``<pre>`` keeps its whitespace and line breaks.
+
+Parsing is lxml's HTML parser (libxml2) walked with ``etree.iterwalk``, not BeautifulSoup:
+the same parser underneath, but without building a Python object per node — 25x faster on a
+Word-exported page (about 1 M chars/s through bs4, far below the pipeline's 1.5 M chars/s).
+``huge_tree`` lifts libxml2's 10 MB text-node limit (input size is bounded by ``Limits``); a
+fatal parser error (e.g. nesting deeper than libxml2's 2,048 levels, after which text would be
+silently lost) is a ReadError.
 """
 from __future__ import annotations
 
@@ -70,12 +77,21 @@ def decode_html(data: bytes, *, source: str) -> Decoded:
 
 
 def html_to_text(markup: str, *, source: str) -> str:
+    """Visible text of an HTML document, one line per block (see the module docstring)."""
     try:
-        from bs4 import BeautifulSoup, CData, NavigableString, Tag
+        import lxml.html
+        from lxml import etree
 
-        soup = BeautifulSoup(markup, "lxml")
-    except Exception as exc:  # noqa: BLE001 - parser failures of any kind
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                      huge_tree=True, no_network=True)
+        root = lxml.html.document_fromstring(markup.encode("utf-8", "surrogatepass"),
+                                             parser=parser)
+    except Exception as exc:  # noqa: BLE001 - ParserError on an empty document, lxml errors …
         raise ReadError(source, f"unreadable HTML: {type(exc).__name__}: {exc}") from None
+    fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
+    if fatal:
+        raise ReadError(source, f"HTML cannot be parsed to the end: {fatal[0].message.strip()} "
+                                f"(line {fatal[0].line})")
 
     lines: list[str] = []
     line: list[list[str]] = [[]]   # cells of the current line; each cell a list of text runs
@@ -89,51 +105,50 @@ def html_to_text(markup: str, *, source: str) -> str:
         line.clear()
         line.append([])
 
-    # Iterative walk (deeply nested markup must not hit the recursion limit).
-    # Stack items: a node to enter, or a string marker to act on when leaving an element.
-    stack: list[object] = [soup]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str) and not isinstance(node, NavigableString):
-            # markers pushed by elements
-            if node == "</block>":
+    skipped: set = set()   # elements whose content is not rendered (their tail still is)
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        name = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if not name or name in _DROP or el.get("hidden") is not None \
+                    or _is_hidden_style(el.get("style")):
+                walker.skip_subtree()
+                skipped.add(el)
+                continue
+            if name == "pre":
+                walker.skip_subtree()
+                skipped.add(el)
+                text = el.text_content()
+                if in_cell:
+                    line[-1].append(" ".join(text.split()))
+                else:
+                    end_line()
+                    if text.strip():
+                        lines.extend(text.strip("\n").split("\n"))
+                continue
+            if name in _CELL:
+                if not in_cell:
+                    line.append([])
+                in_cell += 1
+            elif name in _BLOCK:
                 if in_cell:
                     line[-1].append(" ")
                 else:
                     end_line()
-            elif node == "</cell>":
+            if el.text:
+                line[-1].append(el.text)
+        else:
+            if el in skipped:
+                skipped.discard(el)
+            elif name in _CELL:
                 in_cell -= 1
-            continue
-        if isinstance(node, NavigableString):
-            if type(node) is NavigableString or isinstance(node, CData):
-                line[-1].append(str(node))
-            continue  # comments, doctype, declarations, processing instructions
-        if not isinstance(node, Tag):
-            continue
-        name = (node.name or "").lower()
-        if name in _DROP or node.has_attr("hidden") or _is_hidden_style(node.get("style")):
-            continue
-        if name == "pre":
-            text = node.get_text()
-            if in_cell:
-                line[-1].append(" ".join(text.split()))
-            else:
-                end_line()
-                lines.extend(text.strip("\n").split("\n") if text.strip() else [])
-            continue
-        if name in _CELL:
-            if not in_cell:
-                line.append([])
-            in_cell += 1
-            stack.append("</cell>")
-        elif name in _BLOCK and node is not soup:
-            stack.append("</block>")
-            if in_cell:
-                line[-1].append(" ")
-            elif any(line[-1]) or len(line) > 1:
-                end_line()
-        children = list(node.children)
-        stack.extend(reversed(children))
+            elif name in _BLOCK:
+                if in_cell:
+                    line[-1].append(" ")
+                else:
+                    end_line()
+            if el.tail:
+                line[-1].append(el.tail)
     end_line()
     return "\n".join(lines)
 

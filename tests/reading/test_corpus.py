@@ -62,3 +62,24 @@ def test_pdftotext_files_have_their_pages(corpus_files: list[Path], manifest: di
 def test_doc_ids_are_distinct(corpus_files: list[Path]) -> None:
     ids = [read(p).doc_id for p in corpus_files]
     assert len(set(ids)) == len(ids)
+
+
+def test_raw_html_reports_read_as_html(corpus_files: list[Path]) -> None:
+    """The corpus keeps five statistics-bureau pages as raw HTML (saved as .txt): read as .html,
+    they give their visible text — titles, paragraphs, table rows — and no markup."""
+    from extractor.reading import read_bytes
+
+    pages = [p for p in corpus_files if p.name.endswith("_rawhtml.txt")]
+    assert len(pages) == 5
+    texts = {p.name.split("__")[1]: read_bytes(p.read_bytes(), source=p.name, suffix=".html").text
+             for p in pages}
+    for name, text in texts.items():
+        assert "<" not in text and "style=" not in text and "&nbsp;" not in text, name
+        assert text.split("\n")[0] == name.removesuffix("_rawhtml.txt")
+    bulletin = texts["2012年大庆市国民经济和社会发展统计公报_rawhtml.txt"].split("\n")
+    assert bulletin[1:4] == ["大庆市统计局", "国家统计局大庆调查队", "（2013年3月20日）"]
+    table = texts["大庆市月度金融外贸统计表_rawhtml.txt"].split("\n")
+    assert table[2] == "指 标\t3月末\t比年初增减额\t4月末\t比年初增减额\t5月末\t比年初增减额"
+    assert table[3].startswith("金融机构本外币存款余额\t2291.6\t34.8\t2262.5\t5.7")
+    analysis = texts["上半年全市经济运行情况分析_rawhtml.txt"]
+    assert "上半年全市实现地区生产总值（GDP）1228亿元，同比增长1.5%" in analysis

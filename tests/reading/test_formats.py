@@ -134,10 +134,28 @@ def test_html_utf16_with_bom() -> None:
     assert (doc.encoding, doc.text) == ("utf-16-le", "全年实现地区生产总值1349.08亿元")
 
 
-def test_html_deep_nesting_does_not_recurse() -> None:
-    page = "<div>" * 5000 + "增长5.2%" + "</div>" * 5000
+def test_html_deep_nesting() -> None:
+    page = "<p>前文</p>" + "<div>" * 1500 + "增长5.2%" + "</div>" * 1500 + "<p>后文</p>"
     doc = read_bytes(page.encode("utf-8"), source="deep.html", suffix=".html")
-    assert doc.text == "增长5.2%"
+    assert doc.text == "前文\n增长5.2%\n后文"
+
+
+def test_html_too_deep_is_an_error_not_a_silent_cut() -> None:
+    """libxml2 stops at 2048 levels; the text after that point would be lost, so refuse."""
+    page = "<p>前文</p>" + "<div>" * 3000 + "增长5.2%" + "</div>" * 3000 + "<p>后文</p>"
+    with pytest.raises(ReadError) as err:
+        read_bytes(page.encode("utf-8"), source="深.html", suffix=".html")
+    assert str(err.value).startswith("深.html: HTML cannot be parsed to the end: ")
+    assert "depth" in err.value.reason
+
+
+def test_html_large_single_paragraph() -> None:
+    """libxml2's 10 MB text-node limit is lifted (huge_tree): a long page is read whole."""
+    unit = "全年实现地区生产总值1349.08亿元，同比增长5.2%；"
+    body = unit * (12 * 1024 * 1024 // len(unit.encode("utf-8")))
+    page = f"<html><body><p>{body}</p><p>完</p></body></html>"
+    doc = read_bytes(page.encode("utf-8"), source="长.html", suffix=".html")
+    assert doc.text == body + "\n完"
 
 
 def test_html_without_visible_text_is_an_error() -> None:
