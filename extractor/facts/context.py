@@ -252,12 +252,13 @@ class _Doc:
 
     def is_topic(self, h, scope: int) -> bool:
         """A date in topic position dates the clauses after it: at the sentence start, followed by
-        a comma or colon (1-9月份,…), or after 截至/截止/在/到 (截至12月份,…)."""
+        a comma or colon (1-9月份,…), or after 截至/截止/在/到 (截至12月份,…). Other dates
+        (2023年2月开工建设, 于8月16日正式开园) date their own clause only."""
         after = self.text[h.end:h.end + 1]
         if after and after in ",，:：":
             return True
         before = self.text[scope:h.start].strip(" \t\u3000")
-        if not before or before[-1] in _CLAUSE_PUNCT:
+        if not before:
             return True
         return any(before.endswith(c) for c in self.rules.upto + ("在",)) or \
             before.endswith(("预计", "计划", "力争"))
