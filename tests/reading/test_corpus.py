@@ -75,7 +75,8 @@ def test_raw_html_reports_read_as_html(corpus_files: list[Path]) -> None:
              for p in pages}
     for name, text in texts.items():
         assert "<" not in text and "style=" not in text and "&nbsp;" not in text, name
-        assert text.split("\n")[0] == name.removesuffix("_rawhtml.txt")
+        if "统计表" not in name:  # the table page has no title of its own
+            assert text.split("\n")[0] == name.removesuffix("_rawhtml.txt")
     bulletin = texts["2012年大庆市国民经济和社会发展统计公报_rawhtml.txt"].split("\n")
     assert bulletin[1:4] == ["大庆市统计局", "国家统计局大庆调查队", "（2013年3月20日）"]
     table = texts["大庆市月度金融外贸统计表_rawhtml.txt"].split("\n")
