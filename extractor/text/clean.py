@@ -298,9 +298,12 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     heading = r.wrap_heading
     cont = r.wrap_cont
 
+    table = r.wrap_table
+
     def mid_sentence(i: int) -> bool:
+        # the line ends without sentence punctuation and is not a table row
         s = stripped[i]
-        return bool(s.strip(_SPACES)) and s[-1] not in final
+        return bool(s.strip(_SPACES)) and s[-1] not in final and not table.search(s)
 
     def join_edit(i: int) -> Edit:
         # delete trailing spaces of line i, its line break, and leading spaces of line i+1
@@ -347,7 +350,8 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
                     if j >= nlines or (j > i + 1 and not crossed and "\f" not in lines[j]):
                         continue
                     nxt = lines[j].lstrip("\f")
-                    if indented(nxt) or heading.match(nxt) or r.footer.match(nxt):
+                    if (indented(nxt) or heading.match(nxt) or r.footer.match(nxt)
+                            or table.search(nxt)):
                         continue
                     s0 = starts[i] + len(stripped[i])
                     e0 = starts[j] + (len(lines[j]) - len(nxt))
@@ -360,7 +364,7 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
         nxt = lines[i + 1].lstrip(_SPACES)
         if not nxt:
             continue
-        if cont.match(nxt):
+        if cont.match(nxt) and not table.search(stripped[i]):
             joins[i] = join_edit(i)
             continue
         frag = nxt.rstrip(_SPACES)

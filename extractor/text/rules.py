@@ -61,6 +61,7 @@ class TextRules:
     wrap_final: frozenset
     wrap_heading: regex.Pattern
     wrap_cont: regex.Pattern
+    wrap_table: regex.Pattern
     sent_split: regex.Pattern
     sentence: re.Pattern
     sent_enum: regex.Pattern
@@ -150,6 +151,7 @@ def text_rules() -> TextRules:
         wrap_final=frozenset(hw["sentence_final"]),
         wrap_heading=_compile(hw["heading"], "text.yaml:hard_wrap"),
         wrap_cont=_compile(hw["continuation_start"], "text.yaml:hard_wrap"),
+        wrap_table=_compile(hw["table_row"], "text.yaml:hard_wrap"),
         sent_split=split,
         sentence=re.compile(
             r"[^\s][^\n" + re.escape(final) + r"]*(?:[" + re.escape(final) + r"][" + re.escape(closers)
