@@ -29,7 +29,7 @@ from pathlib import Path
 from ..errors import ReadError
 from ..model import Document, Page
 from .docx_reader import ZipLimits, read_docx
-from .encoding import Decoded, decode_text
+from .encoding import decode_text
 from .html_reader import decode_html, html_to_text
 from .pages import formfeed_pages, joined_pages
 from .pdf_reader import read_pdf_pages

@@ -5,6 +5,13 @@ the cleaner, which already treats form feeds as page breaks, and it is whitespac
 else). ``Page(number=i + 1, start, end)`` spans page i's text plus the form feed after it, so the
 pages tile the text (see ``pages.py``). Page numbers are counted, not the printed labels.
 
+Chinese text layers: pypdf maps CIDs to Unicode through the font's ToUnicode CMap or, for the
+predefined Adobe CMaps (e.g. UniGB-UCS2-H used by reportlab's built-in STSong-Light, where CIDs
+are UCS-2 code points), through its own tables; the tests write the sample report that way and
+get every line back exactly, so pdfminer.six is not needed. A PDF whose fonts have neither
+(Identity-H without ToUnicode) yields private-use or empty text: that is the PDF's defect and
+shows up as garbage or as the "scanned" error, not as an exception.
+
 Refused with ReadError: not a PDF / damaged beyond pypdf's repair, encrypted with a password (an
 empty user password is tried first, as viewers do), more pages than the limit, a page whose text
 cannot be extracted, and a PDF whose pages carry no text at all ("scanned … needs OCR").

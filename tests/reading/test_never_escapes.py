@@ -2,8 +2,6 @@
 UnicodeError, zipfile/lxml/pypdf exception ever escapes (hypothesis fuzzing of real documents)."""
 from __future__ import annotations
 
-import io
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
