@@ -51,7 +51,7 @@ def _finish(found: list[Anomaly]) -> list[Anomaly]:
     seen: set[str] = set()
     out = []
     for a in sorted(found, key=lambda a: (a.start, a.end, a.code, a.doc_id)):
-        key = a.anomaly_id + "|" + ",".join(a.fact_ids)
+        key = a.anomaly_id  # duplicate facts (same span twice) must not double a finding
         if key in seen:
             continue
         seen.add(key)

@@ -71,6 +71,8 @@ def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
             role = "completion"
         elif rate_word:
             role = "rate"
+    if role == "growth" and regex.search(r"(?:到|至|为)\s*$", before):
+        role = "rate" if rate_word else ""  # 赤字率提高到3%: a level reached, not a growth rate
     if role == "share" and pattern("ranges", "completion_whole").search(_whole(before)):
         role = "completion"  # 占预算数的106.48%: a share of a plan is a completion rate
     is_bounded = False

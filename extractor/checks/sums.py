@@ -10,12 +10,15 @@ comparisons (增长…, 比上年…, 人均…). Tests:
 - exhaustive (分别为): the intervals must intersect → ``sum.breakdown_mismatch`` (error) when the
   parts fall short, ``sum.parts_exceed_total`` when they exceed;
 - a run of same-unit figures without cue words where one equals the sum of the others
-  (查处案件19起，行政罚款3起，整改16起) is reported as ``sum.verified`` (info), never as an error.
+  (查处案件19起，行政罚款3起，整改16起) is reported as ``sum.verified`` (info), never as an error;
+  without cue words only exact figures that add up exactly count, so that hedged or round figures
+  (超过2.4万亿元 …, 约1亿人 …) are never "verified" by coincidence.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 from ..model import Anomaly, Fact
 from .config import pattern, section
@@ -145,9 +148,13 @@ def check_sums(ctx: CheckContext) -> Iterator[Anomaly]:
                 f"The total is '{t.text}' but the complete breakdown {plist} adds up to only "
                 f"{_fmt(total_parts)}, which does not meet the total {_fmt(tiv)}.",
                 t.start, span_end, [t, *parts], stated=_fmt(tiv), computed=_fmt(total_parts))
-        elif total_parts.intersects(tiv):
+        elif total_parts.intersects(tiv) and _bounded(tiv) and _bounded(total_parts) and len(parts) >= 2:
             yield _verified(ctx, t, parts, tiv, total_parts)
     yield from _implicit(ctx, bound)
+
+
+def _bounded(iv: Interval) -> bool:
+    return iv.lo is not None and iv.hi is not None
 
 
 def exceeds(a: Interval, b: Interval) -> bool:
@@ -192,8 +199,13 @@ def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
         for run in runs:
             if len(run) < min_parts + 1:
                 continue
+            if any(f.approx != "exact" for f in run):
+                continue  # without cue words only an exact match of exact figures counts as verified
             ivs = [ctx.interval(f) for f in run]
             if any(iv is None for iv in ivs):
+                continue
+            vals = [Decimal(f.value) for f in run]  # type: ignore[arg-type]
+            if vals[0] != sum(vals[1:]) and vals[-1] != sum(vals[:-1]):
                 continue
             first, rest = run[0], run[1:]
             last, init = run[-1], run[:-1]

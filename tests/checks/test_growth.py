@@ -86,3 +86,9 @@ def _times(p, surface, pct):
              value=Decimal(pct), value_low=Decimal(pct), value_high=Decimal(pct), decimals=0, unit="%")
     p.facts.append(f)
     return f
+NATIONAL_QUIET4 = [
+    # extraction may label 提高到3% as growth; the level wording wins
+    Case(GI, "今年拟安排财政赤字2.18万亿元,比去年增加5600亿元,赤字率提高到3%。", False,
+         lambda p: (fx(p, "2.18万亿元"), fx(p, "5600亿元"), fx(p, "3%", role="growth"))),
+]
+CASES += NATIONAL_QUIET4

@@ -93,3 +93,11 @@ def _cn(p, surface, value, unit, decimals=0, approx="exact"):
 @pytest.mark.parametrize("case", NATIONAL_QUIET, ids=lambda c: "national:" + c.id)
 def test_national_quiet(case: Case) -> None:
     check_case(case)
+VERIFIED_QUIET = [
+    Case(OK, "全年增值税留抵退税超过2.4万亿元,新增减税降费超过1万亿元,缓税缓费7500多亿元。", False,
+         lambda p: (fx(p, "超过2.4万亿元"), fx(p, "超过1万亿元"), fx(p, "7500多亿元"))),
+    Case(OK, "例如,年产一百五十万吨的钢铁联合企业,年产一百五十万吨的煤矿,年产五万吨合成氨的氮肥厂。", False,
+         lambda p: (_cn(p, "一百五十万吨的钢", 1500000, "吨", -4), _cn(p, "一百五十万吨的煤", 1500000, "吨", -4),
+                    _cn(p, "五万吨", 50000, "吨", -4))),
+]
+CASES += VERIFIED_QUIET
