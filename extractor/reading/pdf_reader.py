@@ -9,8 +9,8 @@ Chinese text layers: pypdf maps CIDs to Unicode through the font's ToUnicode CMa
 predefined Adobe CMaps (e.g. UniGB-UCS2-H used by reportlab's built-in STSong-Light, where CIDs
 are UCS-2 code points), through its own tables; the tests write the sample report that way and
 get every line back exactly, so pdfminer.six is not needed. A PDF whose fonts have neither
-(Identity-H without ToUnicode) yields private-use or empty text: that is the PDF's defect and
-shows up as garbage or as the "scanned" error, not as an exception.
+(Identity-H without ToUnicode) cannot be mapped by any extractor; its text comes out wrong or
+empty (then the "scanned" error), never as an exception.
 
 Refused with ReadError: not a PDF / damaged beyond pypdf's repair, encrypted with a password (an
 empty user password is tried first, as viewers do), more pages than the limit, a page whose text
