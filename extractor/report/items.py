@@ -14,9 +14,6 @@ from ..errors import ExtractorError
 from ..model import Anomaly, Document, Fact, Page
 from ..pipeline import Result, analyse, document_row, process_path
 
-READABLE_SUFFIXES = {".txt", ".text", ".md", ".docx", ".html", ".htm", ".pdf"}
-
-
 @dataclass(slots=True)
 class ReportItem:
     """One document as the report shows it."""
@@ -62,11 +59,10 @@ def collect(inputs: Iterable[ReportInput] | ReportInput, *,
                 items.append(_from_result(res, Path(head)))
         elif isinstance(inp, (str, os.PathLike)):
             p = Path(inp)
-            if p.is_dir():
-                for f in sorted(q for q in p.rglob("*") if q.is_file()
-                                and q.suffix.lower() in READABLE_SUFFIXES
-                                and not any(part.startswith(".") for part in q.relative_to(p).parts)):
-                    items.append(_from_path(f, report_year))
+            if p.is_dir():   # walked like a batch: same files, same ``source`` names
+                from ..batch.discover import discover
+                for f in discover([p]):
+                    items.append(_from_path(Path(f.path), report_year, source=f.source))
             else:
                 items.append(_from_path(p, report_year))
         else:
@@ -83,9 +79,10 @@ def _read(path: Path, source: str | None = None) -> Document | None:
         return None
 
 
-def _from_path(path: Path, report_year: int | None) -> ReportItem:
-    res = process_path(path, report_year=report_year)
-    doc = _read(path, source=str(path)) if res.document.get("doc_id") else None
+def _from_path(path: Path, report_year: int | None, source: str | None = None) -> ReportItem:
+    src = source if source is not None else str(path)
+    res = process_path(path, source=src, report_year=report_year)
+    doc = _read(path, source=src) if res.document.get("doc_id") else None
     return _item(res, doc)
 
 
