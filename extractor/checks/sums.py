@@ -199,17 +199,19 @@ def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
         for run in runs:
             if len(run) < min_parts + 1:
                 continue
-            if any(f.approx != "exact" for f in run):
-                continue  # without cue words only an exact match of exact figures counts as verified
             ivs = [ctx.interval(f) for f in run]
-            if any(iv is None for iv in ivs):
+            if any(iv is None or not _bounded(iv) for iv in ivs):
                 continue
+            # without cue words only exact parts whose written values add up exactly to the
+            # written total (which may be hedged: 335亩 + 225亩 = 560余亩) count as verified
             vals = [Decimal(f.value) for f in run]  # type: ignore[arg-type]
-            if vals[0] != sum(vals[1:]) and vals[-1] != sum(vals[:-1]):
+            first_ok = vals[0] == sum(vals[1:]) and all(f.approx == "exact" for f in run[1:])
+            last_ok = vals[-1] == sum(vals[:-1]) and all(f.approx == "exact" for f in run[:-1])
+            if not (first_ok or last_ok):
                 continue
             first, rest = run[0], run[1:]
             last, init = run[-1], run[:-1]
-            if ivs[0].intersects(sum_intervals(ivs[1:])):  # type: ignore[arg-type]
+            if first_ok and ivs[0].intersects(sum_intervals(ivs[1:])):  # type: ignore[arg-type]
                 yield _verified(ctx, first, rest, ivs[0], sum_intervals(ivs[1:]))  # type: ignore[arg-type]
-            elif ivs[-1].intersects(sum_intervals(ivs[:-1])):  # type: ignore[arg-type]
+            elif last_ok and ivs[-1].intersects(sum_intervals(ivs[:-1])):  # type: ignore[arg-type]
                 yield _verified(ctx, last, init, ivs[-1], sum_intervals(ivs[:-1]))  # type: ignore[arg-type]
