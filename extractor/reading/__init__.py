@@ -108,6 +108,8 @@ def read_bytes(data: bytes, *, source: str, suffix: str, limits: Limits | None =
                                 f"{type(exc).__name__}: {exc}") from None
     if fmt != "txt" and not text.strip():
         raise ReadError(source, f"no text in the {fmt} file")
+    if not text:
+        raise ReadError(source, "empty file (nothing after the byte-order mark)")
     return Document(doc_id=digest[:16], source=source, sha256=digest, encoding=encoding,
                     text=text, format=fmt, pages=pages)
 

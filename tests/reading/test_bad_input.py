@@ -380,3 +380,16 @@ def test_binary_after_a_byte_order_mark(tmp_path: Path, bom: bytes) -> None:
     path.write_bytes(bom + bytes(range(256)) * 32)
     err = _error(path)
     assert err.reason.startswith("binary file, not text")
+
+
+def test_only_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "只有BOM.txt"
+    path.write_bytes(b"\xef\xbb\xbf")
+    assert _error(path).reason == "empty file (nothing after the byte-order mark)"
+
+
+def test_whitespace_only_text_is_a_document(tmp_path: Path) -> None:
+    """Not an error at reading: blank text is text (the pipeline finds no facts in it)."""
+    path = tmp_path / "空白.txt"
+    path.write_bytes(b"\r\n  \r\n")
+    assert read(path).text == "\r\n  \r\n"

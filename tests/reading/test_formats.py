@@ -240,3 +240,24 @@ def test_docx_tracked_changes_fields_and_content_controls(tmp_path: Path) -> Non
     path = tmp_path / "修订.docx"
     d.save(str(path))
     assert read(path).text == "全年完成投资1200万元，同比增长5.2%。"
+
+
+def test_docx_with_gbk_member_names(tmp_path: Path, sample_lines: list[str]) -> None:
+    """Archives from Chinese Windows tools store member names in GBK without the UTF-8 flag
+    (MANIFEST.tsv notes it for the corpus's .docx sources); reading must not trip on them."""
+    import zipfile
+
+    class GbkName(zipfile.ZipInfo):
+        def _encodeFilenameFlags(self):  # what such tools write: GBK bytes, no UTF-8 flag
+            return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+    good = write_docx(tmp_path / "good.docx", sample_lines[:3])
+    out = tmp_path / "gbk-names.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr(GbkName("word/media/附图一.png"), b"\x89PNG\r\n\x1a\n")
+    with zipfile.ZipFile(out) as check:
+        raw = [i for i in check.infolist() if i.filename.startswith("word/media/")][0]
+        assert not raw.flag_bits & 0x800   # no UTF-8 flag: the name bytes are GBK
+    assert read(out).text.split("\n") == sample_lines[:3]
