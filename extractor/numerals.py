@@ -166,6 +166,9 @@ def parse_numeral(s: str) -> Numeral:
                            True, "vague")
     if s in ("十几", "十来"):
         return Numeral(Decimal(10), -1, Decimal(10), Decimal(20), True, "vague")
+    if len(s) == 3 and s.endswith("十几") and s[0] in t.digits:   # 三十几 → [30, 40)
+        tens = Decimal(t.digits[s[0]] * 10)
+        return Numeral(tens, -1, tens, tens + 10, True, "vague")
     for p in t.at_least:
         if s.startswith(p) and len(s) > len(p):
             power = _power_of(s[len(p):], t)
@@ -192,6 +195,8 @@ def parse_numeral(s: str) -> Numeral:
                 a, b = Decimal(toks[0][1] * mult), Decimal(toks[1][1] * mult)
                 return Numeral(a, -_log10(mult), a, b, False, "adjacent")
         raise ValueError(f"two digits in a row in {s!r}")
+    if toks[0][0] in ("big", "point"):
+        raise ValueError(f"{s!r} does not start with a digit")
     value, decimals = _evaluate(toks, s)
     return Numeral(value, decimals, value, value, False, "plain")
 

@@ -83,7 +83,8 @@ def _starts(text: str, s: int, rs: RuleSet) -> list[int]:
     return out
 
 
-_FILLER = frozenset("余多几 \u3000kKwW万亿")
+_FILLER = frozenset("余多几来 \u3000kKwW万亿")
+_GROUPS = regex.compile(r"(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?")
 _RANGE_START = frozenset("-—–~～－至到与和(（")
 _ALL_KINDS = frozenset(("money", "percent", "count", "quantity"))
 
@@ -95,10 +96,17 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
     while j < n and j - e < 4 and text[j] in _FILLER:
         j += 1
     c = text[j] if j < n else ""
+    if c in ",，":                    # 82，225.00元: the run stopped at a group separator
+        m = _GROUPS.match(text, j)
+        if m is not None:
+            j = m.end()
+            while j < n and j - e < 12 and text[j] in _FILLER:
+                j += 1
+            c = text[j] if j < n else ""
     if c in _RANGE_START:
         return _ALL_KINDS
     kinds = set(rs.kinds_by_char.get(c, ()))
-    if text[j - 1] in _BIG or len(starts) > 1:
+    if text[j - 1] in _BIG or text[j - 1] in "kKwW" or len(starts) > 1:
         kinds.add("money")           # implicit money (奖金近40万), 人民币8亿
         if len(starts) > 1 and text.startswith("百分之", s - 3):
             kinds.add("percent")
@@ -167,7 +175,7 @@ def _boundary(text: str, c: Candidate) -> str:
     s = _num_start(c)
     if s > 0 and text[s - 1] in _LATIN:
         return f"figure continues a code: {text[max(0, s - 3):c.end]!r}"
-    if c.end < len(text) and (text[c.end] in _LATIN or text[c.end] in _DIGITS):
+    if c.end < len(text) and text[c.end] in _LATIN and text[c.end - 1] in _DIGITS:
         return f"figure runs into a code: {text[c.start:c.end + 3]!r}"
     if s > 0 and text[s - 1] in "第":
         return "ordinal (第…)"
@@ -175,17 +183,37 @@ def _boundary(text: str, c: Candidate) -> str:
 
 
 def _word_cut(c: Candidate, words: Callable[[int, int], list] | None, text: str) -> str:
-    """jieba sanity check (JioNLP use_jiojio): a Chinese numeral that starts inside a word
-    (李四人民币 → 四人) is not a figure. Only consulted for Chinese-numeral starts."""
+    """jieba sanity check (JioNLP use_jiojio) for figures written in Chinese numerals: a
+    candidate that starts inside a word (李四人民币 → 四人) or ends inside one (一到五台山 →
+    一到五台) is not a figure. jieba never decides where a figure ends; it can only veto."""
     if words is None:
         return ""
     s = _num_start(c)
-    if s == c.start and s > 0 and not ("0" <= text[s] <= "9") and "\u4e00" <= text[s - 1] <= "\u9fff":
-        lo = max(0, s - 4)
-        for w, ws, we in words(lo, min(len(text), s + 4)):
-            if ws < s < we and not all(ch in _POWERS or ch in "一二三四五六七八九两零〇" for ch in w):
-                return f"boundary cuts the word {w!r}"
+    if "0" <= text[s] <= "9" or "０" <= text[s] <= "９":
+        return ""
+    e = c.end
+    cut_start = s == c.start and s > 0 and _han(text[s - 1])
+    cut_end = e < len(text) and _han(text[e]) and _han(text[e - 1])
+    if not (cut_start or cut_end):
+        return ""
+    lo = max(0, (s if cut_start else e) - 4)
+    hi = min(len(text), e + 4)
+    if cut_start:
+        hi = max(hi, min(len(text), s + 4))
+    for w, ws, we in words(max(0, min(lo, s - 4)), hi):
+        if cut_start and ws < s < we and not _numeric_word(w):
+            return f"boundary cuts the word {w!r}"
+        if cut_end and ws < e < we and not _numeric_word(w) and we - ws > 2:
+            return f"boundary cuts the word {w!r}"
     return ""
+
+
+def _han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _numeric_word(w: str) -> bool:
+    return all(ch in _POWERS or ch in "一二三四五六七八九两零〇余多几" for ch in w)
 
 
 # ----------------------------------------------------------------------------- resolving
