@@ -246,10 +246,10 @@ def _year(g: dict, key_y: str, key_ry: str, report_year: int | None, rs: RuleSet
         if off is None or report_year is None:
             return None
         return report_year + off
-    if key_y == "y" and g.get("yy"):
+    if key_y == "y" and g.get("yy"):     # two-digit year: the century nearest the report year
         yy = int(g["yy"])
-        pivot = ((report_year or 2030) % 100) + 10
-        return (2000 if yy <= pivot else 1900) + yy
+        ref = report_year or 2000
+        return min((1900 + yy, 2000 + yy), key=lambda c: (abs(c - ref), c))
     return ""
 
 
@@ -289,7 +289,7 @@ def _resolve_date(g: dict, report_year: int | None, rs: RuleSet,
         n = cn_int(g["qp"])
         return f"{_ym(y, 1)}/{_ym(y, 3 * n)}"
     if g.get("q"):
-        q1 = cn_int(g["q"])
+        q1 = 1 if g["q"] == "首" else cn_int(g["q"])
         q2 = cn_int(g["q2"]) if g.get("q2") else q1
         if not 1 <= q1 <= q2 <= 4:
             return None
@@ -497,7 +497,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 and not any(g.get(k) for k in ("y", "ry", "yy", "cy"))):
             yh, yg = prev_year
             g2 = dict(g)
-            for k in ("y", "ry"):
+            for k in ("y", "ry", "yy"):
                 if yg.get(k):
                     g2[k] = yg[k]
             try:
@@ -506,9 +506,9 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 iso = None
             if iso:
                 composed = True
-                if yg.get("y") and hits and hits[-1] is yh:   # 2023年 + 12月: one span
+                if (yg.get("y") or yg.get("yy")) and hits and hits[-1] is yh:   # 2023年 + 12月
                     hits.pop()
-                    hit = Hit("date", yh.start, end, text[yh.start:end], rule.id)
+                    hit = Hit("date", yh.start, end, text[yh.start:end], f"{yh.rule_id}+{rule.id}")
                 hit.date = iso                                  # 今年 + 三月: 三月 only
         if not composed:
             ctx = last_ym if (rule.spec.get("context") == "needs_month"
@@ -527,7 +527,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
             hits.extend(_split(text, hit, m.start("to"), m.end("to")))
         else:
             hits.append(hit)
-        prev_year = (hit, g) if rule.id in ("date.year", "date.relative") else None
+        prev_year = (hit, g) if rule.id in ("date.year", "date.relative", "date.yy_year") else None
         tail = hit.date.split("/")[-1]
         if len(tail) >= 7 and tail[4] == "-":
             y = None if tail.startswith("XXXX") else int(tail[:4])
