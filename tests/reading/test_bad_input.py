@@ -393,3 +393,28 @@ def test_whitespace_only_text_is_a_document(tmp_path: Path) -> None:
     path = tmp_path / "空白.txt"
     path.write_bytes(b"\r\n  \r\n")
     assert read(path).text == "\r\n  \r\n"
+
+
+def test_bad_files_never_stop_the_others(tmp_path: Path, sample_path: Path,
+                                         sample_text: str) -> None:
+    """A batch over bad files: each becomes an 'unreadable' row with its reason; the good file
+    after them reads normally (issue 2: reading one bad file never stops others)."""
+    from extractor.pipeline import process_path
+
+    bad = {
+        "空.txt": b"",
+        "二进制.txt": bytes(range(256)) * 8,
+        "扫描.pdf": write_scanned_pdf(tmp_path / "s.pdf").read_bytes(),
+        "坏.docx": b"PK\x03\x04 broken",
+    }
+    rows = []
+    for name, data in bad.items():
+        p = tmp_path / name
+        p.write_bytes(data)
+        rows.append(process_path(p).document)
+    rows.append(process_path(tmp_path / "不存在.txt").document)
+    assert [r["status"] for r in rows] == ["unreadable"] * 5
+    expected = ["empty file", "binary file, not text", "scanned PDF",
+                "not a valid .docx (zip) file", "no such file"]
+    assert all(r["error"].startswith(e) for r, e in zip(rows, expected)), rows
+    assert read(sample_path).text == sample_text
