@@ -1,7 +1,8 @@
 """.html/.htm → visible text, one line per block, entities decoded.
 
 Encoding: BOM, then a declared charset (``<meta charset>``, ``http-equiv`` Content-Type or an XML
-declaration in the first 4 KB), then the same detection as plain text. A declared legacy charset
+declaration in the first 4 KB; a declared UTF-16 means UTF-8, as in browsers, since the
+declaration itself was readable as ASCII), then the same detection as plain text. A declared legacy charset
 (gb2312, gbk, big5 …) is overruled by UTF-8 when the bytes are valid UTF-8 with non-ASCII content:
 pages re-saved as UTF-8 with the old ``<meta>`` left in are common, and GBK/Big5 prose that is also
 valid UTF-8 practically does not occur.
@@ -63,7 +64,10 @@ def decode_html(data: bytes, *, source: str) -> Decoded:
     match = _META_CHARSET.search(data[:4096])
     if match:
         declared = (match.group(1) or match.group(2)).decode("ascii").lower()
-        if declared.replace("-", "").replace("_", "") not in ("utf8", "utf16", "unicode"):
+        if declared.replace("-", "").replace("_", "").startswith(("utf16", "unicode")):
+            # a <meta> readable as ASCII is not in UTF-16: browsers read such pages as UTF-8
+            declared = "utf-8"
+        if declared.replace("-", "").replace("_", "") != "utf8":
             try:
                 utf8 = data.decode("utf-8")
             except UnicodeDecodeError:

@@ -261,3 +261,15 @@ def test_docx_with_gbk_member_names(tmp_path: Path, sample_lines: list[str]) -> 
         raw = [i for i in check.infolist() if i.filename.startswith("word/media/")][0]
         assert not raw.flag_bits & 0x800   # no UTF-8 flag: the name bytes are GBK
     assert read(out).text.split("\n") == sample_lines[:3]
+
+
+def test_html_declaring_utf16_without_bom_is_utf8() -> None:
+    page = '<html><head><meta charset="utf-16"></head><body><p>同比增长5.2%</p></body></html>'
+    doc = read_bytes(page.encode("utf-8"), source="u16.html", suffix=".html")
+    assert (doc.encoding, doc.text) == ("utf-8", "同比增长5.2%")
+
+
+def test_html_declaration_that_lies_falls_back_to_detection() -> None:
+    page = '<html><head><meta charset="utf-8"></head><body><p>同比增长5.2%</p></body></html>'
+    doc = read_bytes(page.encode("gb18030"), source="lie.html", suffix=".html")
+    assert (doc.encoding, doc.text) == ("gb18030", "同比增长5.2%")
