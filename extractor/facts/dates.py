@@ -365,7 +365,16 @@ def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
     return any(before.endswith(c) for c in rs.cues_before) or any(after.startswith(c) for c in rs.cues_after)
 
 
+_ADJACENT = regex.compile(r"^([一二两三四五六七八九])([二三四五六七八九])$")
+
+
 def _duration(hit: Hit, g: dict, rs: RuleSet) -> None:
+    adj = _ADJACENT.match(g["n"])
+    if adj and cn_int(adj.group(1)) < cn_int(adj.group(2)):      # 两三年, 三五年: a range
+        hit.unit = rs.units.get(g["u"], g["u"])
+        hit.value, hit.decimals, hit.approx = None, 0, "range"
+        hit.value_low, hit.value_high = Decimal(cn_int(adj.group(1))), Decimal(cn_int(adj.group(2)))
+        return
     value, decimals = _number(g["n"])
     if g.get("half"):
         value += Decimal("0.5")
