@@ -193,7 +193,9 @@ def _fact_year(f: Fact, report_year: int | None) -> int | None:
 
 def recurring_indicators(items: list[ReportItem], *, limit: int = 6) -> list[dict]:
     """Indicators (same issuer, subject, kind, unit) stated in at least two years, with a target
-    (modality planned/expected) and an outcome (actual or unmarked) somewhere among them."""
+    (modality planned/expected) and an outcome (actual or unmarked) for at least one same year;
+    the year is the fact's period when the facts stage resolved one, else the report year.
+    Most paired years first."""
     series: dict[tuple, dict[str, dict[int, Fact]]] = defaultdict(lambda: {"target": {}, "outcome": {}})
     for item in items:
         ry = _year_of(item)
@@ -212,11 +214,12 @@ def recurring_indicators(items: list[ReportItem], *, limit: int = 6) -> list[dic
     out = []
     for key, s in series.items():
         years = set(s["target"]) | set(s["outcome"])
-        if len(years) >= 2 and s["target"] and s["outcome"]:
+        paired = sorted(set(s["target"]) & set(s["outcome"]))
+        if len(years) >= 2 and paired:   # at least one year with both a target and an outcome
             out.append({"issuer": key[0], "subject": key[1], "kind": key[2], "unit": key[3],
-                        "role": key[4], "years": sorted(years), "target": s["target"],
-                        "outcome": s["outcome"]})
-    out.sort(key=lambda r: (-len(r["years"]), -len(r["target"]) - len(r["outcome"]), r["subject"]))
+                        "role": key[4], "years": sorted(years), "paired": paired,
+                        "target": s["target"], "outcome": s["outcome"]})
+    out.sort(key=lambda r: (-len(r["paired"]), -len(r["years"]), r["subject"]))
     return out[:limit]
 
 
@@ -398,19 +401,22 @@ def plot_targets(items: list[ReportItem]) -> Plot:
         fig = _figure(9.5, 2.6 * rows + 0.4)
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
         for ax, r in zip(axes, rec):
-            for side, colour, marker, dx in (("target", "#d97706", "s", -0.08),
-                                             ("outcome", "#1d4ed8", "o", 0.08)):
+            top = max(abs(float(_mid(f))) for side in ("target", "outcome")
+                      for f in r[side].values())
+            scale, word = (1e8, "亿") if top >= 1e8 else (1e4, "万") if top >= 1e4 else (1, "")
+            for side, colour, marker, style, dx in (("target", "#d97706", "s", "--", -0.08),
+                                                    ("outcome", "#1d4ed8", "o", "-", 0.08)):
                 pts = r[side]
                 ys = sorted(pts)
-                vals = [float(_mid(pts[y])) for y in ys]
-                lo = [max(0.0, float(_mid(pts[y]) - _side(pts[y].value_low, _mid(pts[y]))))
+                vals = [float(_mid(pts[y])) / scale for y in ys]
+                lo = [max(0.0, float(_mid(pts[y]) - _side(pts[y].value_low, _mid(pts[y])))) / scale
                       for y in ys]
-                hi = [max(0.0, float(_side(pts[y].value_high, _mid(pts[y])) - _mid(pts[y])))
+                hi = [max(0.0, float(_side(pts[y].value_high, _mid(pts[y])) - _mid(pts[y]))) / scale
                       for y in ys]
-                ax.errorbar([y + dx for y in ys], vals, yerr=[lo, hi], fmt=marker, color=colour,
-                            capsize=3, markersize=5, label=side)
-            ax.set_title(f"{r['issuer'][:14]} · {r['subject'][:16]} ({r['unit'] or r['kind']})",
-                         fontsize=9.5)
+                ax.errorbar([y + dx for y in ys], vals, yerr=[lo, hi], fmt=marker + style,
+                            color=colour, capsize=3, markersize=5, linewidth=1, label=side)
+            unit = f"{word}{r['unit'] or r['kind']}" if word else (r["unit"] or r["kind"])
+            ax.set_title(f"{r['issuer'][:14]} · {r['subject'][:16]} ({unit})", fontsize=9.5)
             ax.set_xticks(r["years"])
             ax.legend(frameon=False, fontsize=7.5)
         for ax in axes[len(rec):]:
