@@ -217,6 +217,10 @@ def _entities(text: str, r: TextRules, fold: dict) -> list[Edit]:
             ch = None
         if ch is None or unicodedata.category(ch) in ("Cc", "Cs", "Cn"):
             continue
+        if unicodedata.category(ch) == "Cf":   # &#8203; (zero-width …): deleted
+            ch = ""
+        elif ch.isspace():                      # &nbsp; &#12288; …: a plain space
+            ch = " "
         edits.append((m.start(), m.end(), ch.translate(fold), "entities"))
     return edits
 
@@ -280,20 +284,16 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     if "\n" not in text:
         return []
     w = r.wrap
-    starts = [0]
-    pos = text.find("\n")
-    while pos != -1:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    nlines = len(starts)
-
-    def line(i: int) -> str:
-        s = starts[i]
-        e = starts[i + 1] - 1 if i + 1 < nlines else len(text)
-        return text[s:e]
-
-    lines = [line(i) for i in range(nlines)]
+    lines = text.split("\n")
+    nlines = len(lines)
+    starts = [0] * nlines
+    acc = 0
+    for k, ln in enumerate(lines):
+        starts[k] = acc
+        acc += len(ln) + 1
     stripped = [ln.rstrip(_SPACES) for ln in lines]
+    spf = _SPACES + "\f"
+    has = [bool(ln.strip(spf)) for ln in lines]
     final = r.wrap_final
     heading = r.wrap_heading
     cont = r.wrap_cont
@@ -322,15 +322,15 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
         return ln.lstrip("\f")[:1] in _SPACES
 
     def content(i: int) -> bool:
-        return bool(lines[i].strip(_SPACES + "\f"))
+        return has[i]
 
     def page_break(i: int) -> bool:
         return "\f" in lines[i] or bool(r.footer.match(lines[i]))
 
-    nonempty = [i for i in range(nlines) if content(i)]
+    nonempty = [i for i in range(nlines) if has[i]]
     if len(nonempty) >= int(w["min_lines"]):
-        cand = [i for i in nonempty if i + 1 < nlines and content(i + 1)
-                and not indented(lines[i + 1])]
+        cand = [i for i in nonempty if i + 1 < nlines and has[i + 1]
+                and lines[i + 1].lstrip("\f")[:1] not in _SPACES]
         if cand:
             widths = sorted(_display_width(stripped[i]) for i in cand)
             q = widths[min(len(widths) - 1, int(float(w["width_quantile"]) * len(widths)))]
@@ -339,8 +339,8 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
             mids = sum(1 for i in full if mid_sentence(i))
             if full and mids >= float(w["wrapped_share"]) * len(full):
                 for i in nonempty:
-                    if (not mid_sentence(i) or _display_width(stripped[i]) < limit
-                            or r.footer.match(lines[i])):
+                    if (stripped[i][-1] in final or not mid_sentence(i)
+                            or _display_width(stripped[i]) < limit or r.footer.match(lines[i])):
                         continue
                     j = i + 1
                     crossed = False
@@ -359,7 +359,7 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     # 2. continuation punctuation at a line start, fragment lines (PM⏎2.5⏎）)
     fmax = int(w["fragment_max"])
     for i in range(nlines - 1):
-        if i in joins or not stripped[i].strip(_SPACES):
+        if i in joins or not has[i] or not has[i + 1]:
             continue
         nxt = lines[i + 1].lstrip(_SPACES)
         if not nxt:
@@ -470,13 +470,13 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
 
     # fold once over the runs of foldable characters (rare), then cut the edits out of the result
     nfold = 0
-
-    def _fold_run(m):
-        nonlocal nfold
-        nfold += m.end() - m.start()
-        return m.group().translate(fold)
-
-    folded = r.fold_runs.sub(_fold_run, decoded)
+    folded = decoded
+    if r.fold_runs.search(decoded):
+        parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
+        runs = parts[1::2]
+        nfold = sum(map(len, runs))
+        parts[1::2] = [x.translate(fold) for x in runs]
+        folded = "".join(parts)
     text, omap = apply_edits(folded, ((s, e, rep) for s, e, rep, _k in edits), None)
     omap.decoded_len = len(decoded)
 

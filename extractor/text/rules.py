@@ -53,6 +53,7 @@ class TextRules:
     pinyin_trigger: re.Pattern
     cjk_trigger: re.Pattern
     fold_runs: re.Pattern
+    fold_runs_split: re.Pattern
     html_tag: regex.Pattern
     html_inline: frozenset
     html_cell: frozenset
@@ -143,6 +144,7 @@ def text_rules() -> TextRules:
         pinyin_trigger=_trigger(d["pinyin_gloss"]["trigger"], "text.yaml:pinyin_gloss"),
         cjk_trigger=_trigger(d["cjk_spaces"]["trigger"], "text.yaml:cjk_spaces"),
         fold_runs=_fold_runs(_fold_table(d["fold"])),
+        fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
         html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE | regex.DOTALL),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),

@@ -83,8 +83,11 @@ def test_list_items_at_line_starts_are_not_page_markers() -> None:
 
 
 def test_html_entities_and_zero_width() -> None:
-    ct = clean_text("合计&nbsp;100万元，其中&#8203;农业\u200b30万元")
-    assert ct.text == "合计 100万元，其中\u200b农业30万元" or ct.text == "合计 100万元，其中农业30万元"
+    raw = "合计&nbsp;100万元，其中&#8203;农业\u200b30万元"
+    ct = clean_text(raw)
+    # &nbsp; becomes a plain space; &#8203; (zero-width) and a raw zero-width space are deleted
+    assert ct.text == "合计 100万元，其中农业30万元"
+    assert ct.quality["entities"] == 2 and ct.quality["zero_width"] == 1
 
 
 def test_empty_and_blank_documents() -> None:
