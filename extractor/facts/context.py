@@ -67,6 +67,7 @@ class ContextRules:
     now: Any
     upto: tuple[str, ...]
     base_before: tuple[str, ...]
+    base_before_rx: Any
     base_after: tuple[str, ...]
 
 
@@ -106,6 +107,9 @@ def context_rules() -> ContextRules:
         now=regex.compile(_alt(per["now_cues"])),
         upto=tuple(sorted(per["upto_cues"], key=len, reverse=True)),
         base_before=tuple(sorted(per["base_cues_before"], key=len, reverse=True)),
+        # 比 / 比上年 right before the date (比上年年初: 年初 is a base too)
+        base_before_rx=regex.compile("(?:" + _alt(per["base_cues_before"]) + ")(?:"
+                                     + _alt(per["relative_years"]) + ")?$"),
         base_after=tuple(sorted(per["base_cues_after"], key=len, reverse=True)),
     )
 
@@ -264,11 +268,11 @@ class _Doc:
             before.endswith(("预计", "计划", "力争"))
 
     def is_base(self, h) -> bool:
-        """A date written as a comparison base (比上年, 较去年, 上年同期): not a period."""
-        before = self.text[max(0, h.start - 3):h.start]
+        """A date written as a comparison base (比上年, 较去年, 上年同期, 比上年年初): not a period."""
+        before = self.text[max(0, h.start - 6):h.start]
         after = self.text[h.end:h.end + 3]
         r = self.rules
-        return any(before.endswith(c) for c in r.base_before) or \
+        return bool(r.base_before_rx.search(before)) or \
             any(after.startswith(c) for c in r.base_after)
 
 
@@ -288,7 +292,13 @@ def _modality(d: _Doc, cs: int, scope: int, section: str) -> str:
                 last_pos, last = h.start, "planned"
     if last:
         return last
-    return "planned" if d.topic(section)[1] else "actual"
+    topic_year, planned = d.topic(section)
+    if planned:
+        return "planned"
+    if topic_year is not None and d.year is not None and (
+            topic_year > d.year or (d.gov and topic_year == d.year)):
+        return "planned"
+    return "actual"
 
 
 def _period(d: _Doc, f: Fact, cs: int, scope: int, section: str) -> str:

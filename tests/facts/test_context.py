@@ -146,3 +146,23 @@ def test_sample_report_context_coverage(sample_path) -> None:
     assert all(f.modality in ("actual", "expected", "planned") for f in facts)
     assert all(f.period for f in figures)
     assert all(f.role for f in figures if f.kind == "percent")
+
+
+HENAN_2025 = """2025年河南省政府工作报告
+一、2024年工作回顾
+全年生产总值6.36万亿元、增长5.1%。
+三、2025年重点工作
+实施设备更新项目3000个，中央预算内投资拟安排7000亿元。赤字规模4.06万亿元，比上年年初预算增加1800亿元。
+"""
+
+
+def test_report_year_section_of_a_government_report_is_planned() -> None:
+    facts = _facts(HENAN_2025, 2025)
+    review = _get(facts, "5.1%")
+    assert (review.modality, review.period, review.subject) == ("actual", "2024", "生产总值")
+    plan = _get(facts, "3000个")
+    assert (plan.modality, plan.period, plan.subject) == ("planned", "2025", "设备更新项目")
+    inv = _get(facts, "7000亿元")
+    assert (inv.modality, inv.subject) == ("planned", "中央预算内投资")
+    base = _get(facts, "1800亿元")      # 比上年年初: a comparison base, not the period
+    assert base.period == "2025"
