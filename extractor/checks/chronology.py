@@ -149,13 +149,14 @@ def check_plan_year(ctx: CheckContext) -> Iterator[Anomaly]:
     plans = list(plan.finditer(text))
     for m in summ.finditer(text):
         for p in plans:
-            if 0 < p.start() - m.end() <= window and p.group("year") == m.group("year"):
+            py = p.group("year") or p.group("year2")
+            if 0 < p.start() - m.end() <= window and py == m.group("year"):
                 a, b = ctx.to_decoded(m.start(), p.end())
                 yield ctx.anomaly(
                     "date.plan_year_equals_summary_year", "warning",
                     f"“{m.group()}”与“{p.group()}”年份相同，工作打算应是下一年的，年份可能写错。",
                     f"'{m.group()}' (summary) and '{p.group()}' (plan) carry the same year; the plan should be "
                     f"for the next year.",
-                    a, b, [f for f in ctx.facts_in(a, b, ("date",))], stated=p.group("year"),
+                    a, b, [f for f in ctx.facts_in(a, b, ("date",))], stated=py,
                     computed=str(int(m.group("year")) + 1))
                 break

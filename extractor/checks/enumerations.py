@@ -119,11 +119,17 @@ def check_enum_count(ctx: CheckContext) -> Iterator[Anomaly]:
 
 @check("enums.markers.v1", codes={"enum.marker_out_of_order": "warning"})
 def check_markers(ctx: CheckContext) -> Iterator[Anomaly]:
-    """一是…二是…二是…三是: a repeated, skipped or backward list marker."""
+    """一是…二是…二是…三是: a repeated, skipped or backward list marker.
+
+    Lists nest (heading-level 一是…八是 with inner 一是…十一是 under each heading), so open lists
+    are kept on a small stack: a marker continues the innermost list it fits (last + 1), closing
+    the inner ones; 一是 opens a list; a marker that fits no open list is a finding when the
+    innermost list is near (``marker_gap``) and in the same section, and otherwise starts afresh.
+    """
     rx = pattern("enums", "marker")
     gap = int(section("enums")["marker_gap"])
     sec_starts = [s.start for s in ctx.sentences]
-    prev: tuple[int, int, str] | None = None  # (number, decoded offset, section)
+    stack: list[list] = []  # [last number, decoded offset, section]
     for m in rx.finditer(ctx.clean_text):
         k = cn_number(m.group("n"))
         if k is None:
@@ -132,22 +138,28 @@ def check_markers(ctx: CheckContext) -> Iterator[Anomaly]:
         i = bisect.bisect_right(sec_starts, a) - 1
         sec = ctx.sentences[i].section if 0 <= i < len(ctx.sentences) else ""
         if k == 1:
-            prev = (1, a, sec)
+            stack.append([1, a, sec])
+            del stack[:-4]
             continue
-        if prev is None or sec != prev[2] or a - prev[1] > gap:
-            prev = (k, a, sec)
+        fit = next((j for j in range(len(stack) - 1, -1, -1) if stack[j][0] == k - 1), None)
+        if fit is not None:
+            del stack[fit + 1:]
+            stack[fit][0], stack[fit][1] = k, a
             continue
-        expected = prev[0] + 1
-        if k != expected:
-            what = "重复" if k == prev[0] else ("跳号" if k > expected else "倒序")
-            what_en = "repeated" if k == prev[0] else ("skips a number" if k > expected else "goes backwards")
-            yield ctx.anomaly(
-                "enum.marker_out_of_order", "warning",
-                f"列举序号“{m.group()}”出现在“{_cn(prev[0])}是”之后（{what}），应为“{_cn(expected)}是”，列举可能有遗漏或重复。",
-                f"The list marker '{m.group()}' follows '{_cn(prev[0])}是' ({what_en}); "
-                f"'{_cn(expected)}是' was expected.",
-                a, b, [], stated=m.group(), computed=f"{_cn(expected)}是")
-        prev = (k, a, sec)
+        top = stack[-1] if stack else None
+        if top is None or top[2] != sec or a - top[1] > gap:
+            stack = [[k, a, sec]]
+            continue
+        prev = top[0]
+        expected = prev + 1
+        what = "重复" if k == prev else ("跳号" if k > expected else "倒序")
+        what_en = "repeated" if k == prev else ("skips a number" if k > expected else "goes backwards")
+        yield ctx.anomaly(
+            "enum.marker_out_of_order", "warning",
+            f"列举序号“{m.group()}”出现在“{_cn(prev)}是”之后（{what}），应为“{_cn(expected)}是”，列举可能有遗漏或重复。",
+            f"The list marker '{m.group()}' follows '{_cn(prev)}是' ({what_en}); '{_cn(expected)}是' was expected.",
+            a, b, [], stated=m.group(), computed=f"{_cn(expected)}是")
+        top[0], top[1] = k, a
 
 
 def _cn(k: int) -> str:

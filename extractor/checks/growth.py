@@ -62,6 +62,8 @@ def check_growth(ctx: CheckContext) -> Iterator[Anomaly]:
                 g.start, g.end, [g], stated=g.text, computed=f"|g| ≤ {extreme}%")
         if pattern("growth", "average").search(window_before(ctx, g, 30)):
             continue  # 五年年均增长5.2%: an average rate, not computable from two figures
+        if pattern("growth", "real_terms").search(ctx.text[max(0, g.start - LOOKBACK):g.start]):
+            continue  # 地区生产总值…增长33.6%: growth at comparable prices, not from the nominal values
         cands = [f for f in ctx.facts_in(max(0, g.start - LOOKBACK), g.start, ADDITIVE_KINDS)
                  if f.value is not None and _same_sentence(ctx, f, g)]
         if len(cands) < 2:

@@ -4,9 +4,12 @@ Binding: a total is an additive fact (money/count/quantity) followed directly (o
 clause of its own: 完成X亿元，增长8%，其中…) by a parts cue: 分别为/分别是 (exhaustive) or 其中/包括 (partial). Its parts are the following
 facts of the same kind and unit in the same passage, skipping figures that are changes or
 comparisons (增长…, 比上年…, 人均…). Tests:
-- partial (其中): Σ low(parts) must not exceed high(total) → ``sum.parts_exceed_total`` (error),
-  unless a leading run of the parts already matches the total (overlapping categories such as
-  "其中男性…女性…党员…", where the list goes on past an exhaustive split);
+- partial (其中) with enumerated parts (A类4个、B类3个、C类5个): Σ low(parts) must not exceed
+  high(total) → ``sum.parts_exceed_total`` (error), unless a leading run of the parts already
+  matches the total (overlapping categories, the list going on past an exhaustive split);
+- partial with comma-separated parts (其中因私出境14015万人次，赴港澳台出境9712万人次): the parts
+  may overlap, so only a single part above the total is an error; a clause opening with a verb
+  (，新增… ，修复…) ends the parts;
 - exhaustive (分别为): the intervals must intersect → ``sum.breakdown_mismatch`` (error) when the
   parts fall short, ``sum.parts_exceed_total`` when they exceed;
 - a run of same-unit figures without cue words where one equals the sum of the others
@@ -106,10 +109,21 @@ def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int,
         s = stop.search(ctx.text, cue_end, end)
         if s:
             end = s.start()
+        nc = pattern("sums", "new_clause")
+        for k in range(cue_end, end):
+            if ctx.text[k] in "，,；;" and nc.match(ctx.text[k:k + 12]):
+                end = k  # 其中高铁370公里，新增高速公路2600公里: a new item, not a part
+                break
         parts = [f for f in ctx.facts_in(cue_end, end, ADDITIVE_KINDS)
                  if same_measure(f, t) and f.value is not None and not _is_change(ctx, f)]
         if parts:
             yield t, parts, mode, cue_start, cue_end
+
+
+def enumerated(ctx: CheckContext, parts: list[Fact]) -> bool:
+    """Parts joined by 、/和/及 (A类4个、B类3个) rather than by commas (possibly overlapping)."""
+    j = pattern("sums", "enumerated_joiner")
+    return all(j.match(ctx.text[a.end:b.start]) for a, b in zip(parts, parts[1:]))
 
 
 def _fmt(iv: Interval) -> str:
@@ -131,6 +145,27 @@ def check_sums(ctx: CheckContext) -> Iterator[Anomaly]:
         plist = "、".join(p.text for p in parts)
         span_end = parts[-1].end
         if mode == "exhaustive" and len(parts) < 2:
+            continue
+        if mode == "partial" and not enumerated(ctx, parts):
+            # comma-separated parts may overlap: a single part above the total is impossible (error),
+            # parts that only together exceed it are suspicious (warning)
+            big = [p for p, iv in zip(parts, pivs) if iv is not None and exceeds(iv, tiv)]
+            if big:
+                p = big[0]
+                yield ctx.anomaly(
+                    "sum.parts_exceed_total", "error",
+                    f"总数为“{t.text}”，其中的分项“{p.text}”却比总数还大，分项不可能大于总数。",
+                    f"The total is '{t.text}' but its part '{p.text}' alone is larger; a part cannot exceed its total.",
+                    t.start, p.end, [t, p], stated=_fmt(tiv), computed=_fmt(ctx.interval(p)))  # type: ignore[arg-type]
+            elif exceeds(total_parts, tiv) and not _prefix_matches(ctx, tiv, parts):
+                yield ctx.anomaly(
+                    "sum.parts_exceed_total", "warning",
+                    f"总数为“{t.text}”，“其中”列出的分项{plist}合计{_fmt(total_parts)}，超过总数{_fmt(tiv)}；若各分项互不重叠，则数字有误。",
+                    f"The total is '{t.text}' but the parts listed after 其中 ({plist}) add up to {_fmt(total_parts)}, "
+                    f"beyond {_fmt(tiv)}: wrong unless the categories overlap.",
+                    t.start, span_end, [t, *parts], stated=_fmt(tiv), computed=_fmt(total_parts))
+            elif total_parts.intersects(tiv) and _bounded(tiv) and _bounded(total_parts) and len(parts) >= 2:
+                yield _verified(ctx, t, parts, tiv, total_parts)
             continue
         if exceeds(total_parts, tiv):
             if mode == "partial" and _prefix_matches(ctx, tiv, parts):

@@ -66,3 +66,7 @@ NATIONAL_QUIET = [
          lambda p: (dt(p, "一九五○年七月", "1950-07"), dt(p, "一九五三年底", "1953-12-31")), report_year=1958),
 ]
 CASES += NATIONAL_QUIET
+PROVINCIAL_QUIET = [
+    Case(PY, "2022年工作总结 刘成金 发布 2022年,在区林业局的领导下。一、2022年重点工作完成情况", False),
+]
+CASES += PROVINCIAL_QUIET

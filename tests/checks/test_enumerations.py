@@ -35,3 +35,9 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     check_case(case)
+PROVINCIAL_QUIET = [
+    # nested lists: heading-level 六是/七是/八是 with inner 一是…十一是 lists under each heading
+    Case(MO, "六是加强生态保护。一是治理水土流失;二是建设水库。七是推进乡村振兴。一是建设农村水利;二是改厕;三是修路;"
+             "四是通电;五是通网;六是供水;七是供气;八是绿化;九是亮化;十是美化;十一是建设“水盆子”。八是深化主动创安创稳。", False),
+]
+CASES += PROVINCIAL_QUIET

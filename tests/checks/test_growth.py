@@ -92,3 +92,9 @@ NATIONAL_QUIET4 = [
          lambda p: (fx(p, "2.18万亿元"), fx(p, "5600亿元"), fx(p, "3%", role="growth"))),
 ]
 CASES += NATIONAL_QUIET4
+PROVINCIAL_QUIET = [
+    # GDP growth is at comparable prices: 13697.5 / 9323.1 is nominal, 33.6% is real
+    Case(GI, "全省地区生产总值达到13697.5亿元,较“十三五”末的9323.1亿元增加4374.4亿元,增长33.6%。", False,
+         lambda p: (fx(p, "13697.5亿元"), fx(p, "9323.1亿元"), fx(p, "4374.4亿元"), fx(p, "33.6%"))),
+]
+CASES += PROVINCIAL_QUIET

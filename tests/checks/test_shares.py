@@ -57,3 +57,8 @@ NATIONAL_QUIET = [
          lambda p: (fx(p, "6.7亿元"), fx(p, "106.48%"), fx(p, "74.4亿元"), fx(p, "102.74%"))),
 ]
 CASES += NATIONAL_QUIET
+PROVINCIAL_QUIET = [
+    Case(SS, "专项产业基金、新增能耗、新增工业用地支持民间投资项目比重分别为99.3%、93.8%、84.6%。", False,
+         lambda p: (fx(p, "99.3%"), fx(p, "93.8%"), fx(p, "84.6%"))),
+]
+CASES += PROVINCIAL_QUIET
