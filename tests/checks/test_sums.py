@@ -117,3 +117,8 @@ VERIFIED_QUIET = [
                     _cn(p, "五万吨", 50000, "吨", -4))),
 ]
 CASES += VERIFIED_QUIET
+PARENS = [
+    Case(EX, "全区共有学前教育机构300所(其中幼儿园2860所,民办早教机构14所)。", True,
+         lambda p: (fx(p, "300所"), fx(p, "2860所"), fx(p, "14所")), "error", None, ["300所", "2860所"]),
+]
+CASES += PARENS
