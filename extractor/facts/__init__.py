@@ -130,7 +130,7 @@ def _merge(numbers: list[Fact], dates: list[Fact]) -> list[Fact]:
 
 def document_from_text(text: str, *, source: str = "<text>") -> Document:
     """A Document for a bare string (API, tests, explain)."""
-    raw = text.encode("utf-8")
+    raw = text.encode("utf-8", "surrogatepass")   # a str may hold lone surrogates; hash them too
     sha = hashlib.sha256(raw).hexdigest()
     return Document(doc_id=sha[:16], source=source, sha256=sha, encoding="utf-8", text=text)
 
