@@ -316,6 +316,9 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         N1 = parse_numeral(n1)
     except ValueError as exc:
         return f"not a numeral: {exc}"
+    lead = n1.lstrip("０0")
+    if len(lead) < len(n1) and n1[:2] not in ("0.", "0．", "０.", "０．") and n1 not in ("0", "０"):
+        return f"leading zero in {n1!r}: a group of a longer number or a code"
     if N1.form == "digits" and not _ARABIC_RE.fullmatch(n1):
         return f"digit-by-digit numeral {n1!r} is not a quantity"
     s1 = _g(m, "s1")
