@@ -122,9 +122,18 @@ def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int,
 
 
 def enumerated(ctx: CheckContext, parts: list[Fact]) -> bool:
-    """Parts joined by 、/和/及 (A类4个、B类3个) rather than by commas (possibly overlapping)."""
+    """Parts that are disjoint by their wording: joined by 、/和/及 (A类4个、B类3个), or naming
+    different members of one complementary set (中央…，地方…). Other comma-separated parts may
+    overlap (因私出境…，赴港澳台出境…)."""
     j = pattern("sums", "enumerated_joiner")
-    return all(j.match(ctx.text[a.end:b.start]) for a, b in zip(parts, parts[1:]))
+    if all(j.match(ctx.text[a.end:b.start]) for a, b in zip(parts, parts[1:])):
+        return True
+    labels = [ctx.clause_before(p, 24) for p in parts]
+    for members in section("sums")["disjoint_sets"]:
+        hit = [next((m for m in members if m in lab), None) for lab in labels]
+        if all(hit) and len(set(hit)) == len(hit):
+            return True
+    return False
 
 
 def _fmt(iv: Interval) -> str:

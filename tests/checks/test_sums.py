@@ -122,3 +122,9 @@ PARENS = [
          lambda p: (fx(p, "300所"), fx(p, "2860所"), fx(p, "14所")), "error", None, ["300所", "2860所"]),
 ]
 CASES += PARENS
+DISJOINT = [
+    Case(EX, "财政赤字2.76万亿元,其中中央财政赤字1.83万亿元,地方财政赤字1.93万亿元。", True,
+         lambda p: (fx(p, "2.76万亿元"), fx(p, "1.83万亿元"), fx(p, "1.93万亿元")), "error", None,
+         ["2.76万亿元", "1.83万亿元", "1.93万亿元"]),
+]
+CASES += DISJOINT
