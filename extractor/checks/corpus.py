@@ -2,8 +2,8 @@
 
 - ``corpus.target_vs_outcome``: year N's target (力争增长6.5%, 预期目标…左右) against the outcome
   reported in year N+1 for the same indicator: ``info`` when met, ``warning`` when missed;
-- ``corpus.restated_figure``: the same indicator and period stated with disjoint intervals in
-  two reports (a figure restated differently): ``warning``.
+- ``corpus.restated_figure``: the same indicator for the same year (written in the sentence:
+  2018年国内生产总值增长6.6%) stated with disjoint intervals in two reports: ``warning``.
 
 Inputs are pipeline ``Result`` objects or ``(document_row, facts)`` pairs; a third element, the
 decoded text, lets the checks read the clause before a figure when extraction left ``subject``
@@ -47,6 +47,30 @@ def issuer_of(source: str) -> str:
 def _indicators() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
     lex = lexicon("indicators")
     return ([(k, re.compile(v)) for k, v in lex["indicators"].items()], re.compile(lex["target_cue"]))
+
+
+CEILINGS = ("cpi", "unemployment", "deficit_ratio")  # targets that are ceilings (3%左右, 5.5%以内)
+CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+YEAR_RX = re.compile(r"([0-9０-９]{4}|[〇○零一二三四五六七八九]{4})\s*年")
+
+
+def explicit_year(d: DocFacts, f: Fact) -> str:
+    """The last year written in the sentence before the figure (2018年国内生产总值增长6.6%)."""
+    if not d.text:
+        return f.period
+    a = max(0, f.start - 80)
+    seg = d.text[a:f.start]
+    cut = max(seg.rfind(c) for c in "。；;\n")
+    years = YEAR_RX.findall(seg[cut + 1:])
+    if not years:
+        return ""
+    y = years[-1].translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    return "".join(CN_DIGIT.get(c, c) for c in y)
+
+
+@functools.cache
+def _exclude() -> re.Pattern[str]:
+    return re.compile(lexicon("indicators")["exclude"])
 
 
 def label(key: str) -> str:
@@ -94,10 +118,11 @@ class CorpusContext:
 
 
 def _context(d: DocFacts, f: Fact) -> str:
+    """The clause before the figure (国内生产总值增长6.6% → 国内生产总值增长), else the subject."""
     if d.text:
         a = max(0, f.start - 30)
         seg = d.text[a:f.start]
-        cut = max(seg.rfind(c) for c in "。；;\n")
+        cut = max(seg.rfind(c) for c in "。；;，,、\n")
         return seg[cut + 1:]
     return f.subject or ""
 
@@ -110,7 +135,9 @@ def _index(d: DocFacts) -> None:
         ctx = _context(d, f)
         if f.role and f.role != "growth" and "率" not in ctx:
             continue
-        key = next((k for k, rx in inds if rx.search(f.subject or "") or rx.search(ctx[-16:])), None)
+        if _exclude().search(ctx[-12:]):
+            continue  # 对世界经济增长贡献率超过30%: a contribution, not the growth itself
+        key = next((k for k, rx in inds if rx.search(ctx[-12:]) or (not d.text and rx.search(f.subject or ""))), None)
         if key is None:
             continue
         after = d.text[f.end:f.end + 4] if d.text else ""
@@ -144,10 +171,10 @@ def check_targets(ctx: CorpusContext) -> Iterator[Anomaly]:
             ti, oi = fact_interval(tgt), fact_interval(out)
             if ti is None or oi is None:
                 continue
-            if key in ("cpi", "unemployment", "deficit_ratio", "energy_intensity"):
+            if key in CEILINGS:
                 ti = Interval(None, ti.hi, False, ti.hi_open)  # a ceiling: 3%左右 / 以内
             met = oi.intersects(ti) or (oi.lo is not None and ti.hi is not None and oi.lo > ti.hi
-                                         and key not in ("cpi", "unemployment", "deficit_ratio", "energy_intensity"))
+                                         and key not in CEILINGS)
             sev = "info" if met else "warning"
             ps, cs = prev.row.get("source", ""), cur.row.get("source", "")
             yield ctx.anomaly(
@@ -162,9 +189,10 @@ def check_targets(ctx: CorpusContext) -> Iterator[Anomaly]:
     for d in sorted(ctx.docs, key=lambda d: (d.issuer, d.year or 0)):
         for key, entries in d.growth.items():
             for f, is_target in entries:
-                if is_target or not f.period:
+                period = explicit_year(d, f)
+                if is_target or not period:
                     continue
-                k = (d.issuer, key, f.period)
+                k = (d.issuer, key, period)
                 if k not in seen:
                     seen[k] = (d, f)
                     continue
@@ -176,8 +204,8 @@ def check_targets(ctx: CorpusContext) -> Iterator[Anomaly]:
                     continue
                 yield ctx.anomaly(
                     d, "corpus.restated_figure", "warning",
-                    f"{label(key)}在{f.period}期间的数值，{Path(str(d0.row.get('source',''))).name}称“{f0.text}”，"
+                    f"{label(key)}在{period}年的数值，{Path(str(d0.row.get('source',''))).name}称“{f0.text}”，"
                     f"{Path(str(d.row.get('source',''))).name}却称“{f.text}”，同一数字前后表述不一致。",
-                    f"The {key} figure for {f.period} is '{f0.text}' in {d0.row.get('source','')} but "
+                    f"The {key} figure for {period} is '{f0.text}' in {d0.row.get('source','')} but "
                     f"'{f.text}' in {d.row.get('source','')}: the figure was restated differently.",
                     f, [f, f0], stated=i1.fmt(), computed=i0.fmt())
