@@ -311,8 +311,10 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
         e = starts[i + 1]
         nxt = lines[i + 1]
         e += len(nxt) - len(nxt.lstrip(_SPACES))
-        a, b = text[s - 1] if s > 0 else "", text[e] if e < len(text) else ""
-        rep = " " if (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()) else ""
+        # a space only between two words of Latin-script text (not `xx⏎xx` inside Chinese)
+        left, right = text[max(0, s - 8):s], text[e:e + 8]
+        rep = " " if (left[-1:].isalpha() and right[:1].isalpha() and left.isascii()
+                      and right.isascii()) else ""
         return (s, e, rep, "line_joins")
 
     joins: dict[int, Edit] = {}
@@ -339,8 +341,10 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
             mids = sum(1 for i in full if mid_sentence(i))
             if full and mids >= float(w["wrapped_share"]) * len(full):
                 for i in nonempty:
-                    if (stripped[i][-1] in final or not mid_sentence(i)
-                            or _display_width(stripped[i]) < limit or r.footer.match(lines[i])):
+                    # a full line is a wrap even when it happens to end a sentence (。): joining
+                    # there only drops a line break, the sentence still ends at the 。
+                    if (_display_width(stripped[i]) < limit or table.search(stripped[i])
+                            or r.footer.match(lines[i])):
                         continue
                     j = i + 1
                     crossed = False
