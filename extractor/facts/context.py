@@ -57,6 +57,7 @@ class ContextRules:
     indicators: Any              # regex alternation, longest first
     trail: frozenset[str]
     trail_regex: Any
+    only_trail: Any               # a region made of trail words only (no segmentation needed)
     stop: frozenset[str]
     verbs: frozenset[str]
     cues: Any                    # regex with groups expected / planned / actual
@@ -97,6 +98,8 @@ def context_rules() -> ContextRules:
                                        sorted(set(ind["indicators"]), key=len, reverse=True))),
         trail=trail,
         trail_regex=regex.compile(stop.get("trail_regex") or "(?!)"),
+        only_trail=re.compile("(?:" + "|".join(re.escape(w) for w in sorted(trail, key=len, reverse=True))
+                              + r"|[\s,，;；:：、\d.%]|" + (stop.get("trail_regex") or "(?!)").strip("^$") + ")*"),
         stop=frozenset(stop["stop"]) | trail,
         verbs=frozenset(stop["stop"]),
         cues=regex.compile("|".join(groups)),
@@ -381,6 +384,8 @@ def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
         return ind
     # 2. the noun phrase right before the figure
     a = max(region_start, cs - _MAX_SUBJECT_REGION)
+    if d.rules.only_trail.fullmatch(d.text, a, cs):
+        return None            # 同比增长, 预计全年完成: nothing but trail words
     words = _words(d, a, cs)
     r = d.rules
     k = len(words)
