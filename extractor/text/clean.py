@@ -339,7 +339,8 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
             limit = float(w["full_ratio"]) * q
             full = [i for i in cand if _display_width(stripped[i]) >= limit]
             mids = sum(1 for i in full if mid_sentence(i))
-            if full and mids >= float(w["wrapped_share"]) * len(full):
+            if (mids >= int(w["min_lines"]) and mids >= float(w["wrapped_share"]) * len(full)
+                    and len(cand) >= float(w["continued_share"]) * len(nonempty)):
                 for i in nonempty:
                     # a full line is a wrap even when it happens to end a sentence (。): joining
                     # there only drops a line break, the sentence still ends at the 。
