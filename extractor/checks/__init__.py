@@ -1,5 +1,43 @@
 """Consistency checks over the facts of one document (and across documents).
 
+Codes (stable; severity as emitted; ``info`` = verified or skipped):
+
+========================================  ========  ==============================================
+code                                      severity  finding
+========================================  ========  ==============================================
+sum.parts_exceed_total                    error     parts (其中/分别为) exceed their total after
+                                          warning   rounding; warning when comma-separated parts
+                                                    may overlap
+sum.breakdown_mismatch                    error     an exhaustive breakdown (分别为) misses the total
+sum.verified                              info      a total and its parts agree within intervals
+share.recomputed_mismatch                 error     占比 vs part ÷ total
+share.sum_exceeds_100                     error     shares of one whole add up beyond 100%
+rate.recomputed_mismatch                  error     整改率/合格率… vs numerator ÷ denominator
+ratio.sum_not_100                         error     a structure ratio (8.2:40.5:51.3) ≠ 100
+growth.inconsistent                       error     stated growth vs current/previous or increase;
+                                                    percentage points vs two rates
+growth.extreme                            warning   |growth| > 1000% (not for N倍)
+percent.out_of_range                      error     a bounded rate (覆盖率, 占比 …) above 100% or < 0;
+                                          warning   any other percentage above 1000%
+count.negative                            error     a count below zero
+magnitude.implausible                     warning   no such voltage class (2023千伏); village roads
+                                                    longer than a county has
+figure.year_contamination                 warning   the report year pasted into a figure or code
+                                                    (20230%, 2023余期, 12023国道, 岳发20232号)
+figure.duplicated_token                   warning   2023年2023年
+figure.contradictory_qualifiers           warning   近2023万余元, 约400余人
+date.out_of_order                         warning   签约 after 开工, 启动 after 完成 …
+date.far_from_report_year                 warning   a result dated years away without a planning
+                                                    or history cue
+date.plan_year_equals_summary_year        warning   2023年工作总结…2023年工作打算
+enum.count_mismatch                       warning   共5个，分别是A；B；C… / A、B、C等2家
+enum.marker_out_of_order                  warning   一是…二是…二是…
+corpus.target_vs_outcome                  info      year N's target vs year N+1's outcome (met);
+                                          warning   missed
+corpus.restated_figure                    warning   one indicator-year stated differently
+check.crashed                             info      a check raised; its findings are missing
+========================================  ========  ==============================================
+
 ``run_checks(prepared, facts, strict=False)`` runs every registered check (``registry.REGISTRY``,
 filled by the explicit imports below) in registration order. A check that raises becomes an
 ``info`` finding ``check.crashed`` naming the check and the document; under ``strict`` it is

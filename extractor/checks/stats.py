@@ -156,8 +156,9 @@ def _round(written: list[Decimal]) -> dict:
 def _repeated(sel: list[tuple[Decimal, Decimal | None, dict]], top: int = 15) -> list[dict]:
     groups: dict[tuple[str, str, Decimal], list[dict]] = {}
     for v, _w, row in sel:
-        if len(str(v.normalize()).replace(".", "").strip("0")) < 2:
-            continue  # 1, 2, 5000: too common to be telling
+        sig = len(format(v.normalize(), "f").replace(".", "").strip("0"))
+        if sig < (2 if row.get("kind") == "money" else 3):
+            continue  # 60个, 5000万元: too common to be telling (Reference c5: ≥3 significant digits)
         groups.setdefault((str(row.get("kind")), str(row.get("unit") or ""), v.normalize()), []).append(row)
     ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
     out = []

@@ -103,3 +103,9 @@ def test_duplicate_registration_is_refused() -> None:
     name = next(iter(REGISTRY))
     with pytest.raises(ValueError):
         check(name, codes={"zz.x": "info"})(lambda ctx: iter(()))
+
+
+def test_every_code_is_documented() -> None:
+    doc = checks_pkg.__doc__ or ""
+    for code in all_codes():
+        assert code in doc, f"{code} missing from the code table in extractor/checks/__init__.py"
