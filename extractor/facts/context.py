@@ -443,6 +443,9 @@ def _clause_limit(d: _Doc, ce: int, scope_end: int) -> int:
     return i
 
 
+# what may stand between two percentages of one list or change (、 和 及 与, 上升到 …)
+_LIST_GAP = regex.compile(r"[\s、和与及或]*|[^,，;；。:：\d%]{1,5}")
+
 # generic measure words: the thing counted is usually written after them (5个电商服务示范站点)
 _AFTER_NOUN_WORDS = frozenset("个项家所座批只台辆条名位户处件张块篇部场届栋套")
 
@@ -457,6 +460,7 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     prev_subject: dict[int, str] = {}          # scope start → subject of the last figure
     prev_end: dict[int, int] = {}              # scope start → clean end of the last fact
     last_subject = ""
+    prev_percent: dict[int, tuple[int, str]] = {}   # scope start → (clean end, role) of the last %
     for i in order:
         f = facts[i]
         cs = clean.to_clean(f.start)
@@ -500,3 +504,8 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
         prev_end[scope] = ce
         if f.kind == "percent" and not f.role:
             f.role = _role(d, f, cs, ce, clause)
+            prev = prev_percent.get(scope)
+            if not f.role and prev is not None and _LIST_GAP.fullmatch(d.text, prev[0], cs):
+                f.role = prev[1]             # 分别增长9.6%和6.2%; 比重由3.3%上升到4.1%
+        if f.kind == "percent":
+            prev_percent[scope] = (ce, f.role)
