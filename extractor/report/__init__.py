@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from ..model import Anomaly
-from ..pipeline import Result
 from .html import corpus_findings, corpus_table, document_section, page, plots_html
 from .items import ReportInput, ReportItem, collect, page_spans
 from .plots import Plot, corpus_plots
@@ -49,23 +49,24 @@ def write_report(inputs: Iterable[ReportInput] | ReportInput, out_path: str | os
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     title = title or DEFAULT_TITLE
-    figures = corpus_plots(items) if plots else []
+    shown = with_corpus_findings(items, corpus_anomalies)
+    figures = corpus_plots(shown) if plots else []
     split = per_document_pages if per_document_pages is not None else len(items) > split_threshold
     if not split:
-        _write(out, render_report(items, title=title, figures=figures,
+        _write(out, render_report(shown, title=title, figures=figures,
                                   corpus_anomalies=corpus_anomalies))
         return out
     folder = out.parent / f"{out.stem}_files"
     folder.mkdir(exist_ok=True)
     links = []
-    for i, item in enumerate(items):
+    for i, item in enumerate(shown):
         name = f"doc-{i + 1:04d}-{_safe(item.doc_id or 'unread')}.html"
         links.append(f"{_attr_path(folder.name)}/{name}")
         sec = document_section(item, i)
         nav = f'<a href="../{_attr_path(out.name)}">← 索引 index</a>'
         _write(folder / name, page(f"{title} · {i + 1}/{len(items)}", sec.html,
                                    {"facts": sec.facts, "findings": sec.findings}, nav=nav))
-    body = (_overview(items, links, corpus_anomalies) + plots_html(figures))
+    body = _overview(shown, links, corpus_anomalies) + plots_html(figures)
     _write(out, page(title, body, {"facts": {}, "findings": {}},
                      nav='<a href="#overview">文档 documents</a><a href="#plots">图表 charts</a>'))
     return out
@@ -95,12 +96,25 @@ def corpus_checks(items: list[ReportItem]) -> list[Anomaly]:
         from ..checks import run_corpus_checks  # type: ignore[attr-defined]
     except ImportError:
         return []
-    return list(run_corpus_checks([Result(it.document, it.facts, it.anomalies) for it in items]))
+    # (row, facts, text): the text lets the checks read the clause before a figure
+    return list(run_corpus_checks([(it.document, it.facts, it.text or "") for it in items]))
+
+
+def with_corpus_findings(items: list[ReportItem], corpus_anomalies: list[Anomaly]) -> list[ReportItem]:
+    """Copies of the items whose documents a cross-document finding points into, with that
+    finding added, so it is underlined and listed where its evidence is."""
+    by_doc: dict[str, list[Anomaly]] = {}
+    for a in corpus_anomalies:
+        by_doc.setdefault(a.doc_id, []).append(a)
+    return [replace(it, anomalies=[*it.anomalies, *by_doc[it.doc_id]])
+            if it.doc_id and it.doc_id in by_doc else it for it in items]
 
 
 def _overview(items: list[ReportItem], links: list[str], corpus_anomalies: list[Anomaly]) -> str:
     facts = sum(len(i.facts) for i in items)
-    found = sum(len(i.anomalies) for i in items)
+    ids = {i.doc_id for i in items}
+    found = sum(len(i.anomalies) for i in items) + sum(1 for a in corpus_anomalies
+                                                        if a.doc_id not in ids)
     return (f'<section class="card" id="overview"><h2>文档概览 · {len(items)} document(s), '
             f'{facts} facts, {found} findings</h2>{corpus_table(items, links)}'
             f'{corpus_findings(corpus_anomalies)}</section>')

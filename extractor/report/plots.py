@@ -191,12 +191,13 @@ def _fact_year(f: Fact, report_year: int | None) -> int | None:
     return int(m.group(1)) if m else report_year
 
 
-def recurring_indicators(items: list[ReportItem], *, limit: int = 6) -> list[dict]:
-    """Indicators (same issuer, subject, kind, unit) stated in at least two years, with a target
-    (modality planned/expected) and an outcome (actual or unmarked) for at least one same year;
-    the year is the fact's period when the facts stage resolved one, else the report year.
-    Most paired years first."""
-    series: dict[tuple, dict[str, dict[int, Fact]]] = defaultdict(lambda: {"target": {}, "outcome": {}})
+Series = dict  # (issuer, indicator, kind, unit, role) -> {"target": {year: Fact}, "outcome": {...}}
+
+
+def series_by_subject(items: list[ReportItem]) -> Series:
+    """Indicators keyed by the subject as written; the year is the fact's period when the facts
+    stage resolved one, else the report year."""
+    series: Series = defaultdict(lambda: {"target": {}, "outcome": {}})
     for item in items:
         ry = _year_of(item)
         issuer = issuer_of(item.source)
@@ -209,18 +210,55 @@ def recurring_indicators(items: list[ReportItem], *, limit: int = 6) -> list[dic
             if year is None:
                 continue
             side = "target" if f.modality in ("planned", "expected") else "outcome"
-            key = (issuer, f.subject, f.kind, f.unit, f.role)
-            series[key][side].setdefault(year, f)
-    out = []
-    for key, s in series.items():
-        years = set(s["target"]) | set(s["outcome"])
-        paired = sorted(set(s["target"]) & set(s["outcome"]))
-        if len(years) >= 2 and paired:   # at least one year with both a target and an outcome
-            out.append({"issuer": key[0], "subject": key[1], "kind": key[2], "unit": key[3],
-                        "role": key[4], "years": sorted(years), "paired": paired,
-                        "target": s["target"], "outcome": s["outcome"]})
-    out.sort(key=lambda r: (-len(r["paired"]), -len(r["years"]), r["subject"]))
-    return out[:limit]
+            series[(issuer, f.subject, f.kind, f.unit, f.role)][side].setdefault(year, f)
+    return series
+
+
+def series_by_checks(items: list[ReportItem]) -> Series | None:
+    """Indicators as the cross-document checks see them (``checks.corpus``: the indicator
+    lexicon, its issuer key, target cues), so the plot shows the pairs that
+    ``corpus.target_vs_outcome`` judges. A target belongs to its report's year; an outcome to
+    its period, else to the year before its report (year N+1's report states year N's result).
+    None when the checks stage does not offer it."""
+    try:
+        from ..checks.corpus import CorpusContext, label
+    except ImportError:
+        return None
+    ctx = CorpusContext.build([(it.document, it.facts, it.text or "") for it in items])
+    series: Series = defaultdict(lambda: {"target": {}, "outcome": {}})
+    for d in ctx.docs:
+        if d.year is None:
+            continue
+        for key, entries in d.growth.items():
+            for f, is_target in entries:
+                period = _fact_year(f, None)
+                if is_target:
+                    year, side = period or int(d.year), "target"
+                else:
+                    year, side = period or int(d.year) - 1, "outcome"
+                series[(d.issuer, label(key), f.kind, f.unit, "")][side].setdefault(year, f)
+    return series
+
+
+def recurring_indicators(items: list[ReportItem], *, limit: int = 6) -> list[dict]:
+    """Indicators of one issuer stated in at least two years, with a target (planned/expected)
+    and an outcome for at least one same year; most paired years first. Uses the checks'
+    indicator index when present and it finds any, else the subjects as written."""
+    for series in (series_by_checks(items), series_by_subject(items)):
+        if not series:
+            continue
+        out = []
+        for key, s in series.items():
+            years = set(s["target"]) | set(s["outcome"])
+            paired = sorted(set(s["target"]) & set(s["outcome"]))
+            if len(years) >= 2 and paired:   # at least one year with a target and an outcome
+                out.append({"issuer": key[0], "subject": key[1], "kind": key[2], "unit": key[3],
+                            "role": key[4], "years": sorted(years), "paired": paired,
+                            "target": s["target"], "outcome": s["outcome"]})
+        if out:
+            out.sort(key=lambda r: (-len(r["paired"]), -len(r["years"]), r["subject"]))
+            return out[:limit]
+    return []
 
 
 # ---------------------------------------------------------------- drawing

@@ -68,7 +68,7 @@ def _in_view(page, selector: str) -> bool:
 
 
 def test_markup_in_a_document_runs_nothing_and_shows_as_text(page, tmp_path, hostile):
-    out = write_report([hostile], tmp_path / "hostile.html", corpus_anomalies=[])
+    out = write_report([hostile], tmp_path / "hostile.html", corpus_anomalies=[], plots=False)
     _open(page, out)
     page.wait_for_timeout(200)
     assert page.dialogs == [] and page.errors == []

@@ -95,3 +95,28 @@ def test_hostile_text_file_through_the_pipeline_renders_as_text(tmp_path):
     assert soup.select_one(".doc .text").get_text() == read(f).text
     assert len(soup.find_all("script")) == 2 and not soup.find_all("img")
     assert soup.select('.text .f.k-money') and soup.select('.findings .finding[data-sev="error"]')
+
+
+def test_cross_document_findings_are_shown_where_their_evidence_is(tmp_path):
+    pytest.importorskip("extractor.checks.corpus")
+    folder = tmp_path / "gov"
+    folder.mkdir()
+    (folder / "x__2022年国务院政府工作报告.txt").write_text(
+        "2022年政府工作报告\n今年发展主要预期目标是：国内生产总值增长5.5%左右。\n", encoding="utf-8")
+    (folder / "x__2023年国务院政府工作报告.txt").write_text(
+        "2023年政府工作报告\n过去一年，国内生产总值增长3%。今年发展主要预期目标是：国内生产总值增长5%左右。\n",
+        encoding="utf-8")
+    items = collect([folder])
+    from extractor.report import corpus_checks
+    found = corpus_checks(items)
+    # 2022's target 5.5%左右 against the 3% the 2023 report states for 2022: missed
+    assert [(a.code, a.severity, a.evidence) for a in found
+            if a.code == "corpus.target_vs_outcome"] == [("corpus.target_vs_outcome", "warning", "3%")]
+    out = write_report(items, tmp_path / "r.html", plots=False)
+    soup = _soup(out)
+    later = soup.select(".doc")[1]
+    li = later.select('.findings .finding[data-code="corpus.target_vs_outcome"]')
+    assert li and "未达到目标" in li[0].get_text()
+    ev = later.select(f'.text [data-a~="{li[0]["data-a"]}"]')
+    assert "".join(e.get_text() for e in ev) == "3%"
+    assert soup.select('.corpus-findings .finding[data-code="corpus.target_vs_outcome"]')

@@ -11,7 +11,7 @@ from extractor.model import Anomaly, Fact
 from extractor.report import ReportItem
 from extractor.report.plots import (
     benford_first_digit, corpus_plots, first_digit, issuer_of, last_two_digits, mad_conformity,
-    plot_targets, recurring_indicators, written_integer,
+    plot_targets, recurring_indicators, series_by_subject, written_integer,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -81,7 +81,7 @@ def _report(source: str, year: int, facts: list[Fact]) -> ReportItem:
                       "", facts, [])
 
 
-def test_targets_vs_outcomes_pairs_one_issuer_across_years():
+def _gdp_items() -> tuple[list[ReportItem], Fact]:
     gdp_target_2023 = money("5%左右", "5", 0, "国内生产总值增长", "planned", "percent", "%")
     gdp_target_2023.value_low, gdp_target_2023.value_high = Decimal("4.5"), Decimal("5.5")
     gdp_outcome_2023 = money("5.2%", "5.2", 1, "国内生产总值增长", "actual", "percent", "%",
@@ -94,13 +94,32 @@ def test_targets_vs_outcomes_pairs_one_issuer_across_years():
         _report("x__2024年上海市政府工作报告.txt", 2024,
                 [money("5.0%", "5.0", 1, "国内生产总值增长", "actual", "percent", "%")]),
     ]
-    rec = recurring_indicators(items)
+    return items, gdp_outcome_2023
+
+
+def _check_gdp(rec: list[dict], outcome: Fact) -> dict:
     assert len(rec) == 1
     r = rec[0]
-    assert (r["issuer"], r["subject"], r["years"]) == ("国务院政府工作报告", "国内生产总值增长",
-                                                      [2023, 2024])
+    assert "国内生产总值" in r["subject"] and "上海" not in r["issuer"]
+    assert r["years"] == [2023, 2024] and r["paired"] == [2023]
     assert sorted(r["target"]) == [2023, 2024] and list(r["outcome"]) == [2023]
-    assert r["outcome"][2023] is gdp_outcome_2023
+    assert r["outcome"][2023] is outcome
+    return r
+
+
+def test_targets_vs_outcomes_by_subject_pairs_one_issuer_across_years():
+    items, outcome = _gdp_items()
+    series = series_by_subject(items)
+    rec = [{"issuer": k[0], "subject": k[1], "years": sorted(set(v["target"]) | set(v["outcome"])),
+            "paired": sorted(set(v["target"]) & set(v["outcome"])), **v}
+           for k, v in series.items() if set(v["target"]) & set(v["outcome"])]
+    r = _check_gdp(rec, outcome)
+    assert (r["issuer"], r["subject"]) == ("国务院政府工作报告", "国内生产总值增长")
+
+
+def test_targets_vs_outcomes_plot_uses_the_pairs_the_checks_judge():
+    items, outcome = _gdp_items()
+    _check_gdp(recurring_indicators(items), outcome)
     plot = plot_targets(items)
     assert plot.stats["indicators"] == 1 and plot.png.startswith(PNG)
 
