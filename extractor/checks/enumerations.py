@@ -101,20 +101,19 @@ def check_enum_count(ctx: CheckContext) -> Iterator[Anomaly]:
                 f.start, end, [f], stated=str(n), computed=str(k))
             continue
         if etc.search(ctx.text[max(0, f.start - 2):f.start]):
-            back = ctx.text[max(0, f.start - 120):f.start]
-            back = back[:len(back) - len(back.rstrip())]  or back
+            base = max(0, f.start - 120)
+            back = ctx.text[base:f.start]
             cut = max(back.rfind(c) for c in "，,。；;：:！？!?\n")
-            seg = back[cut + 1:] if cut >= 0 else back
-            seg = seg.rstrip()
+            seg_start = base + cut + 1
+            seg = ctx.text[seg_start:f.start].rstrip()
             seg = seg[:-1] if seg.endswith("等") else seg
             k = count_items(seg)
             if k > n:
-                a = f.start - len(seg) - 1
                 yield ctx.anomaly(
                     "enum.count_mismatch", "warning",
                     f"文中列出{k}项后称“等{f.text}”，列出的项数多于所称数目。",
                     f"{k} items are listed before '等{f.text}', more than the stated count.",
-                    max(0, a + 1), f.end, [f], stated=str(n), computed=str(k))
+                    seg_start, f.end, [f], stated=str(n), computed=str(k))
 
 
 @check("enums.markers.v1", codes={"enum.marker_out_of_order": "warning"})

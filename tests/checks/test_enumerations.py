@@ -13,11 +13,11 @@ SAMPLE_LIST = ("全年申报市科技方案工程共5个,分别是XX市xx区树�
                "XX市禹晋果业承担的黄桃、赣南脐橙、hb红心蜜柚种苗改良及高山产业化种植;及XX市集贤生态农庄责任承担的优质葡萄提质改造工程(土壤改良、品种更新换代)。")
 
 CASES = [
-    Case(EC, SAMPLE_LIST.replace("共5个", "共6个"), True, lambda p: fx(p, "6个"), "warning", None, ["6个"]),
+    Case(EC, SAMPLE_LIST.replace("共5个", "共6个"), True, lambda p: fx(p, "6个"), "warning", "6个,分别是" + SAMPLE_LIST.split("分别是")[1].rstrip("。"), ["6个"]),
     Case(EC, "全年新认定高新技术企业4家,分别是华兴科技、恒瑞电子和绿源农业。", True,
-         lambda p: fx(p, "4家"), "warning"),
+         lambda p: fx(p, "4家"), "warning", "4家,分别是华兴科技、恒瑞电子和绿源农业", ["4家"]),
     Case(EC, "三岛贸易、速8酒店、开汇源金属、绿宜苗圃、鑫源建材和岳城老饭铺等5家企业已成功申报入网。", True,
-         lambda p: fx(p, "5家"), "warning", None, ["5家"]),
+         lambda p: fx(p, "5家"), "warning", "三岛贸易、速8酒店、开汇源金属、绿宜苗圃、鑫源建材和岳城老饭铺等5家", ["5家"]),
     Case(EC, SAMPLE_LIST, False, lambda p: fx(p, "5个")),
     Case(EC, "全年新认定高新技术企业3家,分别是华兴科技、恒瑞电子和绿源农业。", False, lambda p: fx(p, "3家")),
     Case(EC, "三岛贸易、速8酒店。开汇源金属、绿宜苗圃和岳城老饭铺等5家企业已成功申报入网。", False,
@@ -25,8 +25,8 @@ CASES = [
     Case(EC, "全年申报项目共9个,分别为市级2个、区级3个、镇级4个。", False,
          lambda p: (fx(p, "9个"), fx(p, "2个"), fx(p, "3个"), fx(p, "4个"))),
     Case(MO, "一是经济逐年攀升。二是行业管理无事故。二是“限上企业早完成。三是成立餐协促标准。", True, None,
-         "warning", "二是"),
-    Case(MO, "一是以工程促开展;二是以技术促扶贫;四是以宣传促普及。", True, None, "warning", "四是"),
+         "warning", "二是", []),
+    Case(MO, "一是以工程促开展;二是以技术促扶贫;四是以宣传促普及。", True, None, "warning", "四是", []),
     Case(MO, "一是经济逐年攀升。二是管理稳中趋优。三是通讯全面覆盖。四是创新创业高涨。", False),
     Case(MO, "一是统一是非标准;二是加强领导。一是完善制度;二是强化考核。", False),
 ]

@@ -32,13 +32,14 @@ CASES = [
     Case(YC, "面积2035平方米,远景规划1500亩。", False),
     Case(YC, "全市生产总值达到12023亿元,增长6.1%。", False),
     # duplicated tokens
-    Case(DUP, "出台了2023年2023年区面上贫困村专家帮扶安排。", True, None, "warning", "2023年2023年"),
-    Case(DUP, "新建改造台区16个16个,完成投资966万元。", True, None, "warning", "16个16个"),
+    Case(DUP, "出台了2023年2023年区面上贫困村专家帮扶安排。", True, None, "warning", "2023年2023年", []),
+    Case(DUP, "新建改造台区16个16个,完成投资966万元。", True, None, "warning", "16个16个", []),
     Case(DUP, "出台了2023年至2024年区面上贫困村专家帮扶安排。", False),
     Case(DUP, "10月10日召开动员大会,2023年、2024年连续获评先进。", False),
     # contradictory qualifiers
-    Case(CQ, "全年为协会争取财政资金近2023万余元。", True, None, "warning", "近2023万余"),
-    Case(CQ, "来自各部门的企业和专家学者约400余人参加了此次盛会。", True, None, "warning", "约400余"),
+    Case(CQ, "全年为协会争取财政资金近2023万余元。", True, lambda p: fx(p, "近2023万余元", kind="money"), "warning",
+         "近2023万余元", ["近2023万余元"]),
+    Case(CQ, "来自各部门的企业和专家学者约400余人参加了此次盛会。", True, None, "warning", "约400余", []),
     Case(CQ, "奖金设置近40万,吸引了近800件作品参赛。", False),
     Case(CQ, "共400余人参加了此次盛会,最近20余天新增企业35家。", False),
 ]

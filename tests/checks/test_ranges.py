@@ -31,9 +31,9 @@ CASES = [
          lambda p: (fx(p, "19起"), fx(p, "-3起"), fx(p, "16起")), "error", "-3起", ["-3起"]),
     Case(NEG, "新增市场主体35家,注销企业12家。", False, lambda p: (fx(p, "35家"), fx(p, "12家"))),
     Case(NEG, "气温最低-3度,未发生一起安全事故。", False, lambda p: fx(p, "-3度", kind="quantity")),
-    Case(MAG, "包含新建2023千伏路9.8千米,新建台区16个。", True, None, "warning", "2023千伏"),
-    Case(MAG, "新建15千伏线路3.2千米,改造下户线34.01千米。", True, None, "warning", "15千伏"),
-    Case(MAG, "全镇硬化村道9000千米,惠及群众3万人。", True, None, "warning", "9000千米"),
+    Case(MAG, "包含新建2023千伏路9.8千米,新建台区16个。", True, lambda p: fx(p, "2023千伏", kind="quantity"), "warning", "2023千伏", ["2023千伏"]),
+    Case(MAG, "新建15千伏线路3.2千米,改造下户线34.01千米。", True, None, "warning", "15千伏", []),
+    Case(MAG, "全镇硬化村道9000千米,惠及群众3万人。", True, lambda p: fx(p, "9000千米", kind="quantity"), "warning", "9000千米", ["9000千米"]),
     Case(MAG, "新建10千伏线路9.8千米,新建台区16个/1880千伏安,新建380伏低压线路56.324千米。", False),
     Case(MAG, "建成±800千伏特高压直流工程,全省农村公路1.2万公里,硬化村道85千米。", False),
 ]
