@@ -113,7 +113,7 @@ def _page_markers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, 
     cands = []
     for m in r.marker.finditer(text):
         n = int(m.group(1))
-        p = m.start()
+        p = m.start(1)  # the marker's line start
         ev = False
         if p > 0:
             prev_end = p - 1  # the '\n'
@@ -156,7 +156,7 @@ def _page_markers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, 
     edits: list[Edit] = []
     pages = []
     for n, m, _ev in chain:
-        s = m.start()
+        s = m.start(1)
         if s > 0 and text[s - 1] == "\n":
             s -= 1
             if s > 0 and text[s - 1] == "\r":
@@ -164,7 +164,7 @@ def _page_markers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, 
         edits.append((s, m.end(), "", "page_markers"))
         pages.append((m.end(), n))
     first = chain[0][0]
-    if chain[0][1].start() > 0:
+    if chain[0][1].start(1) > 0:
         pages.insert(0, (0, max(1, first - 1)))
     return edits, pages
 
@@ -235,8 +235,14 @@ def scan(pattern, text: str, trigger=None):
         yield from pattern.finditer(text)
         return
     last = 0
+    at = "at" in trigger.groupindex
+    if at:  # the trigger marks positions after a line break: also try the text start
+        m = pattern.match(text, 0)
+        if m is not None and m.end() > 0:
+            yield m
+            last = m.end()
     for t in trigger.finditer(text):
-        p = t.start()
+        p = t.start("at") if at else t.start()
         if p < last:
             continue
         m = pattern.match(text, p)

@@ -30,8 +30,8 @@ def _trigger(pattern: str, where: str) -> re.Pattern:
 class TextRules:
     raw: dict
     fold_table: dict
-    zero_width: regex.Pattern
-    marker: regex.Pattern
+    zero_width: re.Pattern
+    marker: re.Pattern
     marker_punct: regex.Pattern
     marker_enum: regex.Pattern
     marker_final: frozenset
@@ -43,7 +43,7 @@ class TextRules:
     fn_bracket: regex.Pattern
     fn_circled: regex.Pattern
     pinyin: regex.Pattern
-    cjk_spaces: regex.Pattern
+    cjk_spaces: re.Pattern | regex.Pattern
     html_detect: regex.Pattern
     html_min_tags: int
     html_density: float
@@ -51,7 +51,7 @@ class TextRules:
     entity_trigger: re.Pattern
     fn_trigger: re.Pattern
     pinyin_trigger: re.Pattern
-    cjk_trigger: re.Pattern
+    cjk_trigger: re.Pattern | None
     fold_runs: re.Pattern
     fold_runs_split: re.Pattern
     html_tag: regex.Pattern
@@ -121,8 +121,8 @@ def text_rules() -> TextRules:
     return TextRules(
         raw=d,
         fold_table=_fold_table(d["fold"]),
-        zero_width=_compile(d["zero_width"]["regex"], "text.yaml:zero_width"),
-        marker=_compile(pm["regex"], "text.yaml:page_markers"),
+        zero_width=_trigger(d["zero_width"]["regex"], "text.yaml:zero_width"),
+        marker=_trigger(pm["regex"], "text.yaml:page_markers"),
         marker_punct=_compile(pm["followed_by_punct"], "text.yaml:page_markers"),
         marker_enum=_compile(pm["followed_by_enumerator"], "text.yaml:page_markers"),
         marker_final=frozenset(pm["sentence_final"]),
@@ -134,7 +134,9 @@ def text_rules() -> TextRules:
         fn_bracket=_compile(d["footnotes"]["bracket"], "text.yaml:footnotes"),
         fn_circled=_compile(d["footnotes"]["circled"], "text.yaml:footnotes"),
         pinyin=_compile(d["pinyin_gloss"]["regex"], "text.yaml:pinyin_gloss"),
-        cjk_spaces=_compile(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces"),
+        cjk_spaces=(_trigger(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces")
+                    if d["cjk_spaces"].get("engine") == "re"
+                    else _compile(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces")),
         html_detect=_compile(html["detect"], "text.yaml:html", regex.IGNORECASE),
         html_min_tags=int(html["min_tags"]),
         html_density=float(html["min_tags_per_1000_chars"]),
@@ -142,7 +144,8 @@ def text_rules() -> TextRules:
         entity_trigger=_trigger(d["entities"]["trigger"], "text.yaml:entities"),
         fn_trigger=_trigger(d["footnotes"]["trigger"], "text.yaml:footnotes"),
         pinyin_trigger=_trigger(d["pinyin_gloss"]["trigger"], "text.yaml:pinyin_gloss"),
-        cjk_trigger=_trigger(d["cjk_spaces"]["trigger"], "text.yaml:cjk_spaces"),
+        cjk_trigger=(_trigger(d["cjk_spaces"]["trigger"], "text.yaml:cjk_spaces")
+                     if d["cjk_spaces"].get("trigger") else None),
         fold_runs=_fold_runs(_fold_table(d["fold"])),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
         html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE | regex.DOTALL),

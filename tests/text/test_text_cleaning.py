@@ -18,7 +18,7 @@ def test_triggers_find_exactly_what_the_full_regexes_find(corpus_prepared, sampl
     r = text_rules()
     rules = [(r.footer, r.footer_trigger), (r.entity, r.entity_trigger),
              (r.fn_bracket, r.fn_trigger), (r.fn_circled, r.fn_trigger),
-             (r.pinyin, r.pinyin_trigger), (r.cjk_spaces, r.cjk_trigger)]
+             (r.pinyin, r.pinyin_trigger)]
     texts = [p.doc.text for _path, p in corpus_prepared] + [sample_doc.text]
     found = 0
     for text in texts:
@@ -28,6 +28,25 @@ def test_triggers_find_exactly_what_the_full_regexes_find(corpus_prepared, sampl
             assert fast == full, pat.pattern
             found += len(full)
     assert found > 300
+
+
+def test_cjk_space_rule_equals_its_unicode_property_form(corpus_prepared) -> None:
+    """The fast stdlib-re form of cjk_spaces finds what the readable \\p{Han} form finds."""
+    import regex
+
+    p = "[、。，；：（）“”]"
+    ref = regex.compile(
+        r"(?<=[\p{Han}、。，；：（）“”])[ \t\u3000\u00a0]+(?=[0-9])(?![0-9]{1,2}[、.](?![0-9]))"
+        r"|(?<=[0-9])[ \t\u3000\u00a0]+(?=[\p{Han}、。，；：（）“”])"
+        rf"|(?<={p})[ \t\u3000\u00a0]+(?=\p{{Han}})|(?<=\p{{Han}})[ \t\u3000\u00a0]+(?={p})")
+    fast = text_rules().cjk_spaces
+    n = 0
+    for _path, prep in corpus_prepared:
+        text = prep.doc.text
+        want = [m.span() for m in ref.finditer(text)]
+        assert [m.span() for m in fast.finditer(text)] == want
+        n += len(want)
+    assert n > 100
 
 
 def test_pdf_footers_and_form_feeds_make_pages() -> None:
