@@ -108,11 +108,21 @@ class CheckContext:
         return out
 
     def clause_before(self, f: Fact, limit: int = 40) -> str:
-        """Text from the previous clause break (or ``limit`` chars) up to the fact."""
+        """Text from the previous clause break (or ``limit`` chars) up to the fact; a comma between
+        digits (２９，８２１，８２８元) is a thousands separator, not a break."""
         a = max(0, f.start - limit)
         seg = self.text[a:f.start]
-        cut = max(seg.rfind(c) for c in "，,；;：:。！？!?\n")
-        return seg[cut + 1:] if cut >= 0 else seg
+        for i in range(len(seg) - 1, -1, -1):
+            ch = seg[i]
+            if ch in "，,":
+                left = seg[i - 1] if i > 0 else ""
+                right = seg[i + 1] if i + 1 < len(seg) else ""
+                if left.isdigit() and right.isdigit():
+                    continue
+                return seg[i + 1:]
+            if ch in "；;：:。！？!?\n":
+                return seg[i + 1:]
+        return seg
 
     def clause_after(self, f: Fact, limit: int = 30) -> str:
         seg = self.text[f.end:f.end + limit]

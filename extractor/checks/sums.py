@@ -55,6 +55,7 @@ def _not_total(ctx: CheckContext, f: Fact) -> bool:
     before = ctx.text[max(0, f.start - 8):f.start]
     return bool(pattern("sums", "not_total_before").search(before)
                 or pattern("sums", "clause_skip").search(_clause(ctx, f))
+                or pattern("sums", "not_total_clause").search(_clause(ctx, f))
                 or truncated(ctx, f))
 
 

@@ -133,3 +133,8 @@ DISJOINT = [
          ["2.76万亿元", "1.83万亿元", "1.93万亿元"]),
 ]
 CASES += DISJOINT
+DIFFERENCE_QUIET = [
+    Case(EX, "决算支出比预算数298亿元少支4.7亿元。其中,经济建设费支出137.6亿元,社会文教费支出31.9亿元。", False,
+         lambda p: (fx(p, "298亿元"), fx(p, "4.7亿元"), fx(p, "137.6亿元"), fx(p, "31.9亿元"))),
+]
+CASES += DIFFERENCE_QUIET
