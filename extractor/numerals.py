@@ -50,13 +50,14 @@ def numeral_tables() -> Tables:
         small={str(k): int(v) for k, v in data["small_powers"].items()},
         big={str(k): int(v) for k, v in data["big_powers"].items()},
         scales={str(k): int(v) for k, v in data["scales"].items()},
-        vague=tuple(data.get("vague_prefixes") or ()),
+        vague=tuple(sorted(data.get("vague_prefixes") or (), key=len, reverse=True)),
         at_least=tuple(data.get("at_least_prefixes") or ()),
     )
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _ARABIC = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
+_PLAIN = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +159,12 @@ def parse_numeral(s: str) -> Numeral:
     s = s.translate(_FULLWIDTH).replace(",", "").replace(" ", "").replace("\u3000", "")
     if not s:
         raise ValueError("empty numeral")
+    if _PLAIN.fullmatch(s):            # fast path: plain Arabic digits (most figures)
+        d = Decimal(s)
+        k = s.find(".")
+        return Numeral(d, len(s) - k - 1 if k >= 0 else 0, d, d, False, "plain")
     # vague magnitudes: 几十 / 数十 / 好几千 → [P, 10P); 十几 / 十来 → [10, 20); 上百 → [100, ∞)
-    for p in sorted(t.vague, key=len, reverse=True):
+    for p in t.vague:
         if s.startswith(p) and len(s) > len(p):
             power = _power_of(s[len(p):], t)
             return Numeral(Decimal(power), -_log10(power), Decimal(power), Decimal(power * 10),

@@ -20,7 +20,7 @@ from .engine import RuleTimeoutError, Trace, find_number_facts
 from .ruleset import load_ruleset
 
 __all__ = ["extract_facts", "facts_from_text", "document_from_text", "RuleTimeout",
-           "NUMBER_KINDS"]
+           "NUMBER_KINDS", "parse_money"]
 
 NUMBER_KINDS = ("money", "percent", "count", "quantity")
 
@@ -144,3 +144,17 @@ def facts_from_text(text: str, *, report_year: int | None = None,
                     rules: str | Path | None = None) -> list[Fact]:
     """extract_facts on a bare string (offsets into ``text``)."""
     return extract_facts(prepare_text(text, report_year), rules=rules)
+
+
+def parse_money(text: str) -> Fact | None:
+    """Parse a string known to be an amount of money (JioNLP ``parse_money`` style): the money
+    cue is assumed, so 三百万 and 几十万块 are money too. Returns the longest money fact (clean
+    offsets of ``text``), or None.
+
+    >>> f = parse_money("约4.287亿美元")
+    >>> (str(f.value), f.unit, f.approx)
+    ('428700000', 'USD', 'about')
+    """
+    facts = [f for f in number_facts_clean(prepare_text(text), assume_money=True)
+             if f.kind == "money"]
+    return max(facts, key=lambda f: (f.end - f.start, -f.start)) if facts else None

@@ -73,7 +73,10 @@ def _starts(text: str, s: int, rs: RuleSet) -> list[int]:
     """Run start plus the starts of a chain of prefixes right before it (earliest first)."""
     out = [s]
     p = s
+    last = rs.prefix_last_chars
     for _ in range(3):
+        if p == 0 or text[p - 1] not in last:
+            break
         m = rs.prefix_rev.match(text, 0, p)
         if m is None:
             break
@@ -85,6 +88,7 @@ def _starts(text: str, s: int, rs: RuleSet) -> list[int]:
 
 _FILLER = frozenset("余多几来 \u3000kKwW万亿")
 _GROUPS = regex.compile(r"(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?")
+_RANGE_RE = regex.compile(r"[-—–~～－至到与和(（]")
 _RANGE_START = frozenset("-—–~～－至到与和(（")
 _ALL_KINDS = frozenset(("money", "percent", "count", "quantity"))
 
@@ -106,10 +110,14 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
     if c in _RANGE_START:
         return _ALL_KINDS
     kinds = set(rs.kinds_by_char.get(c, ()))
-    if text[j - 1] in _BIG or text[j - 1] in "kKwW" or len(starts) > 1:
-        kinds.add("money")           # implicit money (奖金近40万), 人民币8亿
-        if len(starts) > 1 and text.startswith("百分之", s - 3):
+    if text[j - 1] in _BIG or text[j - 1] in "kKwW":
+        kinds.add("money")           # implicit money (奖金近40万)
+    if len(starts) > 1:
+        if text.startswith("百分之", s - 3):
             kinds.add("percent")
+        for a, b in zip(starts, starts[1:]):
+            if text[a:b] in rs.lexicons.currency_before:
+                kinds.add("money")   # 人民币8亿
     return frozenset(kinds)
 
 
@@ -129,11 +137,16 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None) -> list[Candidat
         kinds = _kinds_for(text, s, e, starts, rs)
         if not kinds:
             continue
+        has_sep = _RANGE_RE.search(text, e, e + 10) is not None
+        matched: set[tuple[str, int]] = set()
+        near_lo, near_hi = starts[0], min(n, e + 14)
         for p in patterns:
-            if p.kind not in kinds:
+            if p.kind not in kinds or (p.is_range and not has_sep):
+                continue
+            if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
                 continue
             for q in starts:
-                if (p.id, q) in seen:
+                if (p.id, q) in seen or (p.kind, q) in matched:
                     break
                 try:
                     m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
@@ -141,16 +154,24 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None) -> list[Candidat
                     raise RuleTimeoutError(p.id, q) from exc
                 if m is not None and m.end() > s:
                     seen.add((p.id, q))
+                    if not p.requires:     # a cue-dependent match may still be rejected
+                        matched.add((p.kind, q))
                     cands.append(Candidate(p, m.start(), m.end(), m))
                     break
     return cands
 
 
 # ----------------------------------------------------------------------------- checks
-def _negative_hit(text: str, start: int, end: int, rs: RuleSet) -> str:
+def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = False) -> str:
+    """The negative phrase or pattern overlapping text[start:end], or "". ``arabic``: the figure
+    is written in Arabic digits, so the (all-Chinese) phrases cannot overlap its number."""
     lo = max(0, start - 24)
     hi = min(len(text), end + 24)
-    for name, rx in rs.negatives:
+    for name, rx, trigger in rs.negatives:
+        if trigger is not None and trigger.search(text, lo, hi) is None:
+            continue
+        if arabic and name == "phrase":
+            continue
         for m in rx.finditer(text, lo, hi, timeout=5):
             if m.start() < end and m.end() > start and m.end() > m.start():
                 return f"negative lexicon ({rs.negative_names.get(name, name)}): {m.group()!r}"
@@ -184,26 +205,20 @@ def _boundary(text: str, c: Candidate) -> str:
 
 def _word_cut(c: Candidate, words: Callable[[int, int], list] | None, text: str) -> str:
     """jieba sanity check (JioNLP use_jiojio) for figures written in Chinese numerals: a
-    candidate that starts inside a word (李四人民币 → 四人) or ends inside one (一到五台山 →
-    一到五台) is not a figure. jieba never decides where a figure ends; it can only veto."""
+    candidate that ends inside a word (一到五台山 → 一到五台, 四人帮, 五项原则, 两条道路) is not
+    a figure. jieba never decides where a figure ends; it can only veto. The start side is not
+    checked: jieba glues a preceding noun to a numeral (钢四万吨, 增加一倍), and the classic
+    李四人民币 is already stopped by the measure-word stop list."""
     if words is None:
         return ""
     s = _num_start(c)
     if "0" <= text[s] <= "9" or "０" <= text[s] <= "９":
         return ""
     e = c.end
-    cut_start = s == c.start and s > 0 and _han(text[s - 1])
-    cut_end = e < len(text) and _han(text[e]) and _han(text[e - 1])
-    if not (cut_start or cut_end):
+    if not (e < len(text) and _han(text[e]) and _han(text[e - 1])):
         return ""
-    lo = max(0, (s if cut_start else e) - 4)
-    hi = min(len(text), e + 4)
-    if cut_start:
-        hi = max(hi, min(len(text), s + 4))
-    for w, ws, we in words(max(0, min(lo, s - 4)), hi):
-        if cut_start and ws < s < we and not _numeric_word(w):
-            return f"boundary cuts the word {w!r}"
-        if cut_end and ws < e < we and not _numeric_word(w) and we - ws > 2:
+    for w, ws, we in words(max(c.start, e - 4), min(len(text), e + 4)):
+        if ws < e < we and not _numeric_word(w) and we - ws > 2:
             return f"boundary cuts the word {w!r}"
     return ""
 
@@ -218,11 +233,16 @@ def _numeric_word(w: str) -> bool:
 
 # ----------------------------------------------------------------------------- resolving
 def _g(m: Any, name: str) -> str:
-    try:
-        v = m.group(name)
-    except IndexError:
-        return ""
-    return v or ""
+    """Group text or "" (absent or unmatched); uses the match's cached groupdict."""
+    d = _GD.get(id(m))
+    if d is None or d[0] is not m:
+        d = (m, m.groupdict())
+        _GD.clear()
+        _GD[id(m)] = d
+    return d[1].get(name) or ""
+
+
+_GD: dict[int, tuple[Any, dict]] = {}
 
 
 def _norm(d: Decimal | None) -> Decimal | None:
@@ -493,7 +513,9 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
     cands = scan(text, rs)
     kept: list[Candidate] = []
     for c in cands:
-        reason = _boundary(text, c) or _negative_hit(text, c.start, c.end, rs)
+        ns = _num_start(c)
+        arabic = "0" <= text[ns] <= "9" or "０" <= text[ns] <= "９"
+        reason = _boundary(text, c) or _negative_hit(text, c.start, c.end, rs, arabic)
         if not reason:
             out = resolve(c, text, rs, assume_money=assume_money)
             if isinstance(out, str):

@@ -29,7 +29,7 @@ from ..rulefiles import rules_dir
 NUMBER_KINDS = ("money", "percent", "count", "quantity")
 
 PATTERN_KEYS = {"id", "description", "priority", "regex", "requires", "split", "reject_numbers",
-                "examples", "counter_examples"}
+                "examples", "counter_examples", "near", "range_only"}
 REQUIRES_KEYS = {"left_cue", "window", "scale"}
 EXAMPLE_KEYS = {"texts", "in", "expect", "expect_all", "xfail", "note"}
 EXPECT_KEYS = {"text", "value", "low", "high", "decimals", "approx", "unit", "qualifiers",
@@ -54,6 +54,8 @@ class Pattern:
     examples: list
     counter_examples: list
     where: str                       # file:line
+    is_range: bool = False           # `range_only`: only tried near a range separator
+    near: Any = None                 # cheap regex that must match around the run (speed only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,10 @@ class RuleSet:
     fragments: dict[str, str]
     scanner: Any                     # finds numeral runs
     prefix_rev: Any                  # reverse matcher of one prefix ending at a position
+    prefix_last_chars: frozenset[str]  # last characters of the prefixes (cheap gate)
     tail_chars: frozenset[str]
     kinds_by_char: dict              # first character of a tail word → kinds it can start
-    negatives: list                  # (name, compiled) phrases + patterns
+    negatives: list                  # (name, compiled, trigger strings) phrases + patterns
     negative_names: dict[str, str]   # group name → description
     cue_res: dict[str, Any]          # cue list name → compiled alternation
     version: str
@@ -295,7 +298,9 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
             reject_numbers=tuple(str(x) for x in (p.get("reject_numbers") or ())),
             examples=[dict(_plain(e), line=_line(p["examples"], j))
                       for j, e in enumerate(p.get("examples") or [])],
-            counter_examples=_plain(p.get("counter_examples") or []), where=where))
+            counter_examples=_plain(p.get("counter_examples") or []), where=where,
+            is_range=bool(p.get("range_only")),
+            near=_compile(str(p["near"]), f"{path}:{_line(p, 'near')}") if p.get("near") else None))
     return out
 
 
@@ -304,13 +309,14 @@ def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str]]:
     path = base / "lexicons" / "negatives.yaml"
     data = _load(path)
     _check_keys(data, {"phrases", "patterns"}, "file", path)
-    out = [("phrase", _compile(_alt([str(x) for x in data.get("phrases") or []]), str(path)))]
+    out = [("phrase", _compile(_alt([str(x) for x in data.get("phrases") or []]), str(path)), None)]
     names = {"phrase": "negative lexicon phrase"}
     for i, p in enumerate(data.get("patterns") or []):
         where = f"{path}:{_line(data['patterns'], i)}"
-        _check_keys(p, {"id", "description", "regex"}, "negative pattern", path)
+        _check_keys(p, {"id", "description", "regex", "trigger"}, "negative pattern", path)
         pid = str(p["id"])
-        out.append((pid, _compile(str(p["regex"]), where)))
+        trigger = _compile(str(p["trigger"]), where) if p.get("trigger") else None
+        out.append((pid, _compile(str(p["regex"]), where), trigger))
         names[pid] = f"{pid}: {p.get('description', '')}"
     return out, names
 
@@ -377,7 +383,8 @@ def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return RuleSet(patterns=patterns, lexicons=lexicons, fragments=frags, scanner=scanner,
-                   prefix_rev=prefix_rev, tail_chars=frozenset(tails),
+                   prefix_rev=prefix_rev, prefix_last_chars=frozenset(w[-1] for w in prefixes),
+                   tail_chars=frozenset(tails),
                    kinds_by_char={k: frozenset(v) for k, v in kinds_by_char.items()},
                    negatives=negatives,
                    negative_names=neg_names, cue_res=cue_res, version=h.hexdigest()[:12],
