@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..model import Anomaly
-from .html import corpus_findings, corpus_table, document_section, page, plots_html
+from .html import corpus_findings, corpus_table, document_section, error_index, page, plots_html
 from .items import ReportInput, ReportItem, collect, page_spans
 from .plots import Plot, corpus_plots
 
@@ -117,6 +117,7 @@ def _overview(items: list[ReportItem], links: list[str], corpus_anomalies: list[
                                                         if a.doc_id not in ids)
     return (f'<section class="card" id="overview"><h2>文档概览 · {len(items)} document(s), '
             f'{facts} facts, {found} findings</h2>{corpus_table(items, links)}'
+            f'{error_index(items, links)}'
             f'{corpus_findings(corpus_anomalies)}</section>')
 
 

@@ -89,7 +89,7 @@ table.summary td.num{text-align:right;font-variant-numeric:tabular-nums}
 .finding{border:1px solid #e5e7eb;border-left:4px solid #9ca3af;border-radius:6px;padding:7px 10px;margin:0 0 6px;cursor:pointer;font-size:13.5px;background:#fff}
 .finding:hover{background:#f9fafb}
 .finding.selected{background:#fffbeb;border-color:#f59e0b}
-.finding .code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11.5px;color:#4b5563}
+.code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11.5px;color:#4b5563}
 .finding .en{color:#6b7280;font-size:12px;margin-top:2px}
 .finding .ev{font-size:12px;color:#374151;margin-top:3px}
 .finding .ev q{background:#f3f4f6;padding:0 3px;border-radius:3px}
@@ -151,11 +151,11 @@ JS = r"""
   function select(li){
     var id = li.getAttribute("data-a"), a = DATA.findings[id]; clear();
     li.classList.add("selected");
-    var ev = document.querySelectorAll('[data-a~="'+id+'"]');
+    var ev = document.querySelectorAll('.text [data-a~="'+id+'"]');
     ev.forEach(function(e){e.classList.add("active");});
     var first = ev.length ? ev[0] : null;
     (a && a.facts || []).forEach(function(fid){
-      document.querySelectorAll('[data-f~="'+fid+'"]').forEach(function(e){
+      document.querySelectorAll('.text [data-f~="'+fid+'"]').forEach(function(e){
         e.classList.add("involved"); if(!first) first=e; });
     });
     if(first){ reveal(first); }
@@ -195,6 +195,14 @@ JS = r"""
       c.addEventListener("change", function(){ applyFilters(panel); }); });
     applyFilters(panel);
   });
+  function fromHash(){
+    var h = decodeURIComponent(location.hash.slice(1));
+    if(h.indexOf("find-") !== 0) return;
+    var li = document.getElementById(h);
+    if(li && li.classList.contains("finding")){ li.hidden = false; select(li); li.scrollIntoView({block:"nearest"}); }
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
   document.documentElement.setAttribute("data-ready","1");
 })();
 """

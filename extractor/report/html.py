@@ -221,7 +221,8 @@ def findings_panel(item: ReportItem, prefix: str) -> str:
             calc = (f'<div class="calc">stated <b>{esc(a.stated or "—")}</b> · '
                     f'computed <b>{esc(a.computed or "—")}</b></div>')
         lis.append(
-            f'<li class="finding sev-{esc(a.severity)}" data-a="{lid}" data-sev="{esc(a.severity)}" '
+            f'<li class="finding sev-{esc(a.severity)}" id="find-{lid}" data-a="{lid}" '
+            f'data-sev="{esc(a.severity)}" '
             f'data-code="{esc(a.code)}" tabindex="0" role="button">'
             f'<div><span class="badge sev-{esc(a.severity)}">{esc(a.severity)}</span>'
             f'<span class="code">{esc(a.code)}</span></div>'
@@ -282,6 +283,25 @@ def corpus_table(items: list[ReportItem], links: list[str]) -> str:
             f'<td class="num">{len(item.facts)}</td>'
             + "".join(f'<td class="num">{sevs.get(s, 0)}</td>' for s in SEVERITIES) + "</tr>")
     return f'<table class="summary corpus-summary">{head}{"".join(rows)}</table>'
+
+
+def error_index(items: list[ReportItem], links: list[str], *, limit: int = 300) -> str:
+    """Every error of every document, linking to the finding (which the page then selects)."""
+    rows = []
+    for i, (item, link) in enumerate(zip(items, links)):
+        base = "" if link.startswith("#") else link
+        for j, a in enumerate(item.anomalies):
+            if a.severity == "error":
+                rows.append(
+                    f'<tr><td><a href="{esc(base)}#find-d{i}a{j}">{esc(_title_of(item))}</a></td>'
+                    f'<td class="code">{esc(a.code)}</td><td>{esc(a.message)}</td></tr>')
+    if not rows:
+        return ""
+    more = (f'<p class="counts">… {len(rows) - limit} more in the documents</p>'
+            if len(rows) > limit else "")
+    return (f'<h3>错误一览 · errors ({len(rows)})</h3><table class="summary error-index">'
+            f'<tr><th>文档 document</th><th>规则 code</th><th>说明 message</th></tr>'
+            f'{"".join(rows[:limit])}</table>{more}')
 
 
 def corpus_findings(anomalies: list[Anomaly]) -> str:

@@ -183,3 +183,21 @@ def test_filters_by_severity_and_code(page, sample_report):
         .filter(li => !li.hidden).map(li => li.getAttribute('data-code'))""")
     assert visible and set(visible) == {code}
     assert page.locator(".findings .shown").inner_text() == str(len(visible))
+
+
+def test_index_error_link_opens_the_document_page_with_the_finding_selected(page, sample_path,
+                                                                           tmp_path):
+    out = write_report([sample_path], tmp_path / "index.html", per_document_pages=True,
+                       plots=False)
+    _open(page, out)
+    assert page.locator(".doc .text").count() == 0          # the index holds no text
+    link = page.locator(".error-index a").first
+    href = link.get_attribute("href")
+    assert href.startswith("index_files/doc-0001-") and "#find-d0a" in href
+    link.click()
+    page.wait_for_selector("html[data-ready]")
+    lid = href.rsplit("#find-", 1)[1]
+    assert "selected" in page.locator(f"#find-{lid}").get_attribute("class").split()
+    assert page.locator(".findings .finding.active").count() == 0
+    assert page.locator(f'.text [data-a~="{lid}"].active').count() >= 1
+    assert _in_view(page, f'.text [data-a~="{lid}"]')

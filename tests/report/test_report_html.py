@@ -163,7 +163,11 @@ def test_large_corpus_gets_an_index_and_one_page_per_document(tmp_path):
     links = [a["href"] for a in index.select(".corpus-summary a")]
     assert links == [f"idx_files/{p.name}" for p in pages]
     assert not index.select(".doc .text")          # the index holds no document text
+    # every error is listed on the index, linking to its finding on the document's page
+    errors = [a["href"] for a in index.select(".error-index a")]
+    assert errors == [f"idx_files/{p.name}#find-d{i}a0" for i, p in enumerate(pages)]
     one = soup_of(pages[1].read_text(encoding="utf-8"))
+    assert one.select_one("#find-d1a0")["data-code"] == "percent.out_of_range"
     assert one.select_one(".text").get_text() == HOSTILE
     assert one.select_one("header nav a")["href"] == "../idx.html"
     # forced single page

@@ -120,3 +120,20 @@ def test_cross_document_findings_are_shown_where_their_evidence_is(tmp_path):
     ev = later.select(f'.text [data-a~="{li[0]["data-a"]}"]')
     assert "".join(e.get_text() for e in ev) == "3%"
     assert soup.select('.corpus-findings .finding[data-code="corpus.target_vs_outcome"]')
+
+
+def test_crlf_and_gb18030_documents_of_the_development_set_render_exactly():
+    from pathlib import Path
+    docs = Path(__file__).resolve().parents[2] / "corpora" / "docs"
+    crlf, gb = docs / "d03_township_duty_report_2020.txt", docs / "s02_city_stats_bulletin_2022.txt"
+    if not (crlf.exists() and gb.exists()):
+        pytest.skip("the development set corpora/docs is not there")
+    items = collect([crlf, gb])
+    assert items[0].text.count("\r\n") > 0 and items[1].document["encoding"] == "gb18030"
+    soup = BeautifulSoup(render_report(items), "lxml")
+    for sec, item in zip(soup.select(".doc"), items):
+        # HTML parsing folds CR LF into LF (the browser does too); nothing else may change
+        assert sec.select_one(".text").get_text() == item.text.replace("\r\n", "\n")
+        for i, f in enumerate(item.facts):
+            parts = sec.select(f'.text [data-f~="{sec["id"].replace("doc-", "d")}f{i}"]')
+            assert "".join(p.get_text() for p in parts) == f.text.replace("\r\n", "\n")
