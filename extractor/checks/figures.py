@@ -90,14 +90,14 @@ def check_year_contamination(ctx: CheckContext) -> Iterator[Anomaly]:
                     break
             b += n
         shown = ctx.text[a:b]
-        how = {"exact": "数值恰好等于年份", "decimal": "整数部分恰好等于年份",
-               "prefix": "数字以年份开头", "code": "编号中夹着年份"}[form]
-        how_en = {"exact": "equals the year", "decimal": "has the year as its integer part",
-                  "prefix": "starts with the year", "code": "has the year inside a code"}[form]
+        how = {"exact": f"数值恰好等于年份{year}", "decimal": f"整数部分恰好等于年份{year}",
+               "prefix": f"数字以年份{year}开头", "code": f"编号中夹着年份{year}"}[form]
+        how_en = {"exact": f"equals the year {year}", "decimal": f"has the year {year} as its integer part",
+                  "prefix": f"starts with the year {year}", "code": f"has the year {year} inside a code"}[form]
         yield ctx.anomaly(
             "figure.year_contamination", "warning",
-            f"“{shown}”{how}{year}，而此处的单位或措辞不可能是年份，疑似年份被误粘进数字，原数值已不可信。",
-            f"'{shown}' {how_en} {year} where its unit or wording cannot be a year: the year looks pasted "
+            f"“{shown}”{how}，而此处的单位或措辞不可能是年份，疑似年份被误粘进数字，原数值已不可信。",
+            f"'{shown}' {how_en} where its unit or wording cannot be a year: the year looks pasted "
             f"into the figure, so the original value is lost.",
             a, b, facts, stated=tok, computed=f"含年份 {year}")
 
