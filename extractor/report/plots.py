@@ -170,12 +170,23 @@ _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)年?")
 
 def issuer_of(source: str) -> str:
     """Issuer key from a file name: the name without folder, extension, collection prefix
-    ('…__') and years: '…__2023年上海市政府工作报告.txt' → '上海市政府工作报告'."""
+    ('…__') and years: '…__2023年上海市政府工作报告.txt' → '上海市政府工作报告'.
+    (The fallback when ``checks.corpus.issuer_of`` is absent; see ``issuer_key``.)"""
     name = source.replace("\\", "/").rsplit("/", 1)[-1]
     name = name.rsplit(".", 1)[0] if "." in name else name
     name = name.rsplit("__", 1)[-1]
     name = _YEAR.sub("", name)
     return name.strip(" _-·") or source
+
+
+def issuer_key(source: str) -> str:
+    """The cross-document checks' issuer key when they offer one (same grouping as their
+    findings), else :func:`issuer_of`."""
+    try:
+        from ..checks.corpus import issuer_of as checks_issuer_of
+    except ImportError:
+        return issuer_of(source)
+    return checks_issuer_of(source) or issuer_of(source)
 
 
 def _year_of(item: ReportItem) -> int | None:
@@ -200,7 +211,7 @@ def series_by_subject(items: list[ReportItem]) -> Series:
     series: Series = defaultdict(lambda: {"target": {}, "outcome": {}})
     for item in items:
         ry = _year_of(item)
-        issuer = issuer_of(item.source)
+        issuer = issuer_key(item.source)
         for f in item.facts:
             if f.kind not in ("percent", "money", "quantity", "count") or not f.subject:
                 continue

@@ -114,7 +114,8 @@ def test_targets_vs_outcomes_by_subject_pairs_one_issuer_across_years():
             "paired": sorted(set(v["target"]) & set(v["outcome"])), **v}
            for k, v in series.items() if set(v["target"]) & set(v["outcome"])]
     r = _check_gdp(rec, outcome)
-    assert (r["issuer"], r["subject"]) == ("国务院政府工作报告", "国内生产总值增长")
+    assert r["subject"] == "国内生产总值增长"
+    assert r["issuer"] in ("国务院政府工作报告", "政府工作报告")   # ours or the checks' key
 
 
 def test_targets_vs_outcomes_plot_uses_the_pairs_the_checks_judge():
