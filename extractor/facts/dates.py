@@ -41,6 +41,7 @@ from ..model import Fact
 from ..rulefiles import load_yaml
 
 _FRAG_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+_GROUP_NAME = regex.compile(r"\(\?P<(\w+)>")
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -108,6 +109,7 @@ class Rule:
     spec: dict
     family: str
     rank: int                 # priority: family rank * 1000 + position in the family
+    groups: tuple[str, ...] = ()   # named groups of this rule's regex
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +194,10 @@ def ruleset() -> RuleSet:
                 body = f"(?={first}){body}"
             group = f"R{sum(len(r) for r in rules.values())}"
             rank = fam_order.index(fam) * 1000 + len(rules[fam])
-            rules[fam][group] = Rule(spec["id"], kind, spec, fam, rank)
-            parts[fam].append(f"(?P<{group}>{body})")
+            names = tuple(dict.fromkeys(_GROUP_NAME.findall(body)))
+            rules[fam][group] = Rule(spec["id"], kind, spec, fam, rank, names)
+            # an empty group closing each alternative makes m.lastgroup name the rule
+            parts[fam].append(f"(?:{body})(?P<{group}>)")
     families = tuple(
         Family(f, regex.compile("|".join(parts[f])), rules[f],
                regex.compile(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
@@ -438,8 +442,13 @@ def _candidates(text: str, rs: RuleSet):
                 yield m.start(), rule.rank, m.end(), rule, m
 
 
-def _groups(m) -> dict:
-    return {k: v for k, v in m.groupdict().items() if v is not None}
+def _groups(m, rule: Rule) -> dict:
+    out = {}
+    for k in rule.groups:
+        v = m.group(k)
+        if v is not None:
+            out[k] = v
+    return out
 
 
 _SPACE = " \t\u3000"
@@ -473,7 +482,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     cands = []
     for start, rank, end, rule, m in _candidates(text, rs):
         if rule.kind == "duration" and rule.spec.get("cue") == "required":
-            g = _groups(m)
+            g = _groups(m, rule)
             if not (g.get("pre") or g.get("mid") or g.get("post") or g.get("half")
                     or _has_cue(text, start, end, rs)):
                 continue
@@ -490,7 +499,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     last_ym_end = -10**9
     prev_year: tuple[Hit, dict] | None = None
     for start, _rank, end, rule, m in chosen:
-        g = _groups(m)
+        g = _groups(m, rule)
         hit = Hit(rule.kind, start, end, m.group(), rule.id)
         if rule.kind == "duration":
             try:
