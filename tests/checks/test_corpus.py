@@ -91,3 +91,25 @@ def test_case(case: CorpusCase) -> None:
 ])
 def test_issuer(src: str, issuer: str) -> None:
     assert issuer_of(src) == issuer
+
+
+def test_pipeline_results_without_text_use_subject_and_modality() -> None:
+    """run_corpus_checks on pipeline Result objects: no text, so subject/modality/period decide."""
+    from decimal import Decimal
+
+    from extractor.model import Fact
+    from extractor.pipeline import Result
+
+    def pct(doc_id: str, v: str, modality: str, approx: str = "exact") -> Fact:
+        return Fact(doc_id=doc_id, kind="percent", text=f"{v}%", start=10, end=10 + len(v) + 1,
+                    value=Decimal(v), value_low=Decimal(v), value_high=Decimal(v), decimals=1,
+                    approx=approx, unit="%", subject="国内生产总值", modality=modality, role="growth")
+
+    r1 = Result({"doc_id": "a1", "source": "x__2022年国务院政府工作报告.txt", "report_year": 2022},
+                [pct("a1", "5.5", "planned", "about")])
+    r2 = Result({"doc_id": "b2", "source": "x__2023年国务院政府工作报告.txt", "report_year": 2023},
+                [pct("b2", "3.0", "actual")])
+    found = run_corpus_checks([r1, r2], strict=True)
+    assert [(a.code, a.severity) for a in found] == [("corpus.target_vs_outcome", "warning")]
+    assert found[0].fact_ids == ["b2:10-14:percent", "a1:10-14:percent"]
+    assert "2022" in found[0].message and "2023" in found[0].message

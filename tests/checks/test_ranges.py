@@ -42,3 +42,6 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     check_case(case)
+CASES += [
+    Case(MAG, "新建0.38千伏低压线路12千米,改造27.5千伏牵引供电线路3千米。", False),
+]
