@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import logging
 import platform
 import sys
@@ -42,6 +43,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=str(REPO / ".." / "shared" / "corpus" / "raw"))
     ap.add_argument("--big", type=int, default=10, help="copies of the corpus in the large document")
+    ap.add_argument("--repeat", type=int, default=3, help="best of N for the large document")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "out" / "bench_text.json"))
     args = ap.parse_args()
     files = sorted(p for p in Path(args.corpus).iterdir() if p.is_file())
@@ -82,12 +84,14 @@ def main() -> None:
     t_jieba = time.perf_counter() - t0
 
     big = "\n".join(d.text for d in docs) * args.big
-    t0 = time.perf_counter()
-    ct = clean(big)
-    t_bclean = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sents = split_sentences(ct)
-    t_bsplit = time.perf_counter() - t0
+    t_bclean = t_bsplit = float("inf")
+    for _ in range(args.repeat):  # best of N: the machine is shared
+        t0 = time.perf_counter()
+        ct = clean(big)
+        t_bclean = min(t_bclean, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        sents = split_sentences(ct)
+        t_bsplit = min(t_bsplit, time.perf_counter() - t0)
 
     def rate(n: int, t: float) -> float:
         return n / t if t > 0 else float("inf")
@@ -107,6 +111,7 @@ def main() -> None:
         "big_clean_split_chars_per_s": rate(len(big), t_bclean + t_bsplit),
         "big_sentences": len(sents), "big_map_segments": ct.omap.segments,
         "python": platform.python_version(), "machine": platform.machine(),
+        "load_average": os.getloadavg(), "cpus": os.cpu_count(),
     }
     res["ratio_pipeline_vs_jieba"] = res["pipeline_chars_per_s"] / res["jieba_lcut_chars_per_s"]
     res["ratio_clean_split_vs_jieba"] = res["clean_split_chars_per_s"] / res["jieba_lcut_chars_per_s"]
@@ -129,6 +134,7 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=2), encoding="utf-8")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine)")
     print(f"wrote {out}")
 
 

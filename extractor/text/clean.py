@@ -111,7 +111,8 @@ def _line_start(text: str, p: int) -> int:
 def _page_markers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, int]]]:
     """The sample's `N、` page markers: deletions and (decoded page start, number)."""
     cands = []
-    for m in r.marker.finditer(text):
+    m0 = r.marker_start.match(text)
+    for m in ([m0] if m0 else []) + list(r.marker.finditer(text)):
         n = int(m.group(1))
         p = m.start(1)  # the marker's line start
         ev = False
@@ -471,7 +472,8 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     edits = _merge(edits, ff_edits)
     edits = _merge(edits, _entities(decoded, r, fold))
     edits = _merge(edits, _footnotes(decoded, r))
-    edits = _merge(edits, _regex_deletions(decoded, r.zero_width, "zero_width"))
+    if any(c in decoded for c in r.zero_width_chars):
+        edits = _merge(edits, _regex_deletions(decoded, r.zero_width, "zero_width"))
     edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
     if not html_edits:
         edits = _merge(edits, _split_around(edits, _line_joins(decoded, r)))

@@ -32,6 +32,8 @@ class TextRules:
     fold_table: dict
     zero_width: re.Pattern
     marker: re.Pattern
+    marker_start: re.Pattern
+    zero_width_chars: tuple
     marker_punct: regex.Pattern
     marker_enum: regex.Pattern
     marker_final: frozenset
@@ -123,6 +125,9 @@ def text_rules() -> TextRules:
         fold_table=_fold_table(d["fold"]),
         zero_width=_trigger(d["zero_width"]["regex"], "text.yaml:zero_width"),
         marker=_trigger(pm["regex"], "text.yaml:page_markers"),
+        marker_start=_trigger(pm["regex"].replace("\\n", "", 1), "text.yaml:page_markers"),
+        zero_width_chars=tuple(
+            c for c in map(chr, range(0x80, 0x10000)) if re.fullmatch(d["zero_width"]["regex"], c)),
         marker_punct=_compile(pm["followed_by_punct"], "text.yaml:page_markers"),
         marker_enum=_compile(pm["followed_by_enumerator"], "text.yaml:page_markers"),
         marker_final=frozenset(pm["sentence_final"]),
@@ -164,7 +169,7 @@ def text_rules() -> TextRules:
         sent_enum=_compile(se["enumerator"], "text.yaml:sentences"),
         sent_enum_after=frozenset(se["enumerator_after"]),
         sent_enum_trigger=re.compile(
-            "(?:\n|[" + re.escape(final) + "]|[" + re.escape(se["enumerator_after"]) + "])["
+            "[\n" + re.escape(final) + re.escape(se["enumerator_after"]) + "]["
             + re.escape(se["enumerator_after"]) + "]*(?=[一二三四五六七八九十（(0-9])"),
         sent_final=frozenset(final),
         section_levels=tuple(levels),

@@ -137,3 +137,18 @@ def test_spacy_doc_keeps_protected_spans_whole(sample_prepared) -> None:
     k = s.start + text.index("工业总产值")
     doc2 = p.spacy_doc(s.index, protected=[(k, k + 2)])
     assert "工业" in [t.text for t in doc2]
+
+
+def test_jieba_initialises_quietly() -> None:
+    """jieba's 'Building prefix dict…' log lines must not reach stderr."""
+    import subprocess
+    import sys
+
+    code = ("from extractor.text.words import cut_words, tokenizer\n"
+            "assert tokenizer() is tokenizer()\n"
+            "print(cut_words('一般公共预算收入增长5%'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    assert "('一般公共预算收入', 0, 8)" in out.stdout
