@@ -18,8 +18,9 @@ Invariants (stated precisely; `ct = clean(decoded)`):
    re-detecting them on the fragment.)
 4. **Generated texts.** Texts built from blocks whose clean form is known in advance (full-width
    figures, entities and the sample's damaged `X9642;`, footnote markers, PDF spaces, CRLF line
-   ends, the sample's page markers cutting words and numbers) clean to exactly the expected text,
-   and every page marker becomes the page of the text after it.
+   ends, the sample's page markers cutting words and numbers, PDF footers `-k-`/`第 k 页` with
+   form feeds) clean to exactly the expected text, and every page marker / page break gives the
+   page of the text after it.
 """
 from __future__ import annotations
 
@@ -133,10 +134,12 @@ sentence = st.lists(block, min_size=1, max_size=6).map(
 
 @st.composite
 def documents(draw):
-    """(raw, expected clean, expected pages of marker starts) — plain or with page markers."""
+    """(raw, expected clean, page info) — plain, with the sample's page markers, or PDF-like pages
+    (footer line + form feed after each page)."""
     nl = draw(st.sampled_from(["\n", "\r\n"]))
     lines = draw(st.lists(st.lists(sentence, min_size=1, max_size=4), min_size=1, max_size=8))
-    with_markers = draw(st.booleans()) and len(lines) >= 3
+    style = draw(st.sampled_from(["plain", "markers", "pdf"]))
+    with_markers = style == "markers" and len(lines) >= 3
     raw_lines, clean_lines = [], []
     for ln in lines:
         r = "".join(x for x, _ in ln)
@@ -148,6 +151,13 @@ def documents(draw):
             r, c = "区" + pad + r + tail, "区" + pad + c + tail
         raw_lines.append(r)
         clean_lines.append(c)
+    if style == "pdf" and len(lines) >= 2:
+        # one line per page, each followed by a blank line, a `-k-` footer and a form feed
+        footer = draw(st.sampled_from(["   -{}-", "- {} -", "第 {} 页"]))
+        raw = "".join(ln + nl + nl + footer.format(k + 1) + nl + "\f"
+                      for k, ln in enumerate(raw_lines[:-1])) + raw_lines[-1]
+        clean = "\n\n".join(clean_lines)
+        return raw, clean, ("pdf", [len(x) + 2 for x in clean_lines])
     if not with_markers:
         return nl.join(raw_lines), "\n".join(clean_lines), None
     raw = "".join(("" if k == 0 else nl) + f"{k + 1}、" + ln for k, ln in enumerate(raw_lines))
@@ -166,7 +176,15 @@ def test_generated_texts_clean_exactly(doc, data) -> None:
         a = data.draw(st.integers(0, n - 1))
         b = data.draw(st.integers(a + 1, n))
         check_span(ct, a, b)
-    if line_lens is not None:
+    if isinstance(line_lens, tuple):
+        _style, lens = line_lens
+        assert ct.quality["footers"] == ct.quality["form_feeds"] == len(lens) - 1
+        pos = 0
+        for k, ln in enumerate(lens):
+            assert ct.page_at(pos) == k + 1
+            pos += ln
+        assert ct.page_count == len(lens)
+    elif line_lens is not None:
         assert ct.quality["page_markers"] == len(line_lens)
         pos = 0
         for k, ln in enumerate(line_lens):
