@@ -65,3 +65,14 @@ PROVINCIAL_QUIET = [
          lambda p: (fx(p, "99.3%"), fx(p, "93.8%"), fx(p, "84.6%"))),
 ]
 CASES += PROVINCIAL_QUIET
+COMPLETION = [
+    # 5亿元 is [4.5, 5.5]亿 (Calc 1.1), so only a figure written to 0.1亿 pins the rate down
+    Case(RR, "年度计划投资5.0亿元,完成投资5.6亿元,完成率102%。", True,
+         lambda p: (fx(p, "5.0亿元"), fx(p, "5.6亿元"), fx(p, "102%")), "error", "5.0亿元,完成投资5.6亿元,完成率102%",
+         ["102%", "5.6亿元", "5.0亿元"]),
+    Case(RR, "年度计划投资5亿元,完成投资5.6亿元,完成率102%。", False,
+         lambda p: (fx(p, "5亿元"), fx(p, "5.6亿元"), fx(p, "102%"))),
+    Case(RR, "年度计划投资5亿元,完成投资5.6亿元,完成率112%。", False,
+         lambda p: (fx(p, "5亿元"), fx(p, "5.6亿元"), fx(p, "112%"))),
+]
+CASES += COMPLETION
