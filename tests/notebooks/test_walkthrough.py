@@ -1,6 +1,7 @@
 """The analyst walkthrough executes end to end (so it never rots) and is committed without outputs."""
 from __future__ import annotations
 
+import json
 import re
 import runpy
 import shutil
@@ -30,9 +31,20 @@ def test_walkthrough_executes_and_writes_the_pivot(tmp_path):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    # The venv's own kernel: jupyter_client replaces argv[0] "python" with sys.executable.
-    client = NotebookClient(nb, timeout=240, kernel_name="python3", allow_errors=False,
+    # A kernel spec for this very interpreter (the venv), so no user-wide "python3" spec can
+    # send the notebook to another Python.
+    spec_dir = tmp_path / "kernels" / "extractor-venv"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "extractor venv", "language": "python"}), encoding="utf-8")
+    km = KernelManager(kernel_name="extractor-venv",
+                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir.parent)]))
+    client = NotebookClient(nb, km=km, timeout=240, allow_errors=False,
                             resources={"metadata": {"path": str(REPO / "notebooks")}})
     t0 = time.perf_counter()
     try:
