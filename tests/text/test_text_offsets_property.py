@@ -137,9 +137,10 @@ def documents(draw):
     """(raw, expected clean, page info) — plain, with the sample's page markers, or PDF-like pages
     (footer line + form feed after each page)."""
     nl = draw(st.sampled_from(["\n", "\r\n"]))
-    lines = draw(st.lists(st.lists(sentence, min_size=1, max_size=4), min_size=1, max_size=8))
     style = draw(st.sampled_from(["plain", "markers", "pdf"]))
-    with_markers = style == "markers" and len(lines) >= 3
+    lines = draw(st.lists(st.lists(sentence, min_size=1, max_size=4),
+                          min_size=1 if style == "plain" else 3, max_size=8))
+    with_markers = style == "markers"
     raw_lines, clean_lines = [], []
     for ln in lines:
         r = "".join(x for x, _ in ln)
@@ -151,7 +152,7 @@ def documents(draw):
             r, c = "区" + pad + r + tail, "区" + pad + c + tail
         raw_lines.append(r)
         clean_lines.append(c)
-    if style == "pdf" and len(lines) >= 2:
+    if style == "pdf":
         # one line per page, each followed by a blank line, a `-k-` footer and a form feed
         footer = draw(st.sampled_from(["   -{}-", "- {} -", "第 {} 页"]))
         raw = "".join(ln + nl + nl + footer.format(k + 1) + nl + "\f"
