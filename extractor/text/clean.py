@@ -30,6 +30,7 @@ Edit = tuple[int, int, str, str]  # start, end, replacement, kind (quality count
 
 _SPACES = " \t\u3000\u00a0\r"
 _CR = regex.compile(r"\r(?=\n)")
+_LOOKAHEAD = 200  # candidates looked at ahead for a better page marker with the same number
 
 
 @dataclass
@@ -140,7 +141,8 @@ def _page_markers(text: str, r: TextRules) -> tuple[list[Edit], list[tuple[int, 
         if not ev:
             # an evidence-less candidate loses to a later one with the same number and evidence
             later = False
-            for n2, _m2, ev2 in cands[i + 1:]:
+            for j in range(i + 1, min(len(cands), i + 1 + _LOOKAHEAD)):
+                n2, _m2, ev2 = cands[j]
                 if n2 == n + 1:
                     break
                 if n2 == n and ev2:
