@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -239,6 +240,7 @@ class Hit:
     low_open: bool = False
     high_open: bool = False
     emit: bool = True          # False: resolved for context (今年, 年内) but not a date fact
+    groups: dict | None = None  # the match's groups when the year was implied (8月16日)
 
 
 def _year(g: dict, key_y: str, key_ry: str, report_year: int | None, rs: RuleSet) -> int | None | str:
@@ -452,6 +454,7 @@ def _groups(m, rule: Rule) -> dict:
 
 
 _SPACE = " \t\u3000"
+_YEAR_GROUPS = ("y", "ry", "yy", "cy", "plan", "y2", "ry2")
 
 
 def _split(text: str, hit: Hit, to_start: int, to_end: int) -> list[Hit]:
@@ -539,6 +542,8 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 prev_year = None
                 continue
             hit.date = iso
+            if ctx is None and not any(g.get(k) for k in _YEAR_GROUPS):
+                hit.groups = g                   # the year is implied: sections may change it
         hit.approx = "exact"
         hit.emit = rule.spec.get("emit", True)
         if rule.spec.get("split") and "/" in hit.date and m.start("to") >= 0:
@@ -553,12 +558,71 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     return hits
 
 
+_PAST_YEAR = regex.compile("过去一年|过去的一年")
+
+
+def _section_years(prepared, hits: list[Hit]) -> None:
+    """Dates without a year (8月16日, 3月份, 年底) take the year their section heading names.
+
+    A heading with one explicit year (二、2024年工作计划, 一、2022年工作回顾) or, in a 政府工作报告,
+    过去一年 (一、过去一年工作回顾 → report year − 1) sets the year of the dates in its section
+    and sub-sections whose year is not written; elsewhere it is the report year.
+    """
+    year = prepared.report_year
+    implied = [h for h in hits if h.groups is not None and h.kind == "date"]
+    sentences = getattr(prepared, "sentences", None)
+    if year is None or not implied or not sentences:
+        return
+    from ..text.segment import heading_level
+    from ..text.year import report_kind
+
+    text = prepared.clean.text
+    gov = report_kind(text) == "政府工作报告"
+    starts = [h.start for h in hits]
+    topic: dict[str, int] = {}
+    for sent in sentences:
+        if not sent.section or sent.section in topic or sent.start >= len(text):
+            continue
+        if heading_level(text, sent.start) is None:
+            continue
+        i = bisect_left(starts, sent.start)
+        years = set()
+        while i < len(hits) and hits[i].end <= sent.end:
+            h = hits[i]
+            if h.kind == "date" and h.groups is None and h.date[:4].isdigit() and "/" not in h.date:
+                years.add(int(h.date[:4]))
+            i += 1
+        if len(years) == 1:
+            topic[sent.section] = years.pop()
+        elif not years and gov and _PAST_YEAR.search(text, sent.start, sent.end):
+            topic[sent.section] = year - 1
+    if not topic:
+        return
+    rs = ruleset()
+    for h in implied:
+        sent = prepared.sentence_at(h.start) if hasattr(prepared, "sentence_at") else None
+        if sent is None or not sent.section:
+            continue
+        parts = sent.section.split("/")
+        y = next((topic[p] for p in ("/".join(parts[:k]) for k in range(len(parts), 0, -1))
+                  if p in topic), None)
+        if y is None or y == year:
+            continue
+        try:
+            iso = _resolve_date(h.groups, y, rs, None)
+        except (ValueError, KeyError):
+            iso = None
+        if iso:
+            h.date = iso
+
+
 def find_dates(prepared) -> list[Fact]:
     """Date and duration facts of a prepared document, offsets in the decoded text."""
     clean = prepared.clean
     doc = prepared.doc
     facts: list[Fact] = []
     hits = scan(clean.text, prepared.report_year)
+    _section_years(prepared, hits)
     try:
         prepared._date_hits = hits   # attach() reuses them (relative words for periods)
     except AttributeError:           # a Prepared with slots: attach re-scans

@@ -170,3 +170,24 @@ def test_corpus_no_crash_and_offsets(corpus_files) -> None:
                 assert f.date and f.value is None
             n += 1
     assert n > 3000
+
+
+def test_dates_without_a_year_take_their_section_year() -> None:
+    text = ("2025年河南省政府工作报告\n一、2024年工作回顾\n8月16日，郑州航空港开通新航线，年底前完成。\n"
+            "二、2025年工作安排\n3月份启动。今年8月16日前完成。\n")
+    got = [(f.text, f.date) for f in _dates(text, None) if f.kind == "date"]
+    assert ("8月16日", "2024-08-16") in got and ("年底", "2024-12-31") in got
+    assert ("3月份", "2025-03") in got and ("8月16日", "2025-08-16") in got
+
+
+def test_past_year_heading_of_a_government_report() -> None:
+    text = ("政府工作报告\n——2023年3月5日在第十四届全国人民代表大会第一次会议上\n"
+            "一、过去一年和五年工作回顾\n12月份，优化调整疫情防控措施。\n二、对今年政府工作的建议\n3月份启动。\n")
+    got = {f.text: f.date for f in _dates(text, None) if f.kind == "date"}
+    assert got["12月份"] == "2022-12" and got["3月份"] == "2023-03"
+
+
+def test_work_summary_plan_section() -> None:
+    text = "2023年工作总结\n一、2023年主要工作\n6月份,组织招商考察。\n二、2024年工作计划\n3月份,开展培训。\n"
+    got = [(f.text, f.date) for f in _dates(text, None) if f.kind == "date"]
+    assert ("6月份", "2023-06") in got and ("3月份", "2024-03") in got
