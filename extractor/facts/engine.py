@@ -80,6 +80,9 @@ def _starts(text: str, s: int, rs: RuleSet) -> list[int]:
         m = rs.prefix_rev.match(text, 0, p)
         if m is None:
             break
+        blocked = rs.lexicons.prefix_not_after.get(m.group())
+        if blocked and m.start() > 0 and text[m.start() - 1] in blocked:
+            break                            # 签约23个: 约 ends the word 签约
         p = m.start()
         out.append(p)
     out.reverse()
@@ -124,41 +127,51 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
 def scan(text: str, rs: RuleSet, *, trace: Trace | None = None) -> list[Candidate]:
     """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
     cands: list[Candidate] = []
-    n = len(text)
-    tails = rs.tail_chars
-    patterns = rs.patterns
     seen: set[tuple[str, int]] = set()
     for run in rs.scanner.finditer(text, timeout=30):
         s, e = run.span()
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1
-        nxt = text[e] if e < n else ""
-        starts = _starts(text, s, rs)
-        kinds = _kinds_for(text, s, e, starts, rs)
-        if not kinds:
-            continue
-        has_sep = _RANGE_RE.search(text, e, e + 10) is not None
-        matched: set[tuple[str, int]] = set()
-        near_lo, near_hi = starts[0], min(n, e + 14)
-        for p in patterns:
-            if p.kind not in kinds or (p.is_range and not has_sep):
-                continue
-            if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
-                continue
-            for q in starts:
-                if (p.id, q) in seen or (p.kind, q) in matched:
-                    break
-                try:
-                    m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
-                except TimeoutError as exc:
-                    raise RuleTimeoutError(p.id, q) from exc
-                if m is not None and m.end() > s:
-                    seen.add((p.id, q))
-                    if not p.requires:     # a cue-dependent match may still be rejected
-                        matched.add((p.kind, q))
-                    cands.append(Candidate(p, m.start(), m.end(), m))
-                    break
+        _anchor(text, s, e, rs, seen, cands)
+        if e - s > 1:
+            # Arabic digits right after a Chinese numeral character inside the run get an anchor
+            # of their own: 队伍85支 (伍 is also the capital 5), 大陆3家; a longer mixed reading
+            # (十亿3000万) still wins the overlap when it parses.
+            for m in _INNER_ARABIC.finditer(text, s + 1, e):
+                _anchor(text, m.start(), e, rs, seen, cands)
     return cands
+
+
+_INNER_ARABIC = regex.compile(r"(?<=[^0-9０-９.,．])[0-9０-９]")
+
+
+def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list) -> None:
+    n = len(text)
+    starts = _starts(text, s, rs)
+    kinds = _kinds_for(text, s, e, starts, rs)
+    if not kinds:
+        return
+    has_sep = _RANGE_RE.search(text, e, e + 10) is not None
+    matched: set[tuple[str, int]] = set()
+    near_lo, near_hi = starts[0], min(n, e + 14)
+    for p in rs.patterns:
+        if p.kind not in kinds or (p.is_range and not has_sep):
+            continue
+        if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
+            continue
+        for q in starts:
+            if (p.id, q) in seen or (p.kind, q) in matched:
+                break
+            try:
+                m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
+            except TimeoutError as exc:
+                raise RuleTimeoutError(p.id, q) from exc
+            if m is not None and m.end() > s:
+                seen.add((p.id, q))
+                if not p.requires and not p.is_range:   # may still be rejected later
+                    matched.add((p.kind, q))
+                cands.append(Candidate(p, m.start(), m.end(), m))
+                break
 
 
 # ----------------------------------------------------------------------------- checks

@@ -61,6 +61,7 @@ class Pattern:
 @dataclass(frozen=True, slots=True)
 class Lexicons:
     prefix_quals: dict[str, str]
+    prefix_not_after: dict[str, frozenset[str]]
     inner_quals: dict[str, str]
     suffix_quals: dict[str, str]
     negative_growth: tuple[str, ...]
@@ -170,17 +171,30 @@ def _lexicons(base: Path) -> tuple[Lexicons, dict[str, str], dict]:
             unit_alts.append((w, regex.escape(w)))
         units.append(w)
     unit_alts.sort(key=lambda p: (-len(p[0]), p[0]))
+    mw_words: list[str] = []
+    mw_alts: list[tuple[str, str]] = []
+    for u in mw["measure_words"]:
+        if isinstance(u, dict):
+            w = str(u["word"])
+            stops = u.get("not_followed_by") or []
+            mw_alts.append((w, regex.escape(w) + (f"(?!{_alt(stops)})" if stops else "")))
+        else:
+            w = str(u)
+            mw_alts.append((w, regex.escape(w)))
+        mw_words.append(w)
+    mw_alts.sort(key=lambda p: (-len(p[0]), p[0]))
     cues = {"money_cues": tuple(cur.get("money_cues") or ()),
             "ratio_cues": tuple(qual.get("ratio_cues") or ())}
     lexicons = Lexicons(
         prefix_quals=dict(qual["prefix"]), inner_quals=dict(qual["inner"]),
+        prefix_not_after={str(k): frozenset(v) for k, v in (qual.get("prefix_not_after") or {}).items()},
         suffix_quals=dict(qual["suffix"]),
         negative_growth=tuple(qual.get("negative_growth") or ()),
         growth_fillers=tuple(qual.get("growth_fillers") or ()),
         currency_after=after, currency_before=before, currency_trail=trail,
         colloquial_yuan=tuple(cur.get("colloquial_yuan") or ()),
         subunits=dict(cur.get("subunits") or {}), cues=cues,
-        measure_words=tuple(str(w) for w in mw["measure_words"]), units=tuple(units))
+        measure_words=tuple(mw_words), units=tuple(units))
     digits = "".join(num["digits"].keys())
     big = "".join(num["big_powers"].keys())
     kilo = sorted({u[1:] for u in units if u.startswith("千") and len(u) > 1}, key=len, reverse=True)
@@ -196,7 +210,8 @@ def _lexicons(base: Path) -> tuple[Lexicons, dict[str, str], dict]:
         "CURRENCY_BEFORE": _alt(list(before)),
         "CURRENCY_TRAIL": _alt(list(trail)),
         "COLLOQUIAL_YUAN": _alt(list(cur.get("colloquial_yuan") or [])),
-        "MEASURE_WORD": _alt(list(lexicons.measure_words)),
+        "MONEY_CUE_AFTER": _alt(list(cur.get("money_cues_after") or [])),
+        "MEASURE_WORD": "(?:" + "|".join(a for _, a in mw_alts) + ")",
         "MEASURE_STOP": _alt(mw.get("not_followed_by") or []),
         "UNIT_QTY": "(?:" + "|".join(a for _, a in unit_alts) + ")",
         "UNIT_STOP": _alt(un.get("not_followed_by") or []),

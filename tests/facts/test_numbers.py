@@ -96,6 +96,8 @@ CASES = [
     # --- money without 元 when the context says money (b20)
     ("历经启动及作品征集、设计大咖xx行、评审评选、颁奖典礼等环节,奖金设置近40万,面向全国征", "近40万", "money", "400000", "300000", "400000", -5, "about", "CNY"),
     ("全年争取上级资金40万，用于道路硬化。", "40万", "money", "400000", "*", "*", -4, "exact", "CNY"),
+    ("某上市公司以四千万收购本地一家化工企业。", "四千万", "money", "40000000", "*", "*", -7, "exact", "CNY"),
+    ("完成路基26.1公里、桥梁12座、涵洞86道。", "86道", "count", "86", "*", "*", 0, "exact", "道"),
     # --- percentages (b16, b17, b18)
     ("贫困户占比百分之十五。", "百分之十五", "percent", "15", "*", "*", 0, "exact", "%"),
     ("增长百分之一点五七。", "百分之一点五七", "percent", "1.57", "*", "*", 2, "exact", "%"),
@@ -243,7 +245,6 @@ def test_hundred_day_action_name_is_not_a_duration():
 GAPS = [
     ("一吨半", "quantity", "1.5", "半 after a unit is not parsed"),
     ("发行总额（亿）10.00", "money", "1000000000", "unit only in a table header"),
-    ("以四千万收购该公司", "money", "40000000", "money cue after the figure (收购) is not used"),
 ]
 
 
