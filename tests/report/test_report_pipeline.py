@@ -137,3 +137,14 @@ def test_crlf_and_gb18030_documents_of_the_development_set_render_exactly():
         for i, f in enumerate(item.facts):
             parts = sec.select(f'.text [data-f~="{sec["id"].replace("doc-", "d")}f{i}"]')
             assert "".join(p.get_text() for p in parts) == f.text.replace("\r\n", "\n")
+
+
+def test_missing_file_and_empty_input_still_give_a_report(tmp_path):
+    out = write_report([tmp_path / "nope.txt"], tmp_path / "m.html", plots=False)
+    soup = _soup(out)
+    assert "unreadable" in soup.select_one(".doc-summary").get_text()
+    assert soup.select_one(".text.na") and not soup.select(".findings .finding[data-a]")
+    empty = _soup(write_report([], tmp_path / "e.html"))
+    assert "0 document(s)" in empty.select_one("#overview h2").get_text()
+    caps = [c.get_text() for c in empty.select("figcaption")]
+    assert len(caps) == 4 and any("No positive amounts" in c for c in caps)
