@@ -200,7 +200,7 @@ def parse_numeral(s: str) -> Numeral:
                 a, b = Decimal(toks[0][1] * mult), Decimal(toks[1][1] * mult)
                 return Numeral(a, -_log10(mult), a, b, False, "adjacent")
         raise ValueError(f"two digits in a row in {s!r}")
-    if toks[0][0] in ("big", "point"):
+    if toks[0][0] == "point":
         raise ValueError(f"{s!r} does not start with a digit")
     value, decimals = _evaluate(toks, s)
     return Numeral(value, decimals, value, value, False, "plain")

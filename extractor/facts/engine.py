@@ -498,6 +498,7 @@ def _currency(m: Any, lex: Any) -> str | None:
 
 
 def _negative_growth(text: str, start: int, lex: Any) -> bool:
+    """A growth word written right before ``start`` (下降2.7%, 下降了0.5个百分点)."""
     left = text[max(0, start - 6):start]
     for f in lex.growth_fillers:
         if left.endswith(f):
@@ -557,7 +558,67 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
         taken.append((c.start, c.end, c))
         facts.extend(c.facts)
     facts.sort(key=lambda f: (f.start, f.end))
+    if rs.distribute is not None:
+        facts = _distribute_lists(text, facts, rs, occupied)
     return facts
+
+
+_LIST_ITEM = regex.compile(r"(?r)(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<sep>[、和及与])")
+
+
+def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Intervals") -> list[Fact]:
+    """Bare figures listed before a fact share its unit and scale (latent facts):
+    分别回落2.16和1.66个百分点 → 2.16 pp too; 分别为3.2、1.1亿元 → 3.2亿元. Only after 分别 (or
+    with 和/与/及 between decimals), so list markers (1、2家企业) are left alone. The rule id is
+    ``<kind>.distributed``; a growth word before the first item signs every item."""
+    out = list(facts)
+    for f in facts:
+        if f.approx != "exact" or f.rule_id.endswith(".ratio") or f.scale in ("倍", "成"):
+            continue
+        items = []
+        pos = f.start
+        while len(items) < 6:
+            m = _LIST_ITEM.match(text, max(0, pos - 24), pos)
+            if m is None:
+                break
+            a = m.start("num")
+            if a > 0 and (text[a - 1] in _DIGITS or text[a - 1] in ".,．" or text[a - 1] in _LATIN):
+                break
+            if occupied.overlap(a, m.end("num")) is not None:
+                break
+            items.append((a, m.end("num"), m.group("num"), m.group("sep")))
+            pos = a
+        if not items:
+            continue
+        first = items[-1][0]
+        left = text[max(0, first - 12):first]
+        for ch in _CLAUSE_END:
+            k = left.rfind(ch)
+            if k >= 0:
+                left = left[k + 1:]
+        respectively = rs.distribute.search(left) is not None
+        if not respectively and not all(sep in "和与及" and "." in num for _, _, num, sep in items):
+            continue
+        mult = scale_value(f.scale) if f.scale else 1
+        neg = f.kind == "percent" and _negative_growth(text, first, rs.lexicons)
+        if neg and f.value is not None and f.value > 0:
+            f.value, f.value_low, f.value_high = -f.value, _neg(f.value_high), _neg(f.value_low)
+        for a, b, num, _ in items:
+            N = parse_numeral(num)
+            v = _norm(N.value * mult)
+            if neg:
+                v = -v
+            out.append(Fact(doc_id="", kind=f.kind, text=text[a:b], start=a, end=b, value=v,
+                            value_low=v, value_high=v, decimals=N.decimals - _log10(mult),
+                            approx="exact", unit=f.unit, scale=f.scale,
+                            rule_id=f.kind + ".distributed"))
+            occupied.add(a, b, None)
+    out.sort(key=lambda f: (f.start, f.end))
+    return out
+
+
+def _neg(d: Decimal | None) -> Decimal | None:
+    return None if d is None else -d
 
 
 class _Intervals:

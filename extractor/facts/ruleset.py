@@ -91,6 +91,7 @@ class RuleSet:
     cue_res: dict[str, Any]          # cue list name → compiled alternation
     version: str
     other_patterns: list[Pattern] = field(default_factory=list)   # date/duration (validated only)
+    distribute: Any = None           # words before a list whose items share the last unit
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
@@ -393,6 +394,9 @@ def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
             kinds_by_char.setdefault(w[0], set()).add(kind)
     negatives, neg_names = _negatives(base)
     cue_res = {name: regex.compile(_alt(list(words))) for name, words in lexicons.cues.items()}
+    qual = _plain(_load(base / "lexicons" / "qualifiers.yaml"))
+    dist_words = qual.get("list_cues") or []
+    distribute = regex.compile(_alt(dist_words)) if dist_words else None
     h = hashlib.sha256()
     for path in sorted(base.rglob("*.yaml")):
         h.update(path.name.encode())
@@ -402,7 +406,8 @@ def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
                    tail_chars=frozenset(tails),
                    kinds_by_char={k: frozenset(v) for k, v in kinds_by_char.items()},
                    negatives=negatives,
-                   negative_names=neg_names, cue_res=cue_res, version=h.hexdigest()[:12],
+                   negative_names=neg_names, cue_res=cue_res, distribute=distribute,
+                   version=h.hexdigest()[:12],
                    other_patterns=others)
 
 

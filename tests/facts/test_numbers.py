@@ -173,6 +173,24 @@ def test_structure_ratio_gives_three_percent_facts():
     assert not [f for f in facts_from_text(s) if f.kind == "count"]
 
 
+def test_list_items_share_the_unit_and_the_sign():
+    s = "第二、第三产业占地区生产总值的比重分别回落2.16和1.66个百分点。"
+    got = [(f.text, str(f.value), f.unit, f.rule_id) for f in facts_from_text(s) if f.kind == "percent"]
+    assert got == [("2.16", "-2.16", "pp", "percent.distributed"),
+                   ("1.66个百分点", "-1.66", "pp", "percent.points")]
+    s = "两项收入分别为3.2、1.1亿元。"
+    got = [(f.text, str(f.value), f.decimals, f.unit) for f in facts_from_text(s) if f.kind == "money"]
+    assert got == [("3.2", "320000000", -7, "CNY"), ("1.1亿元", "110000000", -7, "CNY")]
+    # a list marker is not an item: 1、2家企业
+    assert [f.text for f in facts_from_text("1、2家企业完成改造。") if f.kind == "count"] == ["2家"]
+
+
+def test_power_first_after_a_qualifier():
+    got = {f.text: f for f in facts_from_text("走访了近百家企业，近万人参加。") if f.kind == "count"}
+    assert got["近百家"].value == 100 and got["近百家"].approx == "about"
+    assert got["近万人"].value == 10000
+
+
 def test_cjk_comma_separates_two_numbers():
     facts = facts_from_text("分别为20，300家。")
     assert [(f.text, str(f.value)) for f in facts if f.kind == "count"] == [("300家", "300")]
@@ -221,6 +239,9 @@ NEGATIVES = [
     "支持地方深化零基预算改革。",
     "关系到我国四个现代化的进程。",
     "发挥中央和地方两个积极性。",
+    "已经镇二十届人民代表大会第八次会议审议通过",
+    "全力实施四创战略，打造“四张名片”。",
+    "严格落实“两个责任”和“一岗双责”。",
 ]
 
 
