@@ -7,6 +7,8 @@ Two kinds of source, both written by hand (never produced by the project's extra
   declared in ``corpora/manifest.yaml`` and writes ``corpora/docs/<id>.txt`` (bytes) and
   ``corpora/gold/<id>.jsonl``; offsets are computed on the decoded text of the written file
   (``\\r\\n`` counts as two characters) and verified.
+  An entry with ``split: heldout`` writes its gold to ``corpora/gold/heldout/`` (documents written late
+  and measured once, not for tuning).
 * ``corpora/annotations/real/<stem>.yaml`` — a real report in ``../shared/corpus/raw`` (the text
   stays there).  ``facts`` is a list of ``"surface|spec"`` strings in document order; each surface
   is searched forward from the end of the previous one (token ``@back`` searches from the previous
@@ -213,7 +215,9 @@ def build_own(entry: dict, check: bool) -> int:
         doc_path.write_bytes(data)
     entry["sha256"] = hashlib.sha256(data).hexdigest()
     entry["facts"] = len(facts)
-    write_jsonl(CORPORA / "gold" / f"{doc_id}.jsonl", facts, check)
+    split = entry.get("split", "dev")
+    gold_dir = CORPORA / "gold" if split == "dev" else CORPORA / "gold" / split
+    write_jsonl(gold_dir / f"{doc_id}.jsonl", facts, check)
     return len(facts)
 
 
