@@ -143,7 +143,9 @@ def digit_stats(items: list[ReportItem]) -> tuple[dict, dict]:
                "expected": [float(r["expected"]) for r in t["digits"]],
                "mad": float(t["mad"]) if n else None, "conformity": t["conformity"],
                "chi2": float(t["chi2"]) if n else None, "chi2_critical_95": t["chi2_crit95"],
-               "small_sample": n < SMALL_SAMPLE, "selection": "money and count values "
+               # the checks' own power flag (N < 1000) decides the "signal only" note
+               "small_sample": bool(t.get("underpowered", n < SMALL_SAMPLE)),
+               "selection": "money and count values "
                "(years, percentages and identifiers excluded)", "source": "extractor.checks.stats"}
         sel, _excluded = stats.select_values(df)
         ints = [int(w) for _v, w, _row in sel if w is not None and w >= 10]
@@ -403,7 +405,7 @@ def plot_benford(items: list[ReportItem], st: dict | None = None) -> Plot:
            f"MAD = {st['mad']:.4f}, {st['conformity']} (Nigrini F1D cut-offs 0.006/0.012/0.015){chi}."
            if st["mad"] is not None else "No positive amounts to test.")
     if st["small_sample"] and st["n"]:
-        cap += f" N < {SMALL_SAMPLE}: Benford tests are underpowered here; read as a signal only."
+        cap += " Too few values for Benford tests to have power: read as a signal only."
     return Plot("benford", "Benford first-digit test", cap, png, st)
 
 
