@@ -180,8 +180,9 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
     is written in Arabic digits, so the (all-Chinese) phrases cannot overlap its number."""
     lo = max(0, start - 24)
     hi = min(len(text), end + 24)
+    any_trigger = rs.negative_any_trigger is None or rs.negative_any_trigger.search(text, lo, hi)
     for name, rx, trigger in rs.negatives:
-        if trigger is not None and trigger.search(text, lo, hi) is None:
+        if trigger is not None and (not any_trigger or trigger.search(text, lo, hi) is None):
             continue
         if arabic and name == "phrase":
             continue
@@ -335,15 +336,16 @@ def _distribute(n1: str, v1: Decimal, n2: str, v2: Decimal) -> Decimal:
 def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False) -> list[Fact] | str:
     """Candidate → facts (one, or several for a split rule) or the reason to reject it."""
     m, rule, lex = c.m, c.rule, rs.lexicons
+    gd = m.groupdict()
     kind = rule.kind
     req = rule.requires
     if req.get("left_cue") and not (assume_money and req["left_cue"] == "money_cues"):
         if not _has_cue(text, c.start, rs, req["left_cue"], int(req.get("window", 12))):
             return f"no {req['left_cue']} cue word before it in the clause"
-    n1 = _g(m, "n1")
+    n1 = (gd.get("n1") or "")
     if rule.split:
         return _split(c, text)
-    if n1 in rule.reject_numbers and not _g(m, "rsep"):
+    if n1 in rule.reject_numbers and not (gd.get("rsep") or ""):
         return f"lone {n1} before a measure word is an article (一批, 一个), not a count"
     try:
         N1 = parse_numeral(n1)
@@ -354,29 +356,29 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         return f"leading zero in {n1!r}: a group of a longer number or a code"
     if N1.form == "digits" and not _ARABIC_RE.fullmatch(n1):
         return f"digit-by-digit numeral {n1!r} is not a quantity"
-    s1 = _g(m, "s1")
+    s1 = (gd.get("s1") or "")
     mult1 = scale_value(s1) if s1 else 1
     qualifiers: list[str] = []
     low_open = high_open = False
-    rsep = _g(m, "rsep")
-    n2 = _g(m, "n2")
+    rsep = (gd.get("rsep") or "")
+    n2 = (gd.get("n2") or "")
     if rsep and n2:
-        if rsep in ("与", "和") and _g(m, "qpost") != "之间":
+        if rsep in ("与", "和") and (gd.get("qpost") or "") != "之间":
             return f"{rsep} joins two figures without 之间: a list, not a range"
         try:
             N2 = parse_numeral(n2)
         except ValueError as exc:
             return f"not a numeral: {exc}"
-        s2 = _g(m, "s2")
+        s2 = (gd.get("s2") or "")
         mult2 = scale_value(s2) if s2 else 1
         v2 = N2.high * mult2
         v1 = N1.value * mult1
-        if not s1 and not _g(m, "c1") and not _g(m, "u1") and s2:
+        if not s1 and not (gd.get("c1") or "") and not (gd.get("u1") or "") and s2:
             v1 = v1 * mult2
             mult1 = mult2
         if not s1 and not s2:
             v1 = _distribute(n1, v1, n2, v2)
-        elif not s1 and s2 and not _g(m, "c1"):
+        elif not s1 and s2 and not (gd.get("c1") or ""):
             v1 = _distribute(n1, v1, n2, N2.value * mult2) if v1 == N1.value * mult2 and any(
                 ch in _POWERS for ch in n2) and not any(ch in _POWERS for ch in n1) else v1
         if v1 > v2:
@@ -385,7 +387,7 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         high_open = N2.high_open
         decimals = min(N1.decimals - _log10(mult1), N2.decimals - _log10(mult2))
         approx = "range"
-        for q in (_g(m, "qpre"), _g(m, "qpost")):
+        for q in ((gd.get("qpre") or ""), (gd.get("qpost") or "")):
             if q:
                 qualifiers.append(q)
     else:
@@ -401,8 +403,8 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         u = approx_unit(N1.value) * mult1
         ivs = []
         cats = []
-        for q, table in ((_g(m, "qpre"), lex.prefix_quals), (_g(m, "m1"), lex.inner_quals),
-                         (_g(m, "qpost"), lex.suffix_quals)):
+        for q, table in (((gd.get("qpre") or ""), lex.prefix_quals), ((gd.get("m1") or ""), lex.inner_quals),
+                         ((gd.get("qpost") or ""), lex.suffix_quals)):
             if not q or q not in table:
                 continue
             qualifiers.append(q)
@@ -421,14 +423,14 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
             k -= 1
         if k < len(n1) and any(ch in _DIGITS for ch in n1):
             scale = n1[k:]
-    unit = _g(m, "unit")
+    unit = (gd.get("unit") or "")
     role = ""
     if kind == "money":
         code = _currency(m, lex)
         if code is None:
             return "no currency"
         unit = code
-        jiao, fen = _g(m, "jiao"), _g(m, "fen")
+        jiao, fen = (gd.get("jiao") or ""), (gd.get("fen") or "")
         if jiao or fen:
             extra = Decimal(0)
             if jiao:
@@ -456,7 +458,7 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
             unit = "%"
         else:
             unit = "%"
-        neg = _g(m, "sign") != "" or _negative_growth(text, c.start, lex)
+        neg = (gd.get("sign") or "") != "" or _negative_growth(text, c.start, lex)
         if neg:
             value = -value
             low, high = (None if high is None else -high), (None if low is None else -low)

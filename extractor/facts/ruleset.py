@@ -92,6 +92,7 @@ class RuleSet:
     version: str
     other_patterns: list[Pattern] = field(default_factory=list)   # date/duration (validated only)
     distribute: Any = None           # words before a list whose items share the last unit
+    negative_any_trigger: Any = None  # union of the negative patterns' triggers (one search)
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
@@ -393,6 +394,8 @@ def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
         for w in words:
             kinds_by_char.setdefault(w[0], set()).add(kind)
     negatives, neg_names = _negatives(base)
+    trig = [t.pattern for _, _, t in negatives if t is not None]
+    negative_any_trigger = regex.compile("|".join(f"(?:{t})" for t in trig)) if trig else None
     cue_res = {name: regex.compile(_alt(list(words))) for name, words in lexicons.cues.items()}
     qual = _plain(_load(base / "lexicons" / "qualifiers.yaml"))
     dist_words = qual.get("list_cues") or []
@@ -407,6 +410,7 @@ def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
                    kinds_by_char={k: frozenset(v) for k, v in kinds_by_char.items()},
                    negatives=negatives,
                    negative_names=neg_names, cue_res=cue_res, distribute=distribute,
+                   negative_any_trigger=negative_any_trigger,
                    version=h.hexdigest()[:12],
                    other_patterns=others)
 
