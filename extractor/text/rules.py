@@ -168,9 +168,12 @@ def text_rules() -> TextRules:
             + r"]*)?"),
         sent_enum=_compile(se["enumerator"], "text.yaml:sentences"),
         sent_enum_after=frozenset(se["enumerator_after"]),
+        # linear: a whitespace run is entered at its start only and never backtracked (the
+        # plain `[ws][ws]*(?=…)` rescans a long run from each of its characters: quadratic)
         sent_enum_trigger=re.compile(
-            "[\n" + re.escape(final) + re.escape(se["enumerator_after"]) + "]["
-            + re.escape(se["enumerator_after"]) + "]*(?=[一二三四五六七八九十（(0-9])"),
+            "(?:[\n" + re.escape(final) + "][" + re.escape(se["enumerator_after"]) + "]*+|(?<!["
+            + re.escape(se["enumerator_after"]) + "])[" + re.escape(se["enumerator_after"])
+            + "]++)(?=[一二三四五六七八九十（(0-9])"),
         sent_final=frozenset(final),
         section_levels=tuple(levels),
         glued_enum=_compile(d["sections"]["glued_enumerator"], "text.yaml:sections"),
