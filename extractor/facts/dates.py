@@ -453,24 +453,7 @@ def _groups(m, rule: Rule) -> dict:
     return out
 
 
-_SPACE = " \t\u3000"
 _YEAR_GROUPS = ("y", "ry", "yy", "cy", "plan", "y2", "ry2")
-
-
-def _split(text: str, hit: Hit, to_start: int, to_end: int) -> list[Hit]:
-    """An interval written X至Y as two point facts X and Y (date.yaml `split`)."""
-    first_iso, second_iso = hit.date.split("/", 1)
-    a_end = to_start
-    while a_end > hit.start and text[a_end - 1] in _SPACE:
-        a_end -= 1
-    b_start = to_end
-    while b_start < hit.end and text[b_start] in _SPACE:
-        b_start += 1
-    out = []
-    for s0, e0, iso in ((hit.start, a_end, first_iso), (b_start, hit.end, second_iso)):
-        h = Hit("date", s0, e0, text[s0:e0], hit.rule_id, date=iso, emit=hit.emit)
-        out.append(h)
-    return out
 
 
 def scan(text: str, report_year: int | None = None) -> list[Hit]:
@@ -546,10 +529,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 hit.groups = g                   # the year is implied: sections may change it
         hit.approx = "exact"
         hit.emit = rule.spec.get("emit", True)
-        if rule.spec.get("split") and "/" in hit.date and m.start("to") >= 0:
-            hits.extend(_split(text, hit, m.start("to"), m.end("to")))
-        else:
-            hits.append(hit)
+        hits.append(hit)
         prev_year = (hit, g) if rule.id in ("date.year", "date.relative", "date.yy_year") else None
         tail = hit.date.split("/")[-1]
         if len(tail) >= 7 and tail[4] == "-":
