@@ -77,22 +77,24 @@ def _formats(value: str) -> list[str]:
 
 
 def _preflight_rules() -> None:
-    """Load the rule files once in this process, so a broken rule file is exit 2, not N failures."""
+    """Run the pipeline once here on a short genre sentence, strictly, so that a broken rule file
+    (which the stages load lazily) is exit 2 with its file and line, not one failed row per
+    document. Any other error is left to the documents, where it is recorded with their names."""
+    from .batch.worker import WARM_TEXT
+    from .model import Document
+
     try:
-        ruleset = importlib.import_module("extractor.facts.ruleset")
-    except ModuleNotFoundError:
-        return
-    validate = getattr(ruleset, "validate_rules", None)
-    if validate is None:
-        return
-    try:
-        problems = validate()
-    except RuleFileError as exc:
-        raise _fail(f"rule file error: {exc}") from exc
-    if problems:
-        for p in problems if isinstance(problems, (list, tuple)) else [problems]:
-            _err(f"rule file error: {p}")
-        raise typer.Exit(EXIT_USAGE)
+        from .pipeline import analyse
+
+        analyse(Document(doc_id="0" * 16, source="<rules check>", sha256="", encoding="utf-8",
+                         text=WARM_TEXT), strict=True)
+    except Exception as exc:  # noqa: BLE001
+        cause: BaseException | None = exc
+        while cause is not None:        # a check wraps it in CheckError under strict
+            if isinstance(cause, RuleFileError):
+                raise _fail(f"rule file error: {cause}") from exc
+            cause = cause.__cause__ or cause.__context__
+        # not a rule-file problem: the documents will show it, with their names
 
 
 # options shared by the batch commands
@@ -331,7 +333,6 @@ def show(
 ) -> None:
     """The report in the terminal: facts coloured by kind, findings underlined, then listed."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     from .pipeline import analyse
@@ -366,13 +367,12 @@ def show(
     console.print(legend)
     console.print(text)
     if res.anomalies:
-        table = Table(title="findings", show_lines=False)
-        for col in ("severity", "code", "evidence", "message"):
-            table.add_column(col)
+        console.print(Text("\nfindings", style="bold"))
         for a in res.anomalies:
-            table.add_row(Text(a.severity, style=SEVERITY_STYLE.get(a.severity, "")),
-                          a.code, doc.text[a.start:a.end], a.message)
-        console.print(table)
+            line = Text()
+            line.append(f"{a.severity:<8}", style=SEVERITY_STYLE.get(a.severity, ""))
+            line.append(f" {a.code}  「{doc.text[a.start:a.end]}」 {a.message}")
+            console.print(line)
 
 
 # -- explain / eval / stats / rules / report: wiring of other parts of the project ------------------
@@ -390,19 +390,28 @@ def explain(
     print(out if isinstance(out, str) else getattr(out, "to_text", lambda: str(out))())
 
 
-@app.command(name="eval", epilog="Example: extractor eval corpora/gold")
+@app.command(name="eval", epilog="Example: extractor eval corpora/gold --json eval.json")
 def eval_(
     gold: Annotated[Path, typer.Argument(help="The gold annotations (file or folder).",
                                          show_default=False)],
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures "
+                                                                    "as JSON.")] = None,
+    show: Annotated[int, typer.Option("--show", min=0, help="How many misses and false "
+                                                            "positives to list.")] = 20,
+    jionlp: Annotated[bool, typer.Option("--jionlp", help="Also run the JioNLP money cases.")
+                      ] = False,
 ) -> None:
     """Precision and recall of the extractor against hand-annotated gold facts."""
     mod = _need("extractor.evaluation", "evaluation")
     if not gold.exists():
         raise _fail(f"{gold}: no such file or folder; check the path")
     try:
-        print(mod.evaluate(gold).to_text())
+        code = mod.eval_command(gold, json_out=json_out, show=show, jionlp=jionlp)
     except RuleFileError as exc:
         raise _fail(f"rule file error: {exc}") from exc
+    except (ValueError, KeyError, OSError) as exc:
+        raise _fail(f"{gold}: not a gold annotation file or folder ({exc})") from exc
+    raise typer.Exit(code or EXIT_OK)
 
 
 @app.command(epilog="Example: extractor stats corpora/   |   extractor stats results/facts.parquet")
@@ -476,12 +485,8 @@ def rules_test() -> None:
         result = mod.test_rules()
     except RuleFileError as exc:
         raise _fail(f"rule file error: {exc}") from exc
-    text = getattr(result, "to_text", None)
-    print(text() if callable(text) else result)
-    failed = getattr(result, "failed", None)
-    if failed is None and isinstance(result, (list, tuple)):
-        failed = result
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    print(result.to_text())
+    raise typer.Exit(EXIT_FINDINGS if result.failed or result.xpassed else EXIT_OK)
 
 
 @app.command(epilog="Example: extractor report corpora/ -o review/report.html")

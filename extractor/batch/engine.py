@@ -98,7 +98,7 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
 
 # -- local process pool -------------------------------------------------------------------------------
 PRELOAD = ("extractor.batch.worker", "extractor.pipeline", "extractor.reading", "extractor.text",
-           "extractor.facts", "extractor.checks")
+           "extractor.facts", "extractor.checks", "extractor.batch.warm")
 
 class _Scheduler:
     """Bookkeeping shared by the local and Dask loops: what to send next, what is suspect.

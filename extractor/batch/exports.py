@@ -25,7 +25,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -286,15 +286,12 @@ def write_xlsx(tables: dict[str, Batches], out: str | Path) -> None:
                 close_sheet(ws, len(cols), nrows)
                 part += 1
                 ws, nrows = new_sheet(f"{name}_{part}", cols, widths), 0
-            cells = []
-            for c in cols:
-                v = _xlsx_value(row, c)
-                if isinstance(v, str):
+            cells = [_xlsx_value(row, c) for c in cols]
+            for i, v in enumerate(cells):
+                if isinstance(v, str) and v.startswith("="):
                     cell = WriteOnlyCell(ws, value=v)
-                    cell.data_type = "s"      # text stays text, even "=…"
-                    cells.append(cell)
-                else:
-                    cells.append(v)
+                    cell.data_type = "s"      # text stays text: never a formula
+                    cells[i] = cell
             ws.append(cells)
             nrows += 1
         close_sheet(ws, len(cols), nrows)

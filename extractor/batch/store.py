@@ -35,6 +35,7 @@ class Store:
             self.con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the DuckDB store ({exc})") from exc
+        self.con.execute("SET enable_progress_bar = false")   # our own progress is on stderr
         self._create()
 
     # -- schema -------------------------------------------------------------------------------

@@ -169,8 +169,13 @@ def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:
 
 
 def init_worker(processor: str, started) -> None:
+    import logging
+
     global _started
     _started = started
+    # library warnings (pypdf's "EOF marker not found" …) would reach stderr without the file's
+    # name; the document's own status row and error line say what went wrong
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     warm_up(processor)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-FAKE = "fakeproc:process_path"
 
 # worker processes (forkserver, Dask nannies) import the fake by name
 if str(HERE) not in sys.path:
@@ -21,14 +20,7 @@ if str(HERE) not in sys.path:
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
-# sentences in the genre; the fake turns every ASCII digit run into a fact
-LINES = [
-    "2023年全市实现地区生产总值1234亿元，同比增长5.6%。",
-    "新增市场主体8400户，其中企业2100户。",
-    "全年共开展执法行动19起，查处案件37件。",
-    "完成植树造林8.4万亩，建成绿道120千米。",
-    "为期100天的专项行动于8月16日结束。",
-]
+from fakeproc import LINES  # noqa: E402
 
 
 @pytest.fixture

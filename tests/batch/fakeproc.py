@@ -23,6 +23,18 @@ from pathlib import Path
 from extractor.model import Anomaly, Document, Fact
 from extractor.pipeline import Result, document_row, failed_row
 
+HERE = str(Path(__file__).resolve().parent)
+FAKE = "fakeproc:process_path"
+
+# sentences in the genre; the fake turns every ASCII digit run into a fact
+LINES = [
+    "2023年全市实现地区生产总值1234亿元，同比增长5.6%。",
+    "新增市场主体8400户，其中企业2100户。",
+    "全年共开展执法行动19起，查处案件37件。",
+    "完成植树造林8.4万亩，建成绿道120千米。",
+    "为期100天的专项行动于8月16日结束。",
+]
+
 
 def process_path(path, *, source=None, report_year=None, strict=False):
     src = source if source is not None else str(path)

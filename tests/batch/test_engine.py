@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from conftest import FAKE, LINES
+from fakeproc import FAKE, LINES
 
 from extractor.batch.engine import run_tasks
 from extractor.batch.worker import Deadline, Task, deadline, process_task

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from conftest import FAKE, HERE, LINES
+from fakeproc import FAKE, HERE, LINES
 
 from extractor.batch import RunOptions, Store, run_batch
 from extractor.batch.exports import read_rows

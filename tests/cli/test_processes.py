@@ -1,0 +1,173 @@
+"""The command line as users run it: real processes (``python -m extractor``), every command
+and exit code, a run killed with SIGKILL and resumed, and the Dask engine against the local one."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from cli_helpers import REPO, cli
+
+
+
+def test_every_command_and_exit_code_in_real_processes(mini_corpus, good_corpus, sample_path,
+                                                       tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    gold = REPO / "corpora" / "gold"
+    cases = {
+        "run partial (pool)": (["run", mini_corpus, "-o", tmp_path / "a", "--jobs", "2",
+                                "--format", "csv"], 3),
+        "run fail-on": (["run", good_corpus, "-o", tmp_path / "c", "--jobs", "1", "--format",
+                         "jsonl", "--fail-on", "warning"], 1),
+        "run usage": (["run", good_corpus, "--format", "jsonl"], 2),
+        "extract stdout": (["extract", good_corpus, "-o", "-", "--jobs", "1"], 0),
+        "check fail-on": (["check", good_corpus, "-o", tmp_path / "a.jsonl", "--jobs", "1",
+                           "--fail-on", "warning"], 1),
+        "show": (["show", sample_path], 0),
+        "show unreadable": (["show", empty], 3),
+        "explain": (["explain", "全年实现营业收入1200万元，同比增长7.5%。"], 0),
+        "stats": (["stats", good_corpus, "--jobs", "1"], 0),
+        "rules validate": (["rules", "validate"], 0),
+        "report": (["report", good_corpus, "-o", tmp_path / "r" / "report.html"], 0),
+        "eval": (["eval", gold, "--show", "2"], 0),
+        "no command": ([], 2),
+    }
+    with ThreadPoolExecutor(3) as ex:
+        futs = {name: ex.submit(cli, *[str(a) for a in args]) for name, (args, _) in cases.items()}
+        results = {name: f.result() for name, f in futs.items()}
+    got = {name: r.returncode for name, r in results.items()}
+    want = {name: code for name, (_, code) in cases.items()}
+    assert got == want, {n: results[n].stderr[-500:] for n in got if got[n] != want[n]}
+    assert "ok, 3 failed" in results["run partial (pool)"].stderr
+    for name in ("empty.txt", "binary.txt", "bad.pdf"):
+        assert f"extractor: {name}: unreadable: " in results["run partial (pool)"].stderr
+    rows = [json.loads(x) for x in results["extract stdout"].stdout.splitlines()]
+    assert rows and rows[0]["fact_id"].startswith(rows[0]["doc_id"])
+    assert "Missing option '--out'" in results["run usage"].stderr
+    assert "empty.txt" in results["show unreadable"].stderr
+    assert "1200万元" in results["explain"].stdout
+
+
+def test_broken_rule_file_is_exit_2_naming_file_and_line(good_corpus, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    text_yaml = rules / "text.yaml"
+    lines = text_yaml.read_text(encoding="utf-8").splitlines()
+    top = next(ln for ln in lines if ln and not ln.startswith((" ", "#")) and ":" in ln)
+    text_yaml.write_text("\n".join(lines + [top]) + "\n", encoding="utf-8")   # duplicate key
+    res = cli("run", str(good_corpus), "-o", str(tmp_path / "out"), "--jobs", "1",
+              env={"EXTRACTOR_RULES_DIR": str(rules)})
+    assert res.returncode == 2, res.stderr
+    assert "rule file error" in res.stderr and "text.yaml:" in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _counts(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+               for t in ("documents", "facts", "anomalies")}
+        out["distinct_facts"] = con.execute("select count(distinct fact_id) from facts").fetchone()[0]
+        out["distinct_docs"] = con.execute("select count(distinct sha256) from documents"
+                                           ).fetchone()[0]
+        out["partial_docs"] = con.execute(
+            "select count(*) from documents d where d.facts <> "
+            "(select count(*) from facts f where f.doc_id = d.doc_id and f.source = d.source)"
+        ).fetchone()[0]
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, corpus_files, pipeline_ready):
+    """10 real reports of middling size (a tenth of a second or so each) and one broken file."""
+    root = tmp_path_factory.mktemp("kill")
+    by_size = sorted(corpus_files, key=lambda p: (p.stat().st_size, p.name))
+    mid = by_size[len(by_size) // 3: len(by_size) // 3 + 10]
+    for p in mid:
+        shutil.copy(p, root / p.name)
+    (root / "empty.txt").write_bytes(b"")
+    return root
+
+
+def test_killed_run_resumes_to_the_same_tables(archive, tmp_path):
+    ref_db = tmp_path / "ref.duckdb"
+    ref = cli("run", str(archive), "-o", str(tmp_path / "ref"), "--db", str(ref_db),
+              "--jobs", "1", "--format", "parquet")
+    assert ref.returncode == 3, ref.stderr
+    want = _counts(ref_db)
+    assert want["documents"] == 11 and want["facts"] > 100
+
+    db = tmp_path / "store.duckdb"
+    args = [sys.executable, "-m", "extractor", "run", str(archive), "-o", str(tmp_path / "out"),
+            "--db", str(db), "--jobs", "1", "--format", "parquet", "-v"]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    committed = 0
+    for line in proc.stderr:
+        if ": ok (" in line or ": unreadable:" in line:
+            committed += 1
+        if committed >= 3:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(60)
+    assert proc.returncode == -signal.SIGKILL
+    assert not (tmp_path / "out" / "facts.parquet").exists()
+    partial = _counts(db)
+    assert 3 <= partial["documents"] < want["documents"]
+    assert partial["partial_docs"] == 0                    # no document half-written
+
+    t0 = time.monotonic()
+    resumed = cli("run", str(archive), "-o", str(tmp_path / "out"), "--db", str(db),
+                  "--jobs", "2", "--format", "parquet")
+    assert resumed.returncode == 3
+    done = want["documents"] - partial["documents"]
+    assert f"failed, {partial['documents']} skipped" in resumed.stderr
+    assert resumed.stderr.count(" ok, ") == 1
+    assert _counts(db) == want                                       # every document once
+    for table in ("facts", "anomalies", "documents"):
+        a = pq.read_table(tmp_path / "out" / f"{table}.parquet")
+        b = pq.read_table(tmp_path / "ref" / f"{table}.parquet")
+        if table == "documents":
+            a, b = a.drop_columns(["seconds"]), b.drop_columns(["seconds"])
+        assert a.equals(b), table
+    assert time.monotonic() - t0 < 120 and done > 0
+
+
+def _sorted_table(path, drop=()):
+    t = pq.read_table(path)
+    if drop:
+        t = t.drop_columns(list(drop))
+    keys = {"facts": ["source", "start", "end", "kind"], "anomalies": ["source", "start", "code",
+                                                                         "anomaly_id"],
+            "documents": ["source"]}[path.stem]
+    return t.sort_by([(k, "ascending") for k in keys])
+
+
+def test_dask_engine_gives_the_same_tables_as_the_local_engine(good_corpus, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    local = cli("run", str(good_corpus), "-o", str(tmp_path / "local"), "--jobs", "2",
+                "--engine", "local", "--format", "parquet")
+    assert local.returncode == 0, local.stderr
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=40) as cluster:
+        res = cli("run", str(good_corpus), "-o", str(tmp_path / "dask"), "--engine", "dask",
+                  "--scheduler", cluster.scheduler_address, "--format", "parquet")
+    assert res.returncode == 0, res.stderr
+    n = len(list(good_corpus.iterdir()))
+    assert f"{n} ok, 0 failed" in res.stderr
+    for table in ("facts", "anomalies", "documents"):
+        drop = ("seconds",) if table == "documents" else ()
+        a = _sorted_table(tmp_path / "local" / f"{table}.parquet", drop)
+        b = _sorted_table(tmp_path / "dask" / f"{table}.parquet", drop)
+        assert a.num_rows == b.num_rows and a.equals(b), table
+    assert pq.read_table(tmp_path / "dask" / "facts.parquet").num_rows > 100
