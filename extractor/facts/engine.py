@@ -463,6 +463,8 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
             value = -value
             low, high = (None if high is None else -high), (None if low is None else -low)
             low_open, high_open = high_open, low_open
+            if approx == "range":
+                value = low                  # a range's value is its lower bound
             if approx == "at_least":
                 approx = "at_most"
             elif approx == "at_most":
