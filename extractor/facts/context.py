@@ -258,15 +258,16 @@ class _Doc:
             i += 1
 
     def is_topic(self, h, scope: int) -> bool:
-        """A date in topic position dates the clauses after it: at the sentence start, followed by
-        a comma or colon (1-9月份,…), or after 截至/截止/在/到 (截至12月份,…). Other dates
-        (2023年2月开工建设, 于8月16日正式开园) date their own clause only."""
+        """A date in topic position dates the clauses after it: followed by a comma or colon
+        (1-9月份,…), after 截至/截止/在/到 (截至12月份,…), or opening the sentence when it is not a
+        single day (2022年全市…). Other dates (2023年2月开工建设, 于8月16日正式开园, 8月16日开园)
+        date their own clause only."""
         after = self.text[h.end:h.end + 1]
         if after and after in ",，:：":
             return True
         before = self.text[scope:h.start].strip(" \t\u3000")
-        if not before:
-            return True
+        if not before:           # sentence start: 2022年全市…; a day is an event (8月16日开园)
+            return len(h.date.split("/")[-1]) < 10
         return any(before.endswith(c) for c in self.rules.upto + ("在",)) or \
             before.endswith(("预计", "计划", "力争"))
 

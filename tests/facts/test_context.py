@@ -166,3 +166,10 @@ def test_report_year_section_of_a_government_report_is_planned() -> None:
     assert (inv.modality, inv.subject) == ("planned", "中央预算内投资")
     base = _get(facts, "1800亿元")      # 比上年年初: a comparison base, not the period
     assert base.period == "2025"
+
+
+def test_a_day_opening_a_sentence_is_an_event_unless_a_comma_follows() -> None:
+    event = _get(_facts("8月16日开园，引进企业35家。"), "35家")
+    assert event.period == "2023"
+    topic = _get(_facts("8月16日，引进企业35家。"), "35家")
+    assert topic.period == "2023-08-16"
