@@ -44,6 +44,8 @@ import regex
 from ..model import Fact
 from ..rulefiles import load_yaml
 
+# rules whose dates name one calendar day (an event when they open a sentence without a comma)
+_DAY_RULES = frozenset({"date.ymd", "date.day", "date.ymd_dotted", "date.compact", "date.md_event"})
 _SENT_END = regex.compile(r"[。！？!?\n]")
 _CLAUSE_PUNCT = ",，;；:：、"
 _NUMBER_KINDS = ("money", "percent", "count", "quantity")
@@ -267,7 +269,7 @@ class _Doc:
             return True
         before = self.text[scope:h.start].strip(" \t\u3000")
         if not before:           # sentence start: 2022年全市…; a day is an event (8月16日开园)
-            return len(h.date.split("/")[-1]) < 10
+            return h.rule_id.split("+")[-1] not in _DAY_RULES
         return any(before.endswith(c) for c in self.rules.upto + ("在",)) or \
             before.endswith(("预计", "计划", "力争"))
 

@@ -173,3 +173,8 @@ def test_a_day_opening_a_sentence_is_an_event_unless_a_comma_follows() -> None:
     assert event.period == "2023"
     topic = _get(_facts("8月16日，引进企业35家。"), "35家")
     assert topic.period == "2023-08-16"
+
+
+def test_year_end_opening_a_sentence_dates_the_whole_sentence() -> None:
+    f = _get(_facts("年末全市常住人口284.3万人，比上年末减少1.2万人。", 2022), "1.2万人")
+    assert f.period == "2022-12-31"
