@@ -9,6 +9,22 @@ Public API (see /work/team.md section 2)::
     prepared.sentences                  # [Sentence(index, start, end, section, page)]
     prepared.words(a, b)                # jieba words of clean.text[a:b], clean offsets, cached
     prepared.spacy_doc(i, protected)    # spaCy Doc of sentence i, protected spans kept whole
+
+Decisions (details and thresholds in rules/text.yaml):
+- Folding is 1:1: full-width digits, letters and ．％＋－／～… become ASCII; the clause punctuation
+  ，；：（）！？ and 、。 stay as written, so `1,234` (a figure) and `1，234` (two) stay apart.
+  Whitespace (U+3000, NBSP) is not folded; it is whitespace for `\s` already.
+- Deleted from the clean text: the sample's `N、` page markers with the line break before them,
+  page footers and form feeds, zero-width characters, footnote markers glued to words or figures,
+  pinyin glosses of the 繁体拼音乱码 files, hard line wraps, CR of CRLF, spaces between CJK and
+  digits. Replaced: HTML entities (incl. the sample's damaged `X9642;`) by their character, HTML
+  tags in a text file by a line break / space. Never inserted, never reordered.
+- Conversion errors (效劳 for 服务 …) are counted in ``clean.quality`` and fixed only in
+  ``clean.subject_form(s)``; the clean text keeps them.
+- Pages: the sample's markers, else the container's pages (``doc.pages``), else form feeds, else
+  `-N-` footers; None when the source has no pages.
+- ``report_year``: the explicit argument, else :func:`infer_report_year` (see year.py: a
+  政府工作报告 titled Y has report year Y; `去年` is then Y−1).
 """
 from __future__ import annotations
 
