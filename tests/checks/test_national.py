@@ -56,8 +56,12 @@ def _doc(path: Path, old: str, new: str) -> Document:
 ])
 def test_mutations_are_caught(picked: list[Path], report: str, old: str, new: str, code: str, severity: str) -> None:
     path = next(p for p in picked if report in p.name)
-    res = analyse(_doc(path, old, new))
-    hits = [a for a in res.anomalies if a.code == code and a.severity == severity]
+    doc = _doc(path, old, new)
+    res = analyse(doc)
+    pos = doc.text.index(new)
+    hits = [a for a in res.anomalies if a.code == code and a.severity == severity
+            and a.start < pos + len(new) and a.end > pos]      # the finding points at the mutation
     assert hits, [(a.code, a.severity, a.evidence) for a in res.anomalies]
-    for a in hits:
-        assert a.evidence in new or new in res.document["source"] or a.evidence
+    assert all(doc.text[a.start:a.end] == a.evidence for a in hits)
+    # and nothing else in the report turned into an error
+    assert all(a.start < pos + len(new) and a.end > pos for a in res.anomalies if a.severity == "error")
