@@ -147,3 +147,25 @@ def test_jionlp_time_parse_cases(shared_dir) -> None:
             ok_in_scope += ok
     assert in_scope > 100
     assert ok_in_scope >= 39 and ok_all >= 64, (ok_in_scope, in_scope, ok_all)
+
+
+def test_jionlp_time_extract_cases(shared_dir) -> None:
+    """JioNLP's extraction cases: no date or duration in its negative texts (ID card and phone
+    numbers, 身份证号140302197706220124); 13 of its 21 spans overlapped (the rest are clock times,
+    lunar dates, 下下下周一-style words and 查询20240307计划 without a date cue)."""
+    path = shared_dir / "corpus" / "annotated" / "jionlp_time_extract_cases.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    spans = overlapped = negative_hits = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        ct = clean_text(r["text"])
+        got = [ct.to_decoded(h.start, h.end) for h in scan(ct.text, 2021)]
+        if not r["spans"]:
+            negative_hits += len(got)
+        for s in r["spans"]:
+            a, b = s["offset"]
+            spans += 1
+            overlapped += any(x < b and a < y for x, y in got)
+    assert negative_hits == 0
+    assert spans == 21 and overlapped >= 13
