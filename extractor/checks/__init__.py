@@ -14,6 +14,7 @@ share.recomputed_mismatch                 error     占比 vs part ÷ total
 share.sum_exceeds_100                     error     shares of one whole add up beyond 100%
 rate.recomputed_mismatch                  error     整改率/合格率… vs numerator ÷ denominator
 ratio.sum_not_100                         error     a structure ratio (8.2:40.5:51.3) ≠ 100
+ratio.components_mismatch                 error     a structure ratio vs the stated components
 growth.inconsistent                       error     stated growth vs current/previous or increase;
                                                     percentage points vs two rates
 growth.extreme                            warning   |growth| > 1000% (not for N倍)

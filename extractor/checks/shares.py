@@ -158,14 +158,16 @@ def check_rates(ctx: CheckContext) -> Iterator[Anomaly]:
                 den.start, r.end, [r, num, den], stated=riv.fmt(), computed=q.fmt(4))
 
 
-@check("ratios.v1", codes={"ratio.sum_not_100": "error"})
+@check("ratios.v1", codes={"ratio.sum_not_100": "error", "ratio.components_mismatch": "error"})
 def check_ratios(ctx: CheckContext) -> Iterator[Anomaly]:
-    """A structure ratio (三次产业结构8.2:40.5:51.3) whose parts must sum to 100."""
+    """A structure ratio (三次产业结构8.2:40.5:51.3) whose parts must sum to 100, and must match
+    the components when they are stated before it (第一产业增加值47.5亿元…第三产业…450亿元)."""
     cfg = section("ratios")
     rx = pattern("ratios", "pattern")
+    cue_rx = pattern("ratios", "structure_cue")
     lo, hi = Decimal(str(cfg["near_100_low"])), Decimal(str(cfg["near_100_high"]))
     for m in rx.finditer(ctx.clean_text):
-        if m.group("cue") not in ("结构",) and "结构" not in ctx.clean_text[max(0, m.start() - 10):m.end()]:
+        if not cue_rx.search(ctx.clean_text[max(0, m.start() - 10):m.end()]):
             continue
         nums = regex.split(r"\s*[:：∶]\s*", m.group("ratio"))
         ivs = []
@@ -176,12 +178,51 @@ def check_ratios(ctx: CheckContext) -> Iterator[Anomaly]:
         if not (lo <= point <= hi):
             continue
         tot = sum_intervals(ivs)
-        if tot.contains(HUNDRED):
-            continue
         a, b = ctx.to_decoded(m.start("ratio"), m.end("ratio"))
+        if tot.contains(HUNDRED):
+            yield from _ratio_components(ctx, a, b, nums, ivs)
+            continue
         shown = ctx.text[a:b]
         yield ctx.anomaly(
             "ratio.sum_not_100", "error",
             f"结构比“{shown}”各项合计{tot.fmt(2)}，考虑舍入后仍不等于100，各部分比例应合计100。",
             f"The structure ratio '{shown}' adds up to {tot.fmt(2)}, not 100 even after rounding.",
             a, b, [f for f in ctx.facts_in(a, b)], stated=shown, computed=tot.fmt())
+
+
+def _ratio_components(ctx: CheckContext, a: int, b: int, nums: list[str], ivs: list[Interval]) -> Iterator[Anomaly]:
+    """Recompute each part of a structure ratio from the components stated before it."""
+    cfg = section("ratios")
+    comps = cfg["components"]
+    if len(nums) != len(comps):
+        return
+    window = int(cfg["component_window"])
+    found: list[Fact | None] = [None] * len(comps)
+    for f in ctx.facts_in(max(0, a - window), a, ("money",)):
+        if f.value is None:
+            continue
+        clause = ctx.clause_before(f, 16)
+        for i, names in enumerate(comps):
+            if any(n in clause for n in names) and not regex.search(r"投资|增长|比重|占", clause):
+                found[i] = f
+    if any(f is None for f in found):
+        return
+    facts = [f for f in found if f is not None]
+    civs = [ctx.interval(f) for f in facts]
+    if any(c is None for c in civs):
+        return
+    total = sum_intervals(civs)  # type: ignore[arg-type]
+    shown = ctx.text[a:b]
+    for i, (f, civ, piv) in enumerate(zip(facts, civs, ivs)):
+        q = civ.div(total)  # type: ignore[union-attr]
+        if q is None:
+            return
+        q = q.scale(HUNDRED)
+        if not q.intersects(piv):
+            yield ctx.anomaly(
+                "ratio.components_mismatch", "error",
+                f"结构比“{shown}”中第{i + 1}项为{nums[i]}，但按文中各部分{'、'.join(x.text for x in facts)}计算应为{q.fmt(2)}，两者不符。",
+                f"Part {i + 1} of the structure ratio '{shown}' is {nums[i]}, but the stated components "
+                f"{', '.join(x.text for x in facts)} give {q.fmt(2)}.",
+                a, b, [f, *[x for x in facts if x is not f]], stated=nums[i], computed=q.fmt(4))
+            return
