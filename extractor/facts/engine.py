@@ -96,6 +96,10 @@ _RANGE_START = frozenset("-—–~～－至到与和(（")
 _ALL_KINDS = frozenset(("money", "percent", "count", "quantity"))
 
 
+_EMPTY: frozenset[str] = frozenset()
+_MONEY = frozenset(("money",))
+
+
 def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> frozenset[str]:
     """Which kinds' patterns can match at this run (a cheap look at what follows it)."""
     n = len(text)
@@ -112,16 +116,20 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
             c = text[j] if j < n else ""
     if c in _RANGE_START:
         return _ALL_KINDS
-    kinds = set(rs.kinds_by_char.get(c, ()))
-    if text[j - 1] in _BIG or text[j - 1] in "kKwW":
-        kinds.add("money")           # implicit money (奖金近40万)
+    kinds = rs.kinds_by_char.get(c, _EMPTY)
+    big = text[j - 1] in _BIG or text[j - 1] in "kKwW"
+    if not big and len(starts) == 1:
+        return kinds                 # the common case: no implicit money, no prefix
+    extra = set(kinds)
+    if big:
+        extra.add("money")           # implicit money (奖金近40万)
     if len(starts) > 1:
         if text.startswith("百分之", s - 3):
-            kinds.add("percent")
+            extra.add("percent")
         for a, b in zip(starts, starts[1:]):
             if text[a:b] in rs.lexicons.currency_before:
-                kinds.add("money")   # 人民币8亿
-    return frozenset(kinds)
+                extra.add("money")   # 人民币8亿
+    return frozenset(extra)
 
 
 def scan(text: str, rs: RuleSet, *, trace: Trace | None = None) -> list[Candidate]:
@@ -154,8 +162,11 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list) -> N
     has_sep = _RANGE_RE.search(text, e, e + 10) is not None
     matched: set[tuple[str, int]] = set()
     near_lo, near_hi = starts[0], min(n, e + 14)
-    for p in rs.patterns:
-        if p.kind not in kinds or (p.is_range and not has_sep):
+    plist = rs.plists.get(kinds)
+    if plist is None:
+        plist = rs.plists[kinds] = [p for p in rs.patterns if p.kind in kinds]
+    for p in plist:
+        if p.is_range and not has_sep:
             continue
         if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
             continue

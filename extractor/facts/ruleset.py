@@ -93,6 +93,7 @@ class RuleSet:
     other_patterns: list[Pattern] = field(default_factory=list)   # date/duration (validated only)
     distribute: Any = None           # words before a list whose items share the last unit
     negative_any_trigger: Any = None  # union of the negative patterns' triggers (one search)
+    plists: dict = field(default_factory=dict)   # kind set → its patterns in priority order
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
