@@ -200,8 +200,9 @@ def _year_of(item: ReportItem) -> int | None:
 
 
 def _fact_year(f: Fact, report_year: int | None) -> int | None:
-    m = re.match(r"(\d{4})", f.period or "")
-    return int(m.group(1)) if m else report_year
+    # The period's end year: 2023-01/2023-09 → 2023, and an open start ../2023-12 (截至12月) → 2023.
+    years = re.findall(r"\d{4}", f.period or "")
+    return int(years[-1]) if years else report_year
 
 
 Series = dict  # (issuer, indicator, kind, unit, role) -> {"target": {year: Fact}, "outcome": {...}}
