@@ -13,7 +13,7 @@ Public API (see /work/team.md section 2)::
 Decisions (details and thresholds in rules/text.yaml):
 - Folding is 1:1: full-width digits, letters and ．％＋－／～… become ASCII; the clause punctuation
   ，；：（）！？ and 、。 stay as written, so `1,234` (a figure) and `1，234` (two) stay apart.
-  Whitespace (U+3000, NBSP) is not folded; it is whitespace for `\s` already.
+  Whitespace (U+3000, NBSP) is not folded; it is whitespace for a regex `\\s` already.
 - Deleted from the clean text: the sample's `N、` page markers with the line break before them,
   page footers and form feeds, zero-width characters, footnote markers glued to words or figures,
   pinyin glosses of the 繁体拼音乱码 files, hard line wraps, CR of CRLF, spaces between CJK and

@@ -74,7 +74,7 @@ class CleanText:
         """Short human summary, e.g. ``page_markers=16 conversion_errors=41 entities=2``."""
         q = self.quality
         keys = ("page_markers", "footers", "form_feeds", "html_tags", "entities", "footnotes",
-                "line_joins", "pinyin_glosses", "conversion_errors")
+                "line_joins", "pinyin_glosses", "traditional_folded", "conversion_errors")
         parts = [f"{k}={q[k]}" for k in keys if q.get(k)]
         return " ".join(parts) if parts else "clean"
 
@@ -484,12 +484,14 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
         edits = _merge(edits, _regex_deletions(decoded, _CR, "crlf"))
 
     # fold once over the runs of foldable characters (rare), then cut the edits out of the result
-    nfold = 0
+    nfold = ntrad = 0
     folded = decoded
     if r.fold_runs.search(decoded):
         parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
         runs = parts[1::2]
         nfold = sum(map(len, runs))
+        trad = r.traditional
+        ntrad = sum(1 for ch in "".join(runs) if ch in trad) if trad else 0
         parts[1::2] = [x.translate(fold) for x in runs]
         folded = "".join(parts)
     text, omap = apply_edits(folded, ((s, e, rep) for s, e, rep, _k in edits), None)
@@ -498,7 +500,8 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     quality: Counter = Counter()
     for _s, _e, _rep, kind in edits:
         quality[kind] += 1
-    quality["fullwidth_folded"] = nfold
+    quality["fullwidth_folded"] = nfold - ntrad
+    quality["traditional_folded"] = ntrad
     if count_conversions:
         conv = count_conversion_errors(text)
         quality.update(conv)

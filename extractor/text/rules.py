@@ -56,6 +56,7 @@ class TextRules:
     cjk_trigger: re.Pattern | None
     fold_runs: re.Pattern
     fold_runs_split: re.Pattern
+    traditional: frozenset
     html_tag: regex.Pattern
     html_inline: frozenset
     html_cell: frozenset
@@ -83,6 +84,10 @@ def _fold_table(spec: dict) -> dict:
         ch = chr(cp)
         if ch not in keep:
             table[cp] = chr(cp - 0xFEE0)
+    for pair in (spec.get("traditional") or "").split():
+        if len(pair) != 2:
+            raise RuleFileError("text.yaml", f"fold.traditional pairs are two characters: {pair!r}")
+        table[ord(pair[0])] = pair[1]
     for k, v in (spec.get("extra") or {}).items():
         if len(k) != 1 or len(v) != 1:
             raise RuleFileError("text.yaml", f"fold.extra must map one char to one char: {k!r}")
@@ -152,6 +157,7 @@ def text_rules() -> TextRules:
         cjk_trigger=(_trigger(d["cjk_spaces"]["trigger"], "text.yaml:cjk_spaces")
                      if d["cjk_spaces"].get("trigger") else None),
         fold_runs=_fold_runs(_fold_table(d["fold"])),
+        traditional=frozenset(p[0] for p in (d["fold"].get("traditional") or "").split()),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
         html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE | regex.DOTALL),
         html_inline=frozenset(x.lower() for x in html["inline"]),
