@@ -356,7 +356,7 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
     n1 = (gd.get("n1") or "")
     if rule.split:
         return _split(c, text)
-    if n1 in rule.reject_numbers and not (gd.get("rsep") or ""):
+    if n1 in rule.reject_numbers and not (gd.get("rsep") or "") and not gd.get("half"):
         return f"lone {n1} before a measure word is an article (一批, 一个), not a count"
     try:
         N1 = parse_numeral(n1)
@@ -427,6 +427,10 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         if ivs and approx == "exact":
             low, high, low_open, high_open = _hull(ivs)
             approx = cats[0] if len(set(cats)) == 1 else "about"
+    if gd.get("half"):                      # 一吨半: half of the unit after it
+        value = value + Decimal("0.5") * mult1
+        low = high = value
+        decimals = max(decimals, 1) if mult1 == 1 else decimals
     scale = s1 or ""
     if not scale:
         k = len(n1)
