@@ -51,6 +51,7 @@ class Prepared:
     report_year: int | None
     page_count: int | None
     _words: dict = field(default_factory=dict, repr=False)
+    _starts: list | None = field(default=None, repr=False)
 
     def words(self, start: int, end: int) -> list[tuple[str, int, int]]:
         """jieba words of ``clean.text[start:end]`` as (word, start, end) in clean offsets (cached).
@@ -75,11 +76,9 @@ class Prepared:
         return None
 
     def _sentence_starts(self) -> list[int]:
-        s = self._words.get("_starts")
-        if s is None:
-            s = [x.start for x in self.sentences]
-            self._words["_starts"] = s
-        return s
+        if self._starts is None:
+            self._starts = [x.start for x in self.sentences]
+        return self._starts
 
     def spacy_doc(self, sentence_index: int, protected: Iterable[tuple[int, int]] = ()):
         """spaCy Doc of one sentence from its jieba words; each protected clean span is one token.

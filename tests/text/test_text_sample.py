@@ -152,3 +152,13 @@ def test_jieba_initialises_quietly() -> None:
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""
     assert "('一般公共预算收入', 0, 8)" in out.stdout
+
+
+def test_sentence_at(sample_prepared) -> None:
+    p = sample_prepared
+    i = p.clean.text.index("1200万元")
+    s = p.sentence_at(i)
+    assert s is not None and p.clean.text[s.start:s.end].startswith("工程完成投资1200万元")
+    assert s.page == 1
+    gap = p.sentences[1].end  # the space between `情况` and `(一)` belongs to no sentence
+    assert p.sentence_at(gap) is None
