@@ -349,7 +349,8 @@ def _signature(base: Path) -> tuple:
 
 
 @functools.lru_cache(maxsize=16)
-def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
+def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> RuleSet:
+    """``others``: also load and validate kinds files of other owners (date, duration)."""
     base = Path(base_str)
     lexicons, generated, num = _lexicons(base)
     fpath = base / "fragments.yaml"
@@ -366,12 +367,14 @@ def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
         _compile(_expand(frags[name], frags, where), where)
     seen: dict[str, str] = {}
     patterns: list[Pattern] = []
-    others: list[Pattern] = []
+    other_pats: list[Pattern] = []
     cue_names = set(lexicons.cues)
     for path in sorted((base / "kinds").glob("*.yaml")):
         owned = path.stem in NUMBER_KINDS
+        if not owned and not others:
+            continue
         pats = _load_kind_file(path, frags, seen, owned, cue_names)
-        (patterns if owned else others).extend(pats)
+        (patterns if owned else other_pats).extend(pats)
     patterns.sort(key=lambda p: -p.priority)
     # the scanner: maximal runs of numeral characters (Arabic, Chinese, powers)
     cn = "".join(num["digits"]) + "".join(num["small_powers"]) + "".join(num["big_powers"])
@@ -413,7 +416,7 @@ def _load_cached(base_str: str, signature: tuple = ()) -> RuleSet:
                    negative_names=neg_names, cue_res=cue_res, distribute=distribute,
                    negative_any_trigger=negative_any_trigger,
                    version=h.hexdigest()[:12],
-                   other_patterns=others)
+                   other_patterns=other_pats)
 
 
 def load_ruleset(base: str | Path | None = None) -> RuleSet:
@@ -426,7 +429,7 @@ def validate_rules(base: str | Path | None = None) -> list[str]:
     """Load every rule file; return the problems found (``file:line: reason``), [] when valid."""
     try:
         b = Path(base) if base else rules_dir()
-        rs = _load_cached.__wrapped__(str(b), _signature(b))
+        rs = _load_cached.__wrapped__(str(b), _signature(b), True)
     except RuleFileError as exc:
         return [str(exc)]
     problems: list[str] = []
