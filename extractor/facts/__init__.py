@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import ExtractorError
 from ..model import Document, Fact
-from .engine import RuleTimeoutError, Trace, find_number_facts
+from .engine import RuleTimeoutError, Trace, _negative_hit, find_number_facts
 from .ruleset import load_ruleset
 
 __all__ = ["extract_facts", "facts_from_text", "document_from_text", "RuleTimeout",
@@ -82,8 +82,8 @@ def extract_facts(prepared: Any, *, rules: str | Path | None = None) -> list[Fac
     for f in _find_dates(prepared):
         cs = clean.to_clean(f.start)
         ce = cs + max(1, len(f.text))
-        from .engine import _negative_hit
-        if _negative_hit(clean.text, cs, min(ce, len(clean.text)), rs):
+        arabic = bool(f.text) and f.text[0] in "0123456789０１２３４５６７８９"
+        if _negative_hit(clean.text, cs, min(ce, len(clean.text)), rs, arabic):
             continue
         _place(f, cs, prepared, starts)
         dates.append(f)
