@@ -8,6 +8,7 @@ stderr. Exit codes (every command):
     2  usage error, missing input path, rule-file error (RuleFileError), store or engine error,
        or a feature whose module is not installed
     3  some inputs could not be read or processed (the rest was processed and written)
+  130  interrupted (Ctrl-C); with --db the next run resumes
 
 When both 1 and 3 apply, 3 wins: the findings verdict rests on an incomplete batch.
 """
@@ -60,6 +61,14 @@ def _need(module: str, what: str):
         raise
 
 
+def _quiet_libraries() -> None:
+    """Library warnings (pypdf's "EOF marker not found" …) would reach stderr without the
+    file's name; the document's status row and error line say what went wrong."""
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
 def _progress_wanted(no_progress: bool) -> bool:
     return (not no_progress and sys.stderr.isatty()
             and not os.environ.get("EXTRACTOR_NO_PROGRESS"))
@@ -77,17 +86,21 @@ def _formats(value: str) -> list[str]:
 
 
 def _preflight_rules() -> None:
-    """Run the pipeline once here on a short genre sentence, strictly, so that a broken rule file
+    """Run the pipeline once here on a short genre text, strictly, so that a broken rule file
     (which the stages load lazily) is exit 2 with its file and line, not one failed row per
-    document. Any other error is left to the documents, where it is recorded with their names."""
+    document. It also loads the dictionaries and models before the first document's clock
+    starts. Any other error is left to the documents, where it is recorded with their names."""
+    import tempfile
+
     from .batch.worker import WARM_TEXT
-    from .model import Document
 
     try:
-        from .pipeline import analyse
+        from .pipeline import process_path
 
-        analyse(Document(doc_id="0" * 16, source="<rules check>", sha256="", encoding="utf-8",
-                         text=WARM_TEXT), strict=True)
+        with tempfile.TemporaryDirectory(prefix="extractor-check-") as tmp:
+            path = Path(tmp) / "rules-check.txt"
+            path.write_text(WARM_TEXT, encoding="utf-8")
+            process_path(path, source="<rules check>", strict=True)
     except Exception as exc:  # noqa: BLE001
         cause: BaseException | None = exc
         while cause is not None:        # a check wraps it in CheckError under strict
@@ -139,6 +152,7 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
     """Run the batch with stderr reporting; map library errors to exit 2."""
     from .batch import EngineError, MissingInput, StoreError, run_batch
 
+    _quiet_libraries()
     _preflight_rules()
     progress = None
     task_id = None
@@ -183,6 +197,9 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
         raise _fail(str(exc)) from exc
     except RuleFileError as exc:
         raise _fail(f"rule file error: {exc}") from exc
+    except KeyboardInterrupt:
+        raise _fail("interrupted" + ("; the next run with the same --db resumes"
+                                     if getattr(opts, "db", None) else ""), 130) from None
     finally:
         if progress is not None:
             progress.stop()
@@ -338,6 +355,7 @@ def show(
     from .pipeline import analyse
 
     reading = _need("extractor.reading", "reading files")
+    _quiet_libraries()
     if not file.exists():
         raise _fail(f"{file}: no such file; check the path")
     _preflight_rules()
@@ -501,12 +519,24 @@ def report(
     for p in paths:
         if not p.exists():
             raise _fail(f"{p}: no such file or folder; check the path")
+    _quiet_libraries()
     _preflight_rules()
     try:
-        written = mod.write_report([str(p) for p in paths], output, report_year=report_year)
+        items = mod.collect([str(p) for p in paths], report_year=report_year)
+        written = mod.write_report(items, output, report_year=report_year)
     except RuleFileError as exc:
         raise _fail(f"rule file error: {exc}") from exc
+    ok = failed = 0
+    for item in items:
+        row = item.document
+        if row.get("status") == "ok":
+            ok += 1
+        else:
+            failed += 1
+            _err(f"{row.get('source')}: {row.get('status')}: {row.get('error')}")
     _err(f"wrote {written}")
+    _err(f"{ok} ok, {failed} failed")
+    raise typer.Exit(EXIT_UNREADABLE if failed else EXIT_OK)
 
 
 def main() -> None:  # pragma: no cover - console script and python -m

@@ -90,7 +90,14 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
     elif engine == "local" and jobs > 1:
         yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace)
     elif engine == "local":
-        for t in tasks:
+        it = iter(tasks)
+        first = next(it, None)
+        if first is None:
+            return
+        if first.timeout:
+            warm_up(first.processor)    # loading models is not the first document's time
+        yield process_task(first)
+        for t in it:
             yield process_task(t)
     else:
         raise EngineError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")

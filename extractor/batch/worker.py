@@ -146,7 +146,14 @@ def process_chunk(chunk: Chunk) -> list[Outcome]:
 # -- worker start-up and start clocks (local pool) ------------------------------------------------
 _started = None   # shared array of start times, one slot per task in flight (set by init_worker)
 
-WARM_TEXT = "2023年全市实现地区生产总值1234.5亿元，同比增长5.6%；新增市场主体8400户。\n"
+# a short text in the genre that touches every stage (all kinds, subjects, sections, periods),
+# so that every lazily loaded dictionary and model is loaded by the warm-up
+WARM_TEXT = ("一、主要工作\n"
+             "2023年，全县实现地区生产总值123.4亿元，同比增长5.6%，增速比上年提高0.8个百分点。"
+             "全年共开展执法行动19起，查处案件37件，新增城镇就业1.2万人。"
+             "完成植树造林8.4万亩，建成农村公路120千米。\n"
+             "（二）下一步打算\n"
+             "为期100天的专项行动于8月16日结束，1-9月份累计完成投资约15亿元，力争明年增长6%左右。\n")
 
 
 def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 
 import duckdb
 import pytest
@@ -267,3 +268,25 @@ def test_help_has_an_example(command):
         assert "validate" in res.stdout and "test" in res.stdout
     else:
         assert "Example: extractor " + command in res.stdout
+
+
+def test_time_limit_stops_a_huge_document_and_the_run_goes_on(sample_path, good_files, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = sample_path.read_text(encoding="utf-8")
+    (folder / "huge.txt").write_text(text * 1000, encoding="utf-8")      # about 5 M characters
+    shutil.copy(good_files[1], folder / "normal.txt")                     # a 2 KB report
+    res = invoke("run", folder, "-o", tmp_path / "out", "--format", "jsonl", "--jobs", 1,
+                 "--timeout-per-doc", 1)
+    assert res.exit_code == 3
+    docs = {d["source"]: d for d in read_rows(tmp_path / "out" / "documents.jsonl", "documents")}
+    assert docs["huge.txt"]["status"] == "timeout" and "1 秒" in docs["huge.txt"]["error"]
+    assert docs["normal.txt"]["status"] == "ok" and docs["normal.txt"]["facts"] > 0
+    assert "huge.txt: timeout:" in res.stderr and "1 ok, 1 failed" in res.stderr
+
+
+def test_report_with_unreadable_inputs_exits_3(mini_corpus, tmp_path):
+    pytest.importorskip("extractor.report")
+    res = invoke("report", mini_corpus, "-o", tmp_path / "r.html")
+    assert res.exit_code == 3
+    assert "empty.txt: unreadable" in res.stderr and (tmp_path / "r.html").exists()

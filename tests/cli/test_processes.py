@@ -171,3 +171,33 @@ def test_dask_engine_gives_the_same_tables_as_the_local_engine(good_corpus, tmp_
         b = _sorted_table(tmp_path / "dask" / f"{table}.parquet", drop)
         assert a.num_rows == b.num_rows and a.equals(b), table
     assert pq.read_table(tmp_path / "dask" / "facts.parquet").num_rows > 100
+
+
+def test_progress_bar_only_on_a_terminal(sample_path, tmp_path):
+    import pty
+
+    plain = cli("run", str(sample_path), "-o", str(tmp_path / "a"), "--jobs", "1",
+                "--format", "csv")
+    assert plain.returncode == 0
+    assert "\x1b[" not in plain.stderr and "\r" not in plain.stderr        # no bar when piped
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "extractor", "run", str(sample_path), "-o",
+                             str(tmp_path / "b"), "--jobs", "1", "--format", "csv"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                            cwd=REPO)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:          # the terminal closed: the process is gone
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(120)
+    os.close(master)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "documents" in shown and "1/1" in shown and "\x1b[" in shown    # the rich bar
+    assert "1 ok, 0 failed" in shown
