@@ -33,6 +33,7 @@ MATCH_TIMEOUT = 0.5
 _LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
 _BIG = frozenset("万亿萬億")
+_BIG_VALUE = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _POWERS = frozenset("十百千万亿拾佰仟萬億")
 _CLAUSE_END = frozenset("。；;！!？?\n，,")
 _ARABIC_RE = regex.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
@@ -369,6 +370,10 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         return f"digit-by-digit numeral {n1!r} is not a quantity"
     s1 = (gd.get("s1") or "")
     mult1 = scale_value(s1) if s1 else 1
+    if s1 and mult1 > 1:
+        own = max((_BIG_VALUE[ch] for ch in n1 if ch in _BIG_VALUE), default=0)
+        if own and mult1 <= own:
+            return f"scale {s1} after a figure that already has a larger power ({n1}{s1})"
     qualifiers: list[str] = []
     low_open = high_open = False
     rsep = (gd.get("rsep") or "")
