@@ -61,6 +61,9 @@ def number_facts_clean(prepared: Any, *, rules: str | Path | None = None,
     except RuleTimeoutError as exc:
         raise RuleTimeout(prepared.doc.source,
                           f"rule {exc.rule_id} exceeded its time limit at clean offset {exc.pos}") from exc
+    except TimeoutError as exc:      # the run scanner or a negative pattern (rules/lexicons)
+        raise RuleTimeout(prepared.doc.source,
+                          f"a number rule exceeded its time limit: {exc}") from exc
 
 
 def extract_facts(prepared: Any, *, rules: str | Path | None = None) -> list[Fact]:
