@@ -476,7 +476,7 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
             decimals -= 1
             scale = "成"
             unit = "%"
-        else:
+        elif unit != "‰":
             unit = "%"
         neg = (gd.get("sign") or "") != "" or _negative_growth(text, c.start, lex)
         if neg:

@@ -384,7 +384,7 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
                 + list(num.get("vague_prefixes") or []) + list(num.get("at_least_prefixes") or [])
                 + ["百分之", "从", "-", "−", "﹣"])
     prefix_rev = regex.compile("(?r)" + _alt(prefixes))
-    tails: set[str] = set("%％倍成个百点:：∶元圆块余多 \u3000(（-—–~～－至到与和左上以及之不kKwW")
+    tails: set[str] = set("%％‰倍成个百点:：∶元圆块余多 \u3000(（-—–~～－至到与和左上以及之不kKwW")
     for w in (list(lexicons.measure_words) + list(lexicons.units) + list(lexicons.currency_after)
               + list(lexicons.currency_trail) + list(lexicons.colloquial_yuan)
               + list(lexicons.suffix_quals) + list(lexicons.inner_quals) + list(num["scales"])):
@@ -392,7 +392,7 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
     kinds_by_char: dict[str, set[str]] = {}
     for kind, words in (("money", list(lexicons.currency_after) + list(lexicons.currency_trail)
                          + list(lexicons.colloquial_yuan) + ["圆", "元", "个"]),
-                        ("percent", ["%", "％", "倍", "成", "百分点", "个百分点", ":", "：", "∶"]),
+                        ("percent", ["%", "％", "‰", "倍", "成", "百分点", "个百分点", ":", "：", "∶"]),
                         ("count", list(lexicons.measure_words)),
                         ("quantity", list(lexicons.units))):
         for w in words:
