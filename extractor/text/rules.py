@@ -71,6 +71,7 @@ class TextRules:
     sent_enum: regex.Pattern
     sent_enum_after: frozenset
     sent_enum_trigger: re.Pattern
+    sent_title: regex.Pattern
     sent_final: frozenset
     section_levels: tuple
     glued_enum: regex.Pattern
@@ -181,6 +182,7 @@ def text_rules() -> TextRules:
             + re.escape(se["enumerator_after"]) + "])[" + re.escape(se["enumerator_after"])
             + "]++)(?=[一二三四五六七八九十（(0-9])"),
         sent_final=frozenset(final),
+        sent_title=_compile(se["title"], "text.yaml:sentences"),
         section_levels=tuple(levels),
         glued_enum=_compile(d["sections"]["glued_enumerator"], "text.yaml:sections"),
         glued_level=[lv["name"] for lv in d["sections"]["levels"]].index(

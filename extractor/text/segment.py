@@ -40,11 +40,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     enum = r.sent_enum
     if enum.match(text):
         cuts.append(0)
+    lead = len(text) - len(text.lstrip(_WS))
+    title = r.sent_title.match(text, lead, min(len(text), lead + 200))
+    if title is not None:
+        cuts.append(title.end())
     # candidates: right after whitespace or a sentence end (the trigger), checked by the rule
     for t in r.sent_enum_trigger.finditer(text):
         p = t.end()
         if enum.match(text, p):
             cuts.append(p)
+    cuts.sort()
     spans = []
     ncut = len(cuts)
     k = 0
@@ -61,6 +66,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if ce > s:
                 spans.append((s, ce))
             s = c
+            while s < e and text[s] in ws:
+                s += 1
             k += 1
         if text[e - 1] in ws:
             while e > s and text[e - 1] in ws:

@@ -65,6 +65,8 @@ def test_section_three_kept_after_marker_eleven(sample_prepared) -> None:
 
 def test_section_paths_of_the_sample(sample_prepared) -> None:
     p = sample_prepared
+    # the title on the first line is a sentence of its own
+    assert _sentence_text(p, p.sentences[0]) == "科技局XX年工作总结暨XX年工作打算"
 
     def section_of(prefix: str) -> str:
         hits = [s.section for s in p.sentences if _sentence_text(p, s).startswith(prefix)]
@@ -160,5 +162,6 @@ def test_sentence_at(sample_prepared) -> None:
     s = p.sentence_at(i)
     assert s is not None and p.clean.text[s.start:s.end].startswith("工程完成投资1200万元")
     assert s.page == 1
-    gap = p.sentences[1].end  # the space between `情况` and `(一)` belongs to no sentence
+    head = next(x for x in p.sentences if p.clean.text[x.start:x.end] == "一、2023年主要工作情况")
+    gap = head.end  # the space between `情况` and `(一)` belongs to no sentence
     assert p.sentence_at(gap) is None
