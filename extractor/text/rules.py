@@ -66,7 +66,6 @@ class TextRules:
     wrap_heading: regex.Pattern
     wrap_cont: regex.Pattern
     wrap_table: regex.Pattern
-    sent_split: regex.Pattern
     sentence: re.Pattern
     sent_enum: regex.Pattern
     sent_enum_after: frozenset
@@ -120,9 +119,6 @@ def text_rules() -> TextRules:
     se = d["sentences"]
     final = se["final"]
     closers = se["closers"]
-    # a sentence ends after final punctuation plus any closers, or at a line break
-    split = _compile(
-        "[" + regex.escape(final) + "][" + regex.escape(closers) + "]*|\n", "text.yaml:sentences")
     levels = []
     for lv in d["sections"]["levels"]:
         levels.append((lv["name"], _compile(lv["regex"], "text.yaml:sections"), lv["path"]))
@@ -169,7 +165,6 @@ def text_rules() -> TextRules:
         wrap_heading=_compile(hw["heading"], "text.yaml:hard_wrap"),
         wrap_cont=_compile(hw["continuation_start"], "text.yaml:hard_wrap"),
         wrap_table=_compile(hw["table_row"], "text.yaml:hard_wrap"),
-        sent_split=split,
         sentence=re.compile(
             r"[^\s][^\n" + re.escape(final) + r"]*(?:[" + re.escape(final) + r"][" + re.escape(closers)
             + r"]*)?"),

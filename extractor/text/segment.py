@@ -40,7 +40,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     enum = r.sent_enum
     if enum.match(text):
         cuts.append(0)
-    lead = len(text) - len(text.lstrip(_WS))
+    lead = 0
+    while lead < len(text) and text[lead] in _WS:
+        lead += 1
     title = r.sent_title.match(text, lead, min(len(text), lead + 200))
     if title is not None:
         cuts.append(title.end())
