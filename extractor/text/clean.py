@@ -74,7 +74,7 @@ class CleanText:
         """Short human summary, e.g. ``page_markers=16 conversion_errors=41 entities=2``."""
         q = self.quality
         keys = ("page_markers", "footers", "form_feeds", "html_tags", "entities", "footnotes",
-                "line_joins", "pinyin_glosses", "traditional_folded", "conversion_errors")
+                "line_joins", "markdown", "pinyin_glosses", "traditional_folded", "conversion_errors")
         parts = [f"{k}={q[k]}" for k in keys if q.get(k)]
         return " ".join(parts) if parts else "clean"
 
@@ -477,6 +477,8 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     if any(c in decoded for c in r.zero_width_chars):
         edits = _merge(edits, _regex_deletions(decoded, r.zero_width, "zero_width"))
     edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
+    if "#" in decoded:
+        edits = _merge(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
     if not html_edits:
         edits = _merge(edits, _split_around(edits, _line_joins(decoded, r)))
     edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))

@@ -45,6 +45,8 @@ class TextRules:
     fn_bracket: regex.Pattern
     fn_circled: regex.Pattern
     pinyin: regex.Pattern
+    markdown: regex.Pattern
+    markdown_trigger: re.Pattern
     cjk_spaces: re.Pattern | regex.Pattern
     html_detect: regex.Pattern
     html_min_tags: int
@@ -141,6 +143,8 @@ def text_rules() -> TextRules:
         fn_bracket=_compile(d["footnotes"]["bracket"], "text.yaml:footnotes"),
         fn_circled=_compile(d["footnotes"]["circled"], "text.yaml:footnotes"),
         pinyin=_compile(d["pinyin_gloss"]["regex"], "text.yaml:pinyin_gloss"),
+        markdown=_compile(d["markdown_headings"]["regex"], "text.yaml:markdown_headings"),
+        markdown_trigger=_trigger(d["markdown_headings"]["trigger"], "text.yaml:markdown_headings"),
         cjk_spaces=(_trigger(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces")
                     if d["cjk_spaces"].get("engine") == "re"
                     else _compile(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces")),

@@ -19,6 +19,12 @@ def test_triggers_find_exactly_what_the_full_regexes_find(corpus_prepared, sampl
     rules = [(r.footer, r.footer_trigger), (r.entity, r.entity_trigger),
              (r.fn_bracket, r.fn_trigger), (r.fn_circled, r.fn_trigger),
              (r.pinyin, r.pinyin_trigger)]
+    # the markdown rule is tried at line starts only: compare with its line-anchored form
+    import regex as _regex
+    md = _regex.compile("(?m)^" + r.markdown.pattern)
+    for _path, p in corpus_prepared:
+        assert ([m.span() for m in scan(r.markdown, p.doc.text, r.markdown_trigger)]
+                == [m.span() for m in md.finditer(p.doc.text)])
     texts = [p.doc.text for _path, p in corpus_prepared] + [sample_doc.text]
     found = 0
     for text in texts:

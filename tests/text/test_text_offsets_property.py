@@ -49,6 +49,7 @@ WHITELIST = {
     "line_joins": r"[ \t\u3000\u00a0\r\n\f]+",
     "cjk_spaces": r"[ \t\u3000\u00a0]+",
     "crlf": r"\r",
+    "markdown": r"#{1,6}[ \t]+",
 }
 
 
