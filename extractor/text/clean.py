@@ -30,6 +30,7 @@ Edit = tuple[int, int, str, str]  # start, end, replacement, kind (quality count
 
 _SPACES = " \t\u3000\u00a0\r"
 _CR = regex.compile(r"\r(?=\n)")
+_SENT_END = regex.compile("[。！？；!?;]")
 _LOOKAHEAD = 200  # candidates looked at ahead for a better page marker with the same number
 
 
@@ -370,8 +371,17 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
                     s0 = starts[i] + len(stripped[i])
                     e0 = starts[j] + (len(lines[j]) - len(nxt))
                     joins[i] = (s0, e0, "", "line_joins")
-    # 2. continuation punctuation at a line start, fragment lines (PM⏎2.5⏎）)
+    # 2. continuation punctuation at a line start, fragment lines (PM⏎2.5⏎）), an open quote
+    # continued after a blank line (OCR: `让政务信息“看⏎⏎得懂、用得上、易监督”。`)
     fmax = int(w["fragment_max"])
+    oq, cq = w["open_quote"], w["close_quote"]
+    for i in range(nlines - 2):
+        if (has[i] and not has[i + 1] and has[i + 2] and i not in joins and mid_sentence(i)
+                and stripped[i].count(oq) > stripped[i].count(cq)):
+            nxt = lines[i + 2]
+            m = _SENT_END.search(nxt)
+            if cq in nxt[:m.start() if m else len(nxt)] and nxt[:1] not in _SPACES:
+                joins[i] = (starts[i] + len(stripped[i]), starts[i + 2], "", "line_joins")
     for i in range(nlines - 1):
         if i in joins or not has[i] or not has[i + 1]:
             continue
