@@ -25,13 +25,19 @@ class Result:
 def analyse(doc: Document, *, report_year: int | None = None, strict: bool = False) -> Result:
     """Extract facts and run the checks on an already-read document."""
     from .checks import run_checks
-    from .facts import extract_facts
+    from .facts import RuleTimeout, extract_facts
     from .text import prepare
 
     t0 = time.perf_counter()
     prepared = prepare(doc, report_year=report_year)
-    facts = extract_facts(prepared)
-    anomalies = run_checks(prepared, facts, strict=strict)
+    try:
+        facts = extract_facts(prepared)
+        timed_out: list[Anomaly] = []
+    except (RuleTimeout, TimeoutError) as exc:   # a broken rule must not hang or sink a batch
+        if strict:
+            raise exc if isinstance(exc, ExtractorError) else RuleTimeout(doc.source, str(exc))
+        facts, timed_out = [], [rule_timeout_finding(doc, exc)]
+    anomalies = timed_out + run_checks(prepared, facts, strict=strict)
     row = document_row(doc, status="ok", error="")
     row.update(
         pages=prepared.page_count,
@@ -61,6 +67,17 @@ def process_path(path: str | Path, *, source: str | None = None, report_year: in
             raise
         row = document_row(doc, status="failed", error=exc.reason)
         return Result(row)
+
+
+def rule_timeout_finding(doc: Document, exc: BaseException) -> Anomaly:
+    """The ``info`` finding of a document on which a rule's regex exceeded its time limit: the
+    document's number facts are missing (the rule is broken, not the document)."""
+    reason = getattr(exc, "reason", "") or str(exc) or type(exc).__name__
+    return Anomaly(
+        doc_id=doc.doc_id, code="rule.timeout", severity="info",
+        message=f"规则匹配超时（{reason}），文档 {doc.source} 的数字事实缺失，需检查该规则。",
+        message_en=f"A rule timed out on {doc.source} ({reason}); its facts are missing.",
+        start=0, end=0, source=doc.source, check="facts.rules", evidence="")
 
 
 def document_row(doc: Document, *, status: str, error: str) -> dict:
