@@ -1,0 +1,204 @@
+"""Regex safety: every pattern built from rules/ runs in linear-ish time on pathological input,
+number rules run under the ``regex`` timeout, and a rule that times out becomes an ``info``
+finding ``rule.timeout`` for that document (the batch goes on).
+
+Timing uses the thread's CPU time (``time.thread_time``), so a busy machine does not fake a
+super-linear curve. Every (pattern, input) pair is screened at 2 000 characters;
+pairs that take measurable time (≥ 0.5 ms) are timed again at 2 000 and 8 000 (with
+``EXTRACTOR_HEAVY=1``: 100 000 and 400 000) and the ratio t(4n)/t(n) must stay below 8 (linear:
+≈ 4, quadratic: ≈ 16). A quadratic pattern cannot hide under the floor: at 2 000 characters it
+makes ≥ 4 M steps (milliseconds at least).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from extractor.facts import RuleTimeout, document_from_text
+from extractor.pipeline import analyse, process_path
+
+from ._pathological import pathological
+from ._regexes import Found, collect
+
+HEAVY = os.environ.get("EXTRACTOR_HEAVY") == "1"
+N_SCREEN = 500
+N_RATIO = 100_000 if HEAVY else 2_000
+FLOOR = 0.0005           # seconds at 4 × N_SCREEN below which a pair is not worth a ratio
+MAX_RATIO = 8.0
+CALL_TIMEOUT = 5.0
+
+#: patterns the product only ever applies anchored at one position (``.match(text, pos)``), so
+#: their cost is bounded by the run they start on; timed with ``match``, not ``finditer``.
+ANCHORED_USE = {
+    "extractor.text.rules.text_rules().marker_enum":
+        "clean.py: marker_enum.match(text, e) right after a page marker only",
+}
+
+
+def _run(f: Found, s: str) -> None:
+    pat = f.pattern
+    kw = {"timeout": CALL_TIMEOUT} if type(pat).__module__ == "_regex" else {}
+    if f.anchored or f.label in ANCHORED_USE:
+        pat.match(s, 0, **kw)
+        pat.match(s, len(s) // 2, **kw)
+    else:
+        for _ in pat.finditer(s, **kw):
+            pass
+
+
+def _cpu(f: Found, s: str, reps: int = 2) -> float:
+    best = float("inf")
+    for _ in range(reps):
+        t = time.thread_time()
+        try:
+            _run(f, s)
+        except TimeoutError:
+            return float("inf")
+        best = min(best, time.thread_time() - t)
+    return best
+
+
+@pytest.fixture(scope="module")
+def patterns() -> list[Found]:
+    return collect()
+
+
+def test_collector_finds_the_rules(patterns: list[Found]) -> None:
+    """The collector reaches every rule family (a silent empty list would make the test vacuous)."""
+    labels = " ".join(f.label for f in patterns)
+    for where in ("rules/kinds:", "facts.ruleset.negatives", "rules/fragments.yaml:",
+                  "text_rules()", "dates.ruleset()", "context_rules()", "rules/checks.yaml:"):
+        assert where in labels, where
+    assert sum(f.anchored for f in patterns) >= 10
+    assert len(patterns) >= 150
+
+
+#: the inputs of the normal suite (all of ``_pathological.UNITS`` with EXTRACTOR_HEAVY=1)
+QUICK = ("'1'*", "'0'*", "'１'*", "'一二三四五六七八九十'*", "'万'*", "'万万亿'*", "','*", "'.'*",
+         "'%'*", "'1,'*", "'12,345.'*", "'\\n3、'*", "' '*", "'约1'*", "'2023年'*", "'个百分点'*",
+         "'&#'*", "digit+Han", "digits then 万元", "cn digits then 万元")
+
+
+def _inputs(n: int) -> dict[str, str]:
+    every = pathological(n)
+    return every if HEAVY else {k: every[k] for k in QUICK}
+
+
+def test_every_pattern_is_linear_on_pathological_input(patterns: list[Found]) -> None:
+    small, big = _inputs(N_SCREEN), _inputs(4 * N_SCREEN)
+    flagged = []
+    for f in patterns:
+        for name in small:
+            t4 = _cpu(f, big[name], reps=1)
+            if t4 >= FLOOR:
+                flagged.append((f, name))
+    a, b = _inputs(N_RATIO), _inputs(4 * N_RATIO)
+    results = []
+    for f, name in flagged:
+        t1, t4 = _cpu(f, a[name]), _cpu(f, b[name])
+        if t4 < FLOOR * 4:                       # too fast to time reliably: linear enough
+            continue
+        results.append((t4 / max(t1, 1e-6), t1, t4, f.label, name))
+    results.sort(reverse=True)
+    print(f"\nregex safety: {len(patterns)} patterns × {len(small)} inputs; "
+          f"{len(flagged)} pairs timed at n={N_RATIO} and 4n")
+    for r in results[:8]:
+        print("  ratio %.2f  t(n)=%.4fs t(4n)=%.4fs  %s  on %s" % r)
+    bad = [r for r in results if r[0] >= MAX_RATIO]
+    assert not bad, "super-linear patterns: " + "; ".join(
+        f"{label} on {name}: t(4n)/t(n)={ratio:.1f}" for ratio, _, _, label, name in bad)
+
+
+def test_anchored_use_is_real() -> None:
+    """The exemption list above is true of the code (a finditer over the text would void it)."""
+    src = (Path(__file__).resolve().parents[2] / "extractor" / "text" / "clean.py").read_text(
+        encoding="utf-8")
+    assert "marker_enum.match(" in src and "marker_enum.finditer(" not in src
+    assert "marker_enum.search(" not in src
+
+
+# -------------------------------------------------------------------- timeouts of a broken rule
+CATASTROPHIC = r"(?:[0-9]*?1){18}X"   # exponential backtracking on a run of 1s without an X
+
+
+def _rules_with_catastrophic_rule(tmp_path: Path) -> Path:
+    from ruamel.yaml import YAML
+
+    from extractor.rulefiles import rules_dir
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    path = dst / "kinds" / "money.yaml"
+    yaml = YAML(typ="rt")
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    data["patterns"].insert(0, {
+        "id": "money.zz_catastrophic", "description": "deliberately catastrophic (test only)",
+        "priority": 99, "regex": CATASTROPHIC,
+        "examples": [{"texts": ["11111111111111111111X"]}]})
+    with path.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    return dst
+
+
+@pytest.fixture
+def broken_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from extractor.facts import engine
+    dst = _rules_with_catastrophic_rule(tmp_path)
+    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(dst))
+    monkeypatch.setattr(engine, "MATCH_TIMEOUT", 0.2)
+    return dst
+
+
+TEXT = "全年完成投资" + "1" * 40 + "元，同比增长7.5%。"
+
+
+def test_catastrophic_rule_becomes_an_info_finding(broken_rules: Path) -> None:
+    doc = document_from_text(TEXT, source="报告.txt")
+    t = time.perf_counter()
+    res = analyse(doc, report_year=2023)
+    took = time.perf_counter() - t
+    assert took < 10, took
+    assert res.document["status"] == "ok"
+    hits = [a for a in res.anomalies if a.code == "rule.timeout"]
+    assert len(hits) == 1
+    a = hits[0]
+    assert a.severity == "info" and "money.zz_catastrophic" in a.message
+    assert "报告.txt" in a.message and "money.zz_catastrophic" in a.message_en
+    assert a.evidence == doc.text[a.start:a.end]
+
+
+def test_catastrophic_rule_strict_raises(broken_rules: Path) -> None:
+    with pytest.raises(RuleTimeout, match="money.zz_catastrophic"):
+        analyse(document_from_text(TEXT, source="报告.txt"), strict=True)
+
+
+def test_catastrophic_rule_in_process_path_and_next_file_ok(broken_rules: Path,
+                                                             tmp_path: Path) -> None:
+    """Through the per-file entry point: a finding, not a failed file; the next file is fine."""
+    bad = tmp_path / "坏 规则.txt"
+    bad.write_text(TEXT, encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text("全年完成投资1200万元。", encoding="utf-8")
+    r1 = process_path(bad)
+    assert r1.document["status"] == "ok"
+    assert [a.code for a in r1.anomalies if a.code == "rule.timeout"] == ["rule.timeout"]
+    r2 = process_path(good)
+    assert r2.document["status"] == "ok" and [f.text for f in r2.facts] == ["1200万元"]
+
+
+def test_without_the_broken_rule_the_same_text_has_facts() -> None:
+    """Control: the finding above comes from the injected rule, not from the text."""
+    res = analyse(document_from_text(TEXT), report_year=2023)
+    assert not [a for a in res.anomalies if a.code == "rule.timeout"]
+    assert any(f.kind == "percent" for f in res.facts)
+
+
+def test_number_patterns_run_with_a_timeout() -> None:
+    """The engine passes ``timeout=`` to its anchored rule matches and the run scanner."""
+    src = (Path(__file__).resolve().parents[2] / "extractor" / "facts" / "engine.py").read_text(
+        encoding="utf-8")
+    assert "p.compiled.match(text, q, timeout=MATCH_TIMEOUT)" in src
+    assert "scanner.finditer(text, timeout=" in src
