@@ -1,0 +1,396 @@
+"""End-to-end throughput, start-up and memory of ``extractor``, next to plain jieba (and JioNLP).
+
+What a user runs is measured: ``extractor run DIR --out OUT`` in a fresh process (read, clean,
+segment what needs segmenting, extract every kind, check, store, write the tables), once with
+``--jobs 1`` and once with all cores, on ``../shared/corpus/raw`` repeated to at least 20 MB
+(written into a temporary folder as many files; each copy differs by trailing blank lines so
+the run's content-hash de-duplication does not skip it). In the same run and on the same texts:
+plain ``jieba.lcut`` (dictionary loaded before timing) and, when installed (``pip install
+'extractor[bench]'``), JioNLP's ``extract_money`` called once per line, as ../shared/REFERENCE.md
+measured it. Peak memory is the largest sum of resident memory over the whole process tree
+(the CLI, the fork server and the workers), sampled every 50 ms; PSS (shared pages divided
+among the processes that share them) is recorded next to it.
+
+Start-up: a fresh interpreter that imports ``extractor.pipeline`` and processes the sample report
+(the wall time from launching the process to the first document's result), median of 3.
+
+``--big N`` also runs ``--jobs 1`` and all cores on N times the input (default 10 → 200 MB) to
+show that memory stays flat. Figures go to ``benchmarks/out/<UTC timestamp>.json``; a compact table
+is printed.
+
+Usage: .venv/bin/python benchmarks/bench_pipeline.py [--mb 20] [--big 10] [--formats csv,parquet,jsonl]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO / ".." / "shared"
+PY = Path(sys.executable)
+EXTRACTOR = PY.parent / "extractor"
+SAMPLE = SHARED / "seed" / "000_d222d2fbad11a8ee.txt"
+FORMATS = "csv,xlsx,parquet,jsonl"
+
+
+# -- input ----------------------------------------------------------------------------------------
+def corpus_files(corpus: Path) -> list[Path]:
+    files = sorted(p for p in corpus.iterdir() if p.is_file())
+    if not files:
+        sys.exit(f"no files in {corpus}")
+    return files
+
+
+def build_corpus(files: list[Path], dst: Path, min_bytes: int) -> tuple[int, int, int]:
+    """Copies of the corpus in ``dst`` until at least ``min_bytes``; returns (files, bytes, chars)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    datas = [(p, p.read_bytes()) for p in files]
+    total = nfiles = chars = 0
+    copy = 0
+    while total < min_bytes:
+        sub = dst / f"copy{copy:03d}"
+        sub.mkdir()
+        for p, data in datas:
+            blob = data + b"\n" * copy          # distinct content per copy (no hash skipping)
+            (sub / p.name).write_bytes(blob)
+            total += len(blob)
+            chars += len(blob.decode("utf-8-sig", errors="replace"))
+            nfiles += 1
+        copy += 1
+    return nfiles, total, chars
+
+
+def texts_of(root: Path) -> list[str]:
+    return [p.read_bytes().decode("utf-8-sig", errors="replace")
+            for p in sorted(root.rglob("*")) if p.is_file()]
+
+
+# -- process-tree memory --------------------------------------------------------------------------
+class TreeMemory:
+    """Peak of the summed RSS (and PSS) of a process and all its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.05, pss: bool = True) -> None:
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.interval = interval
+        self.pss = pss
+        self.peak_rss = 0
+        self.peak_pss = 0
+        self.peak_procs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        try:
+            procs = [self.proc] + self.proc.children(recursive=True)
+        except psutil.Error:
+            return
+        rss = pss = 0
+        for p in procs:
+            try:
+                if self.pss:
+                    info = p.memory_full_info()
+                    pss += getattr(info, "pss", info.rss)
+                    rss += info.rss
+                else:
+                    rss += p.memory_info().rss
+            except psutil.Error:
+                continue
+        self.peak_rss = max(self.peak_rss, rss)
+        self.peak_pss = max(self.peak_pss, pss)
+        self.peak_procs = max(self.peak_procs, len(procs))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    with TreeMemory(proc.pid) as mem:
+        out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    return {"seconds": wall, "rc": proc.returncode, "peak_rss_mb": mem.peak_rss / 2**20,
+            "peak_pss_mb": mem.peak_pss / 2**20, "processes": mem.peak_procs,
+            "stderr_tail": err.decode("utf-8", "replace").strip().splitlines()[-3:]}
+
+
+# -- the measurements -----------------------------------------------------------------------------
+def bench_extractor(indir: Path, jobs: int, formats: str, chars: int) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    try:
+        env = dict(os.environ, EXTRACTOR_NO_PROGRESS="1")
+        r = run_measured([str(EXTRACTOR), "run", str(indir), "--out", str(out), "--jobs", str(jobs),
+                          "--format", formats, "--no-progress"], env=env)
+        r["outputs_mb"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20
+        r["facts_rows"] = _rows(out / "facts.jsonl")
+        r["anomaly_rows"] = _rows(out / "anomalies.jsonl")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    r["jobs"] = jobs
+    r["chars_per_s"] = chars / r["seconds"]
+    if r["rc"] not in (0, 1):
+        print(f"  extractor exited {r['rc']}: {r['stderr_tail']}", file=sys.stderr)
+    return r
+
+
+def _rows(path: Path) -> int | None:
+    if not path.exists():
+        return None
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh)
+
+
+def bench_jieba(texts: list[str]) -> dict:
+    import jieba
+
+    jieba.setLogLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    jieba.initialize()
+    load = time.perf_counter() - t0
+    n = sum(map(len, texts))
+    t0 = time.perf_counter()
+    for t in texts:
+        jieba.lcut(t)
+    dt = time.perf_counter() - t0
+    return {"seconds": dt, "chars_per_s": n / dt, "dictionary_load_s": load}
+
+
+def bench_jionlp(texts: list[str]) -> dict | None:
+    try:
+        import jionlp
+    except ImportError:
+        return None
+    extract_money = jionlp.ner.extract_money
+    extract_money("预热：共计1200万元。")            # lazy loading is not timed
+    n = sum(map(len, texts))
+    t0 = time.perf_counter()
+    found = 0
+    for t in texts:
+        for line in t.splitlines():
+            if line:
+                found += len(extract_money(line))
+    dt = time.perf_counter() - t0
+    return {"seconds": dt, "chars_per_s": n / dt, "money_found": found,
+            "version": getattr(jionlp, "__version__", "?")}
+
+
+STARTUP = r"""
+import sys, time
+t0 = time.perf_counter()
+from extractor.pipeline import process_path
+t1 = time.perf_counter()
+r = process_path(sys.argv[1])
+t2 = time.perf_counter()
+mods = [m for m in ("jieba", "spacy", "pandas", "matplotlib", "duckdb", "dask", "pyarrow")
+        if m in sys.modules]
+print(f"{t1 - t0:.4f} {t2 - t1:.4f} {len(r.facts)} {','.join(mods) or '-'}")
+"""
+
+
+def bench_startup(path: Path, repeat: int = 3) -> dict:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = subprocess.run([str(PY), "-c", STARTUP, str(path)], capture_output=True, text=True,
+                             cwd=str(REPO))
+        wall = time.perf_counter() - t0
+        if out.returncode:
+            sys.exit(f"start-up probe failed: {out.stderr[-500:]}")
+        imp, first, nfacts, mods = out.stdout.split()
+        runs.append({"wall_s": wall, "import_s": float(imp), "first_doc_s": float(first),
+                     "facts": int(nfacts), "modules_loaded": mods})
+    best = sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+    return dict(best, document=path.name, chars=len(path.read_text("utf-8-sig")),
+                runs=[round(r["wall_s"], 3) for r in runs])
+
+
+# -- report ---------------------------------------------------------------------------------------
+def fmt_rate(x: float) -> str:
+    return f"{x / 1e6:.2f} M/s" if x >= 1e5 else f"{x / 1e3:.0f} K/s"
+
+
+def table(res: dict) -> str:
+    lines = []
+    inp = res["input"]
+    lines.append(f"input: {inp['files']} files, {inp['bytes'] / 2**20:.1f} MB, "
+                 f"{inp['chars'] / 1e6:.2f} M chars (formats: {res['formats']})")
+    jb = res["jieba"]["chars_per_s"]
+    lines.append(f"{'what':<28}{'seconds':>9}{'chars/s':>12}{'× jieba':>9}"
+                 f"{'peak RSS':>11}{'peak PSS':>11}")
+    lines.append("-" * 80)
+
+    def row(name, r, mem=True):
+        rate = r["chars_per_s"]
+        m = (f"{r['peak_rss_mb']:>8.0f} MB{r['peak_pss_mb']:>8.0f} MB" if mem else "")
+        lines.append(f"{name:<28}{r['seconds']:>9.2f}{fmt_rate(rate):>12}{rate / jb:>8.2f}×{m}")
+
+    for key, r in res["extractor"].items():
+        row(f"extractor run --jobs {r['jobs']}", r)
+    row("jieba.lcut (same texts)", res["jieba"], mem=False)
+    if res.get("jionlp"):
+        row("jionlp.extract_money/line", res["jionlp"], mem=False)
+    for key, r in res.get("big", {}).items():
+        row(f"10× input --jobs {r['jobs']}".replace("10×", f"{res['big_factor']}×"), r)
+    lines.append("-" * 80)
+    st = res["startup"]
+    lines.append(f"start-up (fresh process, import + first document {st['document']}, "
+                 f"{st['chars']} chars): {st['wall_s']:.2f} s "
+                 f"(import {st['import_s']:.2f} s, document {st['first_doc_s']:.2f} s; "
+                 f"loaded: {st['modules_loaded']})")
+    ex = res["extractor"]
+    one = ex.get("jobs1")
+    allc = ex.get(f"jobs{res['cores']}")
+    if one:
+        lines.append(f"1 core: {fmt_rate(one['chars_per_s'])} = {one['chars_per_s'] / jb:.2f}× jieba"
+                     + (f", {one['chars_per_s'] / res['jionlp']['chars_per_s']:.2f}× JioNLP money"
+                        if res.get("jionlp") else ""))
+    if one and allc and allc is not one:
+        lines.append(f"{res['cores']} cores: {fmt_rate(allc['chars_per_s'])} = "
+                     f"{allc['chars_per_s'] / one['chars_per_s']:.2f}× the 1-core throughput")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", default=str(SHARED / "corpus" / "raw"))
+    ap.add_argument("--mb", type=float, default=20.0, help="input size in MB (file bytes)")
+    ap.add_argument("--big", type=int, default=0,
+                    help="also run on N× the input to show memory stays flat (e.g. 10)")
+    ap.add_argument("--jobs", default="",
+                    help="comma-separated job counts (default: 1 and all cores)")
+    ap.add_argument("--formats", default=FORMATS, help=f"output formats (default {FORMATS})")
+    ap.add_argument("--no-jionlp", action="store_true")
+    ap.add_argument("--out", default="", help="JSON file (default benchmarks/out/<timestamp>.json)")
+    args = ap.parse_args()
+
+    import psutil
+
+    cores = len(os.sched_getaffinity(0))
+    jobs_list = [int(j) for j in args.jobs.split(",") if j] or sorted({1, cores})
+    files = corpus_files(Path(args.corpus))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    res: dict = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "commit": _git("rev-parse", "--short", "HEAD"), "dirty": bool(_git("status", "--porcelain",
+                                                                            "--", "extractor")),
+        "python": platform.python_version(), "machine": platform.machine(), "cores": cores,
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "formats": args.formats,
+    }
+    out = Path(args.out) if args.out else (
+        REPO / "benchmarks" / "out" / (datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+                                       + ".json"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(step: str, value) -> None:
+        """Record one measurement and rewrite the JSON file (a long run keeps what it measured)."""
+        print(f"  {step}: {_brief(value)}", file=sys.stderr)
+        out.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    try:
+        indir = tmp / "input"
+        nfiles, nbytes, nchars = build_corpus(files, indir, int(args.mb * 2**20))
+        res["input"] = {"files": nfiles, "bytes": nbytes, "chars": nchars,
+                        "corpus_files": len(files)}
+        print(f"input: {nfiles} files, {nbytes / 2**20:.1f} MB, {nchars / 1e6:.2f} M chars",
+              file=sys.stderr)
+
+        print("start-up …", file=sys.stderr)
+        res["startup"] = bench_startup(SAMPLE if SAMPLE.exists() else files[0])
+        save("start-up", res["startup"])
+
+        res["extractor"] = {}
+        for j in jobs_list:
+            print(f"extractor run --jobs {j} …", file=sys.stderr)
+            res["extractor"][f"jobs{j}"] = bench_extractor(indir, j, args.formats, nchars)
+            save(f"jobs {j}", res["extractor"][f"jobs{j}"])
+
+        texts = texts_of(indir)
+        print("jieba.lcut …", file=sys.stderr)
+        res["jieba"] = bench_jieba(texts)
+        save("jieba", res["jieba"])
+        if not args.no_jionlp:
+            print("jionlp.extract_money …", file=sys.stderr)
+            res["jionlp"] = bench_jionlp(texts)
+            save("jionlp", res["jionlp"])
+        del texts
+
+        if args.big:
+            res["big_factor"] = args.big
+            bigdir = tmp / "big"
+            shutil.rmtree(indir)           # disk: the big input replaces the small one
+            bf, bb, bc = build_corpus(files, bigdir, int(args.mb * args.big * 2**20))
+            res["big_input"] = {"files": bf, "bytes": bb, "chars": bc}
+            print(f"big input: {bf} files, {bb / 2**20:.0f} MB", file=sys.stderr)
+            res["big"] = {}
+            for j in jobs_list:
+                print(f"extractor run --jobs {j} on {args.big}× …", file=sys.stderr)
+                res["big"][f"jobs{j}"] = bench_extractor(bigdir, j, args.formats, bc)
+                save(f"big jobs {j}", res["big"][f"jobs{j}"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    jb = res["jieba"]["chars_per_s"]
+    one = res["extractor"].get("jobs1")
+    allc = res["extractor"].get(f"jobs{cores}")
+    peaks = [r["peak_rss_mb"] for r in res["extractor"].values()]
+    peaks += [r["peak_rss_mb"] for r in res.get("big", {}).values()]
+    res["targets"] = {
+        "1core_chars_per_s>=1.5M": bool(one and one["chars_per_s"] >= 1.5e6),
+        "1core_vs_jieba>=3.5": bool(one and one["chars_per_s"] / jb >= 3.5),
+        "all_cores_vs_1core>=1.8": bool(one and allc and allc["chars_per_s"]
+                                        / one["chars_per_s"] >= 1.8) if cores > 1 else None,
+        "startup<1.5s": res["startup"]["wall_s"] < 1.5,
+        "peak_rss<400MB": max(peaks) < 400,
+    }
+    out.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(table(res))
+    print("targets: " + ", ".join(f"{k} {'met' if v else ('n/a' if v is None else 'NOT met')}"
+                                  for k, v in res["targets"].items()))
+    print(f"figures: {out}")
+
+
+def _brief(value) -> str:
+    if not isinstance(value, dict):
+        return str(value)
+    keys = ("seconds", "wall_s", "chars_per_s", "peak_rss_mb", "peak_pss_mb", "rc")
+    return ", ".join(f"{k}={value[k]:.4g}" if isinstance(value[k], float) else f"{k}={value[k]}"
+                     for k in keys if k in value)
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=str(REPO)
+                              ).stdout.strip()
+    except OSError:
+        return ""
+
+
+if __name__ == "__main__":
+    main()
