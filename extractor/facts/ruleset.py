@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import RuleFileError
-from ..rulefiles import rules_dir
+from ..rulefiles import parse_yaml_cached, rules_dir
 
 #: kinds whose rule files this engine owns; other kinds/*.yaml (date, duration) are validated
 #: for syntax, ids and regexes only — their examples are run by their own module.
@@ -104,9 +104,8 @@ class RuleSet:
 
 # ----------------------------------------------------------------------------- YAML with lines
 def _load(path: Path) -> Any:
-    yaml = YAML(typ="rt", pure=True)   # round-trip keeps line numbers; rejects duplicate keys
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"))
+    try:   # round-trip keeps line numbers; rejects duplicate keys (parsed once, then cached)
+        return parse_yaml_cached(path.read_text(encoding="utf-8"), "rt")
     except OSError as exc:
         raise RuleFileError(path, f"cannot read rule file: {exc.strerror or exc}") from exc
     except MarkedYAMLError as exc:
