@@ -118,6 +118,9 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
     if c in _RANGE_START:
         return _ALL_KINDS
     kinds = rs.kinds_by_char.get(c, _EMPTY)
+    if kinds:
+        # keep the kinds whose tail word is really written here (日 → money only for 日元)
+        kinds = frozenset(k for w, k in rs.words_by_char.get(c, ()) if text.startswith(w, j))
     big = text[j - 1] in _BIG or text[j - 1] in "kKwW"
     if not big and len(starts) == 1:
         return kinds                 # the common case: no implicit money, no prefix
@@ -133,7 +136,8 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
     return frozenset(extra)
 
 
-def scan(text: str, rs: RuleSet, *, trace: Trace | None = None) -> list[Candidate]:
+def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
+         assume_money: bool = False) -> list[Candidate]:
     """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
     cands: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
@@ -141,20 +145,21 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None) -> list[Candidat
         s, e = run.span()
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1
-        _anchor(text, s, e, rs, seen, cands)
+        _anchor(text, s, e, rs, seen, cands, assume_money)
         if e - s > 1:
             # Arabic digits right after a Chinese numeral character inside the run get an anchor
             # of their own: 队伍85支 (伍 is also the capital 5), 大陆3家; a longer mixed reading
             # (十亿3000万) still wins the overlap when it parses.
             for m in _INNER_ARABIC.finditer(text, s + 1, e):
-                _anchor(text, m.start(), e, rs, seen, cands)
+                _anchor(text, m.start(), e, rs, seen, cands, assume_money)
     return cands
 
 
 _INNER_ARABIC = regex.compile(r"(?<=[^0-9０-９.,．])[0-9０-９]")
 
 
-def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list) -> None:
+def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
+            assume_money: bool = False) -> None:
     n = len(text)
     starts = _starts(text, s, rs)
     kinds = _kinds_for(text, s, e, starts, rs)
@@ -171,6 +176,10 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list) -> N
             continue
         if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
             continue
+        cue = p.requires.get("left_cue")
+        if cue and not (assume_money and cue == "money_cues") and not _has_cue(
+                text, near_lo, rs, cue, int(p.requires.get("window", 12))):
+            continue                 # resolve() would reject it: no cue word before it
         for q in starts:
             if (p.id, q) in seen or (p.kind, q) in matched:
                 break
@@ -548,7 +557,7 @@ def _split(c: Candidate, text: str) -> list[Fact] | str:
 def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
                       assume_money: bool = False, trace: Trace | None = None) -> list[Fact]:
     """Number facts (money, percent, count, quantity) of a clean text, clean offsets, sorted."""
-    cands = scan(text, rs)
+    cands = scan(text, rs, assume_money=assume_money)
     kept: list[Candidate] = []
     for c in cands:
         ns = _num_start(c)

@@ -86,6 +86,7 @@ class RuleSet:
     prefix_last_chars: frozenset[str]  # last characters of the prefixes (cheap gate)
     tail_chars: frozenset[str]
     kinds_by_char: dict              # first character of a tail word → kinds it can start
+    words_by_char: dict              # first character → ((tail word, kind), …), longest first
     negatives: list                  # (name, compiled, trigger strings) phrases + patterns
     negative_names: dict[str, str]   # group name → description
     cue_res: dict[str, Any]          # cue list name → compiled alternation
@@ -317,7 +318,8 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
                       for j, e in enumerate(p.get("examples") or [])],
             counter_examples=_plain(p.get("counter_examples") or []), where=where,
             is_range=bool(p.get("range_only")),
-            near=_compile(str(p["near"]), f"{path}:{_line(p, 'near')}") if p.get("near") else None))
+            near=_compile(_expand(str(p["near"]), local, f"{path}:{_line(p, 'near')}"),
+                          f"{path}:{_line(p, 'near')}") if p.get("near") else None))
     return out
 
 
@@ -389,13 +391,15 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
               + list(lexicons.suffix_quals) + list(lexicons.inner_quals) + list(num["scales"])):
         tails.add(w[0])
     kinds_by_char: dict[str, set[str]] = {}
-    for kind, words in (("money", list(lexicons.currency_after) + list(lexicons.currency_trail)
-                         + list(lexicons.colloquial_yuan) + ["圆", "元", "个"]),
+    words_by_char: dict[str, list[tuple[str, str]]] = {}
+    for kind, words in (("money", list(lexicons.currency_after)
+                         + list(lexicons.colloquial_yuan) + ["圆", "元", "个亿", "个万"]),
                         ("percent", ["%", "％", "‰", "倍", "成", "百分点", "个百分点", ":", "：", "∶"]),
                         ("count", list(lexicons.measure_words)),
                         ("quantity", list(lexicons.units))):
         for w in words:
             kinds_by_char.setdefault(w[0], set()).add(kind)
+            words_by_char.setdefault(w[0], []).append((w, kind))
     negatives, neg_names = _negatives(base)
     trig = [t.pattern for _, _, t in negatives if t is not None]
     negative_any_trigger = regex.compile("|".join(f"(?:{t})" for t in trig)) if trig else None
@@ -411,6 +415,8 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
                    prefix_rev=prefix_rev, prefix_last_chars=frozenset(w[-1] for w in prefixes),
                    tail_chars=frozenset(tails),
                    kinds_by_char={k: frozenset(v) for k, v in kinds_by_char.items()},
+                   words_by_char={k: tuple(sorted(v, key=lambda p: -len(p[0])))
+                                   for k, v in words_by_char.items()},
                    negatives=negatives,
                    negative_names=neg_names, cue_res=cue_res, distribute=distribute,
                    negative_any_trigger=negative_any_trigger,
