@@ -138,6 +138,9 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
 
 def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
          assume_money: bool = False) -> list[Candidate]:
+    # with a trace (explain), cue rules are matched even without their cue, so that the
+    # rejection and its reason show up; without one they are skipped before matching
+    precheck = trace is None
     """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
     cands: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
@@ -145,13 +148,13 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
         s, e = run.span()
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1
-        _anchor(text, s, e, rs, seen, cands, assume_money)
+        _anchor(text, s, e, rs, seen, cands, assume_money, precheck)
         if e - s > 1:
             # Arabic digits right after a Chinese numeral character inside the run get an anchor
             # of their own: 队伍85支 (伍 is also the capital 5), 大陆3家; a longer mixed reading
             # (十亿3000万) still wins the overlap when it parses.
             for m in _INNER_ARABIC.finditer(text, s + 1, e):
-                _anchor(text, m.start(), e, rs, seen, cands, assume_money)
+                _anchor(text, m.start(), e, rs, seen, cands, assume_money, precheck)
     return cands
 
 
@@ -159,7 +162,7 @@ _INNER_ARABIC = regex.compile(r"(?<=[^0-9０-９.,．])[0-9０-９]")
 
 
 def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
-            assume_money: bool = False) -> None:
+            assume_money: bool = False, precheck: bool = True) -> None:
     n = len(text)
     starts = _starts(text, s, rs)
     kinds = _kinds_for(text, s, e, starts, rs)
@@ -177,7 +180,7 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
         if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
             continue
         cue = p.requires.get("left_cue")
-        if cue and not (assume_money and cue == "money_cues") and not _has_cue(
+        if cue and precheck and not (assume_money and cue == "money_cues") and not _has_cue(
                 text, near_lo, rs, cue, int(p.requires.get("window", 12))):
             continue                 # resolve() would reject it: no cue word before it
         for q in starts:
@@ -557,7 +560,7 @@ def _split(c: Candidate, text: str) -> list[Fact] | str:
 def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
                       assume_money: bool = False, trace: Trace | None = None) -> list[Fact]:
     """Number facts (money, percent, count, quantity) of a clean text, clean offsets, sorted."""
-    cands = scan(text, rs, assume_money=assume_money)
+    cands = scan(text, rs, assume_money=assume_money, trace=trace)
     kept: list[Candidate] = []
     for c in cands:
         ns = _num_start(c)
