@@ -75,6 +75,7 @@ class TextRules:
     sent_title: regex.Pattern
     sent_final: frozenset
     section_levels: tuple
+    section_any: regex.Pattern
     glued_enum: regex.Pattern
     glued_level: int
 
@@ -122,8 +123,15 @@ def text_rules() -> TextRules:
     final = se["final"]
     closers = se["closers"]
     levels = []
-    for lv in d["sections"]["levels"]:
-        levels.append((lv["name"], _compile(lv["regex"], "text.yaml:sections"), lv["path"]))
+    parts = []
+    for k, lv in enumerate(d["sections"]["levels"]):
+        pat = _compile(lv["regex"], "text.yaml:sections")
+        if pat.groups != 1:
+            raise RuleFileError("text.yaml:sections",
+                                f"level {lv['name']} needs exactly one group (the number)")
+        levels.append((lv["name"], pat, lv["path"]))
+        parts.append(f"(?P<L{k}>{lv['regex']})")
+    section_any = _compile("|".join(parts), "text.yaml:sections")
     return TextRules(
         raw=d,
         fold_table=_fold_table(d["fold"]),
@@ -183,6 +191,7 @@ def text_rules() -> TextRules:
         sent_final=frozenset(final),
         sent_title=_compile(se["title"], "text.yaml:sentences"),
         section_levels=tuple(levels),
+        section_any=section_any,
         glued_enum=_compile(d["sections"]["glued_enumerator"], "text.yaml:sections"),
         glued_level=[lv["name"] for lv in d["sections"]["levels"]].index(
             d["sections"]["glued_level"]),

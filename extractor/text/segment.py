@@ -82,11 +82,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def heading_level(text: str, start: int) -> tuple[int, str, str] | None:
     """(level, path label, number) when the sentence at ``start`` opens with an enumerator."""
     r = text_rules()
-    for k, (_name, pat, label) in enumerate(r.section_levels):
-        m = pat.match(text, start)
-        if m:
-            return k, label.format(n=m.group(1)), m.group(1)
-    return None
+    m = r.section_any.match(text, start)
+    if m is None:
+        return None
+    name = m.lastgroup
+    k = int(name[1:])
+    num = m.group(m.re.groupindex[name] + 1)
+    return k, r.section_levels[k][2].format(n=num), num
 
 
 _FIRST = frozenset("一二三四五六七八九十（(0123456789")
@@ -100,37 +102,42 @@ def split_sentences(clean: CleanText) -> list[Sentence]:
     nums: list[str] = [""] * nlev
     current = ""
     out: list[Sentence] = []
+    append = out.append
     pstarts, pnums = clean._page_starts, clean._page_numbers
     npages = len(pstarts)
     pi = 0
     page = pnums[0] if npages else None
     first = _FIRST
     glued, gl = r.glued_enum, r.glued_level
-    spans = sentence_spans(text)
-    i = 0
-    while i < len(spans):
-        s, e = spans[i]
-        if nums[gl] and text.find("、", s + 1, e) > 0:
-            # a glued next item number (`出彩4、商贸工作。`) splits the sentence
-            for m in glued.finditer(text, s + 1, e):
-                if m.group(1) == str(int(nums[gl]) + 1):
-                    spans[i:i + 1] = [(s, m.start()), (m.start(), e)]
-                    e = m.start()
-                    break
-        if text[s] in first:
-            h = heading_level(text, s)
-            if h is not None:
-                k, label, num = h
-                path[k] = label
-                nums[k] = num
-                for j in range(k + 1, nlev):
-                    path[j] = ""
-                    nums[j] = ""
-                current = "/".join(p for p in path if p)
-        if npages:
-            while pi + 1 < npages and pstarts[pi + 1] <= s:
-                pi += 1
-            page = pnums[pi]
-        out.append(Sentence(i, s, e, current, page))
-        i += 1
+    find = text.find
+    idx = 0
+    for s, e in sentence_spans(text):
+        while True:
+            end = e
+            if nums[gl] and find("、", s + 1, e) > 0:
+                # a glued next item number (`出彩4、商贸工作。`) splits the sentence
+                want = str(int(nums[gl]) + 1)
+                for m in glued.finditer(text, s + 1, e):
+                    if m.group(1) == want:
+                        end = m.start()
+                        break
+            if text[s] in first:
+                h = heading_level(text, s)
+                if h is not None:
+                    k, label, num = h
+                    path[k] = label
+                    nums[k] = num
+                    for j in range(k + 1, nlev):
+                        path[j] = ""
+                        nums[j] = ""
+                    current = "/".join(p for p in path if p)
+            if npages:
+                while pi + 1 < npages and pstarts[pi + 1] <= s:
+                    pi += 1
+                page = pnums[pi]
+            append(Sentence(idx, s, end, current, page))
+            idx += 1
+            if end == e:
+                break
+            s = end
     return out

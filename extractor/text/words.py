@@ -15,10 +15,28 @@ from ..rulefiles import read_lines
 _lock = threading.Lock()
 
 
+def import_jieba():
+    """``import jieba`` without ``pkg_resources``: jieba 0.42 imports it only to open its own
+    data files and falls back to a plain ``open`` next to its module when it is missing; the
+    import of pkg_resources (~0.4-1.4 s) was most of jieba's import time and of the start-up."""
+    import sys
+
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None       # makes `import pkg_resources` raise ImportError
+    try:
+        import jieba
+    finally:
+        if sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 @functools.cache
 def tokenizer():
     """The process-wide jieba tokenizer with the user dictionary (no log output)."""
-    import jieba
+    jieba = import_jieba()
 
     logging.getLogger("jieba").setLevel(logging.ERROR)
     jieba.setLogLevel(logging.ERROR)
