@@ -256,10 +256,37 @@ def scan(pattern, text: str, trigger=None):
 
 
 def _footnotes(text: str, r: TextRules) -> list[Edit]:
-    edits = _regex_deletions(text, r.fn_bracket, "footnotes", r.fn_trigger)
-    edits += _regex_deletions(text, r.fn_circled, "footnotes", r.fn_trigger)
-    edits.sort()
-    return _drop_overlaps(edits)
+    # one pass of the shared trigger; the bracket form is tried first, then the circled one
+    edits: list[Edit] = []
+    last = 0
+    bracket, circled = r.fn_bracket, r.fn_circled
+    for t in r.fn_trigger.finditer(text):
+        p = t.start()
+        if p < last:
+            continue
+        m = bracket.match(text, p) or circled.match(text, p)
+        if m is not None and m.end() > p:
+            edits.append((p, m.end(), "", "footnotes"))
+            last = m.end()
+    return edits
+
+
+def _char_deletions(text: str, chars: Sequence[str], kind: str) -> list[Edit]:
+    """Runs of the given (rare) characters, found with str.find (C speed), as deletions."""
+    pos: list[int] = []
+    for c in chars:
+        i = text.find(c)
+        while i != -1:
+            pos.append(i)
+            i = text.find(c, i + 1)
+    pos.sort()
+    edits: list[Edit] = []
+    for i in pos:
+        if edits and edits[-1][1] == i:
+            edits[-1] = (edits[-1][0], i + 1, "", kind)
+        else:
+            edits.append((i, i + 1, "", kind))
+    return edits
 
 
 def _html_markup(text: str, r: TextRules) -> list[Edit]:
@@ -484,8 +511,7 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     edits = _merge(edits, ff_edits)
     edits = _merge(edits, _entities(decoded, r, fold))
     edits = _merge(edits, _footnotes(decoded, r))
-    if any(c in decoded for c in r.zero_width_chars):
-        edits = _merge(edits, _regex_deletions(decoded, r.zero_width, "zero_width"))
+    edits = _merge(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
     edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
     if "#" in decoded:
         edits = _merge(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))

@@ -36,6 +36,25 @@ def test_triggers_find_exactly_what_the_full_regexes_find(corpus_prepared, sampl
     assert found > 300
 
 
+def test_fast_paths_equal_their_rules(corpus_prepared) -> None:
+    """Footnotes (one trigger pass for both forms) and zero-width runs (str.find) find exactly
+    what the rules' regexes find."""
+    from extractor.text.clean import _char_deletions, _drop_overlaps, _footnotes
+
+    r = text_rules()
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts.append("国内生产总值[2]1349084亿元，增长5%①。①加强领导。总值①2亿元\u200b\u200c，[注1]")
+    hits = 0
+    for text in texts:
+        ref = sorted([(m.start(), m.end(), "", "footnotes") for m in r.fn_bracket.finditer(text)]
+                     + [(m.start(), m.end(), "", "footnotes") for m in r.fn_circled.finditer(text)])
+        assert _footnotes(text, r) == _drop_overlaps(ref)
+        zw = [(m.start(), m.end(), "", "zero_width") for m in r.zero_width.finditer(text)]
+        assert _char_deletions(text, r.zero_width_chars, "zero_width") == zw
+        hits += len(ref) + len(zw)
+    assert hits > 100
+
+
 def test_cjk_space_rule_equals_its_unicode_property_form(corpus_prepared) -> None:
     """The fast stdlib-re form of cjk_spaces finds what the readable \\p{Han} form finds."""
     import regex
