@@ -379,8 +379,10 @@ def _duration(hit: Hit, g: dict, rs: RuleSet) -> None:
     adj = _ADJACENT.match(g["n"])
     if adj and cn_int(adj.group(1)) < cn_int(adj.group(2)):      # 两三年, 三五年: a range
         hit.unit = rs.units.get(g["u"], g["u"])
-        hit.value, hit.decimals, hit.approx = None, 0, "range"
-        hit.value_low, hit.value_high = Decimal(cn_int(adj.group(1))), Decimal(cn_int(adj.group(2)))
+        low, high = Decimal(cn_int(adj.group(1))), Decimal(cn_int(adj.group(2)))
+        # As for every range (rules/README.md): the value is the lower bound, the interval both.
+        hit.value, hit.decimals, hit.approx = low, 0, "range"
+        hit.value_low, hit.value_high = low, high
         return
     value, decimals = _number(g["n"])
     if g.get("half"):

@@ -191,3 +191,17 @@ def test_work_summary_plan_section() -> None:
     text = "2023年工作总结\n一、2023年主要工作\n6月份,组织招商考察。\n二、2024年工作计划\n3月份,开展培训。\n"
     got = [(f.text, f.date) for f in _dates(text, None) if f.kind == "date"]
     assert ("6月份", "2023-06") in got and ("3月份", "2024-03") in got
+
+
+def test_adjacent_numeral_duration_is_a_range_with_the_lower_bound_as_value():
+    """两三个月 is 2–3 months (never 23); like every range its value is the lower bound."""
+    from extractor import extract
+
+    text = "预计还需两三个月完成,整治行动持续三五年。"
+    df = extract(text, report_year=2023)
+    rows = {r.text: r for r in df.itertuples()}
+    assert set(rows) == {"两三个月", "三五年"}
+    m, y = rows["两三个月"], rows["三五年"]
+    assert (m.value, m.value_low, m.value_high, m.approx, m.unit) == (2, 2, 3, "range", "月")
+    assert (y.value, y.value_low, y.value_high, y.unit) == (3, 3, 5, "年")
+    assert text[m.start:m.end] == "两三个月"
