@@ -134,6 +134,9 @@ FailOn = Annotated[Optional[str], typer.Option(
                       "| info.", show_default=False)]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log every document on stderr.")]
 NoProgress = Annotated[bool, typer.Option("--no-progress", help="Never show the progress bar.")]
+Exclude = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", "-x", help="Skip files in folders whose name or relative path matches this glob "
+                            "(repeatable), e.g. --exclude 'README*' --exclude 'drafts/*'.")]
 
 
 def _check_common(engine: str, fail_on: str | None) -> None:
@@ -224,6 +227,10 @@ def run(
     db: Annotated[Optional[Path], typer.Option(
         "--db", help="DuckDB store: keeps every result, skips files already processed "
                      "(by content hash) and resumes an interrupted run.")] = None,
+    commit_every: Annotated[int, typer.Option(
+        "--commit-every", min=1, help="Documents per store transaction (also at least once a "
+                                      "second); 1 = every document on its own: slower, loses "
+                                      "nothing when the run is killed.")] = 32,
     jobs: Jobs = None,
     engine: Engine = "local",
     scheduler: Scheduler = None,
@@ -235,6 +242,7 @@ def run(
     no_bom: NoBom = False,
     timeout_per_doc: Timeout = 120.0,
     strict: Strict = False,
+    exclude: Exclude = None,
     verbose: Verbose = False,
     no_progress: NoProgress = False,
 ) -> None:
@@ -249,7 +257,8 @@ def run(
     opts = RunOptions(paths=[str(p) for p in paths], out_dir=str(out),
                       db=str(db) if db else None, jobs=jobs, engine=engine, scheduler=scheduler,
                       formats=fmts, report_year=report_year, bom=not no_bom,
-                      timeout=timeout_per_doc or None, strict=strict, command="run")
+                      timeout=timeout_per_doc or None, strict=strict, command="run",
+                      exclude=exclude or (), commit_every=commit_every)
     summary = _batch(opts, verbose=verbose, no_progress=no_progress)
     if verbose:
         for p in summary.written:
@@ -260,7 +269,8 @@ def run(
 
 # -- extract / check ----------------------------------------------------------------------------
 def _one_table(table: str, paths, output: str, *, jobs, engine, scheduler, report_year,
-               no_bom, timeout_per_doc, strict, verbose, no_progress, fail_on=None) -> None:
+               no_bom, timeout_per_doc, strict, verbose, no_progress, exclude,
+               fail_on=None) -> None:
     from .batch import RunOptions
     from .batch.exports import format_of, write_table
 
@@ -281,7 +291,8 @@ def _one_table(table: str, paths, output: str, *, jobs, engine, scheduler, repor
 
     opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, engine=engine,
                       scheduler=scheduler, report_year=report_year, bom=not no_bom,
-                      timeout=timeout_per_doc or None, strict=strict, command=table)
+                      timeout=timeout_per_doc or None, strict=strict, command=table,
+                      exclude=exclude or ())
     summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export)
     _err(summary.line())
     raise typer.Exit(_exit_code(summary, fail_on))
@@ -304,13 +315,14 @@ def extract(
     no_bom: NoBom = False,
     timeout_per_doc: Timeout = 120.0,
     strict: Strict = False,
+    exclude: Exclude = None,
     verbose: Verbose = False,
     no_progress: NoProgress = False,
 ) -> None:
     """The facts table (one row per figure or date) of the reports, in one file."""
     _one_table("facts", paths, output, jobs=jobs, engine=engine, scheduler=scheduler,
                report_year=report_year, no_bom=no_bom, timeout_per_doc=timeout_per_doc,
-               strict=strict, verbose=verbose, no_progress=no_progress)
+               strict=strict, verbose=verbose, no_progress=no_progress, exclude=exclude)
 
 
 @app.command(epilog="Example: extractor check corpora/ -o findings.xlsx --fail-on error")
@@ -325,13 +337,15 @@ def check(
     no_bom: NoBom = False,
     timeout_per_doc: Timeout = 120.0,
     strict: Strict = False,
+    exclude: Exclude = None,
     verbose: Verbose = False,
     no_progress: NoProgress = False,
 ) -> None:
     """The anomalies table (findings of the consistency checks) of the reports, in one file."""
     _one_table("anomalies", paths, output, jobs=jobs, engine=engine, scheduler=scheduler,
                report_year=report_year, no_bom=no_bom, timeout_per_doc=timeout_per_doc,
-               strict=strict, verbose=verbose, no_progress=no_progress, fail_on=fail_on)
+               strict=strict, verbose=verbose, no_progress=no_progress, exclude=exclude,
+               fail_on=fail_on)
 
 
 # -- show -----------------------------------------------------------------------------------------
@@ -438,6 +452,7 @@ def stats(
     jobs: Jobs = None,
     report_year: ReportYear = None,
     timeout_per_doc: Timeout = 120.0,
+    exclude: Exclude = None,
     verbose: Verbose = False,
     no_progress: NoProgress = False,
 ) -> None:
@@ -470,7 +485,8 @@ def stats(
             return []
 
         opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, report_year=report_year,
-                          timeout=timeout_per_doc or None, command="stats")
+                          timeout=timeout_per_doc or None, command="stats",
+                          exclude=exclude or ())
         summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export)
         _err(summary.line())
         df = holder["df"]

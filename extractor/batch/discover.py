@@ -7,10 +7,13 @@
   entered again, so symlink loops end;
 - ``source`` is the path relative to the input folder (POSIX slashes); when several folders are
   given, relative to the folder as given (``corpora/2023/a.txt``) so sources stay unique;
+- ``exclude`` glob patterns (``README*``, ``drafts/*``) drop files inside folders whose name or
+  source matches;
 - the order is deterministic (sorted names), whatever the file system returns.
 """
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
@@ -34,7 +37,7 @@ class MissingInput(Exception):
         super().__init__(f"{path}: no such file or folder")
 
 
-def discover(paths: Sequence[str | Path]) -> list[InputFile]:
+def discover(paths: Sequence[str | Path], exclude: Sequence[str] = ()) -> list[InputFile]:
     """All input files below ``paths`` (files taken as given), in a stable order, without repeats."""
     for p in paths:
         if not os.path.lexists(p):
@@ -44,8 +47,8 @@ def discover(paths: Sequence[str | Path]) -> list[InputFile]:
     out: list[InputFile] = []
     for p in paths:
         p = str(p)
-        items = (_walk(p, prefix=p if n_dirs > 1 else "") if os.path.isdir(p)
-                 else [InputFile(p, p)])
+        items = (_walk(p, prefix=p if n_dirs > 1 else "", exclude=tuple(exclude))
+                 if os.path.isdir(p) else [InputFile(p, p)])
         for item in items:
             key = os.path.abspath(item.path)
             if key not in seen_paths:
@@ -54,7 +57,11 @@ def discover(paths: Sequence[str | Path]) -> list[InputFile]:
     return out
 
 
-def _walk(root: str, *, prefix: str) -> Iterator[InputFile]:
+def _excluded(name: str, rel: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(rel, pat) for pat in patterns)
+
+
+def _walk(root: str, *, prefix: str, exclude: tuple[str, ...] = ()) -> Iterator[InputFile]:
     visited: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         try:
@@ -72,6 +79,8 @@ def _walk(root: str, *, prefix: str) -> Iterator[InputFile]:
                 continue
             full = os.path.join(dirpath, name)
             rel = Path(os.path.relpath(full, root)).as_posix()
+            if exclude and _excluded(name, rel, exclude):
+                continue
             source = (Path(prefix) / rel).as_posix() if prefix else rel
             yield InputFile(full, source)
 

@@ -43,7 +43,10 @@ class RunOptions:
     processor: str = DEFAULT_PROCESSOR
     chunk_size: int | None = None
     grace: float = 30.0
+    commit_every: int = 32          # documents per store transaction (1 = one per document)
+    commit_seconds: float = 1.0     # … or whatever arrived within this time
     command: str = "run"
+    exclude: Sequence[str] = ()
 
 
 @dataclass
@@ -88,7 +91,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
     Raises ``MissingInput`` (a path does not exist), ``StoreError``, ``EngineError``.
     """
     t0 = time.perf_counter()
-    inputs: list[InputFile] = discover(opts.paths)
+    inputs: list[InputFile] = discover(opts.paths, opts.exclude)
     jobs = opts.jobs or default_jobs()
     summary = RunSummary(inputs=len(inputs))
     tmpdir = None
@@ -123,17 +126,33 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
                            opts.timeout, opts.processor)
 
         chunk = opts.chunk_size or max(1, min(8, len(inputs) // (jobs * 16)))
-        for row, facts, anomalies in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
-                                               scheduler=opts.scheduler, chunk_size=chunk,
-                                               grace=opts.grace):
-            store.add(row, facts, anomalies, run_id=run_id)
-            summary.processed += 1
-            if row.get("status") == "ok":
-                summary.ok += 1
-            else:
-                summary.failed += 1
-            if on_document:
-                on_document(row)
+        pending: list = []
+        pending_rows = 0
+        first_at = 0.0
+
+        def flush() -> None:
+            nonlocal pending, pending_rows
+            store.add_many(pending, run_id=run_id)      # whole documents, one transaction
+            for row, _, _ in pending:
+                summary.processed += 1
+                if row.get("status") == "ok":
+                    summary.ok += 1
+                else:
+                    summary.failed += 1
+                if on_document:
+                    on_document(row)
+            pending, pending_rows = [], 0
+
+        for outcome in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
+                                 scheduler=opts.scheduler, chunk_size=chunk, grace=opts.grace):
+            if not pending:
+                first_at = time.monotonic()
+            pending.append(outcome)
+            pending_rows += len(outcome[1]) + len(outcome[2])
+            if (len(pending) >= max(1, opts.commit_every) or pending_rows >= 50_000
+                    or time.monotonic() - first_at >= opts.commit_seconds):
+                flush()
+        flush()
         store.end_run(run_id, processed=summary.processed, ok=summary.ok,
                       failed=summary.failed, skipped=summary.skipped)
         store.select_inputs(run_inputs)

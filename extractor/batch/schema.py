@@ -64,11 +64,29 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema([pa.field(c, arrow_type(c)) for c in TABLE_COLUMNS[table]])
 
 
+_SCHEMAS: dict[str, pa.Schema] = {}
+
+
 def to_arrow(table: str, records: list[dict]) -> pa.Table:
-    """Records (dicts with at least the table's columns; missing ones become null) → typed table."""
-    cols = TABLE_COLUMNS[table]
-    data = {c: [_coerce(r.get(c), c) for r in records] for c in cols}
-    return pa.Table.from_pydict(data, schema=arrow_schema(table))
+    """Records (dicts with at least the table's columns; missing ones become null) → typed table.
+
+    Text columns hold "" rather than null, floats never NaN (null instead), so every format
+    can carry the same content."""
+    schema = _SCHEMAS.get(table)
+    if schema is None:
+        schema = _SCHEMAS[table] = arrow_schema(table)
+    arrays = []
+    for field in schema:
+        c, t = field.name, field.type
+        values = [r.get(c) for r in records]
+        try:   # the fast path: plain Python values of the right type
+            if t == pa.string():
+                values = ["" if v is None else v for v in values]
+            arr = pa.array(values, type=t, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            arr = pa.array([_coerce(v, c) for v in values], type=t)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _coerce(v, column: str):

@@ -22,6 +22,7 @@ import pyarrow as pa
 from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, arrow_schema, duckdb_type, to_arrow
 
 SCHEMA_VERSION = 1
+MEMORY_LIMIT = "256MB"
 
 
 class StoreError(Exception):
@@ -36,6 +37,8 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the DuckDB store ({exc})") from exc
         self.con.execute("SET enable_progress_bar = false")   # our own progress is on stderr
+        # stored blocks are on disk: keep the cache small so memory stays flat for any archive
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         self._create()
 
     # -- schema -------------------------------------------------------------------------------
@@ -60,7 +63,7 @@ class Store:
 
     # -- runs ---------------------------------------------------------------------------------
     def begin_run(self, *, command: str, inputs: int, engine: str, jobs: int) -> int:
-        run_id = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
+        run_id = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
         self.con.execute("INSERT INTO runs VALUES (?, ?, NULL, ?, ?, 0, 0, 0, 0, ?, ?, ?)",
                          [run_id, _now(), command, inputs, engine, jobs, SCHEMA_VERSION])
         return run_id
@@ -79,42 +82,51 @@ class Store:
     def add(self, row: dict, facts: list[dict], anomalies: list[dict], *, run_id: int | None = None
             ) -> None:
         """Write one document with its facts and findings atomically (replacing an old version)."""
-        doc = to_arrow("documents", [row]).append_column("run_id", pa.array([run_id], pa.int64()))
-        f_tab = to_arrow("facts", facts)
-        a_tab = to_arrow("anomalies", anomalies)
+        self.add_many([(row, facts, anomalies)], run_id=run_id)
+
+    def add_many(self, outcomes: list[tuple[dict, list[dict], list[dict]]], *,
+                 run_id: int | None = None) -> None:
+        """Write whole documents (row, facts, findings) in ONE transaction.
+
+        Either every row of every document in ``outcomes`` is stored or none is: a run killed
+        at any moment leaves no partial document. A document whose ``source`` is already stored
+        with other content (the file changed) or without content (it could not be opened)
+        replaces that old version in the same transaction.
+        """
+        if not outcomes:
+            return
+        rows = [o[0] for o in outcomes]
+        docs = to_arrow("documents", rows)
+        docs = docs.append_column("run_id", pa.array([run_id] * len(rows), pa.int64()))
+        f_tab = to_arrow("facts", [f for o in outcomes for f in o[1]])
+        a_tab = to_arrow("anomalies", [a for o in outcomes for a in o[2]])
         con = self.con
+        con.register("_docs", docs)
+        con.register("_facts", f_tab)
+        con.register("_anoms", a_tab)
         con.execute("BEGIN TRANSACTION")
         try:
-            # a changed file (same source, other content) or a retried unopenable file: drop the old
-            old = con.execute("SELECT doc_id FROM documents WHERE source = ? AND sha256 <> ?",
-                              [row["source"], row.get("sha256") or ""]).fetchall()
-            if not row.get("sha256"):
-                old += con.execute("SELECT doc_id FROM documents WHERE source = ? AND sha256 = ''",
-                                   [row["source"]]).fetchall()
-            for (doc_id,) in old:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _old AS SELECT d.doc_id, d.source, d.sha256 "
+                "FROM documents d JOIN _docs n ON d.source = n.source "
+                "WHERE d.sha256 <> n.sha256 OR n.sha256 = ''")
+            if con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:
                 for t in ("facts", "anomalies"):
-                    con.execute(f"DELETE FROM {t} WHERE doc_id = ? AND source = ?",
-                                [doc_id, row["source"]])
-            if old:
-                con.execute("DELETE FROM documents WHERE source = ? AND sha256 <> ?",
-                            [row["source"], row.get("sha256") or ""])
-                if not row.get("sha256"):
-                    con.execute("DELETE FROM documents WHERE source = ? AND sha256 = ''",
-                                [row["source"]])
-            con.register("_doc", doc)
-            con.execute("INSERT INTO documents SELECT * FROM _doc")
+                    con.execute(f"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM _old o "
+                                f"WHERE o.doc_id = {t}.doc_id AND o.source = {t}.source)")
+                con.execute("DELETE FROM documents WHERE EXISTS (SELECT 1 FROM _old o "
+                            "WHERE o.source = documents.source AND o.sha256 = documents.sha256)")
+            con.execute("INSERT INTO documents SELECT * FROM _docs")
             if f_tab.num_rows:
-                con.register("_facts", f_tab)
                 con.execute("INSERT INTO facts SELECT * FROM _facts")
             if a_tab.num_rows:
-                con.register("_anoms", a_tab)
                 con.execute("INSERT INTO anomalies SELECT * FROM _anoms")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         finally:
-            for name in ("_doc", "_facts", "_anoms"):
+            for name in ("_docs", "_facts", "_anoms"):
                 try:
                     con.unregister(name)
                 except duckdb.Error:
@@ -152,7 +164,7 @@ class Store:
             join = "JOIN _selected s ON t.doc_id = s.doc_id AND t.source = s.source"
         return f"SELECT {cols} FROM {table} t {join} ORDER BY {order}"
 
-    def batches(self, table: str, *, rows: int = 50_000) -> Iterator[pa.RecordBatch]:
+    def batches(self, table: str, *, rows: int = 10_000) -> Iterator[pa.RecordBatch]:
         """The table's rows (of the selected inputs) in export order, as typed Arrow batches."""
         schema = arrow_schema(table)
         reader = self.con.sql(self.query(table)).to_arrow_reader(rows)
@@ -166,7 +178,7 @@ class Store:
         return pa.Table.from_batches(list(self.batches(table)), schema=arrow_schema(table))
 
     def counts(self) -> dict[str, int]:
-        return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
 
     def severity_counts(self) -> dict[str, int]:
         sql = self.query("anomalies")

@@ -61,3 +61,12 @@ def test_sha256_of_content_and_none_when_unopenable(tmp_path):
     f = _touch(tmp_path / "r.txt", "abc")
     assert file_sha256(str(f)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert file_sha256(str(tmp_path / "missing.txt")) is None
+
+
+def test_exclude_patterns_match_name_or_relative_path(tmp_path):
+    for rel in ["README.md", "docs/a.txt", "docs/README.txt", "drafts/b.txt", "c.txt"]:
+        _touch(tmp_path / rel)
+    got = [i.source for i in discover([tmp_path], exclude=["README*", "drafts/*"])]
+    assert got == ["c.txt", "docs/a.txt"]
+    f = tmp_path / "README.md"
+    assert [i.source for i in discover([f], exclude=["README*"])] == [str(f)]   # named: taken

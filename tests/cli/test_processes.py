@@ -110,7 +110,7 @@ def test_killed_run_resumes_to_the_same_tables(archive, tmp_path):
 
     db = tmp_path / "store.duckdb"
     args = [sys.executable, "-m", "extractor", "run", str(archive), "-o", str(tmp_path / "out"),
-            "--db", str(db), "--jobs", "1", "--format", "parquet", "-v"]
+            "--db", str(db), "--jobs", "1", "--format", "parquet", "-v", "--commit-every", "1"]
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, cwd=REPO)
     committed = 0
     for line in proc.stderr:
