@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .model import ANOMALY_COLUMNS, DOCUMENT_COLUMNS, FACT_COLUMNS, Anomaly, Fact
+
+if TYPE_CHECKING:   # pandas is imported by the frame functions only: the per-document path and
+    import pandas as pd   # the batch workers use the records and never pay for pandas
 
 EXACT_COLUMNS = ["value_exact", "value_low_exact", "value_high_exact"]
 
@@ -57,18 +59,24 @@ FACT_DTYPES = {"start": "int64", "end": "int64", "value": "float64", "value_low"
 
 
 def facts_frame(facts: Iterable[Fact | dict]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [f if isinstance(f, dict) else fact_record(f) for f in facts]
     df = pd.DataFrame(rows, columns=FACT_COLUMNS + EXACT_COLUMNS)
     return df.astype(FACT_DTYPES)
 
 
 def anomalies_frame(anomalies: Iterable[Anomaly | dict]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [a if isinstance(a, dict) else anomaly_record(a) for a in anomalies]
     df = pd.DataFrame(rows, columns=ANOMALY_COLUMNS)
     return df.astype({"start": "int64", "end": "int64"})
 
 
 def documents_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.DataFrame(list(rows), columns=DOCUMENT_COLUMNS)
     return df.astype({"chars": "int64", "facts": "int64", "anomalies": "int64",
                       "pages": "Int64", "report_year": "Int64"})
