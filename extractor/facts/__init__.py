@@ -102,7 +102,10 @@ def _place(f: Fact, clean_start: int, prepared: Any, starts: list[int]) -> None:
         s = prepared.sentences[i]
         f.sentence = s.index
         f.section = f.section or (s.section or "")
-        f.page = s.page if s.page is not None else prepared.clean.page_at(clean_start)
+        # The fact's own page, not its sentence's: a page marker can cut a sentence
+        # (工程完成投资1200万元⏎2、,已预付650万元: 650万元 is on page 2).
+        page = prepared.clean.page_at(clean_start)
+        f.page = page if page is not None else s.page
     else:
         f.page = prepared.clean.page_at(clean_start) if prepared.clean.text else None
 

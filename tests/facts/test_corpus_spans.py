@@ -33,3 +33,17 @@ def test_every_corpus_file(corpus_files):
         n += len(_check(read(path)))
     assert n > 10000
     assert time.perf_counter() - t0 < 60
+
+
+def test_a_fact_carries_its_own_page_when_a_marker_cuts_its_sentence(sample_path):
+    """In the sample, 1200万元 ends page 1 and 650万元 follows the page marker 2、 mid-sentence."""
+    from extractor.reading import read
+    from extractor.facts import extract_facts
+    from extractor.text import prepare
+
+    prepared = prepare(read(sample_path))
+    by_text = {f.text: f for f in extract_facts(prepared)}
+    assert by_text["1200万元"].page == 1
+    assert by_text["650万元"].page == 2
+    assert by_text["8月16日"].page == 2
+    assert by_text["1200万元"].sentence == by_text["650万元"].sentence
