@@ -31,6 +31,7 @@ Edit = tuple[int, int, str, str]  # start, end, replacement, kind (quality count
 _SPACES = " \t\u3000\u00a0\r"
 _CR = regex.compile(r"\r(?=\n)")
 _SENT_END = regex.compile("[。！？；!?;]")
+_END_TAG = {n: regex.compile(rf"</{n}\s*>", regex.IGNORECASE) for n in ("script", "style")}
 _LOOKAHEAD = 200  # candidates looked at ahead for a better page marker with the same number
 
 
@@ -296,16 +297,43 @@ def _html_markup(text: str, r: TextRules) -> list[Edit]:
     if n < r.html_min_tags or n < r.html_density * len(text) / 1000:
         return []
     tags: list[Edit] = []
-    for m in r.html_tag.finditer(text):
-        name = (m.group(2) or "").lower()
-        if m.group(0).startswith("<!--") or m.group(1):
-            tags.append((m.start(), m.end(), "", "html_tags"))
+    closed: dict[str, bool] = {}   # an end marker once not found is never searched again
+    pos = 0
+    search = r.html_tag.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            break
+        s0, e0 = m.span()
+        if m.group(0) == "<!--":
+            e = -1 if closed.get("-->") is False else text.find("-->", e0)
+            if e == -1:
+                closed["-->"] = False
+                pos = e0
+                continue
+            tags.append((s0, e + 3, "", "html_tags"))
+            pos = e + 3
+            continue
+        name = (m.group(1) or "").lower()
+        if name in ("script", "style") and text[s0 + 1] != "/":
+            end_tag = _END_TAG[name]
+            e = -1
+            if closed.get(name) is not False:
+                mm = end_tag.search(text, e0)
+                e = mm.end() if mm else -1
+            if e == -1:
+                closed[name] = False
+                tags.append((s0, e0, "", "html_tags"))
+            else:
+                tags.append((s0, e, "", "html_tags"))
+                e0 = e
         elif name in r.html_inline:
-            tags.append((m.start(), m.end(), "", "html_tags"))
+            tags.append((s0, e0, "", "html_tags"))
         elif name in r.html_cell:
-            tags.append((m.start(), m.end(), " ", "html_tags"))
+            tags.append((s0, e0, " ", "html_tags"))
         else:
-            tags.append((m.start(), m.end(), "\n", "html_tags"))
+            tags.append((s0, e0, "\n", "html_tags"))
+        pos = e0
     ws = _regex_deletions(text, r.html_ws, "html_whitespace")
     return _merge(tags, ws)
 

@@ -168,7 +168,7 @@ def text_rules() -> TextRules:
         fold_runs=_fold_runs(_fold_table(d["fold"])),
         traditional=frozenset(p[0] for p in (d["fold"].get("traditional") or "").split()),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
-        html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE | regex.DOTALL),
+        html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),
         html_ws=_compile(html["formatting_whitespace"], "text.yaml:html"),
