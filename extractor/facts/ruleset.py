@@ -133,6 +133,24 @@ def _alt(words: list[str] | tuple[str, ...]) -> str:
     return "(?:" + "|".join(regex.escape(w) for w in ws) + ")" if ws else "(?!)"
 
 
+def _word_alternation(entries: list[Any]) -> tuple[list[str], str]:
+    """Words of a unit / measure-word list (a plain word, or ``{word, not_followed_by}``) in file
+    order, and their regex alternation, longest first, each with its own negative lookahead."""
+    words: list[str] = []
+    alts: list[tuple[str, str]] = []
+    for u in entries:
+        if isinstance(u, dict):
+            w = str(u["word"])
+            stops = u.get("not_followed_by") or []
+            alts.append((w, regex.escape(w) + (f"(?!{_alt(stops)})" if stops else "")))
+        else:
+            w = str(u)
+            alts.append((w, regex.escape(w)))
+        words.append(w)
+    alts.sort(key=lambda p: (-len(p[0]), p[0]))
+    return words, "(?:" + "|".join(a for _, a in alts) + ")"
+
+
 def _plain(x: Any) -> Any:
     """ruamel round-trip containers → plain dict/list/str."""
     if isinstance(x, dict):
@@ -162,30 +180,8 @@ def _lexicons(base: Path) -> tuple[Lexicons, dict[str, str], dict]:
             before[w] = code
         for w in names.get("trail", []):
             trail[w] = code
-    units: list[str] = []
-    unit_alts: list[str] = []
-    for u in un["units"]:
-        if isinstance(u, dict):
-            w = u["word"]
-            stops = u.get("not_followed_by") or []
-            unit_alts.append((w, regex.escape(w) + (f"(?!{_alt(stops)})" if stops else "")))
-        else:
-            w = str(u)
-            unit_alts.append((w, regex.escape(w)))
-        units.append(w)
-    unit_alts.sort(key=lambda p: (-len(p[0]), p[0]))
-    mw_words: list[str] = []
-    mw_alts: list[tuple[str, str]] = []
-    for u in mw["measure_words"]:
-        if isinstance(u, dict):
-            w = str(u["word"])
-            stops = u.get("not_followed_by") or []
-            mw_alts.append((w, regex.escape(w) + (f"(?!{_alt(stops)})" if stops else "")))
-        else:
-            w = str(u)
-            mw_alts.append((w, regex.escape(w)))
-        mw_words.append(w)
-    mw_alts.sort(key=lambda p: (-len(p[0]), p[0]))
+    units, unit_qty = _word_alternation(un["units"])
+    mw_words, measure_word = _word_alternation(mw["measure_words"])
     cues = {"money_cues": tuple(cur.get("money_cues") or ()),
             "ratio_cues": tuple(qual.get("ratio_cues") or ())}
     lexicons = Lexicons(
@@ -214,9 +210,9 @@ def _lexicons(base: Path) -> tuple[Lexicons, dict[str, str], dict]:
         "CURRENCY_TRAIL": _alt(list(trail)),
         "COLLOQUIAL_YUAN": _alt(list(cur.get("colloquial_yuan") or [])),
         "MONEY_CUE_AFTER": _alt(list(cur.get("money_cues_after") or [])),
-        "MEASURE_WORD": "(?:" + "|".join(a for _, a in mw_alts) + ")",
+        "MEASURE_WORD": measure_word,
         "MEASURE_STOP": _alt(mw.get("not_followed_by") or []),
-        "UNIT_QTY": "(?:" + "|".join(a for _, a in unit_alts) + ")",
+        "UNIT_QTY": unit_qty,
         "UNIT_STOP": _alt(un.get("not_followed_by") or []),
         "KILO_TAILS": _alt(kilo),
     }
