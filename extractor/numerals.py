@@ -92,15 +92,10 @@ def scale_value(word: str) -> int:
     w = word.strip().lstrip("个")
     if w in t.scales:
         return t.scales[w]
-    total = 1
-    for ch in w:
-        if ch in t.big:
-            total *= t.big[ch]
-        elif ch in t.small:
-            total *= t.small[ch]
-        else:
-            raise ValueError(f"not a scale word: {word!r}")
-    return total
+    try:
+        return _power_of(w, t)
+    except ValueError:
+        raise ValueError(f"not a scale word: {word!r}") from None
 
 
 def _tokens(s: str, t: Tables) -> list[tuple[str, object]]:
@@ -219,6 +214,7 @@ def _log10(n: int) -> int:
 
 
 def _power_of(rest: str, t: Tables) -> int:
+    """Product of the unit characters of ``rest``: 百 → 100, 千万 → 10⁷, '' → 1."""
     mult = 1
     for ch in rest:
         if ch in t.small:
