@@ -270,7 +270,11 @@ def _dask(tasks: Iterable[Task], *, jobs: int, scheduler: str | None, chunk_size
     try:
         slots = max(1, sum(client.nthreads().values()))
         sched = _Scheduler(tasks, chunk_size, slots)
-        client.run(warm_up, _processor_of(sched))   # model loading is not a document's time
+        try:
+            client.run(warm_up, _processor_of(sched))   # model loading is not a document's time
+        except Exception as exc:
+            raise EngineError(f"the Dask workers cannot run extractor ({type(exc).__name__}: "
+                              f"{exc}); install it on every worker") from exc
         inflight: dict = {}
         while True:
             while True:

@@ -11,6 +11,7 @@ The exports contain the documents of this run's inputs, processed now or earlier
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -122,8 +123,9 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
                     continue
                 if sha is not None:
                     seen.add(sha)
-                yield Task(item.path, item.source, sha, opts.report_year, opts.strict,
-                           opts.timeout, opts.processor)
+                # absolute path: Dask workers (and any other process) need not share our cwd
+                yield Task(os.path.abspath(item.path), item.source, sha, opts.report_year,
+                           opts.strict, opts.timeout, opts.processor)
 
         chunk = opts.chunk_size or max(1, min(8, len(inputs) // (jobs * 16)))
         pending: list = []
