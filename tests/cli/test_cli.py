@@ -143,6 +143,13 @@ def test_good_files_exit_0_and_fail_on(good_corpus, tmp_path):
     assert res.exit_code == (1 if "error" in sev else 0)
 
 
+def test_unreadable_inputs_win_over_findings(mini_corpus, tmp_path):
+    res = invoke("run", mini_corpus, "-o", tmp_path, "--format", "jsonl", "--jobs", 1,
+                 "--fail-on", "info")
+    assert read_rows(tmp_path / "anomalies.jsonl", "anomalies")      # there are findings …
+    assert res.exit_code == 3                                          # … but the batch is partial
+
+
 def test_no_bom_and_format_subset(good_corpus, tmp_path):
     res = invoke("run", good_corpus, "-o", tmp_path, "--format", "csv", "--no-bom", "--jobs", 1)
     assert res.exit_code == 0
