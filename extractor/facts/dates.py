@@ -42,6 +42,9 @@ import regex
 from ..model import Fact
 from ..rulefiles import load_yaml
 
+#: seconds one family's patterns may take over one trigger window (plus 20 s per million
+#: characters of the window): a catastrophic rule in rules/kinds/date.yaml cannot hang a batch
+MATCH_TIMEOUT = 5.0
 _FRAG_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _GROUP_NAME = regex.compile(r"\(\?P<(\w+)>")
 
@@ -440,7 +443,13 @@ def _candidates(text: str, rs: RuleSet):
         outer = list(fam.rules.items())
         pat = fam.pattern
         for ws, we in _windows(text, fam):
-            for m in pat.finditer(text, ws, we):
+            try:   # a broken rule must not hang a batch: the pipeline makes it a finding
+                limit = MATCH_TIMEOUT + (we - ws) * 2e-5     # 5 s + 20 s per million chars
+                matches = list(pat.finditer(text, ws, we, timeout=limit))
+            except TimeoutError as exc:
+                raise TimeoutError(f"date/duration rule family {fam.name!r} exceeded its "
+                                   f"{limit:g} s time limit at offset {ws}") from exc
+            for m in matches:
                 rule = fam.rules.get(m.lastgroup or "")
                 if rule is None:
                     rule = next(r for k, r in outer if m.start(k) >= 0)
