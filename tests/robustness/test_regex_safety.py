@@ -202,3 +202,41 @@ def test_number_patterns_run_with_a_timeout() -> None:
         encoding="utf-8")
     assert "p.compiled.match(text, q, timeout=MATCH_TIMEOUT)" in src
     assert "scanner.finditer(text, timeout=" in src
+
+
+@pytest.fixture
+def broken_date_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A rules copy whose date family M starts with a catastrophic pattern (dates.py caches its
+    rules per process, so the caches are cleared around the test)."""
+    from ruamel.yaml import YAML
+
+    from extractor.facts import dates
+    from extractor.rulefiles import load_yaml, rules_dir
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    path = dst / "kinds" / "date.yaml"
+    yaml = YAML(typ="rt")
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    data["patterns"].insert(0, {"id": "date.zz_catastrophic", "family": "M",
+                                "regex": r"(?:[0-9月]*?1){20}X"})
+    with path.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(dst))
+    monkeypatch.setattr(dates, "MATCH_TIMEOUT", 0.2)
+    load_yaml.cache_clear()
+    dates.ruleset.cache_clear()
+    yield dst
+    monkeypatch.delenv("EXTRACTOR_RULES_DIR")
+    load_yaml.cache_clear()
+    dates.ruleset.cache_clear()
+
+
+def test_catastrophic_date_rule_becomes_an_info_finding(broken_date_rules: Path) -> None:
+    # trigger windows (8 chars before 月, 12 after) merge over the run into one long window
+    doc = document_from_text("会议于" + "1月" * 40 + "召开，投资1200万元。", source="日期.txt")
+    t = time.perf_counter()
+    res = analyse(doc, report_year=2023)
+    assert time.perf_counter() - t < 10
+    hits = [a for a in res.anomalies if a.code == "rule.timeout"]
+    assert len(hits) == 1 and hits[0].severity == "info"
+    assert "'M'" in hits[0].message and "日期.txt" in hits[0].message
