@@ -129,11 +129,20 @@ class CheckContext:
         m = CLAUSE_BREAK.search(seg)
         return seg[:m.start()] if m else seg
 
+    def same_clause_chain(self, a: Fact, b: Fact) -> bool:
+        """No sentence end or semicolon between the end of ``a`` and the start of ``b``."""
+        return not any(c in self.text[a.end:b.start] for c in "。！？!?\n；;")
+
     def interval(self, f: Fact) -> Interval | None:
         key = f.fact_id
         if key not in self._intervals:
             self._intervals[key] = fact_interval(f)
         return self._intervals[key]
+
+    def intervals(self, facts: list[Fact]) -> list[Interval] | None:
+        """The interval of every fact, or None when any of them has none."""
+        ivs = [self.interval(f) for f in facts]
+        return None if any(iv is None for iv in ivs) else ivs  # type: ignore[return-value]
 
     # --- findings -----------------------------------------------------------------------------
     def anomaly(self, code: str, severity: str, message: str, message_en: str, start: int, end: int,

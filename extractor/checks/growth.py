@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..model import Anomaly, Fact
 from .config import pattern, section
 from .context import ADDITIVE_KINDS, CheckContext
-from .intervals import HUNDRED, Interval
+from .intervals import Interval
 from .registry import check
 from .roles import percent_context
 from .roles import window_before
@@ -26,11 +26,6 @@ LOOKBACK = 80
 
 def _before(ctx: CheckContext, f: Fact, n: int = 12) -> str:
     return ctx.text[max(0, f.start - n):f.start]
-
-
-def _same_sentence(ctx: CheckContext, a: Fact, b: Fact) -> bool:
-    """Same sentence and same clause chain: no sentence end or semicolon in between."""
-    return not any(c in ctx.text[a.end:b.start] for c in "。！？!?\n；;")
 
 
 @check("growth.v1", codes={"growth.inconsistent": "error", "growth.extreme": "warning"})
@@ -65,13 +60,13 @@ def check_growth(ctx: CheckContext) -> Iterator[Anomaly]:
         if pattern("growth", "real_terms").search(ctx.text[max(0, g.start - LOOKBACK):g.start]):
             continue  # 地区生产总值…增长33.6%: growth at comparable prices, not from the nominal values
         cands = [f for f in ctx.facts_in(max(0, g.start - LOOKBACK), g.start, ADDITIVE_KINDS)
-                 if f.value is not None and _same_sentence(ctx, f, g)]
+                 if f.value is not None and ctx.same_clause_chain(f, g)]
         if len(cands) < 2:
             continue
         last, cur = cands[-1], cands[-2]
         if not same_measure(last, cur) or ctx.facts_in(last.end, g.start, ADDITIVE_KINDS + ("percent",)):
             continue
-        if truncated(ctx, cur) or truncated(ctx, last) or not _same_sentence(ctx, cur, last):
+        if truncated(ctx, cur) or truncated(ctx, last) or not ctx.same_clause_chain(cur, last):
             continue
         if pattern("growth", "average").search(ctx.clause_before(last, 20)):
             continue  # 平均每年增加42亿元，增长4.9%: an average yearly change
@@ -80,21 +75,20 @@ def check_growth(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         if prev_cue.search(_before(ctx, last)):
             prev = liv
-            computed = (civ - prev).div(prev)
+            computed = (civ - prev).percent_of(prev)
             how = f"由本期{cur.text}与上期{last.text}计算"
             how_en = f"computed from the current {cur.text} and the previous {last.text}"
         elif inc_cue.search(_before(ctx, last, 8)) and not prev_cue.search(_before(ctx, cur)):
             dec = bool(pattern("growth", "decline").search(_before(ctx, last, 6)))
             prev = civ + liv if dec else civ - liv
             delta = -liv if dec else liv
-            computed = delta.div(prev)
+            computed = delta.percent_of(prev)
             how = f"由本期{cur.text}与变化量{last.text}计算"
             how_en = f"computed from the current {cur.text} and the change {last.text}"
         else:
             continue
         if computed is None:
             continue
-        computed = computed.scale(HUNDRED)
         if not computed.intersects(stated):
             yield ctx.anomaly(
                 "growth.inconsistent", "error",
@@ -107,7 +101,7 @@ def _pp(ctx: CheckContext, g: Fact, decline: bool) -> Iterator[Anomaly]:
     """由A%提高到B%，提高C个百分点: C must equal B − A (intervals)."""
     frm, to = pattern("growth", "pp_from"), pattern("growth", "pp_to")
     pcts = [f for f in ctx.facts_in(max(0, g.start - LOOKBACK), g.start, ("percent",))
-            if f.unit == "%" and _same_sentence(ctx, f, g)]
+            if f.unit == "%" and ctx.same_clause_chain(f, g)]
     if len(pcts) < 2:
         return
     a, b = pcts[-2], pcts[-1]

@@ -126,6 +126,17 @@ class Interval:
             hi, hi_open = max(finite, key=lambda t: (t[0], not t[1]))
         return Interval(lo, hi, lo_open, hi_open)
 
+    def percent_of(self, whole: Interval) -> Interval | None:
+        """``100 · self / whole``, the share or rate in %; None when ``whole`` is not a bounded,
+        strictly positive interval (see ``div``).
+
+        >>> from decimal import Decimal as D
+        >>> rounding(D("98"), 0).percent_of(rounding(D("120"), 0)).fmt(2)
+        '[80.91, 82.43]'
+        """
+        q = self.div(whole)
+        return None if q is None else q.scale(HUNDRED)
+
     def fmt(self, places: int | None = None) -> str:
         """Human form: ``[12.45, 12.55]``, ``[560, 570)``, ``[5, +∞)``."""
         left = "(" if self.lo_open or self.lo is None else "["

@@ -17,7 +17,7 @@ from .sums import find_groups, same_measure
 
 def _prev_additive(ctx: CheckContext, f: Fact, limit: int = 60) -> Fact | None:
     cands = [g for g in ctx.facts_in(max(0, f.start - limit), f.start, ADDITIVE_KINDS)
-             if g.value is not None and not any(c in ctx.text[g.end:f.start] for c in "。！？!?\n；;")]
+             if g.value is not None and ctx.same_clause_chain(g, f)]
     return cands[-1] if cands else None
 
 
@@ -64,10 +64,9 @@ def check_shares(ctx: CheckContext) -> Iterator[Anomaly]:
         piv, tiv, siv = ctx.interval(part), ctx.interval(total), ctx.interval(s)
         if piv is None or tiv is None or siv is None:
             continue
-        q = piv.div(tiv)
+        q = piv.percent_of(tiv)
         if q is None:
             continue
-        q = q.scale(HUNDRED)
         if not q.intersects(siv):
             yield ctx.anomaly(
                 "share.recomputed_mismatch", "error",
@@ -77,10 +76,10 @@ def check_shares(ctx: CheckContext) -> Iterator[Anomaly]:
     for tid, items in by_total.items():
         if len(items) < 2:
             continue
-        shares = [ctx.interval(s) for s, _ in items]
-        if any(x is None for x in shares):
+        shares = ctx.intervals([s for s, _ in items])
+        if shares is None:
             continue
-        tot = sum_intervals(shares)  # type: ignore[arg-type]
+        tot = sum_intervals(shares)
         if tot.above(HUNDRED):
             ss = [s for s, _ in items]
             yield _sum_finding(ctx, ss, tot)
@@ -114,10 +113,10 @@ def _several(ctx: CheckContext) -> Iterator[Anomaly]:
         i = j
         if len(run) < 2:
             continue
-        ivs = [ctx.interval(x) for x in run]
-        if any(x is None for x in ivs):
+        ivs = ctx.intervals(run)
+        if ivs is None:
             continue
-        tot = sum_intervals(ivs)  # type: ignore[arg-type]
+        tot = sum_intervals(ivs)
         if tot.above(HUNDRED):
             yield _sum_finding(ctx, run, tot)
 
@@ -146,10 +145,9 @@ def check_rates(ctx: CheckContext) -> Iterator[Anomaly]:
         niv, div_, riv = ctx.interval(num), ctx.interval(den), ctx.interval(r)
         if niv is None or div_ is None or riv is None:
             continue
-        q = niv.div(div_)
+        q = niv.percent_of(div_)
         if q is None:
             continue
-        q = q.scale(HUNDRED)
         if not q.intersects(riv):
             yield ctx.anomaly(
                 "rate.recomputed_mismatch", "error",
@@ -208,16 +206,15 @@ def _ratio_components(ctx: CheckContext, a: int, b: int, nums: list[str], ivs: l
     if any(f is None for f in found):
         return
     facts = [f for f in found if f is not None]
-    civs = [ctx.interval(f) for f in facts]
-    if any(c is None for c in civs):
+    civs = ctx.intervals(facts)
+    if civs is None:
         return
-    total = sum_intervals(civs)  # type: ignore[arg-type]
+    total = sum_intervals(civs)
     shown = ctx.text[a:b]
     for i, (f, civ, piv) in enumerate(zip(facts, civs, ivs)):
-        q = civ.div(total)  # type: ignore[union-attr]
+        q = civ.percent_of(total)
         if q is None:
             return
-        q = q.scale(HUNDRED)
         if not q.intersects(piv):
             yield ctx.anomaly(
                 "ratio.components_mismatch", "error",
