@@ -8,6 +8,8 @@ bounds inclusive).
 
 >>> from decimal import Decimal as D
 >>> rounding(D("19"), 0)
+Interval(18.5, 19.5)
+>>> rounding(D("19"), None)
 Interval(19, 19)
 >>> rounding(D("12.5"), 1)
 Interval(12.45, 12.55)

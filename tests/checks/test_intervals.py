@@ -1,9 +1,12 @@
 """Precision and qualifiers → intervals; Calc 1.1 intersection (Arelle test_validatexbrlcalcs style)."""
 from __future__ import annotations
 
+import doctest
 from decimal import Decimal as D
 
 import pytest
+
+import extractor.checks.intervals as intervals_module
 
 from extractor.checks.intervals import Interval, last_magnitude, rounding, sum_intervals
 
@@ -77,3 +80,9 @@ def test_fact_interval(text: str, surface: str, kind: str | None, expect: str) -
 def test_fmt() -> None:
     assert Interval(D("560"), D("570"), hi_open=True).fmt() == "[560, 570)"
     assert Interval(None, D(3)).fmt() == "(−∞, 3]"
+
+
+def test_docstring_examples() -> None:
+    """The module's examples run (one of them had rotted: rounding(19, 0) is [18.5, 19.5])."""
+    result = doctest.testmod(intervals_module)
+    assert result.attempted >= 5 and result.failed == 0
