@@ -355,7 +355,7 @@ SEVERITY_STYLE = {"error": "underline red", "warning": "underline dark_orange",
                   "info": "underline"}
 
 
-@app.command(epilog="Example: extractor show report.txt | less -R")
+@app.command(epilog="Example: extractor show report.txt --color | less -R")
 def show(
     file: Annotated[Path, typer.Argument(help="One report file.", show_default=False)],
     report_year: ReportYear = None,
