@@ -110,6 +110,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         if on_start:
             on_start(len(inputs))
         run_inputs: list[tuple[str | None, str]] = []
+        processed_rows: list[dict] = []
         seen: set[str] = set()
 
         def tasks():
@@ -136,6 +137,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
             nonlocal pending, pending_rows
             store.add_many(pending, run_id=run_id)      # whole documents, one transaction
             for row, _, _ in pending:
+                processed_rows.append({"source": row["source"], "sha256": row.get("sha256")})
                 summary.processed += 1
                 if row.get("status") == "ok":
                     summary.ok += 1
@@ -157,7 +159,10 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         flush()
         store.end_run(run_id, processed=summary.processed, ok=summary.ok,
                       failed=summary.failed, skipped=summary.skipped)
-        store.select_inputs(run_inputs)
+        # a file rewritten between our hash and the worker's read is stored under the hash of
+        # what was read: select it by that hash, or it would be missing from every export
+        read_as = {row["source"]: row["sha256"] for row in processed_rows if row.get("sha256")}
+        store.select_inputs([(read_as.get(src) or sha, src) for sha, src in run_inputs])
         summary.statuses = store.status_counts()
         summary.severities = store.severity_counts()
         if export is not None:
