@@ -18,9 +18,12 @@ True
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from ..rulefiles import load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Fact
@@ -29,12 +32,6 @@ HALF = Decimal("0.5")
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
-# qualifier words as they appear in Fact.qualifiers or around the figure in Fact.text
-ABOUT_WORDS = ("约", "大约", "左右", "上下", "大概", "前后")
-NEAR_WORDS = ("近", "将近", "接近", "逼近")
-ODD_WORDS = ("余", "多", "有余", "多万", "余万")
-OVER_WORDS = ("以上", "超过", "逾", "超", "突破", "过")
-UNDER_WORDS = ("以下", "以内", "不到", "不足", "不超过", "低于")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +214,22 @@ def last_magnitude(v: Decimal, decimals: int | None) -> Decimal:
     return step
 
 
-def _has(words: tuple[str, ...], hay: str) -> bool:
-    return any(w in hay for w in words)
+@functools.cache
+def qualifier_words(meaning: str) -> tuple[str, ...]:
+    """The qualifier words of one meaning (about, near, more, gt, ge, lt, le) in
+    rules/lexicons/qualifiers.yaml, the lexicon extraction reads them with: the words as they
+    appear in ``Fact.qualifiers`` or around the figure in ``Fact.text``.
+
+    >>> "左右" in qualifier_words("about") and "余" in qualifier_words("more")
+    True
+    """
+    lex = load_yaml("lexicons/qualifiers.yaml")
+    return tuple(dict.fromkeys(str(w) for part in ("prefix", "inner", "suffix")
+                               for w, m in (lex.get(part) or {}).items() if m == meaning))
+
+
+def _has(meaning: str, hay: str) -> bool:
+    return any(w in hay for w in qualifier_words(meaning))
 
 
 def fact_interval(f: Fact) -> Interval | None:
@@ -244,14 +255,14 @@ def fact_interval(f: Fact) -> Interval | None:
     approx = f.approx or "exact"
     if approx == "range" and f.value_low is not None and f.value_high is not None:
         return Interval(Decimal(f.value_low) - half, Decimal(f.value_high) + half)
-    if approx == "about" or _has(ABOUT_WORDS, quals):
-        if _has(NEAR_WORDS, wording) and not _has(ABOUT_WORDS, wording):
+    if approx == "about" or _has("about", quals):
+        if _has("near", wording) and not _has("about", wording):
             step = last_magnitude(v, d)
             return Interval(v - step, v + half, lo_open=True)
         step = last_magnitude(v, d)
         return Interval(v - step, v + step)
     if approx == "at_least":
-        if _has(ODD_WORDS, wording) and not _has(("以上", "超过"), wording):
+        if _has("more", wording) and "以上" not in wording and "超过" not in wording:
             step = last_magnitude(v, d)
             return Interval(v, v + step, hi_open=True)
         if f.value_high is not None and Decimal(f.value_high) > v:
