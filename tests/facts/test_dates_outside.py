@@ -15,13 +15,14 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime
-import json
 import re
 
 import pytest
 
 from extractor.facts.dates import scan
 from extractor.text import clean_text
+
+from .annotated import annotated_file, annotated_jsonl
 
 SUPPORTED = re.compile(
     r"^(?:[\d０-９〇○零一二三四五六七八九]{4}年|[\d０-９一二三四五六七八九十]{1,3}月份?|"
@@ -48,9 +49,7 @@ def _bio(path):
 
 @pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("test", 0.98)])
 def test_peoples_daily_time_spans(shared_dir, split: str, floor: float) -> None:
-    path = shared_dir / "corpus" / "annotated" / f"peoplesdaily_ner_{split}.char.bio.tsv"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
+    path = annotated_file(shared_dir, f"peoplesdaily_ner_{split}.char.bio.tsv")
     parts, gold, off = [], [], 0
     for chars, tags in _bio(path):
         s = "".join(chars)
@@ -120,12 +119,8 @@ _UNITS = {"year": "年", "month": "月", "day": "天", "week": "周", "hour": "�
 
 
 def test_jionlp_time_parse_cases(shared_dir) -> None:
-    path = shared_dir / "corpus" / "annotated" / "jionlp_time_parse_cases.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
     in_scope = ok_in_scope = ok_all = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        r = json.loads(line)
+    for r in annotated_jsonl(shared_dir, "jionlp_time_parse_cases.jsonl"):
         exp = r["expected"]
         ct = clean_text(r["input"])
         hits = scan(ct.text, _base_year(r["time_base_unix"]))
@@ -153,12 +148,8 @@ def test_jionlp_time_extract_cases(shared_dir) -> None:
     """JioNLP's extraction cases: no date or duration in its negative texts (ID card and phone
     numbers, 身份证号140302197706220124); 13 of its 21 spans overlapped (the rest are clock times,
     lunar dates, 下下下周一-style words and 查询20240307计划 without a date cue)."""
-    path = shared_dir / "corpus" / "annotated" / "jionlp_time_extract_cases.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
     spans = overlapped = negative_hits = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        r = json.loads(line)
+    for r in annotated_jsonl(shared_dir, "jionlp_time_extract_cases.jsonl"):
         ct = clean_text(r["text"])
         got = [ct.to_decoded(h.start, h.end) for h in scan(ct.text, 2021)]
         if not r["spans"]:

@@ -6,23 +6,15 @@ Differences that are decisions, not bugs (rules/README.md):
 """
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
-import pytest
-
 from extractor.facts import parse_money
+
+from .annotated import annotated_jsonl
 
 CODES = {"元": "CNY", "港元": "HKD", "美元": "USD", "日元": "JPY", "新台币": "TWD", "欧元": "EUR",
          "泰铢": "THB", "卢布": "RUB", "澳元": "AUD", "韩元": "KRW"}
 DECIDED = {"八到九百亿泰铢"}
-
-
-def _cases(shared_dir):
-    path = shared_dir / "corpus" / "annotated" / "jionlp_money_parse_cases.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def reproduced(case) -> bool:
@@ -40,7 +32,7 @@ def reproduced(case) -> bool:
 
 
 def test_jionlp_money_parse_reproduction(shared_dir):
-    cases = _cases(shared_dir)
+    cases = annotated_jsonl(shared_dir, "jionlp_money_parse_cases.jsonl")
     failed = [c["input"] for c in cases if not reproduced(c)]
     assert set(failed) <= DECIDED, failed
     assert (len(cases) - len(failed)) / len(cases) >= 0.95
