@@ -6,7 +6,6 @@ end-to-end tests in tests/cli use the real pipeline on corpus files.
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,11 +13,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 
-# worker processes (forkserver, Dask nannies) import the fake by name
+# worker processes import the fake by name; the fork server gets this process's sys.path
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
 from fakeproc import LINES  # noqa: E402
 
