@@ -84,9 +84,9 @@ def test_same_normalised_text_pdf_up_to_whitespace(tmp_path: Path, sample_lines:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "cleaning (extractor.text) keeps a PDF line wrap as '\\n' when the wrapped line ends with "
-    "。 or ；/; (a wrap there cannot be told from a paragraph end), and joins a wrap that splits "
-    "a Latin word (x⏎x) with a space; the .txt has neither break, so ~8 characters differ"))
+    "one character differs: in the .txt the page marker 11、 sits mid-sentence before "
+    "' 3、经信工作' and is removed with its line break, while the PDF page starts a new line "
+    "there, which cleaning keeps as '\\n' (a break after 。 cannot be told from a paragraph end)"))
 def test_same_normalised_text_pdf_exactly(tmp_path: Path, sample_lines: list[str],
                                           reference: str) -> None:
     doc = read(_pdf_like_source(tmp_path, sample_lines))
