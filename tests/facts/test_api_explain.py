@@ -35,7 +35,13 @@ def test_process_and_check(sample_path, tmp_path):
     facts, anomalies, docs = extractor.process([sample_path, bad])
     assert len(docs) == 2 and docs.loc[1, "status"] != "ok"
     assert len(facts) > 100
-    assert isinstance(extractor.check(str(sample_path)), pd.DataFrame)
+    found = extractor.check(str(sample_path))
+    assert isinstance(found, pd.DataFrame)
+    text = sample_path.read_text(encoding="utf-8")
+    hit = found[(found.code == "figure.year_contamination") & (found.evidence == "20230%")]
+    assert len(hit) == 1 and hit.iloc[0].severity == "warning"
+    assert text[int(hit.iloc[0].start):int(hit.iloc[0].end)] == "20230%"
+    assert (found.doc_id == docs.loc[0, "doc_id"]).all()
 
 
 def test_explain_lists_rules_rejections_and_facts():

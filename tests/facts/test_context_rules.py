@@ -19,6 +19,12 @@ def _examples(name: str):
     return load_yaml(f"lexicons/{name}.yaml").get("examples") or []
 
 
+def test_every_context_lexicon_has_examples() -> None:
+    """An empty example list would leave the parametrized tests below with nothing to run."""
+    for name in ("indicators", "subject_stop", "modality", "percent_roles"):
+        assert len(_examples(name)) >= 2, name
+
+
 @pytest.mark.parametrize("ex", _examples("indicators") + _examples("subject_stop"),
                          ids=lambda ex: ex["clause"])
 def test_subject_examples(ex: dict) -> None:
