@@ -102,6 +102,19 @@ def fx(p: Prep, surface: str, kind: str | None = None, nth: int = 0, **kw: objec
     return f
 
 
+def fact_at(p: Prep, surface: str, kind: str, value: object, unit: str, decimals: int = 0,
+            approx: str = "exact", qualifiers: str = "") -> Fact:
+    """A fact with a given value for the first ``surface`` (one ``fx`` cannot parse: 二十六倍 →
+    2600%, 一千二百八十人次); value_low/high equal the value."""
+    pos = p.doc.text.index(surface)
+    v = Decimal(str(value))
+    f = Fact(doc_id=p.doc.doc_id, kind=kind, text=surface, start=pos, end=pos + len(surface),
+             value=v, value_low=v, value_high=v, decimals=decimals, approx=approx, unit=unit,
+             qualifiers=qualifiers)
+    p.facts.append(f)
+    return f
+
+
 def dt(p: Prep, surface: str, iso: str, nth: int = 0) -> Fact:
     text = p.doc.text
     pos = -1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import Case, check_case, fx
+from .helpers import Case, check_case, fact_at, fx
 
 EX = "sum.parts_exceed_total"
 BM = "sum.breakdown_mismatch"
@@ -85,20 +85,8 @@ CASES += NATIONAL_QUIET
 
 def _cn(p, surface, value, unit, decimals=0, approx="exact"):
     """A Chinese-numeral fact (the helper parses Arabic surfaces only)."""
-    from decimal import Decimal
+    return fact_at(p, surface, "count", value, unit, decimals, approx, "近" if approx == "about" else "")
 
-    from extractor.model import Fact
-    pos = p.doc.text.index(surface)
-    f = Fact(doc_id=p.doc.doc_id, kind="count", text=surface, start=pos, end=pos + len(surface),
-             value=Decimal(str(value)), value_low=Decimal(str(value)), value_high=Decimal(str(value)),
-             decimals=decimals, approx=approx, unit=unit, qualifiers="近" if approx == "about" else "")
-    p.facts.append(f)
-    return f
-
-
-@pytest.mark.parametrize("case", NATIONAL_QUIET, ids=lambda c: "national:" + c.id)
-def test_national_quiet(case: Case) -> None:
-    check_case(case)
 PROVINCIAL_QUIET = [
     # overlapping categories (by purpose, by destination): only a warning, never an error
     Case(EX, "内地居民出境14589万人次,其中因私出境14015万人次,赴港澳台出境9712万人次。", True,
