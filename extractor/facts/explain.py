@@ -11,23 +11,15 @@ from .engine import Trace, find_number_facts
 from .ruleset import load_ruleset
 
 
+#: fields shown after the fixed ones when they are set, in this order
+_OPTIONAL_FIELDS = ("qualifiers", "scale", "role", "date", "subject", "modality")
+
+
 def _fmt_fact(f) -> str:
     lo = "(" if f.low_open else "["
     hi = ")" if f.high_open else "]"
     interval = f"{lo}{f.value_low}, {f.value_high}{hi}"
-    extra = []
-    if f.qualifiers:
-        extra.append(f"qualifiers={f.qualifiers}")
-    if f.scale:
-        extra.append(f"scale={f.scale}")
-    if f.role:
-        extra.append(f"role={f.role}")
-    if f.date:
-        extra.append(f"date={f.date}")
-    if f.subject:
-        extra.append(f"subject={f.subject}")
-    if f.modality:
-        extra.append(f"modality={f.modality}")
+    extra = [f"{name}={getattr(f, name)}" for name in _OPTIONAL_FIELDS if getattr(f, name)]
     return (f"{f.kind:<8} {f.text!r:<18} [{f.start}:{f.end}] value={f.value} {interval} "
             f"decimals={f.decimals} approx={f.approx} unit={f.unit} rule={f.rule_id}"
             + (" " + " ".join(extra) if extra else ""))
