@@ -30,7 +30,6 @@ from .intervals import ZERO, Interval, sum_intervals
 from .registry import check
 
 PASSAGE_END = "。！？!?\n"
-regex_incl = re.compile(r"包括|包含")
 
 
 def same_measure(a: Fact, b: Fact) -> bool:
@@ -98,7 +97,8 @@ def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int,
             continue
         if pos > 2 and not between:
             continue  # 6个行政村实施…工程，包含…: the cue belongs to another noun, not to this total
-        if any(c in look[:pos] for c in "（(") and regex_incl.match(look[pos:].lstrip("，,：:。；; ")):
+        if any(c in look[:pos] for c in "（(") and \
+                pattern("sums", "definition_cue").match(look[pos:].lstrip("，,：:。；; ")):
             continue  # 504个县（包括相当于县的旗…）: a definition, not a breakdown (but 300所（其中…）is one)
         cue_start = t.end + pos
         m = (ex if mode == "exhaustive" else pa).match(ctx.text[cue_start:cue_start + 12])
