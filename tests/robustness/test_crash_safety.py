@@ -3,7 +3,7 @@ output files (or none: a ``.part`` file never carries a final name), a store wit
 documents, and a re-run that completes with every input in the documents table with a status.
 
 Inputs: a temporary copy of corpus files plus broken ones (empty, binary, not-a-zip .docx).
-Normal suite: 2 kills over 10 files; ``EXTRACTOR_HEAVY=1``: 6 kills over 24 files.
+Normal suite: 2 kills over 6 files; ``EXTRACTOR_HEAVY=1``: 6 kills over 24 files.
 The seed is fixed (``EXTRACTOR_CRASH_SEED``) so a failure can be replayed.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from extractor.batch.exports import read_rows
 from extractor.batch.schema import TABLE_COLUMNS
 
 HEAVY = os.environ.get("EXTRACTOR_HEAVY") == "1"
-N_FILES = 24 if HEAVY else 10
+N_FILES = 24 if HEAVY else 6
 KILLS = 6 if HEAVY else 2
 SEED = int(os.environ.get("EXTRACTOR_CRASH_SEED", "20231") or 20231)
 REPO = Path(__file__).resolve().parents[2]

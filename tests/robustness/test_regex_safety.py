@@ -99,7 +99,9 @@ def test_every_pattern_is_linear_on_pathological_input(patterns: list[Found]) ->
     a, b = _inputs(N_RATIO), _inputs(4 * N_RATIO)
     results = []
     for f, name in flagged:
-        t1, t4 = _cpu(f, a[name]), _cpu(f, b[name])
+        t1, t4 = _cpu(f, a[name], reps=1), _cpu(f, b[name], reps=1)
+        if t4 / max(t1, 1e-6) >= MAX_RATIO * 0.75:   # suspicious: time again, best of three
+            t1, t4 = _cpu(f, a[name], reps=3), _cpu(f, b[name], reps=3)
         if t4 < FLOOR * 4:                       # too fast to time reliably: linear enough
             continue
         results.append((t4 / max(t1, 1e-6), t1, t4, f.label, name))
