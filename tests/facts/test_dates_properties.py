@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extractor.facts.dates import scan
@@ -16,6 +16,7 @@ ISO = re.compile(rf"^{POINT}(?:/{POINT})?$")
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=40), st.sampled_from([2023, 1998, None]))
+@example("1-9月份，2023年8月16日至今，为期一百天，近两年", 2023)   # a range, a day, durations
 def test_scan_spans_and_iso(text: str, year) -> None:
     last_end = -1
     for h in scan(text, year):
