@@ -55,6 +55,7 @@ def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     growth_cue = pattern("growth", "cue")
     decline = pattern("growth", "decline")
     change = pattern("ranges", "change_between")
+    level = pattern("growth", "level_reached")
     rx, bounded, unbounded = _rate_words()
     words = list(rx.finditer(before))
     rate_word = words[-1].group() if words else ""
@@ -63,7 +64,7 @@ def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     if f.unit == "pp":
         role = role or "pp_change"
     if not role:
-        if growth_cue.search(before) and not regex.search(r"(?:到|至|为)\s*$", before):
+        if growth_cue.search(before) and not level.search(before):
             role = "growth"
         elif regex.search(r"占|比重|占比|份额", before) and not change.search(between):
             role = "completion" if pattern("ranges", "completion_whole").search(_whole(before)) else "share"
@@ -71,7 +72,7 @@ def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
             role = "completion"
         elif rate_word:
             role = "rate"
-    if role == "growth" and regex.search(r"(?:到|至|为)\s*$", before):
+    if role == "growth" and level.search(before):
         role = "rate" if rate_word else ""  # 赤字率提高到3%: a level reached, not a growth rate
     if role == "share" and pattern("ranges", "completion_whole").search(_whole(before)):
         role = "completion"  # 占预算数的106.48%: a share of a plan is a completion rate
