@@ -242,3 +242,37 @@ def test_catastrophic_date_rule_becomes_an_info_finding(broken_date_rules: Path)
     hits = [a for a in res.anomalies if a.code == "rule.timeout"]
     assert len(hits) == 1 and hits[0].severity == "info"
     assert "'M'" in hits[0].message and "日期.txt" in hits[0].message
+
+
+E2E_N = 1_000_000 if HEAVY else 25_000
+E2E_UNITS = ("1", "一二三四五六七八九十", "万", "1,", " ", "\n3、", "1万元，", "约1", "%")
+
+
+def test_whole_pipeline_is_linear_on_pathological_documents() -> None:
+    """End to end (prepare → extract_facts → run_checks), as the patterns are really used:
+    CPU time at n and 4n characters; the ratio must stay below 8."""
+    from extractor.checks import run_checks
+    from extractor.facts import extract_facts
+    from extractor.text import prepare
+
+    def cpu(text: str) -> float:
+        t = time.thread_time()
+        p = prepare(document_from_text(text))
+        run_checks(p, extract_facts(p))
+        return time.thread_time() - t
+
+    cpu("全年完成投资1200万元。")
+    rows = []
+    for u in E2E_UNITS:
+        a = (u * (E2E_N // len(u) + 1))[:E2E_N]
+        b = (u * (4 * E2E_N // len(u) + 1))[: 4 * E2E_N]
+        t1, t4 = cpu(a), cpu(b)
+        if t4 / max(t1, 1e-3) >= MAX_RATIO * 0.75:
+            t1, t4 = min(t1, cpu(a)), min(t4, cpu(b))
+        rows.append((t4 / max(t1, 1e-3), t1, t4, u))
+    rows.sort(reverse=True)
+    print(f"\npipeline on runs of n={E2E_N} and 4n chars:")
+    for r in rows:
+        print("  ratio %.2f  t(n)=%.3fs t(4n)=%.3fs  %r" % r)
+    bad = [r for r in rows if r[0] >= MAX_RATIO and r[2] > 0.05]
+    assert not bad, bad
