@@ -90,6 +90,7 @@ class TreeMemory:
         self.peak_rss = 0
         self.peak_pss = 0
         self.peak_procs = 0
+        self.cpu: dict[int, float] = {}     # last CPU seconds seen per process of the tree
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -103,6 +104,8 @@ class TreeMemory:
         rss = pss = 0
         for p in procs:
             try:
+                ct = p.cpu_times()
+                self.cpu[p.pid] = ct.user + ct.system
                 if self.pss:
                     info = p.memory_full_info()
                     pss += getattr(info, "pss", info.rss)
@@ -143,7 +146,10 @@ def run_measured(cmd: list[str], env: dict | None = None) -> dict:
     with TreeMemory(proc.pid) as mem:
         out, err = proc.communicate()
     wall = time.perf_counter() - t0
-    return {"seconds": wall, "cpu_seconds": _children_cpu() - c0, "rc": proc.returncode,
+    # CPU of the tree: what the kernel reports for reaped descendants, or the sum of the last
+    # samples per process when some were not reaped by their parent (the fork server's workers)
+    cpu = max(_children_cpu() - c0, sum(mem.cpu.values()))
+    return {"seconds": wall, "cpu_seconds": cpu, "rc": proc.returncode,
             "peak_rss_mb": mem.peak_rss / 2**20,
             "peak_pss_mb": mem.peak_pss / 2**20, "processes": mem.peak_procs,
             "stderr_tail": err.decode("utf-8", "replace").strip().splitlines()[-3:]}
@@ -228,14 +234,14 @@ print(f"{t1 - t0:.4f} {t2 - t1:.4f} {len(r.facts)} {','.join(mods) or '-'}")
 def bench_startup(path: Path, repeat: int = 3) -> dict:
     runs = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         out = subprocess.run([str(PY), "-c", STARTUP, str(path)], capture_output=True, text=True,
                              cwd=str(REPO))
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
         if out.returncode:
             sys.exit(f"start-up probe failed: {out.stderr[-500:]}")
         imp, first, nfacts, mods = out.stdout.split()
-        runs.append({"wall_s": wall, "import_s": float(imp), "first_doc_s": float(first),
+        runs.append({"wall_s": wall, "cpu_s": cpu, "import_s": float(imp), "first_doc_s": float(first),
                      "facts": int(nfacts), "modules_loaded": mods})
     best = sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
     return dict(best, document=path.name, chars=len(path.read_text("utf-8-sig")),
@@ -275,7 +281,7 @@ def table(res: dict) -> str:
     lines.append("-" * 105)
     st = res["startup"]
     lines.append(f"start-up (fresh process, import + first document {st['document']}, "
-                 f"{st['chars']} chars): {st['wall_s']:.2f} s "
+                 f"{st['chars']} chars): {st['wall_s']:.2f} s wall, {st.get('cpu_s', 0):.2f} s CPU "
                  f"(import {st['import_s']:.2f} s, document {st['first_doc_s']:.2f} s; "
                  f"loaded: {st['modules_loaded']})")
     ex = res["extractor"]
@@ -388,6 +394,7 @@ def main() -> None:
         "all_cores_vs_1core>=1.8": bool(one and allc and allc["chars_per_s"]
                                         / one["chars_per_s"] >= 1.8) if cores > 1 else None,
         "startup<1.5s": res["startup"]["wall_s"] < 1.5,
+        "startup_cpu<1.5s": res["startup"].get("cpu_s", 99) < 1.5,
         "peak_rss<400MB": max(peaks) < 400,
     }
     out.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
