@@ -125,6 +125,10 @@ def test_sigkill_at_random_points_then_rerun(inputs: Path, tmp_path: Path) -> No
         try:
             proc.wait(timeout=when)
             kills.append((round(when, 2), "finished before the kill"))
+            # the store is complete now, so a later run would only skip: start the store afresh
+            # (the old output files stay, and must stay whole while the next run rewrites them)
+            for p in (db, db.with_name(db.name + ".wal")):
+                p.unlink(missing_ok=True)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)        # the run and its workers, at once
             proc.wait()
