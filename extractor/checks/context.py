@@ -52,6 +52,11 @@ class CheckContext:
         self._sent_starts = [s.start for s in self.sentences]
         self.check_name = check_name
         self._intervals: dict[str, Interval | None] = {}
+        # per-document memo shared by the checks (clauses, percent roles, sum groups …): every
+        # entry depends only on the text and the facts, which stay fixed for the context's life
+        self.memo: dict[Any, Any] = {}
+        self._clauses: dict[tuple[int, int], str] = {}
+        self._by_sentence: dict[tuple[str, ...] | None, list[tuple[Span, list[Fact]]]] = {}
 
     # --- text ---------------------------------------------------------------------------------
     def to_decoded(self, start: int, end: int) -> tuple[int, int]:
@@ -100,18 +105,39 @@ class CheckContext:
         return out
 
     def by_sentence(self, kinds: tuple[str, ...] | None = None) -> list[tuple[Span, list[Fact]]]:
-        out = []
-        for s in self.sentences:
-            fs = self.facts_in(s.start, s.end, kinds)
-            if fs:
-                out.append((s, fs))
-        return out
+        cached = self._by_sentence.get(kinds)
+        if cached is None:
+            facts = self.facts if kinds is None else [f for f in self.facts if f.kind in kinds]
+            starts = [f.start for f in facts]
+            n = len(facts)
+            cached = []
+            if n:
+                for s in self.sentences:
+                    i = bisect.bisect_left(starts, s.start)
+                    if i >= n or facts[i].start >= s.end:
+                        continue
+                    fs = []
+                    while i < n and facts[i].start < s.end:
+                        if facts[i].end <= s.end:
+                            fs.append(facts[i])
+                        i += 1
+                    if fs:
+                        cached.append((s, fs))
+            self._by_sentence[kinds] = cached
+        return [(s, list(fs)) for s, fs in cached]
 
     def clause_before(self, f: Fact, limit: int = 40) -> str:
         """Text from the previous clause break (or ``limit`` chars) up to the fact; a comma between
         digits (２９，８２１，８２８元) is a thousands separator, not a break."""
-        a = max(0, f.start - limit)
-        seg = self.text[a:f.start]
+        key = (f.start, limit)
+        seg = self._clauses.get(key)
+        if seg is None:
+            seg = self._clauses[key] = self._clause_before(f.start, limit)
+        return seg
+
+    def _clause_before(self, start: int, limit: int) -> str:
+        a = max(0, start - limit)
+        seg = self.text[a:start]
         for i in range(len(seg) - 1, -1, -1):
             ch = seg[i]
             if ch in "，,":

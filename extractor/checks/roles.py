@@ -34,7 +34,15 @@ def _rate_words() -> tuple[regex.Pattern[str], frozenset[str], frozenset[str]]:
 
 
 def window_before(ctx: CheckContext, f: Fact, limit: int = 24) -> str:
-    """Clause text before ``f`` back to the previous figure or clause break."""
+    """Clause text before ``f`` back to the previous figure or clause break (memoised per fact)."""
+    key = ("window_before", id(f), limit)
+    seg = ctx.memo.get(key)
+    if seg is None:
+        seg = ctx.memo[key] = _window_before(ctx, f, limit)
+    return seg
+
+
+def _window_before(ctx: CheckContext, f: Fact, limit: int) -> str:
     seg = ctx.clause_before(f, limit)
     prev = [g for g in ctx.facts_in(f.start - len(seg), f.start) if g.end <= f.start and g is not f]
     if prev:
@@ -51,6 +59,15 @@ def _whole(before: str) -> str:
 
 
 def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
+    """Role, rate word and bounds of a percent fact (memoised per fact: several checks ask)."""
+    key = ("percent_context", id(f))
+    pc = ctx.memo.get(key)
+    if pc is None:
+        pc = ctx.memo[key] = _percent_context(ctx, f)
+    return pc
+
+
+def _percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     before = window_before(ctx, f)
     growth_cue = pattern("growth", "cue")
     decline = pattern("growth", "decline")

@@ -42,6 +42,14 @@ def _clause(ctx: CheckContext, f: Fact) -> str:
 
 def _is_change(ctx: CheckContext, f: Fact) -> bool:
     """A figure that is a change, comparison, average or from/to value: never a part."""
+    key = ("is_change", id(f))
+    hit = ctx.memo.get(key)
+    if hit is None:
+        hit = ctx.memo[key] = _is_change_uncached(ctx, f)
+    return hit
+
+
+def _is_change_uncached(ctx: CheckContext, f: Fact) -> bool:
     before = ctx.text[max(0, f.start - 8):f.start]
     clause = _clause(ctx, f)
     return bool(pattern("sums", "not_part_before").search(before)
@@ -66,7 +74,16 @@ def truncated(ctx: CheckContext, f: Fact) -> bool:
 
 
 def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int, int]]:
-    """Yield (total, parts, mode, cue_start, cue_end) with mode 'exhaustive' or 'partial'."""
+    """Yield (total, parts, mode, cue_start, cue_end) with mode 'exhaustive' or 'partial'
+    (computed once per document: sums and shares both ask)."""
+    groups = ctx.memo.get("find_groups")
+    if groups is None:
+        groups = ctx.memo["find_groups"] = list(_find_groups(ctx))
+    for t, parts, mode, cs, ce in groups:
+        yield t, list(parts), mode, cs, ce
+
+
+def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int, int]]:
     ex = pattern("sums", "exhaustive_cue")
     pa = pattern("sums", "partial_cue")
     stop = pattern("sums", "stop")
