@@ -19,9 +19,12 @@ comparisons (增长…, 比上年…, 人均…). Tests:
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+
+import regex
 
 from ..model import Anomaly, Fact
 from .config import pattern, section
@@ -87,15 +90,16 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
     ex = pattern("sums", "exhaustive_cue")
     pa = pattern("sums", "partial_cue")
     stop = pattern("sums", "stop")
+    ex_any, pa_any = _unanchored(ex), _unanchored(pa)
     additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
     for i, t in enumerate(additive):
-        if _not_total(ctx, t):
-            continue
         # the cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…
         nxt = additive[i + 1].start if i + 1 < len(additive) else len(ctx.text)
         look = ctx.text[t.end:min(nxt, t.end + 40)]
         mode = ""
         pos = 0
+        if ex_any is not None and pa_any is not None and not ex_any.search(look) and not pa_any.search(look):
+            continue  # no cue anywhere after the figure: it heads no breakdown (cheap pre-filter)
         for k in range(len(look)):
             if k > 2 and look[k - 1] in PASSAGE_END:
                 break  # the cue may open the next sentence only right after the total
@@ -107,7 +111,7 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
             if pa.match(look[k:]):
                 mode, pos = "partial", k
                 break
-        if not mode:
+        if not mode or _not_total(ctx, t):
             continue
         between = ctx.facts_in(t.end, t.end + pos)
         if any(f.kind != "percent" for f in between):
@@ -137,6 +141,20 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
                  if same_measure(f, t) and f.value is not None and not _is_change(ctx, f)]
         if parts:
             yield t, parts, mode, cue_start, cue_end
+
+
+@functools.cache
+def _unanchored(rx: regex.Pattern[str]) -> regex.Pattern[str] | None:
+    """The cue pattern without its leading ``^``, to test cheaply whether ``rx.match(look[k:])``
+    can succeed at any k: it can only if the body occurs somewhere in ``look``. None when the
+    body has look-arounds, anchors or flags that make that inference unsafe."""
+    src = rx.pattern
+    if not src.startswith("^") or rx.flags & regex.VERBOSE:
+        return None
+    body = src[1:]
+    if any(tok in body for tok in ("(?<", "(?=", "(?!", "^", "$", "\\b", "\\B", "\\A", "\\Z", "\\G")):
+        return None
+    return regex.compile(body, rx.flags)
 
 
 def enumerated(ctx: CheckContext, parts: list[Fact]) -> bool:
@@ -252,6 +270,8 @@ def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
     """Runs of same-unit figures in one sentence where one equals the sum of the others."""
     min_parts = int(section("sums")["implicit_min_parts"])
     for _s, facts in ctx.by_sentence(ADDITIVE_KINDS):
+        if len(facts) < min_parts + 1:
+            continue  # filtering only removes facts: no run can reach min_parts + 1
         facts = [f for f in facts if f.value is not None and f.fact_id not in bound and not _is_change(ctx, f)]
         runs: list[list[Fact]] = []
         for f in facts:
