@@ -13,6 +13,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from ..model import Anomaly, Fact
@@ -67,8 +68,9 @@ class CheckContext:
     def _decoded_sentences(self) -> list[Span]:
         sents = getattr(self.prepared, "sentences", None) or []
         out: list[Span] = []
+        conv = self._batch_to_decoded()
         for s in sents:
-            a, b = self.to_decoded(s.start, s.end)
+            a, b = conv(s.start, s.end)
             out.append(Span(s.index, a, b, getattr(s, "section", "") or ""))
         if not out:  # no segmentation given: split the decoded text at sentence ends
             start = 0
@@ -79,6 +81,46 @@ class CheckContext:
             if start < len(self.text):
                 out.append(Span(len(out), start, len(self.text)))
         return out
+
+    def _batch_to_decoded(self) -> Callable[[int, int], tuple[int, int]]:
+        """``to_decoded`` for many spans: the offset map's segments read once into local lists and
+        bisected inline (the same arithmetic as ``OffsetMap.start_of``/``end_of``); any span the
+        fast path does not cover (empty, out of range, before the first segment) and any map
+        that is not the standard ``CleanText``/``OffsetMap`` goes through ``to_decoded`` itself."""
+        clean = self._clean
+        if clean is None:
+            return self.to_decoded
+        from ..text.clean import CleanText
+        from ..text.offsets import OffsetMap
+        omap = getattr(clean, "omap", None)
+        if type(clean).to_decoded is not CleanText.to_decoded or not isinstance(omap, OffsetMap) \
+                or type(omap).to_decoded is not OffsetMap.to_decoded \
+                or type(omap).iter_segments is not OffsetMap.iter_segments:
+            return self.to_decoded
+        cs: list[int] = []
+        ds: list[int] = []
+        de: list[int] = []
+        rn: list[bool] = []
+        for c0, _c1, d0, d1, run in omap.iter_segments():
+            cs.append(c0)
+            ds.append(d0)
+            de.append(d1)
+            rn.append(run)
+        if not cs:
+            return self.to_decoded
+        first, clen, slow = cs[0], omap.clean_len, self.to_decoded
+        bis = bisect.bisect_right
+
+        def conv(a: int, b: int) -> tuple[int, int]:
+            if not (first <= a < b <= clen):
+                return slow(a, b)
+            i = bis(cs, a) - 1
+            da = ds[i] + (a - cs[i]) if rn[i] else ds[i]
+            j = bis(cs, b - 1) - 1
+            db = ds[j] + (b - 1 - cs[j]) + 1 if rn[j] else de[j]
+            return da, db
+
+        return conv
 
     def _guess_year(self) -> int | None:
         """Fallback when prepare() gave no report year: the most frequent 4-digit year."""

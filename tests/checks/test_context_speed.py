@@ -1,0 +1,49 @@
+"""The CheckContext fast paths (batched offset conversion, per-document memo) must give exactly
+what the plain helpers give, on the real sample report with its page markers and footers."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from extractor.checks import run_checks
+from extractor.checks.context import CheckContext
+from extractor.facts import extract_facts
+from extractor.reading import read
+from extractor.text import prepare
+
+
+def _prepared(sample_path: Path):
+    p = prepare(read(sample_path))
+    return p, extract_facts(p)
+
+
+def test_batched_sentence_offsets_equal_to_decoded(sample_path: Path) -> None:
+    p, facts = _prepared(sample_path)
+    ctx = CheckContext(p, facts)
+    assert [(s.start, s.end) for s in ctx.sentences] == [p.clean.to_decoded(s.start, s.end) for s in p.sentences]
+    conv = ctx._batch_to_decoded()
+    n = len(p.clean.text)
+    rnd = random.Random(7)
+    for _ in range(2000):
+        a, b = sorted((rnd.randint(0, n), rnd.randint(0, n)))
+        assert conv(a, b) == p.clean.to_decoded(a, b), (a, b)
+    # the decoded text under a sentence still holds its clean text's characters (page footers may sit inside)
+    assert p.doc.text[ctx.sentences[0].start:ctx.sentences[0].end].strip() != ""
+
+
+def test_by_sentence_cache_equals_uncached_scan(sample_path: Path) -> None:
+    p, facts = _prepared(sample_path)
+    ctx = CheckContext(p, facts)
+    for kinds in (None, ("date",), ("money", "count", "quantity")):
+        expected = [(s, ctx.facts_in(s.start, s.end, kinds)) for s in ctx.sentences]
+        expected = [(s, fs) for s, fs in expected if fs]
+        assert ctx.by_sentence(kinds) == expected
+        got = ctx.by_sentence(kinds)
+        got[0][1].clear()  # callers get copies: clearing one must not change the memo
+        assert ctx.by_sentence(kinds) == expected
+
+
+def test_run_checks_repeatable_on_one_document(sample_path: Path) -> None:
+    p, facts = _prepared(sample_path)
+    first = [a.anomaly_id for a in run_checks(p, facts)]
+    assert first == [a.anomaly_id for a in run_checks(p, facts)]
