@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import threading
 from typing import Iterable, Sequence
 
@@ -53,10 +54,137 @@ def tokenizer():
 
 
 def cut_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
-    """jieba words of ``text`` as (word, start, end) with ``offset`` added to the offsets."""
+    """jieba words of ``text`` as (word, start, end) with ``offset`` added to the offsets.
+
+    Exactly ``tokenizer().tokenize(text)`` (default mode, HMM on), computed by :class:`_Cutter`:
+    jieba segments every run of ``[\u4E00-\u9FD5a-zA-Z0-9+#&._%-]`` on its own, so the words
+    of a run are memoised by its text and the DAG / route of a new run is computed with the
+    word log-probabilities cached (same floats, same tie-breaking as jieba's ``calc``).
+    """
     if not text:
         return []
-    return [(w, s + offset, e + offset) for w, s, e in tokenizer().tokenize(text)]
+    out = []
+    pos = offset
+    for w in _cutter().cut(text):
+        n = len(w)
+        out.append((w, pos, pos + n))
+        pos += n
+    return out
+
+
+class _Cutter:
+    """jieba's ``Tokenizer.cut(sentence, HMM=True)`` with a per-run memo (see cut_words)."""
+
+    _MAX_MEMO = 200_000
+
+    def __init__(self, tk) -> None:
+        import jieba
+        from jieba import finalseg
+
+        self.tk = tk
+        self.freq = tk.FREQ
+        self.logtotal = math.log(tk.total)
+        self.re_han = jieba.re_han_default
+        self.re_skip = jieba.re_skip_default
+        self.finalseg_cut = finalseg.cut
+        self.logp: dict[str, float] = {}
+        self.memo: dict[str, tuple[str, ...]] = {}
+
+    def cut(self, sentence: str):
+        re_han = self.re_han
+        memo = self.memo
+        for blk in re_han.split(sentence):
+            if not blk:
+                continue
+            if re_han.match(blk):
+                got = memo.get(blk)
+                if got is None:
+                    got = tuple(self._cut_dag(blk))
+                    if len(memo) >= self._MAX_MEMO:
+                        memo.clear()
+                    memo[blk] = got
+                yield from got
+            else:
+                re_skip = self.re_skip
+                for x in re_skip.split(blk):
+                    if re_skip.match(x):
+                        yield x
+                    else:
+                        yield from x
+
+    def _route(self, sentence: str) -> list[int]:
+        """jieba's get_DAG + calc: for each index the end (exclusive) of its best word."""
+        freq = self.freq
+        logp = self.logp
+        logtotal = self.logtotal
+        log = math.log
+        n = len(sentence)
+        score = [0.0] * (n + 1)
+        nxt = [0] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            # DAG[idx]: ends i of the words sentence[idx:i+1] known with a non-zero frequency
+            best_v = best_x = None
+            i = idx
+            frag = sentence[idx]
+            found = False
+            while i < n and frag in freq:
+                if freq[frag]:
+                    found = True
+                    v = logp.get(frag)
+                    if v is None:
+                        v = log(freq.get(frag) or 1) - logtotal
+                        logp[frag] = v
+                    v = v + score[i + 1]
+                    if best_v is None or v > best_v or (v == best_v and i > best_x):
+                        best_v, best_x = v, i
+                i += 1
+                frag = sentence[idx:i + 1]
+            if not found:
+                frag = sentence[idx]
+                v = logp.get(frag)
+                if v is None:
+                    v = log(freq.get(frag) or 1) - logtotal
+                    logp[frag] = v
+                best_v, best_x = v + score[idx + 1], idx
+            score[idx] = best_v
+            nxt[idx] = best_x + 1
+        return nxt
+
+    def _cut_dag(self, sentence: str):
+        """jieba's ``Tokenizer.__cut_DAG`` (HMM for runs of single characters)."""
+        nxt = self._route(sentence)
+        freq = self.freq
+        x = 0
+        buf = ""
+        n = len(sentence)
+        while x < n:
+            y = nxt[x]
+            l_word = sentence[x:y]
+            if y - x == 1:
+                buf += l_word
+            else:
+                if buf:
+                    if len(buf) == 1:
+                        yield buf
+                    elif not freq.get(buf):
+                        yield from self.finalseg_cut(buf)
+                    else:
+                        yield from buf
+                    buf = ""
+                yield l_word
+            x = y
+        if buf:
+            if len(buf) == 1:
+                yield buf
+            elif not freq.get(buf):
+                yield from self.finalseg_cut(buf)
+            else:
+                yield from buf
+
+
+@functools.cache
+def _cutter() -> _Cutter:
+    return _Cutter(tokenizer())
 
 
 @functools.cache
