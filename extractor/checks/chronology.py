@@ -146,8 +146,10 @@ def check_plan_year(ctx: CheckContext) -> Iterator[Anomaly]:
     summ, plan = pattern("dates", "summary"), pattern("dates", "plan")
     window = int(section("dates")["plan_window"])
     text = ctx.clean_text
-    plans = list(plan.finditer(text))
+    plans: list | None = None  # scanned only once a summary heading is found
     for m in summ.finditer(text):
+        if plans is None:
+            plans = list(plan.finditer(text))
         for p in plans:
             py = p.group("year") or p.group("year2")
             if 0 < p.start() - m.end() <= window and py == m.group("year"):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly
-from .config import lexicon, section
+from .config import lexicon, may_match, section
 from .context import CheckContext
 from .figures import _overlapping
 from .registry import check
@@ -73,6 +73,8 @@ def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
     for key in ("voltage_kv", "voltage_v"):
         rule = lex[key]
         rx = regex.compile(rule["pattern"])
+        if not may_match(rx, ctx.clean_text):
+            continue
         ok = _allowed(rule["allowed"])
         for m in rx.finditer(ctx.clean_text):
             v = Decimal(m.group("num"))
@@ -89,6 +91,8 @@ def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
                 a, b, _overlapping(ctx, a, b), stated=shown, computed=f"{{{', '.join(rule['allowed'])}}}")
     rule = lex["village_road"]
     rx = regex.compile(rule["pattern"])
+    if not may_match(rx, ctx.clean_text):
+        return
     vmax = Decimal(rule["max"])
     for m in rx.finditer(ctx.clean_text):
         v = Decimal(m.group("num")) * (10000 if m.group("scale") else 1)

@@ -47,3 +47,23 @@ def test_run_checks_repeatable_on_one_document(sample_path: Path) -> None:
     p, facts = _prepared(sample_path)
     first = [a.anomaly_id for a in run_checks(p, facts)]
     assert first == [a.anomaly_id for a in run_checks(p, facts)]
+
+
+def test_required_literals_only_from_mandatory_top_level_literal_groups() -> None:
+    import regex
+
+    from extractor.checks.config import lexicon, may_match, pattern, required_literals
+
+    kv = regex.compile(lexicon("magnitudes")["voltage_kv"]["pattern"])
+    assert required_literals(kv) == ("千伏", "kV", "KV", "kv")
+    assert may_match(kv, "新建2023千伏线路") and kv.search("新建2023千伏线路")
+    assert not may_match(kv, "新建输电线路12公里") and not kv.search("新建输电线路12公里")
+    q = pattern("contradictory_qualifiers", "pattern")
+    assert may_match(q, "近2023万余元") and q.search("近2023万余元")
+    assert required_literals(regex.compile(r"(?P<a>x|y)?z")) is None        # optional group
+    assert required_literals(regex.compile(r"(?P<a>x|y)|z")) is None        # top-level alternation
+    assert required_literals(regex.compile(r"(?:(?P<a>x|y))z")) is None     # not at the top level
+    assert required_literals(regex.compile(r"(?P<a>x.|y)")) is None         # not literal
+    assert required_literals(regex.compile(r"(?i)(?P<a>kv)")) is None       # case-insensitive
+    assert required_literals(regex.compile(r"[(|](?P<a>x|y)")) == ("x", "y")  # class skipped
+    assert required_literals(pattern("dates", "plan")) is None
