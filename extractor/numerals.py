@@ -86,6 +86,7 @@ def approx_unit(value: Decimal) -> Decimal:
     return Decimal(1).scaleb(trailing_zeros(value))
 
 
+@functools.lru_cache(maxsize=4096)
 def scale_value(word: str) -> int:
     """Multiplier of a scale word as written after a figure (万 → 10⁴, 个亿 → 10⁸, k → 10³)."""
     t = numeral_tables()
@@ -148,8 +149,12 @@ def parse_number(s: str) -> tuple[Decimal, int]:
     return n.value, n.decimals
 
 
+@functools.lru_cache(maxsize=16384)
 def parse_numeral(s: str) -> Numeral:
-    """Parse a numeral including vague (几十, 数十, 十几) and adjacent (两三, 八九) forms."""
+    """Parse a numeral including vague (几十, 数十, 十几) and adjacent (两三, 八九) forms.
+
+    Cached per string (a report repeats its figures; Numeral is frozen and the tables are
+    loaded once per process); a ValueError is raised again on every call."""
     t = numeral_tables()
     s = s.translate(_FULLWIDTH).replace(",", "").replace(" ", "").replace("\u3000", "")
     if not s:
