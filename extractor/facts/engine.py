@@ -119,8 +119,15 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
         return _ALL_KINDS
     kinds = rs.kinds_by_char.get(c, _EMPTY)
     if kinds:
-        # keep the kinds whose tail word is really written here (日 → money only for 日元)
-        kinds = frozenset(k for w, k in rs.words_by_char.get(c, ()) if text.startswith(w, j))
+        # keep the kinds whose tail word is really written here (日 → money only for 日元);
+        # the answer depends only on the text as long as the longest word (words_by_char is
+        # longest first), so it is cached on that slice
+        words = rs.words_by_char[c]
+        key = text[j:j + len(words[0][0])]
+        got = rs.tail_kinds.get(key)
+        if got is None:
+            got = rs.tail_kinds[key] = frozenset(k for w, k in words if key.startswith(w))
+        kinds = got
     big = text[j - 1] in _BIG or text[j - 1] in "kKwW"
     if not big and len(starts) == 1:
         return kinds                 # the common case: no implicit money, no prefix
@@ -149,7 +156,7 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1
         _anchor(text, s, e, rs, seen, cands, assume_money, precheck)
-        if e - s > 1:
+        if e - s > 1 and not text[s:e].isascii():   # an all-ASCII run has no inner anchor
             # Arabic digits right after a Chinese numeral character inside the run get an anchor
             # of their own: 队伍85支 (伍 is also the capital 5), 大陆3家; a longer mixed reading
             # (十亿3000万) still wins the overlap when it parses.
@@ -164,19 +171,25 @@ _INNER_ARABIC = regex.compile(r"(?<=[^0-9０-９.,．])[0-9０-９]")
 def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
             assume_money: bool = False, precheck: bool = True) -> None:
     n = len(text)
-    starts = _starts(text, s, rs)
+    if s == 0 or text[s - 1] not in rs.prefix_last_chars:
+        starts = [s]                 # no prefix can end here (what _starts returns at once)
+    else:
+        starts = _starts(text, s, rs)
     kinds = _kinds_for(text, s, e, starts, rs)
     if not kinds:
         return
-    has_sep = _RANGE_RE.search(text, e, e + 10) is not None
+    has_sep = None                   # looked up only if a range pattern is tried
     matched: set[tuple[str, int]] = set()
     near_lo, near_hi = starts[0], min(n, e + 14)
     plist = rs.plists.get(kinds)
     if plist is None:
         plist = rs.plists[kinds] = [p for p in rs.patterns if p.kind in kinds]
     for p in plist:
-        if p.is_range and not has_sep:
-            continue
+        if p.is_range:
+            if has_sep is None:
+                has_sep = _RANGE_RE.search(text, e, e + 10) is not None
+            if not has_sep:
+                continue
         if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
             continue
         cue = p.requires.get("left_cue")
@@ -227,11 +240,13 @@ def _has_cue(text: str, start: int, rs: RuleSet, cue: str, window: int) -> bool:
 
 
 def _num_start(c: Candidate) -> int:
-    return c.m.start("n1") if c.m.start("n1") >= 0 else c.start
+    s = c.m.start("n1")
+    return s if s >= 0 else c.start
 
 
-def _boundary(text: str, c: Candidate) -> str:
-    s = _num_start(c)
+def _boundary(text: str, c: Candidate, s: int = -1) -> str:
+    if s < 0:
+        s = _num_start(c)
     if s > 0 and text[s - 1] in _LATIN:
         return f"figure continues a code: {text[max(0, s - 3):c.end]!r}"
     if c.end < len(text) and text[c.end] in _LATIN and text[c.end - 1] in _DIGITS:
@@ -241,7 +256,8 @@ def _boundary(text: str, c: Candidate) -> str:
     return ""
 
 
-def _word_cut(c: Candidate, words: Callable[[int, int], list] | None, text: str) -> str:
+def _word_cut(c: Candidate, words: Callable[[int, int], list] | None, text: str,
+              s: int = -1) -> str:
     """jieba sanity check (JioNLP use_jiojio) for figures written in Chinese numerals: a
     candidate that ends inside a word (一到五台山 → 一到五台, 四人帮, 五项原则, 两条道路) is not
     a figure. jieba never decides where a figure ends; it can only veto. The start side is not
@@ -249,7 +265,8 @@ def _word_cut(c: Candidate, words: Callable[[int, int], list] | None, text: str)
     李四人民币 is already stopped by the measure-word stop list."""
     if words is None:
         return ""
-    s = _num_start(c)
+    if s < 0:
+        s = _num_start(c)
     if "0" <= text[s] <= "9" or "０" <= text[s] <= "９":
         return ""
     e = c.end
@@ -539,7 +556,8 @@ def _negative_growth(text: str, start: int, lex: Any) -> bool:
     for f in lex.growth_fillers:
         if left.endswith(f):
             left = left[: -len(f)]
-    return any(left.endswith(w) for w in lex.negative_growth)
+    neg = lex.negative_growth
+    return left.endswith(neg if isinstance(neg, tuple) else tuple(neg))
 
 
 def _split(c: Candidate, text: str) -> list[Fact] | str:
@@ -565,7 +583,7 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
     for c in cands:
         ns = _num_start(c)
         arabic = "0" <= text[ns] <= "9" or "０" <= text[ns] <= "９"
-        reason = _boundary(text, c) or _negative_hit(text, c.start, c.end, rs, arabic)
+        reason = _boundary(text, c, ns) or _negative_hit(text, c.start, c.end, rs, arabic)
         if not reason:
             out = resolve(c, text, rs, assume_money=assume_money)
             if isinstance(out, str):
@@ -573,7 +591,7 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
             else:
                 c.facts = out
         if not reason:
-            reason = _word_cut(c, words, text)
+            reason = _word_cut(c, words, text, ns)
         c.reason = reason
         if not reason:
             kept.append(c)

@@ -95,6 +95,7 @@ class RuleSet:
     distribute: Any = None           # words before a list whose items share the last unit
     negative_any_trigger: Any = None  # union of the negative patterns' triggers (one search)
     plists: dict = field(default_factory=dict)   # kind set → its patterns in priority order
+    tail_kinds: dict = field(default_factory=dict)   # text at a tail → kinds whose word is there
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
