@@ -15,6 +15,9 @@ from ..model import Fact
 from .config import alternation, lexicon, pattern
 from .context import CheckContext
 
+_SHARE_WORD = regex.compile(r"占|比重|占比|份额")
+_COMPLETION_TAIL = regex.compile(r"完成.{0,12}的\s*$|为.{0,8}的\s*$|完成率|执行率")
+
 
 @dataclass(frozen=True, slots=True)
 class PercentContext:
@@ -83,9 +86,9 @@ def _percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     if not role:
         if growth_cue.search(before) and not level.search(before):
             role = "growth"
-        elif regex.search(r"占|比重|占比|份额", before) and not change.search(between):
+        elif _SHARE_WORD.search(before) and not change.search(between):
             role = "completion" if pattern("ranges", "completion_whole").search(_whole(before)) else "share"
-        elif regex.search(r"完成.{0,12}的\s*$|为.{0,8}的\s*$|完成率|执行率", before):
+        elif _COMPLETION_TAIL.search(before):
             role = "completion"
         elif rate_word:
             role = "rate"

@@ -14,6 +14,12 @@ from .registry import check
 from .roles import percent_context, window_before
 from .sums import find_groups, same_measure
 
+_WHOLE_WORD = regex.compile(r"总|全部|合计")
+_REGION_WORD = regex.compile(r"全省|全国|全市")
+_FILLER = regex.compile(r"[占的为达到约是了比重分别\s]")
+_SHARE_JOINER = regex.compile(r"\s*[、，,和及与]\s*")
+_NOT_COMPONENT = regex.compile(r"投资|增长|比重|占")
+
 
 def _prev_additive(ctx: CheckContext, f: Fact, limit: int = 60) -> Fact | None:
     cands = [g for g in ctx.facts_in(max(0, f.start - limit), f.start, ADDITIVE_KINDS)
@@ -27,9 +33,9 @@ def of_total(ctx: CheckContext, s: Fact) -> bool:
     before = window_before(ctx, s)
     k = before.rfind("占")
     phrase = before[k:] if k >= 0 else before
-    if regex.search(r"总|全部|合计", phrase) and not regex.search(r"全省|全国|全市", phrase):
+    if _WHOLE_WORD.search(phrase) and not _REGION_WORD.search(phrase):
         return True
-    named = regex.sub(r"[占的为达到约是了比重分别\s]", "", phrase)
+    named = _FILLER.sub("", phrase)
     return len(named) <= int(section("shares")["max_named_whole"])
 
 
@@ -107,7 +113,7 @@ def _several(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         run = [f]
         j = i + 1
-        while j < len(pcts) and regex.fullmatch(r"\s*[、，,和及与]\s*", ctx.text[run[-1].end:pcts[j].start]):
+        while j < len(pcts) and _SHARE_JOINER.fullmatch(ctx.text[run[-1].end:pcts[j].start]):
             run.append(pcts[j])
             j += 1
         i = j
@@ -201,7 +207,7 @@ def _ratio_components(ctx: CheckContext, a: int, b: int, nums: list[str], ivs: l
             continue
         clause = ctx.clause_before(f, 16)
         for i, names in enumerate(comps):
-            if any(n in clause for n in names) and not regex.search(r"投资|增长|比重|占", clause):
+            if any(n in clause for n in names) and not _NOT_COMPONENT.search(clause):
                 found[i] = f
     if any(f is None for f in found):
         return

@@ -33,6 +33,8 @@ from .intervals import ZERO, Interval, sum_intervals
 from .registry import check
 
 PASSAGE_END = "。！？!?\n"
+_SEP_BEFORE = re.compile(r"[0-9０-９][,，][ \u3000]?$")
+_THREE_DIGITS = re.compile(r"[0-9０-９]{3}(?![0-9０-９])")
 
 
 def same_measure(a: Fact, b: Fact) -> bool:
@@ -72,8 +74,8 @@ def _not_total(ctx: CheckContext, f: Fact) -> bool:
 def truncated(ctx: CheckContext, f: Fact) -> bool:
     """A figure right after a digit and a thousands separator (１，７５３亿元 read as ７５３亿元)
     is a truncated extraction: relational checks skip it rather than raise a false alarm."""
-    return bool(re.search(r"[0-9０-９][,，][ \u3000]?$", ctx.text[max(0, f.start - 3):f.start])) and \
-        bool(re.match(r"[0-9０-９]{3}(?![0-9０-９])", ctx.text[f.start:f.start + 4]))
+    return bool(_SEP_BEFORE.search(ctx.text[max(0, f.start - 3):f.start])) and \
+        bool(_THREE_DIGITS.match(ctx.text[f.start:f.start + 4]))
 
 
 def find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int, int]]:
