@@ -146,6 +146,15 @@ class CheckContext:
             i += 1
         return out
 
+    def _disjoint_sentences(self) -> bool:
+        """Every sentence non-empty, starting after the previous one ends (computed once)."""
+        ok = self.memo.get("disjoint_sentences")
+        if ok is None:
+            ss = self.sentences
+            ok = all(s.start < s.end for s in ss) and all(a.end <= b.start for a, b in zip(ss, ss[1:]))
+            self.memo["disjoint_sentences"] = ok
+        return ok
+
     def by_sentence(self, kinds: tuple[str, ...] | None = None) -> list[tuple[Span, list[Fact]]]:
         cached = self._by_sentence.get(kinds)
         if cached is None:
@@ -153,7 +162,27 @@ class CheckContext:
             starts = [f.start for f in facts]
             n = len(facts)
             cached = []
-            if n:
+            if n and self._disjoint_sentences():
+                # sentences sorted and disjoint: a fact can only lie in the sentence holding its
+                # start, so walk the facts instead of every sentence
+                sents, sstarts = self.sentences, self._sent_starts
+                cur: Span | None = None
+                fs = []
+                for f in facts:
+                    i = bisect.bisect_right(sstarts, f.start) - 1
+                    if i < 0:
+                        continue
+                    s = sents[i]
+                    if not (f.start < s.end and f.end <= s.end):
+                        continue
+                    if s is not cur:
+                        if fs:
+                            cached.append((cur, fs))
+                        cur, fs = s, []
+                    fs.append(f)
+                if fs:
+                    cached.append((cur, fs))
+            elif n:
                 for s in self.sentences:
                     i = bisect.bisect_left(starts, s.start)
                     if i >= n or facts[i].start >= s.end:
