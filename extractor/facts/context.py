@@ -47,6 +47,7 @@ from ..rulefiles import load_yaml
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
 _DAY_RULES = frozenset({"date.ymd", "date.day", "date.ymd_dotted", "date.compact", "date.md_event"})
 _SENT_END = regex.compile(r"[。！？!?\n]")
+_SENT_END_RE = re.compile(_SENT_END.pattern)    # the stdlib engine is faster on a character class
 _CLAUSE_PUNCT = ",，;；:：、"
 _NUMBER_KINDS = ("money", "percent", "count", "quantity")
 _MAX_SUBJECT_REGION = 14     # characters before a figure segmented for its subject (jieba cost)
@@ -72,6 +73,7 @@ class ContextRules:
     base_before: tuple[str, ...]
     base_before_rx: Any
     base_after: tuple[str, ...]
+    scoped_scan: bool = False    # cue / indicator matches never cross a sentence end (see _Doc)
 
 
 def _alt(words, *, escape: bool = True) -> str:
@@ -116,7 +118,27 @@ def context_rules() -> ContextRules:
         base_before_rx=regex.compile("(?:" + _alt(per["base_cues_before"]) + ")(?:"
                                      + _alt(per["relative_years"]) + ")?$"),
         base_after=tuple(sorted(per["base_cues_after"], key=len, reverse=True)),
+        scoped_scan=_scoped_scan_safe(
+            list(ind["indicators"]) + list(per["whole_year_cues"]) + list(per["now_cues"]),
+            "|".join(groups)),
     )
+
+
+# what may let a pattern match a sentence end (。！？!? or a line break) in the cue alternation
+_OPEN_SYNTAX = ("(?<!", "(?<=", "(?!", "(?=", "(?:", "(?P<")
+_WIDE_SYNTAX = regex.compile(r"\\[sSWDpPXuUxNnbBAZ0-9]|\.|\[\^|\[[^\]]*\?|\\\?|[。！？!\n]")
+
+
+def _scoped_scan_safe(words: list[str], cue_pattern: str) -> bool:
+    """True when no lexicon word contains a sentence-end character and the cue pattern has no
+    construct that could match one; then scanning only the sentences that hold facts finds the
+    same matches there as scanning the whole text (no match crosses a sentence end)."""
+    if any(_SENT_END.search(w) for w in words):
+        return False
+    src = cue_pattern
+    for tok in _OPEN_SYNTAX:
+        src = src.replace(tok, "(")
+    return not _WIDE_SYNTAX.search(src)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -126,7 +148,7 @@ def context_rules() -> ContextRules:
 class _Doc:
     """What attach needs about one document, computed once."""
 
-    def __init__(self, prepared: Any) -> None:
+    def __init__(self, prepared: Any, positions: list[int] | None = None) -> None:
         from ..text.year import report_kind
         from .dates import scan
 
@@ -139,7 +161,7 @@ class _Doc:
             hits = scan(self.text, self.year)
         self.dates = [h for h in hits if h.kind == "date"]
         self.date_starts = [h.start for h in self.dates]
-        self.sent_ends = [m.start() for m in _SENT_END.finditer(self.text)]
+        self.sent_ends = [m.start() for m in _SENT_END_RE.finditer(self.text)]
         self.gov = report_kind(self.text) == "政府工作报告"
         self.headings = self._headings()
         self._topic: dict[str, tuple[int | None, bool]] = {}
@@ -149,15 +171,37 @@ class _Doc:
             fixed = self.text
         self.cue_text = fixed if len(fixed) == len(self.text) else self.text
         r = self.rules
-        # every cue / indicator match of the document, found once (sorted by start)
-        self.cues = [(m.start(), m.lastgroup or "") for m in r.cues.finditer(self.cue_text)]
+        # every cue / indicator match of the document, found once (sorted by start); when no
+        # match can cross a sentence end, only the sentences holding the facts are scanned
+        # (``positions``, clean offsets): the matches there are those of a whole-text scan
+        spans = self._spans(positions) if positions is not None and r.scoped_scan else \
+            [(0, len(self.text))]
+        cue_text, text = self.cue_text, self.text
+        self.cues = [(m.start(), m.lastgroup or "")
+                     for a, b in spans for m in r.cues.finditer(cue_text, a, b)]
         self.cue_starts = [c[0] for c in self.cues]
-        self.whole = [m.start() for m in r.whole_year.finditer(self.text)]
-        self.now = [m.start() for m in r.now.finditer(self.text)]
-        inds = [(m.end(), m.start() - m.end(), m.start()) for m in r.indicators.finditer(self.text)]
+        self.whole = [m.start() for a, b in spans for m in r.whole_year.finditer(text, a, b)]
+        self.now = [m.start() for a, b in spans for m in r.now.finditer(text, a, b)]
+        ind = r.indicators
+        inds = [(m.end(), m.start() - m.end(), m.start())
+                for a, b in spans for m in ind.finditer(text, a, b)]
         self.ind_ends = [x[0] for x in inds]
         self.inds = inds
         self._subject_forms: dict[str, str] = {}
+
+    def _spans(self, positions: list[int]) -> list[tuple[int, int]]:
+        """Merged [scope start, scope end + 1) of the sentences holding ``positions``."""
+        n = len(self.text)
+        out: list[tuple[int, int]] = []
+        for pos in sorted(set(positions)):
+            a = self.scope_start(pos)
+            b = min(n, self.scope_end(pos) + 1)
+            if out and a <= out[-1][1]:
+                if b > out[-1][1]:
+                    out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+        return out
 
     def subject_form(self, s: str) -> str:
         got = self._subject_forms.get(s)
@@ -457,8 +501,9 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     """Fill subject, modality, period, role (and sentence/section/page if unset), in place."""
     if not facts:
         return
-    d = _Doc(prepared)
     clean = prepared.clean
+    starts = [clean.to_clean(f.start) for f in facts]
+    d = _Doc(prepared, starts)
     order = sorted(range(len(facts)), key=lambda i: facts[i].start)
     prev_subject: dict[int, str] = {}          # scope start → subject of the last figure
     prev_end: dict[int, int] = {}              # scope start → clean end of the last fact
@@ -466,7 +511,7 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     prev_percent: dict[int, tuple[int, str]] = {}   # scope start → (clean end, role) of the last %
     for i in order:
         f = facts[i]
-        cs = clean.to_clean(f.start)
+        cs = starts[i]
         ce = max(cs + 1, clean.to_clean(f.end)) if f.end > f.start else cs
         s = prepared.sentence_at(cs) if hasattr(prepared, "sentence_at") else None
         if s is not None:
