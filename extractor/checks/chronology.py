@@ -16,8 +16,10 @@ from .registry import check
 ISO = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def date_bounds(iso: str) -> tuple[date, date] | None:
-    """'2023-12' → (2023-12-01, 2023-12-31); '2023-01/2023-09' → (2023-01-01, 2023-09-30)."""
+    """'2023-12' → (2023-12-01, 2023-12-31); '2023-01/2023-09' → (2023-01-01, 2023-09-30).
+    (Pure and asked for every date fact by several checks: cached; the result is immutable.)"""
     if not iso:
         return None
     parts = iso.split("/")
@@ -72,6 +74,8 @@ def check_order(ctx: CheckContext) -> Iterator[Anomaly]:
     window = int(section("dates")["event_window"])
     _, _, not_ev = _events()
     for _s, facts in ctx.by_sentence(("date",)):
+        if len(facts) < 2:
+            continue  # a finding needs two dated milestones in the sentence
         evs = []
         for f in facts:
             if not_ev.search(ctx.text[max(0, f.start - 6):f.start]):
@@ -116,6 +120,8 @@ def check_far(ctx: CheckContext) -> Iterator[Anomaly]:
     history = pattern("dates", "history_cue")
     base_after = pattern("dates", "base_after")
     for s, facts in ctx.by_sentence(("date",)):
+        if not any((y := _year(f)) is not None and abs(y - ctx.report_year) > far for f in facts):
+            continue  # no date far from the report year: nothing to report (cheap test first)
         sent = ctx.text[s.start:s.end]
         if legit.search(sent) or history.search(sent):
             continue
