@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -274,6 +275,9 @@ def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
     for _s, facts in ctx.by_sentence(ADDITIVE_KINDS):
         if len(facts) < min_parts + 1:
             continue  # filtering only removes facts: no run can reach min_parts + 1
+        per_measure = Counter((f.kind, f.unit or "") for f in facts)
+        if max(per_measure.values()) < min_parts + 1:
+            continue  # a run is of one measure: none has enough figures in this sentence
         facts = [f for f in facts if f.value is not None and f.fact_id not in bound and not _is_change(ctx, f)]
         runs: list[list[Fact]] = []
         for f in facts:
