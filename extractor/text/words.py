@@ -72,6 +72,10 @@ def cut_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     return out
 
 
+_UNSEEN = object()
+_STOP = object()
+
+
 class _Cutter:
     """jieba's ``Tokenizer.cut(sentence, HMM=True)`` with a per-run memo (see cut_words)."""
 
@@ -87,7 +91,7 @@ class _Cutter:
         self.re_han = jieba.re_han_default
         self.re_skip = jieba.re_skip_default
         self.finalseg_cut = finalseg.cut
-        self.logp: dict[str, float] = {}
+        self.logp: dict[str, object] = {}
         self.memo: dict[str, tuple[str, ...]] = {}
 
     def cut(self, sentence: str):
@@ -102,6 +106,8 @@ class _Cutter:
                     got = tuple(self._cut_dag(blk))
                     if len(memo) >= self._MAX_MEMO:
                         memo.clear()
+                    if len(self.logp) >= 4 * self._MAX_MEMO:
+                        self.logp.clear()
                     memo[blk] = got
                 yield from got
             else:
@@ -113,39 +119,42 @@ class _Cutter:
                         yield from x
 
     def _route(self, sentence: str) -> list[int]:
-        """jieba's get_DAG + calc: for each index the end (exclusive) of its best word."""
-        freq = self.freq
+        """jieba's get_DAG + calc: for each index the end (exclusive) of its best word.
+
+        ``self.logp`` maps a fragment to its log-probability ``log(freq) - log(total)`` (a word
+        with a non-zero frequency), to None (only a prefix of words: frequency 0) or to _STOP
+        (not in jieba's prefix dictionary: no longer word starts with it)."""
         logp = self.logp
+        freq = self.freq
         logtotal = self.logtotal
         log = math.log
+        alone = 0.0 - logtotal          # a character that is no word: log(1) - log(total)
         n = len(sentence)
         score = [0.0] * (n + 1)
         nxt = [0] * (n + 1)
         for idx in range(n - 1, -1, -1):
-            # DAG[idx]: ends i of the words sentence[idx:i+1] known with a non-zero frequency
+            # DAG[idx]: ends i of the words sentence[idx:i+1] with a non-zero frequency
             best_v = best_x = None
             i = idx
             frag = sentence[idx]
-            found = False
-            while i < n and frag in freq:
-                if freq[frag]:
-                    found = True
-                    v = logp.get(frag)
-                    if v is None:
-                        v = log(freq.get(frag) or 1) - logtotal
-                        logp[frag] = v
+            while True:
+                v = logp.get(frag, _UNSEEN)
+                if v is _UNSEEN:
+                    f = freq.get(frag, _UNSEEN)
+                    v = _STOP if f is _UNSEEN else (log(f) - logtotal if f else None)
+                    logp[frag] = v
+                if v is _STOP:
+                    break
+                if v is not None:
                     v = v + score[i + 1]
                     if best_v is None or v > best_v or (v == best_v and i > best_x):
                         best_v, best_x = v, i
                 i += 1
+                if i >= n:
+                    break
                 frag = sentence[idx:i + 1]
-            if not found:
-                frag = sentence[idx]
-                v = logp.get(frag)
-                if v is None:
-                    v = log(freq.get(frag) or 1) - logtotal
-                    logp[frag] = v
-                best_v, best_x = v + score[idx + 1], idx
+            if best_v is None:
+                best_v, best_x = alone + score[idx + 1], idx
             score[idx] = best_v
             nxt[idx] = best_x + 1
         return nxt
