@@ -10,6 +10,7 @@ is a decoded offset without an inverse map. Checks that scan the normalised text
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from .intervals import Interval, fact_interval
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?\n]")
 ADDITIVE_KINDS = ("money", "count", "quantity")
+_START_END = operator.attrgetter("start", "end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +48,12 @@ class CheckContext:
         clean = getattr(prepared, "clean", None)
         self.clean_text: str = clean.text if clean is not None else doc.text
         self._clean = clean
-        self.facts: list[Fact] = sorted(facts, key=lambda f: (f.start, f.end))
+        self.facts: list[Fact] = sorted(facts, key=_START_END)
         self._fact_starts = [f.start for f in self.facts]
         self.report_year: int | None = getattr(prepared, "report_year", None) or self._guess_year()
-        self.sentences: list[Span] = self._decoded_sentences()
-        self._sent_starts = [s.start for s in self.sentences]
+        # sentences as decoded spans: the offsets are converted up front (int lists), the Span
+        # objects are built on first use (most checks only need the sentences holding facts)
+        self._sentences: list[Span] | None = None
         self.check_name = check_name
         self._intervals: dict[str, Interval | None] = {}
         # per-document memo shared by the checks (clauses, percent roles, sum groups …): every
@@ -58,6 +61,7 @@ class CheckContext:
         self.memo: dict[Any, Any] = {}
         self._clauses: dict[tuple[int, int], str] = {}
         self._by_sentence: dict[tuple[str, ...] | None, list[tuple[Span, list[Fact]]]] = {}
+        self._decoded_sentences()
 
     # --- text ---------------------------------------------------------------------------------
     def to_decoded(self, start: int, end: int) -> tuple[int, int]:
@@ -65,22 +69,61 @@ class CheckContext:
             return start, end
         return self._clean.to_decoded(start, end)
 
-    def _decoded_sentences(self) -> list[Span]:
-        sents = getattr(self.prepared, "sentences", None) or []
-        out: list[Span] = []
-        conv = self._batch_to_decoded()
-        for s in sents:
-            a, b = conv(s.start, s.end)
-            out.append(Span(s.index, a, b, getattr(s, "section", "") or ""))
-        if not out:  # no segmentation given: split the decoded text at sentence ends
-            start = 0
-            for m in SENTENCE_END.finditer(self.text):
-                if m.end() > start:
-                    out.append(Span(len(out), start, m.end()))
-                start = m.end()
-            if start < len(self.text):
-                out.append(Span(len(out), start, len(self.text)))
-        return out
+    @property
+    def sentences(self) -> list[Span]:
+        if self._sentences is None:
+            self._sentences = [self.sentence(i) for i in range(len(self._sent_starts))]
+        return self._sentences
+
+    @sentences.setter
+    def sentences(self, spans: list[Span]) -> None:
+        self._set_spans(list(spans))
+
+    def _set_spans(self, spans: list[Span]) -> None:
+        self._sentences = spans
+        self._span_cache: list[Span | None] = list(spans)
+        self._sent_starts = [s.start for s in spans]
+        self._sent_ends = [s.end for s in spans]
+        self._sent_src: list[Any] = []
+        self._by_sentence = {}
+        self.memo.pop("disjoint_sentences", None)
+
+    @property
+    def sentence_starts(self) -> list[int]:
+        """Decoded start of every sentence, ascending (do not mutate)."""
+        return self._sent_starts
+
+    def sentence(self, i: int) -> Span:
+        """The i-th sentence as a decoded span (built once)."""
+        sp = self._span_cache[i]
+        if sp is None:
+            s = self._sent_src[i]
+            sp = self._span_cache[i] = Span(s.index, self._sent_starts[i], self._sent_ends[i],
+                                            getattr(s, "section", "") or "")
+        return sp
+
+    def _decoded_sentences(self) -> None:
+        sents = list(getattr(self.prepared, "sentences", None) or [])
+        if sents:
+            conv = self._batch_to_decoded()
+            starts: list[int] = []
+            ends: list[int] = []
+            for s in sents:
+                a, b = conv(s.start, s.end)
+                starts.append(a)
+                ends.append(b)
+            self._sent_starts, self._sent_ends, self._sent_src = starts, ends, sents
+            self._span_cache = [None] * len(sents)
+            return
+        out: list[Span] = []  # no segmentation given: split the decoded text at sentence ends
+        start = 0
+        for m in SENTENCE_END.finditer(self.text):
+            if m.end() > start:
+                out.append(Span(len(out), start, m.end()))
+            start = m.end()
+        if start < len(self.text):
+            out.append(Span(len(out), start, len(self.text)))
+        self._set_spans(out)
 
     def _batch_to_decoded(self) -> Callable[[int, int], tuple[int, int]]:
         """``to_decoded`` for many spans: the offset map's segments read once into local lists and
@@ -129,8 +172,8 @@ class CheckContext:
 
     def sentence_at(self, offset: int) -> Span | None:
         i = bisect.bisect_right(self._sent_starts, offset) - 1
-        if 0 <= i < len(self.sentences) and self.sentences[i].start <= offset < max(self.sentences[i].end, offset + 1):
-            return self.sentences[i]
+        if 0 <= i < len(self._sent_starts) and self._sent_starts[i] <= offset < max(self._sent_ends[i], offset + 1):
+            return self.sentence(i)
         return None
 
     def sentence_of(self, f: Fact) -> Span | None:
@@ -150,8 +193,8 @@ class CheckContext:
         """Every sentence non-empty, starting after the previous one ends (computed once)."""
         ok = self.memo.get("disjoint_sentences")
         if ok is None:
-            ss = self.sentences
-            ok = all(s.start < s.end for s in ss) and all(a.end <= b.start for a, b in zip(ss, ss[1:]))
+            st, en = self._sent_starts, self._sent_ends
+            ok = all(a < b for a, b in zip(st, en)) and all(e <= s for e, s in zip(en, st[1:]))
             self.memo["disjoint_sentences"] = ok
         return ok
 
@@ -165,23 +208,23 @@ class CheckContext:
             if n and self._disjoint_sentences():
                 # sentences sorted and disjoint: a fact can only lie in the sentence holding its
                 # start, so walk the facts instead of every sentence
-                sents, sstarts = self.sentences, self._sent_starts
-                cur: Span | None = None
+                sstarts, sends = self._sent_starts, self._sent_ends
+                cur = -1
                 fs = []
                 for f in facts:
                     i = bisect.bisect_right(sstarts, f.start) - 1
                     if i < 0:
                         continue
-                    s = sents[i]
-                    if not (f.start < s.end and f.end <= s.end):
+                    e = sends[i]
+                    if not (f.start < e and f.end <= e):
                         continue
-                    if s is not cur:
+                    if i != cur:
                         if fs:
-                            cached.append((cur, fs))
-                        cur, fs = s, []
+                            cached.append((self.sentence(cur), fs))
+                        cur, fs = i, []
                     fs.append(f)
                 if fs:
-                    cached.append((cur, fs))
+                    cached.append((self.sentence(cur), fs))
             elif n:
                 for s in self.sentences:
                     i = bisect.bisect_left(starts, s.start)

@@ -127,7 +127,7 @@ def check_markers(ctx: CheckContext) -> Iterator[Anomaly]:
     """
     rx = pattern("enums", "marker")
     gap = int(section("enums")["marker_gap"])
-    sec_starts = [s.start for s in ctx.sentences]
+    sec_starts = ctx.sentence_starts
     stack: list[list] = []  # [last number, decoded offset, section]
     for m in rx.finditer(ctx.clean_text):
         k = cn_number(m.group("n"))
@@ -135,7 +135,7 @@ def check_markers(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         a, b = ctx.to_decoded(m.start("n"), m.end())
         i = bisect.bisect_right(sec_starts, a) - 1
-        sec = ctx.sentences[i].section if 0 <= i < len(ctx.sentences) else ""
+        sec = ctx.sentence(i).section if 0 <= i < len(sec_starts) else ""
         if k == 1:
             stack.append([1, a, sec])
             del stack[:-4]

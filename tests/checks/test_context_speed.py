@@ -67,3 +67,27 @@ def test_required_literals_only_from_mandatory_top_level_literal_groups() -> Non
     assert required_literals(regex.compile(r"(?i)(?P<a>kv)")) is None       # case-insensitive
     assert required_literals(regex.compile(r"[(|](?P<a>x|y)")) == ("x", "y")  # class skipped
     assert required_literals(pattern("dates", "plan")) is None
+
+
+def test_sentences_without_segmentation_split_at_sentence_ends() -> None:
+    from .helpers import doc, fx
+
+    p = doc("全年完成投资12亿元。新增就业1100万人，增长5%。")
+    fx(p, "12亿元")
+    jobs = fx(p, "1100万人")
+    p.sentences = []
+    ctx = CheckContext(p, p.facts)
+    assert [(s.index, p.doc.text[s.start:s.end]) for s in ctx.sentences] == [
+        (0, "全年完成投资12亿元。"), (1, "新增就业1100万人，增长5%。")]
+    assert ctx.sentence_of(jobs) is ctx.sentences[1]
+    assert [(s.index, [f.text for f in fs]) for s, fs in ctx.by_sentence(("money", "count"))] == [
+        (0, ["12亿元"]), (1, ["1100万人"])]
+
+
+def test_lazy_sentences_equal_eager_conversion(sample_path: Path) -> None:
+    p, facts = _prepared(sample_path)
+    ctx = CheckContext(p, facts)
+    first = ctx.sentence_of(facts[len(facts) // 2])  # built on demand before the whole list
+    eager = [(s.index, *p.clean.to_decoded(s.start, s.end), s.section or "") for s in p.sentences]
+    assert [tuple(getattr(s, k) for k in ("index", "start", "end", "section")) for s in ctx.sentences] == eager
+    assert first is ctx.sentences[first.index]
