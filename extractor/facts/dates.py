@@ -369,10 +369,30 @@ def _qualifiers() -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _cue_sets(cues_before: tuple[str, ...], cues_after: tuple[str, ...]):
+    """Cue words by length: ((length, set), …) for the words before and after a duration."""
+    def by_len(words):
+        out: dict[int, set[str]] = {}
+        for w in words:
+            out.setdefault(len(w), set()).add(w)
+        return tuple(sorted(out.items()))
+    return by_len(cues_before), by_len(cues_after)
+
+
 def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
+    """A duration cue word ends within the 4 characters before or starts within the 4 after."""
     before = text[max(0, start - 4):start]
     after = text[end:end + 4]
-    return any(before.endswith(c) for c in rs.cues_before) or any(after.startswith(c) for c in rs.cues_after)
+    sets_before, sets_after = _cue_sets(rs.cues_before, rs.cues_after)
+    nb, na = len(before), len(after)
+    for k, words in sets_before:        # before.endswith(w) for a cue w of length k
+        if 0 < k <= nb and before[nb - k:] in words:
+            return True
+    for k, words in sets_after:         # after.startswith(w)
+        if 0 < k <= na and after[:k] in words:
+            return True
+    return "" in rs.cues_before or "" in rs.cues_after
 
 
 _ADJACENT = regex.compile(r"^([一二两三四五六七八九])([二三四五六七八九])$")
@@ -440,8 +460,8 @@ def _windows(text: str, fam: Family):
 def _candidates(text: str, rs: RuleSet):
     """(start, rank, end, rule, groups) of every match of every family, unsorted."""
     for fam in rs.families:
-        outer = list(fam.rules.items())
         pat = fam.pattern
+        outer = [(pat.groupindex[k], r) for k, r in fam.rules.items()]
         for ws, we in _windows(text, fam):
             try:   # a broken rule must not hang a batch: the pipeline makes it a finding
                 limit = MATCH_TIMEOUT + (we - ws) * 2e-5     # 5 s + 20 s per million chars
