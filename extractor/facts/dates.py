@@ -440,21 +440,30 @@ def _duration(hit: Hit, g: dict, rs: RuleSet) -> None:
             hit.value_low, hit.high_open = None, sem == "lt"
 
 
-def _windows(text: str, fam: Family):
+def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     """Merged [start, end) windows around a family's trigger characters."""
     n = len(text)
+    before, after = fam.before, fam.after
+    out: list[tuple[int, int]] = []
     ws = we = -1
     for t in fam.triggers.finditer(text):
-        a, b = max(0, t.start() - fam.before), min(n, t.end() + fam.after)
-        if a <= we:
-            if b > we:
-                we = b
+        s, e = t.span()
+        a = s - before
+        if a < 0:
+            a = 0
+        if a <= we:                      # overlaps (or touches) the current window
+            e += after
+            if e > we:
+                we = e if e < n else n
             continue
         if we > ws:
-            yield ws, we
-        ws, we = a, b
+            out.append((ws, we))
+        ws = a
+        e += after
+        we = e if e < n else n
     if we > ws:
-        yield ws, we
+        out.append((ws, we))
+    return out
 
 
 def _candidates(text: str, rs: RuleSet):
