@@ -91,6 +91,7 @@ def _starts(text: str, s: int, rs: RuleSet) -> list[int]:
 
 
 _FILLER = frozenset("余多几来 \u3000kKwW万亿")
+_BIGK = _BIG | frozenset("kKwW")
 _GROUPS = regex.compile(r"(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?")
 _RANGE_RE = regex.compile(r"[-—–~～－至到与和(（]")
 _RANGE_START = frozenset("-—–~～－至到与和(（")
@@ -151,11 +152,20 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
     """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
     cands: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
+    go = rs.go_chars
+    if go is None:
+        # a run followed by none of these, not ending in 万/亿/k/w and without a prefix before
+        # it has no kinds in _kinds_for: it is skipped here without the call
+        go = rs.go_chars = frozenset(_FILLER | set(",，") | _RANGE_START | set(rs.kinds_by_char))
+    last = rs.prefix_last_chars
+    n = len(text)
     for run in rs.scanner.finditer(text, timeout=30):
         s, e = run.span()
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1
-        _anchor(text, s, e, rs, seen, cands, assume_money, precheck)
+        if ((e < n and text[e] in go) or text[e - 1] in _BIGK
+                or (s > 0 and text[s - 1] in last)):
+            _anchor(text, s, e, rs, seen, cands, assume_money, precheck)
         if e - s > 1 and not text[s:e].isascii():   # an all-ASCII run has no inner anchor
             # Arabic digits right after a Chinese numeral character inside the run get an anchor
             # of their own: 队伍85支 (伍 is also the capital 5), 大陆3家; a longer mixed reading

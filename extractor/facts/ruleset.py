@@ -96,6 +96,7 @@ class RuleSet:
     negative_any_trigger: Any = None  # union of the negative patterns' triggers (one search)
     plists: dict = field(default_factory=dict)   # kind set → its patterns in priority order
     tail_kinds: dict = field(default_factory=dict)   # text at a tail → kinds whose word is there
+    go_chars: Any = None             # characters after a run that may lead to a tail (engine)
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
