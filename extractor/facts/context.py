@@ -145,6 +145,20 @@ def _scoped_scan_safe(words: list[str], cue_pattern: str) -> bool:
 # per-document context
 
 
+def _pure_subject_form(clean: Any) -> bool:
+    """``clean.subject_form`` is CleanText's, a pure function of its argument (text.clean)."""
+    from ..text.clean import CleanText
+
+    return getattr(type(clean), "subject_form", None) is CleanText.subject_form
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _subject_form_memo(s: str) -> str:
+    from ..text.clean import subject_form
+
+    return subject_form(s)
+
+
 class _Doc:
     """What attach needs about one document, computed once."""
 
@@ -207,7 +221,10 @@ class _Doc:
         got = self._subject_forms.get(s)
         if got is None:
             clean = self.p.clean
-            got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
+            if _pure_subject_form(clean):
+                got = _subject_form_memo(s)
+            else:
+                got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
             self._subject_forms[s] = got
         return got
 
@@ -410,13 +427,25 @@ def _words(d: _Doc, a: int, b: int) -> list[tuple[str, int, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_word_char(w: str) -> bool:
     """A Chinese word without digits (the words a subject is made of)."""
     return bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w)
 
 
+_trail_memo: tuple[Any, dict[str, bool]] = (None, {})
+
+
 def _is_trail(w: str, r: ContextRules) -> bool:
-    return w in r.trail or bool(r.trail_regex.match(w))
+    global _trail_memo
+    rules, memo = _trail_memo
+    if rules is not r or len(memo) > (1 << 16):
+        memo = {}
+        _trail_memo = (r, memo)
+    got = memo.get(w)
+    if got is None:
+        got = memo[w] = w in r.trail or bool(r.trail_regex.match(w))
+    return got
 
 
 def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
