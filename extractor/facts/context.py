@@ -207,7 +207,9 @@ class _Doc:
         """Merged [scope start, scope end + 1) of the sentences holding ``positions``."""
         n = len(self.text)
         out: list[tuple[int, int]] = []
-        for pos in sorted(set(positions)):
+        for pos in sorted(positions):
+            if out and pos < out[-1][1]:
+                continue        # in the sentence just covered (pos <= its end character)
             a = self.scope_start(pos)
             b = min(n, self.scope_end(pos) + 1)
             if out and a <= out[-1][1]:
