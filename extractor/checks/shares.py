@@ -17,7 +17,6 @@ from .sums import find_groups, same_measure
 _WHOLE_WORD = regex.compile(r"总|全部|合计")
 _REGION_WORD = regex.compile(r"全省|全国|全市")
 _FILLER = regex.compile(r"[占的为达到约是了比重分别\s]")
-_SHARE_JOINER = regex.compile(r"\s*[、，,和及与]\s*")
 _NOT_COMPONENT = regex.compile(r"投资|增长|比重|占")
 
 
@@ -113,7 +112,7 @@ def _several(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         run = [f]
         j = i + 1
-        while j < len(pcts) and _SHARE_JOINER.fullmatch(ctx.text[run[-1].end:pcts[j].start]):
+        while j < len(pcts) and regex.fullmatch(r"\s*[、，,和及与]\s*", ctx.text[run[-1].end:pcts[j].start]):
             run.append(pcts[j])
             j += 1
         i = j
