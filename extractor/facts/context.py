@@ -202,6 +202,7 @@ class _Doc:
         self.ind_ends = [x[0] for x in inds]
         self.inds = inds
         self._subject_forms: dict[str, str] = {}
+        self._pure_form = _pure_subject_form(prepared.clean)
 
     def _spans(self, positions: list[int]) -> list[tuple[int, int]]:
         """Merged [scope start, scope end + 1) of the sentences holding ``positions``."""
@@ -223,7 +224,7 @@ class _Doc:
         got = self._subject_forms.get(s)
         if got is None:
             clean = self.p.clean
-            if _pure_subject_form(clean):
+            if self._pure_form:
                 got = _subject_form_memo(s)
             else:
                 got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
