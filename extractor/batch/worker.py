@@ -78,12 +78,20 @@ def deadline(seconds: float | None):
             raise Deadline(seconds)
 
         previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # After the first expiry the timer fires again every 0.25 s: a Deadline raised while
+        # Python runs a finaliser (a weakref callback during garbage collection) is printed as
+        # "Exception ignored" and lost, and a one-shot timer would let the document run on.
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
         try:
             yield
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            while True:  # a tick during this cleanup must not skip disarming the timer
+                try:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
+                    break
+                except Deadline:
+                    continue
         return
 
     tid = threading.get_ident()

@@ -114,3 +114,34 @@ def test_a_bug_in_a_stage_fails_the_document_not_the_batch(tmp_path):
     row, facts, anomalies = process_task(task)
     assert row["status"] == "failed" and "AttributeError" in row["error"]
     assert row["doc_id"] == "ab" * 8 and row["sha256"] == "ab" * 32
+
+
+def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
+    """A Deadline raised inside a weakref callback is swallowed by Python ("Exception ignored");
+    the timer re-fires, so the time limit still stops the work."""
+    import gc
+    import time
+    import weakref
+
+    from extractor.batch.worker import Deadline, deadline
+
+    class Obj:
+        pass
+
+    def slow_finaliser(_ref):
+        t = time.perf_counter()
+        while time.perf_counter() - t < 0.4:   # the first expiry lands here and is swallowed
+            pass
+
+    keep = []
+    with pytest.raises(Deadline):
+        with deadline(0.1):
+            o = Obj()
+            keep.append(weakref.ref(o, slow_finaliser))
+            del o
+            gc.collect()
+            t = time.perf_counter()
+            while time.perf_counter() - t < 5:  # a re-fired tick must stop this loop
+                pass
+    # the timer is disarmed afterwards: nothing fires later
+    time.sleep(0.6)
