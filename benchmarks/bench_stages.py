@@ -1,0 +1,153 @@
+"""CPU seconds per pipeline stage on ``../shared/corpus/raw``, next to plain ``jieba.lcut``.
+
+Where ``bench_pipeline.py`` times what a user runs, this one says where the time goes, so each
+stage can be sped up and measured on its own. In one process: the stages of ``analyse`` are
+wrapped with timers (read, prepare, number facts, dates, merge and placing, context, checks),
+then the records (``fact_record``/``anomaly_record``), the store (``Store.add_many``) and every
+export format are timed on the results. ``jieba.lcut`` runs over the same texts in the same run
+(dictionary loaded first), and every stage is printed as CPU seconds, share of the total and
+characters per CPU second as a multiple of jieba's.
+
+Usage: .venv/bin/python benchmarks/bench_stages.py [--repeat 1] [--json out.json] [--only-pipeline]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO / ".." / "shared"
+
+TIMES: dict[str, float] = defaultdict(float)
+
+
+@contextmanager
+def clock(stage: str):
+    t = time.process_time()
+    try:
+        yield
+    finally:
+        TIMES[stage] += time.process_time() - t
+
+
+def wrap(module, name: str, stage: str) -> None:
+    """Time ``module.name`` under ``stage`` (the time of nested wrapped stages is subtracted)."""
+    fn = getattr(module, name)
+
+    def timed(*a, **k):
+        before = dict(TIMES)
+        t = time.process_time()
+        try:
+            return fn(*a, **k)
+        finally:
+            spent = time.process_time() - t
+            nested = sum(TIMES[s] - before.get(s, 0.0) for s in TIMES if s != stage)
+            TIMES[stage] += spent - nested
+
+    setattr(module, name, timed)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=1, help="passes over the corpus")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--only-pipeline", action="store_true", help="skip records, store, exports")
+    args = ap.parse_args()
+    corpus = SHARED / "corpus" / "raw"
+    if not corpus.is_dir():
+        sys.exit(f"no corpus at {corpus} (../shared is needed)")
+    files = sorted(p for p in corpus.iterdir() if p.is_file())
+
+    import extractor.checks as checks
+    import extractor.facts as facts
+    import extractor.reading as reading
+    import extractor.text as text
+    from extractor.pipeline import analyse, process_path
+    from extractor.table import anomaly_record, fact_record
+
+    process_path(SHARED / "seed" / "000_d222d2fbad11a8ee.txt")   # load dictionaries, compile rules
+    wrap(reading, "read", "read")
+    wrap(text, "prepare", "prepare (clean, sentences)")
+    wrap(facts, "number_facts_clean", "number facts (engine)")
+    wrap(facts, "_find_dates", "dates")
+    wrap(facts, "_merge", "merge")
+    wrap(facts, "_attach", "context (subjects, periods)")
+    wrap(checks, "run_checks", "checks")
+
+    chars = 0
+    results = []
+    for _ in range(args.repeat):
+        for p in files:
+            t = time.process_time()
+            doc = reading.read(p)
+            chars += len(doc.text)
+            r = analyse(doc)
+            TIMES["analyse (rest)"] += 0.0
+            results.append(r)
+            TIMES["_total_analyse"] += time.process_time() - t
+    staged = sum(v for k, v in TIMES.items() if not k.startswith("_"))
+    TIMES["other in analyse"] = TIMES.pop("_total_analyse") - staged
+    TIMES.pop("analyse (rest)", None)
+
+    if not args.only_pipeline:
+        from extractor.batch.exports import FORMATS, write_all
+        from extractor.batch.store import Store
+        from extractor.batch.worker import Task, finish
+
+        outcomes = []
+        with clock("records"):
+            for r in results:
+                task = Task(r.document["source"], r.document["source"], r.document["sha256"],
+                            None, False, None, "")
+                outcomes.append(finish(task, dict(r.document),
+                                       [fact_record(f) for f in r.facts],
+                                       [anomaly_record(a) for a in r.anomalies], seconds=None))
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "s.duckdb")
+            with clock("store"):
+                run_id = store.begin_run(command="bench", inputs=len(outcomes), engine="local", jobs=1)
+                for i in range(0, len(outcomes), 32):
+                    store.add_many(outcomes[i:i + 32], run_id=run_id)
+                store.select_inputs([(o[0]["sha256"], o[0]["source"]) for o in outcomes])
+            for fmt in FORMATS:
+                with clock(f"export {fmt}"):
+                    write_all({t: (lambda t=t: store.batches(t))
+                               for t in ("facts", "anomalies", "documents")},
+                              Path(tmp), [fmt])
+            store.close()
+
+    import jieba
+    jieba.initialize()
+    texts = [reading.read(p).text for p in files]
+    t = time.process_time()
+    for _ in range(args.repeat):
+        for s in texts:
+            jieba.lcut(s)
+    jieba_s = time.process_time() - t
+    jieba_rate = chars / jieba_s
+
+    total = sum(TIMES.values())
+    nfacts = sum(len(r.facts) for r in results)
+    print(f"{len(files) * args.repeat} documents, {chars:,} chars, {nfacts:,} facts")
+    print(f"{'stage':32} {'CPU s':>7} {'share':>6} {'M chars/s':>10} {'x jieba':>8} {'µs/fact':>8}")
+    for k, v in sorted(TIMES.items(), key=lambda kv: -kv[1]):
+        rate = chars / v if v else float("inf")
+        print(f"{k:32} {v:7.3f} {v / total:6.1%} {rate / 1e6:10.2f} {rate / jieba_rate:8.2f} "
+              f"{v / max(1, nfacts) * 1e6:8.1f}")
+    print(f"{'total':32} {total:7.3f} {1:6.0%} {chars / total / 1e6:10.2f} "
+          f"{chars / total / jieba_rate:8.2f} {total / max(1, nfacts) * 1e6:8.1f}")
+    print(f"{'jieba.lcut (same texts)':32} {jieba_s:7.3f} {'':6} {jieba_rate / 1e6:10.2f} {1:8.2f}")
+    if args.json:
+        args.json.write_text(json.dumps({"chars": chars, "facts": nfacts, "stages": TIMES,
+                                         "total_cpu_s": total, "jieba_cpu_s": jieba_s},
+                                        indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
