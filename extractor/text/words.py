@@ -65,11 +65,16 @@ def cut_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         return []
     out = []
     pos = offset
-    for w in _cutter().cut(text):
-        n = len(w)
-        out.append((w, pos, pos + n))
-        pos += n
+    for w in _cutter().words(text):
+        n = pos + len(w)
+        out.append((w, pos, n))
+        pos = n
     return out
+
+
+def word_strings(text: str) -> tuple[str, ...]:
+    """The words of :func:`cut_words` without offsets (memoised by ``text``, a pure function)."""
+    return _cutter().words_of(text)
 
 
 _UNSEEN = object()
@@ -90,33 +95,56 @@ class _Cutter:
         self.logtotal = math.log(tk.total)
         self.re_han = jieba.re_han_default
         self.re_skip = jieba.re_skip_default
+        self.finalseg = finalseg
         self.finalseg_cut = finalseg.cut
         self.logp: dict[str, object] = {}
-        self.memo: dict[str, tuple[str, ...]] = {}
+        self.memo: dict[str, tuple[str, ...]] = {}      # a run (or a whole text) → its words
+        # finalseg.cut (the HMM) of a run of unknown single characters: a pure function of the
+        # run while finalseg's force-split words stay the same (the key of the memo)
+        self.hmm: dict[str, tuple[str, ...]] = {}
+        self.hmm_force = -1
 
     def cut(self, sentence: str):
+        """The words of ``sentence`` (an iterator, as jieba's ``cut``)."""
+        return iter(self.words(sentence))
+
+    def words_of(self, sentence: str) -> tuple[str, ...]:
+        """``words(sentence)`` as a tuple, memoised by the whole string (a run is its own key)."""
+        memo = self.memo
+        got = memo.get(sentence)
+        if got is None:
+            got = tuple(self.words(sentence)) if sentence else ()
+            if len(memo) >= self._MAX_MEMO:
+                memo.clear()
+            memo[sentence] = got
+        return got
+
+    def words(self, sentence: str) -> list[str]:
+        """The words of ``sentence`` as a list (jieba's ``cut`` order)."""
         re_han = self.re_han
         memo = self.memo
+        out: list[str] = []
         for blk in re_han.split(sentence):
             if not blk:
                 continue
             if re_han.match(blk):
                 got = memo.get(blk)
                 if got is None:
-                    got = tuple(self._cut_dag(blk))
+                    got = self._cut_run(blk)
                     if len(memo) >= self._MAX_MEMO:
                         memo.clear()
                     if len(self.logp) >= 4 * self._MAX_MEMO:
                         self.logp.clear()
                     memo[blk] = got
-                yield from got
+                out.extend(got)
             else:
                 re_skip = self.re_skip
                 for x in re_skip.split(blk):
                     if re_skip.match(x):
-                        yield x
+                        out.append(x)
                     else:
-                        yield from x
+                        out.extend(x)
+        return out
 
     def _route(self, sentence: str) -> list[int]:
         """jieba's get_DAG + calc: for each index the end (exclusive) of its best word.
@@ -159,36 +187,47 @@ class _Cutter:
             nxt[idx] = best_x + 1
         return nxt
 
-    def _cut_dag(self, sentence: str):
-        """jieba's ``Tokenizer.__cut_DAG`` (HMM for runs of single characters)."""
+    def _hmm(self, buf: str) -> tuple[str, ...]:
+        force = self.finalseg.Force_Split_Words
+        if len(force) != self.hmm_force or len(self.hmm) >= self._MAX_MEMO:
+            self.hmm.clear()
+            self.hmm_force = len(force)
+        got = self.hmm.get(buf)
+        if got is None:
+            got = self.hmm[buf] = tuple(self.finalseg_cut(buf))
+        return got
+
+    def _cut_run(self, sentence: str) -> tuple[str, ...]:
+        """jieba's ``Tokenizer.__cut_DAG`` (HMM for runs of single characters) of one run."""
         nxt = self._route(sentence)
         freq = self.freq
+        out: list[str] = []
         x = 0
         buf = ""
         n = len(sentence)
         while x < n:
             y = nxt[x]
-            l_word = sentence[x:y]
             if y - x == 1:
-                buf += l_word
+                buf += sentence[x]
             else:
                 if buf:
                     if len(buf) == 1:
-                        yield buf
+                        out.append(buf)
                     elif not freq.get(buf):
-                        yield from self.finalseg_cut(buf)
+                        out.extend(self._hmm(buf))
                     else:
-                        yield from buf
+                        out.extend(buf)
                     buf = ""
-                yield l_word
+                out.append(sentence[x:y])
             x = y
         if buf:
             if len(buf) == 1:
-                yield buf
+                out.append(buf)
             elif not freq.get(buf):
-                yield from self.finalseg_cut(buf)
+                out.extend(self._hmm(buf))
             else:
-                yield from buf
+                out.extend(buf)
+        return tuple(out)
 
 
 @functools.cache
