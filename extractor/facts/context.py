@@ -180,9 +180,16 @@ def _pure_subject_form(clean: Any) -> bool:
     return getattr(type(clean), "subject_form", None) is CleanText.subject_form
 
 
-@functools.lru_cache(maxsize=1 << 15)
+_FORMS: dict[str, str] = {}     # subject → _subject_form(subject) (a pure function)
+
+
 def _subject_form_memo(s: str) -> str:
-    return _subject_form(s)
+    got = _FORMS.get(s)
+    if got is None:
+        if len(_FORMS) >= 1 << 15:
+            _FORMS.clear()
+        got = _FORMS[s] = _subject_form(s)
+    return got
 
 
 _LOOKAROUND = ("(?<=", "(?<!", "(?=", "(?!")
@@ -427,13 +434,12 @@ class _Doc:
         return out
 
     def subject_form(self, s: str) -> str:
+        if self._pure_form:
+            return _subject_form_memo(s)
         got = self._subject_forms.get(s)
         if got is None:
             clean = self.p.clean
-            if self._pure_form:
-                got = _subject_form_memo(s)
-            else:
-                got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
+            got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
             self._subject_forms[s] = got
         return got
 
@@ -724,21 +730,6 @@ def _is_word_char(w: str) -> bool:
     return bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w)
 
 
-_trail_memo: tuple[Any, dict[str, bool]] = (None, {})
-
-
-def _is_trail(w: str, r: ContextRules) -> bool:
-    global _trail_memo
-    rules, memo = _trail_memo
-    if rules is not r or len(memo) > (1 << 16):
-        memo = {}
-        _trail_memo = (r, memo)
-    got = memo.get(w)
-    if got is None:
-        got = memo[w] = w in r.trail or bool(r.trail_regex.match(w))
-    return got
-
-
 # what the subject scan asks of a word, memoised per word (a pure function of word and rules):
 # (a subject word: Chinese, no digit, no trail word; may continue a subject going backwards:
 #  additionally no stop word; a verb of subject_stop; holds a digit and is not blank)
@@ -755,7 +746,8 @@ def _word_flags(r: ContextRules) -> dict[str, tuple[bool, bool, bool, bool]]:
 
 
 def _flags(w: str, r: ContextRules, memo: dict) -> tuple[bool, bool, bool, bool]:
-    word = _is_word_char(w) and not _is_trail(w, r)
+    word = bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w) and \
+        not (w in r.trail or r.trail_regex.match(w))             # _is_word_char, not _is_trail
     got = memo[w] = (word, word and w not in r.stop, w in r.verbs,
                      bool(w.strip()) and any(ch.isdigit() for ch in w))
     return got
@@ -877,7 +869,7 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     sent_ends = d.sent_ends
     date_starts = d.date_starts
     marks = d.clause_marks
-    subject_forms = d._subject_forms
+    subject_forms = _FORMS if d._pure_form else d._subject_forms
     prev_subject: dict[int, str] = {}          # scope start → subject of the last figure
     prev_end: dict[int, int] = {}              # scope start → clean end of the last fact
     last_subject = ""

@@ -188,14 +188,86 @@ class _Cutter:
         return nxt
 
     def _hmm(self, buf: str) -> tuple[str, ...]:
+        """``finalseg.cut(buf)`` (memoised)."""
         force = self.finalseg.Force_Split_Words
         if len(force) != self.hmm_force or len(self.hmm) >= self._MAX_MEMO:
             self.hmm.clear()
             self.hmm_force = len(force)
         got = self.hmm.get(buf)
         if got is None:
-            got = self.hmm[buf] = tuple(self.finalseg_cut(buf))
+            got = self.hmm[buf] = tuple(self._finalseg_cut(buf))
         return got
+
+    def _finalseg_cut(self, sentence: str) -> list[str]:
+        """jieba's ``finalseg.cut``: HMM words of each Han run, the rest split as jieba does."""
+        fs = self.finalseg
+        re_han, re_skip, force = fs.re_han, fs.re_skip, fs.Force_Split_Words
+        out: list[str] = []
+        for blk in re_han.split(sentence):
+            if re_han.match(blk):
+                for word in self._viterbi_words(blk):
+                    if word not in force:
+                        out.append(word)
+                    else:
+                        out.extend(word)
+            else:
+                out.extend(x for x in re_skip.split(blk) if x)
+        return out
+
+    def _viterbi_words(self, s: str) -> list[str]:
+        """jieba's ``finalseg.__cut`` of a Han run: ``finalseg.viterbi`` over the states B M E S
+        with the same sums in the same order (``(prev + trans) + emit``) and the same
+        tie-breaking (``max`` of (prob, state) tuples: the later letter wins a tie), then the
+        words of the state path."""
+        fs = self.finalseg
+        low = fs.MIN_FLOAT
+        st, tr, em = fs.start_P, fs.trans_P, fs.emit_P
+        eB, eM, eE, eS = em["B"], em["M"], em["E"], em["S"]
+        tEB, tSB = tr["E"].get("B", low), tr["S"].get("B", low)
+        tMM, tBM = tr["M"].get("M", low), tr["B"].get("M", low)
+        tSS, tES = tr["S"].get("S", low), tr["E"].get("S", low)
+        tBE, tME = tr["B"].get("E", low), tr["M"].get("E", low)
+        c = s[0]
+        vB = st["B"] + eB.get(c, low)
+        vM = st["M"] + eM.get(c, low)
+        vE = st["E"] + eE.get(c, low)
+        vS = st["S"] + eS.get(c, low)
+        back = []                        # per step: the previous state of B, M, E, S
+        for c in s[1:]:
+            e = eB.get(c, low)
+            x, y = vE + tEB + e, vS + tSB + e          # PrevStatus B: E, S
+            nB, pB = (x, "E") if x > y else (y, "S")
+            e = eM.get(c, low)
+            x, y = vM + tMM + e, vB + tBM + e          # PrevStatus M: M, B
+            nM, pM = (x, "M") if x >= y else (y, "B")
+            e = eS.get(c, low)
+            x, y = vS + tSS + e, vE + tES + e          # PrevStatus S: S, E
+            nS, pS = (x, "S") if x >= y else (y, "E")
+            e = eE.get(c, low)
+            x, y = vB + tBE + e, vM + tME + e          # PrevStatus E: B, M
+            nE, pE = (x, "B") if x > y else (y, "M")
+            back.append((pB, pM, pE, pS))
+            vB, vM, vE, vS = nB, nM, nE, nS
+        state = "E" if vE > vS else "S"               # max over (prob, y) for y in "ES"
+        path = [state]
+        for prev in reversed(back):
+            state = prev["BMES".index(state)]
+            path.append(state)
+        path.reverse()
+        words = []
+        begin = nexti = 0
+        for i, pos in enumerate(path):
+            if pos == "B":
+                begin = i
+            elif pos == "E":
+                words.append(s[begin:i + 1])
+                nexti = i + 1
+            elif pos == "S":
+                words.append(s[i])
+                nexti = i + 1
+        if nexti < len(s):
+            words.append(s[nexti:])
+        return words
 
     def _cut_run(self, sentence: str) -> tuple[str, ...]:
         """jieba's ``Tokenizer.__cut_DAG`` (HMM for runs of single characters) of one run."""
