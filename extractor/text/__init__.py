@@ -33,7 +33,7 @@ from typing import Iterable
 
 from ..model import Document
 from .clean import CleanText, clean, subject_form
-from .segment import Sentence, split_sentences
+from .segment import Sentence, _split
 from .words import build_doc, cut_words
 from .year import infer_report_year, report_kind
 
@@ -94,10 +94,10 @@ class Prepared:
 def prepare(doc: Document, *, report_year: int | None = None) -> Prepared:
     """Clean, page and split ``doc``; an explicit ``report_year`` wins over the inferred one."""
     ct = clean(doc.text, doc.pages)
-    sentences = split_sentences(ct)
+    sentences, starts = _split(ct)
     year = report_year if report_year is not None else infer_report_year(ct.text)
     return Prepared(doc=doc, clean=ct, sentences=sentences, report_year=year,
-                    page_count=ct.page_count)
+                    page_count=ct.page_count, _starts=starts)
 
 
 def clean_text(text: str) -> CleanText:

@@ -521,6 +521,13 @@ def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
     return _drop_overlaps(out)
 
 
+def _add(accepted: list[Edit], low: list[Edit]) -> list[Edit]:
+    """``_merge(accepted, low)`` for ``accepted`` sorted and non-overlapping (a ``_merge``
+    result): most detectors find nothing in most documents, and merging nothing leaves the
+    accepted edits as they are (no pass over them)."""
+    return _merge(accepted, low) if low else accepted
+
+
 # ------------------------------------------------------------------------------------------------
 
 
@@ -528,32 +535,31 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     """Normalise ``decoded`` (the document text) into a :class:`CleanText`."""
     r = text_rules()
     fold = r.fold_table
-    edits: list[Edit] = []
     html_edits = _html_markup(decoded, r)
-    edits = _merge(edits, html_edits)
+    edits = _merge([], html_edits)
     marker_edits, marker_pages = _page_markers(decoded, r)
-    edits = _merge(edits, marker_edits)
+    edits = _add(edits, marker_edits)
     footer_edits, footer_pages = _footers(decoded, r)
-    edits = _merge(edits, footer_edits)
+    edits = _add(edits, footer_edits)
     ff_edits, ff_pages = _form_feeds(decoded)
-    edits = _merge(edits, ff_edits)
-    edits = _merge(edits, _entities(decoded, r, fold))
-    edits = _merge(edits, _footnotes(decoded, r))
-    edits = _merge(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
-    edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
+    edits = _add(edits, ff_edits)
+    edits = _add(edits, _entities(decoded, r, fold))
+    edits = _add(edits, _footnotes(decoded, r))
+    edits = _add(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
+    edits = _add(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
     if "#" in decoded:
-        edits = _merge(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
+        edits = _add(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
     if not html_edits:
-        edits = _merge(edits, _split_around(edits, _line_joins(decoded, r)))
-    edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))
+        edits = _add(edits, _split_around(edits, _line_joins(decoded, r)))
+    edits = _add(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))
     if "\r" in decoded:  # CRLF / CR line ends: the clean text has bare \n (offsets keep \r\n)
-        edits = _merge(edits, _regex_deletions(decoded, _CR, "crlf"))
+        edits = _add(edits, _regex_deletions(decoded, _CR, "crlf"))
 
     # fold once over the runs of foldable characters (rare), then cut the edits out of the result
     nfold = ntrad = 0
     folded = decoded
-    if r.fold_runs.search(decoded):
-        parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
+    parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
+    if len(parts) > 1:
         runs = parts[1::2]
         nfold = sum(map(len, runs))
         trad = r.traditional
