@@ -28,6 +28,7 @@ Decisions (details and thresholds in rules/text.yaml):
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -67,12 +68,14 @@ class Prepared:
 
     def sentence_at(self, clean_offset: int) -> Sentence | None:
         """The sentence containing ``clean_offset`` (None between sentences)."""
-        from bisect import bisect_right
-
-        starts = self._sentence_starts()
+        starts = self._starts
+        if starts is None:
+            starts = self._sentence_starts()
         i = bisect_right(starts, clean_offset) - 1
-        if i >= 0 and self.sentences[i].start <= clean_offset < self.sentences[i].end:
-            return self.sentences[i]
+        if i >= 0:
+            s = self.sentences[i]
+            if s.start <= clean_offset < s.end:
+                return s
         return None
 
     def _sentence_starts(self) -> list[int]:
