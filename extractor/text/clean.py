@@ -17,6 +17,7 @@ import html as _html
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate, compress, repeat
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -56,6 +57,21 @@ class CleanText:
     def to_clean(self, decoded_offset: int) -> int:
         """Clean offset of the first clean character originating at or after ``decoded_offset``."""
         return self.omap.to_clean(decoded_offset)
+
+    def to_decoded_many(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``[to_decoded(a, b) for a, b in spans]`` in one call (a document's facts at once)."""
+        return self.omap.to_decoded_many(spans)
+
+    def to_clean_many(self, offsets: Iterable[int]) -> list[int]:
+        """``[to_clean(d) for d in offsets]`` in one call."""
+        return self.omap.to_clean_many(offsets)
+
+    def pages_at(self, clean_offsets: Iterable[int]) -> list[int | None]:
+        """``[page_at(c) for c in clean_offsets]`` in one call."""
+        starts, numbers = self._page_starts, self._page_numbers
+        if not starts:
+            return [None for _c in clean_offsets]
+        return [numbers[max(bisect_right(starts, c) - 1, 0)] for c in clean_offsets]
 
     # --- pages ---------------------------------------------------------------------------------
     def page_at(self, clean_offset: int) -> int | None:
@@ -351,14 +367,11 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     w = r.wrap
     lines = text.split("\n")
     nlines = len(lines)
-    starts = [0] * nlines
-    acc = 0
-    for k, ln in enumerate(lines):
-        starts[k] = acc
-        acc += len(ln) + 1
-    stripped = [ln.rstrip(_SPACES) for ln in lines]
+    # per-line facts with C-level maps (a Python loop per line was most of this detector)
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    stripped = list(map(str.rstrip, lines, repeat(_SPACES)))
     spf = _SPACES + "\f"
-    has = [bool(ln.strip(spf)) for ln in lines]
+    has = list(map(bool, map(str.strip, lines, repeat(spf))))
     final = r.wrap_final
     heading = r.wrap_heading
     cont = r.wrap_cont
@@ -394,22 +407,32 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     def page_break(i: int) -> bool:
         return "\f" in lines[i] or bool(r.footer.match(lines[i]))
 
-    nonempty = [i for i in range(nlines) if has[i]]
+    nonempty = list(compress(range(nlines), has))
+    # lines followed by a text line (a line join needs both)
+    pairs = [i for i in nonempty if i + 1 < nlines and has[i + 1]]
+    width: dict[int, int] = {}
+
+    def display_width(i: int) -> int:
+        d = width.get(i)
+        if d is None:
+            d = width[i] = _display_width(stripped[i])
+        return d
+
     if len(nonempty) >= int(w["min_lines"]):
-        cand = [i for i in nonempty if i + 1 < nlines and has[i + 1]
-                and lines[i + 1].lstrip("\f")[:1] not in _SPACES]
+        cand = [i for i in pairs if lines[i + 1].lstrip("\f")[:1] not in _SPACES]
         if cand:
-            widths = sorted(_display_width(stripped[i]) for i in cand)
+            cw = [display_width(i) for i in cand]
+            widths = sorted(cw)
             q = widths[min(len(widths) - 1, int(float(w["width_quantile"]) * len(widths)))]
             limit = float(w["full_ratio"]) * q
-            full = [i for i in cand if _display_width(stripped[i]) >= limit]
+            full = [i for i, d in zip(cand, cw) if d >= limit]
             mids = sum(1 for i in full if mid_sentence(i))
             if (mids >= int(w["min_lines"]) and mids >= float(w["wrapped_share"]) * len(full)
                     and len(cand) >= float(w["continued_share"]) * len(nonempty)):
                 for i in nonempty:
                     # a full line is a wrap even when it happens to end a sentence (。): joining
                     # there only drops a line break, the sentence still ends at the 。
-                    if (_display_width(stripped[i]) < limit or table.search(stripped[i])
+                    if (display_width(i) < limit or table.search(stripped[i])
                             or r.footer.match(lines[i])):
                         continue
                     j = i + 1
@@ -430,15 +453,16 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     # continued after a blank line (OCR: `让政务信息“看⏎⏎得懂、用得上、易监督”。`)
     fmax = int(w["fragment_max"])
     oq, cq = w["open_quote"], w["close_quote"]
-    for i in range(nlines - 2):
+    # (only a line with an open quote can qualify: one C-level test per line first)
+    for i in [i for i in nonempty if i + 2 < nlines and oq in stripped[i]]:
         if (has[i] and not has[i + 1] and has[i + 2] and i not in joins and mid_sentence(i)
                 and stripped[i].count(oq) > stripped[i].count(cq)):
             nxt = lines[i + 2]
             m = _SENT_END.search(nxt)
             if cq in nxt[:m.start() if m else len(nxt)] and nxt[:1] not in _SPACES:
                 joins[i] = (starts[i] + len(stripped[i]), starts[i + 2], "", "line_joins")
-    for i in range(nlines - 1):
-        if i in joins or not has[i] or not has[i + 1]:
+    for i in pairs:
+        if i in joins:
             continue
         nxt = lines[i + 1].lstrip(_SPACES)
         if not nxt:
@@ -521,6 +545,13 @@ def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
     return _drop_overlaps(out)
 
 
+def _add(accepted: list[Edit], low: list[Edit]) -> list[Edit]:
+    """``_merge(accepted, low)`` for ``accepted`` sorted and non-overlapping (a ``_merge``
+    result): most detectors find nothing in most documents, and merging nothing leaves the
+    accepted edits as they are (no pass over them)."""
+    return _merge(accepted, low) if low else accepted
+
+
 # ------------------------------------------------------------------------------------------------
 
 
@@ -528,32 +559,31 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     """Normalise ``decoded`` (the document text) into a :class:`CleanText`."""
     r = text_rules()
     fold = r.fold_table
-    edits: list[Edit] = []
     html_edits = _html_markup(decoded, r)
-    edits = _merge(edits, html_edits)
+    edits = _merge([], html_edits)
     marker_edits, marker_pages = _page_markers(decoded, r)
-    edits = _merge(edits, marker_edits)
+    edits = _add(edits, marker_edits)
     footer_edits, footer_pages = _footers(decoded, r)
-    edits = _merge(edits, footer_edits)
+    edits = _add(edits, footer_edits)
     ff_edits, ff_pages = _form_feeds(decoded)
-    edits = _merge(edits, ff_edits)
-    edits = _merge(edits, _entities(decoded, r, fold))
-    edits = _merge(edits, _footnotes(decoded, r))
-    edits = _merge(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
-    edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
+    edits = _add(edits, ff_edits)
+    edits = _add(edits, _entities(decoded, r, fold))
+    edits = _add(edits, _footnotes(decoded, r))
+    edits = _add(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
+    edits = _add(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
     if "#" in decoded:
-        edits = _merge(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
+        edits = _add(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
     if not html_edits:
-        edits = _merge(edits, _split_around(edits, _line_joins(decoded, r)))
-    edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))
+        edits = _add(edits, _split_around(edits, _line_joins(decoded, r)))
+    edits = _add(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))
     if "\r" in decoded:  # CRLF / CR line ends: the clean text has bare \n (offsets keep \r\n)
-        edits = _merge(edits, _regex_deletions(decoded, _CR, "crlf"))
+        edits = _add(edits, _regex_deletions(decoded, _CR, "crlf"))
 
     # fold once over the runs of foldable characters (rare), then cut the edits out of the result
     nfold = ntrad = 0
     folded = decoded
-    if r.fold_runs.search(decoded):
-        parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
+    parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
+    if len(parts) > 1:
         runs = parts[1::2]
         nfold = sum(map(len, runs))
         trad = r.traditional
