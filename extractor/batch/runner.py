@@ -3,9 +3,9 @@
 This is the library behind ``extractor run``, ``extract`` and ``check``; the CLI only parses
 options, shows progress and maps the summary to an exit code.
 
-Without ``db`` the store is a temporary DuckDB file (removed at the end): results stream into it
-as they arrive, and the exports read it back in sorted chunks, so memory stays flat for any
-number of documents. With ``db`` the same store persists and makes runs resumable: a file whose
+Without ``db`` the store is a scratch DuckDB database in memory that spills into a temporary
+folder (removed at the end): results stream into it as they arrive, and the exports read it back
+in sorted chunks, so memory stays flat for any number of documents. With ``db`` the same store persists and makes runs resumable: a file whose
 content hash is already stored is skipped (counted as ``skipped``), everything else is processed.
 The exports contain the documents of this run's inputs, processed now or earlier.
 """
@@ -101,7 +101,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         store = Store(opts.db)
     else:
         tmpdir = tempfile.mkdtemp(prefix="extractor-")
-        store = Store(Path(tmpdir) / "spool.duckdb")
+        store = Store(None, spill_dir=tmpdir)   # scratch: in memory, spilling into tmpdir
     try:
         done = store.done_hashes()
         run_id = store.begin_run(command=opts.command, inputs=len(inputs), engine=opts.engine,

@@ -19,10 +19,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, arrow_schema, duckdb_type, to_arrow
+from ..table import Records
+from .schema import (ORDER_BY, TABLE_COLUMNS, TABLES, _coerce, arrow_schema, duckdb_type,
+                     to_arrow)
 
 SCHEMA_VERSION = 1
-MEMORY_LIMIT = "256MB"
+# DuckDB's buffer pool: stored blocks are on disk (or spilled to the temporary folder), so a
+# small cache keeps the writer's memory flat for any archive; sorting for the exports spills too
+MEMORY_LIMIT = "96MB"
 
 
 class StoreError(Exception):
@@ -30,15 +34,23 @@ class StoreError(Exception):
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
+    """``Store(path)``: the persistent store (``--db``). ``Store(None, spill_dir=d)``: a run's
+    scratch store without ``--db``: in memory, spilling to ``d`` beyond ``MEMORY_LIMIT``; it
+    needs no write-ahead log or checkpoint, since it is thrown away at the end of the run."""
+
+    def __init__(self, path: str | Path | None, *, spill_dir: str | Path | None = None) -> None:
+        self.path = str(path) if path is not None else ":memory:"
         try:
             self.con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the DuckDB store ({exc})") from exc
         self.con.execute("SET enable_progress_bar = false")   # our own progress is on stderr
-        # stored blocks are on disk: keep the cache small so memory stays flat for any archive
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        if spill_dir is not None:
+            self.con.execute("SET temp_directory = ?", [str(spill_dir)])
+        # one thread: the inserts are small and the workers need the cores; more threads only
+        # add buffers (memory) and synchronisation
+        self.con.execute("SET threads = 1")
         self._create()
 
     # -- schema -------------------------------------------------------------------------------
@@ -84,33 +96,36 @@ class Store:
         """Write one document with its facts and findings atomically (replacing an old version)."""
         self.add_many([(row, facts, anomalies)], run_id=run_id)
 
-    def add_many(self, outcomes: list[tuple[dict, list[dict], list[dict]]], *,
-                 run_id: int | None = None) -> None:
+    def add_many(self, outcomes: list[tuple[dict, Records | list[dict], Records | list[dict]]],
+                 *, run_id: int | None = None) -> None:
         """Write whole documents (row, facts, findings) in ONE transaction.
 
         Either every row of every document in ``outcomes`` is stored or none is: a run killed
         at any moment leaves no partial document. A document whose ``source`` is already stored
         with other content (the file changed) or without content (it could not be opened)
-        replaces that old version in the same transaction.
+        replaces that old version in the same transaction. Facts and findings come as
+        ``Records`` (column lists, what the workers send) or as lists of row dicts; the
+        flush is turned into one Arrow table per table and inserted with one statement each.
         """
         if not outcomes:
             return
         rows = [o[0] for o in outcomes]
         docs = to_arrow("documents", rows)
         docs = docs.append_column("run_id", pa.array([run_id] * len(rows), pa.int64()))
-        f_tab = to_arrow("facts", [f for o in outcomes for f in o[1]])
-        a_tab = to_arrow("anomalies", [a for o in outcomes for a in o[2]])
+        f_tab = _arrow_of("facts", [o[1] for o in outcomes])
+        a_tab = _arrow_of("anomalies", [o[2] for o in outcomes])
         con = self.con
         con.register("_docs", docs)
         con.register("_facts", f_tab)
         con.register("_anoms", a_tab)
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _old AS SELECT d.doc_id, d.source, d.sha256 "
-                "FROM documents d JOIN _docs n ON d.source = n.source "
-                "WHERE d.sha256 <> n.sha256 OR n.sha256 = ''")
-            if con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:
+            old = ("FROM documents d JOIN _docs n ON d.source = n.source "
+                   "WHERE d.sha256 <> n.sha256 OR n.sha256 = ''")
+            # counted first: the temp table is only built when there is something to replace
+            if con.execute(f"SELECT count(*) {old}").fetchall()[0][0]:
+                con.execute("CREATE OR REPLACE TEMP TABLE _old AS "
+                            f"SELECT d.doc_id, d.source, d.sha256 {old}")
                 for t in ("facts", "anomalies"):
                     con.execute(f"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM _old o "
                                 f"WHERE o.doc_id = {t}.doc_id AND o.source = {t}.source)")
@@ -189,6 +204,45 @@ class Store:
         sql = self.query("documents")
         rows = self.con.execute(f"SELECT status, count(*) FROM ({sql}) GROUP BY 1").fetchall()
         return {s: n for s, n in rows}
+
+
+_SCHEMAS: dict[str, pa.Schema] = {}
+
+
+def _arrow_of(table: str, parts: list) -> pa.Table:
+    """The rows of several documents (each ``Records`` or a list of row dicts) as one typed
+    Arrow table: the column lists are concatenated first, so there is one ``pa.array`` per
+    column and flush, not per row or per document. Same values and types as
+    ``schema.to_arrow`` (text None -> "", NaN -> null, odd values coerced)."""
+    schema = _SCHEMAS.get(table)
+    if schema is None:
+        schema = _SCHEMAS[table] = arrow_schema(table)
+    names = schema.names
+    merged: dict[str, list] = {c: [] for c in names}
+    for part in parts:
+        if isinstance(part, Records):
+            n = len(part)
+            if not n:
+                continue
+            cols = part.columns
+            for c in names:
+                v = cols.get(c)
+                merged[c].extend(v if v is not None else [None] * n)
+        elif part:
+            for c in names:
+                merged[c].extend([r.get(c) for r in part])
+    arrays = []
+    for field in schema:
+        c, t = field.name, field.type
+        values = merged[c]
+        try:   # the fast path: plain Python values of the right type
+            if t == pa.string() and None in values:
+                values = ["" if v is None else v for v in values]
+            arr = pa.array(values, type=t, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            arr = pa.array([_coerce(v, c) for v in values], type=t)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _now() -> str:
