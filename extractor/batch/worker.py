@@ -198,6 +198,36 @@ def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:
         pass
 
 
+def preflight(processor: str = DEFAULT_PROCESSOR) -> tuple[str, str] | None:
+    """Run the per-document function once, strictly, on ``WARM_TEXT``: a broken rule file (which
+    the stages load lazily) comes back as ``(path, reason)`` of its ``RuleFileError`` (an
+    exception with two arguments does not survive pickling), so the parent can stop the run
+    before the first document. Any other error is left to the documents, which record it
+    with their names. Run in a pool worker, this is the CLI's rule check without loading the
+    pipeline in the parent as well."""
+    import os
+    import tempfile
+
+    from ..errors import RuleFileError
+
+    try:
+        fn = _resolve(processor)
+        fd, path = tempfile.mkstemp(suffix=".txt", prefix="extractor-check-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(WARM_TEXT)
+            fn(path, source="<rules check>", strict=True)
+        finally:
+            os.unlink(path)
+    except Exception as exc:  # noqa: BLE001
+        cause: BaseException | None = exc
+        while cause is not None:        # a check wraps it in CheckError under strict
+            if isinstance(cause, RuleFileError):
+                return cause.path, cause.reason
+            cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def init_worker(processor: str, started) -> None:
     import logging
 
