@@ -26,7 +26,7 @@ from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, _coerce, arrow_schema, duck
 SCHEMA_VERSION = 1
 # DuckDB's buffer pool: stored blocks are on disk (or spilled to the temporary folder), so a
 # small cache keeps the writer's memory flat for any archive; sorting for the exports spills too
-MEMORY_LIMIT = "96MB"
+MEMORY_LIMIT = "64MB"
 
 
 class StoreError(Exception):
