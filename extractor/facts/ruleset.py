@@ -60,6 +60,8 @@ class Pattern:
     near: Any = None                 # cheap regex that must match around the run (speed only)
     near_test: Any = None            # how the engine looks for `near` (see literal_test)
     n1_group: int = 0                # number of the group `n1` (0: none); by name costs 1.4 µs
+    cue: str = ""                    # requires.left_cue ("" when none), for the engine's loop
+    cue_window: Any = 12             # requires.window as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,8 @@ class RuleSet:
     tail_kinds: dict = field(default_factory=dict)   # text at a tail → kinds whose word is there
     go_chars: Any = None             # characters after a run that may lead to a tail (engine)
     # the negatives as the engine walks them: (name, compiled, trigger, whether it is the
-    # phrase alternation built from escaped words); see engine._negative_hit
+    # phrase alternation built from escaped words, _start_test of the pattern or None); see
+    # engine._negative_hit
     neg_checks: list = field(default_factory=list)
     phrase_bigrams: Any = None       # every two-character piece of a negative phrase (or None)
     resolved: dict = field(default_factory=dict)   # engine: (rule id, groups) → resolution
@@ -328,7 +331,8 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
             counter_examples=_plain(p.get("counter_examples") or []), where=where,
             is_range=bool(p.get("range_only")),
             near=near, near_test=literal_test(near.pattern) if near is not None else None,
-            n1_group=compiled.groupindex.get("n1", 0)))
+            n1_group=compiled.groupindex.get("n1", 0),
+            cue=requires.get("left_cue") or "", cue_window=requires.get("window", 12)))
     return out
 
 
@@ -471,7 +475,8 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
     negative_any_trigger = regex.compile("|".join(f"(?:{t})" for t in trig)) if trig else None
     # the phrase alternation is built here from escaped literals: it cannot backtrack badly, so
     # the engine runs it without the (costly) timeout; the patterns of the file keep theirs
-    neg_checks = [(name, rx, t, i == 0) for i, (name, rx, t) in enumerate(negatives)]
+    neg_checks = [(name, rx, t, i == 0, None if i == 0 else _start_test(rx.pattern))
+                  for i, (name, rx, t) in enumerate(negatives)]
     bigrams = None
     if phrases and all(len(w) >= 2 for w in phrases):
         bigrams = frozenset(w[i:i + 2] for w in phrases for i in range(len(w) - 1))
@@ -670,15 +675,18 @@ _META = set(".^$*+?{}[]\\|()")
 
 
 def first_chars(src: str) -> frozenset[str] | None:
-    """The characters a (non-empty) match of ``src`` can start with, or None when that is not
-    sure. Only plain syntax is understood: literals, escaped punctuation, character classes of
-    literals and ranges, groups ``(?:…)`` / ``(?P<name>…)``, alternation and quantifiers; the
-    first item of every branch must be mandatory. Anything else (flags, lookarounds, ``\\d``,
-    ``.``, anchors, a negated class …) gives None. The engine uses the set as an exact
-    pre-check: a window holding none of these characters cannot hold a match (speed only)."""
-    if "(?" in src and any(src[i + 2:i + 3] not in (":", "P") or src[i + 2:i + 4] == "P="
-                           for i in range(len(src)) if src.startswith("(?", i)):
-        return None                       # flags, lookarounds, back-references …
+    """The characters a non-empty match of ``src`` can start with, or None when that is not
+    sure. Understood: literals, escaped punctuation, classes of literals and ranges, groups,
+    alternation, quantifiers, and lookarounds in front of a branch's first item (they consume
+    nothing); the first consuming item of every branch must be mandatory. Anything else there
+    (inline flags, ``\\d``, ``.``, an anchor, a negated class …) gives None. What follows the
+    first item only has to be well nested. The engine uses the set as an exact pre-check: no
+    such character where a match could start, no match (speed only)."""
+    k = src.find("(?")
+    while k >= 0:                 # inline flags change the syntax itself (verbose mode …)
+        if not src.startswith(("(?:", "(?P<", "(?=", "(?!", "(?<=", "(?<!", "(?>"), k):
+            return None
+        k = src.find("(?", k + 2)
     try:
         out, i = _fc_alt(src, 0)
     except (_Unsure, IndexError, ValueError):
@@ -699,18 +707,59 @@ def _fc_alt(src: str, i: int) -> tuple[set[str], int]:
         return out, i
 
 
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
 def _fc_branch(src: str, i: int) -> tuple[set[str], int]:
-    first: set[str] | None = None
-    while i < len(src) and src[i] not in "|)":
-        chars, i = _fc_atom(src, i)
-        lo, i = _fc_quant(src, i)
-        if first is None:
-            if lo == 0 or not chars:
-                raise _Unsure                  # an optional first item: not handled
-            first = chars
-    if first is None:
+    while src.startswith(_LOOKAROUNDS, i):   # zero-width: the next item still starts the match
+        i = _skip_group(src, src.index("(", i) + 1)
+        if i < len(src) and src[i] in "?*+{":
+            raise _Unsure
+    if i >= len(src) or src[i] in "|)":
         raise _Unsure                          # an empty branch matches the empty string
-    return first, i
+    chars, i = _fc_atom(src, i)
+    lo, i = _fc_quant(src, i)
+    if lo == 0 or not chars:
+        raise _Unsure                          # an optional first item: not handled
+    while i < len(src) and src[i] not in "|)":
+        i = _skip_item(src, i)
+    return chars, i
+
+
+def _skip_item(src: str, i: int) -> int:
+    """Index after the item at ``i`` (an escape, a class, a group or one character)."""
+    c = src[i]
+    if c == "\\":
+        if src[i + 1] in "pPNgXxuU" and i + 2 < len(src) and src[i + 2] in "{<":
+            return src.index("}" if src[i + 2] == "{" else ">", i) + 1
+        return i + 2
+    if c == "[":
+        return _skip_class(src, i + 1)
+    if c == "(":
+        return _skip_group(src, i + 1)
+    return i + 1
+
+
+def _skip_class(src: str, i: int) -> int:
+    if src[i] == "^":
+        i += 1
+    if src[i] == "]":
+        i += 1
+    while src[i] != "]":
+        if src[i] == "[":
+            i = _skip_class(src, i + 1)
+        elif src[i] == "\\":
+            i = _skip_item(src, i)
+        else:
+            i += 1
+    return i + 1
+
+
+def _skip_group(src: str, i: int) -> int:
+    """Index after the ``)`` closing the group whose content starts at ``i``."""
+    while src[i] != ")":
+        i = _skip_item(src, i)
+    return i + 1
 
 
 def _fc_atom(src: str, i: int) -> tuple[set[str], int]:
@@ -723,7 +772,7 @@ def _fc_atom(src: str, i: int) -> tuple[set[str], int]:
     if c == "[":
         return _fc_class(src, i + 1)
     if c == "(":
-        if src.startswith("(?:", i):
+        if src.startswith(("(?:", "(?>"), i):
             j = i + 3
         elif src.startswith("(?P<", i):
             j = src.index(">", i) + 1
@@ -815,3 +864,15 @@ def literal_test(src: str) -> tuple[tuple[str, ...], bool] | None:
     if len(first) <= 2:
         return tuple(sorted(first)), False
     return None
+
+
+def _start_test(src: str) -> Any:
+    """Where a match of ``src`` can start, for an exact pre-check: the one character
+    (``str.find``), a compiled class of the first characters (one class cannot backtrack, so it
+    is searched without a timeout), or None when they are not known."""
+    first = first_chars(src)
+    if first is None:
+        return None
+    if len(first) == 1:
+        return next(iter(first))
+    return regex.compile("[" + "".join(regex.escape(ch) for ch in sorted(first)) + "]")
