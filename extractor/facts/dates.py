@@ -131,6 +131,10 @@ class Family:
     before: int
     after: int
     anchors: Any = None       # a window without an anchor cannot hold a match (date.yaml)
+    # the characters the pattern can read at all (see _alphabet); None: windows searched one by one
+    foreign: Any = None       # one character the pattern cannot read
+    foreign_before: Any = None   # the same, searched backwards
+    foreign_memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +241,7 @@ def ruleset() -> RuleSet:
                int(fam_specs[f]["after"]),
                regex.compile(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None)
         for f in fam_order if parts[f])
+    families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
         families=families, units=dict(dur_data["units"]),
@@ -469,6 +474,210 @@ def _duration(hit: Hit, g: dict, rs: RuleSet) -> None:
             hit.value_low, hit.high_open = None, sem == "lt"
 
 
+# ----------------------------------------------------------------------------------------------
+# One search per family instead of one per window.
+#
+# A character that no part of a pattern can read (not in any of its sets, literals or classes:
+# here most Han characters for the M/Y/D families, any punctuation) stops every attempt exactly as
+# the end of the text does, and every lookbehind exactly as the start of the text does, provided
+# the pattern has nothing that can read any character or tell a position from the end (`.`, [^…],
+# \D \S \W \P \X, ^ $ \b \B \A \Z \G, inline flags, fuzzy matching, verbs). So the windows of a
+# family, each copied from the last such character before it, can be joined with such a
+# character between them and searched in ONE call: the search of a copy finds what the search of
+# its window finds, except that it also tries the few positions between the copy's start and the
+# window's start; a match starting there (which the window search would not have tried) sends
+# that window back to its own search. This saves the fixed cost of thousands of small searches
+# (the time-limit clock is read at every call).
+
+_SEP = "\uffff"           # a noncharacter: the separator between window copies
+_SAFE_PROPERTIES = {"han"}  # \p{…} whose characters are known (the separator is not Han)
+_GROUP_OPEN = regex.compile(r"\(\?(?::|=|!|<=|<!|>|P?<[A-Za-z_]\w*>|P=[A-Za-z_]\w*\))")
+_QUANTIFIER = regex.compile(r"\{\d*(?:,\d*)?\}")
+_COPY_BACK = 24           # longest stretch of readable characters copied before a window
+_CODE_ESCAPE = regex.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|x\{[0-9A-Fa-f]+\})")
+_PROPERTY = regex.compile(r"\\p\{(\w+)\}")
+
+
+def _escape(src: str, i: int) -> tuple[str | None, int]:
+    """The class piece of the escape at src[i] (a backslash) and the index after it; None as the
+    piece when the escape can read any character or is a zero-width test other than lookaround."""
+    e = src[i + 1:i + 2]
+    if not e:
+        return None, i + 1
+    if e in "ds":
+        return "\\" + e, i + 2
+    if e in "tnrfvae":
+        return "\\" + e, i + 2
+    if e in "uUx":
+        m = _CODE_ESCAPE.match(src, i)
+        return (None, i + 2) if m is None else (m.group(), m.end())
+    if e == "p":
+        m = _PROPERTY.match(src, i)
+        if m is None or m.group(1).lower() not in _SAFE_PROPERTIES:
+            return None, i + 2
+        return m.group(), m.end()
+    if e.isalnum() or e == "_":
+        return None, i + 2          # \D \S \W \w \P \X \N \b \B \A \Z \G \K, backreferences …
+    return "\\" + e, i + 2          # an escaped punctuation character: itself
+
+
+def _class_piece(inner: str) -> str:
+    """A set's inside that stays the same characters next to other pieces in one set (no range
+    or negation formed across the seam)."""
+    if inner[:1] in ("-", "^", "]"):
+        inner = "\\" + inner
+    if inner.endswith("-") and not inner.endswith("\\-"):
+        inner = inner[:-1] + "\\-"
+    return inner
+
+
+def _alphabet(src: str) -> str | None:
+    """A character class (without brackets) of every character ``src`` can read, or None when
+    ``src`` has a construct for which an unreadable character is not like the text's end."""
+    out: list[str] = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\":
+            piece, i = _escape(src, i)
+            if piece is None:
+                return None
+            out.append(piece)
+        elif c == "[":
+            j = i + 1
+            if src[j:j + 1] == "^":
+                return None
+            start = j
+            if src[j:j + 1] == "]":
+                j += 1
+            while j < n and src[j] != "]":
+                if src[j] == "\\":
+                    piece, j = _escape(src, j)
+                    if piece is None:
+                        return None
+                elif src[j] == "[":
+                    return None         # nested sets (VERSION1) are not read here
+                else:
+                    j += 1
+            if j >= n:
+                return None
+            out.append(_class_piece(src[start:j]))
+            i = j + 1
+        elif c == "(":
+            if src.startswith("(?", i):
+                m = _GROUP_OPEN.match(src, i)
+                if m is None:
+                    return None         # inline flags, comments, conditionals, recursion …
+                i = m.end()
+            elif src.startswith("(*", i):
+                return None
+            else:
+                i += 1
+        elif c == "{":
+            m = _QUANTIFIER.match(src, i)
+            if m is None:
+                return None             # fuzzy constraints or a literal brace
+            i = m.end()
+        elif c in ")|*+?":
+            i += 1
+        elif c in ".^$":
+            return None
+        else:
+            out.append(regex.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def _with_alphabet(fam: Family) -> Family:
+    """``fam`` with its unreadable-character tests when its pattern allows joined windows."""
+    alpha = _alphabet(fam.pattern.pattern)
+    if alpha is None:
+        return fam
+    try:
+        readable = regex.compile(f"[{alpha}]")
+    except regex.error:
+        return fam
+    if readable.match(_SEP):
+        return fam
+    return Family(fam.name, fam.pattern, fam.rules, fam.triggers, fam.before, fam.after,
+                  fam.anchors, regex.compile(f"[^{alpha}]"), regex.compile(f"(?r)[^{alpha}]"))
+
+
+def _unreadable(fam: Family, ch: str) -> bool:
+    memo = fam.foreign_memo
+    got = memo.get(ch)
+    if got is None:
+        if len(memo) > 4096:
+            memo.clear()
+        got = memo[ch] = fam.foreign.match(ch) is not None
+    return got
+
+
+def _search_windows(text: str, fam: Family, windows: list[tuple[int, int]]) -> list[tuple]:
+    """(start, end, match) of the family's matches, window by window (each search with its own
+    time limit)."""
+    pat = fam.pattern
+    out = []
+    for ws, we in windows:
+        try:   # a broken rule must not hang a batch: the pipeline makes it a finding
+            limit = MATCH_TIMEOUT + (we - ws) * 2e-5     # 5 s + 20 s per million chars
+            matches = list(pat.finditer(text, ws, we, timeout=limit))
+        except TimeoutError as exc:
+            raise TimeoutError(f"date/duration rule family {fam.name!r} exceeded its "
+                               f"{limit:g} s time limit at offset {ws}") from exc
+        out.extend((m.start(), m.end(), m) for m in matches)
+    return out
+
+
+def _search_joined(text: str, fam: Family, windows: list[tuple[int, int]]) -> list[tuple]:
+    """The same as ``_search_windows`` with one search over copies of the windows (see above)."""
+    parts = [_SEP]
+    segs: list[tuple[int, int, int, int]] = []   # (offset of the copy, copy start, ws, we)
+    alone: list[tuple[int, int]] = []         # windows searched on their own
+    vpos = 1
+    before = fam.foreign_before
+    for ws, we in windows:
+        a = ws
+        if ws > 0 and not _unreadable(fam, text[ws - 1]):
+            lo = ws - _COPY_BACK if ws > _COPY_BACK else 0
+            f = before.search(text, lo, ws)
+            if f is not None:
+                a = f.end()
+            elif lo == 0:
+                a = 0
+            else:
+                alone.append((ws, we))
+                continue
+        segs.append((vpos, a, ws, we))
+        parts.append(text[a:we])
+        parts.append(_SEP)
+        vpos += we - a + 1
+    joined = "".join(parts)
+    try:
+        matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
+    except TimeoutError:
+        return _search_windows(text, fam, windows)   # finds the window and reports it
+    out = []
+    redo: set[int] = set()
+    j, nseg = 0, len(segs)
+    for m in matches:
+        vs, ve = m.span()
+        while j + 1 < nseg and segs[j + 1][0] <= vs:
+            j += 1
+        v0, a, ws, _we = segs[j]
+        start = a + (vs - v0)
+        if start < ws or ve == vs:   # tried before the window's start (or empty): search it alone
+            redo.add(j)
+        out.append((start, a + (ve - v0), m, j))
+    if redo:
+        out = [c for c in out if c[3] not in redo]
+        alone.extend((segs[k][2], segs[k][3]) for k in redo)
+    found = [(s, e, m) for s, e, m, _j in out]
+    if alone:
+        found.extend(_search_windows(text, fam, sorted(alone)))
+    return found
+
+
 def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     """Merged [start, end) windows around a family's trigger characters."""
     n = len(text)
@@ -501,32 +710,33 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
     out: list[tuple] = []
     append = out.append
     for fam in rs.families:
-        pat = fam.pattern
-        by_group = fam.rules
-        outer = None
+        windows = _windows(text, fam)
         anchors = fam.anchors
-        for ws, we in _windows(text, fam):
-            if anchors is not None and anchors.search(text, ws, we) is None:
-                continue          # no match can lie in this window: skip the costly search
-            try:   # a broken rule must not hang a batch: the pipeline makes it a finding
-                limit = MATCH_TIMEOUT + (we - ws) * 2e-5     # 5 s + 20 s per million chars
-                matches = list(pat.finditer(text, ws, we, timeout=limit))
-            except TimeoutError as exc:
-                raise TimeoutError(f"date/duration rule family {fam.name!r} exceeded its "
-                                   f"{limit:g} s time limit at offset {ws}") from exc
-            for m in matches:
-                rule = by_group.get(m.lastgroup or "")
-                if rule is None:
-                    if outer is None:
-                        outer = [(pat.groupindex[k], r) for k, r in by_group.items()]
-                    rule = next(r for k, r in outer if m.start(k) >= 0)
-                start, end = m.span()
-                if rule.cue_required:
-                    cg = rule.cue_groups
-                    if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
-                            or _has_cue(text, start, end, rs)):
-                        continue
-                append((start, rule.rank, end, rule, m))
+        if anchors is not None:   # a window without an anchor cannot hold a match
+            windows = [w for w in windows if anchors.search(text, w[0], w[1]) is not None]
+        if not windows:
+            continue
+        if fam.foreign is not None and len(windows) > 1:
+            found = _search_joined(text, fam, windows)
+        else:
+            found = _search_windows(text, fam, windows)
+        by_group = fam.rules
+        markers = None
+        for start, end, m in found:
+            rule = by_group.get(m.lastgroup or "")
+            if rule is None:   # m.lastgroup is not always the closing marker: find the marker
+                if markers is None:
+                    markers = (list(by_group.values()),
+                               tuple(fam.pattern.groupindex[k] for k in by_group))
+                rules, idx = markers
+                got = m.group(*idx) if len(idx) > 1 else (m.group(idx[0]),)
+                rule = rules[got.index("")]
+            if rule.cue_required:
+                cg = rule.cue_groups
+                if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
+                        or _has_cue(text, start, end, rs)):
+                    continue
+            append((start, rule.rank, end, rule, m))
     return out
 
 
