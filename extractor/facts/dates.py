@@ -45,6 +45,7 @@ from ..rulefiles import load_yaml
 #: seconds one family's patterns may take over one trigger window (plus 20 s per million
 #: characters of the window): a catastrophic rule in rules/kinds/date.yaml cannot hang a batch
 MATCH_TIMEOUT = 5.0
+_YEAR_GROUPS = ("y", "ry", "yy", "cy", "plan", "y2", "ry2")   # a group that writes the year
 _FRAG_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _GROUP_NAME = regex.compile(r"\(\?P<(\w+)>")
 
@@ -120,6 +121,8 @@ class Rule:
     cue_required: bool = False
     needs_month: bool = False          # `context: needs_month`
     emit: bool = True
+    year_groups: tuple[str, ...] = ()  # those of _YEAR_GROUPS the rule has
+    own_year_groups: tuple[str, ...] = ()   # those of y ry yy cy the rule has
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +231,9 @@ def ruleset() -> RuleSet:
                 spec["id"], kind, spec, fam, rank, names,
                 cue_groups=tuple(k for k in ("pre", "mid", "post", "half") if k in names),
                 cue_required=cue, needs_month=spec.get("context") == "needs_month",
-                emit=spec.get("emit", True))
+                emit=spec.get("emit", True),
+                year_groups=tuple(k for k in _YEAR_GROUPS if k in names),
+                own_year_groups=tuple(k for k in ("y", "ry", "yy", "cy") if k in names))
             # an empty group closing each alternative makes m.lastgroup name the rule
             alt = f"(?:{body})(?P<{group}>)"
             if parts[fam] and parts[fam][-1][0] == first:
@@ -414,11 +419,18 @@ def _cue_sets(cues_before: tuple[str, ...], cues_after: tuple[str, ...]):
     return by_len(cues_before), by_len(cues_after)
 
 
+_CUE_KEY = ("cue sets",)
+
+
 def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
     """A duration cue word ends within the 4 characters before or starts within the 4 after."""
+    sets = rs.memo.get(_CUE_KEY)
+    if sets is None:      # kept with the rules: _cue_sets would hash both word tuples per call
+        sets = rs.memo[_CUE_KEY] = (*_cue_sets(rs.cues_before, rs.cues_after),
+                                    "" in rs.cues_before or "" in rs.cues_after)
+    sets_before, sets_after, empty = sets
     before = text[max(0, start - 4):start]
     after = text[end:end + 4]
-    sets_before, sets_after = _cue_sets(rs.cues_before, rs.cues_after)
     nb, na = len(before), len(after)
     for k, words in sets_before:        # before.endswith(w) for a cue w of length k
         if 0 < k <= nb and before[nb - k:] in words:
@@ -426,7 +438,7 @@ def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
     for k, words in sets_after:         # after.startswith(w)
         if 0 < k <= na and after[:k] in words:
             return True
-    return "" in rs.cues_before or "" in rs.cues_after
+    return empty
 
 
 _ADJACENT = regex.compile(r"^([一二两三四五六七八九])([二三四五六七八九])$")
@@ -629,18 +641,25 @@ def _search_windows(text: str, fam: Family, windows: list[tuple[int, int]]) -> l
     return out
 
 
-def _search_joined(text: str, fam: Family, windows: list[tuple[int, int]]) -> list[tuple]:
-    """The same as ``_search_windows`` with one search over copies of the windows (see above)."""
+def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
+    """The same as ``_search_windows`` with one search over copies of the windows (see above).
+
+    ``windows``: (ws, we, first, last, last_end) with the start of the window's first anchor and
+    the span of its last one (first None: the family has no anchors). A match lies in one run of
+    readable characters and holds an anchor, so the copy runs from the start of the run holding
+    the first anchor to the end of the run holding the last one (cut at the window's end): the
+    characters outside can hold no match and cannot be read by one.
+    """
     parts = [_SEP]
     segs: list[tuple[int, int, int, int]] = []   # (offset of the copy, copy start, ws, we)
     alone: list[tuple[int, int]] = []         # windows searched on their own
     vpos = 1
-    before = fam.foreign_before
-    for ws, we in windows:
-        a = ws
-        if ws > 0 and not _unreadable(fam, text[ws - 1]):
+    before, after = fam.foreign_before, fam.foreign
+    for ws, we, first, last, last_end in windows:
+        a = ws if first is None else first
+        if a > 0 and not _unreadable(fam, text[a - 1]):
             lo = ws - _COPY_BACK if ws > _COPY_BACK else 0
-            f = before.search(text, lo, ws)
+            f = before.search(text, lo, a)
             if f is not None:
                 a = f.end()
             elif lo == 0:
@@ -648,15 +667,20 @@ def _search_joined(text: str, fam: Family, windows: list[tuple[int, int]]) -> li
             else:
                 alone.append((ws, we))
                 continue
+        b = we
+        if last is not None:
+            g = after.search(text, last, we)
+            if g is not None and g.start() >= last_end:   # the last anchor is all readable
+                b = g.start()
         segs.append((vpos, a, ws, we))
-        parts.append(text[a:we])
+        parts.append(text[a:b])
         parts.append(_SEP)
-        vpos += we - a + 1
+        vpos += b - a + 1
     joined = "".join(parts)
     try:
         matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
     except TimeoutError:
-        return _search_windows(text, fam, windows)   # finds the window and reports it
+        return _search_windows(text, fam, [(w[0], w[1]) for w in windows])   # names the window
     out = []
     redo: set[int] = set()
     j, nseg = 0, len(segs)
@@ -713,13 +737,22 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         windows = _windows(text, fam)
         anchors = fam.anchors
         if anchors is not None:   # a window without an anchor cannot hold a match
-            windows = [w for w in windows if anchors.search(text, w[0], w[1]) is not None]
-        if not windows:
-            continue
-        if fam.foreign is not None and len(windows) > 1:
-            found = _search_joined(text, fam, windows)
+            kept = []
+            for ws, we in windows:
+                first = last = None
+                for last in anchors.finditer(text, ws, we):
+                    if first is None:
+                        first = last
+                if first is not None:
+                    kept.append((ws, we, first.start(), last.start(), last.end()))
         else:
-            found = _search_windows(text, fam, windows)
+            kept = [(ws, we, None, None, None) for ws, we in windows]
+        if not kept:
+            continue
+        if fam.foreign is not None:
+            found = _search_joined(text, fam, kept)
+        else:
+            found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
         by_group = fam.rules
         markers = None
         for start, end, m in found:
@@ -750,7 +783,6 @@ def _groups(m, rule: Rule) -> dict:
     return {k: v for k, v in zip(names, m.group(*names)) if v is not None}
 
 
-_YEAR_GROUPS = ("y", "ry", "yy", "cy", "plan", "y2", "ry2")
 _MEMO_MAX = 50_000      # entries of RuleSet.memo before it is emptied (bounded memory)
 
 
@@ -837,7 +869,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
         composed = False
         if (prev_year is not None and rule.id in compose and prev_year[0].end <= start
                 and not text[prev_year[0].end:start].strip(" \t\u3000")
-                and not any(g.get(k) for k in ("y", "ry", "yy", "cy"))):
+                and not any(g.get(k) for k in rule.own_year_groups)):
             yh, yg = prev_year
             g2 = dict(g)
             for k in ("y", "ry", "yy"):
@@ -857,13 +889,13 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 prev_year = None
                 continue
             hit.date = iso
-            if ctx is None and not any(g.get(k) for k in _YEAR_GROUPS):
+            if ctx is None and not any(g.get(k) for k in rule.year_groups):
                 hit.groups = g                   # the year is implied: sections may change it
         hit.approx = "exact"
         hit.emit = rule.emit
         hits.append(hit)
         prev_year = (hit, g) if rule.id in ("date.year", "date.relative", "date.yy_year") else None
-        tail = hit.date.split("/")[-1]
+        tail = hit.date.rpartition("/")[2]
         if len(tail) >= 7 and tail[4] == "-":
             y = None if tail.startswith("XXXX") else int(tail[:4])
             last_ym, last_ym_end = (y, int(tail[5:7])), end
@@ -939,14 +971,17 @@ def find_dates(prepared) -> list[Fact]:
         prepared._date_hits = hits   # attach() reuses them (relative words for periods)
     except AttributeError:           # a Prepared with slots: attach re-scans
         pass
-    for h in hits:
-        if not h.emit:
-            continue
-        start, end = clean.to_decoded(h.start, h.end)
-        facts.append(Fact(
-            doc_id=doc.doc_id, kind=h.kind, text=doc.text[start:end], start=start, end=end,
+    emitted = [h for h in hits if h.emit]
+    many = getattr(clean, "to_decoded_many", None)   # all spans in one call where the text has it
+    spans = (many([(h.start, h.end) for h in emitted]) if many is not None
+             else [clean.to_decoded(h.start, h.end) for h in emitted])
+    text, doc_id, source = doc.text, doc.doc_id, doc.source
+    append = facts.append
+    for h, (start, end) in zip(emitted, spans):
+        append(Fact(
+            doc_id=doc_id, kind=h.kind, text=text[start:end], start=start, end=end,
             value=h.value, value_low=h.value_low, value_high=h.value_high, decimals=h.decimals,
-            approx=h.approx, unit=h.unit, date=h.date, source=doc.source, rule_id=h.rule_id,
+            approx=h.approx, unit=h.unit, date=h.date, source=source, rule_id=h.rule_id,
             qualifiers=h.qualifiers, low_open=h.low_open, high_open=h.high_open,
         ))
     return facts
