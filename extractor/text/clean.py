@@ -18,6 +18,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from itertools import accumulate, compress, repeat
+from operator import itemgetter, le
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -247,6 +248,8 @@ def _entities(text: str, r: TextRules, fold: dict) -> list[Edit]:
 
 
 def _regex_deletions(text: str, pattern, kind: str, trigger=None) -> list[Edit]:
+    if trigger is None:   # every match (as scan() yields them), without the generator
+        return [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
     return [(m.start(), m.end(), "", kind) for m in scan(pattern, text, trigger)]
 
 
@@ -309,47 +312,50 @@ def _char_deletions(text: str, chars: Sequence[str], kind: str) -> list[Edit]:
 def _html_markup(text: str, r: TextRules) -> list[Edit]:
     if "<" not in text:
         return []
-    n = sum(1 for _m in r.html_detect.finditer(text))
+    n = len(r.html_detect.findall(text))
     if n < r.html_min_tags or n < r.html_density * len(text) / 1000:
         return []
     tags: list[Edit] = []
+    append = tags.append
     closed: dict[str, bool] = {}   # an end marker once not found is never searched again
+    inline, cell = r.html_inline, r.html_cell
+    finditer = r.html_tag.finditer
     pos = 0
-    search = r.html_tag.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            break
-        s0, e0 = m.span()
-        if m.group(0) == "<!--":
-            e = -1 if closed.get("-->") is False else text.find("-->", e0)
-            if e == -1:
-                closed["-->"] = False
-                pos = e0
-                continue
-            tags.append((s0, e + 3, "", "html_tags"))
-            pos = e + 3
-            continue
-        name = (m.group(1) or "").lower()
-        if name in ("script", "style") and text[s0 + 1] != "/":
-            end_tag = _END_TAG[name]
-            e = -1
-            if closed.get(name) is not False:
-                mm = end_tag.search(text, e0)
-                e = mm.end() if mm else -1
-            if e == -1:
-                closed[name] = False
-                tags.append((s0, e0, "", "html_tags"))
+    # one scanner over the tags (a fresh search per tag cost more than the match); it is
+    # restarted only after a comment or a script/style element, whose end is searched for
+    while pos is not None:
+        start, pos = pos, None
+        for m in finditer(text, start):
+            s0, e0 = m.span()
+            g0, g1 = m.group(0, 1)
+            if g0 == "<!--":
+                e = -1 if closed.get("-->") is False else text.find("-->", e0)
+                if e == -1:
+                    closed["-->"] = False
+                    continue                       # go on after `<!--`
+                append((s0, e + 3, "", "html_tags"))
+                pos = e + 3
+                break
+            name = (g1 or "").lower()
+            if name in ("script", "style") and text[s0 + 1] != "/":
+                end_tag = _END_TAG[name]
+                e = -1
+                if closed.get(name) is not False:
+                    mm = end_tag.search(text, e0)
+                    e = mm.end() if mm else -1
+                if e == -1:
+                    closed[name] = False
+                    append((s0, e0, "", "html_tags"))
+                else:
+                    append((s0, e, "", "html_tags"))
+                    pos = e
+                    break
+            elif name in inline:
+                append((s0, e0, "", "html_tags"))
+            elif name in cell:
+                append((s0, e0, " ", "html_tags"))
             else:
-                tags.append((s0, e, "", "html_tags"))
-                e0 = e
-        elif name in r.html_inline:
-            tags.append((s0, e0, "", "html_tags"))
-        elif name in r.html_cell:
-            tags.append((s0, e0, " ", "html_tags"))
-        else:
-            tags.append((s0, e0, "\n", "html_tags"))
-        pos = e0
+                append((s0, e0, "\n", "html_tags"))
     ws = _regex_deletions(text, r.html_ws, "html_whitespace")
     return _merge(tags, ws)
 
@@ -519,11 +525,11 @@ def _split_around(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
 
 def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
     """Sorted union of ``high`` and the edits of ``low`` that overlap none of ``high``."""
-    out: list[Edit] = []
     hi = list(high)
     j = 0
     n = len(hi)
     keep_low: list[Edit] = []
+    keep = keep_low.append
     for ed in low:
         s, e = ed[0], ed[1]
         if e <= s:
@@ -532,8 +538,16 @@ def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
             j += 1
         if j < n and hi[j][0] < e:
             continue
-        keep_low.append(ed)
-    # both sorted; merge
+        keep(ed)
+    if not keep_low or not hi:
+        return _drop_overlaps(hi or keep_low)
+    hs = [h[0] for h in hi]
+    ls = [k[0] for k in keep_low]
+    if all(map(le, hs, hs[1:])) and all(map(le, ls, ls[1:])):
+        # both sorted by start (the detectors' order): the merge below is a stable sort of
+        # the concatenation, high first on a tie
+        return _drop_overlaps(sorted(hi + keep_low, key=_FIRST_ITEM))
+    out: list[Edit] = []
     i = k = 0
     while i < n or k < len(keep_low):
         if k >= len(keep_low) or (i < n and hi[i][0] <= keep_low[k][0]):
@@ -543,6 +557,9 @@ def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
             out.append(keep_low[k])
             k += 1
     return _drop_overlaps(out)
+
+
+_FIRST_ITEM = itemgetter(0)
 
 
 def _add(accepted: list[Edit], low: list[Edit]) -> list[Edit]:
@@ -590,12 +607,10 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
         ntrad = sum(1 for ch in "".join(runs) if ch in trad) if trad else 0
         parts[1::2] = [x.translate(fold) for x in runs]
         folded = "".join(parts)
-    text, omap = apply_edits(folded, ((s, e, rep) for s, e, rep, _k in edits), None)
+    text, omap = apply_edits(folded, edits, None)   # (its 4th item, the kind, is not read)
     omap.decoded_len = len(decoded)
 
-    quality: Counter = Counter()
-    for _s, _e, _rep, kind in edits:
-        quality[kind] += 1
+    quality: Counter = Counter(map(itemgetter(3), edits))   # per kind, in order of first edit
     quality["fullwidth_folded"] = nfold - ntrad
     quality["traditional_folded"] = ntrad
     if count_conversions:
