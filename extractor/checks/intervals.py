@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -182,8 +183,10 @@ def _min_hi(a: Interval, b: Interval) -> tuple[Decimal | None, bool]:
     return a.hi, a.hi_open or b.hi_open
 
 
+@functools.lru_cache(maxsize=256)
 def unit_of(decimals: int | None) -> Decimal:
-    """One unit of the last written digit: decimals -4 → 10000, 1 → 0.1, None → 1."""
+    """One unit of the last written digit: decimals -4 → 10000, 1 → 0.1, None → 1.
+    (Pure in a small int and asked for every fact: cached; Decimals are immutable.)"""
     return Decimal(1).scaleb(-(decimals if decimals is not None else 0))
 
 
@@ -228,8 +231,18 @@ def qualifier_words(meaning: str) -> tuple[str, ...]:
                                for w, m in (lex.get(part) or {}).items() if m == meaning))
 
 
+@functools.cache
+def _qualifier_rx(meaning: str) -> re.Pattern[str] | None:
+    """One alternation of the meaning's words (a substring test in C), None when it has none."""
+    words = qualifier_words(meaning)
+    return re.compile("|".join(re.escape(w) for w in words)) if words and all(words) else None
+
+
 def _has(meaning: str, hay: str) -> bool:
-    return any(w in hay for w in qualifier_words(meaning))
+    rx = _qualifier_rx(meaning)
+    if rx is None:
+        return any(w in hay for w in qualifier_words(meaning))
+    return rx.search(hay) is not None
 
 
 def fact_interval(f: Fact) -> Interval | None:

@@ -71,7 +71,14 @@ def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
 
 
 def _percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
-    before = window_before(ctx, f)
+    return _classify(window_before(ctx, f), f.role or "", f.unit == "pp")
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(before: str, explicit_role: str, pp: bool) -> PercentContext:
+    """The PercentContext of a percent fact from the clause text before it, its explicit role and
+    whether its unit is percentage points: a pure function of these small inputs (the same
+    wording, 同比增长 …, recurs across the facts of a report), so it is cached."""
     growth_cue = pattern("growth", "cue")
     decline = pattern("growth", "decline")
     change = pattern("ranges", "change_between")
@@ -80,8 +87,8 @@ def _percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     words = list(rx.finditer(before))
     rate_word = words[-1].group() if words else ""
     between = before[words[-1].end():] if words else before
-    role = f.role or ""
-    if f.unit == "pp":
+    role = explicit_role
+    if pp:
         role = role or "pp_change"
     if not role:
         if growth_cue.search(before) and not level.search(before):

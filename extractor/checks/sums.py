@@ -272,7 +272,7 @@ def _verified(ctx: CheckContext, t: Fact, parts: list[Fact], tiv: Interval, piv:
 def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
     """Runs of same-unit figures in one sentence where one equals the sum of the others."""
     min_parts = int(section("sums")["implicit_min_parts"])
-    for _s, facts in ctx.by_sentence(ADDITIVE_KINDS):
+    for _i, facts in ctx.fact_groups(ADDITIVE_KINDS):
         if len(facts) < min_parts + 1:
             continue  # filtering only removes facts: no run can reach min_parts + 1
         per_measure = Counter((f.kind, f.unit or "") for f in facts)
