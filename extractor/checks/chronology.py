@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..model import Anomaly, Fact
-from .config import alternation, lexicon, pattern, section
+from .config import alternation, lexicon, may_match, pattern, section
 from .context import CheckContext
 from .registry import check
 
@@ -154,6 +154,8 @@ def check_plan_year(ctx: CheckContext) -> Iterator[Anomaly]:
     summ, plan = pattern("dates", "summary"), pattern("dates", "plan")
     window = int(section("dates")["plan_window"])
     text = ctx.clean_text
+    if not may_match(summ, text):
+        return  # no summary heading possible (its literal words are absent): nothing to pair
     plans: list | None = None  # scanned only once a summary heading is found
     for m in summ.finditer(text):
         if plans is None:

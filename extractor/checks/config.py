@@ -53,6 +53,7 @@ def alternation(words: list[str]) -> str:
 
 
 _META = set("\\.^$*+?{}[]()|")
+_QUANT_BODY = regex.compile(r"\d*(?:,\d*)?|[eisd]\s*(?:<=?|>=?)\s*\d+(?:\s*,\s*[eisd]\s*(?:<=?|>=?)\s*\d+)*")
 
 
 @functools.cache
@@ -112,7 +113,92 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
     return None
 
 
-def may_match(rx: regex.Pattern[str], text: str) -> bool:
-    """False only when ``rx`` provably cannot match ``text`` (see ``required_literals``)."""
+@functools.cache
+def required_runs(rx: regex.Pattern[str]) -> tuple[str, ...]:
+    """Runs of plain literal characters at the top level of the pattern (outside groups, classes
+    and escapes, none quantified), every one of which each match must contain: ``年`` and ``总结``
+    in ``(?P<year>\\d{4})\\s*年(?:度)?(?:工作)?总结``. Empty when unknown (a top-level ``|``,
+    case-insensitive, verbose or V1 patterns, ``\\Q`` quoting) or when there are none."""
+    if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE | regex.V1):
+        return ()
+    src = rx.pattern
+    if "\\Q" in src:
+        return ()
+    runs: list[str] = []
+    cur: list[str] = []
+    depth, i, n = 0, 0, len(src)
+
+    def cut() -> None:
+        if cur:
+            runs.append("".join(cur))
+            cur.clear()
+
+    while i < n:
+        ch = src[i]
+        if ch == "\\":
+            cut()
+            i += 2
+            if i < n and src[i] == "{" and src[i - 1] in "pPNxgu":  # \p{Han}, \x{..}
+                k = src.find("}", i)
+                if k < 0 or any(c in src[i:k] for c in "|()[]\\"):
+                    return ()
+                i = k + 1
+            continue
+        if ch == "[":
+            cut()
+            j = i + 1
+            if j < n and src[j] == "^":
+                j += 1
+            if j < n and src[j] == "]":
+                j += 1
+            while j < n and src[j] != "]":
+                j += 2 if src[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            cut()
+            depth += 1
+        elif ch == ")":
+            cut()
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return ()
+        elif depth == 0:
+            if ch in "?*+{":
+                if cur:
+                    cur.pop()  # the quantified character is not required
+                cut()
+                if ch == "{":  # a quantifier {m,n} (or a fuzzy constraint {e<=1}) is skipped whole
+                    k = src.find("}", i)
+                    if k < 0 or not _QUANT_BODY.fullmatch(src[i + 1:k]):
+                        return ()  # a literal brace or something unexpected: no claim
+                    i = k + 1
+                    continue
+            elif ch in _META:
+                cut()
+            else:
+                cur.append(ch)
+        i += 1
+    cut()
+    if depth != 0:
+        return ()
+    return tuple(runs)
+
+
+@functools.cache
+def _minimal_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """``required_literals`` without the words that contain another of them (近 for 将近/接近):
+    a text holds one of the words exactly when it holds one of these."""
     lits = required_literals(rx)
-    return lits is None or any(w in text for w in lits)
+    if lits is None:
+        return None
+    return tuple(w for w in lits if not any(u != w and u in w for u in lits))
+
+
+def may_match(rx: regex.Pattern[str], text: str) -> bool:
+    """False only when ``rx`` provably cannot match ``text`` (see ``required_literals`` and
+    ``required_runs``)."""
+    lits = _minimal_literals(rx)
+    if lits is not None and not any(w in text for w in lits):
+        return False
+    return all(r in text for r in required_runs(rx))
