@@ -30,6 +30,7 @@ _BREAK_REVERSE = regex.compile(r"[，,；;：:。！？!?\n]", regex.REVERSE)
 _CHAIN_BREAK = re.compile(r"[。！？!?\n；;]")  # same_clause_chain: a sentence end or semicolon
 ADDITIVE_KINDS = ("money", "count", "quantity")
 _START_END = operator.attrgetter("start", "end")
+_FIRST = operator.itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,23 +282,16 @@ class CheckContext:
                 # start, so walk the facts instead of every sentence
                 sstarts, sends = self._sent_starts, self._sent_ends
                 bis = bisect.bisect_right
-                cur = -1
-                fs: list[Fact] = []
-                for f in facts:
-                    st = f.start
-                    i = bis(sstarts, st) - 1
+                # facts are sorted by start, so their sentence positions never decrease and each
+                # sentence's facts are one run; a fact not ending inside its sentence is left out
+                idx = [bis(sstarts, st) - 1 for st in [f.start for f in facts]]
+                for i, run in itertools.groupby(zip(idx, facts), key=_FIRST):
                     if i < 0:
                         continue
                     e = sends[i]
-                    if not (st < e and f.end <= e):
-                        continue
-                    if i != cur:
-                        if fs:
-                            cached.append((cur, fs))
-                        cur, fs = i, []
-                    fs.append(f)
-                if fs:
-                    cached.append((cur, fs))
+                    fs = [f for _, f in run if f.start < e and f.end <= e]
+                    if fs:
+                        cached.append((i, fs))
             elif facts:
                 starts = [f.start for f in facts]
                 n = len(facts)

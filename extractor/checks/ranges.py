@@ -1,6 +1,7 @@
 """Ranges and magnitudes: bounded rates above 100%, negative counts, implausible magnitudes."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -66,13 +67,19 @@ def _allowed(values: list[str]) -> set[Decimal]:
     return {Decimal(v) for v in values}
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(src: str) -> regex.Pattern[str]:
+    """A lexicon pattern compiled once (``regex.compile`` itself re-parses its cache key)."""
+    return regex.compile(src)
+
+
 @check("ranges.magnitude.v1", codes={"magnitude.implausible": "warning"})
 def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
     """Voltage classes that do not exist (2023千伏) and village roads longer than a county has."""
     lex = lexicon("magnitudes")
     for key in ("voltage_kv", "voltage_v"):
         rule = lex[key]
-        rx = regex.compile(rule["pattern"])
+        rx = _compiled(rule["pattern"])
         if not may_match(rx, ctx.clean_text):
             continue
         ok = _allowed(rule["allowed"])
@@ -90,7 +97,7 @@ def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
                 f"no such line exists, so the figure is probably corrupted.",
                 a, b, _overlapping(ctx, a, b), stated=shown, computed=f"{{{', '.join(rule['allowed'])}}}")
     rule = lex["village_road"]
-    rx = regex.compile(rule["pattern"])
+    rx = _compiled(rule["pattern"])
     if not may_match(rx, ctx.clean_text):
         return
     vmax = Decimal(rule["max"])
