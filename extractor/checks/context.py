@@ -255,12 +255,23 @@ class CheckContext:
             i += 1
         return out
 
+    def last_fact_in(self, start: int, end: int) -> Fact | None:
+        """``facts_in(start, end)[-1]`` without building the list: walk back from the last fact
+        starting before ``end``."""
+        starts, facts = self._fact_starts, self.facts
+        k = bisect.bisect_left(starts, end) - 1
+        while k >= 0 and starts[k] >= start:
+            if facts[k].end <= end:
+                return facts[k]
+            k -= 1
+        return None
+
     def _disjoint_sentences(self) -> bool:
         """Every sentence non-empty, starting after the previous one ends (computed once)."""
         ok = self.memo.get("disjoint_sentences")
         if ok is None:
             st, en = self._sent_starts, self._sent_ends
-            ok = all(a < b for a, b in zip(st, en)) and all(e <= s for e, s in zip(en, st[1:]))
+            ok = all(map(operator.lt, st, en)) and all(map(operator.le, en, st[1:]))  # (in C)
             self.memo["disjoint_sentences"] = ok
         return ok
 

@@ -47,9 +47,10 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
     code_after = pattern("year_contamination", "code_after")
     max_digits = int(cfg["max_digits"])
     for m in tok_re.finditer(text):
-        ip, frac = m.group("int"), m.group("frac") or ""
-        if len(ip) < 4 or len(ip) >= max_digits:
-            continue
+        a, b = m.span("int")
+        if b - a < 4 or b - a >= max_digits:
+            continue  # (most figures: tested on the span, before building any string)
+        ip, frac = text[a:b], m.group("frac") or ""
         after = text[m.end():m.end() + 6]
         if len(ip) == 4:
             y = int(ip)

@@ -52,9 +52,10 @@ def window_before(ctx: CheckContext, f: Fact, limit: int = 24) -> str:
 
 def _window_before(ctx: CheckContext, f: Fact, limit: int) -> str:
     seg = ctx.clause_before(f, limit)
-    prev = [g for g in ctx.facts_in(f.start - len(seg), f.start) if g.end <= f.start and g is not f]
-    if prev:
-        cut = prev[-1].end - (f.start - len(seg))
+    # the last earlier figure in the window (f itself starts at f.start, so it is never one)
+    prev = ctx.last_fact_in(f.start - len(seg), f.start)
+    if prev is not None:
+        cut = prev.end - (f.start - len(seg))
         if cut > 0:
             seg = seg[cut:]
     return seg
