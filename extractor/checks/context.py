@@ -63,6 +63,7 @@ class CheckContext:
         self._sentences: list[Span] | None = None
         self.check_name = check_name
         self._intervals: dict[str, Interval | None] = {}
+        self._iv_of: dict[int, Interval | None] = {}
         # per-document memo shared by the checks (clauses, percent roles, sum groups …): every
         # entry depends only on the text and the facts, which stay fixed for the context's life
         self.memo: dict[Any, Any] = {}
@@ -360,10 +361,17 @@ class CheckContext:
         return _CHAIN_BREAK.search(self.text, a.end, max(a.end, b.start)) is None
 
     def interval(self, f: Fact) -> Interval | None:
+        # memo by fact_id (duplicate facts share the first one's interval); the object's id in
+        # front of it spares building the fact_id string again for a fact already asked about
+        try:
+            return self._iv_of[id(f)]
+        except KeyError:
+            pass
         key = f.fact_id
         if key not in self._intervals:
             self._intervals[key] = fact_interval(f)
-        return self._intervals[key]
+        iv = self._iv_of[id(f)] = self._intervals[key]
+        return iv
 
     def intervals(self, facts: list[Fact]) -> list[Interval] | None:
         """The interval of every fact, or None when any of them has none."""

@@ -217,6 +217,12 @@ def last_magnitude(v: Decimal, decimals: int | None) -> Decimal:
     return step
 
 
+@functools.lru_cache(maxsize=256)
+def _half_unit(decimals: int) -> Decimal:
+    """Half a unit of the last written digit (the rounding half-width), cached like unit_of."""
+    return HALF * unit_of(decimals)
+
+
 @functools.cache
 def qualifier_words(meaning: str) -> tuple[str, ...]:
     """The qualifier words of one meaning (about, near, more, gt, ge, lt, le) in
@@ -260,7 +266,7 @@ def fact_interval(f: Fact) -> Interval | None:
         return None
     v = Decimal(f.value)
     d = f.decimals
-    half = HALF * unit_of(d) if d is not None else ZERO
+    half = _half_unit(d) if d is not None else ZERO
     if f.kind == "count" and (d is None or d >= 0):
         d, half = None, ZERO  # 19起: a whole count written to the unit is exact, [19, 19]
     quals = f.qualifiers or ""
