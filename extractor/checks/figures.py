@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Anomaly, Fact
-from .config import may_match, pattern, section
+from .config import iter_matches, pattern, section
 from .context import CheckContext
 from .registry import check
 
@@ -121,10 +121,8 @@ def check_duplicated_token(ctx: CheckContext) -> Iterator[Anomaly]:
 def check_contradictory_qualifiers(ctx: CheckContext) -> Iterator[Anomaly]:
     """One figure hedged both below and above: 近2023万余元 (近 = at most, 余 = more than)."""
     rx = pattern("contradictory_qualifiers", "pattern")
-    if not may_match(rx, ctx.clean_text):
-        return
     cfg = section("contradictory_qualifiers")
-    for m in rx.finditer(ctx.clean_text):
+    for m in iter_matches(rx, ctx.clean_text):  # (tried only where a left qualifier word is)
         left, right = m.group("left"), m.group("right")
         if left in cfg["about_left"] and right not in cfg["about_right"]:
             continue

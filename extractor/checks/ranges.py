@@ -8,7 +8,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly
-from .config import lexicon, may_match, section
+from .config import iter_matches, lexicon, may_match, section
 from .context import CheckContext
 from .figures import _overlapping
 from .registry import check
@@ -98,10 +98,8 @@ def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
                 a, b, _overlapping(ctx, a, b), stated=shown, computed=f"{{{', '.join(rule['allowed'])}}}")
     rule = lex["village_road"]
     rx = _compiled(rule["pattern"])
-    if not may_match(rx, ctx.clean_text):
-        return
     vmax = Decimal(rule["max"])
-    for m in rx.finditer(ctx.clean_text):
+    for m in iter_matches(rx, ctx.clean_text):  # (tried only where a road word is)
         v = Decimal(m.group("num")) * (10000 if m.group("scale") else 1)
         if v <= vmax:
             continue

@@ -7,7 +7,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly, Fact
-from .config import may_match, pattern, section
+from .config import iter_matches, pattern, section
 from .context import ADDITIVE_KINDS, CheckContext
 from .intervals import HUNDRED, Interval, rounding, sum_intervals
 from .registry import check
@@ -168,10 +168,8 @@ def check_ratios(ctx: CheckContext) -> Iterator[Anomaly]:
     cfg = section("ratios")
     rx = pattern("ratios", "pattern")
     cue_rx = pattern("ratios", "structure_cue")
-    if not may_match(rx, ctx.clean_text):
-        return  # none of the cue words the pattern needs: no ratio (a cheap test before the scan)
     lo, hi = Decimal(str(cfg["near_100_low"])), Decimal(str(cfg["near_100_high"]))
-    for m in rx.finditer(ctx.clean_text):
+    for m in iter_matches(rx, ctx.clean_text):  # (tried only where a cue word is)
         if not cue_rx.search(ctx.clean_text[max(0, m.start() - 10):m.end()]):
             continue
         nums = regex.split(r"\s*[:：∶]\s*", m.group("ratio"))
