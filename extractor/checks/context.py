@@ -256,6 +256,19 @@ class CheckContext:
             i += 1
         return out
 
+    def of_kind(self, kind: str) -> list[Fact]:
+        """The facts of one kind, in order (memoised; do not mutate): the checks that look at
+        every percent or count need not walk all the facts each."""
+        by_kind = self.memo.get("of_kind")
+        if by_kind is None:
+            by_kind = self.memo["of_kind"] = {}
+            for f in self.facts:
+                lst = by_kind.get(f.kind)
+                if lst is None:
+                    lst = by_kind[f.kind] = []
+                lst.append(f)
+        return by_kind.get(kind, [])
+
     def last_fact_in(self, start: int, end: int) -> Fact | None:
         """``facts_in(start, end)[-1]`` without building the list: walk back from the last fact
         starting before ``end``."""

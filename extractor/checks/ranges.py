@@ -21,7 +21,7 @@ def check_percent_range(ctx: CheckContext) -> Iterator[Anomaly]:
     cfg = section("ranges")
     bmax = Decimal(str(cfg["bounded_max"]))
     amax = Decimal(str(cfg["any_percent_max"]))
-    for f in ctx.facts:
+    for f in ctx.of_kind("percent"):
         if f.kind != "percent" or f.unit == "pp" or f.value is None:
             continue
         iv = ctx.interval(f)
@@ -52,7 +52,7 @@ def check_percent_range(ctx: CheckContext) -> Iterator[Anomaly]:
 @check("ranges.count.v1", codes={"count.negative": "error"})
 def check_negative_count(ctx: CheckContext) -> Iterator[Anomaly]:
     """A count (家, 个, 人次 …) cannot be negative."""
-    for f in ctx.facts:
+    for f in ctx.of_kind("count"):
         if f.kind != "count" or f.value is None:
             continue
         if Decimal(f.value) < 0:
