@@ -137,3 +137,22 @@ def test_iter_matches_equals_finditer() -> None:
         for s in texts:
             assert [(m.span(), m.groupdict()) for m in iter_matches(rx, s)] == \
                 [(m.span(), m.groupdict()) for m in rx.finditer(s)], (rx.pattern, s)
+
+
+def test_last_rate_word_equals_the_regex_scan(sample_path: Path) -> None:
+    """The Python scan of the rate words finds the last match the regex alternation finds."""
+    from extractor.checks.roles import _last_rate_word, _rate_words
+
+    rx = _rate_words()[0]
+    text = read(sample_path).text
+    rnd = random.Random(11)
+    wins = [text[a:a + rnd.randint(0, 30)] for a in (rnd.randrange(len(text)) for _ in range(20000))]
+    k = text.find("率")
+    while k >= 0:
+        wins.append(text[max(0, k - rnd.randint(0, 5)):k + rnd.randint(1, 5)])
+        k = text.find("率", k + 1)
+    wins += ["森林覆盖率达到", "率", "甲率", "甲乙率", "甲乙丙率", "率率", "a率", "覆盖率率", "城镇化率和失业率",
+             "增长率", "增速", "占比为", "", "abc"]
+    for w in wins:
+        ms = list(rx.finditer(w))
+        assert _last_rate_word(w) == ((ms[-1].group(), ms[-1].end()) if ms else ("", -1)), w
