@@ -200,9 +200,17 @@ def may_match(rx: regex.Pattern[str], text: str) -> bool:
     """False only when ``rx`` provably cannot match ``text`` (see ``required_literals`` and
     ``required_runs``)."""
     lits = _minimal_literals(rx)
-    if lits is not None and not any(w in text for w in lits):
+    if lits is not None and not any(_contains(text, w) for w in lits):
         return False
-    return all(r in text for r in required_runs(rx))
+    return all(_contains(text, r) for r in required_runs(rx))
+
+
+def _contains(text: str, w: str) -> bool:
+    """``w in text``; a word whose last character is absent is ruled out by a one-character
+    search first (several times faster than a search for a two-character CJK word)."""
+    if len(w) > 1 and w[-1] not in text:
+        return False
+    return w in text
 
 
 _ZERO_WIDTH_OPENERS = ("(?<=", "(?<!", "(?=", "(?!")
@@ -278,13 +286,21 @@ def iter_matches(rx: regex.Pattern[str], text: str) -> Iterator[regex.Match[str]
     if lits is None:
         yield from rx.finditer(text)
         return
-    starts: set[int] = set()
-    find = text.find
+    # each word is found through its last character (a one-character search runs at memchr
+    # speed, several times faster than one for a two-character CJK word), then checked whole
+    by_last: dict[str, list[str]] = {}
     for w in lits:
-        k = find(w)
+        by_last.setdefault(w[-1], []).append(w)
+    starts: set[int] = set()
+    find, at = text.find, text.startswith
+    for c, ws in by_last.items():
+        k = find(c)
         while k >= 0:
-            starts.add(k)
-            k = find(w, k + 1)
+            for w in ws:
+                s = k - len(w) + 1
+                if s >= 0 and at(w, s):
+                    starts.add(s)
+            k = find(c, k + 1)
     end = 0
     match = rx.match
     for p in sorted(starts):
