@@ -20,16 +20,20 @@ leaves a file that looks finished.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import EXACT_OF, TABLE_COLUMNS, TABLES, arrow_schema, arrow_type, to_arrow
 
@@ -99,16 +103,252 @@ class _Atomic:
                 pass
 
 
-def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[dict]:
-    for b in batches:
-        yield from b.to_pylist()
+# -- column-wise cell text --------------------------------------------------------------------------
+# The writers turn each RecordBatch into the bytes of its rows column by column with
+# pyarrow.compute (C loops over whole columns, rows joined in C) instead of a dict per row and a
+# Python call per cell, which cost 20-55 µs per fact and format. Each cell's text is exactly
+# what the row-wise definitions give (guard_formula, plain_decimal, xlsx_text, json.dumps,
+# repr): the common cases are done by compute kernels, and the rare rows a kernel could get
+# wrong (text starting with a formula character, control characters, a float that repr writes
+# with an exponent, a cell over Excel's limit) are handed to those same Python functions, so
+# the two cannot drift apart (tests/batch/test_exports_columnar.py compares them).
+_SLICE_BYTES = 16 << 20   # a batch is turned into text this much at a time: memory stays flat
+#                           and the int32 offsets of the joined rows cannot overflow
+_NULL_STR = pa.scalar(None, pa.string())
+_NO_BYTES = np.zeros(0, np.uint8)
+_FORMULA_FIRST = np.zeros(256, bool)
+_FORMULA_FIRST[list(b"=+-@\t\r")] = True
+_CSV_SPECIAL = np.zeros(256, bool)
+_CSV_SPECIAL[list(b',"\r\n')] = True
+
+
+def _slices(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
+    n = batch.num_rows
+    if not n:
+        return
+    parts = -(-batch.nbytes // _SLICE_BYTES)
+    if parts <= 1:
+        yield batch
+        return
+    step = -(-n // parts)
+    for i in range(0, n, step):
+        yield batch.slice(i, step)
+
+
+def _string(arr: pa.Array) -> pa.Array:
+    return arr if arr.type == pa.string() else arr.cast(pa.string())
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _patch(target: pa.Array, source: pa.Array, mask, fn) -> pa.Array:
+    """``target`` with the rows of ``mask`` replaced by ``fn(value of source)`` (in Python);
+    ``mask``: a boolean array (null = False) or None (no row)."""
+    if mask is None:
+        return target
+    if isinstance(mask, np.ndarray):
+        if not mask.any():
+            return target
+        mask = pa.array(mask)
+    if source.null_count:
+        mask = pc.and_kleene(mask, pc.is_valid(source))
+    if mask.null_count:
+        mask = pc.fill_null(mask, False)
+    if not mask.true_count:
+        return target
+    repl = [fn(v) for v in source.filter(mask).to_pylist()]
+    return pc.replace_with_mask(target, mask, pa.array(repl, pa.string()))
+
+
+class _Pick:
+    """A constant piece of a row that depends on the row: ``options[codes[row]]``."""
+
+    __slots__ = ("codes", "options")
+
+    def __init__(self, codes: np.ndarray | None, options: tuple[str, ...]) -> None:
+        self.codes, self.options = codes, options
+
+
+def _pick(mask: np.ndarray | None, yes: str, no: str) -> _Pick | str:
+    """``yes`` in the rows of ``mask``, ``no`` in the others (None: no row)."""
+    return no if mask is None else _Pick(mask.astype(np.intp), (no, yes))
+
+
+class _Where:
+    """A text array used only in the rows of ``mask``."""
+
+    __slots__ = ("array", "mask")
+
+    def __init__(self, array: pa.Array, mask: np.ndarray) -> None:
+        self.array, self.mask = array, mask
+
+
+_MAX_OPTIONS = 64
+
+
+def _merge(a, b):
+    """Two adjacent constant pieces (str or _Pick) as one, or None if that gets too big."""
+    a = a if isinstance(a, _Pick) else _Pick(None, (a,))
+    b = b if isinstance(b, _Pick) else _Pick(None, (b,))
+    if len(a.options) * len(b.options) > _MAX_OPTIONS:
+        return None
+    options = tuple(x + y for x in a.options for y in b.options)
+    if a.codes is None and b.codes is None:
+        return options[0]
+    ca = 0 if a.codes is None else a.codes
+    cb = 0 if b.codes is None else b.codes
+    return _Pick(ca * len(b.options) + cb, options)
+
+
+def _assemble(pieces: list, n: int):
+    """The UTF-8 bytes of ``n`` rows, each the concatenation of ``pieces``: text arrays (a null
+    adds nothing), :class:`_Where` arrays, constant strings and :class:`_Pick` constants.
+
+    All the arrays and constants are concatenated into one array and a single ``take`` lays
+    them out row after row: per row and piece that costs about half what
+    ``binary_join_element_wise`` does with constant arguments, and a missing cell (a null, a
+    cell reference only after a gap) is just an index pointing at ""."""
+    merged: list = []
+    for p in pieces:
+        if isinstance(p, (str, _Pick)) and merged and isinstance(merged[-1], (str, _Pick)):
+            m = _merge(merged[-1], p)
+            if m is not None:
+                merged[-1] = m
+                continue
+        merged.append(p)
+    arrays: list[pa.Array] = []
+    consts: dict[str, int] = {"": 0}
+    for p in merged:
+        for o in ((p,) if isinstance(p, str) else p.options if isinstance(p, _Pick) else ()):
+            consts.setdefault(o, len(consts))
+    base = sum(1 for p in merged if not isinstance(p, (str, _Pick))) * n
+    itype = np.int32 if base + len(consts) < 2 ** 31 else np.int64
+    rows = np.arange(n, dtype=itype)
+    step = np.zeros(len(merged), itype)    # index of piece j in row r: r * step[j] + start[j]
+    start = np.zeros(len(merged), itype)
+    later = []                             # pieces whose index is not of that form
+    for j, p in enumerate(merged):
+        if isinstance(p, str):
+            start[j] = base + consts[p]
+        elif isinstance(p, _Pick) and p.codes is None:
+            start[j] = base + consts[p.options[0]]
+        elif isinstance(p, (_Pick, _Where)):
+            later.append((j, p))
+            if isinstance(p, _Where):
+                start[j] = len(arrays) * n
+                arrays.append(_string(p.array))
+        else:
+            step[j], start[j] = 1, len(arrays) * n
+            arrays.append(_string(p))
+    idx = rows[:, None] * step + start
+    for j, p in later:
+        if isinstance(p, _Pick):
+            idx[:, j] = np.array([base + consts[o] for o in p.options], itype)[p.codes]
+        else:
+            idx[:, j] = np.where(p.mask, rows + start[j], base)
+    big = pa.concat_arrays(arrays + [pa.array(list(consts), pa.string())])
+    return _data(big.take(pa.array(idx.ravel())))
+
+
+def _buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (int32, one more than rows) and UTF-8 bytes of a ``pa.string()`` array, no copy."""
+    bufs = s.buffers()
+    if not len(s) or bufs[1] is None:
+        return np.zeros(len(s) + 1, np.int32), _NO_BYTES
+    off = np.frombuffer(bufs[1], np.int32, len(s) + 1, s.offset * 4)
+    return off, (np.frombuffer(bufs[2], np.uint8) if bufs[2] is not None else _NO_BYTES)
+
+
+def _text_bytes(s: pa.Array) -> np.ndarray:
+    """All the bytes of the texts of ``s`` (nulls may add some): for checks over the whole
+    column (memchr / a vectorised min) before any per-row regular expression is run."""
+    off, data = _buffers(s)
+    return data[off[0]:off[-1]]
+
+
+def _rows_having(s: pa.Array, raw: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Rows of ``s`` with a byte that ``table`` marks (``raw``: :func:`_text_bytes` of ``s``)."""
+    off, _ = _buffers(s)
+    hits = np.flatnonzero(table[raw]) + off[0]
+    mask = np.zeros(len(s), bool)
+    mask[np.searchsorted(off, hits, side="right") - 1] = True
+    return mask
+
+
+def _control(raw: np.ndarray) -> bool:
+    return bool(raw.size) and int(raw.min()) < 0x20
+
+
+def _data(arr: pa.Array):
+    """The concatenated UTF-8 bytes of a string array without nulls (no copy)."""
+    bufs = arr.buffers()
+    if bufs[2] is None:
+        return b""
+    offsets = pa.Array.from_buffers(pa.int32(), len(arr) + 1, [None, bufs[1]], offset=arr.offset)
+    return memoryview(bufs[2])[offsets[0].as_py():offsets[-1].as_py()]
+
+
+def _float_text(arr: pa.Array, fallback) -> pa.Array:
+    """``repr(x)`` of each float64 as text (null stays null), ``fallback(x)`` where repr uses an
+    exponent (below 1e-4, from 1e16), for nan/inf and -0.0.
+
+    Whole numbers are their int64 digits plus ".0"; the others Arrow's cast, which writes the
+    same shortest round-trip digits as repr, but with an exponent where that is shorter
+    ("1.2e+12", "1.234567890123456e+14"): such rows go to ``fallback`` too."""
+    x = arr.to_numpy(zero_copy_only=False)         # null → nan
+    size = np.abs(x)
+    with np.errstate(invalid="ignore"):
+        fixed = (size >= 1e-4) & (size < 1e16)
+        whole = fixed & (np.floor(x) == x)
+        odd = ~fixed & ~(x == 0) | (x == 0) & np.signbit(x)
+    if whole.all():
+        s = pc.binary_join_element_wise(arr.cast(pa.int64(), safe=False).cast(pa.string()),
+                                        ".0", "")
+    else:
+        s = arr.cast(pa.string())
+        if whole.any():
+            w = pa.array(whole)
+            s = pc.if_else(w, pc.binary_join_element_wise(
+                arr.cast(pa.int64(), safe=False).cast(pa.string()), ".0", ""), s)
+            part = s.filter(pc.invert(w))
+        else:
+            part = s
+        if ord("e") in _text_bytes(part).tobytes():     # an exponent somewhere
+            odd |= np.asarray(pc.fill_null(pc.match_substring(s, "e"), False)) & ~whole
+    zero = (x == 0) & ~odd
+    if zero.any():            # Arrow: "0" and "-0" for 0.0; the int64 path: "0" (+ ".0")
+        s = pc.if_else(pa.array(zero), "0.0", s)
+    return _patch(s, arr, odd, fallback)
+
+
+def _value_texts(value: pa.Array, exact: pa.Array) -> pa.Array:
+    """:func:`value_text` of a value column: its exact decimal string, else the plain decimal."""
+    exact = _string(exact)
+    has = pc.and_(pc.is_valid(value), pc.not_equal(exact, ""))
+    if has.null_count:
+        has = pc.fill_null(has, False)
+    out = pc.if_else(has, exact, _NULL_STR)
+    return _patch(out, value, pc.and_(pc.is_valid(value), pc.invert(has)), plain_decimal)
+
+
+class _Sink:
+    """Where a CSV/JSONL writer's bytes go: a binary file, or a text stream (stdout)."""
+
+    def __init__(self, fh, *, text: bool) -> None:
+        self.fh, self.text = fh, text
+
+    def write(self, data) -> None:
+        if self.text:
+            self.fh.write(bytes(data).decode("utf-8"))
+        else:
+            self.fh.write(data)
 
 
 # -- CSV ------------------------------------------------------------------------------------------
-def _csv_cell(row: dict, col: str) -> str:
-    if col in EXACT_OF:
-        return value_text(row, col) or ""
-    v = row.get(col)
+def _csv_value(v) -> str:
+    """One non-value cell as CSV text, row-wise (for column types without a kernel below)."""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -122,56 +362,169 @@ def _csv_cell(row: dict, col: str) -> str:
     return guard_formula(str(v))
 
 
+def _csv_column(batch: pa.RecordBatch, col: str) -> pa.Array:
+    """The CSV field of every row: text, formula guard, then quoted as csv.QUOTE_MINIMAL does."""
+    arr = batch.column(col)
+    t = arr.type
+    if col in EXACT_OF:
+        s = _value_texts(arr, batch.column(EXACT_OF[col]))
+    elif _is_text(t):
+        s = pc.fill_null(_string(arr), "")
+        s = _patch(s, s, _formula_start(s), guard_formula)
+    elif pa.types.is_boolean(t):
+        s = pc.if_else(arr, "true", "false")
+    elif pa.types.is_integer(t):
+        s = arr.cast(pa.string())
+    elif pa.types.is_floating(t):
+        s = _float_text(arr.cast(pa.float64()), plain_decimal)
+    elif pa.types.is_list(t) or pa.types.is_large_list(t):
+        s = pa.array([None if v is None else dumps_list(v) for v in arr.to_pylist()], pa.string())
+    else:
+        s = pa.array([_csv_value(v) for v in arr.to_pylist()], pa.string())
+    if s.null_count:
+        s = pc.fill_null(s, "")
+    raw = _text_bytes(s)
+    if any(c in raw.tobytes() for c in b',"\r\n'):      # what csv.QUOTE_MINIMAL quotes
+        s = _patch(s, s, _rows_having(s, raw, _CSV_SPECIAL), _csv_quoted)
+    return s
+
+
+def _csv_quoted(v: str) -> str:
+    return '"' + v.replace('"', '""') + '"'
+
+
+def _formula_start(s: pa.Array) -> np.ndarray:
+    """Rows (of a text array without nulls) whose first character is one guard_formula checks."""
+    off, data = _buffers(s)
+    if not data.size:
+        return np.zeros(len(s), bool)
+    first = data[np.minimum(off[:-1], data.size - 1)]
+    return (off[1:] > off[:-1]) & _FORMULA_FIRST[first]
+
+
+class _CsvWriter:
+    """One table as CSV (header, then rows batch by batch) into a :class:`_Sink`."""
+
+    def __init__(self, table: str, sink: _Sink, *, bom: bool) -> None:
+        self.cols, self.sink = TABLE_COLUMNS[table], sink
+        head = io.StringIO()
+        csv.writer(head, lineterminator="\r\n").writerow(self.cols)
+        sink.write((b"\xef\xbb\xbf" if bom else b"") + head.getvalue().encode("utf-8"))
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        for b in _slices(_conform(batch, self.cols)):
+            pieces: list = []
+            for i, c in enumerate(self.cols):
+                pieces += [",", _csv_column(b, c)] if i else [_csv_column(b, c)]
+            self.sink.write(_assemble(pieces + ["\r\n"], b.num_rows))
+
+
 def write_csv(table: str, batches: Iterable[pa.RecordBatch], out, *, bom: bool = True) -> None:
     """``out``: a path or a text stream."""
-    cols = TABLE_COLUMNS[table]
     if isinstance(out, (str, Path)):
-        with _Atomic(Path(out)) as part, open(part, "w", encoding="utf-8-sig" if bom else "utf-8",
-                                              newline="") as fh:
-            _write_csv_rows(fh, cols, batches)
+        with _Atomic(Path(out)) as part, _table_writer("csv", table, part, bom) as w:
+            _feed(w, batches)
     else:
-        _write_csv_rows(out, cols, batches)
+        _feed(_CsvWriter(table, _Sink(out, text=True), bom=False), batches)
 
 
-def _write_csv_rows(fh, cols, batches) -> None:
-    w = csv.writer(fh, lineterminator="\r\n")
-    w.writerow(cols)
-    for row in _rows(batches):
-        w.writerow([_csv_cell(row, c) for c in cols])
+def _feed(writer, batches: Iterable[pa.RecordBatch]) -> None:
+    for b in batches:
+        writer.write(b)
 
 
 # -- JSON Lines -----------------------------------------------------------------------------------
-def _json_row(row: dict, cols: list[str]) -> str:
-    out = {}
-    for c in cols:
-        out[c] = value_text(row, c) if c in EXACT_OF else row.get(c)
-    return json.dumps(out, ensure_ascii=False)
+def _json_escaped(s: pa.Array) -> pa.Array:
+    """The inside of each text's JSON string as json.dumps(ensure_ascii=False) writes it."""
+    raw = _text_bytes(s)
+    b = raw.tobytes()
+    e = s
+    if ord("\\") in b:
+        e = pc.replace_substring(e, "\\", "\\\\")
+    if ord('"') in b:
+        e = pc.replace_substring(e, '"', '\\"')
+    if _control(raw):
+        e = _patch(e, s, pc.match_substring_regex(s, r"[\x00-\x1f]"),
+                   lambda v: json.dumps(v, ensure_ascii=False)[1:-1])
+    return e
+
+
+def _json_float(x: float) -> str:
+    return json.dumps(x)
+
+
+def _json_pieces(batch: pa.RecordBatch, col: str) -> list:
+    """The JSON value of ``col`` in every row, as pieces for :func:`_assemble`."""
+    arr = batch.column(col)
+    t = arr.type
+    if col in EXACT_OF or _is_text(t):
+        s = _value_texts(arr, batch.column(EXACT_OF[col])) if col in EXACT_OF else _string(arr)
+        s = _json_escaped(s)
+        if not s.null_count:
+            return ['"', s, '"']
+        valid = np.asarray(s.is_valid())
+        return [_pick(valid, '"', "null"), s, _pick(valid, '"', "")]
+    if pa.types.is_boolean(t):
+        s = pc.if_else(arr, "true", "false")
+    elif pa.types.is_integer(t):
+        s = arr.cast(pa.string())
+    elif pa.types.is_floating(t):
+        s = _float_text(arr.cast(pa.float64()), _json_float)
+    else:
+        s = pa.array([json.dumps(v, ensure_ascii=False) for v in arr.to_pylist()], pa.string())
+    return [_pick(np.asarray(s.is_null()), "null", ""), s] if s.null_count else [s]
+
+
+class _JsonlWriter:
+    """One table as JSON Lines into a :class:`_Sink`: the objects json.dumps writes, one a line."""
+
+    def __init__(self, table: str, sink: _Sink) -> None:
+        self.cols, self.sink = TABLE_COLUMNS[table], sink
+        self.keys = [json.dumps(c, ensure_ascii=False) for c in self.cols]
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        for b in _slices(_conform(batch, self.cols)):
+            pieces: list = []
+            for i, (c, k) in enumerate(zip(self.cols, self.keys)):
+                pieces.append(("{" if not i else ", ") + k + ": ")
+                pieces += _json_pieces(b, c)
+            pieces.append("}\n")
+            self.sink.write(_assemble(pieces, b.num_rows))
 
 
 def write_jsonl(table: str, batches: Iterable[pa.RecordBatch], out) -> None:
-    cols = TABLE_COLUMNS[table]
     if isinstance(out, (str, Path)):
-        with _Atomic(Path(out)) as part, open(part, "w", encoding="utf-8", newline="\n") as fh:
-            for row in _rows(batches):
-                fh.write(_json_row(row, cols) + "\n")
+        with _Atomic(Path(out)) as part, _table_writer("jsonl", table, part, False) as w:
+            _feed(w, batches)
     else:
-        for row in _rows(batches):
-            out.write(_json_row(row, cols) + "\n")
+        _feed(_JsonlWriter(table, _Sink(out, text=True)), batches)
 
 
 # -- Parquet --------------------------------------------------------------------------------------
-def write_parquet(table: str, batches: Iterable[pa.RecordBatch], out: str | Path) -> None:
-    import pyarrow.parquet as pq
+class _ParquetWriter:
+    def __init__(self, table: str, path: Path) -> None:
+        import pyarrow.parquet as pq
 
-    schema = arrow_schema(table)
-    with _Atomic(Path(out)) as part:
-        with pq.ParquetWriter(part, schema) as w:
-            wrote = False
-            for b in batches:
-                w.write_batch(b)
-                wrote = True
-            if not wrote:
-                w.write_table(schema.empty_table())
+        self.schema = arrow_schema(table)
+        self.w = pq.ParquetWriter(path, self.schema)
+        self.wrote = False
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.w.write_batch(batch)
+        self.wrote = True
+
+    def close(self) -> None:
+        if not self.wrote:
+            self.w.write_table(self.schema.empty_table())
+        self.w.close()
+
+    def abort(self) -> None:
+        self.w.close()
+
+
+def write_parquet(table: str, batches: Iterable[pa.RecordBatch], out: str | Path) -> None:
+    with _Atomic(Path(out)) as part, _table_writer("parquet", table, part, False) as w:
+        _feed(w, batches)
 
 
 # -- XLSX -----------------------------------------------------------------------------------------
@@ -203,6 +556,8 @@ def xlsx_text(s: str) -> str:
 
 
 def display_width(s: str) -> int:
+    if s.isascii():
+        return len(s)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
@@ -217,12 +572,14 @@ def _xlsx_value(row: dict, col: str):
     return v
 
 
-# The workbook is written as SpreadsheetML directly (zip of XML parts, sheets streamed row by
-# row): openpyxl's write-only mode built a Cell object and an lxml element per cell and took
+# The workbook is written as SpreadsheetML directly (zip of XML parts, sheets streamed batch by
+# batch): openpyxl's write-only mode built a Cell object and an lxml element per cell and took
 # ~40 % of a whole `extractor run`; this writes the same workbook (same sheets, header style,
 # frozen header row, autofilter, column widths, text as inline strings that are never
-# formulas) about 5-10x faster, with memory flat in the number of rows.
+# formulas), with memory flat in the number of rows. The data rows are built column-wise
+# (:func:`_xlsx_rows`); the header and the 说明 sheet row by row (:meth:`_SheetWriter.append`).
 _XML_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_XML_ESC_PAIRS = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"))
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -259,15 +616,164 @@ _STYLES = (   # 0 = normal, 1 = bold header, 2 = wrapped text aligned to the top
     '</styleSheet>')
 
 
+def column_letter(n: int) -> str:
+    """Excel's name of the ``n``-th column (1 → A, 27 → AA); openpyxl's import alone took
+    0.09 s, more than writing a small workbook."""
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _cell_xml(ref: str, st: str, v) -> str:
+    """One cell as SpreadsheetML ("" for an empty cell), the row-wise definition."""
+    if v is None:
+        return ""
+    if v is True or v is False:
+        return f'<c r="{ref}"{st} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, float, Decimal)):
+        if not math.isfinite(v):
+            return ""     # Excel has no NaN/inf
+        num = repr(v) if isinstance(v, float) else str(v)
+        return f'<c r="{ref}"{st}><v>{num}</v></c>'
+    s = v if isinstance(v, str) else str(v)
+    return (f'<c r="{ref}"{st} t="inlineStr"><is><t xml:space="preserve">'
+            f'{s.translate(_XML_ESC)}</t></is></c>')
+
+
+def _xml_text(s: pa.Array) -> pa.Array:
+    """:func:`xlsx_text` then XML escaping of each text (null stays null)."""
+    raw = _text_bytes(s)
+    b = raw.tobytes()
+    e = s
+    for a, rep in _XML_ESC_PAIRS:            # "&" first
+        if ord(a) in b:
+            e = pc.replace_substring(e, a, rep)
+    odd = None
+    if _control(raw):
+        odd = pc.match_substring_regex(s, r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    off, _ = _buffers(s)
+    if len(s) and int(np.diff(off).max()) > XLSX_MAX_CELL:    # bytes >= characters
+        long = pc.greater(pc.utf8_length(s), XLSX_MAX_CELL)
+        odd = long if odd is None else pc.or_(odd, long)
+    return _patch(e, s, odd, lambda v: xlsx_text(v).translate(_XML_ESC))
+
+
+_INLINE = ' t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
+_INLINE_PLAIN = ' t="inlineStr"><is><t>'
+# Bytes that can begin / end a text with whitespace (str.isspace: ASCII, U+0085, U+00A0, U+1680,
+# U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000): the lead byte of a multi-byte one, and
+# its last byte together with the byte before it. A superset; str.strip() decides.
+_SPACE_ASCII = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32]
+_SPACE_FIRST = np.zeros(256, bool)
+_SPACE_FIRST[_SPACE_ASCII + [0xC2, 0xE1, 0xE2, 0xE3]] = True
+_SPACE_LAST_ASCII = np.zeros(256, bool)
+_SPACE_LAST_ASCII[_SPACE_ASCII] = True
+_SPACE_LAST = np.zeros(256, bool)
+_SPACE_LAST[[0x85, 0xA0, 0x9F, 0xA8, 0xA9, 0xAF, *range(0x80, 0x8B)]] = True
+_SPACE_BEFORE_LAST = np.zeros(256, bool)
+_SPACE_BEFORE_LAST[[0xC2, 0x9A, 0x80, 0x81]] = True
+
+
+def _edge_space(s: pa.Array):
+    """Rows whose text starts or ends with whitespace (they need xml:space="preserve", which
+    Excel otherwise strips; openpyxl's rule), as a numpy mask, or None for no row."""
+    off, data = _buffers(s)
+    if not data.size:
+        return None
+    start, end = off[:-1], off[1:]
+    top = data.size - 1
+    last = end - 1
+    cand = (end > start) & (
+        _SPACE_FIRST[data[np.minimum(start, top)]]
+        | _SPACE_LAST_ASCII[data[np.clip(last, 0, top)]]
+        | (_SPACE_LAST[data[np.clip(last, 0, top)]] & _SPACE_BEFORE_LAST[data[np.clip(last - 1, 0, top)]]))
+    if not cand.any():
+        return None
+    rows = np.flatnonzero(cand)
+    mask = np.zeros(len(s), bool)
+    mask[rows] = [v is not None and v != v.strip() for v in s.take(pa.array(rows)).to_pylist()]
+    return mask if mask.any() else None
+
+
+def _xlsx_content(arr: pa.Array):
+    """(attributes and opening tags, text of each cell or null for no cell, closing tags) of
+    one column; None for a type without a kernel."""
+    t = arr.type
+    if _is_text(t):
+        s = _string(arr)
+        return _pick(_edge_space(s), _INLINE[0], _INLINE_PLAIN), _xml_text(s), _INLINE[1]
+    if pa.types.is_boolean(t):
+        return ' t="b"><v>', pc.if_else(arr, "1", "0"), "</v></c>"
+    if pa.types.is_integer(t):
+        return "><v>", arr.cast(pa.string()), "</v></c>"
+    if pa.types.is_floating(t):
+        arr = arr.cast(pa.float64())
+        finite = pc.is_finite(arr)
+        if finite.false_count:     # Excel has no NaN/inf: no cell
+            arr = pc.if_else(finite, arr, pa.scalar(None, pa.float64()))
+        return "><v>", _float_text(arr, repr), "</v></c>"
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        texts = [None if v is None else xlsx_text(dumps_list(v)).translate(_XML_ESC)
+                 for v in arr.to_pylist()]
+        return _INLINE[0], pa.array(texts, pa.string()), _INLINE[1]
+    return None
+
+
+def _only(piece, present: np.ndarray | None):
+    """A constant piece in the rows of ``present``, "" in the others."""
+    if present is None:
+        return piece
+    if isinstance(piece, str):
+        return _pick(present, piece, "")
+    return _Pick(np.where(present, piece.codes if piece.codes is not None else 0,
+                          len(piece.options)), piece.options + ("",))
+
+
+def _xlsx_rows(batch: pa.RecordBatch, letters: list[str], first: int):
+    """The <row> elements of a batch whose first row is sheet row ``first``, as UTF-8 bytes.
+
+    A cell's reference (r="F7") is optional in SpreadsheetML: without it a cell is in the
+    column after the previous cell of its row. So only a cell that follows a missing one (a
+    null) carries its reference; the sheet XML is a quarter smaller and zips twice as small,
+    and zipping is most of the time spent on the workbook (the file is half the size too)."""
+    n = batch.num_rows
+    rn = pa.array(range(first, first + n), pa.int64()).cast(pa.string())
+    pieces: list = ['<row r="', rn, '">']
+    after_gap = None              # rows whose previous cell is missing (None: no such row)
+    for i, letter in enumerate(letters):
+        arr = batch.column(i)
+        content = _xlsx_content(arr)
+        if content is None:       # row-wise, every cell with its reference
+            cells = pa.array([_cell_xml(f"{letter}{r}", "", v)
+                              for r, v in zip(rn.to_pylist(), arr.to_pylist())], pa.string())
+            pieces.append(cells)
+            after_gap = np.asarray(pc.equal(cells, ""))
+            continue
+        head, text, tail = content
+        present = np.asarray(text.is_valid()) if text.null_count else None
+        ref = after_gap if present is None or after_gap is None else after_gap & present
+        if ref is not None and not ref.any():
+            ref = None
+        if ref is None:
+            pieces.append(_only("<c", present))
+        else:
+            pieces += [_only(_pick(ref, f'<c r="{letter}', "<c"), present), _Where(rn, ref),
+                       _pick(ref, '"', "")]
+        pieces += [_only(head, present), text, _only(tail, present)]
+        after_gap = None if present is None else ~present
+    pieces.append("</row>")
+    return _assemble(pieces, n)
+
+
 class _SheetWriter:
     """One worksheet streamed into the zip: header row, data rows, then the autofilter."""
 
     def __init__(self, zf, n: int, title: str, cols: list[str], widths: list[float],
                  header_style: int = 1) -> None:
-        from openpyxl.utils import get_column_letter
-
         self.n, self.title, self.ncols = n, title, len(cols)
-        self.letters = [get_column_letter(i) for i in range(1, len(cols) + 1)]
+        self.letters = [column_letter(i) for i in range(1, len(cols) + 1)]
         self.fh = zf.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True)
         self.rows = 0            # rows written, the header included
         colxml = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
@@ -294,23 +800,16 @@ class _SheetWriter:
         self.rows += 1
         r = str(self.rows)
         st = f' s="{style}"' if style else ""
-        parts = [f'<row r="{r}">']
-        for letter, v in zip(self.letters, values):
-            if v is None:
-                continue
-            if v is True or v is False:
-                parts.append(f'<c r="{letter}{r}"{st} t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, (int, float, Decimal)):
-                if not math.isfinite(v):
-                    continue     # Excel has no NaN/inf
-                num = repr(v) if isinstance(v, float) else str(v)
-                parts.append(f'<c r="{letter}{r}"{st}><v>{num}</v></c>')
-            else:
-                s = v if isinstance(v, str) else str(v)
-                parts.append(f'<c r="{letter}{r}"{st} t="inlineStr"><is><t xml:space="preserve">'
-                             f'{s.translate(_XML_ESC)}</t></is></c>')
-        parts.append("</row>")
-        self._write("".join(parts))
+        self._write(f'<row r="{r}">'
+                    + "".join(_cell_xml(f"{letter}{r}", st, v)
+                              for letter, v in zip(self.letters, values))
+                    + "</row>")
+
+    def append_batch(self, batch: pa.RecordBatch) -> None:
+        """The rows of ``batch`` (its columns in this sheet's order), column-wise."""
+        for b in _slices(batch):
+            self.fh.write(_xlsx_rows(b, self.letters, self.rows + 1))
+            self.rows += b.num_rows
 
     def close(self) -> None:
         last = self.letters[-1] if self.letters else "A"
@@ -318,57 +817,70 @@ class _SheetWriter:
         self.fh.close()
 
 
-def write_xlsx(tables: dict[str, Batches], out: str | Path) -> None:
-    """One workbook: 说明, then a sheet per table (``tables``: name → batches factory)."""
-    import zipfile
+def _widths(cols: list[str], sample: dict[str, list]) -> list[float]:
+    """Column widths fitted to the header and the first rows (Chinese counts double)."""
+    widths = []
+    for c in cols:
+        w = display_width(c) + 3   # header plus the filter button
+        texts = {dumps_list(v) if isinstance(v, list) else v if isinstance(v, str) else str(v)
+                 for v in sample.get(c, ()) if v is not None}
+        for t in texts:           # the cell's text as stored (xlsx_text), its first 80 characters
+            w = max(w, display_width(xlsx_text(t[:80])) + 1)
+        widths.append(float(min(max(w, 6), 60)))
+    return widths
 
-    with _Atomic(Path(out)) as p, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED,
-                                                  compresslevel=1) as zf:
-        sheets: list[_SheetWriter] = []
 
-        def new_sheet(title: str, cols: list[str], widths: list[float]) -> _SheetWriter:
-            ws = _SheetWriter(zf, len(sheets) + 1, sheet_name(title, [s.title for s in sheets]),
-                              cols, widths)
-            sheets.append(ws)
-            return ws
+_WIDTH_SAMPLE = 200
 
-        # 说明 first
+
+def _peek(batches: Iterable[pa.RecordBatch], cols: list[str], rows: int
+          ) -> tuple[dict[str, list], Iterator[pa.RecordBatch]]:
+    """The values of the first ``rows`` rows by column, and all the batches (those read ahead
+    included)."""
+    it = iter(batches)
+    ahead: list[pa.RecordBatch] = []
+    sample: dict[str, list] = {c: [] for c in cols}
+    n = 0
+    for b in it:
+        ahead.append(b)
+        part = _conform(b, cols).slice(0, rows - n)
+        for c in cols:
+            sample[c] += part.column(c).to_pylist()
+        n += part.num_rows
+        if n >= rows:
+            break
+
+    def chain():
+        yield from ahead
+        yield from it
+    return sample, chain()
+
+
+class _Workbook:
+    """The workbook, written table by table: 说明 first, then a sheet per table."""
+
+    def __init__(self, path: Path, tables: Iterable[str]) -> None:
+        import zipfile
+
+        self.zf = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.sheets: list[_SheetWriter] = []
         readme_cols = ["表 table", "列 column", "说明", "description"]
-        ws = new_sheet("说明", readme_cols, [14, 18, 60, 70])
+        ws = self._new_sheet("说明", readme_cols, [14, 18, 60, 70])
         for r in readme_table(tables):
             ws.append([xlsx_text(str(v)) for v in r], style=2)
         ws.close()
 
-        for name, factory in tables.items():
-            cols = TABLE_COLUMNS[name]
-            it = iter(_rows(factory()))
-            sample: list[dict] = []
-            for row in it:
-                sample.append(row)
-                if len(sample) >= 200:
-                    break
-            widths = []
-            for c in cols:
-                w = display_width(c) + 3   # header plus the filter button
-                for row in sample:
-                    v = _xlsx_value(row, c)
-                    if v is not None:
-                        w = max(w, display_width(str(v)[:80]) + 1)
-                widths.append(float(min(max(w, 6), 60)))
-            part, ws = 1, new_sheet(name, cols, widths)
+    def _new_sheet(self, title: str, cols: list[str], widths: list[float]) -> _SheetWriter:
+        ws = _SheetWriter(self.zf, len(self.sheets) + 1,
+                          sheet_name(title, [s.title for s in self.sheets]), cols, widths)
+        self.sheets.append(ws)
+        return ws
 
-            def all_rows():
-                yield from sample
-                yield from it
+    def table(self, name: str, sample: dict[str, list]) -> _TableSheets:
+        return _TableSheets(self, name, _widths(TABLE_COLUMNS[name], sample))
 
-            for row in all_rows():
-                if ws.data_rows >= XLSX_MAX_ROWS - 1:
-                    ws.close()
-                    part += 1
-                    ws = new_sheet(f"{name}_{part}", cols, widths)
-                ws.append([_xlsx_value(row, c) for c in cols])
-            ws.close()
-
+    def close(self) -> None:
+        sheets, zf = self.sheets, self.zf
         names = "".join(
             f'<sheet name="{s.title.translate(_XML_ESC)}" sheetId="{s.n}" r:id="rId{s.n}"/>'
             for s in sheets)
@@ -398,25 +910,138 @@ def write_xlsx(tables: dict[str, Batches], out: str | Path) -> None:
         zf.writestr("_rels/.rels", _ROOT_RELS)
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES.format(
             sheets="".join(_SHEET_TYPE.format(n=s.n) for s in sheets)))
+        zf.close()
+
+    def abort(self) -> None:
+        """Close what can be closed after a failure (the file is removed by _Atomic)."""
+        for s in self.sheets:
+            try:
+                s.fh.close()
+            except Exception:   # noqa: BLE001 - the original error is what matters
+                pass
+        try:
+            self.zf.close()
+        except Exception:   # noqa: BLE001
+            pass
+
+
+class _TableSheets:
+    """One table's sheet(s) in the workbook: continues on ``<name>_2`` … past Excel's row limit."""
+
+    def __init__(self, book: _Workbook, name: str, widths: list[float]) -> None:
+        self.book, self.name, self.widths = book, name, widths
+        self.cols = TABLE_COLUMNS[name]
+        self.part = 1
+        self.ws = book._new_sheet(name, self.cols, widths)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        batch = _conform(batch, self.cols)
+        done = 0
+        while done < batch.num_rows:
+            room = XLSX_MAX_ROWS - 1 - self.ws.data_rows
+            if room <= 0:
+                self.ws.close()
+                self.part += 1
+                self.ws = self.book._new_sheet(f"{self.name}_{self.part}", self.cols, self.widths)
+                continue
+            take = min(room, batch.num_rows - done)
+            self.ws.append_batch(batch.slice(done, take))
+            done += take
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def write_xlsx(tables: dict[str, Batches], out: str | Path) -> None:
+    """One workbook: 说明, then a sheet per table (``tables``: name → batches factory)."""
+    with _Atomic(Path(out)) as p, _book(p, tables) as book:
+        for name, factory in tables.items():
+            sample, batches = _peek(factory(), TABLE_COLUMNS[name], _WIDTH_SAMPLE)
+            with _sheets(book, name, sample) as w:
+                _feed(w, batches)
 
 
 # -- the whole set --------------------------------------------------------------------------------
+@contextmanager
+def _table_writer(fmt: str, table: str, part: Path, bom: bool):
+    """A writer of one table in ``fmt`` (csv, jsonl, parquet) into the file ``part``."""
+    if fmt == "parquet":
+        w = _ParquetWriter(table, part)
+        try:
+            yield w
+        except BaseException:
+            w.abort()
+            raise
+        w.close()
+        return
+    with open(part, "wb") as fh:
+        sink = _Sink(fh, text=False)
+        yield _CsvWriter(table, sink, bom=bom) if fmt == "csv" else _JsonlWriter(table, sink)
+
+
+@contextmanager
+def _sheets(book: _Workbook, name: str, sample: dict[str, list]):
+    w = book.table(name, sample)
+    yield w
+    w.close()
+
+
 def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable[str], *,
               bom: bool = True) -> list[Path]:
-    """Write every table in every format into ``out_dir``; returns the files written."""
+    """Write every table in every format into ``out_dir``; returns the files written.
+
+    Each table's batches are read once and handed to every format's writer (the store's
+    query, not the writing, was the larger part of a Parquet export)."""
     out_dir = Path(out_dir)
+    formats = list(formats)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     written: list[Path] = []
     for fmt in formats:
-        if fmt == "xlsx":
-            p = out_dir / XLSX_NAME
-            write_xlsx(tables, p)
-            written.append(p)
-            continue
+        written += ([out_dir / XLSX_NAME] if fmt == "xlsx"
+                    else [out_dir / f"{name}.{fmt}" for name in tables])
+    with ExitStack() as whole:
+        book = None
+        if "xlsx" in formats:
+            book = whole.enter_context(_book(whole.enter_context(_Atomic(out_dir / XLSX_NAME)),
+                                             tables))
         for name, factory in tables.items():
-            p = out_dir / f"{name}.{fmt}"
-            write_table(name, factory(), p, fmt, bom=bom)
-            written.append(p)
+            with ExitStack() as stack:
+                writers = []
+                for fmt in dict.fromkeys(formats):
+                    if fmt != "xlsx":
+                        part = stack.enter_context(_Atomic(out_dir / f"{name}.{fmt}"))
+                        writers.append(stack.enter_context(_table_writer(fmt, name, part, bom)))
+                batches = factory()
+                if book is not None:
+                    sample, batches = _peek(batches, TABLE_COLUMNS[name], _WIDTH_SAMPLE)
+                    writers.append(stack.enter_context(_sheets(book, name, sample)))
+                for b in batches:
+                    for w in writers:
+                        w.write(b)
     return written
+
+
+@contextmanager
+def _book(path: Path, tables: Iterable[str]):
+    book = _Workbook(path, tables)
+    try:
+        yield book
+    except BaseException:
+        book.abort()
+        raise
+    book.close()
+
+
+def _conform(batch: pa.RecordBatch, cols: list[str]) -> pa.RecordBatch:
+    """The batch with exactly the table's columns in order (a missing one is all null)."""
+    if batch.schema.names == cols:
+        return batch
+    names = set(batch.schema.names)
+    arrays = [batch.column(c) if c in names else pa.nulls(batch.num_rows, arrow_type(c))
+              for c in cols]
+    return pa.RecordBatch.from_arrays(arrays, names=cols)
 
 
 def write_table(table: str, batches: Iterable[pa.RecordBatch], out, fmt: str, *,
@@ -429,7 +1054,6 @@ def write_table(table: str, batches: Iterable[pa.RecordBatch], out, fmt: str, *,
     elif fmt == "parquet":
         write_parquet(table, batches, out)
     elif fmt == "xlsx":
-        batches = list(batches)
         write_xlsx({table: lambda: batches}, out)
     else:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")

@@ -10,7 +10,8 @@ The negative lexicon (rules/lexicons/negatives.yaml) applies to every kind (百�
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -72,65 +73,99 @@ def extract_facts(prepared: Any, *, rules: str | Path | None = None) -> list[Fac
     clean = prepared.clean
     rs = load_ruleset(rules)
     numbers = number_facts_clean(prepared, rules=rules)
-    starts = [s.start for s in prepared.sentences]
-    out: list[Fact] = []
-    for f in numbers:
-        cs = f.start
-        f.start, f.end = clean.to_decoded(f.start, f.end)
-        f.text = doc.text[f.start:f.end]
-        f.doc_id, f.source = doc.doc_id, doc.source
-        _place(f, cs, prepared, starts)
-        out.append(f)
+    ctext = clean.text
+    # offsets, sentences and pages of all facts in one call each (the per-fact method calls
+    # were most of the cost of this glue)
+    to_decoded_many = getattr(clean, "to_decoded_many", None)
+    if to_decoded_many is not None:
+        spans = to_decoded_many([(f.start, f.end) for f in numbers])
+    else:
+        spans = [clean.to_decoded(f.start, f.end) for f in numbers]
+    cstarts = [f.start for f in numbers]
+    text, doc_id, source = doc.text, doc.doc_id, doc.source
+    for f, (ds, de) in zip(numbers, spans):
+        f.start, f.end = ds, de
+        f.text = text[ds:de]
+        f.doc_id, f.source = doc_id, source
+    _place_all(numbers, cstarts, prepared)
     dates = []
-    for f in _find_dates(prepared):
-        cs = clean.to_clean(f.start)
+    dstarts = []
+    found = _find_dates(prepared)
+    to_clean_many = getattr(clean, "to_clean_many", None)
+    cs_all = (to_clean_many([f.start for f in found]) if to_clean_many is not None
+              else [clean.to_clean(f.start) for f in found])
+    n = len(ctext)
+    digits = "0123456789０１２３４５６７８９"
+    for f, cs in zip(found, cs_all):
         ce = cs + max(1, len(f.text))
-        arabic = bool(f.text) and f.text[0] in "0123456789０１２３４５６７８９"
-        if _negative_hit(clean.text, cs, min(ce, len(clean.text)), rs, arabic):
+        arabic = bool(f.text) and f.text[0] in digits
+        if _negative_hit(ctext, cs, min(ce, n), rs, arabic):
             continue
-        _place(f, cs, prepared, starts)
         dates.append(f)
-    merged = _merge(out, dates)
+        dstarts.append(cs)
+    _place_all(dates, dstarts, prepared)
+    merged = _merge(numbers, dates)
     _attach(prepared, merged)
-    merged.sort(key=lambda f: (f.start, f.end, f.kind))
+    merged.sort(key=_ORDER)
     return merged
 
 
-def _place(f: Fact, clean_start: int, prepared: Any, starts: list[int]) -> None:
-    i = bisect_right(starts, clean_start) - 1
-    if i >= 0:
-        s = prepared.sentences[i]
-        f.sentence = s.index
-        f.section = f.section or (s.section or "")
-        # The fact's own page, not its sentence's: a page marker can cut a sentence
-        # (工程完成投资1200万元⏎2、,已预付650万元: 650万元 is on page 2).
-        page = prepared.clean.page_at(clean_start)
-        f.page = page if page is not None else s.page
-    else:
-        f.page = prepared.clean.page_at(clean_start) if prepared.clean.text else None
+_ORDER = attrgetter("start", "end", "kind")
+_START = attrgetter("start")
+
+
+def _place_all(facts: list[Fact], clean_starts: list[int], prepared: Any) -> None:
+    """``_place`` for every fact: sentence, section and page (the fact's own page)."""
+    if not facts:
+        return
+    sents = prepared.sentences
+    starts = getattr(prepared, "_starts", None)
+    if starts is None:
+        starts = [s.start for s in sents]
+    clean = prepared.clean
+    pages_at = getattr(clean, "pages_at", None)
+    pages = (pages_at(clean_starts) if pages_at is not None
+             else [clean.page_at(c) for c in clean_starts])
+    has_text = bool(clean.text)
+    for f, cs, page in zip(facts, clean_starts, pages):
+        i = bisect_right(starts, cs) - 1
+        if i >= 0:
+            s = sents[i]
+            f.sentence = s.index
+            f.section = f.section or (s.section or "")
+            # The fact's own page, not its sentence's: a page marker can cut a sentence
+            # (工程完成投资1200万元⏎2、,已预付650万元: 650万元 is on page 2).
+            f.page = page if page is not None else s.page
+        else:
+            f.page = page if has_text else None
 
 
 def _merge(numbers: list[Fact], dates: list[Fact]) -> list[Fact]:
     """Longest span wins; on a tie a date/duration beats a number fact."""
     if not dates:
-        return sorted(numbers, key=lambda f: f.start)
-    allf = [(f, 1) for f in numbers] + [(f, 0) for f in dates]
-    allf.sort(key=lambda p: (-(p[0].end - p[0].start), p[1], p[0].start))
+        return sorted(numbers, key=_START)
+    # longest first, dates before numbers on a tie, then by start; the index keeps the sort
+    # stable (numbers before dates as given) without comparing facts
+    allf = [(f.start - f.end, 1, f.start, k, f) for k, f in enumerate(numbers)]
+    m = len(allf)
+    allf += [(f.start - f.end, 0, f.start, m + k, f) for k, f in enumerate(dates)]
+    allf.sort()
     taken: list[tuple[int, int]] = []
     out: list[Fact] = []
-    import bisect
-    for f, _ in allf:
-        k = bisect.bisect_left(taken, (f.start, f.end))
-        clash = False
-        for j in (k - 1, k):
-            if 0 <= j < len(taken):
-                s2, e2 = taken[j]
-                if s2 < f.end and f.start < e2:
-                    clash = True
-        if not clash:
-            bisect.insort(taken, (f.start, f.end))
-            out.append(f)
-    out.sort(key=lambda f: f.start)
+    for _neg, _d, s, _k, f in allf:
+        e = f.end
+        k = bisect_left(taken, (s, e))
+        if k:                                    # the neighbours only can overlap f
+            s2, e2 = taken[k - 1]
+            if s2 < e and s < e2:
+                continue
+        if k < len(taken):
+            s2, e2 = taken[k]
+            if s2 < e and s < e2:
+                continue
+        taken.insert(k, (s, e))
+        out.append(f)
+    out.sort(key=_START)
     return out
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import calendar
 import functools
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -115,6 +115,11 @@ class Rule:
     family: str
     rank: int                 # priority: family rank * 1000 + position in the family
     groups: tuple[str, ...] = ()   # named groups of this rule's regex
+    # read from ``spec`` once here rather than for every match
+    cue_groups: tuple[str, ...] = ()   # a duration with `cue: required`: its qualifier groups
+    cue_required: bool = False
+    needs_month: bool = False          # `context: needs_month`
+    emit: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,7 @@ class Family:
     triggers: Any
     before: int
     after: int
+    anchors: Any = None       # a window without an anchor cannot hold a match (date.yaml)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +143,10 @@ class RuleSet:
     plans: dict[str, tuple[int, int]]
     positions: dict[str, Any]
     compose: frozenset[str]
+    # (rule groups, report year, month context) → ISO date or None, and rule groups → duration
+    # fields: pure functions of a few short strings, and the same surfaces (2023年, 今年, 上半年)
+    # recur hundreds of times in a report
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _expand(fragments: dict[str, str], text: str, where: str) -> str:
@@ -171,6 +181,17 @@ def pattern_source(rule_id: str) -> str:
     raise KeyError(rule_id)
 
 
+def _block(first: str, alts: list[str]) -> str:
+    """Consecutive patterns with the same ``first`` share one lookahead: ``(?=F)(?:A|B)`` matches
+    as ``(?=F)A|(?=F)B`` (same order, same groups) but tests F once per position, not per pattern
+    (set tests are most of the engine's time in these windows)."""
+    inner = "|".join(alts)
+    if not first:
+        return inner
+    # a first-character class lets the engine skip most positions fast
+    return f"(?={first})(?:{inner})"
+
+
 @functools.cache
 def ruleset() -> RuleSet:
     from ..errors import RuleFileError
@@ -179,7 +200,7 @@ def ruleset() -> RuleSet:
     dur_data = load_yaml("kinds/duration.yaml")
     fam_specs = dict(date_data["families"])
     fam_order = list(fam_specs)
-    parts: dict[str, list[str]] = {f: [] for f in fam_order}
+    parts: dict[str, list[tuple[str, list[str]]]] = {f: [] for f in fam_order}
     rules: dict[str, dict[str, Rule]] = {f: {} for f in fam_order}
     for fname, kind, data in (("kinds/date.yaml", "date", date_data),
                               ("kinds/duration.yaml", "duration", dur_data)):
@@ -194,19 +215,27 @@ def ruleset() -> RuleSet:
                 regex.compile(body)
             except regex.error as exc:
                 raise RuleFileError(where, f"pattern {spec['id']}: {exc}") from exc
-            first = spec.get("first")
-            if first:   # a first-character class lets the engine skip most positions fast
-                body = f"(?={first}){body}"
+            first = spec.get("first") or ""
             group = f"R{sum(len(r) for r in rules.values())}"
             rank = fam_order.index(fam) * 1000 + len(rules[fam])
-            names = tuple(dict.fromkeys(_GROUP_NAME.findall(body)))
-            rules[fam][group] = Rule(spec["id"], kind, spec, fam, rank, names)
+            names = tuple(dict.fromkeys(_GROUP_NAME.findall(f"(?={first}){body}")))
+            cue = kind == "duration" and spec.get("cue") == "required"
+            rules[fam][group] = Rule(
+                spec["id"], kind, spec, fam, rank, names,
+                cue_groups=tuple(k for k in ("pre", "mid", "post", "half") if k in names),
+                cue_required=cue, needs_month=spec.get("context") == "needs_month",
+                emit=spec.get("emit", True))
             # an empty group closing each alternative makes m.lastgroup name the rule
-            parts[fam].append(f"(?:{body})(?P<{group}>)")
+            alt = f"(?:{body})(?P<{group}>)"
+            if parts[fam] and parts[fam][-1][0] == first:
+                parts[fam][-1][1].append(alt)
+            else:
+                parts[fam].append((first, [alt]))
     families = tuple(
-        Family(f, regex.compile("|".join(parts[f])), rules[f],
-               regex.compile(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
-               int(fam_specs[f]["after"]))
+        Family(f, regex.compile("|".join(_block(first, alts) for first, alts in parts[f])),
+               rules[f], regex.compile(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
+               int(fam_specs[f]["after"]),
+               regex.compile(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None)
         for f in fam_order if parts[f])
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
@@ -466,12 +495,19 @@ def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     return out
 
 
-def _candidates(text: str, rs: RuleSet):
-    """(start, rank, end, rule, groups) of every match of every family, unsorted."""
+def _candidates(text: str, rs: RuleSet) -> list[tuple]:
+    """(start, rank, end, rule, match) of every match of every family, unsorted; a duration that
+    needs a cue word and has none is left out."""
+    out: list[tuple] = []
+    append = out.append
     for fam in rs.families:
         pat = fam.pattern
-        outer = [(pat.groupindex[k], r) for k, r in fam.rules.items()]
+        by_group = fam.rules
+        outer = None
+        anchors = fam.anchors
         for ws, we in _windows(text, fam):
+            if anchors is not None and anchors.search(text, ws, we) is None:
+                continue          # no match can lie in this window: skip the costly search
             try:   # a broken rule must not hang a batch: the pipeline makes it a finding
                 limit = MATCH_TIMEOUT + (we - ws) * 2e-5     # 5 s + 20 s per million chars
                 matches = list(pat.finditer(text, ws, we, timeout=limit))
@@ -479,22 +515,82 @@ def _candidates(text: str, rs: RuleSet):
                 raise TimeoutError(f"date/duration rule family {fam.name!r} exceeded its "
                                    f"{limit:g} s time limit at offset {ws}") from exc
             for m in matches:
-                rule = fam.rules.get(m.lastgroup or "")
+                rule = by_group.get(m.lastgroup or "")
                 if rule is None:
+                    if outer is None:
+                        outer = [(pat.groupindex[k], r) for k, r in by_group.items()]
                     rule = next(r for k, r in outer if m.start(k) >= 0)
-                yield m.start(), rule.rank, m.end(), rule, m
-
-
-def _groups(m, rule: Rule) -> dict:
-    out = {}
-    for k in rule.groups:
-        v = m.group(k)
-        if v is not None:
-            out[k] = v
+                start, end = m.span()
+                if rule.cue_required:
+                    cg = rule.cue_groups
+                    if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
+                            or _has_cue(text, start, end, rs)):
+                        continue
+                append((start, rule.rank, end, rule, m))
     return out
 
 
+def _groups(m, rule: Rule) -> dict:
+    names = rule.groups
+    if not names:
+        return {}
+    if len(names) == 1:
+        v = m.group(names[0])
+        return {} if v is None else {names[0]: v}
+    return {k: v for k, v in zip(names, m.group(*names)) if v is not None}
+
+
 _YEAR_GROUPS = ("y", "ry", "yy", "cy", "plan", "y2", "ry2")
+_MEMO_MAX = 50_000      # entries of RuleSet.memo before it is emptied (bounded memory)
+
+
+def _resolve_memo(g: dict, report_year: int | None, rs: RuleSet,
+                  last_ym: tuple[int | None, int] | None) -> str | None:
+    """``_resolve_date`` with an invalid date as None, memoised on its (small) inputs."""
+    key = (tuple(g.items()), report_year, last_ym)
+    memo = rs.memo
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    try:
+        iso = _resolve_date(g, report_year, rs, last_ym)
+    except (ValueError, KeyError):
+        iso = None
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = iso
+    return iso
+
+
+_DURATION_FIELDS = ("unit", "value", "decimals", "approx", "value_low", "value_high",
+                    "qualifiers", "low_open", "high_open")
+
+
+def _duration_memo(hit: Hit, g: dict, rs: RuleSet) -> bool:
+    """``_duration`` memoised on the groups; False when the groups give no duration."""
+    key = ("duration", tuple(g.items()))
+    memo = rs.memo
+    got = memo.get(key)
+    if got is None:
+        probe = Hit("duration", 0, 0, "", "")
+        try:
+            _duration(probe, g, rs)
+            got = tuple(getattr(probe, f) for f in _DURATION_FIELDS)
+        except (ValueError, ArithmeticError, KeyError):
+            got = False
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = got
+    if got is False:
+        return False
+    (hit.unit, hit.value, hit.decimals, hit.approx, hit.value_low, hit.value_high,
+     hit.qualifiers, hit.low_open, hit.high_open) = got
+    return True
+
+
+def _first_two(c: tuple) -> tuple:
+    return c[0], c[1]
 
 
 def scan(text: str, report_year: int | None = None) -> list[Hit]:
@@ -506,15 +602,8 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     date before them.
     """
     rs = ruleset()
-    cands = []
-    for start, rank, end, rule, m in _candidates(text, rs):
-        if rule.kind == "duration" and rule.spec.get("cue") == "required":
-            g = _groups(m, rule)
-            if not (g.get("pre") or g.get("mid") or g.get("post") or g.get("half")
-                    or _has_cue(text, start, end, rs)):
-                continue
-        cands.append((start, rank, end, rule, m))
-    cands.sort(key=lambda c: (c[0], c[1]))
+    cands = _candidates(text, rs)
+    cands.sort(key=_first_two)
     chosen = []
     last_end = -1
     for c in cands:
@@ -525,19 +614,18 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     last_ym: tuple[int | None, int] | None = None
     last_ym_end = -10**9
     prev_year: tuple[Hit, dict] | None = None
+    compose = rs.compose
     for start, _rank, end, rule, m in chosen:
         g = _groups(m, rule)
         hit = Hit(rule.kind, start, end, m.group(), rule.id)
         if rule.kind == "duration":
-            try:
-                _duration(hit, g, rs)
-            except (ValueError, ArithmeticError, KeyError):
+            if not _duration_memo(hit, g, rs):
                 continue
             hits.append(hit)
             prev_year = None
             continue
         composed = False
-        if (rule.id in rs.compose and prev_year is not None and prev_year[0].end <= start
+        if (prev_year is not None and rule.id in compose and prev_year[0].end <= start
                 and not text[prev_year[0].end:start].strip(" \t\u3000")
                 and not any(g.get(k) for k in ("y", "ry", "yy", "cy"))):
             yh, yg = prev_year
@@ -545,10 +633,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
             for k in ("y", "ry", "yy"):
                 if yg.get(k):
                     g2[k] = yg[k]
-            try:
-                iso = _resolve_date(g2, report_year, rs, None)
-            except (ValueError, KeyError):
-                iso = None
+            iso = _resolve_memo(g2, report_year, rs, None)
             if iso:
                 composed = True
                 if (yg.get("y") or yg.get("yy")) and hits and hits[-1] is yh:   # 2023年 + 12月
@@ -556,12 +641,8 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                     hit = Hit("date", yh.start, end, text[yh.start:end], f"{yh.rule_id}+{rule.id}")
                 hit.date = iso                                  # 今年 + 三月: 三月 only
         if not composed:
-            ctx = last_ym if (rule.spec.get("context") == "needs_month"
-                              and start - last_ym_end < 200) else None
-            try:
-                iso = _resolve_date(g, report_year, rs, ctx)
-            except (ValueError, KeyError):
-                iso = None
+            ctx = last_ym if (rule.needs_month and start - last_ym_end < 200) else None
+            iso = _resolve_memo(g, report_year, rs, ctx)
             if not iso:
                 prev_year = None
                 continue
@@ -569,7 +650,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
             if ctx is None and not any(g.get(k) for k in _YEAR_GROUPS):
                 hit.groups = g                   # the year is implied: sections may change it
         hit.approx = "exact"
-        hit.emit = rule.spec.get("emit", True)
+        hit.emit = rule.emit
         hits.append(hit)
         prev_year = (hit, g) if rule.id in ("date.year", "date.relative", "date.yy_year") else None
         tail = hit.date.split("/")[-1]

@@ -132,7 +132,13 @@ def _read_file_bytes(path: Path, source: str, limits: Limits) -> bytes:
                                 f"{limits.max_input_bytes} bytes")
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limits.max_input_bytes + 1)
+            # ask for the size the file has (+1): a read of the limit allocates a buffer of that
+            # size (200 MB) for every file; a file that grew since stat() is read on up to the
+            # limit (+1) as before
+            want = min(st.st_size, limits.max_input_bytes) + 1
+            data = fh.read(want)
+            if len(data) == want and want <= limits.max_input_bytes:
+                data += fh.read(limits.max_input_bytes + 1 - want)
     except PermissionError:
         raise ReadError(source, "permission denied") from None
     except IsADirectoryError:

@@ -28,12 +28,13 @@ Decisions (details and thresholds in rules/text.yaml):
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..model import Document
 from .clean import CleanText, clean, subject_form
-from .segment import Sentence, split_sentences
+from .segment import Sentence, _split
 from .words import build_doc, cut_words
 from .year import infer_report_year, report_kind
 
@@ -67,12 +68,14 @@ class Prepared:
 
     def sentence_at(self, clean_offset: int) -> Sentence | None:
         """The sentence containing ``clean_offset`` (None between sentences)."""
-        from bisect import bisect_right
-
-        starts = self._sentence_starts()
+        starts = self._starts
+        if starts is None:
+            starts = self._sentence_starts()
         i = bisect_right(starts, clean_offset) - 1
-        if i >= 0 and self.sentences[i].start <= clean_offset < self.sentences[i].end:
-            return self.sentences[i]
+        if i >= 0:
+            s = self.sentences[i]
+            if s.start <= clean_offset < s.end:
+                return s
         return None
 
     def _sentence_starts(self) -> list[int]:
@@ -94,10 +97,10 @@ class Prepared:
 def prepare(doc: Document, *, report_year: int | None = None) -> Prepared:
     """Clean, page and split ``doc``; an explicit ``report_year`` wins over the inferred one."""
     ct = clean(doc.text, doc.pages)
-    sentences = split_sentences(ct)
+    sentences, starts = _split(ct)
     year = report_year if report_year is not None else infer_report_year(ct.text)
     return Prepared(doc=doc, clean=ct, sentences=sentences, report_year=year,
-                    page_count=ct.page_count)
+                    page_count=ct.page_count, _starts=starts)
 
 
 def clean_text(text: str) -> CleanText:

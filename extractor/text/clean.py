@@ -17,6 +17,8 @@ import html as _html
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate, compress, repeat
+from operator import itemgetter, le
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -56,6 +58,21 @@ class CleanText:
     def to_clean(self, decoded_offset: int) -> int:
         """Clean offset of the first clean character originating at or after ``decoded_offset``."""
         return self.omap.to_clean(decoded_offset)
+
+    def to_decoded_many(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``[to_decoded(a, b) for a, b in spans]`` in one call (a document's facts at once)."""
+        return self.omap.to_decoded_many(spans)
+
+    def to_clean_many(self, offsets: Iterable[int]) -> list[int]:
+        """``[to_clean(d) for d in offsets]`` in one call."""
+        return self.omap.to_clean_many(offsets)
+
+    def pages_at(self, clean_offsets: Iterable[int]) -> list[int | None]:
+        """``[page_at(c) for c in clean_offsets]`` in one call."""
+        starts, numbers = self._page_starts, self._page_numbers
+        if not starts:
+            return [None for _c in clean_offsets]
+        return [numbers[max(bisect_right(starts, c) - 1, 0)] for c in clean_offsets]
 
     # --- pages ---------------------------------------------------------------------------------
     def page_at(self, clean_offset: int) -> int | None:
@@ -231,6 +248,8 @@ def _entities(text: str, r: TextRules, fold: dict) -> list[Edit]:
 
 
 def _regex_deletions(text: str, pattern, kind: str, trigger=None) -> list[Edit]:
+    if trigger is None:   # every match (as scan() yields them), without the generator
+        return [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
     return [(m.start(), m.end(), "", kind) for m in scan(pattern, text, trigger)]
 
 
@@ -293,47 +312,50 @@ def _char_deletions(text: str, chars: Sequence[str], kind: str) -> list[Edit]:
 def _html_markup(text: str, r: TextRules) -> list[Edit]:
     if "<" not in text:
         return []
-    n = sum(1 for _m in r.html_detect.finditer(text))
+    n = len(r.html_detect.findall(text))
     if n < r.html_min_tags or n < r.html_density * len(text) / 1000:
         return []
     tags: list[Edit] = []
+    append = tags.append
     closed: dict[str, bool] = {}   # an end marker once not found is never searched again
+    inline, cell = r.html_inline, r.html_cell
+    finditer = r.html_tag.finditer
     pos = 0
-    search = r.html_tag.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            break
-        s0, e0 = m.span()
-        if m.group(0) == "<!--":
-            e = -1 if closed.get("-->") is False else text.find("-->", e0)
-            if e == -1:
-                closed["-->"] = False
-                pos = e0
-                continue
-            tags.append((s0, e + 3, "", "html_tags"))
-            pos = e + 3
-            continue
-        name = (m.group(1) or "").lower()
-        if name in ("script", "style") and text[s0 + 1] != "/":
-            end_tag = _END_TAG[name]
-            e = -1
-            if closed.get(name) is not False:
-                mm = end_tag.search(text, e0)
-                e = mm.end() if mm else -1
-            if e == -1:
-                closed[name] = False
-                tags.append((s0, e0, "", "html_tags"))
+    # one scanner over the tags (a fresh search per tag cost more than the match); it is
+    # restarted only after a comment or a script/style element, whose end is searched for
+    while pos is not None:
+        start, pos = pos, None
+        for m in finditer(text, start):
+            s0, e0 = m.span()
+            g0, g1 = m.group(0, 1)
+            if g0 == "<!--":
+                e = -1 if closed.get("-->") is False else text.find("-->", e0)
+                if e == -1:
+                    closed["-->"] = False
+                    continue                       # go on after `<!--`
+                append((s0, e + 3, "", "html_tags"))
+                pos = e + 3
+                break
+            name = (g1 or "").lower()
+            if name in ("script", "style") and text[s0 + 1] != "/":
+                end_tag = _END_TAG[name]
+                e = -1
+                if closed.get(name) is not False:
+                    mm = end_tag.search(text, e0)
+                    e = mm.end() if mm else -1
+                if e == -1:
+                    closed[name] = False
+                    append((s0, e0, "", "html_tags"))
+                else:
+                    append((s0, e, "", "html_tags"))
+                    pos = e
+                    break
+            elif name in inline:
+                append((s0, e0, "", "html_tags"))
+            elif name in cell:
+                append((s0, e0, " ", "html_tags"))
             else:
-                tags.append((s0, e, "", "html_tags"))
-                e0 = e
-        elif name in r.html_inline:
-            tags.append((s0, e0, "", "html_tags"))
-        elif name in r.html_cell:
-            tags.append((s0, e0, " ", "html_tags"))
-        else:
-            tags.append((s0, e0, "\n", "html_tags"))
-        pos = e0
+                append((s0, e0, "\n", "html_tags"))
     ws = _regex_deletions(text, r.html_ws, "html_whitespace")
     return _merge(tags, ws)
 
@@ -351,14 +373,11 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     w = r.wrap
     lines = text.split("\n")
     nlines = len(lines)
-    starts = [0] * nlines
-    acc = 0
-    for k, ln in enumerate(lines):
-        starts[k] = acc
-        acc += len(ln) + 1
-    stripped = [ln.rstrip(_SPACES) for ln in lines]
+    # per-line facts with C-level maps (a Python loop per line was most of this detector)
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    stripped = list(map(str.rstrip, lines, repeat(_SPACES)))
     spf = _SPACES + "\f"
-    has = [bool(ln.strip(spf)) for ln in lines]
+    has = list(map(bool, map(str.strip, lines, repeat(spf))))
     final = r.wrap_final
     heading = r.wrap_heading
     cont = r.wrap_cont
@@ -394,22 +413,32 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     def page_break(i: int) -> bool:
         return "\f" in lines[i] or bool(r.footer.match(lines[i]))
 
-    nonempty = [i for i in range(nlines) if has[i]]
+    nonempty = list(compress(range(nlines), has))
+    # lines followed by a text line (a line join needs both)
+    pairs = [i for i in nonempty if i + 1 < nlines and has[i + 1]]
+    width: dict[int, int] = {}
+
+    def display_width(i: int) -> int:
+        d = width.get(i)
+        if d is None:
+            d = width[i] = _display_width(stripped[i])
+        return d
+
     if len(nonempty) >= int(w["min_lines"]):
-        cand = [i for i in nonempty if i + 1 < nlines and has[i + 1]
-                and lines[i + 1].lstrip("\f")[:1] not in _SPACES]
+        cand = [i for i in pairs if lines[i + 1].lstrip("\f")[:1] not in _SPACES]
         if cand:
-            widths = sorted(_display_width(stripped[i]) for i in cand)
+            cw = [display_width(i) for i in cand]
+            widths = sorted(cw)
             q = widths[min(len(widths) - 1, int(float(w["width_quantile"]) * len(widths)))]
             limit = float(w["full_ratio"]) * q
-            full = [i for i in cand if _display_width(stripped[i]) >= limit]
+            full = [i for i, d in zip(cand, cw) if d >= limit]
             mids = sum(1 for i in full if mid_sentence(i))
             if (mids >= int(w["min_lines"]) and mids >= float(w["wrapped_share"]) * len(full)
                     and len(cand) >= float(w["continued_share"]) * len(nonempty)):
                 for i in nonempty:
                     # a full line is a wrap even when it happens to end a sentence (。): joining
                     # there only drops a line break, the sentence still ends at the 。
-                    if (_display_width(stripped[i]) < limit or table.search(stripped[i])
+                    if (display_width(i) < limit or table.search(stripped[i])
                             or r.footer.match(lines[i])):
                         continue
                     j = i + 1
@@ -430,15 +459,16 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     # continued after a blank line (OCR: `让政务信息“看⏎⏎得懂、用得上、易监督”。`)
     fmax = int(w["fragment_max"])
     oq, cq = w["open_quote"], w["close_quote"]
-    for i in range(nlines - 2):
+    # (only a line with an open quote can qualify: one C-level test per line first)
+    for i in [i for i in nonempty if i + 2 < nlines and oq in stripped[i]]:
         if (has[i] and not has[i + 1] and has[i + 2] and i not in joins and mid_sentence(i)
                 and stripped[i].count(oq) > stripped[i].count(cq)):
             nxt = lines[i + 2]
             m = _SENT_END.search(nxt)
             if cq in nxt[:m.start() if m else len(nxt)] and nxt[:1] not in _SPACES:
                 joins[i] = (starts[i] + len(stripped[i]), starts[i + 2], "", "line_joins")
-    for i in range(nlines - 1):
-        if i in joins or not has[i] or not has[i + 1]:
+    for i in pairs:
+        if i in joins:
             continue
         nxt = lines[i + 1].lstrip(_SPACES)
         if not nxt:
@@ -495,11 +525,11 @@ def _split_around(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
 
 def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
     """Sorted union of ``high`` and the edits of ``low`` that overlap none of ``high``."""
-    out: list[Edit] = []
     hi = list(high)
     j = 0
     n = len(hi)
     keep_low: list[Edit] = []
+    keep = keep_low.append
     for ed in low:
         s, e = ed[0], ed[1]
         if e <= s:
@@ -508,8 +538,16 @@ def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
             j += 1
         if j < n and hi[j][0] < e:
             continue
-        keep_low.append(ed)
-    # both sorted; merge
+        keep(ed)
+    if not keep_low or not hi:
+        return _drop_overlaps(hi or keep_low)
+    hs = [h[0] for h in hi]
+    ls = [k[0] for k in keep_low]
+    if all(map(le, hs, hs[1:])) and all(map(le, ls, ls[1:])):
+        # both sorted by start (the detectors' order): the merge below is a stable sort of
+        # the concatenation, high first on a tie
+        return _drop_overlaps(sorted(hi + keep_low, key=_FIRST_ITEM))
+    out: list[Edit] = []
     i = k = 0
     while i < n or k < len(keep_low):
         if k >= len(keep_low) or (i < n and hi[i][0] <= keep_low[k][0]):
@@ -521,6 +559,16 @@ def _merge(high: Sequence[Edit], low: Iterable[Edit]) -> list[Edit]:
     return _drop_overlaps(out)
 
 
+_FIRST_ITEM = itemgetter(0)
+
+
+def _add(accepted: list[Edit], low: list[Edit]) -> list[Edit]:
+    """``_merge(accepted, low)`` for ``accepted`` sorted and non-overlapping (a ``_merge``
+    result): most detectors find nothing in most documents, and merging nothing leaves the
+    accepted edits as they are (no pass over them)."""
+    return _merge(accepted, low) if low else accepted
+
+
 # ------------------------------------------------------------------------------------------------
 
 
@@ -528,32 +576,31 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     """Normalise ``decoded`` (the document text) into a :class:`CleanText`."""
     r = text_rules()
     fold = r.fold_table
-    edits: list[Edit] = []
     html_edits = _html_markup(decoded, r)
-    edits = _merge(edits, html_edits)
+    edits = _merge([], html_edits)
     marker_edits, marker_pages = _page_markers(decoded, r)
-    edits = _merge(edits, marker_edits)
+    edits = _add(edits, marker_edits)
     footer_edits, footer_pages = _footers(decoded, r)
-    edits = _merge(edits, footer_edits)
+    edits = _add(edits, footer_edits)
     ff_edits, ff_pages = _form_feeds(decoded)
-    edits = _merge(edits, ff_edits)
-    edits = _merge(edits, _entities(decoded, r, fold))
-    edits = _merge(edits, _footnotes(decoded, r))
-    edits = _merge(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
-    edits = _merge(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
+    edits = _add(edits, ff_edits)
+    edits = _add(edits, _entities(decoded, r, fold))
+    edits = _add(edits, _footnotes(decoded, r))
+    edits = _add(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
+    edits = _add(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
     if "#" in decoded:
-        edits = _merge(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
+        edits = _add(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
     if not html_edits:
-        edits = _merge(edits, _split_around(edits, _line_joins(decoded, r)))
-    edits = _merge(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))
+        edits = _add(edits, _split_around(edits, _line_joins(decoded, r)))
+    edits = _add(edits, _regex_deletions(decoded, r.cjk_spaces, "cjk_spaces", r.cjk_trigger))
     if "\r" in decoded:  # CRLF / CR line ends: the clean text has bare \n (offsets keep \r\n)
-        edits = _merge(edits, _regex_deletions(decoded, _CR, "crlf"))
+        edits = _add(edits, _regex_deletions(decoded, _CR, "crlf"))
 
     # fold once over the runs of foldable characters (rare), then cut the edits out of the result
     nfold = ntrad = 0
     folded = decoded
-    if r.fold_runs.search(decoded):
-        parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
+    parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
+    if len(parts) > 1:
         runs = parts[1::2]
         nfold = sum(map(len, runs))
         trad = r.traditional

@@ -90,18 +90,41 @@ class OffsetMap:
     def to_clean(self, d: int) -> int:
         """Clean offset of the first clean character whose origin starts at or after decoded d."""
         # decoded starts are non-decreasing over segments
-        i = bisect_right(self._dstart, d) - 1
+        ds = self._dstart
+        i = bisect_right(ds, d) - 1
         if i < 0:
             return 0
+        c0 = self._cstart[i]
         if self._run[i]:
-            length = self._seg_len(i)
-            off = d - self._dstart[i]
-            if off < length:
-                return self._cstart[i] + off
-            return self._cstart[i] + length
-        if d == self._dstart[i]:
-            return self._cstart[i]
-        return self._cstart[i] + self._seg_len(i)
+            off = d - ds[i]
+            length = (self._cstart[i + 1] if i + 1 < len(ds) else self.clean_len) - c0
+            return c0 + off if off < length else c0 + length
+        if d == ds[i]:
+            return c0
+        return self._cstart[i + 1] if i + 1 < len(ds) else self.clean_len
+
+    def to_decoded_many(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``[to_decoded(a, b) for a, b in spans]`` with the segment lists bound once (one call
+        per fact was most of the cost of placing a document's facts)."""
+        cs, ds, de, rn = self._cstart, self._dstart, self._dend, self._run
+        clen = self.clean_len
+        first = cs[0] if cs else clen
+        out: list[tuple[int, int]] = []
+        append = out.append
+        for a, b in spans:
+            if not first <= a < b <= clen:
+                append(self.to_decoded(a, b))   # empty or invalid: the checks and rules there
+                continue
+            i = bisect_right(cs, a) - 1
+            j = bisect_right(cs, b - 1, i) - 1
+            append((ds[i] + (a - cs[i]) if rn[i] else ds[i],
+                    ds[j] + (b - cs[j]) if rn[j] else de[j]))
+        return out
+
+    def to_clean_many(self, offsets: Iterable[int]) -> list[int]:
+        """``[to_clean(d) for d in offsets]``."""
+        to_clean = self.to_clean
+        return [to_clean(d) for d in offsets]
 
     def _seg_len(self, i: int) -> int:
         nxt = self._cstart[i + 1] if i + 1 < len(self._cstart) else self.clean_len
@@ -116,26 +139,36 @@ def apply_edits(decoded: str, edits: Iterable[tuple[int, int, str]],
     ``None`` when ``decoded`` is already folded); replacement strings are used as given.
     """
     if fold is None:
-        def fold(s: str) -> str:
-            return s
+        fold = str   # the identity on the str slices, at C speed
     pieces: list[str] = []
     omap = OffsetMap(0, len(decoded))
+    # the segment lists filled directly (a method call per segment was half of this loop)
+    cst, dst, den, run = omap._cstart, omap._dstart, omap._dend, omap._run
+    piece = pieces.append
     pos = 0
     c = 0
     for s, e, rep in edits:
         if s > pos:
-            piece = fold(decoded[pos:s])
-            pieces.append(piece)
-            omap._add(c, pos, s, True)
+            piece(fold(decoded[pos:s]))
+            cst.append(c)
+            dst.append(pos)
+            den.append(s)
+            run.append(True)
             c += s - pos
         if rep:
-            pieces.append(rep)
-            omap._add(c, s, e, False)
+            piece(rep)
+            cst.append(c)
+            dst.append(s)
+            den.append(e)
+            run.append(False)
             c += len(rep)
         pos = e
     if pos < len(decoded):
-        pieces.append(fold(decoded[pos:]))
-        omap._add(c, pos, len(decoded), True)
+        piece(fold(decoded[pos:]))
+        cst.append(c)
+        dst.append(pos)
+        den.append(len(decoded))
+        run.append(True)
         c += len(decoded) - pos
     omap.clean_len = c
     return "".join(pieces), omap

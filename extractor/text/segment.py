@@ -11,14 +11,17 @@ and clears the deeper levels; every sentence carries the path current at its sta
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple
 
-from .rules import text_rules
+from .rules import SENTENCE_TRIM, text_rules
 
 if TYPE_CHECKING:
     from .clean import CleanText
 
-_WS = " \t\r\n\u3000\u00a0\f\v"
+_WS = SENTENCE_TRIM
 
 
 class Sentence(NamedTuple):
@@ -33,50 +36,66 @@ class Sentence(NamedTuple):
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Half-open (start, end) spans of the sentences of ``text``, whitespace trimmed."""
+    return _spans(text)
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
     r = text_rules()
-    # enumerator cuts (rare): positions where a heading starts after a line start, a sentence end
-    # or whitespace
+    # one regex pass; its matches end at their last non-space character already (rules.py)
+    spans = [m.span() for m in r.sentence.finditer(text)]
+    cuts = _enum_cuts(text)
+    return _apply_cuts(text, spans, cuts) if cuts else spans
+
+
+def _enum_cuts(text: str) -> list[int]:
+    """Positions where a heading starts after a line start, a sentence end or whitespace
+    (rare), and the end of a title run on with the text on the first line."""
+    r = text_rules()
     cuts = []
     enum = r.sent_enum
     if enum.match(text):
         cuts.append(0)
-    lead = 0
-    while lead < len(text) and text[lead] in _WS:
-        lead += 1
+    lead = len(text) - len(text.lstrip(_WS))
     title = r.sent_title.match(text, lead, min(len(text), lead + 200))
     if title is not None:
         cuts.append(title.end())
     # candidates: right after whitespace or a sentence end (the trigger), checked by the rule
-    for t in r.sent_enum_trigger.finditer(text):
-        p = t.end()
-        if enum.match(text, p):
-            cuts.append(p)
+    match = enum.match
+    cuts.extend(p for p in [t.end() for t in r.sent_enum_trigger.finditer(text)] if match(text, p))
     cuts.sort()
-    spans = []
-    ncut = len(cuts)
-    k = 0
+    return cuts
+
+
+def _apply_cuts(text: str, spans: list[tuple[int, int]], cuts: list[int]) -> list[tuple[int, int]]:
+    """Split the spans at the cuts strictly inside them (each piece whitespace trimmed)."""
+    starts = [s for s, _e in spans]
+    inside: dict[int, list[int]] = {}
+    for c in cuts:
+        i = bisect_right(starts, c) - 1
+        if i >= 0 and starts[i] < c < spans[i][1]:
+            inside.setdefault(i, []).append(c)
+    if not inside:
+        return spans
     ws = _WS
-    for m in r.sentence.finditer(text):
-        s, e = m.span()
-        while k < ncut and cuts[k] <= s:
-            k += 1
-        while k < ncut and cuts[k] < e:
-            c = cuts[k]
+    out: list[tuple[int, int]] = []
+    prev = 0
+    for i in sorted(inside):
+        out.extend(spans[prev:i])
+        s, e = spans[i]
+        for c in inside[i]:
             ce = c
             while ce > s and text[ce - 1] in ws:
                 ce -= 1
             if ce > s:
-                spans.append((s, ce))
+                out.append((s, ce))
             s = c
             while s < e and text[s] in ws:
                 s += 1
-            k += 1
-        if text[e - 1] in ws:
-            while e > s and text[e - 1] in ws:
-                e -= 1
         if e > s:
-            spans.append((s, e))
-    return spans
+            out.append((s, e))
+        prev = i + 1
+    out.extend(spans[prev:])
+    return out
 
 
 def heading_level(text: str, start: int) -> tuple[int, str, str] | None:
@@ -92,26 +111,72 @@ def heading_level(text: str, start: int) -> tuple[int, str, str] | None:
 
 
 _FIRST = frozenset("一二三四五六七八九十（(0123456789")
+# the first characters of a heading (any level), for one scan over the sentences' first characters
+_FIRST_RE = re.compile("[" + re.escape("".join(sorted(_FIRST))) + "]")
+_new = tuple.__new__
 
 
 def split_sentences(clean: CleanText) -> list[Sentence]:
+    return _split(clean)[0]
+
+
+def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
+    """The sentences and their starts.
+
+    Only two kinds of sentence need a look of their own: one that starts with a heading's first
+    character (it may set the section path) and, while an Arabic item is current, one with a `、`
+    after its first character (a glued next item number may split it). They are found with C-speed
+    scans; every other sentence takes the current section path and its page from one sweep.
+    """
     text = clean.text
+    spans = _spans(text)
+    if not spans:
+        return [], []
+    starts, ends = zip(*spans)
     r = text_rules()
     nlev = len(r.section_levels)
     path: list[str] = [""] * nlev
     nums: list[str] = [""] * nlev
     current = ""
-    out: list[Sentence] = []
-    append = out.append
-    pstarts, pnums = clean._page_starts, clean._page_numbers
-    npages = len(pstarts)
-    pi = 0
-    page = pnums[0] if npages else None
     first = _FIRST
     glued, gl = r.glued_enum, r.glued_level
     find = text.find
-    idx = 0
-    for s, e in sentence_spans(text):
+    heads = [m.start() for m in _FIRST_RE.finditer("".join(map(text.__getitem__, starts)))]
+    heads.append(len(spans))
+    S: list[int] = []
+    E: list[int] = []
+    SEC: list[str] = []
+    n = len(spans)
+    prev = 0      # first span not yet emitted
+    hi = 0
+    while True:
+        h = heads[hi]
+        g = h
+        if nums[gl] and prev < h:
+            # the first span in prev..h-1 with a `、` after its first character
+            lo, pos, stop = prev, starts[prev] + 1, ends[h - 1]
+            while True:
+                q = find("、", pos, stop)
+                if q == -1:
+                    break
+                j = bisect_right(starts, q, lo, h) - 1
+                if q < ends[j]:
+                    if q > starts[j]:
+                        g = j
+                        break
+                    lo, pos = j, q + 1
+                else:
+                    lo = j + 1
+                    if lo >= h:
+                        break
+                    pos = starts[lo] + 1
+        if g > prev:
+            S.extend(starts[prev:g])
+            E.extend(ends[prev:g])
+            SEC.extend(repeat(current, g - prev))
+        if g == n:
+            break
+        s, e = starts[g], ends[g]
         while True:
             end = e
             if nums[gl] and find("、", s + 1, e) > 0:
@@ -122,22 +187,34 @@ def split_sentences(clean: CleanText) -> list[Sentence]:
                         end = m.start()
                         break
             if text[s] in first:
-                h = heading_level(text, s)
-                if h is not None:
-                    k, label, num = h
+                hl = heading_level(text, s)
+                if hl is not None:
+                    k, label, num = hl
                     path[k] = label
                     nums[k] = num
                     for j in range(k + 1, nlev):
                         path[j] = ""
                         nums[j] = ""
                     current = "/".join(p for p in path if p)
-            if npages:
-                while pi + 1 < npages and pstarts[pi + 1] <= s:
-                    pi += 1
-                page = pnums[pi]
-            append(Sentence(idx, s, end, current, page))
-            idx += 1
+            S.append(s)
+            E.append(end)
+            SEC.append(current)
             if end == e:
                 break
             s = end
-    return out
+        prev = g + 1
+        if g == h:
+            hi += 1
+    # pages: one sweep over the page starts (the page of a sentence is that of its start)
+    pstarts, pnums = clean._page_starts, clean._page_numbers
+    if pstarts:
+        pages: list = []
+        done = 0
+        for k in range(1, len(pstarts)):
+            b = bisect_left(S, pstarts[k], done)
+            pages.extend(repeat(pnums[k - 1], b - done))
+            done = b
+        pages.extend(repeat(pnums[-1], len(S) - done))
+    else:
+        pages = repeat(None)
+    return list(map(_new, repeat(Sentence), zip(range(len(S)), S, E, SEC, pages))), S
