@@ -165,7 +165,8 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
         if ((e < n and text[e] in go) or text[e - 1] in _BIGK
                 or (s > 0 and text[s - 1] in last)):
             _anchor(text, s, e, rs, seen, cands, assume_money, precheck)
-        if e - s > 1 and not text[s:e].isascii():   # an all-ASCII run has no inner anchor
+        if e - s > 1 and not text[s:e].isascii() and not _DIGITS.isdisjoint(text[s + 1:e]):
+            # (an all-ASCII run has no inner anchor, nor one without a digit after its start)
             # Arabic digits right after a Chinese numeral character inside the run get an anchor
             # of their own: 队伍85支 (伍 is also the capital 5), 大陆3家; a longer mixed reading
             # (十亿3000万) still wins the overlap when it parses.
