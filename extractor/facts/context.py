@@ -308,8 +308,8 @@ class _Doc:
         self._topic: dict[str, tuple[int | None, bool]] = {}
         self._pure_form = _pure_subject_form(prepared.clean)
         try:
-            fixed = _subject_form(self.text) if self._pure_form else \
-                prepared.clean.subject_form(self.text)
+            # (the pair-skipping _subject_form pays off on short subjects, not on a whole text)
+            fixed = prepared.clean.subject_form(self.text)
         except AttributeError:
             fixed = self.text
         self.cue_text = fixed if len(fixed) == len(self.text) else self.text
