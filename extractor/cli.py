@@ -155,8 +155,15 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
     """Run the batch with stderr reporting; map library errors to exit 2."""
     from .batch import EngineError, MissingInput, StoreError, run_batch
 
+    from .batch import default_jobs
+
     _quiet_libraries()
-    _preflight_rules()
+    if opts.engine == "local" and (opts.jobs or default_jobs()) > 1:
+        # the pool's first worker checks the rule files before any document (run_tasks): the
+        # stages are then loaded once, in the workers, not here as well (start-up, memory)
+        opts.check_rules = True
+    else:
+        _preflight_rules()
     progress = None
     task_id = None
     if _progress_wanted(no_progress):

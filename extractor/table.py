@@ -54,6 +54,82 @@ def anomaly_record(a: Anomaly) -> dict:
     }
 
 
+class Records:
+    """Rows of one table held column by column (name -> list of values, all the same length).
+
+    What a batch worker sends back for a document's facts and findings: one list per column is
+    cheaper to build (no dict per row), to pickle and to turn into Arrow arrays in the store than
+    a list of row dicts. ``len()`` is the number of rows; iterating yields the row dicts of
+    ``fact_record``/``anomaly_record`` (same keys, same values, same order).
+    """
+
+    __slots__ = ("columns", "length")
+
+    def __init__(self, columns: dict[str, list], length: int) -> None:
+        self.columns = columns
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self):
+        names = list(self.columns)
+        for values in zip(*self.columns.values()):
+            yield dict(zip(names, values))
+
+    def __getitem__(self, i: int) -> dict:
+        return {c: v[i] for c, v in self.columns.items()}
+
+    def __getstate__(self):
+        return self.columns, self.length
+
+    def __setstate__(self, state) -> None:
+        self.columns, self.length = state
+
+    @classmethod
+    def from_dicts(cls, rows: list[dict], columns: list[str]) -> Records:
+        """Records of row dicts (a processor that returns dicts); absent keys become None."""
+        return cls({c: [r.get(c) for r in rows] for c in columns}, len(rows))
+
+
+def _exacts(values: list) -> list[str]:
+    # _exact per value, with the None case inlined (most value_low/high are None)
+    return ["" if d is None else _exact(d) for d in values]
+
+
+def _floats(values: list) -> list:
+    return [None if d is None else float(d) for d in values]
+
+
+def fact_columns(facts: list[Fact]) -> Records:
+    """The same values as ``[fact_record(f) for f in facts]``, column by column."""
+    col = {}
+    for name in ("fact_id", "doc_id", "source", "kind", "text", "start", "end"):
+        col[name] = [getattr(f, name) for f in facts]
+    value = [f.value for f in facts]
+    low = [f.value_low for f in facts]
+    high = [f.value_high for f in facts]
+    col["value"], col["value_low"], col["value_high"] = _floats(value), _floats(low), _floats(high)
+    for name in ("decimals", "approx", "unit", "date", "subject", "modality", "page", "sentence",
+                 "role", "period", "section", "scale", "qualifiers", "rule_id",
+                 "low_open", "high_open"):
+        col[name] = [getattr(f, name) for f in facts]
+    col["value_exact"], col["value_low_exact"], col["value_high_exact"] = (
+        _exacts(value), _exacts(low), _exacts(high))
+    return Records(col, len(facts))
+
+
+def anomaly_columns(anomalies: list[Anomaly]) -> Records:
+    """The same values as ``[anomaly_record(a) for a in anomalies]``, column by column."""
+    col = {}
+    for name in ANOMALY_COLUMNS:
+        if name == "fact_ids":
+            col[name] = [list(a.fact_ids) for a in anomalies]
+        else:
+            col[name] = [getattr(a, name) for a in anomalies]
+    return Records(col, len(anomalies))
+
+
 FACT_DTYPES = {"start": "int64", "end": "int64", "value": "float64", "value_low": "float64",
                "value_high": "float64", "decimals": "Int64", "page": "Int64", "sentence": "int64"}
 

@@ -2,11 +2,13 @@
 
 - ``serial``: in this process, one after the other (``--jobs 1``);
 - ``local``: a pool of worker processes (``concurrent.futures.ProcessPoolExecutor``, forkserver
-  start, so workers never inherit the store's threads);
+  start, so workers never inherit the store's threads); each worker loads the models once at
+  start, and with ``check_rules`` the first one checks the rule files before any document;
 - ``dask``: the same task on a Dask distributed cluster (``scheduler`` address, or a
   ``LocalCluster`` of ``jobs`` single-threaded worker processes when none is given).
 
-All three take the tasks lazily, keep at most about one chunk per worker in flight (memory stays
+All three take the tasks lazily, keep at most about one chunk per worker in flight (two in the
+local pool: the next waits in the queue so a worker never idles between chunks; memory stays
 flat whatever the corpus size) and yield each outcome as soon as it arrives; the caller writes it
 to the store. Order of outcomes is not deterministic; the exports sort.
 
@@ -29,12 +31,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from .worker import (Chunk, Outcome, Task, finish, init_worker, process_chunk,
+from ..errors import RuleFileError
+from .worker import (DEFAULT_PROCESSOR, Chunk, Outcome, Task, finish, init_worker, preflight, process_chunk,
                      process_chunk_clocked, process_task, status_row, warm_up)
 
 ENGINES = ("local", "dask")
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.5
+PREFETCH = 2    # chunks in flight per local worker
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +85,24 @@ def _crash_outcome(task: Task, reason: str) -> Outcome:
 
 
 def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None = None,
-              scheduler: str | None = None, chunk_size: int = 1, grace: float = 30.0
-              ) -> Iterator[Outcome]:
-    """Yield one outcome per task, as they complete."""
+              scheduler: str | None = None, chunk_size: int = 1, grace: float = 30.0,
+              check_rules: bool = False) -> Iterator[Outcome]:
+    """Yield one outcome per task, as they complete.
+
+    ``check_rules``: before the first document, run ``worker.preflight`` where the documents
+    run and raise its ``RuleFileError`` here (the CLI asks for it when it does not check the
+    rule files itself)."""
     jobs = jobs or default_jobs()
     if engine == "dask":
         yield from _dask(tasks, jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, grace=grace)
     elif engine == "local" and jobs > 1:
-        yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace)
+        yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace,
+                          check_rules=check_rules)
     elif engine == "local":
         it = iter(tasks)
         first = next(it, None)
+        if check_rules:
+            _raise_rule_error(preflight(first.processor if first else DEFAULT_PROCESSOR))
         if first is None:
             return
         if first.timeout:
@@ -103,9 +114,19 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
         raise EngineError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
 
 
+def _raise_rule_error(found: tuple[str, str] | None) -> None:
+    if found is not None:
+        path, reason = found
+        raise RuleFileError(path or None, reason)
+
+
 # -- local process pool -------------------------------------------------------------------------------
+# The fork server imports the stages' modules only; each worker loads the dictionaries and models
+# itself (init_worker → warm_up), the workers in parallel. Warming the server instead
+# (extractor.batch.warm) takes as long (one core, before any worker starts) and keeps a third
+# copy of the dictionaries resident for the whole run (about 90 MB more over the process tree).
 PRELOAD = ("extractor.batch.worker", "extractor.pipeline", "extractor.reading", "extractor.text",
-           "extractor.facts", "extractor.checks", "extractor.batch.warm")
+           "extractor.facts", "extractor.checks")
 
 class _Scheduler:
     """Bookkeeping shared by the local and Dask loops: what to send next, what is suspect.
@@ -144,15 +165,17 @@ class _Scheduler:
         return []
 
 
-def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float
-           ) -> Iterator[Outcome]:
+def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
+           check_rules: bool = False) -> Iterator[Outcome]:
     ctx = mp.get_context("forkserver")
     # the fork server imports the stages once; workers fork from it with them loaded (faster
     # start, shared memory pages). Ignored when the server is already running.
     ctx.set_forkserver_preload(list(PRELOAD))
-    sched = _Scheduler(tasks, chunk_size, jobs)
+    # two chunks per worker in flight: the next one waits in the pool's queue, so a worker
+    # never idles while the parent collects its last result and stores a flush
+    sched = _Scheduler(tasks, chunk_size, PREFETCH * jobs)
     processor = _processor_of(sched)
-    nslots = jobs + 1
+    nslots = PREFETCH * jobs + 1
     started = ctx.Array("d", nslots, lock=False)   # start time per slot, 0 = not started
 
     def new_pool() -> ProcessPoolExecutor:
@@ -162,6 +185,14 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float
     pool = new_pool()
     inflight: dict = {}   # future -> (chunk, suspect, slot)
     try:
+        if check_rules:
+            try:
+                found = pool.submit(preflight, processor).result()
+            except BrokenProcessPool:   # the documents will show what is wrong, with names
+                found = None
+                _kill(pool)
+                pool = new_pool()
+            _raise_rule_error(found)
         while True:
             broken = False
             while not any(s for _, s, _ in inflight.values()):   # a suspect runs alone

@@ -3,9 +3,9 @@
 This is the library behind ``extractor run``, ``extract`` and ``check``; the CLI only parses
 options, shows progress and maps the summary to an exit code.
 
-Without ``db`` the store is a temporary DuckDB file (removed at the end): results stream into it
-as they arrive, and the exports read it back in sorted chunks, so memory stays flat for any
-number of documents. With ``db`` the same store persists and makes runs resumable: a file whose
+Without ``db`` the store is a scratch DuckDB database in memory that spills into a temporary
+folder (removed at the end): results stream into it as they arrive, and the exports read it back
+in sorted chunks, so memory stays flat for any number of documents. With ``db`` the same store persists and makes runs resumable: a file whose
 content hash is already stored is skipped (counted as ``skipped``), everything else is processed.
 The exports contain the documents of this run's inputs, processed now or earlier.
 """
@@ -22,10 +22,15 @@ from pathlib import Path
 from .discover import InputFile, discover, file_sha256
 from .engine import DEFAULT_TIMEOUT, default_jobs, run_tasks
 from .exports import FORMATS, write_all
+from .schema import arrow_schema as store_schema
 from .store import Store
 from .worker import DEFAULT_PROCESSOR, Task
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+TABLE_ORDER = ("facts", "anomalies", "documents")
+# rough relative cost of writing each format (CPU): the two export processes take formats in
+# this order from a shared counter, so the dearest starts first and the rest balance out
+EXPORT_COST = {"xlsx": 4, "csv": 2, "jsonl": 2, "parquet": 1}
 
 
 @dataclass
@@ -48,6 +53,7 @@ class RunOptions:
     commit_seconds: float = 1.0     # … or whatever arrived within this time
     command: str = "run"
     exclude: Sequence[str] = ()
+    check_rules: bool = False       # rule-file check where the documents run (run_tasks)
 
 
 @dataclass
@@ -101,7 +107,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         store = Store(opts.db)
     else:
         tmpdir = tempfile.mkdtemp(prefix="extractor-")
-        store = Store(Path(tmpdir) / "spool.duckdb")
+        store = Store(None, spill_dir=tmpdir)   # scratch: in memory, spilling into tmpdir
     try:
         done = store.done_hashes()
         run_id = store.begin_run(command=opts.command, inputs=len(inputs), engine=opts.engine,
@@ -128,7 +134,8 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
                 yield Task(os.path.abspath(item.path), item.source, sha, opts.report_year,
                            opts.strict, opts.timeout, opts.processor)
 
-        chunk = opts.chunk_size or max(1, min(8, len(inputs) // (jobs * 16)))
+        # small chunks: the last one to finish keeps the other workers waiting
+        chunk = opts.chunk_size or max(1, min(4, len(inputs) // (jobs * 16)))
         pending: list = []
         pending_rows = 0
         first_at = 0.0
@@ -148,7 +155,8 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
             pending, pending_rows = [], 0
 
         for outcome in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
-                                 scheduler=opts.scheduler, chunk_size=chunk, grace=opts.grace):
+                                 scheduler=opts.scheduler, chunk_size=chunk, grace=opts.grace,
+                                 check_rules=opts.check_rules):
             if not pending:
                 first_at = time.monotonic()
             pending.append(outcome)
@@ -167,9 +175,13 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         summary.severities = store.severity_counts()
         if export is not None:
             summary.written = export(store)
+        elif opts.out_dir and opts.engine == "local" and jobs > 1 and len(opts.formats) > 1:
+            if tmpdir is None:
+                tmpdir = tempfile.mkdtemp(prefix="extractor-")
+            summary.written = write_in_two(store, opts.out_dir, opts.formats, bom=opts.bom,
+                                           scratch=Path(tmpdir))
         elif opts.out_dir:
-            summary.written = write_all({t: (lambda t=t: store.batches(t))
-                                         for t in ("facts", "anomalies", "documents")},
+            summary.written = write_all({t: (lambda t=t: store.batches(t)) for t in TABLE_ORDER},
                                         opts.out_dir, opts.formats, bom=opts.bom)
     finally:
         store.close()
@@ -177,3 +189,92 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
             shutil.rmtree(tmpdir, ignore_errors=True)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+# -- exports on two cores ---------------------------------------------------------------------------
+def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, bom: bool,
+                 scratch: Path) -> list[Path]:
+    """``write_all`` of every table in every format, split over this process and one helper
+    process (with ``--jobs`` > 1 the workers are done by now and a core is free).
+
+    The store's tables are read once, sorted, into Arrow stream files in ``scratch``; both
+    processes write from those files (so the sort is not repeated per format), pulling the
+    formats dearest first from a shared counter. Returns the files in ``write_all``'s order.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver")     # the pool's fork server: no DuckDB threads inherited
+    order = sorted(range(len(formats)), key=lambda i: -EXPORT_COST.get(formats[i], 1))
+    jobs = [formats[i] for i in order]
+    counter = ctx.Value("i", 0)
+    mine, theirs = ctx.Pipe()
+    helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
+                         args=(theirs, str(out_dir), jobs, bom, counter))
+    helper.start()                          # it imports the writers while we spill the tables
+    theirs.close()
+    try:
+        files = {}
+        for t in TABLE_ORDER:
+            files[t] = scratch / f"{t}.arrows"
+            _spill(store.batches(t), store_schema(t), files[t])
+        mine.send(files)
+        done = _pull_formats(files, str(out_dir), jobs, bom, counter)
+        try:
+            status, payload = mine.recv()
+        except EOFError:
+            raise RuntimeError(f"the export process died (exit code {helper.exitcode})") from None
+        if status != "ok":
+            raise RuntimeError(f"the export process failed: {payload}")
+        done.update(payload)
+        helper.join()
+    finally:
+        if helper.is_alive():
+            helper.kill()
+            helper.join()
+        mine.close()
+    return [p for j in sorted(done, key=lambda j: order[j]) for p in done[j]]
+
+
+def _spill(batches, schema, path: Path) -> None:
+    import pyarrow as pa
+
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+        for b in batches:
+            writer.write_batch(b)
+
+
+def _read_spilled(path: Path):
+    """The batches of a spilled table, read (not memory-mapped): resident memory stays about
+    one batch whatever the table's size."""
+    import pyarrow as pa
+
+    with pa.OSFile(str(path), "rb") as src:
+        yield from pa.ipc.open_stream(src)
+
+
+def _pull_formats(files: dict, out_dir: str, jobs: list[str], bom: bool, counter
+                  ) -> dict[int, list[Path]]:
+    done: dict[int, list[Path]] = {}
+    tables = {t: (lambda p=p: _read_spilled(p)) for t, p in files.items()}
+    while True:
+        with counter.get_lock():
+            j = counter.value
+            counter.value = j + 1
+        if j >= len(jobs):
+            return done
+        done[j] = write_all(tables, out_dir, [jobs[j]], bom=bom)
+
+
+def _export_helper(conn, out_dir: str, jobs: list[str], bom: bool, counter) -> None:
+    try:
+        from .exports import write_all as _load_writers  # noqa: F401  (import before the files)
+
+        files = conn.recv()
+        conn.send(("ok", _pull_formats(files, out_dir, jobs, bom, counter)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        try:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        except Exception:
+            pass
+    finally:
+        conn.close()

@@ -17,12 +17,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
-from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, arrow_schema, duckdb_type, to_arrow
+from ..table import Records
+from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, _coerce, arrow_schema, duckdb_type
 
 SCHEMA_VERSION = 1
-MEMORY_LIMIT = "256MB"
+# DuckDB's buffer pool: stored blocks are on disk (or spilled to the temporary folder), so a
+# small cache keeps the writer's memory flat for any archive; sorting for the exports spills too
+MEMORY_LIMIT = "64MB"
 
 
 class StoreError(Exception):
@@ -30,15 +34,23 @@ class StoreError(Exception):
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
+    """``Store(path)``: the persistent store (``--db``). ``Store(None, spill_dir=d)``: a run's
+    scratch store without ``--db``: in memory, spilling to ``d`` beyond ``MEMORY_LIMIT``; it
+    needs no write-ahead log or checkpoint, since it is thrown away at the end of the run."""
+
+    def __init__(self, path: str | Path | None, *, spill_dir: str | Path | None = None) -> None:
+        self.path = str(path) if path is not None else ":memory:"
         try:
             self.con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the DuckDB store ({exc})") from exc
         self.con.execute("SET enable_progress_bar = false")   # our own progress is on stderr
-        # stored blocks are on disk: keep the cache small so memory stays flat for any archive
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        if spill_dir is not None:
+            self.con.execute("SET temp_directory = ?", [str(spill_dir)])
+        # one thread: the inserts are small and the workers need the cores; more threads only
+        # add buffers (memory) and synchronisation
+        self.con.execute("SET threads = 1")
         self._create()
 
     # -- schema -------------------------------------------------------------------------------
@@ -84,33 +96,36 @@ class Store:
         """Write one document with its facts and findings atomically (replacing an old version)."""
         self.add_many([(row, facts, anomalies)], run_id=run_id)
 
-    def add_many(self, outcomes: list[tuple[dict, list[dict], list[dict]]], *,
-                 run_id: int | None = None) -> None:
+    def add_many(self, outcomes: list[tuple[dict, Records | list[dict], Records | list[dict]]],
+                 *, run_id: int | None = None) -> None:
         """Write whole documents (row, facts, findings) in ONE transaction.
 
         Either every row of every document in ``outcomes`` is stored or none is: a run killed
         at any moment leaves no partial document. A document whose ``source`` is already stored
         with other content (the file changed) or without content (it could not be opened)
-        replaces that old version in the same transaction.
+        replaces that old version in the same transaction. Facts and findings come as
+        ``Records`` (column lists, what the workers send) or as lists of row dicts; the
+        flush is turned into one Arrow table per table and inserted with one statement each.
         """
         if not outcomes:
             return
         rows = [o[0] for o in outcomes]
-        docs = to_arrow("documents", rows)
-        docs = docs.append_column("run_id", pa.array([run_id] * len(rows), pa.int64()))
-        f_tab = to_arrow("facts", [f for o in outcomes for f in o[1]])
-        a_tab = to_arrow("anomalies", [a for o in outcomes for a in o[2]])
+        docs = _arrow_of("documents", [rows])
+        docs = docs.append_column("run_id", _build([run_id] * len(rows), pa.int64()))
+        f_tab = _arrow_of("facts", [o[1] for o in outcomes])
+        a_tab = _arrow_of("anomalies", [o[2] for o in outcomes])
         con = self.con
         con.register("_docs", docs)
         con.register("_facts", f_tab)
         con.register("_anoms", a_tab)
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _old AS SELECT d.doc_id, d.source, d.sha256 "
-                "FROM documents d JOIN _docs n ON d.source = n.source "
-                "WHERE d.sha256 <> n.sha256 OR n.sha256 = ''")
-            if con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:
+            old = ("FROM documents d JOIN _docs n ON d.source = n.source "
+                   "WHERE d.sha256 <> n.sha256 OR n.sha256 = ''")
+            # counted first: the temp table is only built when there is something to replace
+            if con.execute(f"SELECT count(*) {old}").fetchall()[0][0]:
+                con.execute("CREATE OR REPLACE TEMP TABLE _old AS "
+                            f"SELECT d.doc_id, d.source, d.sha256 {old}")
                 for t in ("facts", "anomalies"):
                     con.execute(f"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM _old o "
                                 f"WHERE o.doc_id = {t}.doc_id AND o.source = {t}.source)")
@@ -140,8 +155,8 @@ class Store:
         copy); a file that could not be opened (no hash) by its source.
         """
         pairs = list(inputs)
-        tab = pa.table({"sha256": pa.array([s or "" for s, _ in pairs], pa.string()),
-                        "source": pa.array([src for _, src in pairs], pa.string())})
+        tab = pa.table({"sha256": _strings([s or "" for s, _ in pairs]),
+                        "source": _strings([src for _, src in pairs])})
         self.con.register("_inputs_arrow", tab)
         self.con.execute("CREATE OR REPLACE TEMP TABLE _inputs AS SELECT * FROM _inputs_arrow")
         self.con.unregister("_inputs_arrow")
@@ -189,6 +204,106 @@ class Store:
         sql = self.query("documents")
         rows = self.con.execute(f"SELECT status, count(*) FROM ({sql}) GROUP BY 1").fetchall()
         return {s: n for s, n in rows}
+
+
+_SCHEMAS: dict[str, pa.Schema] = {}
+
+
+def _arrow_of(table: str, parts: list) -> pa.Table:
+    """The rows of several documents (each ``Records`` or a list of row dicts) as one typed
+    Arrow table: the column lists are concatenated first, so there is one array per column and
+    flush, not per row or per document. Same values and types as ``schema.to_arrow`` (text
+    None -> "", NaN -> null, odd values coerced)."""
+    schema = _SCHEMAS.get(table)
+    if schema is None:
+        schema = _SCHEMAS[table] = arrow_schema(table)
+    names = schema.names
+    merged: dict[str, list] = {c: [] for c in names}
+    for part in parts:
+        if isinstance(part, Records):
+            n = len(part)
+            if not n:
+                continue
+            cols = part.columns
+            for c in names:
+                v = cols.get(c)
+                merged[c].extend(v if v is not None else [None] * n)
+        elif part:
+            for c in names:
+                merged[c].extend([r.get(c) for r in part])
+    arrays = []
+    for field in schema:
+        c, t = field.name, field.type
+        values = merged[c]
+        try:   # the fast path: plain Python values of the right type
+            arr = _build(values, t)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, AttributeError,
+                OverflowError, UnicodeError):
+            arr = pa.array([_coerce(v, c) for v in values], type=t)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+# Arrays are assembled from buffers (numpy for numbers, UTF-8 bytes for text) rather than with
+# pa.array(list): pyarrow's pa.array imports pandas on its first call (to look for pandas
+# objects), which costs the writer 0.2 s and about 45 MB of resident memory for nothing.
+def _validity(nulls: np.ndarray) -> pa.Buffer | None:
+    if not nulls.any():
+        return None
+    return pa.py_buffer(np.packbits(~nulls, bitorder="little"))
+
+
+def _strings(values: list) -> pa.Array:
+    """Text column: None -> "" (as ``to_arrow``); a value that is not a str raises."""
+    if None in values:
+        values = ["" if v is None else v for v in values]
+    enc = list(map(str.encode, values))
+    n = len(enc)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, enc), dtype=np.int64, count=n), out=offsets[1:])
+    if offsets[-1] >= 2**31:
+        raise OverflowError("text column too large for 32-bit offsets")
+    return pa.Array.from_buffers(pa.string(), n, [
+        None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(enc))])
+
+
+def _build(values: list, t: pa.DataType) -> pa.Array:
+    """One column; raises when a value is not of the column's plain Python type, and the
+    caller then coerces value by value as ``to_arrow`` does."""
+    n = len(values)
+    if t == pa.string():
+        return _strings(values)
+    if t == pa.list_(pa.string()):
+        nulls = np.fromiter((v is None for v in values), dtype=bool, count=n)
+        items = [() if v is None else v for v in values]
+        flat = [x for v in items for x in v]
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=n), out=offsets[1:])
+        return pa.ListArray.from_buffers(
+            t, n, [_validity(nulls), pa.py_buffer(offsets.astype(np.int32))],
+            children=[_strings(flat)])
+    if t == pa.float64():
+        data = np.array(values, dtype=np.float64)    # None -> NaN
+        nulls = np.isnan(data)                        # NaN is null (from_pandas semantics)
+        data[nulls] = 0.0
+    else:
+        np_type = np.int64 if t == pa.int64() else np.bool_
+        if None in values:
+            obj = np.array(values, dtype=object)
+            if obj.ndim != 1:
+                raise TypeError("not scalars")
+            nulls = np.equal(obj, None)
+            obj[nulls] = 0
+            data = obj.astype(np_type)
+        else:
+            nulls = np.zeros(n, dtype=bool)
+            data = np.array(values, dtype=np_type)
+        if data.ndim != 1:
+            raise TypeError("not scalars")
+        if t == pa.bool_():
+            return pa.Array.from_buffers(t, n, [
+                _validity(nulls), pa.py_buffer(np.packbits(data, bitorder="little"))])
+    return pa.Array.from_buffers(t, n, [_validity(nulls), pa.py_buffer(data)])
 
 
 def _now() -> str:

@@ -3,7 +3,8 @@
 It calls the project's per-document function (``extractor.pipeline.process_path`` unless told
 otherwise), enforces the per-document time limit inside the worker, and turns every outcome,
 including a bug in a later stage, into a documents row, so a batch never stops on one file.
-The rows are plain dicts (cheap to pickle, no Decimal): the store and the writers take them as is.
+The document row is a plain dict; facts and findings are ``table.Records`` (one list per
+column, no Decimal): cheap to build, to pickle and to turn into Arrow arrays in the store.
 """
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..table import anomaly_record, fact_record
+from ..model import ANOMALY_COLUMNS, FACT_COLUMNS
+from ..table import (EXACT_COLUMNS, Records, anomaly_columns, anomaly_record, fact_columns,
+                     fact_record)
 
 DEFAULT_PROCESSOR = "extractor.pipeline:process_path"
+FACT_RECORD_COLUMNS = FACT_COLUMNS + EXACT_COLUMNS
 
-Outcome = tuple[dict, list[dict], list[dict]]
+# (documents row, facts, findings); facts and findings are Records (or lists of row dicts)
+Outcome = tuple[dict, Records | list[dict], Records | list[dict]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +130,8 @@ def deadline(seconds: float | None):
 def process_task(task: Task) -> Outcome:
     """Run one document; never raises (except KeyboardInterrupt/SystemExit)."""
     t0 = time.perf_counter()
-    facts: list[dict] = []
-    anomalies: list[dict] = []
+    facts: Records | list = []
+    anomalies: Records | list = []
     try:
         try:
             fn = _resolve(task.processor)
@@ -139,12 +144,22 @@ def process_task(task: Task) -> Outcome:
                              f"(exceeded the per-document time limit of {task.timeout:g} s)")
         else:
             row = dict(result.document)
-            facts = [f if isinstance(f, dict) else fact_record(f) for f in result.facts]
-            anomalies = [a if isinstance(a, dict) else anomaly_record(a) for a in result.anomalies]
+            facts = _records(result.facts, fact_columns, fact_record, FACT_RECORD_COLUMNS)
+            anomalies = _records(result.anomalies, anomaly_columns, anomaly_record,
+                                 ANOMALY_COLUMNS)
     except Exception as exc:  # a bug in a stage, or a strict-mode error: the file fails, the batch goes on
         row = status_row(task, "failed", f"{type(exc).__name__}: {exc}")
         facts, anomalies = [], []
     return finish(task, row, facts, anomalies, seconds=time.perf_counter() - t0)
+
+
+def _records(items, to_columns, to_record, names: list[str]) -> Records:
+    """Facts/findings column by column; a processor may also return row dicts."""
+    items = list(items)
+    if any(isinstance(x, dict) for x in items):
+        return Records.from_dicts([x if isinstance(x, dict) else to_record(x) for x in items],
+                                  names)
+    return to_columns(items)
 
 
 def process_chunk(chunk: Chunk) -> list[Outcome]:
@@ -183,6 +198,36 @@ def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:
         pass
 
 
+def preflight(processor: str = DEFAULT_PROCESSOR) -> tuple[str, str] | None:
+    """Run the per-document function once, strictly, on ``WARM_TEXT``: a broken rule file (which
+    the stages load lazily) comes back as ``(path, reason)`` of its ``RuleFileError`` (an
+    exception with two arguments does not survive pickling), so the parent can stop the run
+    before the first document. Any other error is left to the documents, which record it
+    with their names. Run in a pool worker, this is the CLI's rule check without loading the
+    pipeline in the parent as well."""
+    import os
+    import tempfile
+
+    from ..errors import RuleFileError
+
+    try:
+        fn = _resolve(processor)
+        fd, path = tempfile.mkstemp(suffix=".txt", prefix="extractor-check-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(WARM_TEXT)
+            fn(path, source="<rules check>", strict=True)
+        finally:
+            os.unlink(path)
+    except Exception as exc:  # noqa: BLE001
+        cause: BaseException | None = exc
+        while cause is not None:        # a check wraps it in CheckError under strict
+            if isinstance(cause, RuleFileError):
+                return cause.path, cause.reason
+            cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def init_worker(processor: str, started) -> None:
     import logging
 
@@ -213,7 +258,7 @@ def status_row(task: Task, status: str, error: str) -> dict:
     }
 
 
-def finish(task: Task, row: dict, facts: list[dict], anomalies: list[dict], *,
+def finish(task: Task, row: dict, facts: Records | list[dict], anomalies: Records | list[dict], *,
            seconds: float | None) -> Outcome:
     """Fill what only the batch knows: the content hash of unreadable files, the source."""
     if not row.get("sha256") and task.sha256:
@@ -223,10 +268,12 @@ def finish(task: Task, row: dict, facts: list[dict], anomalies: list[dict], *,
     row["source"] = task.source
     if row.get("seconds") is None and seconds is not None:
         row["seconds"] = round(seconds, 4)
-    for rec in facts:           # every row of a document carries the document's source
-        rec["source"] = task.source
-    for rec in anomalies:
-        rec["source"] = task.source
+    for recs in (facts, anomalies):     # every row of a document carries the document's source
+        if isinstance(recs, Records):
+            recs.columns["source"] = [task.source] * len(recs)
+        else:
+            for rec in recs:
+                rec["source"] = task.source
     row["facts"] = len(facts)
     row["anomalies"] = len(anomalies)
     return row, facts, anomalies

@@ -60,14 +60,15 @@ def test_every_command_and_exit_code_in_real_processes(mini_corpus, good_corpus,
     assert "1200万元" in results["explain"].stdout
 
 
-def test_broken_rule_file_is_exit_2_naming_file_and_line(good_corpus, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])   # checked in the CLI / in the pool's first worker
+def test_broken_rule_file_is_exit_2_naming_file_and_line(good_corpus, tmp_path, jobs):
     rules = tmp_path / "rules"
     shutil.copytree(REPO / "rules", rules)
     text_yaml = rules / "text.yaml"
     lines = text_yaml.read_text(encoding="utf-8").splitlines()
     top = next(ln for ln in lines if ln and not ln.startswith((" ", "#")) and ":" in ln)
     text_yaml.write_text("\n".join(lines + [top]) + "\n", encoding="utf-8")   # duplicate key
-    res = cli("run", str(good_corpus), "-o", str(tmp_path / "out"), "--jobs", "1",
+    res = cli("run", str(good_corpus), "-o", str(tmp_path / "out"), "--jobs", jobs,
               env={"EXTRACTOR_RULES_DIR": str(rules)})
     assert res.returncode == 2, res.stderr
     assert "rule file error" in res.stderr and "text.yaml:" in res.stderr
