@@ -110,3 +110,19 @@ def test_a_match_before_the_window_start_is_searched_alone() -> None:
     on its own (the long number below starts 12+ characters before its unit)."""
     text = "，" + "1234567890123个月" + "，连续三年" * 3
     assert _fast(text) == _reference(text)
+
+
+@pytest.mark.parametrize(("pattern", "chars"), [("[月日号]", "月日号"), ("[年季]", "年季"), ("年", "年"),
+                                                ("[.年]", ".年"), ("[a-z]", None), ("[^a]", None),
+                                                ("[\\d]", None), ("ab", None), ("[ab]c", None),
+                                                (".", None), ("年(?=度)", None)])
+def test_plain_trigger_sets(pattern: str, chars: str | None) -> None:
+    assert dates._plain_chars(pattern) == chars
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_trigger_spans_are_the_regex_ones(seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_text(rng, 600)
+    for fam in ruleset().families:
+        assert dates._trigger_spans(text, fam) == [t.span() for t in fam.triggers.finditer(text)]
