@@ -122,9 +122,8 @@ def _place_all(facts: list[Fact], clean_starts: list[int], prepared: Any) -> Non
     if not facts:
         return
     sents = prepared.sentences
-    starts = getattr(prepared, "_starts", None)
-    if starts is None:
-        starts = [s.start for s in sents]
+    known = getattr(prepared, "_sentence_starts", None)   # Prepared keeps them
+    starts = known() if known is not None else [s.start for s in sents]
     clean = prepared.clean
     pages_at = getattr(clean, "pages_at", None)
     pages = (pages_at(clean_starts) if pages_at is not None
