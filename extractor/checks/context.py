@@ -31,6 +31,8 @@ _CHAIN_BREAK = re.compile(r"[。！？!?\n；;]")  # same_clause_chain: a senten
 ADDITIVE_KINDS = ("money", "count", "quantity")
 _START_END = operator.attrgetter("start", "end")
 _FIRST = operator.itemgetter(0)
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ class CheckContext:
         self.clean_text: str = clean.text if clean is not None else doc.text
         self._clean = clean
         self.facts: list[Fact] = sorted(facts, key=_START_END)
-        self._fact_starts = [f.start for f in self.facts]
+        self._fact_starts = list(map(_START, self.facts))
         self.report_year: int | None = getattr(prepared, "report_year", None) or self._guess_year()
         # sentences as decoded spans: the offsets are converted up front (int lists), the Span
         # objects are built on first use (most checks only need the sentences holding facts)
@@ -113,8 +115,8 @@ class CheckContext:
     def _decoded_sentences(self) -> None:
         sents = list(getattr(self.prepared, "sentences", None) or [])
         if sents:
-            starts = [s.start for s in sents]
-            ends = [s.end for s in sents]
+            starts = list(map(_START, sents))  # (attribute reads in C)
+            ends = list(map(_END, sents))
             dec = self._segment_convert(starts, ends)
             if dec is None:
                 conv = self._batch_to_decoded()
@@ -138,7 +140,9 @@ class CheckContext:
         every start (end) inside a run segment moves by that segment's constant offset, one in a
         replacement segment maps to its decoded start (end), the same arithmetic as
         ``OffsetMap.start_of``/``end_of`` done by list comprehension instead of a bisect per span
-        (a document has ~430 sentences but only a few dozen segments). Empty spans and spans
+        (a document has ~430 sentences but most have only a few segments; from the first start
+        in a segment, one bisect finds the last, so segments without a sentence cost nothing).
+        Empty spans and spans
         outside the segments go through ``to_decoded`` one by one; None when the map is not the
         standard ``CleanText``/``OffsetMap`` or the spans are not sorted (the caller then converts
         span by span)."""
@@ -309,7 +313,7 @@ class CheckContext:
                 bis = bisect.bisect_right
                 # facts are sorted by start, so their sentence positions never decrease and each
                 # sentence's facts are one run; a fact not ending inside its sentence is left out
-                idx = [bis(sstarts, st) - 1 for st in [f.start for f in facts]]
+                idx = [bis(sstarts, st) - 1 for st in map(_START, facts)]
                 for i, run in itertools.groupby(zip(idx, facts), key=_FIRST):
                     if i < 0:
                         continue

@@ -308,8 +308,8 @@ class _Doc:
         self._topic: dict[str, tuple[int | None, bool]] = {}
         self._pure_form = _pure_subject_form(prepared.clean)
         try:
-            fixed = _subject_form(self.text) if self._pure_form else \
-                prepared.clean.subject_form(self.text)
+            # (the pair-skipping _subject_form pays off on short subjects, not on a whole text)
+            fixed = prepared.clean.subject_form(self.text)
         except AttributeError:
             fixed = self.text
         self.cue_text = fixed if len(fixed) == len(self.text) else self.text
@@ -331,7 +331,6 @@ class _Doc:
         self.ind_ends = [x[0] for x in inds]
         self.inds = inds
         # clause marks of the scanned sentences: clause_at(pos, scope) of a position in them
-        self._spans_scanned = spans
         self.clause_marks = [m.start() for a, b in spans for m in _CLAUSE_RE.finditer(text, a, b)]
         self._subject_forms: dict[str, str] = {}
         self._setup_lookups()
@@ -550,18 +549,7 @@ class _Doc:
 
     def dates_before(self, scope: int, cs: int) -> list[tuple]:
         """``date_info`` of the dates inside [scope, cs) (``dates_between``), usually none."""
-        starts = self.date_starts
-        i = bisect_left(starts, scope)
-        n = len(starts)
-        if i >= n or starts[i] >= cs:
-            return []
-        out = []
-        dates = self.dates
-        while i < n and starts[i] < cs:
-            if dates[i].end <= cs:
-                out.append(self.date_info(i))
-            i += 1
-        return out
+        return self.dates_from(bisect_left(self.date_starts, scope), cs)
 
     def dates_from(self, i: int, cs: int) -> list[tuple]:
         """``dates_before`` from the index ``i`` of the first date at or after the scope start."""
@@ -820,13 +808,6 @@ def _subject_after(d: _Doc, ce: int, limit: int | None = None) -> str:
             break
     res = "".join(out)
     return res if len(res) > 1 else ""
-
-
-def _clause_limit(d: _Doc, ce: int, scope_end: int) -> int:
-    i = ce
-    while i < scope_end and d.text[i] not in _CLAUSE_PUNCT:
-        i += 1
-    return i
 
 
 # what may stand between two percentages of one list or change (、 和 及 与, 上升到 …)

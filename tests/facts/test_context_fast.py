@@ -31,6 +31,7 @@ def test_subject_form_skip_gives_clean_subject_form(sample_path):
         samples += [e["in"] for e in p.get("examples", [])] + list(p.get("counter_examples", []))
     text = prepare(read(sample_path)).clean.text
     samples += [text[i:i + 12] for i in range(0, len(text) - 12, 7)]
+    samples += [text, "，".join(samples), "。".join(samples[::-1]), "效劳效劳", "平安平安生产"]
     assert all(need is not None for need, _p, _r in ctx._subject_form_plan())   # today's rules
     for s in samples:
         assert ctx._subject_form(s) == subject_form(s), s
