@@ -32,8 +32,9 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import RuleFileError
-from .worker import (DEFAULT_PROCESSOR, Chunk, Outcome, Task, finish, init_worker, preflight, process_chunk,
-                     process_chunk_clocked, process_task, status_row, warm_up)
+from .worker import (DEFAULT_PROCESSOR, Chunk, Outcome, Task, finish, init_worker, preflight,
+                     process_chunk, process_chunk_clocked, process_task, ready, status_row,
+                     warm_up)
 
 ENGINES = ("local", "dask")
 DEFAULT_TIMEOUT = 120.0
@@ -185,14 +186,19 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
     pool = new_pool()
     inflight: dict = {}   # future -> (chunk, suspect, slot)
     try:
-        if check_rules:
-            try:
-                found = pool.submit(preflight, processor).result()
-            except BrokenProcessPool:   # the documents will show what is wrong, with names
-                found = None
-                _kill(pool)
-                pool = new_pool()
-            _raise_rule_error(found)
+        # The pool starts a worker per submission while none is idle: submitting one call per
+        # worker at once starts them all now, loading their models in parallel (a lone
+        # preflight would let the second worker start only after the first had warmed up).
+        calls = [pool.submit(preflight if check_rules and i == 0 else ready, processor)
+                 for i in range(jobs)]
+        try:
+            found = calls[0].result()
+            wait(calls)
+        except BrokenProcessPool:   # the documents will show what is wrong, with names
+            found = None
+            _kill(pool)
+            pool = new_pool()
+        _raise_rule_error(found)
         while True:
             broken = False
             while not any(s for _, s, _ in inflight.values()):   # a suspect runs alone

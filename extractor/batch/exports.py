@@ -114,7 +114,7 @@ class _Atomic:
 # the two cannot drift apart (tests/batch/test_exports_columnar.py compares them).
 _SLICE_BYTES = 16 << 20   # a batch is turned into text this much at a time: memory stays flat
 #                           and the int32 offsets of the joined rows cannot overflow
-_NULL_STR = pa.scalar(None, pa.string())
+_NULL_STR = pa.nulls(1, pa.string())[0]   # not pa.scalar(None, …): it imports pandas (+45 MB)
 _NO_BYTES = np.zeros(0, np.uint8)
 _FORMULA_FIRST = np.zeros(256, bool)
 _FORMULA_FIRST[list(b"=+-@\t\r")] = True
