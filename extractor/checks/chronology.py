@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..model import Anomaly, Fact
-from .config import alternation, lexicon, pattern, section
+from .config import alternation, lexicon, may_match, pattern, section
 from .context import CheckContext
 from .registry import check
 
@@ -73,7 +73,7 @@ def check_order(ctx: CheckContext) -> Iterator[Anomaly]:
     """签约 before 开工 before 竣工/验收/开园; 启动 before 完成 — within one sentence."""
     window = int(section("dates")["event_window"])
     _, _, not_ev = _events()
-    for _s, facts in ctx.by_sentence(("date",)):
+    for _i, facts in ctx.fact_groups(("date",)):
         if len(facts) < 2:
             continue  # a finding needs two dated milestones in the sentence
         evs = []
@@ -119,16 +119,18 @@ def check_far(ctx: CheckContext) -> Iterator[Anomaly]:
     legit = pattern("dates", "legit_cue")
     history = pattern("dates", "history_cue")
     base_after = pattern("dates", "base_after")
-    for s, facts in ctx.by_sentence(("date",)):
+    starts, ends = ctx.sentence_starts, ctx.sentence_ends
+    for i, facts in ctx.fact_groups(("date",)):
         if not any((y := _year(f)) is not None and abs(y - ctx.report_year) > far for f in facts):
             continue  # no date far from the report year: nothing to report (cheap test first)
-        sent = ctx.text[s.start:s.end]
+        s_start, s_end = starts[i], ends[i]
+        sent = ctx.text[s_start:s_end]
         if legit.search(sent) or history.search(sent):
             continue
         years = {_year(f) for f in facts} - {None}
         if len(years) > 1:
             continue  # several years in one sentence: a comparison or a timeline
-        if not ctx.facts_in(s.start, s.end, ("money", "count", "quantity", "percent")):
+        if not ctx.facts_in(s_start, s_end, ("money", "count", "quantity", "percent")):
             continue  # a dated narrative without figures (１９９７年实行…政策) is history, not a result
         for f in facts:
             y = _year(f)
@@ -152,6 +154,8 @@ def check_plan_year(ctx: CheckContext) -> Iterator[Anomaly]:
     summ, plan = pattern("dates", "summary"), pattern("dates", "plan")
     window = int(section("dates")["plan_window"])
     text = ctx.clean_text
+    if not may_match(summ, text):
+        return  # no summary heading possible (its literal words are absent): nothing to pair
     plans: list | None = None  # scanned only once a summary heading is found
     for m in summ.finditer(text):
         if plans is None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import regex
@@ -53,6 +54,7 @@ def alternation(words: list[str]) -> str:
 
 
 _META = set("\\.^$*+?{}[]()|")
+_QUANT_BODY = regex.compile(r"\d*(?:,\d*)?|[eisd]\s*(?:<=?|>=?)\s*\d+(?:\s*,\s*[eisd]\s*(?:<=?|>=?)\s*\d+)*")
 
 
 @functools.cache
@@ -112,7 +114,199 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
     return None
 
 
-def may_match(rx: regex.Pattern[str], text: str) -> bool:
-    """False only when ``rx`` provably cannot match ``text`` (see ``required_literals``)."""
+@functools.cache
+def required_runs(rx: regex.Pattern[str]) -> tuple[str, ...]:
+    """Runs of plain literal characters at the top level of the pattern (outside groups, classes
+    and escapes, none quantified), every one of which each match must contain: ``年`` and ``总结``
+    in ``(?P<year>\\d{4})\\s*年(?:度)?(?:工作)?总结``. Empty when unknown (a top-level ``|``,
+    case-insensitive, verbose or V1 patterns, ``\\Q`` quoting) or when there are none."""
+    if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE | regex.V1):
+        return ()
+    src = rx.pattern
+    if "\\Q" in src:
+        return ()
+    runs: list[str] = []
+    cur: list[str] = []
+    depth, i, n = 0, 0, len(src)
+
+    def cut() -> None:
+        if cur:
+            runs.append("".join(cur))
+            cur.clear()
+
+    while i < n:
+        ch = src[i]
+        if ch == "\\":
+            cut()
+            i += 2
+            if i < n and src[i] == "{" and src[i - 1] in "pPNxgu":  # \p{Han}, \x{..}
+                k = src.find("}", i)
+                if k < 0 or any(c in src[i:k] for c in "|()[]\\"):
+                    return ()
+                i = k + 1
+            continue
+        if ch == "[":
+            cut()
+            j = i + 1
+            if j < n and src[j] == "^":
+                j += 1
+            if j < n and src[j] == "]":
+                j += 1
+            while j < n and src[j] != "]":
+                j += 2 if src[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            cut()
+            depth += 1
+        elif ch == ")":
+            cut()
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return ()
+        elif depth == 0:
+            if ch in "?*+{":
+                if cur:
+                    cur.pop()  # the quantified character is not required
+                cut()
+                if ch == "{":  # a quantifier {m,n} (or a fuzzy constraint {e<=1}) is skipped whole
+                    k = src.find("}", i)
+                    if k < 0 or not _QUANT_BODY.fullmatch(src[i + 1:k]):
+                        return ()  # a literal brace or something unexpected: no claim
+                    i = k + 1
+                    continue
+            elif ch in _META:
+                cut()
+            else:
+                cur.append(ch)
+        i += 1
+    cut()
+    if depth != 0:
+        return ()
+    return tuple(runs)
+
+
+@functools.cache
+def _minimal_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """``required_literals`` without the words that contain another of them (近 for 将近/接近):
+    a text holds one of the words exactly when it holds one of these."""
     lits = required_literals(rx)
-    return lits is None or any(w in text for w in lits)
+    if lits is None:
+        return None
+    return tuple(w for w in lits if not any(u != w and u in w for u in lits))
+
+
+def may_match(rx: regex.Pattern[str], text: str) -> bool:
+    """False only when ``rx`` provably cannot match ``text`` (see ``required_literals`` and
+    ``required_runs``)."""
+    lits = _minimal_literals(rx)
+    if lits is not None and not any(_contains(text, w) for w in lits):
+        return False
+    return all(_contains(text, r) for r in required_runs(rx))
+
+
+def _contains(text: str, w: str) -> bool:
+    """``w in text``; a word whose last character is absent is ruled out by a one-character
+    search first (several times faster than a search for a two-character CJK word)."""
+    if len(w) > 1 and w[-1] not in text:
+        return False
+    return w in text
+
+
+_ZERO_WIDTH_OPENERS = ("(?<=", "(?<!", "(?=", "(?!")
+_GROUP_OPENER = regex.compile(r"\((?:\?P<\w+>|\?:)?")
+
+
+def _group_end(src: str, i: int) -> int | None:
+    """Index just past the group that opens at ``src[i] == "("`` (escapes and classes skipped)."""
+    depth, n = 0, len(src)
+    while i < n:
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and src[j] == "^":
+                j += 1
+            if j < n and src[j] == "]":
+                j += 1
+            while j < n and src[j] != "]":
+                j += 2 if src[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+@functools.cache
+def leading_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """Literal words one of which every match of ``rx`` starts with, or None if unknown.
+
+    Known when the first item after any zero-width lookarounds is a mandatory group holding a
+    plain alternation of literal words (``(?<![最附靠邻])(?P<left>将近|接近|近|…)…``, ``(?P<cue>村道|…)…``)
+    and the pattern has no top-level ``|``. Flags that change how a match is found (reverse,
+    fuzzy best match, POSIX leftmost-longest) and ``\\G`` make it unknown."""
+    if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE | regex.V1 | regex.REVERSE
+                   | regex.BESTMATCH | regex.ENHANCEMATCH | regex.POSIX):
+        return None
+    src = rx.pattern
+    if "\\G" in src or required_literals(rx) is None:
+        return None  # (required_literals also rejects a top-level | and unbalanced groups)
+    i = 0
+    while src.startswith(_ZERO_WIDTH_OPENERS, i):
+        j = _group_end(src, i)
+        if j is None:
+            return None
+        i = j
+    m = _GROUP_OPENER.match(src, i)
+    if m is None or m.end() == i:
+        return None
+    j = _group_end(src, i)
+    if j is None or src[j:j + 1] in ("?", "*", "{", "+"):
+        return None
+    words = src[m.end():j - 1].split("|")
+    if not all(w and not (set(w) & _META) for w in words):
+        return None
+    return tuple(words)
+
+
+def iter_matches(rx: regex.Pattern[str], text: str) -> Iterator[regex.Match[str]]:
+    """``rx.finditer(text)``, found faster when every match starts with one of a few literal words
+    (``leading_literals``): the words are located with ``str.find`` and ``rx`` is only tried
+    there, left to right, skipping candidates inside the previous match — the same matches as
+    the scan (a match can start nowhere else, and lookbehinds still see the text before)."""
+    lits = leading_literals(rx)
+    if lits is None:
+        yield from rx.finditer(text)
+        return
+    # each word is found through its last character (a one-character search runs at memchr
+    # speed, several times faster than one for a two-character CJK word), then checked whole
+    by_last: dict[str, list[str]] = {}
+    for w in lits:
+        by_last.setdefault(w[-1], []).append(w)
+    starts: set[int] = set()
+    find, at = text.find, text.startswith
+    for c, ws in by_last.items():
+        k = find(c)
+        while k >= 0:
+            for w in ws:
+                s = k - len(w) + 1
+                if s >= 0 and at(w, s):
+                    starts.add(s)
+            k = find(c, k + 1)
+    end = 0
+    match = rx.match
+    for p in sorted(starts):
+        if p < end:
+            continue
+        m = match(text, p)
+        if m is not None:
+            yield m
+            end = max(m.end(), p + 1)

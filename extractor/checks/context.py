@@ -10,6 +10,7 @@ is a decoded offset without an inverse map. Checks that scan the normalised text
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
 from collections import Counter
@@ -17,13 +18,19 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any
 
+import regex
+
 from ..model import Anomaly, Fact
 from .intervals import Interval, fact_interval
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?\n]")
+# clause_before: the clause breaks, found from the end of the window (regex REVERSE search)
+_BREAK_REVERSE = regex.compile(r"[，,；;：:。！？!?\n]", regex.REVERSE)
+_CHAIN_BREAK = re.compile(r"[。！？!?\n；;]")  # same_clause_chain: a sentence end or semicolon
 ADDITIVE_KINDS = ("money", "count", "quantity")
 _START_END = operator.attrgetter("start", "end")
+_FIRST = operator.itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +63,12 @@ class CheckContext:
         self._sentences: list[Span] | None = None
         self.check_name = check_name
         self._intervals: dict[str, Interval | None] = {}
+        self._iv_of: dict[int, Interval | None] = {}
         # per-document memo shared by the checks (clauses, percent roles, sum groups …): every
         # entry depends only on the text and the facts, which stay fixed for the context's life
         self.memo: dict[Any, Any] = {}
         self._clauses: dict[tuple[int, int], str] = {}
-        self._by_sentence: dict[tuple[str, ...] | None, list[tuple[Span, list[Fact]]]] = {}
+        self._by_sentence: dict[tuple[str, ...] | None, list[tuple[int, list[Fact]]]] = {}
         self._decoded_sentences()
 
     # --- text ---------------------------------------------------------------------------------
@@ -105,14 +113,14 @@ class CheckContext:
     def _decoded_sentences(self) -> None:
         sents = list(getattr(self.prepared, "sentences", None) or [])
         if sents:
-            conv = self._batch_to_decoded()
-            starts: list[int] = []
-            ends: list[int] = []
-            for s in sents:
-                a, b = conv(s.start, s.end)
-                starts.append(a)
-                ends.append(b)
-            self._sent_starts, self._sent_ends, self._sent_src = starts, ends, sents
+            starts = [s.start for s in sents]
+            ends = [s.end for s in sents]
+            dec = self._segment_convert(starts, ends)
+            if dec is None:
+                conv = self._batch_to_decoded()
+                pairs = [conv(a, b) for a, b in zip(starts, ends)]
+                dec = [a for a, _ in pairs], [b for _, b in pairs]
+            self._sent_starts, self._sent_ends, self._sent_src = dec[0], dec[1], sents
             self._span_cache = [None] * len(sents)
             return
         out: list[Span] = []  # no segmentation given: split the decoded text at sentence ends
@@ -125,33 +133,92 @@ class CheckContext:
             out.append(Span(len(out), start, len(self.text)))
         self._set_spans(out)
 
-    def _batch_to_decoded(self) -> Callable[[int, int], tuple[int, int]]:
-        """``to_decoded`` for many spans: the offset map's segments read once into local lists and
-        bisected inline (the same arithmetic as ``OffsetMap.start_of``/``end_of``); any span the
-        fast path does not cover (empty, out of range, before the first segment) and any map
-        that is not the standard ``CleanText``/``OffsetMap`` goes through ``to_decoded`` itself."""
+    def _segment_convert(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]] | None:
+        """``to_decoded`` of many sorted spans at once, one segment of the offset map at a time:
+        every start (end) inside a run segment moves by that segment's constant offset, one in a
+        replacement segment maps to its decoded start (end), the same arithmetic as
+        ``OffsetMap.start_of``/``end_of`` done by list comprehension instead of a bisect per span
+        (a document has ~430 sentences but only a few dozen segments). Empty spans and spans
+        outside the segments go through ``to_decoded`` one by one; None when the map is not the
+        standard ``CleanText``/``OffsetMap`` or the spans are not sorted (the caller then converts
+        span by span)."""
+        segs = self._segments()
+        if segs is None or starts != sorted(starts) or ends != sorted(ends):
+            return None
+        cs, ds, de, rn = segs
+        first, clen = cs[0], self._clean.omap.clean_len
+        n = len(starts)
+        bis = bisect.bisect_left
+        nseg = len(cs)
+        bis_r = bisect.bisect_right
+        da: list[int] = starts[:]  # the spans the fast path leaves are fixed below
+        db: list[int] = ends[:]
+        # starts: segment i holds clean offsets [cs[i], cs[i+1]); jump from one segment holding
+        # a start to the next (most segments hold none: page footers, joined lines)
+        lo, top = bis(starts, first), bis(starts, clen)
+        while lo < top:
+            i = bis_r(cs, starts[lo]) - 1
+            hi = bis(starts, cs[i + 1], lo, top) if i + 1 < nseg else top
+            if rn[i]:
+                off = ds[i] - cs[i]
+                da[lo:hi] = [a + off for a in starts[lo:hi]]
+            else:
+                da[lo:hi] = [ds[i]] * (hi - lo)
+            lo = hi
+        # ends: the decoded end of clean[b - 1], so end b belongs to the segment holding b - 1
+        lo, top = bis(ends, first + 1), bis(ends, clen + 1)
+        while lo < top:
+            j = bis_r(cs, ends[lo] - 1) - 1
+            hi = bis(ends, cs[j + 1] + 1, lo, top) if j + 1 < nseg else top
+            if rn[j]:
+                off = ds[j] - cs[j]
+                db[lo:hi] = [b + off for b in ends[lo:hi]]
+            else:
+                db[lo:hi] = [de[j]] * (hi - lo)
+            lo = hi
+        # the spans the fast path does not cover: empty, or starting before the first segment,
+        # or ending past the clean text
+        slow = self.to_decoded
+        for k in itertools.compress(range(n), map(operator.ge, starts, ends)):
+            da[k], db[k] = slow(starts[k], ends[k])
+        k = 0
+        while k < n and starts[k] < first:
+            da[k], db[k] = slow(starts[k], ends[k])
+            k += 1
+        k = n - 1
+        while k >= 0 and ends[k] > clen:
+            da[k], db[k] = slow(starts[k], ends[k])
+            k -= 1
+        return da, db
+
+    def _segments(self) -> tuple[list[int], list[int], list[int], list[bool]] | None:
+        """The offset map's segments as (clean starts, decoded starts, decoded ends, is run), or
+        None when ``to_decoded`` is not the standard ``CleanText``/``OffsetMap`` arithmetic."""
         clean = self._clean
         if clean is None:
-            return self.to_decoded
+            return None
         from ..text.clean import CleanText
         from ..text.offsets import OffsetMap
         omap = getattr(clean, "omap", None)
         if type(clean).to_decoded is not CleanText.to_decoded or not isinstance(omap, OffsetMap) \
                 or type(omap).to_decoded is not OffsetMap.to_decoded \
                 or type(omap).iter_segments is not OffsetMap.iter_segments:
+            return None
+        # the segment lists themselves (what iter_segments yields, read without a generator)
+        cs, ds, de, rn = omap._cstart, omap._dstart, omap._dend, omap._run
+        # (segments are built in clean order; the grouping in _segment_convert relies on it)
+        return (cs, ds, de, rn) if cs and cs == sorted(cs) and len(cs) == len(ds) == len(de) == len(rn) else None
+
+    def _batch_to_decoded(self) -> Callable[[int, int], tuple[int, int]]:
+        """``to_decoded`` for many spans: the offset map's segments read once into local lists and
+        bisected inline (the same arithmetic as ``OffsetMap.start_of``/``end_of``); any span the
+        fast path does not cover (empty, out of range, before the first segment) and any map
+        that is not the standard ``CleanText``/``OffsetMap`` goes through ``to_decoded`` itself."""
+        segs = self._segments()
+        if segs is None:
             return self.to_decoded
-        cs: list[int] = []
-        ds: list[int] = []
-        de: list[int] = []
-        rn: list[bool] = []
-        for c0, _c1, d0, d1, run in omap.iter_segments():
-            cs.append(c0)
-            ds.append(d0)
-            de.append(d1)
-            rn.append(run)
-        if not cs:
-            return self.to_decoded
-        first, clen, slow = cs[0], omap.clean_len, self.to_decoded
+        cs, ds, de, rn = segs
+        first, clen, slow = cs[0], self._clean.omap.clean_len, self.to_decoded
         bis = bisect.bisect_right
 
         def conv(a: int, b: int) -> tuple[int, int]:
@@ -189,44 +256,71 @@ class CheckContext:
             i += 1
         return out
 
+    def of_kind(self, kind: str) -> list[Fact]:
+        """The facts of one kind, in order (memoised; do not mutate): the checks that look at
+        every percent or count need not walk all the facts each."""
+        by_kind = self.memo.get("of_kind")
+        if by_kind is None:
+            by_kind = self.memo["of_kind"] = {}
+            for f in self.facts:
+                lst = by_kind.get(f.kind)
+                if lst is None:
+                    lst = by_kind[f.kind] = []
+                lst.append(f)
+        return by_kind.get(kind, [])
+
+    def last_fact_in(self, start: int, end: int) -> Fact | None:
+        """``facts_in(start, end)[-1]`` without building the list: walk back from the last fact
+        starting before ``end``."""
+        starts, facts = self._fact_starts, self.facts
+        k = bisect.bisect_left(starts, end) - 1
+        while k >= 0 and starts[k] >= start:
+            if facts[k].end <= end:
+                return facts[k]
+            k -= 1
+        return None
+
     def _disjoint_sentences(self) -> bool:
         """Every sentence non-empty, starting after the previous one ends (computed once)."""
         ok = self.memo.get("disjoint_sentences")
         if ok is None:
             st, en = self._sent_starts, self._sent_ends
-            ok = all(a < b for a, b in zip(st, en)) and all(e <= s for e, s in zip(en, st[1:]))
+            ok = all(map(operator.lt, st, en)) and all(map(operator.le, en, st[1:]))  # (in C)
             self.memo["disjoint_sentences"] = ok
         return ok
 
     def by_sentence(self, kinds: tuple[str, ...] | None = None) -> list[tuple[Span, list[Fact]]]:
+        """Each sentence holding facts (of ``kinds``) with those facts; the caller gets copies."""
+        sentence = self.sentence
+        return [(sentence(i), list(fs)) for i, fs in self.fact_groups(kinds)]
+
+    def fact_groups(self, kinds: tuple[str, ...] | None = None) -> list[tuple[int, list[Fact]]]:
+        """``by_sentence`` as (sentence position, facts), memoised and NOT copied (callers must not
+        mutate the lists) and without building the Span objects: the checks that only need the
+        facts of each sentence (or its offsets, ``sentence_starts``/``sentence_ends``) use this."""
         cached = self._by_sentence.get(kinds)
         if cached is None:
             facts = self.facts if kinds is None else [f for f in self.facts if f.kind in kinds]
-            starts = [f.start for f in facts]
-            n = len(facts)
             cached = []
-            if n and self._disjoint_sentences():
+            if facts and self._disjoint_sentences():
                 # sentences sorted and disjoint: a fact can only lie in the sentence holding its
                 # start, so walk the facts instead of every sentence
                 sstarts, sends = self._sent_starts, self._sent_ends
-                cur = -1
-                fs = []
-                for f in facts:
-                    i = bisect.bisect_right(sstarts, f.start) - 1
+                bis = bisect.bisect_right
+                # facts are sorted by start, so their sentence positions never decrease and each
+                # sentence's facts are one run; a fact not ending inside its sentence is left out
+                idx = [bis(sstarts, st) - 1 for st in [f.start for f in facts]]
+                for i, run in itertools.groupby(zip(idx, facts), key=_FIRST):
                     if i < 0:
                         continue
                     e = sends[i]
-                    if not (f.start < e and f.end <= e):
-                        continue
-                    if i != cur:
-                        if fs:
-                            cached.append((self.sentence(cur), fs))
-                        cur, fs = i, []
-                    fs.append(f)
-                if fs:
-                    cached.append((self.sentence(cur), fs))
-            elif n:
-                for s in self.sentences:
+                    fs = [f for _, f in run if f.start < e and f.end <= e]
+                    if fs:
+                        cached.append((i, fs))
+            elif facts:
+                starts = [f.start for f in facts]
+                n = len(facts)
+                for k, s in enumerate(self.sentences):
                     i = bisect.bisect_left(starts, s.start)
                     if i >= n or facts[i].start >= s.end:
                         continue
@@ -236,9 +330,14 @@ class CheckContext:
                             fs.append(facts[i])
                         i += 1
                     if fs:
-                        cached.append((s, fs))
+                        cached.append((k, fs))
             self._by_sentence[kinds] = cached
-        return [(s, list(fs)) for s, fs in cached]
+        return cached
+
+    @property
+    def sentence_ends(self) -> list[int]:
+        """Decoded end of every sentence, in sentence order (do not mutate)."""
+        return self._sent_ends
 
     def clause_before(self, f: Fact, limit: int = 40) -> str:
         """Text from the previous clause break (or ``limit`` chars) up to the fact; a comma between
@@ -252,17 +351,18 @@ class CheckContext:
     def _clause_before(self, start: int, limit: int) -> str:
         a = max(0, start - limit)
         seg = self.text[a:start]
-        for i in range(len(seg) - 1, -1, -1):
-            ch = seg[i]
-            if ch in "，,":
-                left = seg[i - 1] if i > 0 else ""
-                right = seg[i + 1] if i + 1 < len(seg) else ""
-                if left.isdigit() and right.isdigit():
-                    continue
-                return seg[i + 1:]
-            if ch in "；;：:。！？!?\n":
-                return seg[i + 1:]
-        return seg
+        # the last break character, searched backwards in C; a comma between two digits of the
+        # window (both inside it) is skipped and the search goes on before it
+        pos = len(seg)
+        while True:
+            m = _BREAK_REVERSE.search(seg, 0, pos)
+            if m is None:
+                return seg
+            i = m.start()
+            if seg[i] in "，," and 0 < i < len(seg) - 1 and seg[i - 1].isdigit() and seg[i + 1].isdigit():
+                pos = i
+                continue
+            return seg[i + 1:]
 
     def clause_after(self, f: Fact, limit: int = 30) -> str:
         seg = self.text[f.end:f.end + limit]
@@ -271,13 +371,20 @@ class CheckContext:
 
     def same_clause_chain(self, a: Fact, b: Fact) -> bool:
         """No sentence end or semicolon between the end of ``a`` and the start of ``b``."""
-        return not any(c in self.text[a.end:b.start] for c in "。！？!?\n；;")
+        return _CHAIN_BREAK.search(self.text, a.end, max(a.end, b.start)) is None
 
     def interval(self, f: Fact) -> Interval | None:
+        # memo by fact_id (duplicate facts share the first one's interval); the object's id in
+        # front of it spares building the fact_id string again for a fact already asked about
+        try:
+            return self._iv_of[id(f)]
+        except KeyError:
+            pass
         key = f.fact_id
         if key not in self._intervals:
             self._intervals[key] = fact_interval(f)
-        return self._intervals[key]
+        iv = self._iv_of[id(f)] = self._intervals[key]
+        return iv
 
     def intervals(self, facts: list[Fact]) -> list[Interval] | None:
         """The interval of every fact, or None when any of them has none."""

@@ -77,7 +77,7 @@ def check_enum_count(ctx: CheckContext) -> Iterator[Anomaly]:
     """共5个，分别是A；B；C；D；E (exhaustive) and A、B、C等5家 (at most N listed)."""
     ex = pattern("enums", "exhaustive_cue")
     etc = pattern("enums", "etc_before")
-    for f in ctx.facts:
+    for f in ctx.of_kind("count"):
         n = _n(f)
         if n is None:
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Anomaly, Fact
-from .config import may_match, pattern, section
+from .config import iter_matches, pattern, section
 from .context import CheckContext
 from .registry import check
 
@@ -47,9 +47,10 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
     code_after = pattern("year_contamination", "code_after")
     max_digits = int(cfg["max_digits"])
     for m in tok_re.finditer(text):
-        ip, frac = m.group("int"), m.group("frac") or ""
-        if len(ip) < 4 or len(ip) >= max_digits:
-            continue
+        a, b = m.span("int")
+        if b - a < 4 or b - a >= max_digits:
+            continue  # (most figures: tested on the span, before building any string)
+        ip, frac = text[a:b], m.group("frac") or ""
         after = text[m.end():m.end() + 6]
         if len(ip) == 4:
             y = int(ip)
@@ -120,10 +121,8 @@ def check_duplicated_token(ctx: CheckContext) -> Iterator[Anomaly]:
 def check_contradictory_qualifiers(ctx: CheckContext) -> Iterator[Anomaly]:
     """One figure hedged both below and above: 近2023万余元 (近 = at most, 余 = more than)."""
     rx = pattern("contradictory_qualifiers", "pattern")
-    if not may_match(rx, ctx.clean_text):
-        return
     cfg = section("contradictory_qualifiers")
-    for m in rx.finditer(ctx.clean_text):
+    for m in iter_matches(rx, ctx.clean_text):  # (tried only where a left qualifier word is)
         left, right = m.group("left"), m.group("right")
         if left in cfg["about_left"] and right not in cfg["about_right"]:
             continue

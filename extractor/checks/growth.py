@@ -34,7 +34,7 @@ def check_growth(ctx: CheckContext) -> Iterator[Anomaly]:
     extreme = Decimal(str(section("growth")["extreme_abs"]))
     prev_cue = pattern("growth", "previous_cue")
     inc_cue = pattern("growth", "increase_cue")
-    for g in ctx.facts:
+    for g in ctx.of_kind("percent"):
         if g.kind != "percent" or g.value is None:
             continue
         pc = percent_context(ctx, g)

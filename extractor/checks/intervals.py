@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -182,8 +183,10 @@ def _min_hi(a: Interval, b: Interval) -> tuple[Decimal | None, bool]:
     return a.hi, a.hi_open or b.hi_open
 
 
+@functools.lru_cache(maxsize=256)
 def unit_of(decimals: int | None) -> Decimal:
-    """One unit of the last written digit: decimals -4 → 10000, 1 → 0.1, None → 1."""
+    """One unit of the last written digit: decimals -4 → 10000, 1 → 0.1, None → 1.
+    (Pure in a small int and asked for every fact: cached; Decimals are immutable.)"""
     return Decimal(1).scaleb(-(decimals if decimals is not None else 0))
 
 
@@ -214,6 +217,12 @@ def last_magnitude(v: Decimal, decimals: int | None) -> Decimal:
     return step
 
 
+@functools.lru_cache(maxsize=256)
+def _half_unit(decimals: int) -> Decimal:
+    """Half a unit of the last written digit (the rounding half-width), cached like unit_of."""
+    return HALF * unit_of(decimals)
+
+
 @functools.cache
 def qualifier_words(meaning: str) -> tuple[str, ...]:
     """The qualifier words of one meaning (about, near, more, gt, ge, lt, le) in
@@ -228,8 +237,18 @@ def qualifier_words(meaning: str) -> tuple[str, ...]:
                                for w, m in (lex.get(part) or {}).items() if m == meaning))
 
 
+@functools.cache
+def _qualifier_rx(meaning: str) -> re.Pattern[str] | None:
+    """One alternation of the meaning's words (a substring test in C), None when it has none."""
+    words = qualifier_words(meaning)
+    return re.compile("|".join(re.escape(w) for w in words)) if words and all(words) else None
+
+
 def _has(meaning: str, hay: str) -> bool:
-    return any(w in hay for w in qualifier_words(meaning))
+    rx = _qualifier_rx(meaning)
+    if rx is None:
+        return any(w in hay for w in qualifier_words(meaning))
+    return rx.search(hay) is not None
 
 
 def fact_interval(f: Fact) -> Interval | None:
@@ -247,7 +266,7 @@ def fact_interval(f: Fact) -> Interval | None:
         return None
     v = Decimal(f.value)
     d = f.decimals
-    half = HALF * unit_of(d) if d is not None else ZERO
+    half = _half_unit(d) if d is not None else ZERO
     if f.kind == "count" and (d is None or d >= 0):
         d, half = None, ZERO  # 19起: a whole count written to the unit is exact, [19, 19]
     quals = f.qualifiers or ""

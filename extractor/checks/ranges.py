@@ -1,13 +1,14 @@
 """Ranges and magnitudes: bounded rates above 100%, negative counts, implausible magnitudes."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 
 import regex
 
 from ..model import Anomaly
-from .config import lexicon, may_match, section
+from .config import iter_matches, lexicon, may_match, section
 from .context import CheckContext
 from .figures import _overlapping
 from .registry import check
@@ -20,7 +21,7 @@ def check_percent_range(ctx: CheckContext) -> Iterator[Anomaly]:
     cfg = section("ranges")
     bmax = Decimal(str(cfg["bounded_max"]))
     amax = Decimal(str(cfg["any_percent_max"]))
-    for f in ctx.facts:
+    for f in ctx.of_kind("percent"):
         if f.kind != "percent" or f.unit == "pp" or f.value is None:
             continue
         iv = ctx.interval(f)
@@ -51,7 +52,7 @@ def check_percent_range(ctx: CheckContext) -> Iterator[Anomaly]:
 @check("ranges.count.v1", codes={"count.negative": "error"})
 def check_negative_count(ctx: CheckContext) -> Iterator[Anomaly]:
     """A count (家, 个, 人次 …) cannot be negative."""
-    for f in ctx.facts:
+    for f in ctx.of_kind("count"):
         if f.kind != "count" or f.value is None:
             continue
         if Decimal(f.value) < 0:
@@ -66,13 +67,19 @@ def _allowed(values: list[str]) -> set[Decimal]:
     return {Decimal(v) for v in values}
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(src: str) -> regex.Pattern[str]:
+    """A lexicon pattern compiled once (``regex.compile`` itself re-parses its cache key)."""
+    return regex.compile(src)
+
+
 @check("ranges.magnitude.v1", codes={"magnitude.implausible": "warning"})
 def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
     """Voltage classes that do not exist (2023千伏) and village roads longer than a county has."""
     lex = lexicon("magnitudes")
     for key in ("voltage_kv", "voltage_v"):
         rule = lex[key]
-        rx = regex.compile(rule["pattern"])
+        rx = _compiled(rule["pattern"])
         if not may_match(rx, ctx.clean_text):
             continue
         ok = _allowed(rule["allowed"])
@@ -90,11 +97,9 @@ def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
                 f"no such line exists, so the figure is probably corrupted.",
                 a, b, _overlapping(ctx, a, b), stated=shown, computed=f"{{{', '.join(rule['allowed'])}}}")
     rule = lex["village_road"]
-    rx = regex.compile(rule["pattern"])
-    if not may_match(rx, ctx.clean_text):
-        return
+    rx = _compiled(rule["pattern"])
     vmax = Decimal(rule["max"])
-    for m in rx.finditer(ctx.clean_text):
+    for m in iter_matches(rx, ctx.clean_text):  # (tried only where a road word is)
         v = Decimal(m.group("num")) * (10000 if m.group("scale") else 1)
         if v <= vmax:
             continue

@@ -32,8 +32,78 @@ def _rate_words() -> tuple[regex.Pattern[str], frozenset[str], frozenset[str]]:
     lex = lexicon("rates")
     bounded = frozenset(lex["bounded"])
     unbounded = frozenset(lex["unbounded"])
-    rx = regex.compile(alternation(list(bounded | unbounded)) + r"|\p{Han}{1,2}率")
+    words = list(bounded | unbounded)
+    # the lookahead only asserts what the literal alternation needs anyway (its first character),
+    # but lets the engine skip most positions with one set test instead of trying ~70 words
+    first = "".join(sorted({w[0] for w in words})) if all(words) else ""
+    guard = "(?=[" + regex.escape(first) + "])" if first else ""
+    rx = regex.compile(guard + "(?:" + alternation(words) + r")|\p{Han}{1,2}率")
     return rx, bounded, unbounded
+
+
+_HAN = regex.compile(r"\p{Han}")
+_HAN_OF: dict[str, bool] = {}   # character → is it a Han character (a few thousand distinct)
+
+
+@functools.cache
+def _rate_index() -> dict[str, tuple[str, ...]] | None:
+    """The rate words by first character, longest first (the order in which the alternation of
+    ``_rate_words`` tries them); None when a word is empty (the regex is used then)."""
+    _rx, bounded, unbounded = _rate_words()
+    words = bounded | unbounded
+    if not all(words):
+        return None
+    out: dict[str, list[str]] = {}
+    for w in sorted(words, key=len, reverse=True):
+        out.setdefault(w[0], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _last_rate_word(before: str) -> tuple[str, int]:
+    """(text, end) of the last match of ``_rate_words()[0].finditer(before)``, ("", -1) if none.
+
+    The same left-to-right, non-overlapping scan in Python over the ~8 characters of a window
+    (the regex tries its ~70 words at every position, ten times slower): at each position the
+    longest rate word starting there, else two or one Han characters followed by 率."""
+    index = _rate_index()
+    if index is None:
+        words = list(_rate_words()[0].finditer(before))
+        return (words[-1].group(), words[-1].end()) if words else ("", -1)
+    n = len(before)
+    rate = "率" in before   # the Han-characters-then-率 branch needs one
+    get = index.get
+    han = _HAN_OF
+    p = 0
+    last, last_end = "", -1
+    while p < n:
+        ws = get(before[p])
+        if ws is not None:
+            w = next((w for w in ws if before.startswith(w, p)), None)
+            if w is not None:
+                last, last_end = w, p + len(w)
+                p = last_end
+                continue
+        if rate:
+            c = before[p]
+            h = han.get(c)
+            if h is None:
+                h = han[c] = _HAN.match(c) is not None
+            if h:
+                if p + 2 < n and before[p + 2] == "率":
+                    c1 = before[p + 1]
+                    h1 = han.get(c1)
+                    if h1 is None:
+                        h1 = han[c1] = _HAN.match(c1) is not None
+                    if h1:
+                        last, last_end = before[p:p + 3], p + 3
+                        p = last_end
+                        continue
+                if p + 1 < n and before[p + 1] == "率":
+                    last, last_end = before[p:p + 2], p + 2
+                    p = last_end
+                    continue
+        p += 1
+    return last, last_end
 
 
 def window_before(ctx: CheckContext, f: Fact, limit: int = 24) -> str:
@@ -47,9 +117,10 @@ def window_before(ctx: CheckContext, f: Fact, limit: int = 24) -> str:
 
 def _window_before(ctx: CheckContext, f: Fact, limit: int) -> str:
     seg = ctx.clause_before(f, limit)
-    prev = [g for g in ctx.facts_in(f.start - len(seg), f.start) if g.end <= f.start and g is not f]
-    if prev:
-        cut = prev[-1].end - (f.start - len(seg))
+    # the last earlier figure in the window (f itself starts at f.start, so it is never one)
+    prev = ctx.last_fact_in(f.start - len(seg), f.start)
+    if prev is not None:
+        cut = prev.end - (f.start - len(seg))
         if cut > 0:
             seg = seg[cut:]
     return seg
@@ -71,17 +142,23 @@ def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
 
 
 def _percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
-    before = window_before(ctx, f)
+    return _classify(window_before(ctx, f), f.role or "", f.unit == "pp")
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(before: str, explicit_role: str, pp: bool) -> PercentContext:
+    """The PercentContext of a percent fact from the clause text before it, its explicit role and
+    whether its unit is percentage points: a pure function of these small inputs (the same
+    wording, 同比增长 …, recurs across the facts of a report), so it is cached."""
     growth_cue = pattern("growth", "cue")
     decline = pattern("growth", "decline")
     change = pattern("ranges", "change_between")
     level = pattern("growth", "level_reached")
-    rx, bounded, unbounded = _rate_words()
-    words = list(rx.finditer(before))
-    rate_word = words[-1].group() if words else ""
-    between = before[words[-1].end():] if words else before
-    role = f.role or ""
-    if f.unit == "pp":
+    _rx, bounded, unbounded = _rate_words()
+    rate_word, rate_end = _last_rate_word(before)
+    between = before[rate_end:] if rate_word else before
+    role = explicit_role
+    if pp:
         role = role or "pp_change"
     if not role:
         if growth_cue.search(before) and not level.search(before):

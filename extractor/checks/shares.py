@@ -7,7 +7,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly, Fact
-from .config import pattern, section
+from .config import iter_matches, pattern, section
 from .context import ADDITIVE_KINDS, CheckContext
 from .intervals import HUNDRED, Interval, rounding, sum_intervals
 from .registry import check
@@ -41,7 +41,7 @@ def of_total(ctx: CheckContext, s: Fact) -> bool:
 def _shares(ctx: CheckContext) -> list[tuple[Fact, Fact]]:
     """(share, part) pairs: a share percentage right after the figure it is the share of."""
     out = []
-    for s in ctx.facts:
+    for s in ctx.of_kind("percent"):
         if s.kind != "percent" or s.unit == "pp" or s.value is None:
             continue
         pc = percent_context(ctx, s)
@@ -103,7 +103,7 @@ def _sum_finding(ctx: CheckContext, ss: list[Fact], tot: Interval) -> Anomaly:
 def _several(ctx: CheckContext) -> Iterator[Anomaly]:
     """分别占…X%、Y%、Z% / 占比分别为…: consecutive shares after one cue."""
     cue = pattern("shares", "several_cue")
-    pcts = [f for f in ctx.facts if f.kind == "percent" and f.unit == "%" and f.value is not None]
+    pcts = [f for f in ctx.of_kind("percent") if f.kind == "percent" and f.unit == "%" and f.value is not None]
     i = 0
     while i < len(pcts):
         f = pcts[i]
@@ -130,7 +130,7 @@ def _several(ctx: CheckContext) -> Iterator[Anomaly]:
 def check_rates(ctx: CheckContext) -> Iterator[Anomaly]:
     """发现问题120个，已整改108个，整改率90%: numerator/denominator recomputed."""
     rate_rx = pattern("shares", "rate_word")
-    for r in ctx.facts:
+    for r in ctx.of_kind("percent"):
         if r.kind != "percent" or r.unit == "pp" or r.value is None:
             continue
         m = rate_rx.search(ctx.text[max(0, r.start - 10):r.start])
@@ -169,7 +169,7 @@ def check_ratios(ctx: CheckContext) -> Iterator[Anomaly]:
     rx = pattern("ratios", "pattern")
     cue_rx = pattern("ratios", "structure_cue")
     lo, hi = Decimal(str(cfg["near_100_low"])), Decimal(str(cfg["near_100_high"]))
-    for m in rx.finditer(ctx.clean_text):
+    for m in iter_matches(rx, ctx.clean_text):  # (tried only where a cue word is)
         if not cue_rx.search(ctx.clean_text[max(0, m.start() - 10):m.end()]):
             continue
         nums = regex.split(r"\s*[:：∶]\s*", m.group("ratio"))

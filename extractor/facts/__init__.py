@@ -52,9 +52,12 @@ def _attach(prepared: Any, facts: list[Fact]) -> None:
 
 
 def number_facts_clean(prepared: Any, *, rules: str | Path | None = None,
-                       trace: Trace | None = None, assume_money: bool = False) -> list[Fact]:
-    """Money/percent/count/quantity facts with CLEAN-text offsets (internal, explain, tests)."""
-    rs = load_ruleset(rules)
+                       trace: Trace | None = None, assume_money: bool = False,
+                       ruleset: Any = None) -> list[Fact]:
+    """Money/percent/count/quantity facts with CLEAN-text offsets (internal, explain, tests).
+
+    ``ruleset``: the compiled rules of ``rules`` when the caller has loaded them already."""
+    rs = ruleset if ruleset is not None else load_ruleset(rules)
     words = getattr(prepared, "words", None)
     try:
         return find_number_facts(prepared.clean.text, rs, words=words, trace=trace,
@@ -71,8 +74,8 @@ def extract_facts(prepared: Any, *, rules: str | Path | None = None) -> list[Fac
     """All facts of a prepared document (see the module docstring)."""
     doc = prepared.doc
     clean = prepared.clean
-    rs = load_ruleset(rules)
-    numbers = number_facts_clean(prepared, rules=rules)
+    rs = load_ruleset(rules)   # once per document (it checks the rule files on every call)
+    numbers = number_facts_clean(prepared, rules=rules, ruleset=rs)
     ctext = clean.text
     # offsets, sentences and pages of all facts in one call each (the per-fact method calls
     # were most of the cost of this glue)
@@ -119,9 +122,8 @@ def _place_all(facts: list[Fact], clean_starts: list[int], prepared: Any) -> Non
     if not facts:
         return
     sents = prepared.sentences
-    starts = getattr(prepared, "_starts", None)
-    if starts is None:
-        starts = [s.start for s in sents]
+    known = getattr(prepared, "_sentence_starts", None)   # Prepared keeps them
+    starts = known() if known is not None else [s.start for s in sents]
     clean = prepared.clean
     pages_at = getattr(clean, "pages_at", None)
     pages = (pages_at(clean_starts) if pages_at is not None

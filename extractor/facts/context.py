@@ -34,15 +34,17 @@ role (percent)
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import regex
 
 from ..model import Fact
 from ..rulefiles import load_yaml
+from ..text.words import word_strings
 
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
 _DAY_RULES = frozenset({"date.ymd", "date.day", "date.ymd_dotted", "date.compact", "date.md_event"})
@@ -76,6 +78,33 @@ class ContextRules:
     scoped_scan: bool = False    # cue / indicator matches never cross a sentence end (see _Doc)
 
 
+def _literal_trie(words) -> str:
+    """A stdlib regex matching exactly what the longest-first alternation of ``words`` matches:
+    the words as a character trie, where a longer continuation is tried before ending at a
+    shorter word. At a position the text selects one path, so the first success is the longest
+    word there, as with the alternation; the engine then tries one branch per character
+    instead of every word (the lexicons stay plain word lists in rules/)."""
+    trie: dict = {}
+    for w in set(words):
+        if not w:
+            continue
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        if len(alts) == 1 and not end:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ")" + ("?" if end else "")
+
+    return emit(trie) or "(?!)"
+
+
 def _alt(words, *, escape: bool = True) -> str:
     items = sorted(set(words), key=len, reverse=True)
     return "|".join(regex.escape(w) if escape else w for w in items)
@@ -97,9 +126,8 @@ def context_rules() -> ContextRules:
                            regex.compile(r["after"]) if r.get("after") else None))
     trail = frozenset(stop["trail"])
     return ContextRules(
-        # literal alternation: the stdlib engine is ~5x faster than `regex` on it
-        indicators=re.compile("|".join(re.escape(w) for w in
-                                       sorted(set(ind["indicators"]), key=len, reverse=True))),
+        # literal word lists: the stdlib engine on a trie (_literal_trie) is the fastest
+        indicators=re.compile(_literal_trie(ind["indicators"])),
         trail=trail,
         trail_regex=regex.compile(stop.get("trail_regex") or "(?!)"),
         only_trail=re.compile("(?:" + "|".join(re.escape(w) for w in sorted(trail, key=len, reverse=True))
@@ -110,8 +138,8 @@ def context_rules() -> ContextRules:
         planned_sections=regex.compile(mod["planned_sections"]),
         roles=tuple(role_rules),
         role_window=int(roles.get("window", 24)),
-        whole_year=regex.compile(_alt(per["whole_year_cues"])),
-        now=regex.compile(_alt(per["now_cues"])),
+        whole_year=re.compile(_literal_trie(per["whole_year_cues"])),
+        now=re.compile(_literal_trie(per["now_cues"])),
         upto=tuple(sorted(per["upto_cues"], key=len, reverse=True)),
         base_before=tuple(sorted(per["base_cues_before"], key=len, reverse=True)),
         # 比 / 比上年 right before the date (比上年年初: 年初 is a base too)
@@ -152,11 +180,109 @@ def _pure_subject_form(clean: Any) -> bool:
     return getattr(type(clean), "subject_form", None) is CleanText.subject_form
 
 
-@functools.lru_cache(maxsize=1 << 15)
-def _subject_form_memo(s: str) -> str:
-    from ..text.clean import subject_form
+_FORMS: dict[str, str] = {}     # subject → _subject_form(subject) (a pure function)
 
-    return subject_form(s)
+
+def _subject_form_memo(s: str) -> str:
+    got = _FORMS.get(s)
+    if got is None:
+        if len(_FORMS) >= 1 << 15:
+            _FORMS.clear()
+        got = _FORMS[s] = _subject_form(s)
+    return got
+
+
+_LOOKAROUND = ("(?<=", "(?<!", "(?=", "(?!")
+
+
+def _literal_branches(pattern: str) -> list[str] | None:
+    """The branches of the top-level alternation of ``pattern`` with their lookaround groups
+    removed, when nothing else than plain characters is left; else None."""
+    branches: list[str] = []
+    cur: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "|":
+            branches.append("".join(cur))
+            cur = []
+            i += 1
+        elif c == "(":
+            if not pattern.startswith(_LOOKAROUND, i):
+                return None
+            depth, j = 0, i                 # skip to the parenthesis closing the lookaround
+            while j < n:
+                ch = pattern[j]
+                if ch == "\\":
+                    j += 2
+                    continue
+                if ch == "[":               # a class: its ( ) are characters
+                    j += 1
+                    if pattern.startswith("^", j):
+                        j += 1
+                    if pattern.startswith("]", j):
+                        j += 1
+                    while j < n and pattern[j] != "]":
+                        j += 2 if pattern[j] == "\\" else 1
+                elif ch == "(":
+                    depth += 1
+                elif ch == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j >= n:
+                return None
+            i = j + 1
+        elif c in "\\.^$*+?{}[]":
+            return None
+        else:
+            cur.append(c)
+            i += 1
+    branches.append("".join(cur))
+    return branches
+
+
+@functools.cache
+def _subject_form_plan() -> tuple[tuple[str | None, Any, str], ...]:
+    """(needed literal or None, pattern, replacement) per conversion pair, in order: a pair
+    whose every branch matches just its wrong form (around lookarounds) cannot change a string
+    that does not contain that form, so its substitution is skipped then (a substring test)."""
+    from ..text.rules import conversion_pairs
+
+    plan = []
+    for p in conversion_pairs():
+        branches = _literal_branches(p.pattern.pattern)
+        need = p.wrong if p.wrong and branches is not None and all(b == p.wrong for b in branches) \
+            else None
+        plan.append((need, p.pattern, p.right))
+    return tuple(plan)
+
+
+def _subject_form(s: str) -> str:
+    """``text.clean.subject_form`` (each conversion pair substituted in turn), skipping the pairs
+    that cannot match (see _subject_form_plan)."""
+    for need, pattern, right in _subject_form_plan():
+        if need is None or need in s:
+            s = pattern.sub(right, s)
+    return s
+
+
+_CLAUSE_RE = re.compile("[" + _CLAUSE_PUNCT + "]")
+# what ends the text looked at after a count (_subject_after): a clause mark or a sentence end
+_AFTER_END_RE = re.compile("[" + _CLAUSE_PUNCT + _SENT_END.pattern[1:-1] + "]")
+_UPTO_BEFORE = ("截至", "截止", "截止到", "截至到")
+
+
+def _to_clean_fn(clean: Any):
+    """``clean.to_clean``, as the offset map's own method when CleanText's only delegates to it
+    (one call per fact end instead of two)."""
+    from ..text.clean import CleanText
+
+    om = getattr(clean, "omap", None)
+    if type(clean).to_clean is CleanText.to_clean and om is not None:
+        return om.to_clean
+    return clean.to_clean
 
 
 class _Doc:
@@ -175,11 +301,14 @@ class _Doc:
             hits = scan(self.text, self.year)
         self.dates = [h for h in hits if h.kind == "date"]
         self.date_starts = [h.start for h in self.dates]
+        self._date_info: dict[int, tuple] = {}
         self.sent_ends = [m.start() for m in _SENT_END_RE.finditer(self.text)]
         self.gov = report_kind(self.text) == "政府工作报告"
         self.headings = self._headings()
         self._topic: dict[str, tuple[int | None, bool]] = {}
+        self._pure_form = _pure_subject_form(prepared.clean)
         try:
+            # (the pair-skipping _subject_form pays off on short subjects, not on a whole text)
             fixed = prepared.clean.subject_form(self.text)
         except AttributeError:
             fixed = self.text
@@ -201,33 +330,99 @@ class _Doc:
                 for a, b in spans for m in ind.finditer(text, a, b)]
         self.ind_ends = [x[0] for x in inds]
         self.inds = inds
+        # clause marks of the scanned sentences: clause_at(pos, scope) of a position in them
+        self.clause_marks = [m.start() for a, b in spans for m in _CLAUSE_RE.finditer(text, a, b)]
         self._subject_forms: dict[str, str] = {}
-        self._pure_form = _pure_subject_form(prepared.clean)
+        self._setup_lookups()
+
+    def _setup_lookups(self) -> None:
+        """``sentence_at`` and ``words`` of the prepared document, without its method layers when
+        it is a plain :class:`~extractor.text.Prepared` (same answers, same cache entries)."""
+        from .. import text as text_mod
+
+        p = self.p
+        plain = isinstance(p, text_mod.Prepared) and \
+            type(p).sentence_at is text_mod.Prepared.sentence_at and \
+            type(p).words is text_mod.Prepared.words and \
+            type(p)._sentence_starts is text_mod.Prepared._sentence_starts and \
+            isinstance(getattr(p, "_words", None), dict)
+        if not plain:
+            self.sentence_at = p.sentence_at if hasattr(p, "sentence_at") else (lambda pos: None)
+            self.words = self._words_generic
+            self._sstarts = self._sents = None
+            return
+        sents = p.sentences
+        sstarts = p._sentence_starts()
+
+        def sentence_at(pos: int):
+            i = bisect_right(sstarts, pos) - 1
+            if i >= 0:
+                s = sents[i]
+                if s.start <= pos < s.end:
+                    return s
+            return None
+
+        self.sentence_at = sentence_at
+        self._sstarts = sstarts
+        self._sents = sents
+        self._cache: dict = p._words
+        self._cut = text_mod.cut_words
+        self.words = self._words_plain
+
+    def _words_plain(self, a: int, b: int) -> Sequence[str]:
+        """The words of clean[a:b] as ``_words`` gives them for a plain Prepared (its cache,
+        ``cut_words``), without offsets: a whole cached sentence serves the windows inside it,
+        and a window that is a whole sentence is cached as ``Prepared.words`` caches it (for
+        the windows after it); any other window is segmented by itself (memoised by its text,
+        the words are the same whether or not Prepared's cache holds them)."""
+        if b <= a:
+            return ()
+        i = bisect_right(self._sstarts, a) - 1        # self.sentence_at(a)
+        if i >= 0:
+            s = self._sents[i]
+            if a < s.end:
+                cache = self._cache
+                if s.end >= b:
+                    got = cache.get((s.start, s.end))
+                    if got is not None:
+                        return [w for w, x, y in got if x >= a and y <= b]
+                if s.start == a and s.end == b:
+                    got = cache[(a, b)] = self._cut(self.text[a:b], a)
+                    return [w for w, _, _ in got]
+        return word_strings(self.text[a:b])
+
+    def _words_generic(self, a: int, b: int) -> Sequence[str]:
+        return [w for w, _, _ in _words(self, a, b)]
 
     def _spans(self, positions: list[int]) -> list[tuple[int, int]]:
         """Merged [scope start, scope end + 1) of the sentences holding ``positions``."""
         n = len(self.text)
+        ends = self.sent_ends
+        m = len(ends)
         out: list[tuple[int, int]] = []
+        last = -1               # end of out[-1]
         for pos in sorted(positions):
-            if out and pos < out[-1][1]:
+            if pos < last:
                 continue        # in the sentence just covered (pos <= its end character)
-            a = self.scope_start(pos)
-            b = min(n, self.scope_end(pos) + 1)
-            if out and a <= out[-1][1]:
-                if b > out[-1][1]:
+            k = bisect_left(ends, pos)
+            a = ends[k - 1] + 1 if k > 0 else 0             # scope_start(pos)
+            b = min(n, (ends[k] if k < m else n) + 1)       # scope_end(pos) + 1
+            if out and a <= last:
+                if b > last:
                     out[-1] = (out[-1][0], b)
+                    last = b
             else:
                 out.append((a, b))
+                last = b
         return out
 
     def subject_form(self, s: str) -> str:
+        if self._pure_form:
+            return _subject_form_memo(s)
         got = self._subject_forms.get(s)
         if got is None:
             clean = self.p.clean
-            if self._pure_form:
-                got = _subject_form_memo(s)
-            else:
-                got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
+            got = clean.subject_form(s) if hasattr(clean, "subject_form") else s
             self._subject_forms[s] = got
         return got
 
@@ -238,10 +433,13 @@ class _Doc:
 
     def indicator(self, a: int, b: int) -> str:
         """The indicator inside [a, b) ending nearest b (the longest among those)."""
+        inds = self.inds
         i = bisect_right(self.ind_ends, b) - 1
+        if i < 0 or inds[i][0] <= a:
+            return ""
         best = None
-        while i >= 0 and self.inds[i][0] > a:
-            end, neglen, start = self.inds[i]
+        while i >= 0 and inds[i][0] > a:
+            end, neglen, start = inds[i]
             if start >= a:
                 if best is None or end > best[0] or (end == best[0] and neglen < best[1]):
                     best = (end, neglen, start)
@@ -252,14 +450,31 @@ class _Doc:
 
     # --- structure ------------------------------------------------------------------------------
     def _headings(self) -> dict[str, tuple[int, int]]:
-        """Section path → clean span of its heading sentence."""
+        """Section path → clean span of its heading sentence (the first sentence of the section,
+        in order, that opens with an enumerator)."""
         from ..text.segment import heading_level
 
+        sents = getattr(self.p, "sentences", [])
+        text = self.text
+        n = len(text)
+        secs = list(map(_SECTION, sents))
+        # first sentence index of each section, found at C speed (the last write wins)
+        first = dict(zip(reversed(secs), range(len(secs) - 1, -1, -1)))
         out: dict[str, tuple[int, int]] = {}
-        for s in getattr(self.p, "sentences", []):
-            if s.section and s.section not in out and s.start < len(self.text):
-                if heading_level(self.text, s.start) is not None:
-                    out[s.section] = (s.start, s.end)
+        missing = []
+        for sec, i in first.items():
+            if not sec:
+                continue
+            s = sents[i]
+            if s.start < n and heading_level(text, s.start) is not None:
+                out[sec] = (s.start, s.end)
+            else:
+                missing.append(i)
+        if missing:          # rare: look further, in order, as for the first sentences
+            for s in sents[min(missing):]:
+                if s.section and s.section not in out and s.start < n:
+                    if heading_level(text, s.start) is not None:
+                        out[s.section] = (s.start, s.end)
         return out
 
     def scope_start(self, pos: int) -> int:
@@ -278,6 +493,15 @@ class _Doc:
                 return i + 1
             i -= 1
         return floor
+
+    def clause_at(self, pos: int, scope: int) -> int:
+        """``clause_start(pos, scope)`` for a fact start ``pos`` in its scope ``scope`` (a bisect
+        over the clause marks found once in the scanned sentences, which hold [scope, pos))."""
+        marks = self.clause_marks
+        i = bisect_left(marks, pos) - 1
+        if i >= 0 and marks[i] >= scope:
+            return marks[i] + 1
+        return scope
 
     def section_path(self, section: str) -> list[tuple[int, int]]:
         """Heading spans of ``section`` and its parents, innermost first."""
@@ -311,7 +535,7 @@ class _Doc:
         for h in self.dates_between(a, b):
             if h.date[:4].isdigit() and "/" not in h.date:
                 return int(h.date[:4])
-        if self.year is not None and regex.search("过去一年|过去的一年", self.text[a:b]):
+        if self.year is not None and _PAST_YEAR.search(self.text[a:b]):
             return self.year - 1
         return None
 
@@ -322,6 +546,38 @@ class _Doc:
             if self.dates[i].end <= b:
                 yield self.dates[i]
             i += 1
+
+    def dates_before(self, scope: int, cs: int) -> list[tuple]:
+        """``date_info`` of the dates inside [scope, cs) (``dates_between``), usually none."""
+        return self.dates_from(bisect_left(self.date_starts, scope), cs)
+
+    def dates_from(self, i: int, cs: int) -> list[tuple]:
+        """``dates_before`` from the index ``i`` of the first date at or after the scope start."""
+        starts = self.date_starts
+        n = len(starts)
+        out = []
+        dates = self.dates
+        while i < n and starts[i] < cs:
+            if dates[i].end <= cs:
+                out.append(self.date_info(i))
+            i += 1
+        return out
+
+    def date_info(self, i: int) -> tuple:
+        """(start, year or None, comparison base?, topic position?, period iso) of date ``i``;
+        a date lies in one cue scope, so what _modality and _period ask of it is fixed."""
+        got = self._date_info.get(i)
+        if got is None:
+            h = self.dates[i]
+            scope = self.scope_start(h.start)
+            y = h.date[:4]
+            iso = h.date
+            before = self.text[max(scope, h.start - 4):h.start]
+            if before.endswith(_UPTO_BEFORE):
+                iso = "../" + iso.split("/")[-1]
+            got = self._date_info[i] = (h.start, int(y) if y.isdigit() else None,
+                                        self.is_base(h), self.is_topic(h, scope), iso)
+        return got
 
     def is_topic(self, h, scope: int) -> bool:
         """A date in topic position dates the clauses after it: followed by a comma or colon
@@ -334,35 +590,40 @@ class _Doc:
         before = self.text[scope:h.start].strip(" \t\u3000")
         if not before:           # sentence start: 2022年全市…; a day is an event (8月16日开园)
             return h.rule_id.split("+")[-1] not in _DAY_RULES
-        return any(before.endswith(c) for c in self.rules.upto + ("在",)) or \
-            before.endswith(("预计", "计划", "力争"))
+        return before.endswith(self.rules.upto) or before.endswith(("在", "预计", "计划", "力争"))
 
     def is_base(self, h) -> bool:
         """A date written as a comparison base (比上年, 较去年, 上年同期, 比上年年初): not a period."""
         before = self.text[max(0, h.start - 6):h.start]
         after = self.text[h.end:h.end + 3]
         r = self.rules
-        return bool(r.base_before_rx.search(before)) or \
-            any(after.startswith(c) for c in r.base_after)
+        return bool(r.base_before_rx.search(before)) or after.startswith(r.base_after)
+
+
+_PAST_YEAR = regex.compile("过去一年|过去的一年")
+_SECTION = operator.attrgetter("section")
 
 
 # ------------------------------------------------------------------------------------------------
 # the four attributes
 
 
-def _modality(d: _Doc, cs: int, scope: int, section: str) -> str:
+def _modality(d: _Doc, cs: int, scope: int, section: str, dates: Any = None,
+              topic: tuple[int | None, bool] | None = None) -> str:
+    """``dates``: d.dates_before(scope, cs); ``topic``: d.topic(section) (computed if None)."""
+    if dates is None:
+        dates = d.dates_before(scope, cs)
     last_pos, last = -1, ""
-    i = d.last_before(d.cue_starts, scope, cs)
-    if i >= 0:
+    i = bisect_left(d.cue_starts, cs) - 1
+    if i >= 0 and d.cue_starts[i] >= scope:
         last_pos, last = d.cues[i]
     if d.year is not None:
-        for h in d.dates_between(scope, cs):
-            y = h.date[:4]
-            if y.isdigit() and int(y) > d.year and h.start > last_pos:
-                last_pos, last = h.start, "planned"
+        for start, y, _base, _topic, _iso in dates:
+            if y is not None and y > d.year and start > last_pos:
+                last_pos, last = start, "planned"
     if last:
         return last
-    topic_year, planned = d.topic(section)
+    topic_year, planned = topic if topic is not None else d.topic(section)
     if planned:
         return "planned"
     if topic_year is not None and d.year is not None and (
@@ -371,30 +632,35 @@ def _modality(d: _Doc, cs: int, scope: int, section: str) -> str:
     return "actual"
 
 
-def _period(d: _Doc, f: Fact, cs: int, scope: int, section: str) -> str:
+def _period(d: _Doc, f: Fact, cs: int, scope: int, section: str, dates: Any = None,
+            clause: int | None = None, topic: tuple[int | None, bool] | None = None) -> str:
+    """``dates``, ``topic`` as for _modality; ``clause``: d.clause_start(cs, scope)."""
+    if dates is None:
+        dates = d.dates_before(scope, cs)
     best = None   # (position, iso)
-    for h in d.dates_between(scope, cs):
-        if d.is_base(h):
+    for start, _y, base, in_topic, iso in dates:
+        if base:
             continue
-        before = d.text[max(scope, h.start - 4):h.start]
-        if not d.is_topic(h, scope) and d.clause_start(cs, scope) > h.start:
-            continue     # an event date (于8月16日正式开园) dates its own clause only
-        iso = h.date
-        if any(before.endswith(u) for u in ("截至", "截止", "截止到", "截至到")):
-            iso = "../" + iso.split("/")[-1]
-        best = (h.start, iso)
-    topic_year, _ = d.topic(section)
+        if not in_topic:
+            if clause is None:
+                clause = d.clause_start(cs, scope)
+            if clause > start:
+                continue     # an event date (于8月16日正式开园) dates its own clause only
+        best = (start, iso)
+    topic_year = topic[0] if topic is not None else d.topic(section)[0]
     if topic_year is None and d.year is not None:
         if d.gov and f.modality == "actual":
             topic_year = d.year - 1
         else:
             topic_year = d.year
-    i = d.last_before(d.whole, scope, cs)
-    if i >= 0 and (best is None or d.whole[i] > best[0]):
-        best = (d.whole[i], str(topic_year) if topic_year is not None else "")
-    i = d.last_before(d.now, scope, cs)
-    if i >= 0 and (best is None or d.now[i] > best[0]):
-        best = (d.now[i], str(d.year) if d.year is not None else "")
+    whole = d.whole
+    i = bisect_left(whole, cs) - 1
+    if i >= 0 and whole[i] >= scope and (best is None or whole[i] > best[0]):
+        best = (whole[i], str(topic_year) if topic_year is not None else "")
+    now = d.now
+    i = bisect_left(now, cs) - 1
+    if i >= 0 and now[i] >= scope and (best is None or now[i] > best[0]):
+        best = (now[i], str(d.year) if d.year is not None else "")
     if best is not None:
         return best[1]
     return str(topic_year) if topic_year is not None else ""
@@ -436,26 +702,35 @@ def _is_word_char(w: str) -> bool:
     return bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w)
 
 
-_trail_memo: tuple[Any, dict[str, bool]] = (None, {})
+# what the subject scan asks of a word, memoised per word (a pure function of word and rules):
+# (a subject word: Chinese, no digit, no trail word; may continue a subject going backwards:
+#  additionally no stop word; a verb of subject_stop; holds a digit and is not blank)
+_flags_memo: tuple[Any, dict[str, tuple[bool, bool, bool, bool]]] = (None, {})
 
 
-def _is_trail(w: str, r: ContextRules) -> bool:
-    global _trail_memo
-    rules, memo = _trail_memo
+def _word_flags(r: ContextRules) -> dict[str, tuple[bool, bool, bool, bool]]:
+    global _flags_memo
+    rules, memo = _flags_memo
     if rules is not r or len(memo) > (1 << 16):
         memo = {}
-        _trail_memo = (r, memo)
-    got = memo.get(w)
-    if got is None:
-        got = memo[w] = w in r.trail or bool(r.trail_regex.match(w))
+        _flags_memo = (r, memo)
+    return memo
+
+
+def _flags(w: str, r: ContextRules, memo: dict) -> tuple[bool, bool, bool, bool]:
+    word = bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w) and \
+        not (w in r.trail or r.trail_regex.match(w))             # _is_word_char, not _is_trail
+    got = memo[w] = (word, word and w not in r.stop, w in r.verbs,
+                     bool(w.strip()) and any(ch.isdigit() for ch in w))
     return got
 
 
 def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
     """The subject written before the figure; None when the clause holds nothing but trail words
     (预计全年完成28.89亿元: the subject is that of the figure before)."""
-    region = d.text[region_start:cs]
-    if not region.strip():
+    text = d.text
+    region = text[region_start:cs]
+    if not region or region.isspace():
         return None
     # 1. an indicator ending nearest the figure
     ind = d.indicator(region_start, cs)
@@ -463,63 +738,76 @@ def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
         return ind
     # 2. the noun phrase right before the figure
     a = max(region_start, cs - _MAX_SUBJECT_REGION)
-    if d.rules.only_trail.fullmatch(d.text, a, cs):
-        return None            # 同比增长, 预计全年完成: nothing but trail words
-    words = _words(d, a, cs)
     r = d.rules
+    if r.only_trail.fullmatch(text, a, cs):
+        return None            # 同比增长, 预计全年完成: nothing but trail words
+    words = d.words(a, cs)
+    memo = _word_flags(r)
     k = len(words)
     while k > 0:
-        w = words[k - 1][0]
-        if _is_word_char(w) and not _is_trail(w, r):
+        w = words[k - 1]
+        fl = memo.get(w) or _flags(w, r, memo)
+        if fl[0]:
             break
-        if w.strip() and any(ch.isdigit() for ch in w):
+        if fl[3]:
             return ""              # a number right before (40余批300余人次): inherit
         k -= 1
     if k == 0:
         return None
     j = k
-    if words[k - 1][0] in r.verbs:             # a verb right before the figure
-        prev = words[k - 2][0] if k >= 2 else ""
+    size = 0                   # characters of words[j:k]
+    last = words[k - 1]
+    if memo[last][2]:                          # a verb right before the figure
+        prev = words[k - 2] if k >= 2 else ""
         if prev and _is_word_char(prev) and prev not in r.stop:
             j = k - 1                          # noun + verb-noun: 科技培训, 行政罚款
+            size = len(last)
         else:
-            w = words[k - 1][0]
-            return w if len(w) > 1 else ""     # the verb alone: 整改16起
+            return last if len(last) > 1 else ""     # the verb alone: 整改16起
     while j > 0:
-        w = words[j - 1][0]
-        if w in r.stop or _is_trail(w, r) or not _is_word_char(w) or \
-                sum(len(x[0]) for x in words[j - 1:k]) > _MAX_SUBJECT:
+        w = words[j - 1]
+        fl = memo.get(w) or _flags(w, r, memo)
+        if not fl[1] or size + len(w) > _MAX_SUBJECT:
             break
+        size += len(w)
         j -= 1
     if j == 0 and a > region_start and k > 1:
         j = 1                  # the first word may be cut by the segmented window: drop it
-    out = "".join(w for w, _, _ in words[j:k])
+    out = "".join(words[j:k])
     return out if len(out) > 1 else ""
 
 
-def _subject_after(d: _Doc, ce: int, limit: int) -> str:
-    """Noun right after a count's measure word (建立了5个电商示范站点 → 电商示范站点)."""
-    b = min(limit, ce + _MAX_SUBJECT_REGION)
-    if ce >= b or not _HAN.match(d.text[ce]):
+def _subject_after(d: _Doc, ce: int, limit: int | None = None) -> str:
+    """Noun right after a count's measure word (建立了5个电商示范站点 → 电商示范站点); the text
+    looked at ends at the clause end (``limit`` if given, else the next clause mark or sentence
+    end)."""
+    text = d.text
+    if ce >= len(text) or not _HAN.match(text[ce]):
         return ""
-    words = _words(d, ce, b)
+    b = min(len(text), ce + _MAX_SUBJECT_REGION)
+    if limit is not None:
+        b = min(b, limit)
+    else:
+        m = _AFTER_END_RE.search(text, ce, b)
+        if m is not None:
+            b = m.start()
+    if ce >= b:
+        return ""
+    words = d.words(ce, b)
     r = d.rules
+    memo = _word_flags(r)
     out = []
-    for w, _, _ in words:
-        if w in r.stop or _is_trail(w, r) or not _is_word_char(w) or len(out) >= 4:
+    size = 0
+    for w in words:
+        fl = memo.get(w) or _flags(w, r, memo)
+        if not fl[1] or len(out) >= 4:
             break
         out.append(w)
-        if sum(len(x) for x in out) >= _MAX_SUBJECT:
+        size += len(w)
+        if size >= _MAX_SUBJECT:
             break
     res = "".join(out)
     return res if len(res) > 1 else ""
-
-
-def _clause_limit(d: _Doc, ce: int, scope_end: int) -> int:
-    i = ce
-    while i < scope_end and d.text[i] not in _CLAUSE_PUNCT:
-        i += 1
-    return i
 
 
 # what may stand between two percentages of one list or change (、 和 及 与, 上升到 …)
@@ -534,9 +822,19 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     if not facts:
         return
     clean = prepared.clean
-    starts = [clean.to_clean(f.start) for f in facts]
+    to_clean = _to_clean_fn(clean)
+    starts = [to_clean(f.start) for f in facts]
     d = _Doc(prepared, starts)
-    order = sorted(range(len(facts)), key=lambda i: facts[i].start)
+    text = d.text
+    keys = [f.start for f in facts]
+    order = sorted(range(len(facts)), key=keys.__getitem__)
+    sentence_at = d.sentence_at
+    sstarts, sents = d._sstarts, d._sents
+    topics = d._topic
+    sent_ends = d.sent_ends
+    date_starts = d.date_starts
+    marks = d.clause_marks
+    subject_forms = _FORMS if d._pure_form else d._subject_forms
     prev_subject: dict[int, str] = {}          # scope start → subject of the last figure
     prev_end: dict[int, int] = {}              # scope start → clean end of the last fact
     last_subject = ""
@@ -544,8 +842,17 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     for i in order:
         f = facts[i]
         cs = starts[i]
-        ce = max(cs + 1, clean.to_clean(f.end)) if f.end > f.start else cs
-        s = prepared.sentence_at(cs) if hasattr(prepared, "sentence_at") else None
+        if f.end > f.start:
+            ce = to_clean(f.end)
+            if ce <= cs:
+                ce = cs + 1
+        else:
+            ce = cs
+        if sstarts is not None:                          # sentence_at(cs)
+            k = bisect_right(sstarts, cs) - 1
+            s = sents[k] if k >= 0 and cs < sents[k].end else None
+        else:
+            s = sentence_at(cs)
         if s is not None:
             f.sentence = s.index
             if not f.section:
@@ -555,18 +862,29 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
         if f.page is None:
             f.page = clean.page_at(cs)
         section = f.section or (s.section if s is not None else "")
-        scope = d.scope_start(cs)
-        f.modality = f.modality or _modality(d, cs, scope, section)
-        if f.kind in ("date", "duration"):
+        k = bisect_left(sent_ends, cs) - 1               # d.scope_start(cs)
+        scope = sent_ends[k] + 1 if k >= 0 else 0
+        k = bisect_left(date_starts, scope)
+        dates = d.dates_from(k, cs) if k < len(date_starts) and date_starts[k] < cs else ()
+        topic = topics.get(section)
+        if topic is None:
+            topic = d.topic(section)
+        if not f.modality:
+            f.modality = _modality(d, cs, scope, section, dates, topic)
+        kind = f.kind
+        if kind == "date" or kind == "duration":
             prev_end[scope] = ce
             continue
+        k = bisect_left(marks, cs) - 1                   # d.clause_start(cs, scope)
+        clause = marks[k] + 1 if k >= 0 and marks[k] >= scope else scope
         if not f.period:
-            f.period = _period(d, f, cs, scope, section)
-        clause = d.clause_start(cs, scope)
-        region_start = max(clause, prev_end.get(scope, -1))
+            f.period = _period(d, f, cs, scope, section, dates, clause, topic)
+        region_start = prev_end.get(scope, -1)
+        if clause > region_start:
+            region_start = clause
         subject = ""
-        if (f.kind == "count" and f.text and f.text[-1] in _AFTER_NOUN_WORDS) or f.kind == "quantity":
-            subject = _subject_after(d, ce, _clause_limit(d, ce, d.scope_end(ce)))
+        if kind == "quantity" or (kind == "count" and f.text and f.text[-1] in _AFTER_NOUN_WORDS):
+            subject = _subject_after(d, ce)
         only_trail = False
         if not subject:
             got = _subject_before(d, region_start, cs)
@@ -575,17 +893,21 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
         if not subject:
             subject = prev_subject.get(scope, "")
         if (not subject and only_trail and scope not in prev_subject and scope > 0
-                and d.text[scope - 1] != "\n"):
+                and text[scope - 1] != "\n"):
             subject = last_subject       # 预计全年完成28.89亿元 after the sentence naming it
         if not f.subject:
-            f.subject = d.subject_form(subject) if subject else ""
+            if subject:
+                form = subject_forms.get(subject)
+                f.subject = form if form is not None else d.subject_form(subject)
+            else:
+                f.subject = ""
         prev_subject[scope] = f.subject
         last_subject = f.subject
         prev_end[scope] = ce
-        if f.kind == "percent" and not f.role:
-            f.role = _role(d, f, cs, ce, clause)
-            prev = prev_percent.get(scope)
-            if not f.role and prev is not None and _LIST_GAP.fullmatch(d.text, prev[0], cs):
-                f.role = prev[1]             # 分别增长9.6%和6.2%; 比重由3.3%上升到4.1%
-        if f.kind == "percent":
+        if kind == "percent":
+            if not f.role:
+                f.role = _role(d, f, cs, ce, clause)
+                prev = prev_percent.get(scope)
+                if not f.role and prev is not None and _LIST_GAP.fullmatch(text, prev[0], cs):
+                    f.role = prev[1]             # 分别增长9.6%和6.2%; 比重由3.3%上升到4.1%
             prev_percent[scope] = (ce, f.role)

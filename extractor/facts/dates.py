@@ -45,6 +45,7 @@ from ..rulefiles import load_yaml
 #: seconds one family's patterns may take over one trigger window (plus 20 s per million
 #: characters of the window): a catastrophic rule in rules/kinds/date.yaml cannot hang a batch
 MATCH_TIMEOUT = 5.0
+_YEAR_GROUPS = ("y", "ry", "yy", "cy", "plan", "y2", "ry2")   # a group that writes the year
 _FRAG_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _GROUP_NAME = regex.compile(r"\(\?P<(\w+)>")
 
@@ -120,6 +121,8 @@ class Rule:
     cue_required: bool = False
     needs_month: bool = False          # `context: needs_month`
     emit: bool = True
+    year_groups: tuple[str, ...] = ()  # those of _YEAR_GROUPS the rule has
+    own_year_groups: tuple[str, ...] = ()   # those of y ry yy cy the rule has
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,11 @@ class Family:
     before: int
     after: int
     anchors: Any = None       # a window without an anchor cannot hold a match (date.yaml)
+    # the characters the pattern can read at all (see _alphabet); None: windows searched one by one
+    foreign: Any = None       # one character the pattern cannot read
+    foreign_before: Any = None   # the same, searched backwards
+    foreign_memo: dict = field(default_factory=dict, repr=False, compare=False)
+    trigger_chars: str | None = None   # the triggers are these characters (found with str.find)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +232,9 @@ def ruleset() -> RuleSet:
                 spec["id"], kind, spec, fam, rank, names,
                 cue_groups=tuple(k for k in ("pre", "mid", "post", "half") if k in names),
                 cue_required=cue, needs_month=spec.get("context") == "needs_month",
-                emit=spec.get("emit", True))
+                emit=spec.get("emit", True),
+                year_groups=tuple(k for k in _YEAR_GROUPS if k in names),
+                own_year_groups=tuple(k for k in ("y", "ry", "yy", "cy") if k in names))
             # an empty group closing each alternative makes m.lastgroup name the rule
             alt = f"(?:{body})(?P<{group}>)"
             if parts[fam] and parts[fam][-1][0] == first:
@@ -235,8 +245,10 @@ def ruleset() -> RuleSet:
         Family(f, regex.compile("|".join(_block(first, alts) for first, alts in parts[f])),
                rules[f], regex.compile(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
                int(fam_specs[f]["after"]),
-               regex.compile(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None)
+               regex.compile(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
+               trigger_chars=_plain_chars(fam_specs[f]["triggers"]))
         for f in fam_order if parts[f])
+    families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
         families=families, units=dict(dur_data["units"]),
@@ -409,11 +421,18 @@ def _cue_sets(cues_before: tuple[str, ...], cues_after: tuple[str, ...]):
     return by_len(cues_before), by_len(cues_after)
 
 
+_CUE_KEY = ("cue sets",)
+
+
 def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
     """A duration cue word ends within the 4 characters before or starts within the 4 after."""
+    sets = rs.memo.get(_CUE_KEY)
+    if sets is None:      # kept with the rules: _cue_sets would hash both word tuples per call
+        sets = rs.memo[_CUE_KEY] = (*_cue_sets(rs.cues_before, rs.cues_after),
+                                    "" in rs.cues_before or "" in rs.cues_after)
+    sets_before, sets_after, empty = sets
     before = text[max(0, start - 4):start]
     after = text[end:end + 4]
-    sets_before, sets_after = _cue_sets(rs.cues_before, rs.cues_after)
     nb, na = len(before), len(after)
     for k, words in sets_before:        # before.endswith(w) for a cue w of length k
         if 0 < k <= nb and before[nb - k:] in words:
@@ -421,7 +440,7 @@ def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
     for k, words in sets_after:         # after.startswith(w)
         if 0 < k <= na and after[:k] in words:
             return True
-    return "" in rs.cues_before or "" in rs.cues_after
+    return empty
 
 
 _ADJACENT = regex.compile(r"^([一二两三四五六七八九])([二三四五六七八九])$")
@@ -469,14 +488,260 @@ def _duration(hit: Hit, g: dict, rs: RuleSet) -> None:
             hit.value_low, hit.high_open = None, sem == "lt"
 
 
+# ----------------------------------------------------------------------------------------------
+# One search per family instead of one per window.
+#
+# A character that no part of a pattern can read (not in any of its sets, literals or classes:
+# here most Han characters for the M/Y/D families, any punctuation) stops every attempt exactly as
+# the end of the text does, and every lookbehind exactly as the start of the text does, provided
+# the pattern has nothing that can read any character or tell a position from the end (`.`, [^…],
+# \D \S \W \P \X, ^ $ \b \B \A \Z \G, inline flags, fuzzy matching, verbs). So the windows of a
+# family, each copied from the last such character before it, can be joined with such a
+# character between them and searched in ONE call: the search of a copy finds what the search of
+# its window finds, except that it also tries the few positions between the copy's start and the
+# window's start; a match starting there (which the window search would not have tried) sends
+# that window back to its own search. This saves the fixed cost of thousands of small searches
+# (the time-limit clock is read at every call).
+
+_SEP = "\uffff"           # a noncharacter: the separator between window copies
+_SAFE_PROPERTIES = {"han"}  # \p{…} whose characters are known (the separator is not Han)
+_GROUP_OPEN = regex.compile(r"\(\?(?::|=|!|<=|<!|>|P?<[A-Za-z_]\w*>|P=[A-Za-z_]\w*\))")
+_QUANTIFIER = regex.compile(r"\{\d*(?:,\d*)?\}")
+_COPY_BACK = 24           # longest stretch of readable characters copied before a window
+_CODE_ESCAPE = regex.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|x\{[0-9A-Fa-f]+\})")
+_PROPERTY = regex.compile(r"\\p\{(\w+)\}")
+
+
+def _escape(src: str, i: int) -> tuple[str | None, int]:
+    """The class piece of the escape at src[i] (a backslash) and the index after it; None as the
+    piece when the escape can read any character or is a zero-width test other than lookaround."""
+    e = src[i + 1:i + 2]
+    if not e:
+        return None, i + 1
+    if e in "ds":
+        return "\\" + e, i + 2
+    if e in "tnrfvae":
+        return "\\" + e, i + 2
+    if e in "uUx":
+        m = _CODE_ESCAPE.match(src, i)
+        return (None, i + 2) if m is None else (m.group(), m.end())
+    if e == "p":
+        m = _PROPERTY.match(src, i)
+        if m is None or m.group(1).lower() not in _SAFE_PROPERTIES:
+            return None, i + 2
+        return m.group(), m.end()
+    if e.isalnum() or e == "_":
+        return None, i + 2          # \D \S \W \w \P \X \N \b \B \A \Z \G \K, backreferences …
+    return "\\" + e, i + 2          # an escaped punctuation character: itself
+
+
+def _class_piece(inner: str) -> str:
+    """A set's inside that stays the same characters next to other pieces in one set (no range
+    or negation formed across the seam)."""
+    if inner[:1] in ("-", "^", "]"):
+        inner = "\\" + inner
+    if inner.endswith("-") and not inner.endswith("\\-"):
+        inner = inner[:-1] + "\\-"
+    return inner
+
+
+def _alphabet(src: str) -> str | None:
+    """A character class (without brackets) of every character ``src`` can read, or None when
+    ``src`` has a construct for which an unreadable character is not like the text's end."""
+    out: list[str] = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\":
+            piece, i = _escape(src, i)
+            if piece is None:
+                return None
+            out.append(piece)
+        elif c == "[":
+            j = i + 1
+            if src[j:j + 1] == "^":
+                return None
+            start = j
+            if src[j:j + 1] == "]":
+                j += 1
+            while j < n and src[j] != "]":
+                if src[j] == "\\":
+                    piece, j = _escape(src, j)
+                    if piece is None:
+                        return None
+                elif src[j] == "[":
+                    return None         # nested sets (VERSION1) are not read here
+                else:
+                    j += 1
+            if j >= n:
+                return None
+            out.append(_class_piece(src[start:j]))
+            i = j + 1
+        elif c == "(":
+            if src.startswith("(?", i):
+                m = _GROUP_OPEN.match(src, i)
+                if m is None:
+                    return None         # inline flags, comments, conditionals, recursion …
+                i = m.end()
+            elif src.startswith("(*", i):
+                return None
+            else:
+                i += 1
+        elif c == "{":
+            m = _QUANTIFIER.match(src, i)
+            if m is None:
+                return None             # fuzzy constraints or a literal brace
+            i = m.end()
+        elif c in ")|*+?":
+            i += 1
+        elif c in ".^$":
+            return None
+        else:
+            out.append(regex.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def _with_alphabet(fam: Family) -> Family:
+    """``fam`` with its unreadable-character tests when its pattern allows joined windows."""
+    alpha = _alphabet(fam.pattern.pattern)
+    if alpha is None:
+        return fam
+    try:
+        readable = regex.compile(f"[{alpha}]")
+    except regex.error:
+        return fam
+    if readable.match(_SEP):
+        return fam
+    return Family(fam.name, fam.pattern, fam.rules, fam.triggers, fam.before, fam.after,
+                  fam.anchors, regex.compile(f"[^{alpha}]"), regex.compile(f"(?r)[^{alpha}]"),
+                  trigger_chars=fam.trigger_chars)
+
+
+def _unreadable(fam: Family, ch: str) -> bool:
+    memo = fam.foreign_memo
+    got = memo.get(ch)
+    if got is None:
+        if len(memo) > 4096:
+            memo.clear()
+        got = memo[ch] = fam.foreign.match(ch) is not None
+    return got
+
+
+def _search_windows(text: str, fam: Family, windows: list[tuple[int, int]]) -> list[tuple]:
+    """(start, end, match) of the family's matches, window by window (each search with its own
+    time limit)."""
+    pat = fam.pattern
+    out = []
+    for ws, we in windows:
+        try:   # a broken rule must not hang a batch: the pipeline makes it a finding
+            limit = MATCH_TIMEOUT + (we - ws) * 2e-5     # 5 s + 20 s per million chars
+            matches = list(pat.finditer(text, ws, we, timeout=limit))
+        except TimeoutError as exc:
+            raise TimeoutError(f"date/duration rule family {fam.name!r} exceeded its "
+                               f"{limit:g} s time limit at offset {ws}") from exc
+        out.extend((m.start(), m.end(), m) for m in matches)
+    return out
+
+
+def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
+    """The same as ``_search_windows`` with one search over copies of the windows (see above).
+
+    ``windows``: (ws, we, first, last, last_end) with the start of the window's first anchor and
+    the span of its last one (first None: the family has no anchors). A match lies in one run of
+    readable characters and holds an anchor, so the copy runs from the start of the run holding
+    the first anchor to the end of the run holding the last one (cut at the window's end): the
+    characters outside can hold no match and cannot be read by one.
+    """
+    parts = [_SEP]
+    segs: list[tuple[int, int, int, int]] = []   # (offset of the copy, copy start, ws, we)
+    alone: list[tuple[int, int]] = []         # windows searched on their own
+    vpos = 1
+    before, after = fam.foreign_before, fam.foreign
+    for ws, we, first, last, last_end in windows:
+        a = ws if first is None else first
+        if a > 0 and not _unreadable(fam, text[a - 1]):
+            lo = ws - _COPY_BACK if ws > _COPY_BACK else 0
+            f = before.search(text, lo, a)
+            if f is not None:
+                a = f.end()
+            elif lo == 0:
+                a = 0
+            else:
+                alone.append((ws, we))
+                continue
+        b = we
+        if last is not None:
+            g = after.search(text, last, we)
+            if g is not None and g.start() >= last_end:   # the last anchor is all readable
+                b = g.start()
+        segs.append((vpos, a, ws, we))
+        parts.append(text[a:b])
+        parts.append(_SEP)
+        vpos += b - a + 1
+    joined = "".join(parts)
+    try:
+        matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
+    except TimeoutError:
+        return _search_windows(text, fam, [(w[0], w[1]) for w in windows])   # names the window
+    out = []
+    redo: set[int] = set()
+    j, nseg = 0, len(segs)
+    for m in matches:
+        vs, ve = m.span()
+        while j + 1 < nseg and segs[j + 1][0] <= vs:
+            j += 1
+        v0, a, ws, _we = segs[j]
+        start = a + (vs - v0)
+        if start < ws or ve == vs:   # tried before the window's start (or empty): search it alone
+            redo.add(j)
+        out.append((start, a + (ve - v0), m, j))
+    if redo:
+        out = [c for c in out if c[3] not in redo]
+        alone.extend((segs[k][2], segs[k][3]) for k in redo)
+    found = [(s, e, m) for s, e, m, _j in out]
+    if alone:
+        found.extend(_search_windows(text, fam, sorted(alone)))
+    return found
+
+
+_PLAIN_SET = regex.compile(r"\[([^\\\[\]\-^]+)\]|([^\\\[\](){}.*+?|^$])")
+
+
+def _plain_chars(pattern: str) -> str | None:
+    """The characters of a trigger that is one plain set of characters ([年季]) or one
+    character, else None."""
+    m = _PLAIN_SET.fullmatch(pattern)
+    return None if m is None else (m.group(1) or m.group(2))
+
+
+def _trigger_spans(text: str, fam: Family):
+    """(start, end) of the family's triggers in text order. A plain set of characters is found
+    with str.find (a C loop that skips ahead much faster than the regex engine's set test) at
+    the same positions the regex would report."""
+    chars = fam.trigger_chars
+    if chars is None:
+        return [t.span() for t in fam.triggers.finditer(text)]
+    pos: list[int] = []
+    append = pos.append
+    find = text.find
+    for ch in chars:
+        i = find(ch)
+        while i >= 0:
+            append(i)
+            i = find(ch, i + 1)
+    if len(chars) > 1:
+        pos.sort()
+    return [(i, i + 1) for i in pos]
+
+
 def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     """Merged [start, end) windows around a family's trigger characters."""
     n = len(text)
     before, after = fam.before, fam.after
     out: list[tuple[int, int]] = []
     ws = we = -1
-    for t in fam.triggers.finditer(text):
-        s, e = t.span()
+    for s, e in _trigger_spans(text, fam):
         a = s - before
         if a < 0:
             a = 0
@@ -501,32 +766,42 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
     out: list[tuple] = []
     append = out.append
     for fam in rs.families:
-        pat = fam.pattern
-        by_group = fam.rules
-        outer = None
+        windows = _windows(text, fam)
         anchors = fam.anchors
-        for ws, we in _windows(text, fam):
-            if anchors is not None and anchors.search(text, ws, we) is None:
-                continue          # no match can lie in this window: skip the costly search
-            try:   # a broken rule must not hang a batch: the pipeline makes it a finding
-                limit = MATCH_TIMEOUT + (we - ws) * 2e-5     # 5 s + 20 s per million chars
-                matches = list(pat.finditer(text, ws, we, timeout=limit))
-            except TimeoutError as exc:
-                raise TimeoutError(f"date/duration rule family {fam.name!r} exceeded its "
-                                   f"{limit:g} s time limit at offset {ws}") from exc
-            for m in matches:
-                rule = by_group.get(m.lastgroup or "")
-                if rule is None:
-                    if outer is None:
-                        outer = [(pat.groupindex[k], r) for k, r in by_group.items()]
-                    rule = next(r for k, r in outer if m.start(k) >= 0)
-                start, end = m.span()
-                if rule.cue_required:
-                    cg = rule.cue_groups
-                    if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
-                            or _has_cue(text, start, end, rs)):
-                        continue
-                append((start, rule.rank, end, rule, m))
+        if anchors is not None:   # a window without an anchor cannot hold a match
+            kept = []
+            for ws, we in windows:
+                first = last = None
+                for last in anchors.finditer(text, ws, we):
+                    if first is None:
+                        first = last
+                if first is not None:
+                    kept.append((ws, we, first.start(), last.start(), last.end()))
+        else:
+            kept = [(ws, we, None, None, None) for ws, we in windows]
+        if not kept:
+            continue
+        if fam.foreign is not None:
+            found = _search_joined(text, fam, kept)
+        else:
+            found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
+        by_group = fam.rules
+        markers = None
+        for start, end, m in found:
+            rule = by_group.get(m.lastgroup or "")
+            if rule is None:   # m.lastgroup is not always the closing marker: find the marker
+                if markers is None:
+                    markers = (list(by_group.values()),
+                               tuple(fam.pattern.groupindex[k] for k in by_group))
+                rules, idx = markers
+                got = m.group(*idx) if len(idx) > 1 else (m.group(idx[0]),)
+                rule = rules[got.index("")]
+            if rule.cue_required:
+                cg = rule.cue_groups
+                if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
+                        or _has_cue(text, start, end, rs)):
+                    continue
+            append((start, rule.rank, end, rule, m))
     return out
 
 
@@ -540,7 +815,6 @@ def _groups(m, rule: Rule) -> dict:
     return {k: v for k, v in zip(names, m.group(*names)) if v is not None}
 
 
-_YEAR_GROUPS = ("y", "ry", "yy", "cy", "plan", "y2", "ry2")
 _MEMO_MAX = 50_000      # entries of RuleSet.memo before it is emptied (bounded memory)
 
 
@@ -627,7 +901,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
         composed = False
         if (prev_year is not None and rule.id in compose and prev_year[0].end <= start
                 and not text[prev_year[0].end:start].strip(" \t\u3000")
-                and not any(g.get(k) for k in ("y", "ry", "yy", "cy"))):
+                and not any(g.get(k) for k in rule.own_year_groups)):
             yh, yg = prev_year
             g2 = dict(g)
             for k in ("y", "ry", "yy"):
@@ -647,13 +921,13 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 prev_year = None
                 continue
             hit.date = iso
-            if ctx is None and not any(g.get(k) for k in _YEAR_GROUPS):
+            if ctx is None and not any(g.get(k) for k in rule.year_groups):
                 hit.groups = g                   # the year is implied: sections may change it
         hit.approx = "exact"
         hit.emit = rule.emit
         hits.append(hit)
         prev_year = (hit, g) if rule.id in ("date.year", "date.relative", "date.yy_year") else None
-        tail = hit.date.split("/")[-1]
+        tail = hit.date.rpartition("/")[2]
         if len(tail) >= 7 and tail[4] == "-":
             y = None if tail.startswith("XXXX") else int(tail[:4])
             last_ym, last_ym_end = (y, int(tail[5:7])), end
@@ -729,14 +1003,17 @@ def find_dates(prepared) -> list[Fact]:
         prepared._date_hits = hits   # attach() reuses them (relative words for periods)
     except AttributeError:           # a Prepared with slots: attach re-scans
         pass
-    for h in hits:
-        if not h.emit:
-            continue
-        start, end = clean.to_decoded(h.start, h.end)
-        facts.append(Fact(
-            doc_id=doc.doc_id, kind=h.kind, text=doc.text[start:end], start=start, end=end,
+    emitted = [h for h in hits if h.emit]
+    many = getattr(clean, "to_decoded_many", None)   # all spans in one call where the text has it
+    spans = (many([(h.start, h.end) for h in emitted]) if many is not None
+             else [clean.to_decoded(h.start, h.end) for h in emitted])
+    text, doc_id, source = doc.text, doc.doc_id, doc.source
+    append = facts.append
+    for h, (start, end) in zip(emitted, spans):
+        append(Fact(
+            doc_id=doc_id, kind=h.kind, text=text[start:end], start=start, end=end,
             value=h.value, value_low=h.value_low, value_high=h.value_high, decimals=h.decimals,
-            approx=h.approx, unit=h.unit, date=h.date, source=doc.source, rule_id=h.rule_id,
+            approx=h.approx, unit=h.unit, date=h.date, source=source, rule_id=h.rule_id,
             qualifiers=h.qualifiers, low_open=h.low_open, high_open=h.high_open,
         ))
     return facts

@@ -93,8 +93,7 @@ def _starts(text: str, s: int, rs: RuleSet) -> list[int]:
 _FILLER = frozenset("余多几来 \u3000kKwW万亿")
 _BIGK = _BIG | frozenset("kKwW")
 _GROUPS = regex.compile(r"(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?")
-_RANGE_RE = regex.compile(r"[-—–~～－至到与和(（]")
-_RANGE_START = frozenset("-—–~～－至到与和(（")
+_RANGE_START = frozenset("-—–~～－至到与和(（")   # range separators (and the bracket of (含))
 _ALL_KINDS = frozenset(("money", "percent", "count", "quantity"))
 
 
@@ -189,25 +188,37 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
     if not kinds:
         return
     has_sep = None                   # looked up only if a range pattern is tried
-    matched: set[tuple[str, int]] = set()
+    matched: set[tuple[str, int]] | None = None   # (kind, start) matched by a plain rule
     near_lo, near_hi = starts[0], min(n, e + 14)
     plist = rs.plists.get(kinds)
     if plist is None:
         plist = rs.plists[kinds] = [p for p in rs.patterns if p.kind in kinds]
     for p in plist:
         if p.is_range:
-            if has_sep is None:
-                has_sep = _RANGE_RE.search(text, e, e + 10) is not None
+            if has_sep is None:      # a range separator within 10 characters after the run
+                has_sep = not _RANGE_START.isdisjoint(text[e:e + 10])
             if not has_sep:
                 continue
-        if p.near is not None and p.near.search(text, near_lo, near_hi) is None:
-            continue
-        cue = p.requires.get("left_cue")
+        near = p.near
+        if near is not None:
+            test = p.near_test       # ruleset.literal_test: str.find instead of a search
+            if test is None:
+                if near.search(text, near_lo, near_hi) is None:
+                    continue
+            else:
+                for w in test[0]:
+                    if text.find(w, near_lo, near_hi) >= 0:
+                        break
+                else:
+                    continue
+                if not test[1] and near.search(text, near_lo, near_hi) is None:
+                    continue
+        cue = p.cue
         if cue and precheck and not (assume_money and cue == "money_cues") and not _has_cue(
-                text, near_lo, rs, cue, int(p.requires.get("window", 12))):
+                text, near_lo, rs, cue, int(p.cue_window)):
             continue                 # resolve() would reject it: no cue word before it
         for q in starts:
-            if (p.id, q) in seen or (p.kind, q) in matched:
+            if (p.id, q) in seen or (matched is not None and (p.kind, q) in matched):
                 break
             try:
                 m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
@@ -216,6 +227,8 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
             if m is not None and m.end() > s:
                 seen.add((p.id, q))
                 if not p.requires and not p.is_range:   # may still be rejected later
+                    if matched is None:
+                        matched = set()
                     matched.add((p.kind, q))
                 cands.append(Candidate(p, m.start(), m.end(), m))
                 break
@@ -224,16 +237,45 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
 # ----------------------------------------------------------------------------- checks
 def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = False) -> str:
     """The negative phrase or pattern overlapping text[start:end], or "". ``arabic``: the figure
-    is written in Arabic digits, so the (all-Chinese) phrases cannot overlap its number."""
+    is written in Arabic digits, so the (all-Chinese) phrases cannot overlap its number.
+
+    The phrase alternation is only searched when a two-character piece of a phrase overlaps the
+    figure (a phrase overlapping it contains such a piece), and without a timeout: it is built
+    from escaped words and cannot backtrack badly. A pattern is only searched when a character
+    its matches start with (ruleset.first_chars) is in the window before the figure's end.
+    Same result, fewer and cheaper searches."""
     lo = max(0, start - 24)
     hi = min(len(text), end + 24)
-    any_trigger = rs.negative_any_trigger is None or rs.negative_any_trigger.search(text, lo, hi)
-    for name, rx, trigger in rs.negatives:
-        if trigger is not None and (not any_trigger or trigger.search(text, lo, hi) is None):
-            continue
+    any_trigger = None               # the union of the triggers, searched once if needed
+    for name, rx, trigger, phrases, start_at in rs.neg_checks:
+        if trigger is not None:
+            if any_trigger is None:
+                union = rs.negative_any_trigger
+                any_trigger = union is None or union.search(text, lo, hi) is not None
+            if not any_trigger or trigger.search(text, lo, hi) is None:
+                continue
         if arabic and name == "phrase":
             continue
-        for m in rx.finditer(text, lo, hi, timeout=5):
+        if phrases:
+            bigrams = rs.phrase_bigrams
+            if bigrams is not None:
+                for k in range(max(lo, start - 1), end):
+                    if text[k:k + 2] in bigrams:
+                        break
+                else:
+                    continue
+            found = rx.finditer(text, lo, hi)
+        else:
+            if start_at is not None:
+                # a match overlapping the figure starts in [lo, end) with one of these
+                # characters: none there, nothing to find (the timed search costs 4-40 µs)
+                if start_at.__class__ is str:
+                    if text.find(start_at, lo, end) < 0:
+                        continue
+                elif start_at.search(text, lo, end) is None:
+                    continue
+            found = rx.finditer(text, lo, hi, timeout=5)
+        for m in found:
             if m.start() < end and m.end() > start and m.end() > m.start():
                 return f"negative lexicon ({rs.negative_names.get(name, name)}): {m.group()!r}"
     return ""
@@ -250,7 +292,8 @@ def _has_cue(text: str, start: int, rs: RuleSet, cue: str, window: int) -> bool:
 
 
 def _num_start(c: Candidate) -> int:
-    s = c.m.start("n1")
+    g = c.rule.n1_group
+    s = c.m.start(g) if g else c.m.start("n1")
     return s if s >= 0 else c.start
 
 
@@ -386,16 +429,55 @@ def _distribute(n1: str, v1: Decimal, n2: str, v2: Decimal) -> Decimal:
 
 def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False) -> list[Fact] | str:
     """Candidate → facts (one, or several for a split rule) or the reason to reject it."""
-    m, rule, lex = c.m, c.rule, rs.lexicons
+    m, rule = c.m, c.rule
+    req = rule.requires
+    if req and req.get("left_cue") and not (assume_money and req["left_cue"] == "money_cues"):
+        if not _has_cue(text, c.start, rs, req["left_cue"], int(req.get("window", 12))):
+            return f"no {req['left_cue']} cue word before it in the clause"
+    if rule.split:
+        return _split(c, text)
+    # everything below the cue depends only on the rule and the groups' texts, except the sign
+    # of a percentage (the growth word before it): resolved once per (rule, groups) and kept
+    key = (rule.id, m.groups())
+    got = rs.resolved.get(key)
+    if got is None:
+        got = _resolve_groups(m, rule, rs.lexicons)
+        if len(rs.resolved) >= _RESOLVED_MAX:
+            rs.resolved.clear()
+        rs.resolved[key] = got
+    if got.__class__ is str:
+        return got
+    kind, value, low, high, decimals, approx, unit, scale, quals, low_open, high_open, sign, raw = got
+    if kind == "percent" and (sign or _negative_growth(text, c.start, rs.lexicons)):
+        value, low, high = raw
+        value = -value
+        low, high = (None if high is None else -high), (None if low is None else -low)
+        low_open, high_open = high_open, low_open
+        if approx == "range":
+            value = low                  # a range's value is its lower bound
+        if approx == "at_least":
+            approx = "at_most"
+        elif approx == "at_most":
+            approx = "at_least"
+        value, low, high = _norm(value), _norm(low), _norm(high)
+    return [Fact(doc_id="", kind=kind, text=text[c.start:c.end], start=c.start, end=c.end,
+                 value=value, value_low=low, value_high=high, decimals=decimals, approx=approx,
+                 unit=unit, role="", scale=scale, qualifiers=quals, rule_id=rule.id,
+                 low_open=low_open, high_open=high_open)]
+
+
+#: resolutions kept per rule set (a corpus of 100 reports has about 6 000 distinct ones)
+_RESOLVED_MAX = 50_000
+
+
+def _resolve_groups(m: Any, rule: Pattern, lex: Any) -> tuple | str:
+    """What ``resolve`` makes of a match, from its groups only: (kind, value, low, high,
+    decimals, approx, unit, scale, qualifiers, low_open, high_open, sign written, (value, low,
+    high) before normalisation), or the reason to reject it."""
     gd = m.groupdict()
     kind = rule.kind
     req = rule.requires
-    if req.get("left_cue") and not (assume_money and req["left_cue"] == "money_cues"):
-        if not _has_cue(text, c.start, rs, req["left_cue"], int(req.get("window", 12))):
-            return f"no {req['left_cue']} cue word before it in the clause"
     n1 = (gd.get("n1") or "")
-    if rule.split:
-        return _split(c, text)
     if n1 in rule.reject_numbers and not (gd.get("rsep") or "") and not gd.get("half"):
         return f"lone {n1} before a measure word is an article (一批, 一个), not a count"
     try:
@@ -483,7 +565,6 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         if k < len(n1) and any(ch in _DIGITS for ch in n1):
             scale = n1[k:]
     unit = (gd.get("unit") or "")
-    role = ""
     if kind == "money":
         code = _currency(m, lex)
         if code is None:
@@ -517,23 +598,9 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
             unit = "%"
         elif unit != "‰":
             unit = "%"
-        neg = (gd.get("sign") or "") != "" or _negative_growth(text, c.start, lex)
-        if neg:
-            value = -value
-            low, high = (None if high is None else -high), (None if low is None else -low)
-            low_open, high_open = high_open, low_open
-            if approx == "range":
-                value = low                  # a range's value is its lower bound
-            if approx == "at_least":
-                approx = "at_most"
-            elif approx == "at_most":
-                approx = "at_least"
-    fact = Fact(doc_id="", kind=kind, text=text[c.start:c.end], start=c.start, end=c.end,
-                value=_norm(value), value_low=_norm(low), value_high=_norm(high),
-                decimals=decimals, approx=approx, unit=unit, role=role, scale=scale,
-                qualifiers="|".join(qualifiers), rule_id=rule.id,
-                low_open=low_open, high_open=high_open)
-    return [fact]
+    return (kind, _norm(value), _norm(low), _norm(high), decimals, approx, unit, scale,
+            "|".join(qualifiers), low_open, high_open, (gd.get("sign") or "") != "",
+            (value, low, high))
 
 
 def _times(d: Decimal | None, k: int) -> Decimal | None:
@@ -591,8 +658,12 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
     cands = scan(text, rs, assume_money=assume_money, trace=trace)
     kept: list[Candidate] = []
     for c in cands:
-        ns = _num_start(c)
-        arabic = "0" <= text[ns] <= "9" or "０" <= text[ns] <= "９"
+        g = c.rule.n1_group          # _num_start, inlined (once per candidate)
+        ns = c.m.start(g) if g else c.m.start("n1")
+        if ns < 0:
+            ns = c.start
+        ch = text[ns]
+        arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
         reason = _boundary(text, c, ns) or _negative_hit(text, c.start, c.end, rs, arabic)
         if not reason:
             out = resolve(c, text, rs, assume_money=assume_money)
@@ -628,6 +699,7 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
 
 
 _LIST_ITEM = regex.compile(r"(?r)(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<sep>[、和及与])")
+_NUM, _SEP = _LIST_ITEM.groupindex["num"], _LIST_ITEM.groupindex["sep"]   # by number: cheaper
 
 
 def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Intervals") -> list[Fact]:
@@ -645,12 +717,12 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
             m = _LIST_ITEM.match(text, max(0, pos - 24), pos)
             if m is None:
                 break
-            a = m.start("num")
+            a = m.start(_NUM)
             if a > 0 and (text[a - 1] in _DIGITS or text[a - 1] in ".,．" or text[a - 1] in _LATIN):
                 break
-            if occupied.overlap(a, m.end("num")) is not None:
+            if occupied.overlap(a, m.end(_NUM)) is not None:
                 break
-            items.append((a, m.end("num"), m.group("num"), m.group("sep")))
+            items.append((a, m.end(_NUM), m.group(_NUM), m.group(_SEP)))
             pos = a
         if not items:
             continue

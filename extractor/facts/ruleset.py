@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,10 @@ class Pattern:
     where: str                       # file:line
     is_range: bool = False           # `range_only`: only tried near a range separator
     near: Any = None                 # cheap regex that must match around the run (speed only)
+    near_test: Any = None            # how the engine looks for `near` (see literal_test)
+    n1_group: int = 0                # number of the group `n1` (0: none); by name costs 1.4 µs
+    cue: str = ""                    # requires.left_cue ("" when none), for the engine's loop
+    cue_window: Any = 12             # requires.window as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,12 @@ class RuleSet:
     plists: dict = field(default_factory=dict)   # kind set → its patterns in priority order
     tail_kinds: dict = field(default_factory=dict)   # text at a tail → kinds whose word is there
     go_chars: Any = None             # characters after a run that may lead to a tail (engine)
+    # the negatives as the engine walks them: (name, compiled, trigger, whether it is the
+    # phrase alternation built from escaped words, _start_test of the pattern or None); see
+    # engine._negative_hit
+    neg_checks: list = field(default_factory=list)
+    phrase_bigrams: Any = None       # every two-character piece of a negative phrase (or None)
+    resolved: dict = field(default_factory=dict)   # engine: (rule id, groups) → resolution
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
@@ -307,6 +319,8 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
                 if not (ex.get("texts") or ex.get("in")):
                     raise RuleFileError(f"{path}:{_line(p['examples'], j)}",
                                         "an example needs `texts` or `in`")
+        near = _compile(_expand(str(p["near"]), local, f"{path}:{_line(p, 'near')}"),
+                        f"{path}:{_line(p, 'near')}") if p.get("near") else None
         out.append(Pattern(
             id=pid, kind=kind, description=str(p.get("description") or ""),
             priority=int(p.get("priority") or 50), source=str(src), expanded=expanded,
@@ -316,17 +330,19 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
                       for j, e in enumerate(p.get("examples") or [])],
             counter_examples=_plain(p.get("counter_examples") or []), where=where,
             is_range=bool(p.get("range_only")),
-            near=_compile(_expand(str(p["near"]), local, f"{path}:{_line(p, 'near')}"),
-                          f"{path}:{_line(p, 'near')}") if p.get("near") else None))
+            near=near, near_test=literal_test(near.pattern) if near is not None else None,
+            n1_group=compiled.groupindex.get("n1", 0),
+            cue=requires.get("left_cue") or "", cue_window=requires.get("window", 12)))
     return out
 
 
-def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str], list[str]]:
     """Negative phrases and patterns, compiled separately (one big alternation is ~20× slower)."""
     path = base / "lexicons" / "negatives.yaml"
     data = _load(path)
     _check_keys(data, {"phrases", "patterns"}, "file", path)
-    out = [("phrase", _compile(_alt([str(x) for x in data.get("phrases") or []]), str(path)), None)]
+    phrases = [str(x) for x in data.get("phrases") or []]
+    out = [("phrase", _compile(_alt(phrases), str(path)), None)]
     names = {"phrase": "negative lexicon phrase"}
     for i, p in enumerate(data.get("patterns") or []):
         where = f"{path}:{_line(data['patterns'], i)}"
@@ -335,7 +351,7 @@ def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str]]:
         trigger = _compile(str(p["trigger"]), where) if p.get("trigger") else None
         out.append((pid, _compile(str(p["regex"]), where), trigger))
         names[pid] = f"{pid}: {p.get('description', '')}"
-    return out, names
+    return out, names, phrases
 
 
 def _signature(base: Path) -> tuple:
@@ -345,6 +361,62 @@ def _signature(base: Path) -> tuple:
         st = path.stat()
         out.append((str(path), st.st_size, st.st_mtime_ns))
     return tuple(out)
+
+
+#: base folder → (stat keys of its folders, its rule files, the signature they gave)
+_SIGNATURES: dict[str, tuple[tuple, tuple[str, ...], tuple]] = {}
+
+
+def _folder_keys(base: Path) -> tuple | None:
+    """(path, mtime_ns) of the rules folder and every folder below it: a file added, removed or
+    renamed anywhere in the tree changes the mtime of the folder that holds it. None when a
+    folder changed in the last 2 s: mtimes are as coarse as the kernel's clock tick, so a second
+    file added within the same tick would leave the mtime as it was (such a tree is walked on
+    every call until it has been quiet for 2 s)."""
+    recent = time.time_ns() - 2_000_000_000
+    try:
+        dirs = [base] + sorted(p for p in base.rglob("*") if p.is_dir())
+        out = []
+        for d in dirs:
+            m = os.stat(d).st_mtime_ns
+            if m > recent:
+                return None
+            out.append((str(d), m))
+    except OSError:
+        return None
+    return tuple(out)
+
+
+def _quick_signature(base: Path) -> tuple:
+    """What ``_signature`` returns, without walking the tree on every call (it ran twice per
+    document: 0.3 ms each). The folders' mtimes say whether the set of files may have changed;
+    if not, only the known files are stat'ed (same names, sizes and mtimes as the walk gives)."""
+    key = str(base)
+    got = _SIGNATURES.get(key)
+    if got is not None:
+        dir_keys, files, sig = got
+        try:
+            same = all(os.stat(d).st_mtime_ns == m for d, m in dir_keys)
+            if same:
+                stats = [os.stat(f) for f in files]
+        except OSError:
+            same = False
+        if same:
+            for (f, size, mtime), st in zip(sig, stats):
+                if st.st_size != size or st.st_mtime_ns != mtime:
+                    break
+            else:
+                return sig
+            sig = tuple((f, st.st_size, st.st_mtime_ns) for f, st in zip(files, stats))
+            _SIGNATURES[key] = (dir_keys, files, sig)
+            return sig
+    dir_keys = _folder_keys(base)     # before the walk: a file added during it shows up next time
+    sig = _signature(base)
+    if dir_keys is None:
+        _SIGNATURES.pop(key, None)
+    else:
+        _SIGNATURES[key] = (dir_keys, tuple(f for f, _, _ in sig), sig)
+    return sig
 
 
 @functools.lru_cache(maxsize=16)
@@ -398,9 +470,16 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
         for w in words:
             kinds_by_char.setdefault(w[0], set()).add(kind)
             words_by_char.setdefault(w[0], []).append((w, kind))
-    negatives, neg_names = _negatives(base)
+    negatives, neg_names, phrases = _negatives(base)
     trig = [t.pattern for _, _, t in negatives if t is not None]
     negative_any_trigger = regex.compile("|".join(f"(?:{t})" for t in trig)) if trig else None
+    # the phrase alternation is built here from escaped literals: it cannot backtrack badly, so
+    # the engine runs it without the (costly) timeout; the patterns of the file keep theirs
+    neg_checks = [(name, rx, t, i == 0, None if i == 0 else _start_test(rx.pattern))
+                  for i, (name, rx, t) in enumerate(negatives)]
+    bigrams = None
+    if phrases and all(len(w) >= 2 for w in phrases):
+        bigrams = frozenset(w[i:i + 2] for w in phrases for i in range(len(w) - 1))
     cue_res = {name: regex.compile(_alt(list(words))) for name, words in lexicons.cues.items()}
     qual = _plain(_load(base / "lexicons" / "qualifiers.yaml"))
     dist_words = qual.get("list_cues") or []
@@ -418,14 +497,25 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
                    negatives=negatives,
                    negative_names=neg_names, cue_res=cue_res, distribute=distribute,
                    negative_any_trigger=negative_any_trigger,
+                   neg_checks=neg_checks,
+                   phrase_bigrams=bigrams,
                    version=h.hexdigest()[:12],
                    other_patterns=other_pats)
 
 
 def load_ruleset(base: str | Path | None = None) -> RuleSet:
     """The compiled rules of ``base`` (default: the project's rules/ or $EXTRACTOR_RULES_DIR)."""
-    b = Path(base) if base else rules_dir()
-    return _load_cached(str(b), _signature(b))
+    if base:
+        b = Path(base)
+    else:   # rules_dir() resolves the package path (30 µs): once per $EXTRACTOR_RULES_DIR value
+        env = os.environ.get("EXTRACTOR_RULES_DIR")
+        b = _DEFAULT_DIRS.get(env)
+        if b is None:
+            b = _DEFAULT_DIRS[env] = rules_dir()
+    return _load_cached(str(b), _quick_signature(b))
+
+
+_DEFAULT_DIRS: dict[str | None, Path] = {}
 
 
 def validate_rules(base: str | Path | None = None) -> list[str]:
@@ -574,3 +664,215 @@ def test_rules(base: str | Path | None = None) -> RuleTestReport:
 
 
 test_rules.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+# ----------------------------------------------------------------------------- first characters
+class _Unsure(Exception):
+    pass
+
+
+_META = set(".^$*+?{}[]\\|()")
+
+
+def first_chars(src: str) -> frozenset[str] | None:
+    """The characters a non-empty match of ``src`` can start with, or None when that is not
+    sure. Understood: literals, escaped punctuation, classes of literals and ranges, groups,
+    alternation, quantifiers, and lookarounds in front of a branch's first item (they consume
+    nothing); the first consuming item of every branch must be mandatory. Anything else there
+    (inline flags, ``\\d``, ``.``, an anchor, a negated class …) gives None. What follows the
+    first item only has to be well nested. The engine uses the set as an exact pre-check: no
+    such character where a match could start, no match (speed only)."""
+    k = src.find("(?")
+    while k >= 0:                 # inline flags change the syntax itself (verbose mode …)
+        if not src.startswith(("(?:", "(?P<", "(?=", "(?!", "(?<=", "(?<!", "(?>"), k):
+            return None
+        k = src.find("(?", k + 2)
+    try:
+        out, i = _fc_alt(src, 0)
+    except (_Unsure, IndexError, ValueError):
+        return None
+    return frozenset(out) if i == len(src) and out else None
+
+
+def _fc_alt(src: str, i: int) -> tuple[set[str], int]:
+    """First characters of the alternation starting at ``i``; returns them and the index of the
+    closing ``)`` (or the end)."""
+    out: set[str] = set()
+    while True:
+        first, i = _fc_branch(src, i)
+        out |= first
+        if i < len(src) and src[i] == "|":
+            i += 1
+            continue
+        return out, i
+
+
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def _fc_branch(src: str, i: int) -> tuple[set[str], int]:
+    while src.startswith(_LOOKAROUNDS, i):   # zero-width: the next item still starts the match
+        i = _skip_group(src, src.index("(", i) + 1)
+        if i < len(src) and src[i] in "?*+{":
+            raise _Unsure
+    if i >= len(src) or src[i] in "|)":
+        raise _Unsure                          # an empty branch matches the empty string
+    chars, i = _fc_atom(src, i)
+    lo, i = _fc_quant(src, i)
+    if lo == 0 or not chars:
+        raise _Unsure                          # an optional first item: not handled
+    while i < len(src) and src[i] not in "|)":
+        i = _skip_item(src, i)
+    return chars, i
+
+
+def _skip_item(src: str, i: int) -> int:
+    """Index after the item at ``i`` (an escape, a class, a group or one character)."""
+    c = src[i]
+    if c == "\\":
+        if src[i + 1] in "pPNgXxuU" and i + 2 < len(src) and src[i + 2] in "{<":
+            return src.index("}" if src[i + 2] == "{" else ">", i) + 1
+        return i + 2
+    if c == "[":
+        return _skip_class(src, i + 1)
+    if c == "(":
+        return _skip_group(src, i + 1)
+    return i + 1
+
+
+def _skip_class(src: str, i: int) -> int:
+    if src[i] == "^":
+        i += 1
+    if src[i] == "]":
+        i += 1
+    while src[i] != "]":
+        if src[i] == "[":
+            i = _skip_class(src, i + 1)
+        elif src[i] == "\\":
+            i = _skip_item(src, i)
+        else:
+            i += 1
+    return i + 1
+
+
+def _skip_group(src: str, i: int) -> int:
+    """Index after the ``)`` closing the group whose content starts at ``i``."""
+    while src[i] != ")":
+        i = _skip_item(src, i)
+    return i + 1
+
+
+def _fc_atom(src: str, i: int) -> tuple[set[str], int]:
+    c = src[i]
+    if c == "\\":
+        d = src[i + 1]
+        if d.isalnum() or d.isspace():         # \d, \w, \p{…}, \1, \n …: not handled
+            raise _Unsure
+        return {d}, i + 2
+    if c == "[":
+        return _fc_class(src, i + 1)
+    if c == "(":
+        if src.startswith(("(?:", "(?>"), i):
+            j = i + 3
+        elif src.startswith("(?P<", i):
+            j = src.index(">", i) + 1
+        elif src.startswith("(?", i):
+            raise _Unsure
+        else:
+            j = i + 1
+        chars, j = _fc_alt(src, j)
+        if j >= len(src) or src[j] != ")":
+            raise _Unsure
+        return chars, j + 1
+    if c in _META:
+        raise _Unsure                          # . ^ $ or a stray quantifier
+    return {c}, i + 1
+
+
+def _fc_class(src: str, i: int) -> tuple[set[str], int]:
+    out: set[str] = set()
+    if src[i] in "^[]":                        # negated, nested (V1 sets) or a leading ]
+        raise _Unsure
+    while src[i] != "]":
+        c = src[i]
+        if c == "[" or src.startswith(("&&", "--", "||", "~~"), i):
+            raise _Unsure
+        if c == "\\":
+            c = src[i + 1]
+            if c.isalnum() or c.isspace():
+                raise _Unsure
+            i += 2
+        else:
+            i += 1
+        if src[i] == "-" and src[i + 1] != "]":
+            hi = src[i + 1]
+            if hi in "\\[":
+                raise _Unsure
+            if ord(hi) < ord(c) or ord(hi) - ord(c) > 4096:
+                raise _Unsure
+            out.update(chr(k) for k in range(ord(c), ord(hi) + 1))
+            i += 2
+        else:
+            out.add(c)
+    return out, i + 1
+
+
+def _fc_quant(src: str, i: int) -> tuple[int, int]:
+    """Skip a quantifier at ``i``; return its minimum (1 without one) and the next index."""
+    if i >= len(src):
+        return 1, i
+    c = src[i]
+    if c in "?*":
+        lo, i = 0, i + 1
+    elif c == "+":
+        lo, i = 1, i + 1
+    elif c == "{":
+        j = src.index("}", i)
+        body = src[i + 1:j]
+        m = regex.fullmatch(r"(\d*)(?:,(\d*))?", body)
+        if m is None:
+            raise _Unsure                      # a literal { or a fuzzy constraint
+        lo, i = int(m.group(1) or 0), j + 1
+    else:
+        return 1, i
+    if i < len(src) and src[i] in "?+":        # lazy or possessive
+        i += 1
+    if i < len(src) and src[i] in "?*+{":
+        raise _Unsure
+    return lo, i
+
+
+def literal_test(src: str) -> tuple[tuple[str, ...], bool] | None:
+    """A cheaper way to ask ``regex.compile(src).search(text, lo, hi)`` with ``str.find``:
+    ``(words, exact)``. ``exact``: the search finds something iff one of ``words`` occurs in
+    text[lo:hi] (``src`` is a plain word, or one character class of at most 3 characters).
+    Otherwise ``words`` are the characters every match starts with (at most 2): none of them in
+    the window means no match, else the regex decides. None: no shortcut (a ``str.find`` costs
+    about a third of a short regex search, so longer lists are not worth it)."""
+    if src and not any(ch in _META for ch in src):
+        return (src,), True
+    first = first_chars(src)
+    if first is None:
+        return None
+    if src.startswith("[") and len(first) <= 3:
+        try:
+            _, end = _fc_class(src, 1)
+        except (_Unsure, IndexError, ValueError):
+            end = -1
+        if end == len(src):
+            return tuple(sorted(first)), True
+    if len(first) <= 2:
+        return tuple(sorted(first)), False
+    return None
+
+
+def _start_test(src: str) -> Any:
+    """Where a match of ``src`` can start, for an exact pre-check: the one character
+    (``str.find``), a compiled class of the first characters (one class cannot backtrack, so it
+    is searched without a timeout), or None when they are not known."""
+    first = first_chars(src)
+    if first is None:
+        return None
+    if len(first) == 1:
+        return next(iter(first))
+    return regex.compile("[" + "".join(regex.escape(ch) for ch in sorted(first)) + "]")

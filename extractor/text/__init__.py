@@ -53,6 +53,7 @@ class Prepared:
     page_count: int | None
     _words: dict = field(default_factory=dict, repr=False)
     _starts: list | None = field(default=None, repr=False)
+    _starts_of: list | None = field(default=None, repr=False, compare=False)  # whose starts
 
     def words(self, start: int, end: int) -> list[tuple[str, int, int]]:
         """jieba words of ``clean.text[start:end]`` as (word, start, end) in clean offsets (cached).
@@ -69,7 +70,7 @@ class Prepared:
     def sentence_at(self, clean_offset: int) -> Sentence | None:
         """The sentence containing ``clean_offset`` (None between sentences)."""
         starts = self._starts
-        if starts is None:
+        if starts is None or self._starts_of is not self.sentences:
             starts = self._sentence_starts()
         i = bisect_right(starts, clean_offset) - 1
         if i >= 0:
@@ -79,8 +80,11 @@ class Prepared:
         return None
 
     def _sentence_starts(self) -> list[int]:
-        if self._starts is None:
-            self._starts = [x.start for x in self.sentences]
+        """The sentences' starts, ascending (recomputed if ``sentences`` was replaced)."""
+        sents = self.sentences
+        if self._starts is None or self._starts_of is not sents or len(self._starts) != len(sents):
+            self._starts = [x.start for x in sents]
+            self._starts_of = sents
         return self._starts
 
     def spacy_doc(self, sentence_index: int, protected: Iterable[tuple[int, int]] = ()):
@@ -100,7 +104,7 @@ def prepare(doc: Document, *, report_year: int | None = None) -> Prepared:
     sentences, starts = _split(ct)
     year = report_year if report_year is not None else infer_report_year(ct.text)
     return Prepared(doc=doc, clean=ct, sentences=sentences, report_year=year,
-                    page_count=ct.page_count, _starts=starts)
+                    page_count=ct.page_count, _starts=starts, _starts_of=sentences)
 
 
 def clean_text(text: str) -> CleanText:

@@ -607,12 +607,10 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
         ntrad = sum(1 for ch in "".join(runs) if ch in trad) if trad else 0
         parts[1::2] = [x.translate(fold) for x in runs]
         folded = "".join(parts)
-    text, omap = apply_edits(folded, ((s, e, rep) for s, e, rep, _k in edits), None)
+    text, omap = apply_edits(folded, edits, None)   # (its 4th item, the kind, is not read)
     omap.decoded_len = len(decoded)
 
-    quality: Counter = Counter()
-    for _s, _e, _rep, kind in edits:
-        quality[kind] += 1
+    quality: Counter = Counter(map(itemgetter(3), edits))   # per kind, in order of first edit
     quality["fullwidth_folded"] = nfold - ntrad
     quality["traditional_folded"] = ntrad
     if count_conversions:

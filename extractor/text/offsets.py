@@ -133,7 +133,8 @@ class OffsetMap:
 
 def apply_edits(decoded: str, edits: Iterable[tuple[int, int, str]],
                 fold: Callable[[str], str] | None) -> tuple[str, OffsetMap]:
-    """Build the clean text and its map from sorted, non-overlapping edits.
+    """Build the clean text and its map from sorted, non-overlapping edits ``(start, end,
+    replacement)`` (longer tuples are fine: only the first three items are read).
 
     ``fold`` (optional) must map a string to one of the same length (the 1:1 character fold;
     ``None`` when ``decoded`` is already folded); replacement strings are used as given.
@@ -147,7 +148,8 @@ def apply_edits(decoded: str, edits: Iterable[tuple[int, int, str]],
     piece = pieces.append
     pos = 0
     c = 0
-    for s, e, rep in edits:
+    for ed in edits:
+        s, e, rep = ed[0], ed[1], ed[2]
         if s > pos:
             piece(fold(decoded[pos:s]))
             cst.append(c)

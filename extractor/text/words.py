@@ -65,11 +65,16 @@ def cut_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         return []
     out = []
     pos = offset
-    for w in _cutter().cut(text):
-        n = len(w)
-        out.append((w, pos, pos + n))
-        pos += n
+    for w in _cutter().words(text):
+        n = pos + len(w)
+        out.append((w, pos, n))
+        pos = n
     return out
+
+
+def word_strings(text: str) -> tuple[str, ...]:
+    """The words of :func:`cut_words` without offsets (memoised by ``text``, a pure function)."""
+    return _cutter().words_of(text)
 
 
 _UNSEEN = object()
@@ -90,33 +95,56 @@ class _Cutter:
         self.logtotal = math.log(tk.total)
         self.re_han = jieba.re_han_default
         self.re_skip = jieba.re_skip_default
+        self.finalseg = finalseg
         self.finalseg_cut = finalseg.cut
         self.logp: dict[str, object] = {}
-        self.memo: dict[str, tuple[str, ...]] = {}
+        self.memo: dict[str, tuple[str, ...]] = {}      # a run (or a whole text) → its words
+        # finalseg.cut (the HMM) of a run of unknown single characters: a pure function of the
+        # run while finalseg's force-split words stay the same (the key of the memo)
+        self.hmm: dict[str, tuple[str, ...]] = {}
+        self.hmm_force = -1
 
     def cut(self, sentence: str):
+        """The words of ``sentence`` (an iterator, as jieba's ``cut``)."""
+        return iter(self.words(sentence))
+
+    def words_of(self, sentence: str) -> tuple[str, ...]:
+        """``words(sentence)`` as a tuple, memoised by the whole string (a run is its own key)."""
+        memo = self.memo
+        got = memo.get(sentence)
+        if got is None:
+            got = tuple(self.words(sentence)) if sentence else ()
+            if len(memo) >= self._MAX_MEMO:
+                memo.clear()
+            memo[sentence] = got
+        return got
+
+    def words(self, sentence: str) -> list[str]:
+        """The words of ``sentence`` as a list (jieba's ``cut`` order)."""
         re_han = self.re_han
         memo = self.memo
+        out: list[str] = []
         for blk in re_han.split(sentence):
             if not blk:
                 continue
             if re_han.match(blk):
                 got = memo.get(blk)
                 if got is None:
-                    got = tuple(self._cut_dag(blk))
+                    got = self._cut_run(blk)
                     if len(memo) >= self._MAX_MEMO:
                         memo.clear()
                     if len(self.logp) >= 4 * self._MAX_MEMO:
                         self.logp.clear()
                     memo[blk] = got
-                yield from got
+                out.extend(got)
             else:
                 re_skip = self.re_skip
                 for x in re_skip.split(blk):
                     if re_skip.match(x):
-                        yield x
+                        out.append(x)
                     else:
-                        yield from x
+                        out.extend(x)
+        return out
 
     def _route(self, sentence: str) -> list[int]:
         """jieba's get_DAG + calc: for each index the end (exclusive) of its best word.
@@ -159,36 +187,119 @@ class _Cutter:
             nxt[idx] = best_x + 1
         return nxt
 
-    def _cut_dag(self, sentence: str):
-        """jieba's ``Tokenizer.__cut_DAG`` (HMM for runs of single characters)."""
+    def _hmm(self, buf: str) -> tuple[str, ...]:
+        """``finalseg.cut(buf)`` (memoised)."""
+        force = self.finalseg.Force_Split_Words
+        if len(force) != self.hmm_force or len(self.hmm) >= self._MAX_MEMO:
+            self.hmm.clear()
+            self.hmm_force = len(force)
+        got = self.hmm.get(buf)
+        if got is None:
+            got = self.hmm[buf] = tuple(self._finalseg_cut(buf))
+        return got
+
+    def _finalseg_cut(self, sentence: str) -> list[str]:
+        """jieba's ``finalseg.cut``: HMM words of each Han run, the rest split as jieba does."""
+        fs = self.finalseg
+        re_han, re_skip, force = fs.re_han, fs.re_skip, fs.Force_Split_Words
+        out: list[str] = []
+        for blk in re_han.split(sentence):
+            if re_han.match(blk):
+                for word in self._viterbi_words(blk):
+                    if word not in force:
+                        out.append(word)
+                    else:
+                        out.extend(word)
+            else:
+                out.extend(x for x in re_skip.split(blk) if x)
+        return out
+
+    def _viterbi_words(self, s: str) -> list[str]:
+        """jieba's ``finalseg.__cut`` of a Han run: ``finalseg.viterbi`` over the states B M E S
+        with the same sums in the same order (``(prev + trans) + emit``) and the same
+        tie-breaking (``max`` of (prob, state) tuples: the later letter wins a tie), then the
+        words of the state path."""
+        fs = self.finalseg
+        low = fs.MIN_FLOAT
+        st, tr, em = fs.start_P, fs.trans_P, fs.emit_P
+        eB, eM, eE, eS = em["B"], em["M"], em["E"], em["S"]
+        tEB, tSB = tr["E"].get("B", low), tr["S"].get("B", low)
+        tMM, tBM = tr["M"].get("M", low), tr["B"].get("M", low)
+        tSS, tES = tr["S"].get("S", low), tr["E"].get("S", low)
+        tBE, tME = tr["B"].get("E", low), tr["M"].get("E", low)
+        c = s[0]
+        vB = st["B"] + eB.get(c, low)
+        vM = st["M"] + eM.get(c, low)
+        vE = st["E"] + eE.get(c, low)
+        vS = st["S"] + eS.get(c, low)
+        back = []                        # per step: the previous state of B, M, E, S
+        for c in s[1:]:
+            e = eB.get(c, low)
+            x, y = vE + tEB + e, vS + tSB + e          # PrevStatus B: E, S
+            nB, pB = (x, "E") if x > y else (y, "S")
+            e = eM.get(c, low)
+            x, y = vM + tMM + e, vB + tBM + e          # PrevStatus M: M, B
+            nM, pM = (x, "M") if x >= y else (y, "B")
+            e = eS.get(c, low)
+            x, y = vS + tSS + e, vE + tES + e          # PrevStatus S: S, E
+            nS, pS = (x, "S") if x >= y else (y, "E")
+            e = eE.get(c, low)
+            x, y = vB + tBE + e, vM + tME + e          # PrevStatus E: B, M
+            nE, pE = (x, "B") if x > y else (y, "M")
+            back.append((pB, pM, pE, pS))
+            vB, vM, vE, vS = nB, nM, nE, nS
+        state = "E" if vE > vS else "S"               # max over (prob, y) for y in "ES"
+        path = [state]
+        for prev in reversed(back):
+            state = prev["BMES".index(state)]
+            path.append(state)
+        path.reverse()
+        words = []
+        begin = nexti = 0
+        for i, pos in enumerate(path):
+            if pos == "B":
+                begin = i
+            elif pos == "E":
+                words.append(s[begin:i + 1])
+                nexti = i + 1
+            elif pos == "S":
+                words.append(s[i])
+                nexti = i + 1
+        if nexti < len(s):
+            words.append(s[nexti:])
+        return words
+
+    def _cut_run(self, sentence: str) -> tuple[str, ...]:
+        """jieba's ``Tokenizer.__cut_DAG`` (HMM for runs of single characters) of one run."""
         nxt = self._route(sentence)
         freq = self.freq
+        out: list[str] = []
         x = 0
         buf = ""
         n = len(sentence)
         while x < n:
             y = nxt[x]
-            l_word = sentence[x:y]
             if y - x == 1:
-                buf += l_word
+                buf += sentence[x]
             else:
                 if buf:
                     if len(buf) == 1:
-                        yield buf
+                        out.append(buf)
                     elif not freq.get(buf):
-                        yield from self.finalseg_cut(buf)
+                        out.extend(self._hmm(buf))
                     else:
-                        yield from buf
+                        out.extend(buf)
                     buf = ""
-                yield l_word
+                out.append(sentence[x:y])
             x = y
         if buf:
             if len(buf) == 1:
-                yield buf
+                out.append(buf)
             elif not freq.get(buf):
-                yield from self.finalseg_cut(buf)
+                out.extend(self._hmm(buf))
             else:
-                yield from buf
+                out.extend(buf)
+        return tuple(out)
 
 
 @functools.cache

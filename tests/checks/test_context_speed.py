@@ -91,3 +91,68 @@ def test_lazy_sentences_equal_eager_conversion(sample_path: Path) -> None:
     eager = [(s.index, *p.clean.to_decoded(s.start, s.end), s.section or "") for s in p.sentences]
     assert [tuple(getattr(s, k) for k in ("index", "start", "end", "section")) for s in ctx.sentences] == eager
     assert first is ctx.sentences[first.index]
+
+
+def test_required_runs_are_top_level_unquantified_literals() -> None:
+    import regex
+
+    from extractor.checks.config import may_match, pattern, required_runs
+
+    summ = pattern("dates", "summary")
+    assert required_runs(summ) == ("年", "总结")
+    assert not may_match(summ, "2023年工作报告") and not summ.search("2023年工作报告")
+    assert may_match(summ, "2023年工作总结") and summ.search("2023年工作总结")
+    assert required_runs(regex.compile(r"ab?c")) == ("a", "c")          # b is optional
+    assert required_runs(regex.compile(r"x{2,3}yz")) == ("yz",)          # quantified x dropped
+    assert required_runs(regex.compile(r"\p{Han}{1,2}率")) == ("率",)     # \p{..} is no literal
+    assert required_runs(regex.compile(r"(?:a|b)cd|e")) == ()            # top-level alternation
+    assert required_runs(regex.compile(r"xa{b|c}")) == ()                # a literal brace: no claim
+    assert required_runs(regex.compile(r"(?i)abc")) == ()                # case-insensitive
+
+
+def test_iter_matches_equals_finditer() -> None:
+    """Trying a pattern only where one of its leading literal words is must find exactly what a
+    scan finds: overlapping candidates, lookbehinds before the candidate, longer words first."""
+    import random
+
+    import regex
+
+    from extractor.checks.config import iter_matches, leading_literals, lexicon, pattern
+
+    qual = pattern("contradictory_qualifiers", "pattern")
+    road = regex.compile(lexicon("magnitudes")["village_road"]["pattern"])
+    assert leading_literals(qual) is not None and "将近" in leading_literals(qual)
+    assert leading_literals(road) is not None
+    assert leading_literals(pattern("ratios", "pattern")) is not None
+    assert leading_literals(pattern("duplicated_token", "pattern")) is None   # starts with \d
+    assert leading_literals(regex.compile(r"(?P<a>x|y)?z")) is None            # optional group
+    assert leading_literals(regex.compile(r"(?P<a>x|y)z|w")) is None           # top-level |
+    pats = [qual, road, pattern("ratios", "pattern"), regex.compile(r"(?<!a)(?P<x>ab|a|b)b*"),
+            regex.compile(r"(?P<w>aa|a)(?=a)"), regex.compile(r"(?<=^|,)(?P<w>x|xy)y?")]
+    rnd = random.Random(3)
+    alpha = "aabxy,近约最1234 万余多以上结构比例为:：.村道公里"
+    texts = ["".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 60))) for _ in range(3000)]
+    texts += ["最近20余天，近2023万余元，约400余人，将近10万以上", "村道12万公里，通村公路3公里"]
+    for rx in pats:
+        for s in texts:
+            assert [(m.span(), m.groupdict()) for m in iter_matches(rx, s)] == \
+                [(m.span(), m.groupdict()) for m in rx.finditer(s)], (rx.pattern, s)
+
+
+def test_last_rate_word_equals_the_regex_scan(sample_path: Path) -> None:
+    """The Python scan of the rate words finds the last match the regex alternation finds."""
+    from extractor.checks.roles import _last_rate_word, _rate_words
+
+    rx = _rate_words()[0]
+    text = read(sample_path).text
+    rnd = random.Random(11)
+    wins = [text[a:a + rnd.randint(0, 30)] for a in (rnd.randrange(len(text)) for _ in range(20000))]
+    k = text.find("率")
+    while k >= 0:
+        wins.append(text[max(0, k - rnd.randint(0, 5)):k + rnd.randint(1, 5)])
+        k = text.find("率", k + 1)
+    wins += ["森林覆盖率达到", "率", "甲率", "甲乙率", "甲乙丙率", "率率", "a率", "覆盖率率", "城镇化率和失业率",
+             "增长率", "增速", "占比为", "", "abc"]
+    for w in wins:
+        ms = list(rx.finditer(w))
+        assert _last_rate_word(w) == ((ms[-1].group(), ms[-1].end()) if ms else ("", -1)), w

@@ -41,3 +41,24 @@ def test_cut_words_known_segmentations_and_mixed_runs():
         assert cut_words(text, 3) == _jieba(text, 3)
         assert cut_words(text, 3) == cut_words(text, 3)      # memoised runs give the same words
     assert [w for w, _, _ in cut_words("全区地区生产总值增长7.5%")][:2] == ["全区", "地区生产总值"]
+
+
+def test_hmm_of_unknown_runs_equals_jieba_finalseg(sample_path):
+    # the cutter's own viterbi must give finalseg.cut's words (same sums, same tie-breaking)
+    import random
+
+    from jieba import finalseg
+
+    from extractor.text.words import _cutter
+
+    cutter = _cutter()
+    text = prepare(read(sample_path)).clean.text
+    rnd = random.Random(7)
+    pieces = ["", "a", "ab cd", "abc中文12.5%", "的的的的", "一二三四五六七", "贵州省黔东南州"]
+    for _ in range(3000):
+        n = rnd.randint(1, 12)
+        i = rnd.randrange(len(text) - n)
+        pieces.append(text[i:i + n])
+        pieces.append("".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(n)))
+    for piece in pieces:
+        assert cutter._finalseg_cut(piece) == list(finalseg.cut(piece)), piece

@@ -1,0 +1,85 @@
+"""The shortcuts of facts.context give what the plain computations give: the subject-form
+skip of conversion pairs, the trie compile of the word lexicons, the word windows taken from
+Prepared's cache or segmented alone, and the plain-Prepared fast path of attach."""
+from __future__ import annotations
+
+import re
+
+import regex
+
+from extractor.facts import extract_facts
+from extractor.facts import context as ctx
+from extractor.reading import read
+from extractor.rulefiles import load_yaml
+from extractor.text import Prepared, prepare
+from extractor.text.clean import subject_form
+
+
+def test_literal_branches_only_for_plain_words_around_lookarounds():
+    lb = ctx._literal_branches
+    assert lb("(?<![无有])效劳(?=\\p{Han})") == ["效劳"]
+    assert lb("根底(?=设施|设)|(?<=筑|夯实)根底") == ["根底", "根底"]
+    assert lb("(?<=[)\\]])ab(?=\\(x)") == ["ab"]
+    for bad in ("a\\.b", "a(b)", "ab+", "a[bc]", "a.b", "(?:ab)", "ab$"):
+        assert lb(bad) is None, bad
+
+
+def test_subject_form_skip_gives_clean_subject_form(sample_path):
+    pairs = load_yaml("lexicons/conversion_errors.yaml")["pairs"]
+    samples = []
+    for p in pairs:
+        samples += [e["in"] for e in p.get("examples", [])] + list(p.get("counter_examples", []))
+    text = prepare(read(sample_path)).clean.text
+    samples += [text[i:i + 12] for i in range(0, len(text) - 12, 7)]
+    samples += [text, "，".join(samples), "。".join(samples[::-1]), "效劳效劳", "平安平安生产"]
+    assert all(need is not None for need, _p, _r in ctx._subject_form_plan())   # today's rules
+    for s in samples:
+        assert ctx._subject_form(s) == subject_form(s), s
+
+
+def test_trie_compile_matches_the_longest_first_alternation(sample_path):
+    text = prepare(read(sample_path)).clean.text
+    ind = load_yaml("lexicons/indicators.yaml")["indicators"]
+    per = load_yaml("lexicons/periods.yaml")
+    for words in (ind, per["whole_year_cues"], per["now_cues"], ["a", "ab", "abc", "b", "bcd"]):
+        alt = regex.compile("|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+        trie = re.compile(ctx._literal_trie(words))
+        for hay in (text, "abcd abc ab a bcd bc", "".join(words)):
+            assert [m.span() for m in trie.finditer(hay)] == [m.span() for m in alt.finditer(hay)]
+
+
+def test_window_words_equal_the_generic_lookup(sample_path):
+    p = prepare(read(sample_path))
+    text = p.clean.text
+    s = next(x for x in p.sentences if x.end - x.start > 30)
+    p.words(s.start, s.end)            # a cached whole sentence serves the windows inside it
+    d = ctx._Doc(p)
+    assert d.words == d._words_plain
+    windows = [(s.start + 3, s.start + 17), (s.start, s.end)]
+    windows += [(max(0, m.start() - 14), m.start()) for m in regex.finditer(r"(?<!\d)\d", text)]
+    windows += [(m.end(), min(len(text), m.end() + 14)) for m in regex.finditer(r"\d[个项家]", text)]
+    for a, b in windows:
+        assert list(d._words_plain(a, b)) == d._words_generic(a, b), text[a:b]
+
+
+class _OwnPrepared(Prepared):
+    """A Prepared with its own sentence lookup: attach must take its generic path."""
+
+    def sentence_at(self, clean_offset):
+        return super().sentence_at(clean_offset)
+
+
+def test_generic_and_plain_paths_attach_the_same(sample_path):
+    doc = read(sample_path)
+    plain = extract_facts(prepare(doc))
+    p = prepare(doc)
+    own = _OwnPrepared(doc=p.doc, clean=p.clean, sentences=p.sentences,
+                       report_year=p.report_year, page_count=p.page_count)
+    d = ctx._Doc(own)
+    assert d.words != d._words_plain
+    other = extract_facts(own)
+    assert [(f.start, f.kind, f.subject, f.modality, f.period, f.role, f.sentence, f.section, f.page)
+            for f in other] == \
+        [(f.start, f.kind, f.subject, f.modality, f.period, f.role, f.sentence, f.section, f.page)
+         for f in plain]
+    assert any(f.subject for f in plain)

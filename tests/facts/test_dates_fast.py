@@ -1,0 +1,128 @@
+"""The speed devices of facts/dates.py find exactly what a plain window-by-window search finds.
+
+``_candidates`` skips windows without an anchor (date.yaml ``anchors``) and searches the other
+windows of a family in one call over joined copies (``_search_joined``). The reference below is
+the plain algorithm: every window of the triggers, searched on its own. Both must give the same
+matches on the corpus-like sentences of the examples and on random texts built from the
+characters the rules care about (numerals, units, separators, quotes, spaces, Han filler).
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from extractor.facts import dates
+from extractor.facts.dates import _alphabet, _candidates, _has_cue, _windows, ruleset
+from extractor.rulefiles import load_yaml
+
+
+def _reference(text: str) -> list[tuple]:
+    rs = ruleset()
+    out = []
+    for fam in rs.families:
+        pat = fam.pattern
+        markers = [(pat.groupindex[k], r) for k, r in fam.rules.items()]
+        for ws, we in _windows(text, fam):
+            for m in pat.finditer(text, ws, we):
+                rule = next(r for k, r in markers if m.start(k) >= 0)
+                start, end = m.span()
+                if rule.cue_required:
+                    g = {k: m.group(k) for k in rule.cue_groups}
+                    if not (any(g.values()) or _has_cue(text, start, end, rs)):
+                        continue
+                out.append((start, rule.rank, end, rule.id, m.group()))
+    return sorted(out)
+
+
+def _fast(text: str) -> list[tuple]:
+    return sorted((s, rank, e, rule.id, m.group()) for s, rank, e, rule, m in
+                  _candidates(text, ruleset()))
+
+
+PIECES = (list("0123456789０１２３４５６７８９〇○零一二两三四五六七八九十百千万亿半多余几第每前后")
+          + list("年月日号季度个天周时钟头星期小分工作内底末初旬上下中今去明本这当同近约超逾不至到")
+          + list("-—–~～－./·•:：、，。；（）“”\"‘’「」『』《》 \t\u3000\n")
+          + ["2023年", "2019年", "二〇二三年", "12月", "3月", "16日", "1-9月份", "季度", "上半年",
+             "十四五", "规划", "时期", "个月", "个工作日", "小时", "分钟", "星期", "为期", "连续",
+             "以来", "以内", "之内", "左右", "以上", "发布会", "购物节", "事故", "日期", "截至",
+             "2019.04.19", "20240307", "9.19", "8·12", "12.5", "1200", "3.5%", "今年", "去年",
+             "年底", "年初", "年内", "前三季度", "前两个月", "两三年", "近半年"]
+          + list("全区实现地区生产总值增长工业项目建设完成投资亿元同比我们开展了活动会议"))
+
+
+def _random_text(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(n))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_same_matches_as_window_by_window_on_random_text(seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_text(rng, rng.randint(50, 900))
+    assert _fast(text) == _reference(text)
+
+
+def _examples():
+    for fname in ("kinds/date.yaml", "kinds/duration.yaml"):
+        for spec in load_yaml(fname)["patterns"]:
+            for ex in (spec.get("examples") or []) + (spec.get("counter_examples") or []):
+                yield ex["text"]
+
+
+def test_same_matches_on_the_rule_examples_joined_into_one_text() -> None:
+    texts = list(_examples())
+    for sep in ("，", "", " ", "\n"):
+        text = sep.join(texts)
+        assert _fast(text) == _reference(text)
+    for t in texts:
+        assert _fast(t) == _reference(t)
+
+
+def test_every_family_can_join_its_windows() -> None:
+    """The patterns of every family have an alphabet (else the joined search silently falls back
+    to one search per window, which is correct but slow)."""
+    for fam in ruleset().families:
+        assert fam.foreign is not None, fam.name
+        assert fam.foreign.match(dates._SEP)
+
+
+@pytest.mark.parametrize("src", [r"a.b", r"[^a]", r"\D", r"\W", r"\S", r"\bx", r"x$", r"^x",
+                                 r"(?i)x", r"\P{Han}", r"x{e<=1}", r"(*SKIP)", r"\X", r"\N{DIGIT ONE}",
+                                 r"[[a]]", r"(?#c)x", r"\p{L}"])
+def test_constructs_that_read_anything_disable_joining(src: str) -> None:
+    assert _alphabet(src) is None
+
+
+def test_alphabet_keeps_the_characters_and_no_seam_range() -> None:
+    alpha = _alphabet(r"(?<![\d.])(?P<y>1[6-9]\d\d)[-—~]?\p{Han}[ \t\u3000]*年(?P=y)")
+    assert alpha is not None
+    import regex
+    readable = regex.compile(f"[{alpha}]")
+    for ch in "1697.-—~年中 \t\u3000":
+        assert readable.match(ch), ch
+    for ch in ("，", "A", dates._SEP, "\n"):
+        assert not readable.match(ch), ch
+
+
+def test_a_match_before_the_window_start_is_searched_alone() -> None:
+    """A copy starts at the last unreadable character before its window; a match found between
+    that character and the window's start is not one of the window's, so the window is searched
+    on its own (the long number below starts 12+ characters before its unit)."""
+    text = "，" + "1234567890123个月" + "，连续三年" * 3
+    assert _fast(text) == _reference(text)
+
+
+@pytest.mark.parametrize(("pattern", "chars"), [("[月日号]", "月日号"), ("[年季]", "年季"), ("年", "年"),
+                                                ("[.年]", ".年"), ("[a-z]", None), ("[^a]", None),
+                                                ("[\\d]", None), ("ab", None), ("[ab]c", None),
+                                                (".", None), ("年(?=度)", None)])
+def test_plain_trigger_sets(pattern: str, chars: str | None) -> None:
+    assert dates._plain_chars(pattern) == chars
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_trigger_spans_are_the_regex_ones(seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_text(rng, 600)
+    for fam in ruleset().families:
+        assert dates._trigger_spans(text, fam) == [t.span() for t in fam.triggers.finditer(text)]

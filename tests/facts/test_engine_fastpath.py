@@ -1,0 +1,168 @@
+"""The engine's shortcuts give exactly what the searches they stand for give.
+
+The speed-ups in extractor/facts/engine.py replace some regex searches with cheaper exact tests
+(str.find for plain words, a class of first characters, two-character pieces of the negative
+phrases) and cache pure work (resolutions per rule and groups, the rules folder signature).
+Each is checked here against the plain search on arbitrary text."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import regex
+from hypothesis import example, given, settings, strategies as st
+
+from extractor.facts import engine
+from extractor.facts.engine import find_number_facts
+from extractor.facts.ruleset import first_chars, literal_test, load_ruleset
+from extractor.rulefiles import rules_dir
+
+RS = load_ruleset()
+NEG_CHARS = "".join(sorted({ch for _, rx, t, _, _ in RS.neg_checks
+                            for ch in (rx.pattern[:400] + (t.pattern if t else ""))
+                            if not ch.isspace()}))
+ALPHABET = list("0123456789０１２３.,%％‰‰:：-—至到与和之间约近余多万亿千百十一二两三五九零元美港块角毛分"
+                "个家人次亩吨千米倍成点第届期号张“”「」'\"ABCXYZabcxyz，。；、（）() 人民币百分位")
+ALPHABET += [ch for ch in NEG_CHARS if ch not in ALPHABET][:200]
+
+
+def _reference_negative_hit(text: str, start: int, end: int, rs, arabic: bool = False) -> str:
+    """The negative check as it was before the shortcuts (every search, every timeout)."""
+    lo = max(0, start - 24)
+    hi = min(len(text), end + 24)
+    any_trigger = rs.negative_any_trigger is None or rs.negative_any_trigger.search(text, lo, hi)
+    for name, rx, trigger in rs.negatives:
+        if trigger is not None and (not any_trigger or trigger.search(text, lo, hi) is None):
+            continue
+        if arabic and name == "phrase":
+            continue
+        for m in rx.finditer(text, lo, hi, timeout=5):
+            if m.start() < end and m.end() > start and m.end() > m.start():
+                return f"negative lexicon ({rs.negative_names.get(name, name)}): {m.group()!r}"
+    return ""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=70), st.data())
+@example("推进“八个振兴”，两岸三地2个", None)
+@example("国办发〔2023〕15号文件3个，一期工程2个", None)
+def test_negative_hit_is_the_plain_search(text, data):
+    spans = [(0, len(text))]
+    if data is not None:
+        a = data.draw(st.integers(0, len(text) - 1))
+        spans.append((a, data.draw(st.integers(a + 1, len(text)))))
+    else:
+        spans += [(i, min(len(text), i + 3)) for i in range(len(text))]
+    for a, b in spans:
+        for arabic in (False, True):
+            assert engine._negative_hit(text, a, b, RS, arabic) == _reference_negative_hit(
+                text, a, b, RS, arabic), (text, a, b, arabic)
+
+
+def _window_has(rx, test, text, lo, hi) -> bool:
+    """The engine's near gate, written out (see _anchor)."""
+    if test is None:
+        return rx.search(text, lo, hi) is not None
+    words, exact = test
+    if not any(text.find(w, lo, hi) >= 0 for w in words):
+        return False
+    return exact or rx.search(text, lo, hi) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40), st.data())
+def test_near_gates_are_the_plain_search(text, data):
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    for p in RS.patterns:
+        if p.near is not None:
+            assert _window_has(p.near, p.near_test, text, lo, hi) == (
+                p.near.search(text, lo, hi) is not None), (p.id, text, lo, hi)
+
+
+FIRST_CHARS_CASES = {
+    "abc": "a", "a|b": "ab", "(?:ab|cd)e": "ac", "[a-c]x": "abc", "x{2,}y": "x", "(a|b)+c": "ab",
+    "(?P<x>ab)|c": "ac", "[a-]": "-a", r"\.": ".", r"(?<!x)(?:0\d|1)": "01",
+    r"(?<=\p{Han})[12]x(?=[a)])": "12", r"a\p{Han}+[^)]*(?:x|(y))": "a", "(?>ab|c)d": "ac",
+    # not sure: optional or empty first item, flags, classes it does not read, anchors
+    "a|": None, "a?b": None, "(?i)a": None, r"\d{7}": None, "[^a]": None, "[a-c]{0,2}x": None,
+    "[]a]": None, "a{": None, "a{b}": None, "(?x)a": None, "(?!a)?b": None, "(?<=a)": None,
+    ".a": None, "^a": None, "$": None, "(?=a)|b": None,
+}
+
+
+def test_first_chars_cases():
+    for src, want in FIRST_CHARS_CASES.items():
+        got = first_chars(src)
+        assert (None if got is None else "".join(sorted(got))) == want, src
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(k for k, v in FIRST_CHARS_CASES.items() if v)),
+       st.text(alphabet=list("abcdxy0123-.)(\u4e00中文"), max_size=12))
+def test_first_chars_is_where_matches_start(src, text):
+    first = first_chars(src)
+    for m in regex.compile(src).finditer(text, overlapped=True):
+        if m.end() > m.start():
+            assert text[m.start()] in first, (src, text, m)
+
+
+def test_literal_test_cases():
+    assert literal_test("百分之") == (("百分之",), True)
+    assert literal_test("[%％‰]") == (("%", "‰", "％"), True)
+    assert literal_test("a.b") == (("a",), False)
+    assert literal_test(".b") is None
+    assert literal_test("[ab]x") == (("a", "b"), False)
+    assert literal_test(r"\d+") is None
+
+
+def test_resolution_cache_keeps_the_sign_per_place():
+    """Same groups, different growth word before them: one cached resolution, two signs."""
+    got = find_number_facts("同比下降2.7%，同比增长2.7%，下降1-2个百分点，增加1-2个百分点", RS)
+    assert [(f.text, str(f.value), str(f.value_low), str(f.value_high)) for f in got] == [
+        ("2.7%", "-2.7", "-2.7", "-2.7"), ("2.7%", "2.7", "2.7", "2.7"),
+        ("1-2个百分点", "-2", "-2", "-1"), ("1-2个百分点", "1", "1", "2")]
+    again = find_number_facts("同比下降2.7%，同比增长2.7%，下降1-2个百分点，增加1-2个百分点", RS)
+    assert [(f.text, f.value, f.value_low, f.value_high, f.approx) for f in again] == [
+        (f.text, f.value, f.value_low, f.value_high, f.approx) for f in got]
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Give every file and folder of ``root`` an mtime ``seconds`` ago (a quiet rules folder)."""
+    old = time.time() - seconds
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            os.utime(Path(dirpath) / name, (old, old))
+        os.utime(dirpath, (old, old))
+
+
+def _break(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_quiet_rules_folder_still_sees_edits_and_new_files(tmp_path: Path):
+    """The signature shortcut (stat the known files while the folders' mtimes hold) still sees
+    an edited file at once, and a file added or removed through the folder's mtime."""
+    from extractor.facts.ruleset import _quick_signature, _signature
+
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    _age(dst)
+    first = load_ruleset(dst)
+    assert load_ruleset(dst) is first                      # cached while nothing changes
+    assert _quick_signature(dst) == _signature(dst)
+    _break(dst / "lexicons" / "measure_words.yaml", "  - 家\n", "  - 家\n  - 泵\n")
+    second = load_ruleset(dst)
+    assert second is not first and "泵" in second.lexicons.measure_words
+    assert _quick_signature(dst) == _signature(dst)
+    _age(dst)
+    (dst / "kinds" / "extra.yaml").write_text("patterns: []\n", encoding="utf-8")
+    assert _quick_signature(dst) == _signature(dst)
+    _age(dst)
+    (dst / "kinds" / "extra.yaml").unlink()
+    assert _quick_signature(dst) == _signature(dst)
+    assert load_ruleset(dst).lexicons.measure_words == second.lexicons.measure_words
