@@ -112,8 +112,9 @@ class _Atomic:
 # wrong (text starting with a formula character, control characters, a float that repr writes
 # with an exponent, a cell over Excel's limit) are handed to those same Python functions, so
 # the two cannot drift apart (tests/batch/test_exports_columnar.py compares them).
-_SLICE_BYTES = 16 << 20   # a batch is turned into text this much at a time: memory stays flat
-#                           and the int32 offsets of the joined rows cannot overflow
+_SLICE_BYTES = 16 << 20   # a batch is turned into text this much at a time (and at most
+_SLICE_ROWS = 1 << 16     # this many rows): memory stays flat for any batch, and the int32
+#                           offsets of the assembled rows cannot overflow
 _NULL_STR = pa.nulls(1, pa.string())[0]   # not pa.scalar(None, …): it imports pandas (+45 MB)
 _NO_BYTES = np.zeros(0, np.uint8)
 _FORMULA_FIRST = np.zeros(256, bool)
@@ -126,7 +127,7 @@ def _slices(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
     n = batch.num_rows
     if not n:
         return
-    parts = -(-batch.nbytes // _SLICE_BYTES)
+    parts = max(-(-batch.nbytes // _SLICE_BYTES), -(-n // _SLICE_ROWS))
     if parts <= 1:
         yield batch
         return

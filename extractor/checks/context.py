@@ -138,7 +138,9 @@ class CheckContext:
         every start (end) inside a run segment moves by that segment's constant offset, one in a
         replacement segment maps to its decoded start (end), the same arithmetic as
         ``OffsetMap.start_of``/``end_of`` done by list comprehension instead of a bisect per span
-        (a document has ~430 sentences but only a few dozen segments). Empty spans and spans
+        (a document has ~430 sentences but most have only a few segments; from the first start
+        in a segment, one bisect finds the last, so segments without a sentence cost nothing).
+        Empty spans and spans
         outside the segments go through ``to_decoded`` one by one; None when the map is not the
         standard ``CleanText``/``OffsetMap`` or the spans are not sorted (the caller then converts
         span by span)."""

@@ -194,9 +194,12 @@ def test_slicing_large_batches_changes_nothing(tmp_path, monkeypatch):
     rows = _facts(200, 7)
     batches = _raw_batches("facts", rows, 200)
     monkeypatch.setattr(ex, "_SLICE_BYTES", 4096)   # every batch is cut into many slices
-    write_all({"facts": lambda: iter(batches)}, tmp_path, ["csv", "jsonl"])
+    monkeypatch.setattr(ex, "_SLICE_ROWS", 13)
+    write_all({"facts": lambda: iter(batches)}, tmp_path, ["csv", "jsonl", "xlsx"])
     assert (tmp_path / "facts.csv").read_bytes() == ref_csv("facts", rows)
     assert (tmp_path / "facts.jsonl").read_bytes() == ref_jsonl("facts", rows)
+    got = read_rows(tmp_path / XLSX_NAME, "facts")
+    assert [r["text"] for r in got] == [_as_read(r["text"] or "") for r in rows]
 
 
 def _cells(path, sheet):
