@@ -115,7 +115,7 @@ class _Atomic:
 _SLICE_BYTES = 16 << 20   # a batch is turned into text this much at a time (and at most
 _SLICE_ROWS = 1 << 16     # this many rows): memory stays flat for any batch, and the int32
 #                           offsets of the assembled rows cannot overflow
-_NULL_STR = pa.scalar(None, pa.string())
+_NULL_STR = pa.nulls(1, pa.string())[0]   # not pa.scalar(None, …): it imports pandas (+45 MB)
 _NO_BYTES = np.zeros(0, np.uint8)
 _FORMULA_FIRST = np.zeros(256, bool)
 _FORMULA_FIRST[list(b"=+-@\t\r")] = True

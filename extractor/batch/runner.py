@@ -197,9 +197,9 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     """``write_all`` of every table in every format, split over this process and one helper
     process (with ``--jobs`` > 1 the workers are done by now and a core is free).
 
-    The store's tables are read once, sorted, into Arrow stream files in ``scratch``; both
-    processes write from those files (so the sort is not repeated per format), pulling the
-    formats dearest first from a shared counter. Returns the files in ``write_all``'s order.
+    The store's tables are read once, sorted, into Arrow stream files in ``scratch`` and the
+    store is closed; both processes write from those files, pulling the formats dearest first
+    from a shared counter. Returns the files in ``write_all``'s order.
     """
     import multiprocessing as mp
 
@@ -217,6 +217,9 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
         for t in TABLE_ORDER:
             files[t] = scratch / f"{t}.arrows"
             _spill(store.batches(t), store_schema(t), files[t])
+        # the store is not read again: closing it now returns DuckDB's buffers (the scratch
+        # store's rows live in them) before both processes write
+        store.close()
         mine.send(files)
         done = _pull_formats(files, str(out_dir), jobs, bom, counter)
         try:

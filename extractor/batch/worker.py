@@ -228,6 +228,11 @@ def preflight(processor: str = DEFAULT_PROCESSOR) -> tuple[str, str] | None:
     return None
 
 
+def ready(processor: str = DEFAULT_PROCESSOR) -> None:
+    """A call that does nothing: submitted once per worker so the pool starts them all."""
+    return None
+
+
 def init_worker(processor: str, started) -> None:
     import logging
 
