@@ -124,7 +124,7 @@ def _raise_rule_error(found: tuple[str, str] | None) -> None:
 # -- local process pool -------------------------------------------------------------------------------
 # The fork server imports only the worker module; each worker imports the stages and loads the
 # dictionaries and models itself (init_worker → warm_up), all workers in parallel. Warming the
-# server instead (extractor.batch.warm) takes as long (one core, before any worker starts) and
+# server instead (tried: a preload module that ran warm_up) takes as long (one core, before any worker starts) and
 # keeps a third copy of the dictionaries resident for the whole run (about 90 MB more over the
 # process tree); importing the stages there saves each worker 0.15 s but keeps 12 MB more.
 PRELOAD = ("extractor.batch.worker",)
