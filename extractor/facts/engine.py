@@ -158,7 +158,10 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
         go = rs.go_chars = frozenset(_FILLER | set(",，") | _RANGE_START | set(rs.kinds_by_char))
     last = rs.prefix_last_chars
     n = len(text)
-    for run in rs.scanner.finditer(text, timeout=30):
+    # No time limit here: the scanner is one character class and a possessive repeat of another
+    # (ruleset.py builds it so from the numeral lexicon), which cannot backtrack, so it is linear
+    # in the text; a time limit makes regex read the clock at every match (30 % of the scan).
+    for run in rs.scanner.finditer(text):
         s, e = run.span()
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1

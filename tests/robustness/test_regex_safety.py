@@ -199,11 +199,31 @@ def test_without_the_broken_rule_the_same_text_has_facts() -> None:
 
 
 def test_number_patterns_run_with_a_timeout() -> None:
-    """The engine passes ``timeout=`` to its anchored rule matches and the run scanner."""
+    """The engine passes ``timeout=`` to its anchored rule matches (rules are user-editable)."""
     src = (Path(__file__).resolve().parents[2] / "extractor" / "facts" / "engine.py").read_text(
         encoding="utf-8")
     assert "p.compiled.match(text, q, timeout=MATCH_TIMEOUT)" in src
-    assert "scanner.finditer(text, timeout=" in src
+
+
+def test_run_scanner_needs_no_timeout() -> None:
+    """The run scanner runs without a time limit, which is safe only while it is one character
+    class followed by a possessive repeat of a class: check its form, and that it stays linear on
+    the worst input for it (numeral characters and separators without end)."""
+    import regex
+
+    from extractor.facts.ruleset import load_ruleset
+
+    pat = load_ruleset(None).scanner.pattern
+    assert regex.fullmatch(r"\[(?:\\.|[^\]\\])+\]\(\?:\[(?:\\.|[^\]\\])+\]\)\*\+", pat), pat
+    scanner = load_ruleset(None).scanner
+    times = []
+    for n in (200_000, 800_000):
+        text = ("一,2.三点" * n)[:n] + "x"
+        t = time.perf_counter()
+        runs = list(scanner.finditer(text))
+        times.append(time.perf_counter() - t)
+        assert runs and runs[0].end() == n
+    assert times[1] < 8 * max(times[0], 1e-3)
 
 
 @pytest.fixture
