@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .discover import InputFile, discover, file_sha256
 from .engine import DEFAULT_TIMEOUT, default_jobs, run_tasks
-from .exports import FORMATS, write_all
+from .exports import FORMATS, lean_memory_pool, write_all
 from .schema import arrow_schema as store_schema
 from .store import Store
 from .worker import DEFAULT_PROCESSOR, Task
@@ -173,6 +173,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         store.select_inputs([(read_as.get(src) or sha, src) for sha, src in run_inputs])
         summary.statuses = store.status_counts()
         summary.severities = store.severity_counts()
+        lean_memory_pool()      # before the exports, which make most of the Arrow allocations
         if export is not None:
             summary.written = export(store)
         elif opts.out_dir and opts.engine == "local" and jobs > 1 and len(opts.formats) > 1:
@@ -270,7 +271,9 @@ def _pull_formats(files: dict, out_dir: str, jobs: list[str], bom: bool, counter
 
 def _export_helper(conn, out_dir: str, jobs: list[str], bom: bool, counter) -> None:
     try:
-        from .exports import write_all as _load_writers  # noqa: F401  (import before the files)
+        from .exports import lean_memory_pool  # the writers imported before the files come
+
+        lean_memory_pool()
 
         files = conn.recv()
         conn.send(("ok", _pull_formats(files, out_dir, jobs, bom, counter)))
