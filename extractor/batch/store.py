@@ -25,8 +25,10 @@ from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, _coerce, arrow_schema, duck
 
 SCHEMA_VERSION = 1
 # DuckDB's buffer pool: stored blocks are on disk (or spilled to the temporary folder), so a
-# small cache keeps the writer's memory flat for any archive; sorting for the exports spills too
-MEMORY_LIMIT = "64MB"
+# bounded cache keeps the writer's memory flat for any archive. 64 MB was too small: the sorted
+# read for the exports of 200 MB of reports (750k facts) failed with "failed to pin block"; DuckDB
+# only takes what a run needs, so small runs stay small.
+MEMORY_LIMIT = "256MB"
 
 
 class StoreError(Exception):
@@ -34,9 +36,9 @@ class StoreError(Exception):
 
 
 class Store:
-    """``Store(path)``: the persistent store (``--db``). ``Store(None, spill_dir=d)``: a run's
-    scratch store without ``--db``: in memory, spilling to ``d`` beyond ``MEMORY_LIMIT``; it
-    needs no write-ahead log or checkpoint, since it is thrown away at the end of the run."""
+    """``Store(path)``: the persistent store (``--db``) or a run's scratch file. ``spill_dir``:
+    where DuckDB spills beyond ``MEMORY_LIMIT``. ``Store(None)`` is in memory, for small
+    in-process uses only: an in-memory database keeps its tables within the memory limit."""
 
     def __init__(self, path: str | Path | None, *, spill_dir: str | Path | None = None) -> None:
         self.path = str(path) if path is not None else ":memory:"
