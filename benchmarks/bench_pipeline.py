@@ -268,8 +268,11 @@ def table(res: dict) -> str:
         rate = r["chars_per_s"]
         crate = r.get("chars_per_cpu_s") or 0.0
         m = (f"{r['peak_rss_mb']:>7.0f} MB{r['peak_pss_mb']:>7.0f} MB" if mem else "")
+        # a run that failed (exit code other than 0) is no throughput: say so on its row
+        bad = f"  FAILED (exit {r['rc']}): {(r.get('stderr_tail') or [''])[-1][:60]}" if r.get("rc") else ""
         lines.append(f"{name:<28}{r['seconds']:>9.2f}{fmt_rate(rate):>11}{rate / jb:>8.2f}×"
-                     f"{r.get('cpu_seconds') or 0:>8.1f}{fmt_rate(crate):>12}{crate / jbc:>7.2f}×{m}")
+                     f"{r.get('cpu_seconds') or 0:>8.1f}{fmt_rate(crate):>12}{crate / jbc:>7.2f}×{m}"
+                     f"{bad}")
 
     for key, r in res["extractor"].items():
         row(f"extractor run --jobs {r['jobs']}", r)
@@ -396,6 +399,9 @@ def main() -> None:
         "startup<1.5s": res["startup"]["wall_s"] < 1.5,
         "startup_cpu<1.5s": res["startup"].get("cpu_s", 99) < 1.5,
         "peak_rss<400MB": max(peaks) < 400,
+        # every run finished with exit code 0 (a failed run's speed means nothing)
+        "all_runs_ok": all(r.get("rc") == 0 for r in [*res["extractor"].values(),
+                                                      *res.get("big", {}).values()]),
     }
     out.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
     print(table(res))
