@@ -180,7 +180,7 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init_worker,
-                                   initargs=(processor, started))
+                                   initargs=(processor, started, os.getpid()))
 
     pool = new_pool()
     inflight: dict = {}   # future -> (chunk, suspect, slot)

@@ -233,15 +233,39 @@ def ready(processor: str = DEFAULT_PROCESSOR) -> None:
     return None
 
 
-def init_worker(processor: str, started) -> None:
+def init_worker(processor: str, started, parent_pid: int | None = None) -> None:
     import logging
 
     global _started
     _started = started
+    if parent_pid is not None:
+        _exit_when_gone(parent_pid)
     # library warnings (pypdf's "EOF marker not found" …) would reach stderr without the file's
     # name; the document's own status row and error line say what went wrong
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     warm_up(processor)
+
+
+def _exit_when_gone(parent_pid: int, every: float = 1.0) -> None:
+    """End this worker when the run that started it is gone (``kill -9`` of ``extractor run``).
+
+    A pool worker would otherwise wait for work forever: it holds the write end of its own task
+    queue, so it never reads end-of-file, and it keeps the fork server alive too (each worker
+    holds the server's liveness pipe). Checked once a second by a daemon thread."""
+    import os
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:       # a process of another user took the number: gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="extractor-parent-watch", daemon=True).start()
 
 
 def process_chunk_clocked(chunk: Chunk, slot: int) -> list[Outcome]:

@@ -202,3 +202,31 @@ def test_progress_bar_only_on_a_terminal(sample_path, tmp_path):
     assert proc.returncode == 0
     assert "documents" in shown and "1/1" in shown and "\x1b[" in shown    # the rich bar
     assert "1 ok, 0 failed" in shown
+
+
+def test_killed_run_leaves_no_worker_processes(archive, tmp_path):
+    """``kill -9`` of ``extractor run --jobs 2`` mid-run: the pool's workers and its fork server
+    end within seconds (a pool worker otherwise waits for work forever and keeps the fork server
+    alive, about 100 MB each, after every killed run)."""
+    import psutil
+
+    big = tmp_path / "many"
+    big.mkdir()
+    for k in range(8):                       # distinct content per copy: nothing is skipped
+        for p in archive.iterdir():
+            if p.stat().st_size:
+                (big / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
+    args = [sys.executable, "-m", "extractor", "run", str(big), "-o", str(tmp_path / "out"),
+            "--jobs", "2", "--format", "csv", "-v"]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    family: list = []
+    for line in proc.stderr:
+        if ": ok (" in line:                 # workers are up and processing
+            family = psutil.Process(proc.pid).children(recursive=True)
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(60)
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert len(family) >= 3                  # fork server and two workers (and resource tracker)
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, [p.cmdline()[-1][:80] for p in alive]
