@@ -90,24 +90,12 @@ def _preflight_rules() -> None:
     (which the stages load lazily) is exit 2 with its file and line, not one failed row per
     document. It also loads the dictionaries and models before the first document's clock
     starts. Any other error is left to the documents, where it is recorded with their names."""
-    import tempfile
+    from .batch.worker import preflight
 
-    from .batch.worker import WARM_TEXT
-
-    try:
-        from .pipeline import process_path
-
-        with tempfile.TemporaryDirectory(prefix="extractor-check-") as tmp:
-            path = Path(tmp) / "rules-check.txt"
-            path.write_text(WARM_TEXT, encoding="utf-8")
-            process_path(path, source="<rules check>", strict=True)
-    except Exception as exc:  # noqa: BLE001
-        cause: BaseException | None = exc
-        while cause is not None:        # a check wraps it in CheckError under strict
-            if isinstance(cause, RuleFileError):
-                raise _fail(f"rule file error: {cause}") from exc
-            cause = cause.__cause__ or cause.__context__
-        # not a rule-file problem: the documents will show it, with their names
+    found = preflight()
+    if found is not None:
+        path, reason = found
+        raise _fail(f"rule file error: {RuleFileError(path or None, reason)}")
 
 
 # options shared by the batch commands

@@ -179,21 +179,26 @@ WARM_TEXT = ("一、主要工作\n"
              "为期100天的专项行动于8月16日结束，1-9月份累计完成投资约15亿元，力争明年增长6%左右。\n")
 
 
-def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:
-    """Import the stages and run the per-document function once on a tiny text, so model and
-    dictionary loading never count against the first real document's time limit."""
+def _run_on_warm_text(processor: str, prefix: str, **kw) -> None:
+    """The per-document function once on ``WARM_TEXT`` (written to a temporary file)."""
     import os
     import tempfile
 
+    fn = _resolve(processor)
+    fd, path = tempfile.mkstemp(suffix=".txt", prefix=prefix)
     try:
-        fn = _resolve(processor)
-        fd, path = tempfile.mkstemp(suffix=".txt", prefix="extractor-warm-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(WARM_TEXT)
-            fn(path, source="warm-up.txt")
-        finally:
-            os.unlink(path)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(WARM_TEXT)
+        fn(path, **kw)
+    finally:
+        os.unlink(path)
+
+
+def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:
+    """Import the stages and run the per-document function once on a tiny text, so model and
+    dictionary loading never count against the first real document's time limit."""
+    try:
+        _run_on_warm_text(processor, "extractor-warm-", source="warm-up.txt")
     except Exception:  # a broken stage shows up on the real documents, with their names
         pass
 
@@ -201,24 +206,14 @@ def warm_up(processor: str = DEFAULT_PROCESSOR) -> None:
 def preflight(processor: str = DEFAULT_PROCESSOR) -> tuple[str, str] | None:
     """Run the per-document function once, strictly, on ``WARM_TEXT``: a broken rule file (which
     the stages load lazily) comes back as ``(path, reason)`` of its ``RuleFileError`` (an
-    exception with two arguments does not survive pickling), so the parent can stop the run
+    exception with two arguments does not survive pickling), so the caller can stop the run
     before the first document. Any other error is left to the documents, which record it
     with their names. Run in a pool worker, this is the CLI's rule check without loading the
-    pipeline in the parent as well."""
-    import os
-    import tempfile
-
+    pipeline in the parent as well; the CLI runs it in-process otherwise."""
     from ..errors import RuleFileError
 
     try:
-        fn = _resolve(processor)
-        fd, path = tempfile.mkstemp(suffix=".txt", prefix="extractor-check-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(WARM_TEXT)
-            fn(path, source="<rules check>", strict=True)
-        finally:
-            os.unlink(path)
+        _run_on_warm_text(processor, "extractor-check-", source="<rules check>", strict=True)
     except Exception as exc:  # noqa: BLE001
         cause: BaseException | None = exc
         while cause is not None:        # a check wraps it in CheckError under strict

@@ -58,6 +58,20 @@ _QUANT_BODY = regex.compile(r"\d*(?:,\d*)?|[eisd]\s*(?:<=?|>=?)\s*\d+(?:\s*,\s*[
 
 
 @functools.cache
+def _class_end(src: str, i: int) -> int:
+    """The index after the character class that opens at ``src[i] == "["`` (``[^]x]`` and
+    escapes inside included)."""
+    n = len(src)
+    j = i + 1
+    if j < n and src[j] == "^":
+        j += 1
+    if j < n and src[j] == "]":
+        j += 1
+    while j < n and src[j] != "]":
+        j += 2 if src[j] == "\\" else 1
+    return j + 1
+
+
 def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
     """Literal alternatives one of which every match of ``rx`` must contain, or None if unknown.
 
@@ -78,14 +92,7 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
             i += 2
             continue
         if ch == "[":  # character class: skip to its closing bracket
-            j = i + 1
-            if j < n and src[j] == "^":
-                j += 1
-            if j < n and src[j] == "]":
-                j += 1
-            while j < n and src[j] != "]":
-                j += 2 if src[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(src, i)
             continue
         if ch == "(":
             if depth == 0 and src.startswith("(?P<", i):
@@ -147,14 +154,7 @@ def required_runs(rx: regex.Pattern[str]) -> tuple[str, ...]:
             continue
         if ch == "[":
             cut()
-            j = i + 1
-            if j < n and src[j] == "^":
-                j += 1
-            if j < n and src[j] == "]":
-                j += 1
-            while j < n and src[j] != "]":
-                j += 2 if src[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(src, i)
             continue
         if ch == "(":
             cut()
@@ -226,14 +226,7 @@ def _group_end(src: str, i: int) -> int | None:
             i += 2
             continue
         if ch == "[":
-            j = i + 1
-            if j < n and src[j] == "^":
-                j += 1
-            if j < n and src[j] == "]":
-                j += 1
-            while j < n and src[j] != "]":
-                j += 2 if src[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(src, i)
             continue
         if ch == "(":
             depth += 1

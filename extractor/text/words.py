@@ -283,23 +283,23 @@ class _Cutter:
                 buf += sentence[x]
             else:
                 if buf:
-                    if len(buf) == 1:
-                        out.append(buf)
-                    elif not freq.get(buf):
-                        out.extend(self._hmm(buf))
-                    else:
-                        out.extend(buf)
+                    self._flush_singles(buf, out, freq)
                     buf = ""
                 out.append(sentence[x:y])
             x = y
         if buf:
-            if len(buf) == 1:
-                out.append(buf)
-            elif not freq.get(buf):
-                out.extend(self._hmm(buf))
-            else:
-                out.extend(buf)
+            self._flush_singles(buf, out, freq)
         return tuple(out)
+
+    def _flush_singles(self, buf: str, out: list[str], freq: dict) -> None:
+        """A run of single-character steps: itself if one character, jieba's HMM if the run is
+        not a dictionary word, else its characters (as ``__cut_DAG`` does)."""
+        if len(buf) == 1:
+            out.append(buf)
+        elif not freq.get(buf):
+            out.extend(self._hmm(buf))
+        else:
+            out.extend(buf)
 
 
 @functools.cache
