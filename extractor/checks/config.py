@@ -1,6 +1,7 @@
 """Loading rules/checks.yaml and the check lexicons, with compiled patterns cached."""
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterator
 from typing import Any
@@ -75,9 +76,9 @@ def _class_end(src: str, i: int) -> int:
 def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
     """Literal alternatives one of which every match of ``rx`` must contain, or None if unknown.
 
-    Found from the first named group at the top level of the pattern that is a plain alternation
-    of literal words (``(?P<unit>千伏|kV|KV|kv)``) and is not made optional by a quantifier, in a
-    pattern without a top-level ``|``. Look-arounds elsewhere do not matter: whatever they allow,
+    Found from the first named or non-capturing group at the top level of the pattern that is a
+    plain alternation of literal words (``(?P<unit>千伏|kV|KV|kv)``, ``(?:其中|包括)``) and is not
+    made optional by a quantifier, in a pattern without a top-level ``|``. Look-arounds elsewhere do not matter: whatever they allow,
     the group's text is part of the match. Used as a cheap ``str`` pre-filter before scanning a
     whole document with ``rx`` (``may_match``)."""
     if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE):
@@ -100,6 +101,8 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
                 if k < 0:
                     return None
                 open_at = k + 1
+            elif depth == 0 and src.startswith("(?:", i):
+                open_at = i + 3
             depth += 1
         elif ch == ")":
             depth -= 1
@@ -203,6 +206,41 @@ def may_match(rx: regex.Pattern[str], text: str) -> bool:
     if lits is not None and not any(_contains(text, w) for w in lits):
         return False
     return all(_contains(text, r) for r in required_runs(rx))
+
+
+class LiteralSpots:
+    """Where the required literal words of some patterns (``required_literals``) occur in one
+    text. Every match of any of the patterns holds one of its words, so ``may_hold(a, b)`` is
+    False only when no match can lie wholly inside ``text[a:b]``: one bisect instead of a
+    regex search of the slice. ``build`` gives None when a pattern's words are unknown."""
+
+    def __init__(self, starts: list[int], min_end: list[int]) -> None:
+        self._starts = starts    # every occurrence's start, ascending
+        self._min_end = min_end  # the least end of the occurrences from this one on
+
+    @classmethod
+    def build(cls, patterns: tuple[regex.Pattern[str], ...], text: str) -> LiteralSpots | None:
+        spans: list[tuple[int, int]] = []
+        for rx in patterns:
+            words = _minimal_literals(rx)
+            if words is None:
+                return None
+            for w in words:
+                k = text.find(w)
+                while k >= 0:
+                    spans.append((k, k + len(w)))
+                    k = text.find(w, k + 1)  # (overlapping occurrences too)
+        spans.sort()
+        min_end = [e for _, e in spans]
+        for i in range(len(min_end) - 2, -1, -1):
+            if min_end[i + 1] < min_end[i]:
+                min_end[i] = min_end[i + 1]
+        return cls([a for a, _ in spans], min_end)
+
+    def may_hold(self, a: int, b: int) -> bool:
+        """Some word occurs wholly inside ``[a, b)``."""
+        i = bisect.bisect_left(self._starts, a)
+        return i < len(self._starts) and self._min_end[i] <= b
 
 
 def _contains(text: str, w: str) -> bool:

@@ -28,7 +28,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly, Fact
-from .config import pattern, section
+from .config import LiteralSpots, pattern, section
 from .context import ADDITIVE_KINDS, CheckContext
 from .intervals import ZERO, Interval, sum_intervals
 from .registry import check
@@ -94,11 +94,17 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
     pa = pattern("sums", "partial_cue")
     stop = pattern("sums", "stop")
     either = _either(ex, pa)
+    # where the cues' literal words are in the text: a window without one holds no cue, which
+    # rules out most figures with one bisect (the search of the window decides for the rest)
+    spots = LiteralSpots.build(_unanchored_pair(ex, pa), ctx.text) if either is not None else None
     additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
     for i, t in enumerate(additive):
         # the cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…
         nxt = additive[i + 1].start if i + 1 < len(additive) else len(ctx.text)
-        look = ctx.text[t.end:min(nxt, t.end + 40)]
+        look_end = min(nxt, t.end + 40)
+        if spots is not None and not spots.may_hold(t.end, look_end):
+            continue  # (no cue word inside the window: the search below would find nothing)
+        look = ctx.text[t.end:look_end]
         mode = ""
         pos = 0
         if either is not None and either.search(look) is None:
@@ -158,6 +164,12 @@ def _unanchored(rx: regex.Pattern[str]) -> regex.Pattern[str] | None:
     if any(tok in body for tok in ("(?<", "(?=", "(?!", "^", "$", "\\b", "\\B", "\\A", "\\Z", "\\G")):
         return None
     return regex.compile(body, rx.flags)
+
+
+@functools.cache
+def _unanchored_pair(ex: regex.Pattern[str], pa: regex.Pattern[str]) -> tuple[regex.Pattern[str], ...]:
+    """Both cues without their ``^`` (only called when ``_either`` found both)."""
+    return tuple(rx for rx in (_unanchored(ex), _unanchored(pa)) if rx is not None)
 
 
 @functools.cache
