@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -210,13 +211,13 @@ def may_match(rx: regex.Pattern[str], text: str) -> bool:
 
 class LiteralSpots:
     """Where the required literal words of some patterns (``required_literals``) occur in one
-    text. Every match of any of the patterns holds one of its words, so ``may_hold(a, b)`` is
-    False only when no match can lie wholly inside ``text[a:b]``: one bisect instead of a
-    regex search of the slice. ``build`` gives None when a pattern's words are unknown."""
+    text. Every match of any of the patterns holds one of its words, so a window of the text
+    without a whole occurrence cannot hold a match: ``windows_holding`` finds the few windows
+    worth a regex search with a few bisects per occurrence, instead of one search per window.
+    ``build`` gives None when a pattern's words are unknown."""
 
-    def __init__(self, starts: list[int], min_end: list[int]) -> None:
-        self._starts = starts    # every occurrence's start, ascending
-        self._min_end = min_end  # the least end of the occurrences from this one on
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self._spans = spans  # (start, end) of every occurrence, overlapping ones too
 
     @classmethod
     def build(cls, patterns: tuple[regex.Pattern[str], ...], text: str) -> LiteralSpots | None:
@@ -229,18 +230,24 @@ class LiteralSpots:
                 k = text.find(w)
                 while k >= 0:
                     spans.append((k, k + len(w)))
-                    k = text.find(w, k + 1)  # (overlapping occurrences too)
-        spans.sort()
-        min_end = [e for _, e in spans]
-        for i in range(len(min_end) - 2, -1, -1):
-            if min_end[i + 1] < min_end[i]:
-                min_end[i] = min_end[i + 1]
-        return cls([a for a, _ in spans], min_end)
+                    k = text.find(w, k + 1)
+        return cls(spans)
 
-    def may_hold(self, a: int, b: int) -> bool:
-        """Some word occurs wholly inside ``[a, b)``."""
-        i = bisect.bisect_left(self._starts, a)
-        return i < len(self._starts) and self._min_end[i] <= b
+    def windows_holding(self, starts: list[int], ends: list[int]) -> list[int]:
+        """The positions i, ascending, of the windows ``[starts[i], ends[i])`` that hold a whole
+        occurrence. A window holding the occurrence [s, e) starts at or before s and, being at
+        most ``width`` long, at or after e − width: only those are looked at."""
+        if not self._spans or not starts:
+            return []
+        width = max(map(operator.sub, ends, starts))
+        order = sorted(range(len(starts)), key=starts.__getitem__)
+        keys = [starts[i] for i in order]
+        hit: set[int] = set()
+        for s, e in self._spans:
+            for j in order[bisect.bisect_left(keys, e - width):bisect.bisect_right(keys, s)]:
+                if ends[j] >= e:
+                    hit.add(j)
+        return sorted(hit)
 
 
 def _contains(text: str, w: str) -> bool:

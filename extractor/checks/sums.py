@@ -34,6 +34,7 @@ from .intervals import ZERO, Interval, sum_intervals
 from .registry import check
 
 PASSAGE_END = "。！？!?\n"
+CUE_LOOK = 40  # a parts cue is sought this many characters after a total at most
 _SEP_BEFORE = re.compile(r"[0-9０-９][,，][ \u3000]?$")
 _THREE_DIGITS = re.compile(r"[0-9０-９]{3}(?![0-9０-９])")
 
@@ -94,17 +95,17 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
     pa = pattern("sums", "partial_cue")
     stop = pattern("sums", "stop")
     either = _either(ex, pa)
-    # where the cues' literal words are in the text: a window without one holds no cue, which
-    # rules out most figures with one bisect (the search of the window decides for the rest)
-    spots = LiteralSpots.build(_unanchored_pair(ex, pa), ctx.text) if either is not None else None
     additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
-    for i, t in enumerate(additive):
-        # the cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…
-        nxt = additive[i + 1].start if i + 1 < len(additive) else len(ctx.text)
-        look_end = min(nxt, t.end + 40)
-        if spots is not None and not spots.may_hold(t.end, look_end):
-            continue  # (no cue word inside the window: the search below would find nothing)
-        look = ctx.text[t.end:look_end]
+    # each figure's window: from its end to the next figure, at most CUE_LOOK characters (the
+    # cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…)
+    ends = [t.end for t in additive]
+    look_ends = list(map(min, [t.start for t in additive[1:]] + [len(ctx.text)], [e + CUE_LOOK for e in ends]))
+    # a window without a whole cue word holds no cue: only the windows around the cue words'
+    # occurrences are searched (the search below decides for them)
+    spots = LiteralSpots.build(_unanchored_pair(ex, pa), ctx.text) if either is not None else None
+    for i in (range(len(additive)) if spots is None else spots.windows_holding(ends, look_ends)):
+        t = additive[i]
+        look = ctx.text[t.end:look_ends[i]]
         mode = ""
         pos = 0
         if either is not None and either.search(look) is None:

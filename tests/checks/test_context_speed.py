@@ -165,8 +165,8 @@ def test_last_rate_word_equals_the_regex_scan(sample_path: Path) -> None:
 
 
 def test_literal_spots_equal_the_window_search() -> None:
-    """``LiteralSpots.may_hold(a, b)`` is False only where no cue matches inside ``text[a:b]``;
-    the sums check's groups are the same as found with a regex search of every window."""
+    """``LiteralSpots.windows_holding`` leaves out only windows in which no cue matches; a
+    window it keeps holds a whole cue word (random texts and windows, empty and inverted ones)."""
     import regex
 
     from extractor.checks.config import LiteralSpots, pattern
@@ -176,20 +176,24 @@ def test_literal_spots_equal_the_window_search() -> None:
     pair = _unanchored_pair(ex, pa)
     either = _either(ex, pa)
     assert len(pair) == 2 and either is not None
+    words = ("其中", "包括", "包含", "分别为", "分别是", "依次为", "分别达")
     rnd = random.Random(5)
     alpha = "其中包括含分别为是达到依次，,：。;年元个1 "
     for _ in range(300):
         s = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 80)))
         spots = LiteralSpots.build(pair, s)
         assert spots is not None
-        for _ in range(30):
-            a = rnd.randint(0, len(s))
-            b = rnd.randint(a, len(s))
+        starts = [rnd.randint(0, len(s)) for _ in range(rnd.randint(0, 30))]
+        ends = [max(0, a + rnd.randint(-3, 40)) for a in starts]
+        kept = spots.windows_holding(starts, ends)
+        assert kept == sorted(set(kept))
+        for i, (a, b) in enumerate(zip(starts, ends)):
+            holds = any(w in s[a:b] for w in words)
+            assert (i in kept) == holds, (s, a, b)
             if either.search(s[a:b]) is not None:
-                assert spots.may_hold(a, b), (s, a, b)
-            elif not spots.may_hold(a, b):
-                assert not any(w in s[a:b] for w in ("其中", "包括", "包含", "分别为", "分别是", "依次为", "分别达"))
+                assert holds, (s, a, b)
     assert LiteralSpots.build((regex.compile(r"a.b"),), "axb") is None   # words unknown: no claim
+    assert LiteralSpots.build(pair, "无").windows_holding([0], [1]) == []
 
 
 def test_find_groups_same_without_the_spots(monkeypatch) -> None:
