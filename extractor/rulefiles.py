@@ -197,6 +197,7 @@ class _RegexCache:
 
         import regex
 
+        flags = int(flags)     # a RegexFlag would pickle as a class the cache does not load
         key = (src, flags, int(regex.DEFAULT_VERSION))
         args = self.known.get(key)
         if (type(args) is tuple and len(args) == 11 and args[0] == src

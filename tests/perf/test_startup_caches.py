@@ -239,3 +239,17 @@ def test_a_fresh_process_with_warm_caches_parses_no_rule_regex(tmp_path):
     assert runs[1]["parsed"] == 0
     assert runs[0]["w"] == runs[1]["w"]
     assert list((tmp_path / "cache" / "jieba").glob("*.dict"))
+
+
+def test_flags_given_as_regexflag_are_cached_as_numbers(cache_dir, monkeypatch):
+    """text/rules passes ``flags | regex.V0`` (a RegexFlag): a record naming that class would
+    be refused on loading, and every record after it lost."""
+    a = compile_regex("a b # c", regex.VERBOSE | regex.V0)
+    compile_regex("after")
+    _new_process(monkeypatch)
+    known = _records(_log(cache_dir))
+    assert [k[0] for k in known] == ["a b # c", "after"]
+    assert all(type(k[1]) is int for k in known)
+    b = compile_regex("a b # c", regex.VERBOSE | regex.V0)
+    _same(a, b)
+    assert b.match("ab")
