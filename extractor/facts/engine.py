@@ -198,7 +198,13 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
     plist = rs.plists.get(kinds)
     if plist is None:
         plist = rs.plists[kinds] = [p for p in rs.patterns if p.kind in kinds]
+    q0 = starts[0]
+    cues = None                      # (cue, window) → whether the cue is there, per anchor
     for p in plist:
+        # the loop over the starts below stops at once when the first start is done for this
+        # rule or its kind: then the gates need not be asked
+        if (matched is not None and (p.kind, q0) in matched) or (p.id, q0) in seen:
+            continue
         if p.is_range:
             if has_sep is None:      # a range separator within 10 characters after the run
                 has_sep = not _RANGE_START.isdisjoint(text[e:e + 10])
@@ -219,9 +225,15 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
                 if not test[1] and near.search(text, near_lo, near_hi) is None:
                     continue
         cue = p.cue
-        if cue and precheck and not (assume_money and cue == "money_cues") and not _has_cue(
-                text, near_lo, rs, cue, int(p.cue_window)):
-            continue                 # resolve() would reject it: no cue word before it
+        if cue and precheck and not (assume_money and cue == "money_cues"):
+            key = (cue, p.cue_window)
+            if cues is None:
+                cues = {}
+            has = cues.get(key)
+            if has is None:
+                has = cues[key] = _has_cue(text, near_lo, rs, cue, int(p.cue_window))
+            if not has:
+                continue             # resolve() would reject it: no cue word before it
         for q in starts:
             if (p.id, q) in seen or (matched is not None and (p.kind, q) in matched):
                 break
@@ -673,11 +685,18 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
                 ns = c.start
             if _boundary(text, c, ns):
                 continue
-            out = resolve(c, text, rs, assume_money=assume_money)
-            if out.__class__ is str:
-                continue
             ch = text[ns]
             arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
+            try:
+                out = resolve(c, text, rs, assume_money=assume_money)
+            except Exception:
+                # the negative check comes first in the trace order: a figure it rejects is
+                # never resolved there, so it must not fail the document here either
+                if _negative_hit(text, c.start, c.end, rs, arabic):
+                    continue
+                raise
+            if out.__class__ is str:
+                continue
             if _negative_hit(text, c.start, c.end, rs, arabic):
                 continue
             if not arabic and words is not None and _word_cut(c, words, text, ns):
