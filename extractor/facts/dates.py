@@ -40,6 +40,7 @@ import functools
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -903,8 +904,7 @@ def _duration_memo(hit: Hit, g: dict, rs: RuleSet) -> bool:
     return True
 
 
-def _first_two(c: tuple) -> tuple:
-    return c[0], c[1]
+_first_two = itemgetter(0, 1)   # (start, rank) of a candidate, read in C
 
 
 def scan(text: str, report_year: int | None = None) -> list[Hit]:
