@@ -95,8 +95,8 @@ class _Unpickler(pickle.Unpickler):
     """Refuses every global but ``allowed`` (module, name) pairs and ruamel's node classes (when
     ``yaml``): a tampered file cannot make the load call anything else."""
 
-    def __init__(self, data: bytes, yaml: bool) -> None:
-        super().__init__(io.BytesIO(data))
+    def __init__(self, stream: io.BytesIO, yaml: bool) -> None:
+        super().__init__(stream)
         self.yaml = yaml
 
     def find_class(self, module: str, name: str) -> Any:
@@ -110,7 +110,7 @@ class _Unpickler(pickle.Unpickler):
 def load_pickle(data: bytes, *, yaml: bool = False) -> Any:
     """Unpickle a cache file's bytes; only plain containers and scalars (and, with ``yaml``,
     ruamel's node classes) can come out of it."""
-    return _Unpickler(data, yaml).load()
+    return _Unpickler(io.BytesIO(data), yaml).load()
 
 
 def parse_yaml_cached(text: str, typ: str) -> Any:
@@ -151,35 +151,53 @@ class _RegexCache:
     ``regex.compile`` parses and optimises the source in Python (~2.5 ms for a rule pattern,
     0.6 s for the rules of one process); what comes out is the argument tuple that the regex
     module itself pickles a pattern as (its parsed code, group names, required string …), and
-    unpickling a pattern hands that tuple to regex's C constructor. This cache stores the tuples
+    unpickling a pattern hands that tuple to regex's C constructor. This cache keeps the tuples
     and rebuilds patterns the same way, so a rebuilt pattern is the pattern that compiling gives.
     The file is named after the Python and regex versions (the code format is theirs); a rule
     edited in rules/ is a new source, hence a new key: nothing has to be invalidated.
+
+    The file is a log: each compiled source is appended as one pickled (key, arguments) record
+    at once (one small O_APPEND write, so pool workers, which end without exit handlers, and
+    concurrent processes all add theirs). A damaged tail is cut off when the file is next read;
+    past ``MAX_RECORDS`` (old sources of edited rules pile up) the log starts anew.
     """
 
-    #: entries kept in the file beyond the ones a run used (old sources of edited rules go)
-    MAX_ENTRIES = 4096
+    MAX_RECORDS = 4096
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.known: dict = {}
-        self.used: dict = {}
-        self.dirty = False
-        self.at_exit = False
         data = read_cache(path)
-        if data is not None:
+        if not data:
+            return
+        stream = io.BytesIO(data)
+        records = 0
+        damaged = False
+        while stream.tell() < len(data):
             try:
-                known = load_pickle(data)
-            except Exception:   # truncated or foreign: compile again, rewrite at exit
-                known = None
-            if isinstance(known, dict):
-                self.known = known
+                rec = _Unpickler(stream, yaml=False).load()
+                key, args = rec
+            except Exception:   # a truncated or foreign record: keep what came before it
+                damaged = True
+                break
+            self.known[key] = args
+            records += 1
+        if records > self.MAX_RECORDS:
+            self.known = {}
+            damaged = True
+        if damaged:
+            write_cache(path, b"".join(self._record(k, a) for k, a in self.known.items()))
+
+    @staticmethod
+    def _record(key: tuple, args: tuple) -> bytes:
+        return pickle.dumps((key, args), protocol=pickle.HIGHEST_PROTOCOL)
 
     def compile(self, src: str, flags: int) -> Any:
         import copyreg
 
         import regex
 
+        flags = int(flags)     # a RegexFlag would pickle as a class the cache does not load
         key = (src, flags, int(regex.DEFAULT_VERSION))
         args = self.known.get(key)
         if (type(args) is tuple and len(args) == 11 and args[0] == src
@@ -189,34 +207,30 @@ class _RegexCache:
             except Exception:   # arguments the constructor rejects: compile from the source
                 compiled = None
             if compiled is not None and compiled.pattern == src:
-                self.used[key] = args
                 return compiled
         compiled = regex.compile(src, flags)    # a bad source raises regex.error here
         if not compiled.flags & regex.LOCALE:   # those depend on the locale of the process
-            self.used[key] = copyreg.dispatch_table[regex.Pattern](compiled)[1]
-            self.dirty = True
-            if not self.at_exit:
-                self.at_exit = True
-                import atexit
-                atexit.register(self.save)
+            args = copyreg.dispatch_table[regex.Pattern](compiled)[1]
+            self.known[key] = args
+            self._append(self._record(key, args))
         return compiled
 
-    def save(self) -> None:
-        """Write what this process compiled or used, plus older entries while there is room."""
-        if not self.dirty:
+    def _append(self, record: bytes) -> None:
+        if self.path is None:
             return
-        self.dirty = False
-        keep = dict(self.used)
-        for key, args in self.known.items():
-            if len(keep) >= self.MAX_ENTRIES:
-                break
-            keep.setdefault(key, args)
         try:
-            blob = pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError:
             return
-        write_cache(self.path, blob)
-        self.known = keep
+        try:
+            st = os.fstat(fd)
+            if not (st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid())):
+                os.write(fd, record)    # one write: appends of processes do not interleave
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 @functools.cache
@@ -235,14 +249,7 @@ _REGEX_CACHES: dict[Path | None, _RegexCache] = {}
 def _regex_cache_file() -> Path | None:
     import regex
 
-    return cache_path("regex", f"{sys.implementation.cache_tag}-regex-{regex.__version__}.pickle")
-
-
-def save_regex_cache() -> None:
-    """Write the compiled regexes now if this process compiled new ones (they are also written
-    at exit, but pool workers end without running exit handlers)."""
-    for cache in list(_REGEX_CACHES.values()):
-        cache.save()
+    return cache_path("regex", f"{sys.implementation.cache_tag}-regex-{regex.__version__}.log")
 
 
 def compile_regex(src: str, flags: int = 0) -> Any:

@@ -46,7 +46,7 @@ from typing import Any
 import regex
 
 from ..model import Fact
-from ..rulefiles import load_yaml
+from ..rulefiles import compile_regex, load_yaml
 
 #: seconds one family's patterns may take over one trigger window (plus 20 s per million
 #: characters of the window): a catastrophic rule in rules/kinds/date.yaml cannot hang a batch
@@ -239,7 +239,7 @@ def ruleset() -> RuleSet:
                 raise RuleFileError(where, f"pattern {spec['id']}: unknown family {fam!r}")
             body = _expand(frags, spec["regex"], f"{fname}:{spec['id']}")
             try:
-                regex.compile(body)
+                compile_regex(body)
             except regex.error as exc:
                 raise RuleFileError(where, f"pattern {spec['id']}: {exc}") from exc
             first = spec.get("first") or ""
@@ -261,10 +261,10 @@ def ruleset() -> RuleSet:
             else:
                 parts[fam].append((first, [alt]))
     families = tuple(
-        Family(f, regex.compile("|".join(_block(first, alts) for first, alts in parts[f])),
-               rules[f], regex.compile(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
+        Family(f, compile_regex("|".join(_block(first, alts) for first, alts in parts[f])),
+               rules[f], compile_regex(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
                int(fam_specs[f]["after"]),
-               regex.compile(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
+               compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
                trigger_chars=_plain_chars(fam_specs[f]["triggers"]), owners=_owners(rules[f]))
         for f in fam_order if parts[f])
     families = tuple(_with_alphabet(fam) for fam in families)
@@ -615,13 +615,13 @@ def _with_alphabet(fam: Family) -> Family:
     if alpha is None:
         return fam
     try:
-        readable = regex.compile(f"[{alpha}]")
+        readable = compile_regex(f"[{alpha}]")
     except regex.error:
         return fam
     if readable.match(_SEP):
         return fam
     return Family(fam.name, fam.pattern, fam.rules, fam.triggers, fam.before, fam.after,
-                  fam.anchors, regex.compile(f"[^{alpha}]"), regex.compile(f"(?r)[^{alpha}]"),
+                  fam.anchors, compile_regex(f"[^{alpha}]"), compile_regex(f"(?r)[^{alpha}]"),
                   trigger_chars=fam.trigger_chars, owners=fam.owners)
 
 

@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import RuleFileError
-from ..rulefiles import compile_regex, parse_yaml_cached, rules_dir, save_regex_cache
+from ..rulefiles import compile_regex, parse_yaml_cached, rules_dir
 
 #: kinds whose rule files this engine owns; other kinds/*.yaml (date, duration) are validated
 #: for syntax, ids and regexes only — their examples are run by their own module.
@@ -488,7 +488,6 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
     for path in sorted(base.rglob("*.yaml")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    save_regex_cache()
     return RuleSet(patterns=patterns, lexicons=lexicons, fragments=frags, scanner=scanner,
                    prefix_rev=prefix_rev, prefix_last_chars=frozenset(w[-1] for w in prefixes),
                    tail_chars=frozenset(tails),

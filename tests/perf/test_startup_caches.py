@@ -40,19 +40,25 @@ def _same(a, b) -> None:
                [m.span() + m.groups() for m in b.finditer(text)]
 
 
-def _saved(d: Path) -> Path:
-    for cache in rulefiles._REGEX_CACHES.values():
-        cache.save()
-    files = list((d / "regex").glob("*.pickle"))
+def _log(d: Path) -> Path:
+    files = list((d / "regex").glob("*.log"))
     assert len(files) == 1
     return files[0]
 
 
+def _records(f: Path) -> dict:
+    return rulefiles._RegexCache(f).known
+
+
+def _new_process(monkeypatch) -> None:
+    monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
+
+
 def test_compiled_regexes_come_back_from_the_cache_as_compiled(cache_dir, monkeypatch):
     first = [compile_regex(s) for s in SOURCES]
-    f = _saved(cache_dir)
+    f = _log(cache_dir)                                  # written as they were compiled
     assert f.stat().st_mode & 0o077 == 0                 # the owner's only
-    monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})  # a new process
+    _new_process(monkeypatch)
     parsed = []
     real = regex.compile
     monkeypatch.setattr(regex, "compile", lambda *a, **k: parsed.append(a) or real(*a, **k))
@@ -61,6 +67,7 @@ def test_compiled_regexes_come_back_from_the_cache_as_compiled(cache_dir, monkey
     for a, b, s in zip(first, again, SOURCES):
         _same(a, b)
         _same(b, real(s))
+    assert len(_records(f)) == len(SOURCES)
 
 
 def test_a_bad_regex_raises_as_compiling_does_and_is_never_cached(cache_dir):
@@ -68,11 +75,10 @@ def test_a_bad_regex_raises_as_compiling_does_and_is_never_cached(cache_dir):
         with pytest.raises(regex.error):
             compile_regex(r"(?P<cur>元")
     compile_regex("ok")
-    saved = load_pickle(_saved(cache_dir).read_bytes())
-    assert [k[0] for k in saved] == ["ok"]
+    assert [k[0] for k in _records(_log(cache_dir))] == ["ok"]
 
 
-def test_a_cache_naming_code_is_not_run(cache_dir, tmp_path):
+def test_a_cache_naming_code_is_not_run(cache_dir, tmp_path, monkeypatch):
     marker = tmp_path / "ran"
 
     class Evil:
@@ -80,13 +86,14 @@ def test_a_cache_naming_code_is_not_run(cache_dir, tmp_path):
             return (os.system, (f"touch {marker}",))
 
     compile_regex("ok")
-    f = _saved(cache_dir)
-    write_cache(f, pickle.dumps({("ok", 0, 0): Evil()}))
+    f = _log(cache_dir)
+    write_cache(f, pickle.dumps((("ok", 0, int(regex.DEFAULT_VERSION)), Evil())))
     with pytest.raises(pickle.UnpicklingError):
         load_pickle(f.read_bytes())
-    rulefiles._REGEX_CACHES.clear()
+    _new_process(monkeypatch)
     assert compile_regex("ok").match("ok")
     assert not marker.exists()
+    assert [k[0] for k in _records(f)] == ["ok"]         # the bad record gone, the new one kept
     yaml_file = cache_dir / "yaml" / "x.pickle"
     write_cache(yaml_file, pickle.dumps(Evil()))
     with pytest.raises(pickle.UnpicklingError):
@@ -94,23 +101,36 @@ def test_a_cache_naming_code_is_not_run(cache_dir, tmp_path):
     assert not marker.exists()
 
 
-def test_a_wrong_or_damaged_entry_is_compiled_again(cache_dir):
-    compile_regex("abc")
-    f = _saved(cache_dir)
-    saved = load_pickle(f.read_bytes())
-    (key, args), = saved.items()
-    # an entry whose arguments belong to another source, and one the constructor rejects
-    other = regex.compile("xyz")
+def test_a_wrong_or_damaged_entry_is_compiled_again(cache_dir, monkeypatch):
     import copyreg
-    wrong = copyreg.dispatch_table[regex.Pattern](other)[1]
-    for bad in (wrong, args[:5], (args[0], "flags") + args[2:]):
-        write_cache(f, pickle.dumps({key: bad}))
-        rulefiles._REGEX_CACHES.clear()
+
+    compile_regex("abc")
+    f = _log(cache_dir)
+    (key, args), = _records(f).items()
+    # an entry whose arguments belong to another source, and ones the constructor rejects
+    wrong = copyreg.dispatch_table[regex.Pattern](regex.compile("xyz"))[1]
+    for bad in (wrong, args[:5], (args[0], "flags") + args[2:], (args[0], args[1], 7) + args[3:]):
+        write_cache(f, pickle.dumps((key, bad)))
+        _new_process(monkeypatch)
         p = compile_regex("abc")
         assert p.pattern == "abc" and p.match("abc") and not p.match("xyz")
-    f.write_bytes(b"\x80\x05truncated")
-    rulefiles._REGEX_CACHES.clear()
-    assert compile_regex("abc").match("abc")
+
+
+def test_a_damaged_tail_is_cut_and_a_long_log_starts_anew(cache_dir, monkeypatch):
+    compile_regex("a+")
+    compile_regex("b+")
+    f = _log(cache_dir)
+    whole = f.read_bytes()
+    f.write_bytes(whole[:-3])                           # a writer killed mid-record
+    os.chmod(f, 0o600)
+    assert [k[0] for k in _records(f)] == ["a+"]
+    assert [k[0] for k in _records(f)] == ["a+"]        # … and the file was rewritten
+    _new_process(monkeypatch)
+    assert compile_regex("b+").match("bb")
+    assert [k[0] for k in _records(f)] == ["a+", "b+"]
+    monkeypatch.setattr(rulefiles._RegexCache, "MAX_RECORDS", 1)
+    assert _records(f) == {}
+    assert f.read_bytes() == b""
 
 
 def test_a_cache_file_others_can_write_is_ignored(cache_dir, tmp_path):
@@ -128,9 +148,7 @@ def test_the_cache_off_compiles_every_time(tmp_path, monkeypatch):
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", "off")
     monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
     _same(compile_regex(SOURCES[0]), regex.compile(SOURCES[0]))
-    for cache in rulefiles._REGEX_CACHES.values():
-        cache.save()                                    # nowhere to write: nothing happens
-    assert not list(tmp_path.rglob("*.pickle"))
+    assert not list(tmp_path.rglob("*.log"))
 
 
 def test_an_edited_rule_is_compiled_from_its_new_source(cache_dir, tmp_path):
@@ -155,8 +173,7 @@ def test_an_edited_rule_is_compiled_from_its_new_source(cache_dir, tmp_path):
     assert any(p.compiled.search("共3坨") for p in changed)
     assert not any(p.compiled.search("共3坨") for p in
                    (before.by_id(p.id) for p in changed))
-    saved = load_pickle(_saved(cache_dir).read_bytes())
-    sources = {k[0] for k in saved}
+    sources = {k[0] for k in _records(_log(cache_dir))}
     assert all(p.expanded in sources and before.by_id(p.id).expanded in sources for p in changed)
 
 
@@ -222,3 +239,17 @@ def test_a_fresh_process_with_warm_caches_parses_no_rule_regex(tmp_path):
     assert runs[1]["parsed"] == 0
     assert runs[0]["w"] == runs[1]["w"]
     assert list((tmp_path / "cache" / "jieba").glob("*.dict"))
+
+
+def test_flags_given_as_regexflag_are_cached_as_numbers(cache_dir, monkeypatch):
+    """text/rules passes ``flags | regex.V0`` (a RegexFlag): a record naming that class would
+    be refused on loading, and every record after it lost."""
+    a = compile_regex("a b # c", regex.VERBOSE | regex.V0)
+    compile_regex("after")
+    _new_process(monkeypatch)
+    known = _records(_log(cache_dir))
+    assert [k[0] for k in known] == ["a b # c", "after"]
+    assert all(type(k[1]) is int for k in known)
+    b = compile_regex("a b # c", regex.VERBOSE | regex.V0)
+    _same(a, b)
+    assert b.match("ab")
