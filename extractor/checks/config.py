@@ -8,7 +8,7 @@ from typing import Any
 import regex
 
 from ..errors import RuleFileError
-from ..rulefiles import load_yaml
+from ..rulefiles import compile_regex, load_yaml
 
 CONFIG_FILE = "checks.yaml"
 
@@ -43,7 +43,7 @@ def pattern(section_name: str, key: str) -> regex.Pattern[str]:
     entry = section(section_name)[key]
     src = entry["pattern"] if isinstance(entry, dict) else entry
     try:
-        return regex.compile(src, regex.VERBOSE if src.lstrip().startswith("(?x)") else 0)
+        return compile_regex(src, regex.VERBOSE if src.lstrip().startswith("(?x)") else 0)
     except regex.error as exc:
         raise RuleFileError(f"{CONFIG_FILE}:{section_name}.{key}", f"bad regex: {exc}") from exc
 
