@@ -109,6 +109,7 @@ class RuleSet:
     neg_checks: list = field(default_factory=list)
     phrase_bigrams: Any = None       # every two-character piece of a negative phrase (or None)
     resolved: dict = field(default_factory=dict)   # engine: (rule id, groups) → resolution
+    ranks: Any = None                # engine: id(pattern) → (-priority, place) for the overlaps
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
