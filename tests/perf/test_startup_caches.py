@@ -7,6 +7,7 @@ rule still fails exactly as without the cache.
 """
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 import regex
 
 from extractor import rulefiles
-from extractor.rulefiles import compile_regex, load_pickle, read_cache, write_cache
+from extractor.rulefiles import compile_regex, load_pickle, read_cache, read_lines, write_cache
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = [r"(?P<n1>\d+(?:\.\d+)?)(?P<unit>万元|亿元|元)", r"(?r)(?:约|近|超过)", r"[0-9０-９]++",
@@ -178,6 +179,9 @@ def test_an_edited_rule_is_compiled_from_its_new_source(cache_dir, tmp_path):
 
 
 # -- jieba's dictionary -------------------------------------------------------------------------
+TEXT = "建立了5个电商示范站点，地区生产总值增长，鑫淼犇骉"
+
+
 def test_jieba_dictionary_from_the_cache_is_jiebas(cache_dir):
     from extractor.text import words
 
@@ -186,14 +190,49 @@ def test_jieba_dictionary_from_the_cache_is_jiebas(cache_dir):
     plain.initialize()
     path = words._dictionary_file(jieba)
     assert path is not None and not path.exists()
-    for _ in range(2):                                  # first written, then read
-        tk = jieba.Tokenizer()
-        words._initialize(tk, jieba)
-        assert path.exists() and tk.initialized
-        assert tk.total == plain.total and tk.FREQ == plain.FREQ
-        assert list(tk.FREQ) == list(plain.FREQ)
-        assert tk.lcut("建立了5个电商示范站点，地区生产总值增长") == \
-            plain.lcut("建立了5个电商示范站点，地区生产总值增长")
+    tk = jieba.Tokenizer()
+    assert words._initialize(tk, jieba) is None         # no copy yet: jieba's own load …
+    assert path.exists() and tk.FREQ == plain.FREQ      # … and the copy written
+    tk = jieba.Tokenizer()
+    lazy = words._initialize(tk, jieba)                 # from the copy, filled on demand
+    assert lazy is not None and tk.initialized and tk.total == plain.total
+    assert len(tk.FREQ) == 0
+    lazy.need(TEXT)
+    chars = set(TEXT)
+    want = {k: v for k, v in plain.FREQ.items() if k[0] in chars}
+    assert tk.FREQ == want and 0 < len(want) < len(plain.FREQ) // 4
+    lazy.complete()
+    assert tk.FREQ == plain.FREQ and not lazy.todo
+
+
+def test_the_cutter_on_a_filling_dictionary_cuts_as_jieba(cache_dir, monkeypatch):
+    """Texts cut while the dictionary fills, and after it completed (after COMPLETE_AFTER runs),
+    give jieba's words; the public tokenizer() is complete."""
+    from extractor.text import words
+
+    jieba = words.import_jieba()
+    words._initialize(jieba.Tokenizer(), jieba)         # writes the copy
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    tk = jieba.Tokenizer()
+    lazy = words._initialize(tk, jieba)
+    monkeypatch.setattr(lazy, "COMPLETE_AFTER", 5)
+    cutter = words._Cutter(tk, lazy)
+    texts = [TEXT, "全区地区生产总值增长7.5%", "abc def\r\n中文 12.5%增长，（二）", "贵州省黔东南州",
+             "一般公共预算收入增长5%", "电商效劳中心建立了5个电商示范站点", "鑫淼犇骉的的的"]
+    for t in texts + texts:
+        assert cutter.words(t) == plain.lcut(t), t
+    assert cutter.lazy is None and tk.FREQ == plain.FREQ
+    monkeypatch.setattr(words, "_tokenizer", functools.cache(words._tokenizer.__wrapped__))
+    monkeypatch.setattr(words, "tokenizer", functools.cache(words.tokenizer.__wrapped__))
+    full = words.tokenizer()                            # from the copy, completed
+    assert words._tokenizer()[1] is not None and not words._tokenizer()[1].todo
+    for line in read_lines("lexicons/jieba_user.txt"):  # what tokenizer() did before the copy
+        parts = line.split()
+        plain.add_word(parts[0], int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None,
+                       parts[2] if len(parts) > 2 else None)
+    assert full.FREQ == plain.FREQ and full.total == plain.total
+    assert full.user_word_tag_tab == plain.user_word_tag_tab
 
 
 def test_a_damaged_jieba_dictionary_file_is_a_miss(cache_dir):
@@ -203,14 +242,14 @@ def test_a_damaged_jieba_dictionary_file_is_a_miss(cache_dir):
     words._initialize(jieba.Tokenizer(), jieba)
     path = words._dictionary_file(jieba)
     good = path.read_bytes()
-    assert words._unpack_dictionary(good) is not None
+    assert words._unpack_dictionary(good, {}) is not None
     flipped = bytearray(good)
     flipped[len(flipped) // 2] ^= 1
     for bad in (bytes(flipped), good[:-4], good[:100], b"", b"something else"):
-        assert words._unpack_dictionary(bad) is None
+        assert words._unpack_dictionary(bad, {}) is None
     path.write_bytes(bytes(flipped))
     tk = jieba.Tokenizer()
-    words._initialize(tk, jieba)                        # jieba's own load, file rewritten
+    assert words._initialize(tk, jieba) is None          # jieba's own load, file rewritten
     assert tk.FREQ and path.read_bytes() == good
 
 
