@@ -132,8 +132,8 @@ class _Dictionary:
         words = str(self.blob[b0:b1 - 1], "utf-8").split("\n")
         self.freq.update(zip(words, self.counts[e0:e1]))
         self.todo.discard(ch)
-        if not self.todo:       # everything is in freq: the file's bytes can go
-            self.blob = memoryview(b"")
+        if not self.todo:       # everything is in freq: the file's 7 MB can go
+            self.blob, self.counts = memoryview(b""), array("i")
 
 
 def _dictionary_file(jieba) -> Path | None:

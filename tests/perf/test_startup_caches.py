@@ -292,3 +292,88 @@ def test_flags_given_as_regexflag_are_cached_as_numbers(cache_dir, monkeypatch):
     b = compile_regex("a b # c", regex.VERBOSE | regex.V0)
     _same(a, b)
     assert b.match("ab")
+
+
+# -- the number rules' rule set -----------------------------------------------------------------
+def _fields(rs) -> dict:
+    import dataclasses
+
+    out = {}
+    for f in dataclasses.fields(rs):
+        v = getattr(rs, f.name)
+        if f.name == "patterns" or f.name == "other_patterns":
+            v = [(p.id, p.expanded, p.compiled.pattern, p.compiled.flags, p.priority, p.requires,
+                  p.examples, p.counter_examples, p.where, p.near_test, p.n1_group, p.cue,
+                  p.cue_window, p.near.pattern if p.near is not None else None) for p in v]
+        elif f.name in ("negatives", "neg_checks"):
+            v = [tuple(x.pattern if hasattr(x, "pattern") else x for x in t) for t in v]
+        elif f.name == "cue_res":
+            v = {k: x.pattern for k, x in v.items()}
+        elif hasattr(v, "pattern"):
+            v = (v.pattern, v.flags)
+        out[f.name] = v
+    return out
+
+
+def test_the_rule_set_from_the_cache_is_the_built_one(cache_dir, tmp_path):
+    import shutil
+
+    from extractor.facts import ruleset as R
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    digest = R._rules_digest(rules)
+    built = R._build(str(rules), digest, False)
+    first = R._cached_build(str(rules), digest)         # a miss: built and written
+    files = list((cache_dir / "ruleset").glob("*.pickle"))
+    assert len(files) == 1 and files[0].stat().st_mode & 0o077 == 0
+    again = R._cached_build(str(rules), digest)         # from the file
+    assert again is not first
+    assert _fields(again) == _fields(built) == _fields(first)
+    text = "收入1200万元，增长7.5%，共3家"
+    assert [p.compiled.search(text) and p.compiled.search(text).span() for p in again.patterns] \
+        == [p.compiled.search(text) and p.compiled.search(text).span() for p in built.patterns]
+
+
+def test_a_tampered_rule_set_file_is_not_run_and_is_rebuilt(cache_dir, tmp_path):
+    import shutil
+
+    from extractor.facts import ruleset as R
+
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    digest = R._rules_digest(rules)
+    R._cached_build(str(rules), digest)
+    f, = (cache_dir / "ruleset").glob("*.pickle")
+    for bad in (pickle.dumps(Evil()), b"\x80\x05truncated", pickle.dumps({"not": "a rule set"})):
+        write_cache(f, bad)
+        rs = R._cached_build(str(rules), digest)
+        assert type(rs) is R.RuleSet and rs.patterns and not marker.exists()
+        assert f.read_bytes() != bad                    # rewritten
+
+
+def test_a_fresh_process_with_warm_caches_imports_no_yaml_parser(tmp_path):
+    """ruamel.yaml (0.05 s to import) is needed only when a rule file has to be parsed."""
+    env = dict(os.environ, EXTRACTOR_CACHE_DIR=str(tmp_path / "cache"))
+    doc = tmp_path / "figures.txt"
+    doc.write_text("2023年全年实现营业收入1200万元，同比增长7.5%；新建电商示范站点五个。\n",
+                   encoding="utf-8")
+    code = ("import sys, json\nfrom extractor.pipeline import process_path\n"
+            f"r = process_path({str(doc)!r})\n"
+            "print(json.dumps({'facts': [f.text for f in r.facts], "
+            "'ruamel': 'ruamel.yaml' in sys.modules}))\n")
+    import json
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=str(REPO), env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert runs[0]["ruamel"] and not runs[1]["ruamel"]
+    assert runs[0]["facts"] == runs[1]["facts"] and "1200万元" in runs[1]["facts"]
