@@ -1068,7 +1068,8 @@ def lean_memory_pool() -> None:
     mimalloc, the process's resident memory during the exports rose about 45 MB more than with
     jemalloc (same live bytes, pa.total_allocated_bytes at most ~16 MB): measured on the
     corpus, peak RSS of ``extractor run --jobs 1`` 365 -> 320 MB. Buffers made before the
-    switch are still freed by the pool that made them."""
+    switch are still freed by the pool that made them, so a run switches at its start (the
+    store's flushes allocate too)."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:

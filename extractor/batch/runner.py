@@ -101,6 +101,9 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
     Raises ``MissingInput`` (a path does not exist), ``StoreError``, ``EngineError``.
     """
     t0 = time.perf_counter()
+    # jemalloc for every Arrow buffer of the run (the store's flushes too, not only the exports):
+    # the parent's resident memory while the workers run 111 -> 97 MB (--jobs 2, 25 MB input)
+    lean_memory_pool()
     inputs: list[InputFile] = discover(opts.paths, opts.exclude)
     jobs = opts.jobs or default_jobs()
     summary = RunSummary(inputs=len(inputs))
@@ -178,7 +181,6 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         store.select_inputs([(read_as.get(src) or sha, src) for sha, src in run_inputs])
         summary.statuses = store.status_counts()
         summary.severities = store.severity_counts()
-        lean_memory_pool()      # before the exports, which make most of the Arrow allocations
         try:
             if export is not None:
                 summary.written = export(store)
