@@ -283,29 +283,31 @@ def run(
 def _one_table(table: str, paths, output: str, *, jobs, engine, scheduler, report_year,
                no_bom, timeout_per_doc, strict, verbose, no_progress, exclude,
                fail_on=None) -> None:
-    from .batch import RunOptions
-    from .batch.exports import format_of, write_table
+    with _early_pool(engine, jobs) as pool:     # first: the workers warm up meanwhile
+        from .batch import RunOptions
+        from .batch.exports import format_of, write_table
 
-    try:
-        fmt = format_of(output)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--output") from exc
-    _check_common(engine, fail_on)
+        try:
+            fmt = format_of(output)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--output") from exc
+        _check_common(engine, fail_on)
 
-    def export(store):
-        batches = store.batches(table)
-        if output == "-":
-            write_table(table, batches, sys.stdout, "jsonl")
-            sys.stdout.flush()
-            return []
-        write_table(table, batches, output, fmt, bom=not no_bom)
-        return [Path(output)]
+        def export(store):
+            batches = store.batches(table)
+            if output == "-":
+                write_table(table, batches, sys.stdout, "jsonl")
+                sys.stdout.flush()
+                return []
+            write_table(table, batches, output, fmt, bom=not no_bom)
+            return [Path(output)]
 
-    opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, engine=engine,
-                      scheduler=scheduler, report_year=report_year, bom=not no_bom,
-                      timeout=timeout_per_doc or None, strict=strict, command=table,
-                      exclude=exclude or ())
-    summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export)
+        opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, engine=engine,
+                          scheduler=scheduler, report_year=report_year, bom=not no_bom,
+                          timeout=timeout_per_doc or None, strict=strict, command=table,
+                          exclude=exclude or ())
+        summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export,
+                         pool=pool)
     _err(summary.line())
     raise typer.Exit(_exit_code(summary, fail_on))
 
