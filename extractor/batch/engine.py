@@ -3,7 +3,9 @@
 - ``serial``: in this process, one after the other (``--jobs 1``);
 - ``local``: a pool of worker processes (``concurrent.futures.ProcessPoolExecutor``, forkserver
   start, so workers never inherit the store's threads); each worker loads the models once at
-  start, and with ``check_rules`` the first one checks the rule files before any document;
+  start, and with ``check_rules`` the first one checks the rule files before any document; the
+  caller may start the pool before it has tasks (``LocalPool``), so that loading overlaps its
+  own start-up;
 - ``dask``: the same task on a Dask distributed cluster (``scheduler`` address, or a
   ``LocalCluster`` of ``jobs`` single-threaded worker processes when none is given).
 
