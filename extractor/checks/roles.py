@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import regex
 
 from ..model import Fact
+from ..rulefiles import compile_regex
 from .config import alternation, lexicon, pattern
 from .context import CheckContext
 
@@ -37,7 +38,7 @@ def _rate_words() -> tuple[regex.Pattern[str], frozenset[str], frozenset[str]]:
     # but lets the engine skip most positions with one set test instead of trying ~70 words
     first = "".join(sorted({w[0] for w in words})) if all(words) else ""
     guard = "(?=[" + regex.escape(first) + "])" if first else ""
-    rx = regex.compile(guard + "(?:" + alternation(words) + r")|\p{Han}{1,2}率")
+    rx = compile_regex(guard + "(?:" + alternation(words) + r")|\p{Han}{1,2}率")
     return rx, bounded, unbounded
 
 

@@ -43,7 +43,7 @@ from typing import Any, Sequence
 import regex
 
 from ..model import Fact
-from ..rulefiles import load_yaml
+from ..rulefiles import compile_regex, load_yaml
 from ..text.words import word_strings
 
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
@@ -122,20 +122,20 @@ def context_rules() -> ContextRules:
         groups.append(f"(?P<{name}>{'|'.join(mod['cues'][name])})")
     role_rules = []
     for r in roles["rules"]:
-        role_rules.append((r["role"], regex.compile(r["before"]),
-                           regex.compile(r["after"]) if r.get("after") else None))
+        role_rules.append((r["role"], compile_regex(r["before"]),
+                           compile_regex(r["after"]) if r.get("after") else None))
     trail = frozenset(stop["trail"])
     return ContextRules(
         # literal word lists: the stdlib engine on a trie (_literal_trie) is the fastest
         indicators=re.compile(_literal_trie(ind["indicators"])),
         trail=trail,
-        trail_regex=regex.compile(stop.get("trail_regex") or "(?!)"),
+        trail_regex=compile_regex(stop.get("trail_regex") or "(?!)"),
         only_trail=re.compile("(?:" + "|".join(re.escape(w) for w in sorted(trail, key=len, reverse=True))
                               + r"|[\s,，;；:：、\d.%]|" + (stop.get("trail_regex") or "(?!)").strip("^$") + ")*"),
         stop=frozenset(stop["stop"]) | trail,
         verbs=frozenset(stop["stop"]),
-        cues=regex.compile("|".join(groups)),
-        planned_sections=regex.compile(mod["planned_sections"]),
+        cues=compile_regex("|".join(groups)),
+        planned_sections=compile_regex(mod["planned_sections"]),
         roles=tuple(role_rules),
         role_window=int(roles.get("window", 24)),
         whole_year=re.compile(_literal_trie(per["whole_year_cues"])),
@@ -143,7 +143,7 @@ def context_rules() -> ContextRules:
         upto=tuple(sorted(per["upto_cues"], key=len, reverse=True)),
         base_before=tuple(sorted(per["base_cues_before"], key=len, reverse=True)),
         # 比 / 比上年 right before the date (比上年年初: 年初 is a base too)
-        base_before_rx=regex.compile("(?:" + _alt(per["base_cues_before"]) + ")(?:"
+        base_before_rx=compile_regex("(?:" + _alt(per["base_cues_before"]) + ")(?:"
                                      + _alt(per["relative_years"]) + ")?$"),
         base_after=tuple(sorted(per["base_cues_after"], key=len, reverse=True)),
         scoped_scan=_scoped_scan_safe(

@@ -40,12 +40,13 @@ import functools
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import regex
 
 from ..model import Fact
-from ..rulefiles import load_yaml
+from ..rulefiles import compile_regex, load_yaml
 
 #: seconds one family's patterns may take over one trigger window (plus 20 s per million
 #: characters of the window): a catastrophic rule in rules/kinds/date.yaml cannot hang a batch
@@ -144,6 +145,10 @@ class Family:
     foreign_before: Any = None   # the same, searched backwards
     foreign_memo: dict = field(default_factory=dict, repr=False, compare=False)
     trigger_chars: str | None = None   # the triggers are these characters (found with str.find)
+    # group name → ((closing marker, rule), …) of the rules holding that group, in rank order:
+    # m.lastgroup is often an inner group (ry, u, d) rather than the marker, and testing the few
+    # markers of the rules that hold it is much cheaper than reading every marker
+    owners: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +165,15 @@ class RuleSet:
     # fields: pure functions of a few short strings, and the same surfaces (2023年, 今年, 上半年)
     # recur hundreds of times in a report
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+def _owners(rules: dict[str, Rule]) -> dict[str, tuple[tuple[str, Rule], ...]]:
+    """Group name → the (marker, rule) pairs of the rules that hold the group (see Family)."""
+    out: dict[str, list[tuple[str, Rule]]] = {}
+    for marker, rule in rules.items():
+        for name in rule.groups:
+            out.setdefault(name, []).append((marker, rule))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _expand(fragments: dict[str, str], text: str, where: str) -> str:
@@ -225,7 +239,7 @@ def ruleset() -> RuleSet:
                 raise RuleFileError(where, f"pattern {spec['id']}: unknown family {fam!r}")
             body = _expand(frags, spec["regex"], f"{fname}:{spec['id']}")
             try:
-                regex.compile(body)
+                compile_regex(body)
             except regex.error as exc:
                 raise RuleFileError(where, f"pattern {spec['id']}: {exc}") from exc
             first = spec.get("first") or ""
@@ -247,11 +261,11 @@ def ruleset() -> RuleSet:
             else:
                 parts[fam].append((first, [alt]))
     families = tuple(
-        Family(f, regex.compile("|".join(_block(first, alts) for first, alts in parts[f])),
-               rules[f], regex.compile(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
+        Family(f, compile_regex("|".join(_block(first, alts) for first, alts in parts[f])),
+               rules[f], compile_regex(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
                int(fam_specs[f]["after"]),
-               regex.compile(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
-               trigger_chars=_plain_chars(fam_specs[f]["triggers"]))
+               compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
+               trigger_chars=_plain_chars(fam_specs[f]["triggers"]), owners=_owners(rules[f]))
         for f in fam_order if parts[f])
     families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
@@ -415,37 +429,25 @@ def _qualifiers() -> dict[str, str]:
     return out
 
 
-@functools.cache
-def _cue_sets(cues_before: tuple[str, ...], cues_after: tuple[str, ...]):
-    """Cue words by length: ((length, set), …) for the words before and after a duration."""
-    def by_len(words):
-        out: dict[int, set[str]] = {}
-        for w in words:
-            out.setdefault(len(w), set()).add(w)
-        return tuple(sorted(out.items()))
-    return by_len(cues_before), by_len(cues_after)
+def _cue_words(cues_before: tuple[str, ...], cues_after: tuple[str, ...]):
+    """(the non-empty cue words before, those after, whether an empty cue word is listed)."""
+    return (tuple(w for w in cues_before if w), tuple(w for w in cues_after if w),
+            "" in cues_before or "" in cues_after)
 
 
-_CUE_KEY = ("cue sets",)
+_CUE_KEY = ("cue words",)
 
 
 def _has_cue(text: str, start: int, end: int, rs: RuleSet) -> bool:
     """A duration cue word ends within the 4 characters before or starts within the 4 after."""
-    sets = rs.memo.get(_CUE_KEY)
-    if sets is None:      # kept with the rules: _cue_sets would hash both word tuples per call
-        sets = rs.memo[_CUE_KEY] = (*_cue_sets(rs.cues_before, rs.cues_after),
-                                    "" in rs.cues_before or "" in rs.cues_after)
-    sets_before, sets_after, empty = sets
-    before = text[max(0, start - 4):start]
-    after = text[end:end + 4]
-    nb, na = len(before), len(after)
-    for k, words in sets_before:        # before.endswith(w) for a cue w of length k
-        if 0 < k <= nb and before[nb - k:] in words:
-            return True
-    for k, words in sets_after:         # after.startswith(w)
-        if 0 < k <= na and after[:k] in words:
-            return True
-    return empty
+    cues = rs.memo.get(_CUE_KEY)
+    if cues is None:      # kept with the rules (rebuilt when the memo is emptied)
+        cues = rs.memo[_CUE_KEY] = _cue_words(rs.cues_before, rs.cues_after)
+    before_words, after_words, empty = cues
+    # str.endswith / startswith with a tuple try every word in C; a word longer than the 4
+    # characters looked at cannot match, as before
+    return (text[max(0, start - 4):start].endswith(before_words)
+            or text[end:end + 4].startswith(after_words) or empty)
 
 
 _ADJACENT = regex.compile(r"^([一二两三四五六七八九])([二三四五六七八九])$")
@@ -613,14 +615,14 @@ def _with_alphabet(fam: Family) -> Family:
     if alpha is None:
         return fam
     try:
-        readable = regex.compile(f"[{alpha}]")
+        readable = compile_regex(f"[{alpha}]")
     except regex.error:
         return fam
     if readable.match(_SEP):
         return fam
     return Family(fam.name, fam.pattern, fam.rules, fam.triggers, fam.before, fam.after,
-                  fam.anchors, regex.compile(f"[^{alpha}]"), regex.compile(f"(?r)[^{alpha}]"),
-                  trigger_chars=fam.trigger_chars)
+                  fam.anchors, compile_regex(f"[^{alpha}]"), compile_regex(f"(?r)[^{alpha}]"),
+                  trigger_chars=fam.trigger_chars, owners=fam.owners)
 
 
 def _unreadable(fam: Family, ch: str) -> bool:
@@ -663,48 +665,70 @@ def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
     alone: list[tuple[int, int]] = []         # windows searched on their own
     vpos = 1
     before, after = fam.foreign_before, fam.foreign
+    memo = fam.foreign_memo
+    back, forth = before.search, after.search
+    seg, part = segs.append, parts.append
     for ws, we, first, last, last_end in windows:
         a = ws if first is None else first
-        if a > 0 and not _unreadable(fam, text[a - 1]):
-            lo = ws - _COPY_BACK if ws > _COPY_BACK else 0
-            f = before.search(text, lo, a)
-            if f is not None:
-                a = f.end()
-            elif lo == 0:
-                a = 0
-            else:
-                alone.append((ws, we))
-                continue
+        if a > 0:
+            ch = text[a - 1]
+            foreign = memo.get(ch)      # _unreadable without the call where it is known
+            if foreign is None:
+                foreign = _unreadable(fam, ch)
+            if not foreign:
+                lo = ws - _COPY_BACK if ws > _COPY_BACK else 0
+                f = back(text, lo, a)
+                if f is not None:
+                    a = f.end()
+                elif lo == 0:
+                    a = 0
+                else:
+                    alone.append((ws, we))
+                    continue
         b = we
         if last is not None:
-            g = after.search(text, last, we)
-            if g is not None and g.start() >= last_end:   # the last anchor is all readable
-                b = g.start()
-        segs.append((vpos, a, ws, we))
-        parts.append(text[a:b])
-        parts.append(_SEP)
+            g = forth(text, last, we)
+            if g is not None:
+                gs = g.start()
+                if gs >= last_end:   # the last anchor is all readable
+                    b = gs
+        seg((vpos, a, ws, we))
+        part(text[a:b])
+        part(_SEP)
         vpos += b - a + 1
+    if not segs:
+        return _search_windows(text, fam, sorted(alone))
     joined = "".join(parts)
     try:
         matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
     except TimeoutError:
         return _search_windows(text, fam, [(w[0], w[1]) for w in windows])   # names the window
-    out = []
+    found = []
+    add = found.append
     redo: set[int] = set()
     j, nseg = 0, len(segs)
+    end = len(joined) + 1
+    # the copy holding each match (matches come in order): the next copy's offset tells when
+    # to move on
+    v0, a, ws, _we = segs[0]
+    nxt = segs[1][0] if nseg > 1 else end
     for m in matches:
         vs, ve = m.span()
-        while j + 1 < nseg and segs[j + 1][0] <= vs:
+        if vs >= nxt:
             j += 1
-        v0, a, ws, _we = segs[j]
+            while j + 1 < nseg and segs[j + 1][0] <= vs:
+                j += 1
+            v0, a, ws, _we = segs[j]
+            nxt = segs[j + 1][0] if j + 1 < nseg else end
         start = a + (vs - v0)
         if start < ws or ve == vs:   # tried before the window's start (or empty): search it alone
             redo.add(j)
-        out.append((start, a + (ve - v0), m, j))
+        add((start, a + (ve - v0), m))
     if redo:
-        out = [c for c in out if c[3] not in redo]
+        cut = [(segs[k][0], segs[k + 1][0] if k + 1 < nseg else end) for k in redo]
+        found = [c for c, m in zip(found, matches)
+                 if not any(lo <= m.start() < hi for lo, hi in cut)]
         alone.extend((segs[k][2], segs[k][3]) for k in redo)
-    found = [(s, e, m) for s, e, m, _j in out]
     if alone:
         found.extend(_search_windows(text, fam, sorted(alone)))
     return found
@@ -775,13 +799,15 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         anchors = fam.anchors
         if anchors is not None:   # a window without an anchor cannot hold a match
             kept = []
+            keep = kept.append
+            finditer = anchors.finditer
             for ws, we in windows:
                 first = last = None
-                for last in anchors.finditer(text, ws, we):
+                for last in finditer(text, ws, we):
                     if first is None:
                         first = last
                 if first is not None:
-                    kept.append((ws, we, first.start(), last.start(), last.end()))
+                    keep((ws, we, first.start(), last.start(), last.end()))
         else:
             kept = [(ws, we, None, None, None) for ws, we in windows]
         if not kept:
@@ -791,16 +817,18 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         else:
             found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
         by_group = fam.rules
-        markers = None
+        owners = fam.owners
         for start, end, m in found:
-            rule = by_group.get(m.lastgroup or "")
-            if rule is None:   # m.lastgroup is not always the closing marker: find the marker
-                if markers is None:
-                    markers = (list(by_group.values()),
-                               tuple(fam.pattern.groupindex[k] for k in by_group))
-                rules, idx = markers
-                got = m.group(*idx) if len(idx) > 1 else (m.group(idx[0]),)
-                rule = rules[got.index("")]
+            last_group = m.lastgroup
+            rule = by_group.get(last_group or "")
+            if rule is None:
+                # the marker of the rule that matched is the only one that took part
+                for marker, owner in owners.get(last_group, ()):
+                    if m.start(marker) >= 0:
+                        rule = owner
+                        break
+                else:
+                    rule = _rule_of(m, fam)
             if rule.cue_required:
                 cg = rule.cue_groups
                 if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
@@ -808,6 +836,14 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
                     continue
             append((start, rule.rank, end, rule, m))
     return out
+
+
+def _rule_of(m, fam: Family) -> Rule:
+    """The rule whose closing marker took part in ``m`` (read from every marker)."""
+    by_group = fam.rules
+    idx = tuple(fam.pattern.groupindex[k] for k in by_group)
+    got = m.group(*idx) if len(idx) > 1 else (m.group(idx[0]),)
+    return list(by_group.values())[got.index("")]
 
 
 def _groups(m, rule: Rule) -> dict:
@@ -868,8 +904,7 @@ def _duration_memo(hit: Hit, g: dict, rs: RuleSet) -> bool:
     return True
 
 
-def _first_two(c: tuple) -> tuple:
-    return c[0], c[1]
+_first_two = itemgetter(0, 1)   # (start, rank) of a candidate, read in C
 
 
 def scan(text: str, report_year: int | None = None) -> list[Hit]:
@@ -906,7 +941,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
         composed = False
         if (prev_year is not None and rule.id in compose and prev_year[0].end <= start
                 and not text[prev_year[0].end:start].strip(" \t\u3000")
-                and not any(g.get(k) for k in rule.own_year_groups)):
+                and not any(map(g.get, rule.own_year_groups))):
             yh, yg = prev_year
             g2 = dict(g)
             for k in ("y", "ry", "yy"):
@@ -926,7 +961,7 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 prev_year = None
                 continue
             hit.date = iso
-            if ctx is None and not any(g.get(k) for k in rule.year_groups):
+            if ctx is None and not any(map(g.get, rule.year_groups)):
                 hit.groups = g                   # the year is implied: sections may change it
         hit.approx = "exact"
         hit.emit = rule.emit
@@ -954,17 +989,21 @@ def _section_years(prepared, hits: list[Hit]) -> None:
     sentences = getattr(prepared, "sentences", None)
     if year is None or not implied or not sentences:
         return
-    from ..text.segment import heading_level
+    from ..text.segment import heading_match
     from ..text.year import report_kind
 
     text = prepared.clean.text
     gov = report_kind(text) == "政府工作报告"
     starts = [h.start for h in hits]
     topic: dict[str, int] = {}
+    n = len(text)
+    is_heading = heading_match()
     for sent in sentences:
-        if not sent.section or sent.section in topic or sent.start >= len(text):
+        section = sent.section
+        if not section or section in topic:
             continue
-        if heading_level(text, sent.start) is None:
+        s = sent.start
+        if s >= n or is_heading(text, s) is None:
             continue
         i = bisect_left(starts, sent.start)
         years = set()

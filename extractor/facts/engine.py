@@ -18,6 +18,7 @@ Everything a candidate goes through is recorded in ``Trace`` for ``explain()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -197,7 +198,13 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
     plist = rs.plists.get(kinds)
     if plist is None:
         plist = rs.plists[kinds] = [p for p in rs.patterns if p.kind in kinds]
+    q0 = starts[0]
+    cues = None                      # (cue, window) → whether the cue is there, per anchor
     for p in plist:
+        # the loop over the starts below stops at once when the first start is done for this
+        # rule or its kind: then the gates need not be asked
+        if (matched is not None and (p.kind, q0) in matched) or (p.id, q0) in seen:
+            continue
         if p.is_range:
             if has_sep is None:      # a range separator within 10 characters after the run
                 has_sep = not _RANGE_START.isdisjoint(text[e:e + 10])
@@ -218,9 +225,15 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
                 if not test[1] and near.search(text, near_lo, near_hi) is None:
                     continue
         cue = p.cue
-        if cue and precheck and not (assume_money and cue == "money_cues") and not _has_cue(
-                text, near_lo, rs, cue, int(p.cue_window)):
-            continue                 # resolve() would reject it: no cue word before it
+        if cue and precheck and not (assume_money and cue == "money_cues"):
+            key = (cue, p.cue_window)
+            if cues is None:
+                cues = {}
+            has = cues.get(key)
+            if has is None:
+                has = cues[key] = _has_cue(text, near_lo, rs, cue, int(p.cue_window))
+            if not has:
+                continue             # resolve() would reject it: no cue word before it
         for q in starts:
             if (p.id, q) in seen or (matched is not None and (p.kind, q) in matched):
                 break
@@ -661,52 +674,98 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
     """Number facts (money, percent, count, quantity) of a clean text, clean offsets, sorted."""
     cands = scan(text, rs, assume_money=assume_money, trace=trace)
     kept: list[Candidate] = []
-    for c in cands:
-        g = c.rule.n1_group          # _num_start, inlined (once per candidate)
-        ns = c.m.start(g) if g else c.m.start("n1")
-        if ns < 0:
-            ns = c.start
-        ch = text[ns]
-        arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
-        reason = _boundary(text, c, ns) or _negative_hit(text, c.start, c.end, rs, arabic)
-        if not reason:
-            out = resolve(c, text, rs, assume_money=assume_money)
-            if isinstance(out, str):
-                reason = out
-            else:
-                c.facts = out
-        if not reason:
-            reason = _word_cut(c, words, text, ns)
-        c.reason = reason
-        if not reason:
+    if trace is None:
+        # nobody reads the reasons: a candidate is kept iff it passes every check, so the
+        # checks run cheapest first (a resolution is cached per rule and groups; the negative
+        # check is the dearest) and stop at the first that fails
+        for c in cands:
+            g = c.rule.n1_group      # _num_start, inlined (once per candidate)
+            ns = c.m.start(g) if g else c.m.start("n1")
+            if ns < 0:
+                ns = c.start
+            if _boundary(text, c, ns):
+                continue
+            ch = text[ns]
+            arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
+            try:
+                out = resolve(c, text, rs, assume_money=assume_money)
+            except Exception:
+                # the negative check comes first in the trace order: a figure it rejects is
+                # never resolved there, so it must not fail the document here either
+                if _negative_hit(text, c.start, c.end, rs, arabic):
+                    continue
+                raise
+            if out.__class__ is str:
+                continue
+            if _negative_hit(text, c.start, c.end, rs, arabic):
+                continue
+            if not arabic and words is not None and _word_cut(c, words, text, ns):
+                continue             # (_word_cut passes every Arabic figure)
+            c.facts = out
             kept.append(c)
-    if trace is not None:
+    else:
+        for c in cands:
+            g = c.rule.n1_group
+            ns = c.m.start(g) if g else c.m.start("n1")
+            if ns < 0:
+                ns = c.start
+            ch = text[ns]
+            arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
+            reason = _boundary(text, c, ns) or _negative_hit(text, c.start, c.end, rs, arabic)
+            if not reason:
+                out = resolve(c, text, rs, assume_money=assume_money)
+                if isinstance(out, str):
+                    reason = out
+                else:
+                    c.facts = out
+            if not reason:
+                reason = _word_cut(c, words, text, ns)
+            c.reason = reason
+            if not reason:
+                kept.append(c)
         trace.candidates.extend(cands)
     # overlaps: longest span, then priority, then rule order
-    order = {id(p): i for i, p in enumerate(rs.patterns)}
-    kept.sort(key=lambda c: (-(c.end - c.start), -c.rule.priority, order[id(c.rule)], c.start))
-    taken: list[tuple[int, int, Candidate]] = []
+    rank = rs.ranks
+    if rank is None:
+        rank = rs.ranks = {id(p): (-p.priority, i) for i, p in enumerate(rs.patterns)}
+    kept.sort(key=lambda c: (c.start - c.end, rank[id(c.rule)], c.start))
     facts: list[Fact] = []
-    occupied = _Intervals()
-    for c in kept:
-        other = occupied.overlap(c.start, c.end)
-        if other is not None:
-            c.reason = f"overlap: {other.text!r} ({other.rule.id}) is longer or ranks higher"
-            continue
-        occupied.add(c.start, c.end, c)
-        taken.append((c.start, c.end, c))
-        facts.extend(c.facts)
-    facts.sort(key=lambda f: (f.start, f.end))
+    occupied: _Intervals | None = None
+    taken: list[Candidate] = []
+    if trace is None:
+        # one byte per character says whether it is taken: a C-level find answers the overlap
+        # question (the spans' index is built only if the list pass below needs it)
+        busy = bytearray(len(text) + 1)
+        for c in kept:
+            s, e = c.start, c.end
+            if busy.find(1, s, e) < 0:
+                busy[s:e] = b"\x01" * (e - s)
+                taken.append(c)
+                facts.extend(c.facts)
+    else:
+        occupied = _Intervals()
+        for c in kept:
+            other = occupied.overlap(c.start, c.end)
+            if other is not None:
+                c.reason = f"overlap: {other.text!r} ({other.rule.id}) is longer or ranks higher"
+                continue
+            occupied.add(c.start, c.end, c)
+            facts.extend(c.facts)
+    facts.sort(key=_SPAN)
     if rs.distribute is not None:
-        facts = _distribute_lists(text, facts, rs, occupied)
+        facts = _distribute_lists(text, facts, rs, occupied, taken)
     return facts
+
+
+_SPAN = attrgetter("start", "end")
 
 
 _LIST_ITEM = regex.compile(r"(?r)(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<sep>[、和及与])")
 _NUM, _SEP = _LIST_ITEM.groupindex["num"], _LIST_ITEM.groupindex["sep"]   # by number: cheaper
 
 
-def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Intervals") -> list[Fact]:
+def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Intervals | None",
+                      taken: list[Candidate] = ()) -> list[Fact]:
     """Bare figures listed before a fact share its unit and scale (latent facts):
     分别回落2.16和1.66个百分点 → 2.16 pp too; 分别为3.2、1.1亿元 → 3.2亿元. Only after 分别 (or
     with 和/与/及 between decimals), so list markers (1、2家企业) are left alone. The rule id is
@@ -724,6 +783,10 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
             a = m.start(_NUM)
             if a > 0 and (text[a - 1] in _DIGITS or text[a - 1] in ".,．" or text[a - 1] in _LATIN):
                 break
+            if occupied is None:     # the spans taken, in the order they were taken
+                occupied = _Intervals()
+                for c in taken:
+                    occupied.add(c.start, c.end, c)
             if occupied.overlap(a, m.end(_NUM)) is not None:
                 break
             items.append((a, m.end(_NUM), m.group(_NUM), m.group(_SEP)))
@@ -753,7 +816,7 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
                             approx="exact", unit=f.unit, scale=f.scale,
                             rule_id=f.kind + ".distributed"))
             occupied.add(a, b, None)
-    out.sort(key=lambda f: (f.start, f.end))
+    out.sort(key=_SPAN)
     return out
 
 

@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import RuleFileError
-from ..rulefiles import parse_yaml_cached, rules_dir
+from ..rulefiles import compile_regex, parse_yaml_cached, rules_dir
 
 #: kinds whose rule files this engine owns; other kinds/*.yaml (date, duration) are validated
 #: for syntax, ids and regexes only — their examples are run by their own module.
@@ -109,6 +109,7 @@ class RuleSet:
     neg_checks: list = field(default_factory=list)
     phrase_bigrams: Any = None       # every two-character piece of a negative phrase (or None)
     resolved: dict = field(default_factory=dict)   # engine: (rule id, groups) → resolution
+    ranks: Any = None                # engine: id(pattern) → (-priority, place) for the overlaps
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:
@@ -247,7 +248,7 @@ def _expand(src: str, frags: dict[str, str], where: str, stack: tuple[str, ...] 
 
 def _compile(src: str, where: str) -> Any:
     try:
-        return regex.compile(src)
+        return compile_regex(src)
     except regex.error as exc:
         raise RuleFileError(where, f"bad regex: {exc}") from exc
 
@@ -450,11 +451,11 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
     # the scanner: maximal runs of numeral characters (Arabic, Chinese, powers)
     cn = "".join(num["digits"]) + "".join(num["small_powers"]) + "".join(num["big_powers"])
     cls = regex.escape(cn)
-    scanner = regex.compile(rf"[0-9０-９{cls}](?:[0-9０-９{cls}.,．点])*+")
+    scanner = compile_regex(rf"[0-9０-９{cls}](?:[0-9０-９{cls}.,．点])*+")
     prefixes = (list(lexicons.prefix_quals) + list(lexicons.currency_before)
                 + list(num.get("vague_prefixes") or []) + list(num.get("at_least_prefixes") or [])
                 + ["百分之", "从", "-", "−", "﹣"])
-    prefix_rev = regex.compile("(?r)" + _alt(prefixes))
+    prefix_rev = compile_regex("(?r)" + _alt(prefixes))
     tails: set[str] = set("%％‰倍成个百点:：∶元圆块余多 \u3000(（-—–~～－至到与和左上以及之不kKwW")
     for w in (list(lexicons.measure_words) + list(lexicons.units) + list(lexicons.currency_after)
               + list(lexicons.currency_trail) + list(lexicons.colloquial_yuan)
@@ -472,7 +473,7 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
             words_by_char.setdefault(w[0], []).append((w, kind))
     negatives, neg_names, phrases = _negatives(base)
     trig = [t.pattern for _, _, t in negatives if t is not None]
-    negative_any_trigger = regex.compile("|".join(f"(?:{t})" for t in trig)) if trig else None
+    negative_any_trigger = compile_regex("|".join(f"(?:{t})" for t in trig)) if trig else None
     # the phrase alternation is built here from escaped literals: it cannot backtrack badly, so
     # the engine runs it without the (costly) timeout; the patterns of the file keep theirs
     neg_checks = [(name, rx, t, i == 0, None if i == 0 else _start_test(rx.pattern))
@@ -480,10 +481,10 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
     bigrams = None
     if phrases and all(len(w) >= 2 for w in phrases):
         bigrams = frozenset(w[i:i + 2] for w in phrases for i in range(len(w) - 1))
-    cue_res = {name: regex.compile(_alt(list(words))) for name, words in lexicons.cues.items()}
+    cue_res = {name: compile_regex(_alt(list(words))) for name, words in lexicons.cues.items()}
     qual = _plain(_load(base / "lexicons" / "qualifiers.yaml"))
     dist_words = qual.get("list_cues") or []
-    distribute = regex.compile(_alt(dist_words)) if dist_words else None
+    distribute = compile_regex(_alt(dist_words)) if dist_words else None
     h = hashlib.sha256()
     for path in sorted(base.rglob("*.yaml")):
         h.update(path.name.encode())

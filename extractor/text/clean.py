@@ -366,6 +366,16 @@ def _display_width(line: str) -> int:
     return len(line.encode("gb18030", "replace"))
 
 
+def _display_widths(lines: list[str]) -> list[int]:
+    """``[_display_width(ln) for ln in lines]`` with one encoder call: the lines (which hold no
+    line break) are encoded joined by line breaks, and GB18030 writes a line break as the byte
+    0x0A, which no multi-byte sequence contains (their bytes are 0x30-0x39 and 0x40-0xFE; an
+    unencodable character is replaced by one `?`), so the pieces between 0x0A are the lines'."""
+    if not lines:
+        return []
+    return list(map(len, "\n".join(lines).encode("gb18030", "replace").split(b"\n")))
+
+
 def _line_joins(text: str, r: TextRules) -> list[Edit]:
     """Delete line breaks inside sentences (hard wraps, continuation lines, fragment lines)."""
     if "\n" not in text:
@@ -427,7 +437,8 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     if len(nonempty) >= int(w["min_lines"]):
         cand = [i for i in pairs if lines[i + 1].lstrip("\f")[:1] not in _SPACES]
         if cand:
-            cw = [display_width(i) for i in cand]
+            cw = _display_widths([stripped[i] for i in cand])
+            width.update(zip(cand, cw))
             widths = sorted(cw)
             q = widths[min(len(widths) - 1, int(float(w["width_quantile"]) * len(widths)))]
             limit = float(w["full_ratio"]) * q
@@ -576,8 +587,9 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     """Normalise ``decoded`` (the document text) into a :class:`CleanText`."""
     r = text_rules()
     fold = r.fold_table
+    # a _merge result already (sorted, non-overlapping, none empty): _merge([], it) would copy it
     html_edits = _html_markup(decoded, r)
-    edits = _merge([], html_edits)
+    edits = html_edits
     marker_edits, marker_pages = _page_markers(decoded, r)
     edits = _add(edits, marker_edits)
     footer_edits, footer_pages = _footers(decoded, r)

@@ -9,12 +9,12 @@ from typing import Any
 import regex
 
 from ..errors import RuleFileError
-from ..rulefiles import load_yaml
+from ..rulefiles import compile_regex, load_yaml
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> regex.Pattern:
     try:
-        return regex.compile(pattern, flags | regex.V0)
+        return compile_regex(pattern, flags | regex.V0)
     except regex.error as exc:
         raise RuleFileError(where, f"bad regex: {exc}") from exc
 

@@ -110,6 +110,13 @@ def heading_level(text: str, start: int) -> tuple[int, str, str] | None:
     return k, r.section_levels[k][2].format(n=num), num
 
 
+def heading_match():
+    """``match(text, start)``: not None exactly where :func:`heading_level` is not None (for a
+    loop over many sentences that only asks whether one opens with an enumerator: no call of
+    ours, no label built per sentence)."""
+    return text_rules().section_any.match
+
+
 _FIRST = frozenset("一二三四五六七八九十（(0123456789")
 # the first characters of a heading (any level), for one scan over the sentences' first characters
 _FIRST_RE = re.compile("[" + re.escape("".join(sorted(_FIRST))) + "]")

@@ -166,3 +166,17 @@ def test_glued_section_number_in_the_sample(sample_prepared) -> None:
     assert nxt.section == "一、/（二）/4、" and nxt.page == 12
     # the later items follow: 5、供销深化改革工作 and 6、综合执法工作
     assert any(x.section == "一、/（二）/6、" for x in p.sentences)
+
+
+def test_display_widths_in_one_call_equal_one_per_line(corpus_prepared) -> None:
+    """The batched GB18030 widths of the hard-wrap detector are the per-line widths: lines with
+    4-byte characters, unencodable lone surrogates, controls and empty lines included."""
+    from extractor.text.clean import _display_width, _display_widths
+
+    tricky = ["", "abc", "全年实现地区生产总值", "\U00020000𠀀表", "x\ud800y", "\t\r\f\x0b\x85",
+              "€ \u3000１２", "\U0001f600"]
+    assert _display_widths(tricky) == [_display_width(ln) for ln in tricky]
+    assert _display_widths([]) == []
+    for _path, p in corpus_prepared:
+        lines = p.doc.text.split("\n")
+        assert _display_widths(lines) == [_display_width(ln) for ln in lines]

@@ -1,0 +1,255 @@
+"""The on-disk caches that keep a fresh process's start-up short: compiled rule regexes
+(extractor.rulefiles.compile_regex) and jieba's prefix dictionary (extractor.text.words).
+
+What they promise: the same objects as the slow way, nothing trusted that another user could
+have written or that names code, a damaged file is a miss (done again and rewritten), and a bad
+rule still fails exactly as without the cache.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import regex
+
+from extractor import rulefiles
+from extractor.rulefiles import compile_regex, load_pickle, read_cache, write_cache
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCES = [r"(?P<n1>\d+(?:\.\d+)?)(?P<unit>万元|亿元|元)", r"(?r)(?:约|近|超过)", r"[0-9０-９]++",
+           r"(?i)kwh?(?!\p{Han})", r"(?x) a b  # spaces ignored", r"(\w)\1"]
+
+
+@pytest.fixture()
+def cache_dir(tmp_path, monkeypatch):
+    d = tmp_path / "cache"
+    monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(d))
+    monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
+    return d
+
+
+def _same(a, b) -> None:
+    assert (a.pattern, a.flags, a.groups, a.groupindex) == (b.pattern, b.flags, b.groups,
+                                                            b.groupindex)
+    for text in ("收入1200万元，约3.5亿元", "用电 12 KWh 增长", "aa bb ab", "０９8"):
+        assert [m.span() + m.groups() for m in a.finditer(text)] == \
+               [m.span() + m.groups() for m in b.finditer(text)]
+
+
+def _log(d: Path) -> Path:
+    files = list((d / "regex").glob("*.log"))
+    assert len(files) == 1
+    return files[0]
+
+
+def _records(f: Path) -> dict:
+    return rulefiles._RegexCache(f).known
+
+
+def _new_process(monkeypatch) -> None:
+    monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
+
+
+def test_compiled_regexes_come_back_from_the_cache_as_compiled(cache_dir, monkeypatch):
+    first = [compile_regex(s) for s in SOURCES]
+    f = _log(cache_dir)                                  # written as they were compiled
+    assert f.stat().st_mode & 0o077 == 0                 # the owner's only
+    _new_process(monkeypatch)
+    parsed = []
+    real = regex.compile
+    monkeypatch.setattr(regex, "compile", lambda *a, **k: parsed.append(a) or real(*a, **k))
+    again = [compile_regex(s) for s in SOURCES]
+    assert parsed in ([], [("",)])                        # no source parsed (the probe aside)
+    for a, b, s in zip(first, again, SOURCES):
+        _same(a, b)
+        _same(b, real(s))
+    assert len(_records(f)) == len(SOURCES)
+
+
+def test_a_bad_regex_raises_as_compiling_does_and_is_never_cached(cache_dir):
+    for _ in range(2):
+        with pytest.raises(regex.error):
+            compile_regex(r"(?P<cur>元")
+    compile_regex("ok")
+    assert [k[0] for k in _records(_log(cache_dir))] == ["ok"]
+
+
+def test_a_cache_naming_code_is_not_run(cache_dir, tmp_path, monkeypatch):
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    compile_regex("ok")
+    f = _log(cache_dir)
+    write_cache(f, pickle.dumps((("ok", 0, int(regex.DEFAULT_VERSION)), Evil())))
+    with pytest.raises(pickle.UnpicklingError):
+        load_pickle(f.read_bytes())
+    _new_process(monkeypatch)
+    assert compile_regex("ok").match("ok")
+    assert not marker.exists()
+    assert [k[0] for k in _records(f)] == ["ok"]         # the bad record gone, the new one kept
+    yaml_file = cache_dir / "yaml" / "x.pickle"
+    write_cache(yaml_file, pickle.dumps(Evil()))
+    with pytest.raises(pickle.UnpicklingError):
+        load_pickle(yaml_file.read_bytes(), yaml=True)
+    assert not marker.exists()
+
+
+def test_a_wrong_or_damaged_entry_is_compiled_again(cache_dir, monkeypatch):
+    import copyreg
+
+    compile_regex("abc")
+    f = _log(cache_dir)
+    (key, args), = _records(f).items()
+    # an entry whose arguments belong to another source, and ones the constructor rejects
+    wrong = copyreg.dispatch_table[regex.Pattern](regex.compile("xyz"))[1]
+    for bad in (wrong, args[:5], (args[0], "flags") + args[2:], (args[0], args[1], 7) + args[3:]):
+        write_cache(f, pickle.dumps((key, bad)))
+        _new_process(monkeypatch)
+        p = compile_regex("abc")
+        assert p.pattern == "abc" and p.match("abc") and not p.match("xyz")
+
+
+def test_a_damaged_tail_is_cut_and_a_long_log_starts_anew(cache_dir, monkeypatch):
+    compile_regex("a+")
+    compile_regex("b+")
+    f = _log(cache_dir)
+    whole = f.read_bytes()
+    f.write_bytes(whole[:-3])                           # a writer killed mid-record
+    os.chmod(f, 0o600)
+    assert [k[0] for k in _records(f)] == ["a+"]
+    assert [k[0] for k in _records(f)] == ["a+"]        # … and the file was rewritten
+    _new_process(monkeypatch)
+    assert compile_regex("b+").match("bb")
+    assert [k[0] for k in _records(f)] == ["a+", "b+"]
+    monkeypatch.setattr(rulefiles._RegexCache, "MAX_RECORDS", 1)
+    assert _records(f) == {}
+    assert f.read_bytes() == b""
+
+
+def test_a_cache_file_others_can_write_is_ignored(cache_dir, tmp_path):
+    f = tmp_path / "c.bin"
+    write_cache(f, b"data")
+    assert read_cache(f) == b"data"
+    os.chmod(f, 0o666)
+    assert read_cache(f) is None
+    os.chmod(f, 0o644)
+    assert read_cache(f) == b"data"
+    assert read_cache(tmp_path / "missing") is None and read_cache(None) is None
+
+
+def test_the_cache_off_compiles_every_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXTRACTOR_CACHE_DIR", "off")
+    monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
+    _same(compile_regex(SOURCES[0]), regex.compile(SOURCES[0]))
+    assert not list(tmp_path.rglob("*.log"))
+
+
+def test_an_edited_rule_is_compiled_from_its_new_source(cache_dir, tmp_path):
+    """A rules folder loaded twice in one process, the second time after a measure word was
+    added: the patterns using it are compiled from their new source and find the new word (a
+    content key needs no invalidation); the cache file holds both versions."""
+    import shutil
+
+    from extractor.facts.ruleset import load_ruleset
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    before = load_ruleset(rules)
+    f = rules / "lexicons" / "measure_words.yaml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("measure_words:\n", "measure_words:\n  - 坨\n", 1), encoding="utf-8")
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    after = load_ruleset(rules)
+    changed = [p for p in after.patterns if p.expanded != before.by_id(p.id).expanded]
+    assert changed and all("坨" in p.expanded and p.compiled.pattern == p.expanded
+                           for p in changed)
+    assert any(p.compiled.search("共3坨") for p in changed)
+    assert not any(p.compiled.search("共3坨") for p in
+                   (before.by_id(p.id) for p in changed))
+    sources = {k[0] for k in _records(_log(cache_dir))}
+    assert all(p.expanded in sources and before.by_id(p.id).expanded in sources for p in changed)
+
+
+# -- jieba's dictionary -------------------------------------------------------------------------
+def test_jieba_dictionary_from_the_cache_is_jiebas(cache_dir):
+    from extractor.text import words
+
+    jieba = words.import_jieba()
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    path = words._dictionary_file(jieba)
+    assert path is not None and not path.exists()
+    for _ in range(2):                                  # first written, then read
+        tk = jieba.Tokenizer()
+        words._initialize(tk, jieba)
+        assert path.exists() and tk.initialized
+        assert tk.total == plain.total and tk.FREQ == plain.FREQ
+        assert list(tk.FREQ) == list(plain.FREQ)
+        assert tk.lcut("建立了5个电商示范站点，地区生产总值增长") == \
+            plain.lcut("建立了5个电商示范站点，地区生产总值增长")
+
+
+def test_a_damaged_jieba_dictionary_file_is_a_miss(cache_dir):
+    from extractor.text import words
+
+    jieba = words.import_jieba()
+    words._initialize(jieba.Tokenizer(), jieba)
+    path = words._dictionary_file(jieba)
+    good = path.read_bytes()
+    assert words._unpack_dictionary(good) is not None
+    flipped = bytearray(good)
+    flipped[len(flipped) // 2] ^= 1
+    for bad in (bytes(flipped), good[:-4], good[:100], b"", b"something else"):
+        assert words._unpack_dictionary(bad) is None
+    path.write_bytes(bytes(flipped))
+    tk = jieba.Tokenizer()
+    words._initialize(tk, jieba)                        # jieba's own load, file rewritten
+    assert tk.FREQ and path.read_bytes() == good
+
+
+def test_a_fresh_process_with_warm_caches_parses_no_rule_regex(tmp_path):
+    """Second process over the same cache: no rule pattern of the number engine is parsed."""
+    env = dict(os.environ, EXTRACTOR_CACHE_DIR=str(tmp_path / "cache"))
+    code = ("import regex, json\n"
+            "from regex import _main\n"
+            "n = []\n"
+            "real = _main._compile\n"
+            "_main._compile = lambda p, *a: n.append(p) or real(p, *a)\n"
+            "from extractor.facts.ruleset import load_ruleset\n"
+            "from extractor.text.words import cut_words\n"
+            "rs = load_ruleset()\n"
+            "w = cut_words('地区生产总值增长')\n"
+            "mine = {p.expanded for p in rs.patterns} | {rs.scanner.pattern}\n"
+            "print(json.dumps({'parsed': len(mine & set(n)), 'patterns': len(mine), 'w': w}))\n")
+    import json
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=str(REPO), env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert runs[0]["parsed"] == runs[0]["patterns"] > 10
+    assert runs[1]["parsed"] == 0
+    assert runs[0]["w"] == runs[1]["w"]
+    assert list((tmp_path / "cache" / "jieba").glob("*.dict"))
+
+
+def test_flags_given_as_regexflag_are_cached_as_numbers(cache_dir, monkeypatch):
+    """text/rules passes ``flags | regex.V0`` (a RegexFlag): a record naming that class would
+    be refused on loading, and every record after it lost."""
+    a = compile_regex("a b # c", regex.VERBOSE | regex.V0)
+    compile_regex("after")
+    _new_process(monkeypatch)
+    known = _records(_log(cache_dir))
+    assert [k[0] for k in known] == ["a b # c", "after"]
+    assert all(type(k[1]) is int for k in known)
+    b = compile_regex("a b # c", regex.VERBOSE | regex.V0)
+    _same(a, b)
+    assert b.match("ab")
