@@ -366,7 +366,17 @@ class _Doc:
         self._sstarts = sstarts
         self._sents = sents
         self._cache: dict = p._words
+        # the sentences whose whole span the cache holds (only _words_plain adds to it while
+        # attach runs), found from the cache's keys: a set look-up per window, no tuple key
+        cached = set()
+        for key in self._cache:
+            if type(key) is tuple and len(key) == 2:
+                i = bisect_right(sstarts, key[0]) - 1
+                if i >= 0 and sents[i].start == key[0] and sents[i].end == key[1]:
+                    cached.add(i)
+        self._cached = cached
         self._cut = text_mod.cut_words
+        self._words_of = word_strings
         self.words = self._words_plain
 
     def _words_plain(self, a: int, b: int) -> Sequence[str]:
@@ -381,15 +391,14 @@ class _Doc:
         if i >= 0:
             s = self._sents[i]
             if a < s.end:
-                cache = self._cache
-                if s.end >= b:
-                    got = cache.get((s.start, s.end))
-                    if got is not None:
-                        return [w for w, x, y in got if x >= a and y <= b]
+                if s.end >= b and i in self._cached:   # (s.start, s.end) in the cache
+                    got = self._cache[(s.start, s.end)]
+                    return [w for w, x, y in got if x >= a and y <= b]
                 if s.start == a and s.end == b:
-                    got = cache[(a, b)] = self._cut(self.text[a:b], a)
+                    got = self._cache[(a, b)] = self._cut(self.text[a:b], a)
+                    self._cached.add(i)
                     return [w for w, _, _ in got]
-        return word_strings(self.text[a:b])
+        return self._words_of(self.text[a:b])
 
     def _words_generic(self, a: int, b: int) -> Sequence[str]:
         return [w for w, _, _ in _words(self, a, b)]
@@ -671,13 +680,15 @@ def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
     """The subject written before the figure; None when the clause holds nothing but trail words
     (预计全年完成28.89亿元: the subject is that of the figure before)."""
     text = d.text
-    region = text[region_start:cs]
-    if not region or region.isspace():
-        return None
-    # 1. an indicator ending nearest the figure
-    ind = d.indicator(region_start, cs)
-    if ind:
-        return ind
+    if region_start >= cs or (text[cs - 1].isspace() and text[region_start:cs].isspace()):
+        return None            # nothing or only blanks before the figure
+    # 1. an indicator ending nearest the figure (d.indicator, asked when one ends in the region)
+    ind_ends = d.ind_ends
+    i = bisect_right(ind_ends, cs) - 1
+    if i >= 0 and ind_ends[i] > region_start:
+        ind = d.indicator(region_start, cs)
+        if ind:
+            return ind
     # 2. the noun phrase right before the figure
     a = max(region_start, cs - _MAX_SUBJECT_REGION)
     r = d.rules
