@@ -235,20 +235,23 @@ def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
             if not has:
                 continue             # resolve() would reject it: no cue word before it
         for q in starts:
-            if (p.id, q) in seen or (matched is not None and (p.kind, q) in matched):
+            # (the first start was checked above)
+            if q != q0 and ((p.id, q) in seen or (matched is not None and (p.kind, q) in matched)):
                 break
             try:
                 m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
             except TimeoutError as exc:
                 raise RuleTimeoutError(p.id, q) from exc
-            if m is not None and m.end() > s:
-                seen.add((p.id, q))
-                if not p.requires and not p.is_range:   # may still be rejected later
-                    if matched is None:
-                        matched = set()
-                    matched.add((p.kind, q))
-                cands.append(Candidate(p, m.start(), m.end(), m))
-                break
+            if m is not None:
+                me = m.end()
+                if me > s:
+                    seen.add((p.id, q))
+                    if not p.requires and not p.is_range:   # may still be rejected later
+                        if matched is None:
+                            matched = set()
+                        matched.add((p.kind, q))
+                    cands.append(Candidate(p, q, me, m))
+                    break
 
 
 # ----------------------------------------------------------------------------- checks
@@ -263,14 +266,16 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
     Same result, fewer and cheaper searches."""
     lo = max(0, start - 24)
     hi = min(len(text), end + 24)
-    any_trigger = None               # the union of the triggers, searched once if needed
-    for name, rx, trigger, phrases, start_at in rs.neg_checks:
-        if trigger is not None:
-            if any_trigger is None:
-                union = rs.negative_any_trigger
-                any_trigger = union is None or union.search(text, lo, hi) is not None
-            if not any_trigger or trigger.search(text, lo, hi) is None:
-                continue
+    checks = rs.neg_checks
+    union = rs.negative_any_trigger
+    if union is not None and union.search(text, lo, hi) is None:
+        # no trigger in the window (three calls in four): only the checks without one remain
+        checks = rs.neg_untriggered
+        if checks is None:
+            checks = rs.neg_untriggered = [c for c in rs.neg_checks if c[2] is None]
+    for name, rx, trigger, phrases, start_at in checks:
+        if trigger is not None and trigger.search(text, lo, hi) is None:
+            continue
         if arabic and name == "phrase":
             continue
         if phrases:
