@@ -146,12 +146,10 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
 
 def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
          assume_money: bool = False) -> list[Candidate]:
+    """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
     # with a trace (explain), cue rules are matched even without their cue, so that the
     # rejection and its reason show up; without one they are skipped before matching
     precheck = trace is None
-    """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
-    cands: list[Candidate] = []
-    seen: set[tuple[str, int]] = set()
     go = rs.go_chars
     if go is None:
         # a run followed by none of these, not ending in 万/亿/k/w and without a prefix before
@@ -159,99 +157,104 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
         go = rs.go_chars = frozenset(_FILLER | set(",，") | _RANGE_START | set(rs.kinds_by_char))
     last = rs.prefix_last_chars
     n = len(text)
-    # No time limit here: the scanner is one character class and a possessive repeat of another
-    # (ruleset.py builds it so from the numeral lexicon), which cannot backtrack, so it is linear
-    # in the text; a time limit makes regex read the clock at every match (30 % of the scan).
+    # 1. the anchors: (start, end of the run) in text order. No time limit on the scanner: it is
+    # one character class and a possessive repeat of another (ruleset.py builds it so from the
+    # numeral lexicon), which cannot backtrack, so it is linear in the text; a time limit makes
+    # regex read the clock at every match (30 % of the scan).
+    anchors: list[tuple[int, int]] = []
     for run in rs.scanner.finditer(text):
         s, e = run.span()
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1
         if ((e < n and text[e] in go) or text[e - 1] in _BIGK
                 or (s > 0 and text[s - 1] in last)):
-            _anchor(text, s, e, rs, seen, cands, assume_money, precheck)
+            anchors.append((s, e))
         if e - s > 1 and not text[s:e].isascii() and not _DIGITS.isdisjoint(text[s + 1:e]):
             # (an all-ASCII run has no inner anchor, nor one without a digit after its start)
             # Arabic digits right after a Chinese numeral character inside the run get an anchor
             # of their own: 队伍85支 (伍 is also the capital 5), 大陆3家; a longer mixed reading
             # (十亿3000万) still wins the overlap when it parses.
             for m in _INNER_ARABIC.finditer(text, s + 1, e):
-                _anchor(text, m.start(), e, rs, seen, cands, assume_money, precheck)
+                anchors.append((m.start(), e))
+    # 2. every rule whose kind can follow the run, tried at the anchor's starts (one loop, not a
+    # call per anchor: the rule set's tables are looked up once per text)
+    cands: list[Candidate] = []
+    seen: set[tuple[str, int]] = set()     # (rule id, start) matched
+    plists = rs.plists
+    patterns = rs.patterns
+    for s, e in anchors:
+        if s == 0 or text[s - 1] not in last:
+            starts = [s]             # no prefix can end here (what _starts returns at once)
+        else:
+            starts = _starts(text, s, rs)
+        kinds = _kinds_for(text, s, e, starts, rs)
+        if not kinds:
+            continue
+        has_sep = None               # looked up only if a range pattern is tried
+        matched: set[tuple[str, int]] | None = None   # (kind, start) matched by a plain rule
+        q0 = starts[0]
+        near_hi = e + 14 if e + 14 < n else n
+        plist = plists.get(kinds)
+        if plist is None:
+            plist = plists[kinds] = [p for p in patterns if p.kind in kinds]
+        cues = None                  # (cue, window) → whether the cue is there, per anchor
+        for p in plist:
+            # the loop over the starts below stops at once when the first start is done for
+            # this rule or its kind: then the gates need not be asked
+            if (matched is not None and (p.kind, q0) in matched) or (p.id, q0) in seen:
+                continue
+            if p.is_range:
+                if has_sep is None:  # a range separator within 10 characters after the run
+                    has_sep = not _RANGE_START.isdisjoint(text[e:e + 10])
+                if not has_sep:
+                    continue
+            near = p.near
+            if near is not None:
+                test = p.near_test   # ruleset.literal_test: str.find instead of a search
+                if test is None:
+                    if near.search(text, q0, near_hi) is None:
+                        continue
+                else:
+                    for w in test[0]:
+                        if text.find(w, q0, near_hi) >= 0:
+                            break
+                    else:
+                        continue
+                    if not test[1] and near.search(text, q0, near_hi) is None:
+                        continue
+            cue = p.cue
+            if cue and precheck and not (assume_money and cue == "money_cues"):
+                key = (cue, p.cue_window)
+                if cues is None:
+                    cues = {}
+                has = cues.get(key)
+                if has is None:
+                    has = cues[key] = _has_cue(text, q0, rs, cue, int(p.cue_window))
+                if not has:
+                    continue         # resolve() would reject it: no cue word before it
+            for q in starts:
+                # (the first start was checked above)
+                if q != q0 and ((p.id, q) in seen
+                                or (matched is not None and (p.kind, q) in matched)):
+                    break
+                try:
+                    m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
+                except TimeoutError as exc:
+                    raise RuleTimeoutError(p.id, q) from exc
+                if m is not None:
+                    me = m.end()
+                    if me > s:
+                        seen.add((p.id, q))
+                        if not p.requires and not p.is_range:   # may still be rejected later
+                            if matched is None:
+                                matched = set()
+                            matched.add((p.kind, q))
+                        cands.append(Candidate(p, q, me, m))
+                        break
     return cands
 
 
 _INNER_ARABIC = regex.compile(r"(?<=[^0-9０-９.,．])[0-9０-９]")
-
-
-def _anchor(text: str, s: int, e: int, rs: RuleSet, seen: set, cands: list,
-            assume_money: bool = False, precheck: bool = True) -> None:
-    n = len(text)
-    if s == 0 or text[s - 1] not in rs.prefix_last_chars:
-        starts = [s]                 # no prefix can end here (what _starts returns at once)
-    else:
-        starts = _starts(text, s, rs)
-    kinds = _kinds_for(text, s, e, starts, rs)
-    if not kinds:
-        return
-    has_sep = None                   # looked up only if a range pattern is tried
-    matched: set[tuple[str, int]] | None = None   # (kind, start) matched by a plain rule
-    near_lo, near_hi = starts[0], min(n, e + 14)
-    plist = rs.plists.get(kinds)
-    if plist is None:
-        plist = rs.plists[kinds] = [p for p in rs.patterns if p.kind in kinds]
-    q0 = starts[0]
-    cues = None                      # (cue, window) → whether the cue is there, per anchor
-    for p in plist:
-        # the loop over the starts below stops at once when the first start is done for this
-        # rule or its kind: then the gates need not be asked
-        if (matched is not None and (p.kind, q0) in matched) or (p.id, q0) in seen:
-            continue
-        if p.is_range:
-            if has_sep is None:      # a range separator within 10 characters after the run
-                has_sep = not _RANGE_START.isdisjoint(text[e:e + 10])
-            if not has_sep:
-                continue
-        near = p.near
-        if near is not None:
-            test = p.near_test       # ruleset.literal_test: str.find instead of a search
-            if test is None:
-                if near.search(text, near_lo, near_hi) is None:
-                    continue
-            else:
-                for w in test[0]:
-                    if text.find(w, near_lo, near_hi) >= 0:
-                        break
-                else:
-                    continue
-                if not test[1] and near.search(text, near_lo, near_hi) is None:
-                    continue
-        cue = p.cue
-        if cue and precheck and not (assume_money and cue == "money_cues"):
-            key = (cue, p.cue_window)
-            if cues is None:
-                cues = {}
-            has = cues.get(key)
-            if has is None:
-                has = cues[key] = _has_cue(text, near_lo, rs, cue, int(p.cue_window))
-            if not has:
-                continue             # resolve() would reject it: no cue word before it
-        for q in starts:
-            # (the first start was checked above)
-            if q != q0 and ((p.id, q) in seen or (matched is not None and (p.kind, q) in matched)):
-                break
-            try:
-                m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
-            except TimeoutError as exc:
-                raise RuleTimeoutError(p.id, q) from exc
-            if m is not None:
-                me = m.end()
-                if me > s:
-                    seen.add((p.id, q))
-                    if not p.requires and not p.is_range:   # may still be rejected later
-                        if matched is None:
-                            matched = set()
-                        matched.add((p.kind, q))
-                    cands.append(Candidate(p, q, me, m))
-                    break
 
 
 # ----------------------------------------------------------------------------- checks
@@ -767,6 +770,7 @@ _SPAN = attrgetter("start", "end")
 
 _LIST_ITEM = regex.compile(r"(?r)(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<sep>[、和及与])")
 _NUM, _SEP = _LIST_ITEM.groupindex["num"], _LIST_ITEM.groupindex["sep"]   # by number: cheaper
+_LIST_SEPS = frozenset("、和及与")   # the class of group `sep`, the last character of a match
 
 
 def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Intervals | None",
@@ -782,6 +786,8 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
         items = []
         pos = f.start
         while len(items) < 6:
+            if pos == 0 or text[pos - 1] not in _LIST_SEPS:
+                break                # what the reverse match would say: it ends with a separator
             m = _LIST_ITEM.match(text, max(0, pos - 24), pos)
             if m is None:
                 break
