@@ -365,25 +365,15 @@ def _numeric_word(w: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- resolving
-def _g(m: Any, name: str) -> str:
-    """Group text or "" (absent or unmatched); uses the match's cached groupdict."""
-    d = _GD.get(id(m))
-    if d is None or d[0] is not m:
-        d = (m, m.groupdict())
-        _GD.clear()
-        _GD[id(m)] = d
-    return d[1].get(name) or ""
-
-
-_GD: dict[int, tuple[Any, dict]] = {}
-
-
 def _norm(d: Decimal | None) -> Decimal | None:
     if d is None:
         return None
     if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
+        return d.quantize(_ONE)
     return d.normalize()
+
+
+_ONE = Decimal(1)
 
 
 def _log10(n: int | Decimal) -> int:
@@ -562,7 +552,7 @@ def _resolve_groups(m: Any, rule: Pattern, lex: Any) -> tuple | str:
         else:
             low = high = value
             approx = "exact"
-        u = approx_unit(N1.value) * mult1
+        u = None                     # one unit of the last digit, only if a qualifier needs it
         ivs = []
         cats = []
         for q, table in (((gd.get("qpre") or ""), lex.prefix_quals), ((gd.get("m1") or ""), lex.inner_quals),
@@ -571,6 +561,8 @@ def _resolve_groups(m: Any, rule: Pattern, lex: Any) -> tuple | str:
                 continue
             qualifiers.append(q)
             sem = table[q]
+            if u is None:
+                u = approx_unit(N1.value) * mult1
             ivs.append(_interval(sem, value, u))
             cats.append(_APPROX[sem])
             if sem in ("near", "more"):
@@ -591,7 +583,7 @@ def _resolve_groups(m: Any, rule: Pattern, lex: Any) -> tuple | str:
             scale = n1[k:]
     unit = (gd.get("unit") or "")
     if kind == "money":
-        code = _currency(m, lex)
+        code = _currency(m, lex, gd)
         if code is None:
             return "no currency"
         unit = code
@@ -632,11 +624,12 @@ def _times(d: Decimal | None, k: int) -> Decimal | None:
     return None if d is None else d * k
 
 
-def _currency(m: Any, lex: Any) -> str | None:
+def _currency(m: Any, lex: Any, gd: dict) -> str | None:
+    """The currency code of a money match (``gd``: its groupdict)."""
     code = None
     for name, table in (("cpre", lex.currency_before), ("c1", lex.currency_after),
                         ("cur", lex.currency_after), ("cur2", lex.currency_trail)):
-        w = _g(m, name)
+        w = gd.get(name)
         if not w:
             continue
         if name == "cur" and w in lex.colloquial_yuan:
@@ -647,7 +640,7 @@ def _currency(m: Any, lex: Any) -> str | None:
             continue
         if code is None or code == "CNY":
             code = w_code
-    if code is None and ("cur" not in m.re.groupindex or not _g(m, "cur")):
+    if code is None and ("cur" not in m.re.groupindex or not gd.get("cur")):
         return "CNY"   # implicit money (奖金设置近40万): the cue made it money
     return code
 
