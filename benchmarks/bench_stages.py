@@ -4,8 +4,8 @@ Where ``bench_pipeline.py`` times what a user runs, this one says where the time
 stage can be sped up and measured on its own. In one process: the stages of ``analyse`` are
 wrapped with timers (read, prepare, number facts, dates, merge and placing, context, checks),
 then the records (``fact_columns``/``anomaly_columns``, as the batch workers send them), the
-store (``Store.add_many``, then one sorted read) and every export format are timed on the
-results. ``jieba.lcut`` runs over the same texts in the same run, before the pipeline (dictionary
+store of a run without ``--db`` (``ScratchStore.add_many``, then one sorted read) and every
+export format are timed on the results. ``jieba.lcut`` runs over the same texts in the same run, before the pipeline (dictionary
 loaded first; afterwards the retained results would slow its garbage collection), and every stage is printed as CPU seconds, share of the total and
 characters per CPU second as a multiple of jieba's.
 
@@ -105,7 +105,7 @@ def main() -> None:
 
     if not args.only_pipeline:
         from extractor.batch.exports import FORMATS, write_all
-        from extractor.batch.store import Store
+        from extractor.batch.scratch import ScratchStore
         from extractor.batch.worker import Task, finish
         from extractor.table import anomaly_columns, fact_columns
 
@@ -117,7 +117,7 @@ def main() -> None:
                 outcomes.append(finish(task, dict(r.document), fact_columns(r.facts),
                                        anomaly_columns(r.anomalies), seconds=None))
         with tempfile.TemporaryDirectory() as tmp:
-            store = Store(Path(tmp) / "s.duckdb")
+            store = ScratchStore(tmp)          # what `extractor run` without --db stores into
             with clock("store"):
                 run_id = store.begin_run(command="bench", inputs=len(outcomes), engine="local", jobs=1)
                 for i in range(0, len(outcomes), 32):

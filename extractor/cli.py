@@ -141,7 +141,7 @@ def _check_common(engine: str, fail_on: str | None) -> None:
 
 def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
     """Run the batch with stderr reporting; map library errors to exit 2."""
-    from .batch import EngineError, MissingInput, StoreError, run_batch
+    from .batch import EngineError, ExportError, MissingInput, StoreError, run_batch
 
     from .batch import default_jobs
 
@@ -191,7 +191,7 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
                             export=export)
     except MissingInput as exc:
         raise _fail(f"{exc.path}: no such file or folder; check the path") from exc
-    except (StoreError, EngineError) as exc:
+    except (StoreError, EngineError, ExportError) as exc:
         raise _fail(str(exc)) from exc
     except RuleFileError as exc:
         raise _fail(f"rule file error: {exc}") from exc

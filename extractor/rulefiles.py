@@ -15,9 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from .errors import RuleFileError
 
 
@@ -92,14 +89,18 @@ _STD_CLASSES = frozenset({("builtins", "set"), ("builtins", "frozenset"), ("buil
 
 
 class _Unpickler(pickle.Unpickler):
-    """Refuses every global but ``allowed`` (module, name) pairs and ruamel's node classes (when
-    ``yaml``): a tampered file cannot make the load call anything else."""
+    """Refuses every global but ruamel's node classes and a few standard types (when ``yaml``)
+    and the (module, name) pairs of ``allow``: a tampered file cannot make the load call
+    anything else."""
 
-    def __init__(self, stream: io.BytesIO, yaml: bool) -> None:
+    def __init__(self, stream: io.BytesIO, yaml: bool, allow: frozenset = frozenset()) -> None:
         super().__init__(stream)
         self.yaml = yaml
+        self.allow = allow
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.allow:
+            return super().find_class(module, name)
         if self.yaml and ((module, name) in _STD_CLASSES or module in _YAML_MODULES):
             obj = super().find_class(module, name)
             if isinstance(obj, type) or (module, name) == ("copyreg", "_reconstructor"):
@@ -107,10 +108,24 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"cache file names {module}.{name}: not loaded")
 
 
-def load_pickle(data: bytes, *, yaml: bool = False) -> Any:
+def load_pickle(data: bytes, *, yaml: bool = False, allow: frozenset = frozenset()) -> Any:
     """Unpickle a cache file's bytes; only plain containers and scalars (and, with ``yaml``,
-    ruamel's node classes) can come out of it."""
-    return _Unpickler(io.BytesIO(data), yaml).load()
+    ruamel's node classes; and the globals named in ``allow``) can come out of it."""
+    return _Unpickler(io.BytesIO(data), yaml, allow).load()
+
+
+@functools.cache
+def _ruamel_stamp() -> str:
+    """ruamel.yaml's version for cache keys, without importing it (0.05 s: its package imports
+    the whole parser): the size and mtime of its ``__init__``, which holds the version."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("ruamel.yaml")
+        st = os.stat(spec.origin) if spec is not None and spec.origin else None
+    except (ImportError, OSError, ValueError):
+        st = None
+    return f"{st.st_size}-{st.st_mtime_ns}" if st is not None else "?"
 
 
 def parse_yaml_cached(text: str, typ: str) -> Any:
@@ -123,9 +138,7 @@ def parse_yaml_cached(text: str, typ: str) -> Any:
     """
     import hashlib
 
-    import ruamel.yaml
-
-    key = hashlib.sha256(f"{typ}\0{ruamel.yaml.__version__}\0".encode() + text.encode("utf-8",
+    key = hashlib.sha256(f"{typ}\0{_ruamel_stamp()}\0".encode() + text.encode("utf-8",
                          "surrogatepass")).hexdigest()[:32]
     path = cache_path("yaml", f"{key}.pickle")
     data = read_cache(path)
@@ -134,6 +147,8 @@ def parse_yaml_cached(text: str, typ: str) -> Any:
             return load_pickle(data, yaml=True)
         except Exception:  # truncated, from another Python, or naming a class it may not
             pass
+    from ruamel.yaml import YAML
+
     tree = YAML(typ=typ, pure=True).load(text)
     if path is not None:
         try:
@@ -162,7 +177,7 @@ class _RegexCache:
     past ``MAX_RECORDS`` (old sources of edited rules pile up) the log starts anew.
     """
 
-    MAX_RECORDS = 4096
+    MAX_RECORDS = 1024    # ~1.5 MB, 10-20 ms to read; the project's rules need ~200
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -272,11 +287,24 @@ def load_yaml(relpath: str, base: str | None = None) -> Any:
         raise RuleFileError(path, f"cannot read rule file: {exc.strerror or exc}") from exc
     try:   # safe mode raises DuplicateKeyError, unlike PyYAML
         return parse_yaml_cached(text, "safe")
-    except MarkedYAMLError as exc:
+    except Exception as exc:
+        err = yaml_error(path, exc)
+        if err is None:
+            raise
+        raise err from exc
+
+
+def yaml_error(path: Path | str, exc: Exception) -> RuleFileError | None:
+    """The RuleFileError (``file:line``) of ruamel's error ``exc`` when parsing ``path``; None
+    when ``exc`` is no YAML error (ruamel is imported only once a parse has failed)."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if isinstance(exc, MarkedYAMLError):
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        raise RuleFileError(f"{path}:{line}", f"{exc.problem or exc}") from exc
-    except YAMLError as exc:
-        raise RuleFileError(path, str(exc)) from exc
+        return RuleFileError(f"{path}:{line}", f"{exc.problem or exc}")
+    if isinstance(exc, YAMLError):
+        return RuleFileError(path, str(exc))
+    return None
 
 
 def read_lines(relpath: str) -> list[str]:

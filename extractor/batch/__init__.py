@@ -8,8 +8,8 @@ _EXPORTS = {
     "SUPPORTED_SUFFIXES": "discover", "InputFile": "discover", "MissingInput": "discover",
     "discover": "discover", "ENGINES": "engine", "EngineError": "engine",
     "default_jobs": "engine", "run_tasks": "engine", "FORMATS": "exports",
-    "read_frame": "exports", "read_rows": "exports", "write_all": "exports",
-    "write_table": "exports", "RunOptions": "runner", "RunSummary": "runner",
+    "ExportError": "exports", "read_frame": "exports", "read_rows": "exports",
+    "write_all": "exports", "write_table": "exports", "RunOptions": "runner", "RunSummary": "runner",
     "run_batch": "runner", "Store": "store", "StoreError": "store", "Task": "worker",
     "process_task": "worker",
 }
@@ -29,6 +29,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "SUPPORTED_SUFFIXES", "InputFile", "MissingInput", "discover", "ENGINES", "EngineError",
-    "default_jobs", "run_tasks", "FORMATS", "read_frame", "read_rows", "write_all", "write_table",
-    "RunOptions", "RunSummary", "run_batch", "Store", "StoreError", "Task", "process_task",
+    "default_jobs", "run_tasks", "FORMATS", "ExportError", "read_frame", "read_rows", "write_all",
+    "write_table", "RunOptions", "RunSummary", "run_batch", "Store", "StoreError", "Task",
+    "process_task",
 ]

@@ -45,6 +45,27 @@ XLSX_MAX_CELL = 32_767
 
 Batches = Callable[[], Iterable[pa.RecordBatch]]
 
+class ExportError(Exception):
+    """Writing the tables failed after the documents were processed (disk full, a folder that
+    cannot be written, out of memory …). ``where``: the output; ``kept``: where the processed
+    results are (a DuckDB store for ``--db``), or None if they could not be kept."""
+
+    def __init__(self, where: str | Path | None, cause: BaseException,
+                 kept: Path | None, kept_note: str = "") -> None:
+        self.where, self.cause, self.kept = where, cause, kept
+        msg = (f"writing the tables into {where} failed" if where else "writing the table failed")
+        msg += f": {type(cause).__name__}: {cause}"
+        if kept is not None and kept.suffix == ".duckdb":
+            msg += (f". The results of the processed documents are kept in the store {kept}: "
+                    f"run again with the same inputs and --db {kept} to write the tables "
+                    "without processing the documents again")
+        elif kept is not None:
+            msg += f". The results of the processed documents are kept in {kept}"
+        else:
+            msg += ". The results of the processed documents could not be kept"
+        super().__init__(msg + (f" ({kept_note})" if kept_note else ""))
+
+
 # -- cell conversions ---------------------------------------------------------------------------
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -1047,7 +1068,8 @@ def lean_memory_pool() -> None:
     mimalloc, the process's resident memory during the exports rose about 45 MB more than with
     jemalloc (same live bytes, pa.total_allocated_bytes at most ~16 MB): measured on the
     corpus, peak RSS of ``extractor run --jobs 1`` 365 -> 320 MB. Buffers made before the
-    switch are still freed by the pool that made them."""
+    switch are still freed by the pool that made them, so a run switches at its start (the
+    store's flushes allocate too)."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:
@@ -1341,4 +1363,4 @@ def readme_table(tables: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
 
 __all__ = ["FORMATS", "write_all", "write_table", "write_xlsx", "write_csv", "write_jsonl",
            "write_parquet", "read_rows", "read_frame", "guard_formula", "unguard_formula",
-           "sheet_name", "format_of", "TABLES", "to_arrow"]
+           "sheet_name", "format_of", "TABLES", "to_arrow", "ExportError"]

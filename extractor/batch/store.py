@@ -16,7 +16,6 @@ import datetime as _dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -41,6 +40,10 @@ class Store:
     in-process uses only: an in-memory database keeps its tables within the memory limit."""
 
     def __init__(self, path: str | Path | None, *, spill_dir: str | Path | None = None) -> None:
+        # imported here: a run without --db stores into Arrow files (scratch.py) and does not
+        # load DuckDB at all (about 48 MB of resident memory with a connection)
+        import duckdb
+
         self.path = str(path) if path is not None else ":memory:"
         try:
             self.con = duckdb.connect(self.path)
@@ -68,6 +71,12 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+    def keep(self) -> tuple[Path | None, str]:
+        """Where this store's rows stay after a failed export (for ``ExportError``)."""
+        if self.path == ":memory:":
+            return None, "the store was in memory"
+        return Path(self.path), ""
 
     def __enter__(self) -> Store:
         return self
@@ -146,8 +155,27 @@ class Store:
             for name in ("_docs", "_facts", "_anoms"):
                 try:
                     con.unregister(name)
-                except duckdb.Error:
+                except Exception:   # noqa: BLE001 - duckdb.Error; the write's outcome matters
                     pass
+
+    def insert_batches(self, tables: dict[str, Iterable[pa.RecordBatch]]) -> None:
+        """Append typed Arrow batches (documents with their ``run_id`` column) to the tables,
+        all in ONE transaction (``ScratchStore.save_as``: the rows of a run kept after its
+        exports failed)."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table, batches in tables.items():
+                for b in batches:
+                    con.register("_batch", b)
+                    try:
+                        con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+                    finally:
+                        con.unregister("_batch")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
     # -- reading back ---------------------------------------------------------------------------
     def select_inputs(self, inputs: Iterable[tuple[str | None, str]]) -> None:

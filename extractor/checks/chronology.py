@@ -14,6 +14,7 @@ from .context import CheckContext
 from .registry import check
 
 ISO = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
+_EVENT_CUT = re.compile(r"[，,；;。！？!?\n]|\d")  # an event word is sought up to the clause end or a figure
 
 
 @functools.lru_cache(maxsize=4096)
@@ -60,7 +61,7 @@ def event_of(ctx: CheckContext, f: Fact, window: int) -> tuple[str, int, int] | 
     """The milestone word right after a date (于2023年12月正式签约) in its clause."""
     rx, ranks, _ = _events()
     after = ctx.text[f.end:f.end + window]
-    cut = re.search(r"[，,；;。！？!?\n]|\d", after)
+    cut = _EVENT_CUT.search(after)
     seg = after[:cut.start()] if cut else after
     m = rx.search(seg)
     if m:

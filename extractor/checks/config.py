@@ -1,7 +1,9 @@
 """Loading rules/checks.yaml and the check lexicons, with compiled patterns cached."""
 from __future__ import annotations
 
+import bisect
 import functools
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,11 +77,12 @@ def _class_end(src: str, i: int) -> int:
 def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
     """Literal alternatives one of which every match of ``rx`` must contain, or None if unknown.
 
-    Found from the first named group at the top level of the pattern that is a plain alternation
-    of literal words (``(?P<unit>千伏|kV|KV|kv)``) and is not made optional by a quantifier, in a
-    pattern without a top-level ``|``. Look-arounds elsewhere do not matter: whatever they allow,
-    the group's text is part of the match. Used as a cheap ``str`` pre-filter before scanning a
-    whole document with ``rx`` (``may_match``)."""
+    Found from the first named or non-capturing group at the top level of the pattern that is a
+    plain alternation of literal words (``(?P<unit>千伏|kV|KV|kv)``, ``(?:其中|包括)``) and is not
+    made optional by a quantifier, in a pattern without a top-level ``|``. Look-arounds elsewhere
+    do not matter: whatever they allow, the group's text is part of the match. Used as a cheap
+    ``str`` pre-filter before scanning a whole document with ``rx`` (``may_match``) and to find
+    the windows worth a search (``LiteralSpots``)."""
     if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE):
         return None
     src = rx.pattern
@@ -100,6 +103,8 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
                 if k < 0:
                     return None
                 open_at = k + 1
+            elif depth == 0 and src.startswith("(?:", i):
+                open_at = i + 3
             depth += 1
         elif ch == ")":
             depth -= 1
@@ -203,6 +208,47 @@ def may_match(rx: regex.Pattern[str], text: str) -> bool:
     if lits is not None and not any(_contains(text, w) for w in lits):
         return False
     return all(_contains(text, r) for r in required_runs(rx))
+
+
+class LiteralSpots:
+    """Where the required literal words of some patterns (``required_literals``) occur in one
+    text. Every match of any of the patterns holds one of its words, so a window of the text
+    without a whole occurrence cannot hold a match: ``windows_holding`` finds the few windows
+    worth a regex search with a few bisects per occurrence, instead of one search per window.
+    ``build`` gives None when a pattern's words are unknown."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self._spans = spans  # (start, end) of every occurrence, overlapping ones too
+
+    @classmethod
+    def build(cls, patterns: tuple[regex.Pattern[str], ...], text: str) -> LiteralSpots | None:
+        spans: list[tuple[int, int]] = []
+        for rx in patterns:
+            words = _minimal_literals(rx)
+            if words is None:
+                return None
+            for w in words:
+                k = text.find(w)
+                while k >= 0:
+                    spans.append((k, k + len(w)))
+                    k = text.find(w, k + 1)
+        return cls(spans)
+
+    def windows_holding(self, starts: list[int], ends: list[int]) -> list[int]:
+        """The positions i, ascending, of the windows ``[starts[i], ends[i])`` that hold a whole
+        occurrence. A window holding the occurrence [s, e) starts at or before s and, being at
+        most ``width`` long, at or after e − width: only those are looked at."""
+        if not self._spans or not starts:
+            return []
+        width = max(map(operator.sub, ends, starts))
+        order = sorted(range(len(starts)), key=starts.__getitem__)
+        keys = [starts[i] for i in order]
+        hit: set[int] = set()
+        for s, e in self._spans:
+            for j in order[bisect.bisect_left(keys, e - width):bisect.bisect_right(keys, s)]:
+                if ends[j] >= e:
+                    hit.add(j)
+        return sorted(hit)
 
 
 def _contains(text: str, w: str) -> bool:

@@ -57,8 +57,17 @@ class CheckContext:
         clean = getattr(prepared, "clean", None)
         self.clean_text: str = clean.text if clean is not None else doc.text
         self._clean = clean
-        self.facts: list[Fact] = sorted(facts, key=_START_END)
-        self._fact_starts = list(map(_START, self.facts))
+        # extraction hands the facts over in order: when every start is above the previous one
+        # the list is already sorted by (start, end) and is copied without building the keys
+        if not isinstance(facts, list):
+            facts = list(facts)  # (an iterable is read once)
+        starts = list(map(_START, facts))
+        if all(map(operator.lt, starts, starts[1:])):  # (in C)
+            self.facts: list[Fact] = list(facts)
+        else:
+            self.facts = sorted(facts, key=_START_END)
+            starts = list(map(_START, self.facts))
+        self._fact_starts = starts
         self.report_year: int | None = getattr(prepared, "report_year", None) or self._guess_year()
         # sentences as decoded spans: the offsets are converted up front (int lists), the Span
         # objects are built on first use (most checks only need the sentences holding facts)

@@ -49,7 +49,8 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
     for m in tok_re.finditer(text):
         a, b = m.span("int")
         if b - a < 4 or b - a >= max_digits:
-            continue  # (most figures: tested on the span, before building any string)
+            continue  # (tested on the span, before building any string; the rule's own
+            # lookahead already leaves out the tokens shorter than a year)
         ip, frac = text[a:b], m.group("frac") or ""
         after = text[m.end():m.end() + 6]
         if len(ip) == 4:

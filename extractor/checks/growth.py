@@ -43,11 +43,8 @@ def check_growth(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         if pc.role != "growth":
             continue
-        stated = ctx.interval(g)
-        if stated is None:
-            continue
-        if pc.decline:
-            stated = -stated
+        # (the stated interval is built only for the few rates that have figures to recompute
+        # from; a fact with a value always has one)
         if abs(Decimal(g.value)) > extreme and "倍" not in g.text:  # 增长二十六倍 is deliberate
             yield ctx.anomaly(
                 "growth.extreme", "warning",
@@ -90,6 +87,11 @@ def check_growth(ctx: CheckContext) -> Iterator[Anomaly]:
             continue
         if computed is None:
             continue
+        stated = ctx.interval(g)
+        if stated is None:
+            continue
+        if pc.decline:
+            stated = -stated
         if not computed.intersects(stated):
             yield ctx.anomaly(
                 "growth.inconsistent", "error",

@@ -24,10 +24,12 @@ def check_percent_range(ctx: CheckContext) -> Iterator[Anomaly]:
     for f in ctx.of_kind("percent"):
         if f.kind != "percent" or f.unit == "pp" or f.value is None:
             continue
+        pc = percent_context(ctx, f)
+        if not pc.bounded and pc.role in ("growth", "pp_change"):
+            continue  # no branch below can apply: the interval is not needed
         iv = ctx.interval(f)
         if iv is None:
             continue
-        pc = percent_context(ctx, f)
         word = pc.rate_word or ("占比" if pc.role == "share" else "")
         if pc.bounded and iv.above(bmax):
             yield ctx.anomaly(

@@ -7,7 +7,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly, Fact
-from .config import iter_matches, pattern, section
+from .config import iter_matches, pattern, required_runs, section
 from .context import ADDITIVE_KINDS, CheckContext
 from .intervals import HUNDRED, Interval, rounding, sum_intervals
 from .registry import check
@@ -130,10 +130,12 @@ def _several(ctx: CheckContext) -> Iterator[Anomaly]:
 def check_rates(ctx: CheckContext) -> Iterator[Anomaly]:
     """发现问题120个，已整改108个，整改率90%: numerator/denominator recomputed."""
     rate_rx = pattern("shares", "rate_word")
+    runs = required_runs(rate_rx)  # (率): a window without one of them cannot match
     for r in ctx.of_kind("percent"):
         if r.kind != "percent" or r.unit == "pp" or r.value is None:
             continue
-        m = rate_rx.search(ctx.text[max(0, r.start - 10):r.start])
+        win = ctx.text[max(0, r.start - 10):r.start]
+        m = rate_rx.search(win) if all(map(win.__contains__, runs)) else None  # (tests in C)
         if not m:
             continue
         stem = m.group("stem")

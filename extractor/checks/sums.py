@@ -28,12 +28,13 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly, Fact
-from .config import pattern, section
+from .config import LiteralSpots, pattern, section
 from .context import ADDITIVE_KINDS, CheckContext
 from .intervals import ZERO, Interval, sum_intervals
 from .registry import check
 
 PASSAGE_END = "。！？!?\n"
+CUE_LOOK = 40  # a parts cue is sought this many characters after a total at most
 _SEP_BEFORE = re.compile(r"[0-9０-９][,，][ \u3000]?$")
 _THREE_DIGITS = re.compile(r"[0-9０-９]{3}(?![0-9０-９])")
 
@@ -95,10 +96,16 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
     stop = pattern("sums", "stop")
     either = _either(ex, pa)
     additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
-    for i, t in enumerate(additive):
-        # the cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…
-        nxt = additive[i + 1].start if i + 1 < len(additive) else len(ctx.text)
-        look = ctx.text[t.end:min(nxt, t.end + 40)]
+    # each figure's window: from its end to the next figure, at most CUE_LOOK characters (the
+    # cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…)
+    ends = [t.end for t in additive]
+    look_ends = list(map(min, [t.start for t in additive[1:]] + [len(ctx.text)], [e + CUE_LOOK for e in ends]))
+    # a window without a whole cue word holds no cue: only the windows around the cue words'
+    # occurrences are searched (the search below decides for them)
+    spots = LiteralSpots.build(_unanchored_pair(ex, pa), ctx.text) if either is not None else None
+    for i in (range(len(additive)) if spots is None else spots.windows_holding(ends, look_ends)):
+        t = additive[i]
+        look = ctx.text[t.end:look_ends[i]]
         mode = ""
         pos = 0
         if either is not None and either.search(look) is None:
@@ -158,6 +165,13 @@ def _unanchored(rx: regex.Pattern[str]) -> regex.Pattern[str] | None:
     if any(tok in body for tok in ("(?<", "(?=", "(?!", "^", "$", "\\b", "\\B", "\\A", "\\Z", "\\G")):
         return None
     return regex.compile(body, rx.flags)
+
+
+@functools.cache
+def _unanchored_pair(ex: regex.Pattern[str], pa: regex.Pattern[str]) -> tuple[regex.Pattern[str], ...]:
+    """Both cues without their ``^``, for ``LiteralSpots`` (asked only when ``_either`` could
+    unanchor both)."""
+    return tuple(rx for rx in (_unanchored(ex), _unanchored(pa)) if rx is not None)
 
 
 @functools.cache

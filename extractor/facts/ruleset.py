@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import regex
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import RuleFileError
-from ..rulefiles import compile_regex, parse_yaml_cached, rules_dir
+from ..rulefiles import (cache_path, compile_regex, load_pickle, parse_yaml_cached, read_cache,
+                         rules_dir, write_cache, yaml_error)
 
 #: kinds whose rule files this engine owns; other kinds/*.yaml (date, duration) are validated
 #: for syntax, ids and regexes only — their examples are run by their own module.
@@ -125,11 +124,11 @@ def _load(path: Path) -> Any:
         return parse_yaml_cached(path.read_text(encoding="utf-8"), "rt")
     except OSError as exc:
         raise RuleFileError(path, f"cannot read rule file: {exc.strerror or exc}") from exc
-    except MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        raise RuleFileError(f"{path}:{line}", f"{exc.problem or exc}") from exc
-    except YAMLError as exc:
-        raise RuleFileError(path, str(exc)) from exc
+    except Exception as exc:
+        err = yaml_error(path, exc)
+        if err is None:
+            raise
+        raise err from exc
 
 
 def _line(node: Any, key: Any = None) -> int:
@@ -168,13 +167,20 @@ def _word_alternation(entries: list[Any]) -> tuple[list[str], str]:
 
 
 def _plain(x: Any) -> Any:
-    """ruamel round-trip containers → plain dict/list/str."""
+    """ruamel round-trip containers → plain dict/list/str; its formatted numbers (ScalarInt,
+    ScalarFloat: `decimals: 0` of an example) → int/float, so that a cached rule set holds no
+    ruamel class (loading one would import ruamel)."""
     if isinstance(x, dict):
         return {str(k): _plain(v) for k, v in x.items()}
     if isinstance(x, list):
         return [_plain(v) for v in x]
     if isinstance(x, str):
         return str(x)
+    if type(x) not in (int, float, bool) and type(x).__module__.startswith("ruamel."):
+        if isinstance(x, float):
+            return float(x)
+        if isinstance(x, int) and type(x).__name__ != "ScalarBoolean":
+            return int(x)
     return x
 
 
@@ -423,7 +429,72 @@ def _quick_signature(base: Path) -> tuple:
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> RuleSet:
-    """``others``: also load and validate kinds files of other owners (date, duration)."""
+    """``others``: also load and validate kinds files of other owners (date, duration); that
+    check always reads the files, the engine's rule set comes from the cache when it can."""
+    digest = _rules_digest(Path(base_str))
+    if others:
+        return _build(base_str, digest, True)
+    return _cached_build(base_str, digest)
+
+
+def _rules_digest(base: Path) -> str:
+    """sha256 of the names and contents of every rule file (the rule set's ``version``)."""
+    h = hashlib.sha256()
+    for path in sorted(base.rglob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+#: the globals a cached rule set may name: its own classes, sets, and regex's pattern
+#: constructor (a pattern pickles as the arguments of its constructor: its parsed code)
+_RULESET_GLOBALS = frozenset({(__name__, "RuleSet"), (__name__, "Pattern"), (__name__, "Lexicons"),
+                              ("builtins", "frozenset"), ("builtins", "set"),
+                              ("regex._regex", "compile")})
+_RULESET_FILES_KEPT = 8
+
+
+def _cached_build(base_str: str, digest: str) -> RuleSet:
+    """The rule set of ``base_str`` from the cache, or built and cached (0.1-0.2 s of a fresh
+    process: the lexicons' and kinds' YAML trees, fragment expansion, the derived tables, and
+    ruamel's import, which the trees need). Keyed by the rule files' contents, the folder (rules
+    carry their file:line), this module's source (the code that derives the tables), and the
+    Python and regex versions; it is pickled as built, before the engine adds its memos."""
+    import pickle
+    import sys
+
+    try:
+        code = Path(__file__).read_bytes()
+    except OSError:
+        return _build(base_str, digest, False)
+    key = hashlib.sha256(f"{digest}\0{base_str}\0{sys.implementation.cache_tag}\0"
+                         f"{regex.__version__}\0".encode() + code).hexdigest()[:32]
+    path = cache_path("ruleset", f"{key}.pickle")
+    data = read_cache(path)
+    if data is not None:
+        try:
+            rs = load_pickle(data, allow=_RULESET_GLOBALS)
+        except Exception:   # truncated, or naming what it may not: build it again
+            rs = None
+        if type(rs) is RuleSet and rs.version == digest[:12]:
+            return rs
+    rs = _build(base_str, digest, False)
+    if path is not None:
+        try:
+            blob = pickle.dumps(rs, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return rs
+        write_cache(path, blob)
+        try:   # the files of earlier rule versions: keep the newest few
+            old = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+            for p in old[:-_RULESET_FILES_KEPT]:
+                p.unlink()
+        except OSError:
+            pass
+    return rs
+
+
+def _build(base_str: str, digest: str, others: bool) -> RuleSet:
     base = Path(base_str)
     lexicons, generated, num = _lexicons(base)
     fpath = base / "fragments.yaml"
@@ -486,10 +557,6 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
     qual = _plain(_load(base / "lexicons" / "qualifiers.yaml"))
     dist_words = qual.get("list_cues") or []
     distribute = compile_regex(_alt(dist_words)) if dist_words else None
-    h = hashlib.sha256()
-    for path in sorted(base.rglob("*.yaml")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
     return RuleSet(patterns=patterns, lexicons=lexicons, fragments=frags, scanner=scanner,
                    prefix_rev=prefix_rev, prefix_last_chars=frozenset(w[-1] for w in prefixes),
                    tail_chars=frozenset(tails),
@@ -501,7 +568,7 @@ def _load_cached(base_str: str, signature: tuple = (), others: bool = False) -> 
                    negative_any_trigger=negative_any_trigger,
                    neg_checks=neg_checks,
                    phrase_bigrams=bigrams,
-                   version=h.hexdigest()[:12],
+                   version=digest[:12],
                    other_patterns=other_pats)
 
 

@@ -89,19 +89,7 @@ class OffsetMap:
 
     def to_clean(self, d: int) -> int:
         """Clean offset of the first clean character whose origin starts at or after decoded d."""
-        # decoded starts are non-decreasing over segments
-        ds = self._dstart
-        i = bisect_right(ds, d) - 1
-        if i < 0:
-            return 0
-        c0 = self._cstart[i]
-        if self._run[i]:
-            off = d - ds[i]
-            length = (self._cstart[i + 1] if i + 1 < len(ds) else self.clean_len) - c0
-            return c0 + off if off < length else c0 + length
-        if d == ds[i]:
-            return c0
-        return self._cstart[i + 1] if i + 1 < len(ds) else self.clean_len
+        return self.to_clean_many((d,))[0]
 
     def to_decoded_many(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         """``[to_decoded(a, b) for a, b in spans]`` with the segment lists bound once (one call
@@ -122,9 +110,29 @@ class OffsetMap:
         return out
 
     def to_clean_many(self, offsets: Iterable[int]) -> list[int]:
-        """``[to_clean(d) for d in offsets]``."""
-        to_clean = self.to_clean
-        return [to_clean(d) for d in offsets]
+        """``[to_clean(d) for d in offsets]`` with the segment lists bound once (a document's
+        date starts at once)."""
+        # decoded starts are non-decreasing over segments
+        ds, cs, rn = self._dstart, self._cstart, self._run
+        n = len(ds)
+        clen = self.clean_len
+        out: list[int] = []
+        append = out.append
+        for d in offsets:
+            i = bisect_right(ds, d) - 1
+            if i < 0:
+                append(0)
+                continue
+            c0 = cs[i]
+            nxt = cs[i + 1] if i + 1 < n else clen     # the clean start of the next segment
+            if rn[i]:
+                off = d - ds[i]
+                append(c0 + off if off < nxt - c0 else nxt)
+            elif d == ds[i]:
+                append(c0)
+            else:
+                append(nxt)
+        return out
 
     def _seg_len(self, i: int) -> int:
         nxt = self._cstart[i + 1] if i + 1 < len(self._cstart) else self.clean_len

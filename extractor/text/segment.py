@@ -100,14 +100,16 @@ def _apply_cuts(text: str, spans: list[tuple[int, int]], cuts: list[int]) -> lis
 
 def heading_level(text: str, start: int) -> tuple[int, str, str] | None:
     """(level, path label, number) when the sentence at ``start`` opens with an enumerator."""
-    r = text_rules()
-    m = r.section_any.match(text, start)
-    if m is None:
-        return None
+    m = text_rules().section_any.match(text, start)
+    return None if m is None else _heading_of(m)
+
+
+def _heading_of(m) -> tuple[int, str, str]:
+    """(level, path label, number) of a match of the rules' ``section_any``."""
     name = m.lastgroup
     k = int(name[1:])
     num = m.group(m.re.groupindex[name] + 1)
-    return k, r.section_levels[k][2].format(n=num), num
+    return k, text_rules().section_levels[k][2].format(n=num), num
 
 
 def heading_match():
@@ -147,6 +149,7 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
     current = ""
     first = _FIRST
     glued, gl = r.glued_enum, r.glued_level
+    is_heading = r.section_any.match
     find = text.find
     heads = [m.start() for m in _FIRST_RE.finditer("".join(map(text.__getitem__, starts)))]
     heads.append(len(spans))
@@ -194,9 +197,9 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
                         end = m.start()
                         break
             if text[s] in first:
-                hl = heading_level(text, s)
-                if hl is not None:
-                    k, label, num = hl
+                hm = is_heading(text, s)
+                if hm is not None:
+                    k, label, num = _heading_of(hm)
                     path[k] = label
                     nums[k] = num
                     for j in range(k + 1, nlev):

@@ -42,95 +42,192 @@ def import_jieba():
 
 @functools.cache
 def tokenizer():
-    """The process-wide jieba tokenizer with the user dictionary (no log output)."""
+    """The process-wide jieba tokenizer with the user dictionary (no log output), its prefix
+    dictionary complete (jieba's own methods may look up any word)."""
+    tk, lazy = _tokenizer()
+    if lazy is not None:
+        lazy.complete()
+    return tk
+
+
+@functools.cache
+def _tokenizer():
+    """The tokenizer with the user dictionary, and the :class:`_Dictionary` still filling its
+    prefix dictionary (None when it is complete)."""
     jieba = import_jieba()
 
     logging.getLogger("jieba").setLevel(logging.ERROR)
     jieba.setLogLevel(logging.ERROR)
     with _lock:
         tk = jieba.Tokenizer()
-        _initialize(tk, jieba)
+        lazy = _initialize(tk, jieba)
+        users = []
         for line in read_lines("lexicons/jieba_user.txt"):
             parts = line.split()
             word = parts[0]
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
             tag = parts[2] if len(parts) > 2 else None
+            users.append((word, freq, tag))
+        if lazy is not None:     # add_word reads (suggest_freq) and writes the words' entries
+            lazy.need("".join(w for w, _, _ in users))
+        for word, freq, tag in users:
             tk.add_word(word, freq, tag)
-    return tk
+    return tk, lazy
 
 
 # jieba's dictionary: `Tokenizer.initialize` loads its prefix dictionary (498k words and
 # prefixes → frequency) with `marshal.load` from a file object, which reads item by item: 0.7 s
 # on an idle machine, over half of a fresh process's start-up. The same dictionary is kept in
-# our cache as one block of words and one array of frequencies, which C code turns into the dict
-# in about half that time; nothing in the file is code, and a damaged file fails its checksum.
-_DICT_MAGIC = b"extractor jieba dictionary 1\n"
-_DICT_HEAD = struct.Struct("<QQQ")          # entries, total frequency, bytes of the words
+# our cache grouped by first character (one block of words and one array of frequencies, with
+# each character's range): a word can only matter to a text holding its first character, so
+# the cutter loads a character's words the first time a text to cut holds it (the windows cut
+# for the sample report hold 201 characters: 14 % of the entries), and the whole rest once it
+# has cut enough. Nothing in the file is code, and a damaged file fails its checksum.
+_DICT_MAGIC = b"extractor jieba dictionary 2\n"
+# entries, total frequency, first characters, bytes of them, bytes of the words
+_DICT_HEAD = struct.Struct("<QQQQQ")
+
+
+class _Dictionary:
+    """jieba's prefix dictionary filled into ``freq`` one first character at a time.
+
+    Invariant the cutter relies on: before a text is routed, every character of it has been
+    passed to :meth:`need`, so each fragment it looks up (which starts with one of them) is in
+    ``freq`` exactly when it is in jieba's dictionary."""
+
+    #: runs cut before the rest of the dictionary is loaded at once, which ends the check per
+    #: new run (~0.4 µs; a document has a few hundred runs, a corpus of 2 M characters 120k)
+    COMPLETE_AFTER = 3000
+
+    def __init__(self, freq: dict, chars: str, char_offsets: array, entry_offsets: array,
+                 blob: memoryview, counts: array) -> None:
+        self.freq = freq
+        self.where = {ch: i for i, ch in enumerate(chars)}
+        self.todo = set(chars)            # first characters whose words are not loaded yet
+        self.char_offsets = char_offsets
+        self.entry_offsets = entry_offsets
+        self.blob = blob
+        self.counts = counts
+        self.calls = 0
+
+    def need(self, text: str) -> None:
+        """Load the words starting with a character of ``text`` (if not loaded yet)."""
+        self.calls += 1
+        if self.calls >= self.COMPLETE_AFTER:
+            self.complete()
+            return
+        todo = self.todo
+        if not todo.isdisjoint(text):
+            for ch in todo.intersection(text):
+                self._load(ch)
+
+    def complete(self) -> None:
+        for ch in list(self.todo):
+            self._load(ch)
+
+    def _load(self, ch: str) -> None:
+        i = self.where[ch]
+        b0, b1 = self.char_offsets[i], self.char_offsets[i + 1]
+        e0, e1 = self.entry_offsets[i], self.entry_offsets[i + 1]
+        words = str(self.blob[b0:b1 - 1], "utf-8").split("\n")
+        self.freq.update(zip(words, self.counts[e0:e1]))
+        self.todo.discard(ch)
+        if not self.todo:       # everything is in freq: the file's 7 MB can go
+            self.blob, self.counts = memoryview(b""), array("i")
 
 
 def _dictionary_file(jieba) -> Path | None:
     """Our compact copy of jieba's default dictionary, named after what it was made from (jieba
-    version, dictionary path, size and mtime): another jieba or an edited dict.txt is a miss."""
+    version, dictionary path, size and mtime) and its format: another jieba or an edited
+    dict.txt is a miss."""
     src = os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
     try:
         st = os.stat(src)
     except OSError:
         return None
     key = hashlib.sha256(f"{getattr(jieba, '__version__', '?')}\0{src}\0{st.st_size}\0"
-                         f"{st.st_mtime_ns}\0{sys.byteorder}".encode()).hexdigest()[:32]
+                         f"{st.st_mtime_ns}\0{sys.byteorder}\0".encode()
+                         + _DICT_MAGIC).hexdigest()[:32]
     return cache_path("jieba", f"{key}.dict")
 
 
 def _pack_dictionary(freq: dict, total: int) -> bytes | None:
     """The cache file of a prefix dictionary; None when it cannot be written in this form."""
-    words = list(freq)
-    if not all(type(w) is str and "\n" not in w for w in words):
-        return None
+    groups: dict[str, list[str]] = {}
+    for w in freq:
+        if type(w) is not str or not w or "\n" in w:
+            return None
+        groups.setdefault(w[0], []).append(w)
+    chars = "".join(groups)
+    blob = bytearray()
+    char_offsets, entry_offsets, counts = array("q", [0]), array("q", [0]), array("i")
     try:
-        counts = array("i", freq.values())          # jieba's frequencies are < 2**31
-        blob = "\n".join(words).encode("utf-8")
+        for ch, words in groups.items():
+            blob += "".join(w + "\n" for w in words).encode("utf-8")
+            counts.extend(freq[w] for w in words)        # jieba's frequencies are < 2**31
+            char_offsets.append(len(blob))
+            entry_offsets.append(len(counts))
+        chars_b = chars.encode("utf-8")
     except (OverflowError, TypeError, UnicodeEncodeError):
         return None
-    body = _DICT_HEAD.pack(len(words), total, len(blob)) + blob + counts.tobytes()
+    body = (_DICT_HEAD.pack(len(freq), total, len(chars), len(chars_b), len(blob)) + chars_b
+            + char_offsets.tobytes() + entry_offsets.tobytes() + bytes(blob) + counts.tobytes())
     return _DICT_MAGIC + hashlib.sha256(body).digest() + body
 
 
-def _unpack_dictionary(data: bytes | None) -> tuple[dict, int] | None:
-    """(FREQ, total) from a cache file, or None when it is not one, or a damaged one."""
+def _unpack_dictionary(data: bytes | None, freq: dict) -> tuple[_Dictionary, int] | None:
+    """A :class:`_Dictionary` filling ``freq`` and the total frequency, from a cache file; None
+    when it is not one, or a damaged one."""
     if data is None or not data.startswith(_DICT_MAGIC):
         return None
     digest = data[len(_DICT_MAGIC):len(_DICT_MAGIC) + 32]
     body = memoryview(data)[len(_DICT_MAGIC) + 32:]
     if len(body) < _DICT_HEAD.size or hashlib.sha256(body).digest() != digest:
         return None
-    n, total, nbytes = _DICT_HEAD.unpack_from(body)
-    counts = array("i")
-    if len(body) != _DICT_HEAD.size + nbytes + n * counts.itemsize:
+    n, total, nchars, chars_len, blob_len = _DICT_HEAD.unpack_from(body)
+    char_offsets, entry_offsets, counts = array("q"), array("q"), array("i")
+    pos = _DICT_HEAD.size
+    ends = [pos + chars_len]
+    ends.append(ends[-1] + (nchars + 1) * char_offsets.itemsize)
+    ends.append(ends[-1] + (nchars + 1) * entry_offsets.itemsize)
+    ends.append(ends[-1] + blob_len)
+    ends.append(ends[-1] + n * counts.itemsize)
+    if len(body) != ends[-1]:
         return None
     try:
-        words = str(body[_DICT_HEAD.size:_DICT_HEAD.size + nbytes], "utf-8").split("\n")
+        chars = str(body[pos:ends[0]], "utf-8")
     except UnicodeDecodeError:
         return None
-    counts.frombytes(body[_DICT_HEAD.size + nbytes:])
-    if len(words) != n:
+    char_offsets.frombytes(body[ends[0]:ends[1]])
+    entry_offsets.frombytes(body[ends[1]:ends[2]])
+    counts.frombytes(body[ends[3]:ends[4]])
+    if (len(chars) != nchars or len(set(chars)) != nchars
+            or char_offsets[0] != 0 or char_offsets[-1] != blob_len
+            or entry_offsets[0] != 0 or entry_offsets[-1] != n
+            or any(a >= b for a, b in zip(char_offsets, char_offsets[1:]))
+            or any(a >= b for a, b in zip(entry_offsets, entry_offsets[1:]))):
         return None
-    return dict(zip(words, counts)), total
+    return _Dictionary(freq, chars, char_offsets, entry_offsets, body[ends[2]:ends[3]],
+                       counts), total
 
 
-def _initialize(tk, jieba) -> None:
-    """``tk.initialize()`` (jieba's default dictionary) from our compact copy when there is one;
-    else jieba's own way, and the copy is written for the next process."""
+def _initialize(tk, jieba) -> _Dictionary | None:
+    """``tk.initialize()`` (jieba's default dictionary) from our compact copy when there is one:
+    the returned :class:`_Dictionary` fills ``tk.FREQ`` on demand. Else jieba's own way (None:
+    ``tk.FREQ`` is complete), and the copy is written for the next process."""
     path = _dictionary_file(jieba)
-    got = _unpack_dictionary(read_cache(path))
+    freq: dict = {}
+    got = _unpack_dictionary(read_cache(path), freq)
     if got is not None:
-        tk.FREQ, tk.total = got
+        tk.FREQ, tk.total = freq, got[1]
         tk.initialized = True
-        return
+        return got[0]
     tk.initialize()
     if path is not None:
         blob = _pack_dictionary(tk.FREQ, tk.total)
         if blob is not None:
             write_cache(path, blob)
+    return None
 
 
 def cut_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
@@ -166,12 +263,13 @@ class _Cutter:
 
     _MAX_MEMO = 200_000
 
-    def __init__(self, tk) -> None:
+    def __init__(self, tk, lazy: _Dictionary | None = None) -> None:
         import jieba
         from jieba import finalseg
 
         self.tk = tk
         self.freq = tk.FREQ
+        self.lazy = lazy        # while not None: the dictionary is still filling (see _cut_run)
         self.logtotal = math.log(tk.total)
         self.re_han = jieba.re_han_default
         self.re_skip = jieba.re_skip_default
@@ -351,6 +449,11 @@ class _Cutter:
 
     def _cut_run(self, sentence: str) -> tuple[str, ...]:
         """jieba's ``Tokenizer.__cut_DAG`` (HMM for runs of single characters) of one run."""
+        if self.lazy is not None:       # the words of the run's characters, before routing
+            if self.lazy.todo:
+                self.lazy.need(sentence)
+            else:
+                self.lazy = None
         nxt = self._route(sentence)
         freq = self.freq
         out: list[str] = []
@@ -384,7 +487,7 @@ class _Cutter:
 
 @functools.cache
 def _cutter() -> _Cutter:
-    return _Cutter(tokenizer())
+    return _Cutter(*_tokenizer())
 
 
 @functools.cache

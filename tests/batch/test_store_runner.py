@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 from fakeproc import FAKE, HERE, LINES
 
 from extractor.batch import RunOptions, Store, run_batch
@@ -216,3 +217,93 @@ def test_store_rows_from_records_equal_rows_from_dicts(tmp_path):
     assert out["records"] == out["dicts"]
     assert out["dicts"]["facts"][0]["unit"] == "" and out["dicts"]["facts"][0]["page"] == 2
     assert out["dicts"]["facts"][0]["value_high"] is None
+
+
+# -- a failure in the exports keeps the results ------------------------------------------------
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failed_exports_keep_the_results_for_a_run_with_db(fake_corpus, tmp_path, jobs):
+    """Without --db the processed results used to go with the temporary folder: now they are
+    kept as a DuckDB store that a run with --db takes up without processing anything again."""
+    import shutil
+
+    from extractor.batch import ExportError
+
+    (tmp_path / "afile").write_text("not a folder")
+    bad_out = tmp_path / "afile" / "out"
+    with pytest.raises(ExportError) as info:
+        run_batch(_opts(fake_corpus, out_dir=str(bad_out), jobs=jobs))
+    err = info.value
+    kept = err.kept
+    try:
+        assert kept.name == "results.duckdb" and kept.is_file()
+        msg = str(err)
+        assert str(bad_out) in msg and type(err.cause).__name__ in msg
+        assert f"--db {kept}" in msg
+        assert sorted(p.name for p in kept.parent.iterdir()) == ["results.duckdb"]
+        again = run_batch(_opts(fake_corpus, db=str(kept), out_dir=str(tmp_path / "o2")))
+        assert (again.processed, again.skipped) == (0, 6)
+        ref = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "ref")))
+        for t in ("facts", "anomalies"):
+            assert (tmp_path / "o2" / f"{t}.jsonl").read_bytes() == \
+                (tmp_path / "ref" / f"{t}.jsonl").read_bytes()
+    finally:
+        shutil.rmtree(kept.parent, ignore_errors=True)
+
+
+def test_failed_exports_name_the_store_of_a_run_with_db(fake_corpus, tmp_path):
+    from extractor.batch import ExportError
+
+    (tmp_path / "afile").write_text("")
+    db = tmp_path / "store.duckdb"
+    with pytest.raises(ExportError) as info:
+        run_batch(_opts(fake_corpus, db=str(db), out_dir=str(tmp_path / "afile" / "o")))
+    assert info.value.kept == db and f"--db {db}" in str(info.value)
+    assert _counts(db) == {"documents": 6, "facts": 19, "anomalies": 3}
+
+
+def test_failed_exports_keep_the_arrow_files_when_no_store_can_be_written(
+        fake_corpus, tmp_path, monkeypatch):
+    import shutil
+
+    from extractor.batch import ExportError
+    from extractor.batch.scratch import ScratchStore
+
+    def refuse(self, path):
+        raise OSError("disk full (simulated)")
+    monkeypatch.setattr(ScratchStore, "save_as", refuse)
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(ExportError) as info:
+        run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "afile" / "o")))
+    kept = info.value.kept
+    try:
+        assert kept.is_dir() and {"facts.arrow", "anomalies.arrow", "documents.arrow"} <= {
+            p.name for p in kept.iterdir()}
+        assert "disk full (simulated)" in str(info.value) and str(kept) in str(info.value)
+        scratch = ScratchStore(kept)     # the files are complete Arrow IPC files
+        import pyarrow as pa
+        assert pa.ipc.open_file(str(kept / "facts.arrow")).read_all().num_rows == 19
+        del scratch
+    finally:
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+def test_cli_reports_a_failed_export_without_traceback(fake_corpus, tmp_path, capsys):
+    """The CLI: exit 2 and one message naming the output folder, the reason and the kept
+    results (it used to end with a Python traceback and the results were lost)."""
+    import shutil
+
+    import typer
+
+    from extractor.cli import _batch
+
+    (tmp_path / "afile").write_text("")
+    out = tmp_path / "afile" / "o"
+    with pytest.raises(typer.Exit) as info:
+        _batch(_opts(fake_corpus, out_dir=str(out)), verbose=False, no_progress=True)
+    assert info.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert f"\nextractor: writing the tables into {out} failed: " in err
+    assert "Traceback" not in err
+    kept = Path(err.split("--db ")[1].split()[0])
+    assert kept.is_file()
+    shutil.rmtree(kept.parent, ignore_errors=True)

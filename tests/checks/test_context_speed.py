@@ -11,6 +11,8 @@ from extractor.facts import extract_facts
 from extractor.reading import read
 from extractor.text import prepare
 
+from .helpers import doc, fx
+
 
 def _prepared(sample_path: Path):
     p = prepare(read(sample_path))
@@ -67,6 +69,10 @@ def test_required_literals_only_from_mandatory_top_level_literal_groups() -> Non
     assert required_literals(regex.compile(r"(?i)(?P<a>kv)")) is None       # case-insensitive
     assert required_literals(regex.compile(r"[(|](?P<a>x|y)")) == ("x", "y")  # class skipped
     assert required_literals(pattern("dates", "plan")) is None
+    # non-capturing groups count too (the unanchored cues of the sums check)
+    assert required_literals(regex.compile(r"[，,]{0,2}(?:其中|包括)[：:]?")) == ("其中", "包括")
+    assert required_literals(regex.compile(r"(?:其中|包括)?x")) is None     # optional group
+    assert required_literals(regex.compile(r"(?>其中|包括)x")) is None      # atomic group: no claim
 
 
 def test_sentences_without_segmentation_split_at_sentence_ends() -> None:
@@ -156,3 +162,52 @@ def test_last_rate_word_equals_the_regex_scan(sample_path: Path) -> None:
     for w in wins:
         ms = list(rx.finditer(w))
         assert _last_rate_word(w) == ((ms[-1].group(), ms[-1].end()) if ms else ("", -1)), w
+
+
+def test_literal_spots_equal_the_window_search() -> None:
+    """``LiteralSpots.windows_holding`` leaves out only windows in which no cue matches; a
+    window it keeps holds a whole cue word (random texts and windows, empty and inverted ones)."""
+    import regex
+
+    from extractor.checks.config import LiteralSpots, pattern
+    from extractor.checks.sums import _either, _unanchored_pair
+
+    ex, pa = pattern("sums", "exhaustive_cue"), pattern("sums", "partial_cue")
+    pair = _unanchored_pair(ex, pa)
+    either = _either(ex, pa)
+    assert len(pair) == 2 and either is not None
+    words = ("其中", "包括", "包含", "分别为", "分别是", "依次为", "分别达")
+    rnd = random.Random(5)
+    alpha = "其中包括含分别为是达到依次，,：。;年元个1 "
+    for _ in range(300):
+        s = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 80)))
+        spots = LiteralSpots.build(pair, s)
+        assert spots is not None
+        starts = [rnd.randint(0, len(s)) for _ in range(rnd.randint(0, 30))]
+        ends = [max(0, a + rnd.randint(-3, 40)) for a in starts]
+        kept = spots.windows_holding(starts, ends)
+        assert kept == sorted(set(kept))
+        for i, (a, b) in enumerate(zip(starts, ends)):
+            holds = any(w in s[a:b] for w in words)
+            assert (i in kept) == holds, (s, a, b)
+            if either.search(s[a:b]) is not None:
+                assert holds, (s, a, b)
+    assert LiteralSpots.build((regex.compile(r"a.b"),), "axb") is None   # words unknown: no claim
+    assert LiteralSpots.build(pair, "无").windows_holding([0], [1]) == []
+
+
+def test_find_groups_same_without_the_spots(monkeypatch) -> None:
+    from extractor.checks import sums
+    from extractor.checks.config import LiteralSpots
+
+    text = ("全年完成投资120亿元，增长8%，其中工业投资70亿元、基础设施投资50亿元。"
+            "共有企业30家，分别为A类10家、B类20家。新建道路5公里，包括农村公路3公里。"
+            "引进项目12个，完成投资30亿元。")
+    p = doc(text)
+    facts = [fx(p, s) for s in ("120亿元", "70亿元", "50亿元", "30家", "10家", "20家",
+                                "5公里", "3公里", "12个", "30亿元")]
+    facts.insert(1, fx(p, "8%"))
+    with_spots = list(sums._find_groups(CheckContext(p, facts)))
+    monkeypatch.setattr(LiteralSpots, "build", classmethod(lambda cls, pats, text: None))
+    assert list(sums._find_groups(CheckContext(p, facts))) == with_spots
+    assert [g[2] for g in with_spots] == ["partial", "exhaustive", "partial"]

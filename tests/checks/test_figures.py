@@ -48,3 +48,26 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     check_case(case)
+
+
+def test_year_token_lookahead_keeps_every_long_token() -> None:
+    """The rule's ``(?=\\d{4})`` only drops the tokens shorter than a year: on random strings of
+    digits, separators and words, its matches are exactly the matches of the pattern without it
+    whose integer part has four digits or more (same spans, same groups)."""
+    import random
+
+    import regex
+
+    from extractor.checks.config import pattern
+
+    rx = pattern("year_contamination", "token")
+    assert "(?=\\d{4})" in rx.pattern
+    plain = regex.compile(rx.pattern.replace("(?=\\d{4})", "", 1))
+    rnd = random.Random(7)
+    alphabet = "0123456789０５٣..,，年%号 a"
+    for _ in range(5000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        want = [(m.span(), m.span("int"), m.group("frac")) for m in plain.finditer(s)
+                if m.end("int") - m.start("int") >= 4]
+        got = [(m.span(), m.span("int"), m.group("frac")) for m in rx.finditer(s)]
+        assert got == want, s

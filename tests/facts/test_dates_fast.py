@@ -126,3 +126,24 @@ def test_trigger_spans_are_the_regex_ones(seed: int) -> None:
     text = _random_text(rng, 600)
     for fam in ruleset().families:
         assert dates._trigger_spans(text, fam) == [t.span() for t in fam.triggers.finditer(text)]
+
+
+def test_cue_test_is_the_plain_word_by_word_one() -> None:
+    """_has_cue (word tuples tried by str.endswith/startswith) == a cue word ending in the 4
+    characters before the span or starting in the 4 after, tried word by word."""
+    rs = ruleset()
+    words_before = [w for w in rs.cues_before if w]
+    words_after = [w for w in rs.cues_after if w]
+    alphabet = "".join(sorted(set("".join(words_before + words_after)))) + "三年个月天为期x 。"
+    rng = random.Random(7)
+    hits = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        before, after = text[max(0, start - 4):start], text[end:end + 4]
+        want = (any(before.endswith(w) for w in words_before)
+                or any(after.startswith(w) for w in words_after))
+        assert _has_cue(text, start, end, rs) == want, (text, start, end)
+        hits += want
+    assert hits > 100

@@ -7,6 +7,7 @@ rule still fails exactly as without the cache.
 """
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 import regex
 
 from extractor import rulefiles
-from extractor.rulefiles import compile_regex, load_pickle, read_cache, write_cache
+from extractor.rulefiles import compile_regex, load_pickle, read_cache, read_lines, write_cache
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = [r"(?P<n1>\d+(?:\.\d+)?)(?P<unit>万元|亿元|元)", r"(?r)(?:约|近|超过)", r"[0-9０-９]++",
@@ -178,6 +179,9 @@ def test_an_edited_rule_is_compiled_from_its_new_source(cache_dir, tmp_path):
 
 
 # -- jieba's dictionary -------------------------------------------------------------------------
+TEXT = "建立了5个电商示范站点，地区生产总值增长，鑫淼犇骉"
+
+
 def test_jieba_dictionary_from_the_cache_is_jiebas(cache_dir):
     from extractor.text import words
 
@@ -186,14 +190,49 @@ def test_jieba_dictionary_from_the_cache_is_jiebas(cache_dir):
     plain.initialize()
     path = words._dictionary_file(jieba)
     assert path is not None and not path.exists()
-    for _ in range(2):                                  # first written, then read
-        tk = jieba.Tokenizer()
-        words._initialize(tk, jieba)
-        assert path.exists() and tk.initialized
-        assert tk.total == plain.total and tk.FREQ == plain.FREQ
-        assert list(tk.FREQ) == list(plain.FREQ)
-        assert tk.lcut("建立了5个电商示范站点，地区生产总值增长") == \
-            plain.lcut("建立了5个电商示范站点，地区生产总值增长")
+    tk = jieba.Tokenizer()
+    assert words._initialize(tk, jieba) is None         # no copy yet: jieba's own load …
+    assert path.exists() and tk.FREQ == plain.FREQ      # … and the copy written
+    tk = jieba.Tokenizer()
+    lazy = words._initialize(tk, jieba)                 # from the copy, filled on demand
+    assert lazy is not None and tk.initialized and tk.total == plain.total
+    assert len(tk.FREQ) == 0
+    lazy.need(TEXT)
+    chars = set(TEXT)
+    want = {k: v for k, v in plain.FREQ.items() if k[0] in chars}
+    assert tk.FREQ == want and 0 < len(want) < len(plain.FREQ) // 4
+    lazy.complete()
+    assert tk.FREQ == plain.FREQ and not lazy.todo
+
+
+def test_the_cutter_on_a_filling_dictionary_cuts_as_jieba(cache_dir, monkeypatch):
+    """Texts cut while the dictionary fills, and after it completed (after COMPLETE_AFTER runs),
+    give jieba's words; the public tokenizer() is complete."""
+    from extractor.text import words
+
+    jieba = words.import_jieba()
+    words._initialize(jieba.Tokenizer(), jieba)         # writes the copy
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    tk = jieba.Tokenizer()
+    lazy = words._initialize(tk, jieba)
+    monkeypatch.setattr(lazy, "COMPLETE_AFTER", 5)
+    cutter = words._Cutter(tk, lazy)
+    texts = [TEXT, "全区地区生产总值增长7.5%", "abc def\r\n中文 12.5%增长，（二）", "贵州省黔东南州",
+             "一般公共预算收入增长5%", "电商效劳中心建立了5个电商示范站点", "鑫淼犇骉的的的"]
+    for t in texts + texts:
+        assert cutter.words(t) == plain.lcut(t), t
+    assert cutter.lazy is None and tk.FREQ == plain.FREQ
+    monkeypatch.setattr(words, "_tokenizer", functools.cache(words._tokenizer.__wrapped__))
+    monkeypatch.setattr(words, "tokenizer", functools.cache(words.tokenizer.__wrapped__))
+    full = words.tokenizer()                            # from the copy, completed
+    assert words._tokenizer()[1] is not None and not words._tokenizer()[1].todo
+    for line in read_lines("lexicons/jieba_user.txt"):  # what tokenizer() did before the copy
+        parts = line.split()
+        plain.add_word(parts[0], int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None,
+                       parts[2] if len(parts) > 2 else None)
+    assert full.FREQ == plain.FREQ and full.total == plain.total
+    assert full.user_word_tag_tab == plain.user_word_tag_tab
 
 
 def test_a_damaged_jieba_dictionary_file_is_a_miss(cache_dir):
@@ -203,14 +242,14 @@ def test_a_damaged_jieba_dictionary_file_is_a_miss(cache_dir):
     words._initialize(jieba.Tokenizer(), jieba)
     path = words._dictionary_file(jieba)
     good = path.read_bytes()
-    assert words._unpack_dictionary(good) is not None
+    assert words._unpack_dictionary(good, {}) is not None
     flipped = bytearray(good)
     flipped[len(flipped) // 2] ^= 1
     for bad in (bytes(flipped), good[:-4], good[:100], b"", b"something else"):
-        assert words._unpack_dictionary(bad) is None
+        assert words._unpack_dictionary(bad, {}) is None
     path.write_bytes(bytes(flipped))
     tk = jieba.Tokenizer()
-    words._initialize(tk, jieba)                        # jieba's own load, file rewritten
+    assert words._initialize(tk, jieba) is None          # jieba's own load, file rewritten
     assert tk.FREQ and path.read_bytes() == good
 
 
@@ -253,3 +292,88 @@ def test_flags_given_as_regexflag_are_cached_as_numbers(cache_dir, monkeypatch):
     b = compile_regex("a b # c", regex.VERBOSE | regex.V0)
     _same(a, b)
     assert b.match("ab")
+
+
+# -- the number rules' rule set -----------------------------------------------------------------
+def _fields(rs) -> dict:
+    import dataclasses
+
+    out = {}
+    for f in dataclasses.fields(rs):
+        v = getattr(rs, f.name)
+        if f.name == "patterns" or f.name == "other_patterns":
+            v = [(p.id, p.expanded, p.compiled.pattern, p.compiled.flags, p.priority, p.requires,
+                  p.examples, p.counter_examples, p.where, p.near_test, p.n1_group, p.cue,
+                  p.cue_window, p.near.pattern if p.near is not None else None) for p in v]
+        elif f.name in ("negatives", "neg_checks"):
+            v = [tuple(x.pattern if hasattr(x, "pattern") else x for x in t) for t in v]
+        elif f.name == "cue_res":
+            v = {k: x.pattern for k, x in v.items()}
+        elif hasattr(v, "pattern"):
+            v = (v.pattern, v.flags)
+        out[f.name] = v
+    return out
+
+
+def test_the_rule_set_from_the_cache_is_the_built_one(cache_dir, tmp_path):
+    import shutil
+
+    from extractor.facts import ruleset as R
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    digest = R._rules_digest(rules)
+    built = R._build(str(rules), digest, False)
+    first = R._cached_build(str(rules), digest)         # a miss: built and written
+    files = list((cache_dir / "ruleset").glob("*.pickle"))
+    assert len(files) == 1 and files[0].stat().st_mode & 0o077 == 0
+    again = R._cached_build(str(rules), digest)         # from the file
+    assert again is not first
+    assert _fields(again) == _fields(built) == _fields(first)
+    text = "收入1200万元，增长7.5%，共3家"
+    assert [p.compiled.search(text) and p.compiled.search(text).span() for p in again.patterns] \
+        == [p.compiled.search(text) and p.compiled.search(text).span() for p in built.patterns]
+
+
+def test_a_tampered_rule_set_file_is_not_run_and_is_rebuilt(cache_dir, tmp_path):
+    import shutil
+
+    from extractor.facts import ruleset as R
+
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    digest = R._rules_digest(rules)
+    R._cached_build(str(rules), digest)
+    f, = (cache_dir / "ruleset").glob("*.pickle")
+    for bad in (pickle.dumps(Evil()), b"\x80\x05truncated", pickle.dumps({"not": "a rule set"})):
+        write_cache(f, bad)
+        rs = R._cached_build(str(rules), digest)
+        assert type(rs) is R.RuleSet and rs.patterns and not marker.exists()
+        assert f.read_bytes() != bad                    # rewritten
+
+
+def test_a_fresh_process_with_warm_caches_imports_no_yaml_parser(tmp_path):
+    """ruamel.yaml (0.05 s to import) is needed only when a rule file has to be parsed."""
+    env = dict(os.environ, EXTRACTOR_CACHE_DIR=str(tmp_path / "cache"))
+    doc = tmp_path / "figures.txt"
+    doc.write_text("2023年全年实现营业收入1200万元，同比增长7.5%；新建电商示范站点五个。\n",
+                   encoding="utf-8")
+    code = ("import sys, json\nfrom extractor.pipeline import process_path\n"
+            f"r = process_path({str(doc)!r})\n"
+            "print(json.dumps({'facts': [f.text for f in r.facts], "
+            "'ruamel': 'ruamel.yaml' in sys.modules}))\n")
+    import json
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=str(REPO), env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert runs[0]["ruamel"] and not runs[1]["ruamel"]
+    assert runs[0]["facts"] == runs[1]["facts"] and "1200万元" in runs[1]["facts"]

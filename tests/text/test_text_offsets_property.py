@@ -257,3 +257,16 @@ def test_every_corpus_file(corpus_prepared) -> None:
             d0, d1 = ct.to_decoded(s.start, s.end)
             assert d0 < d1
     assert spans == 200 * len(corpus_prepared)
+
+
+def test_to_clean_is_the_first_clean_character_starting_at_or_after(corpus_prepared,
+                                                                      sample_prepared) -> None:
+    """``to_clean(d)`` / ``to_clean_many`` give the first clean character whose decoded origin
+    starts at or after d (the clean length past the last one), for every decoded offset."""
+    for ct in [p.clean for _path, p in corpus_prepared[:25]] + [sample_prepared.clean]:
+        omap = ct.omap
+        starts = [omap.start_of(c) for c in range(omap.clean_len)]
+        offsets = list(range(len(ct.decoded) + 1))
+        want = [bisect_left(starts, d) for d in offsets]
+        assert ct.to_clean_many(offsets) == want
+        assert [ct.to_clean(d) for d in offsets[::97]] == want[::97]

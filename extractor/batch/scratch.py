@@ -1,0 +1,281 @@
+"""The store of a run without ``--db``: Arrow IPC files in the run's temporary folder.
+
+Such a run keeps nothing after its exports, so it needs no database, only the rows in the
+exports' order. Each flush of documents (``add_many``) is sorted in that order (``ORDER_BY``:
+by source first) and appended to one Arrow IPC file per table, one record batch per source; an
+index in memory (a few numbers per document) says which batches hold a source's rows. The
+exports read the sources in order, one small batch at a time, and hand on batches of ``rows``
+rows: the rows and order of ``Store.batches`` (a global ``ORDER BY``) without a global sort, and
+the resident memory of one batch whatever the number of documents.
+
+Why not the DuckDB store here: its library and connection cost the run's parent process 48 MB,
+and its sorted read for the exports filled the buffer pool (+87 MB for 94k facts; at 750k facts
+the whole 256 MB, 607 MB peak for the run), while a smaller pool failed that read ("failed to
+pin block"). Appending a batch is also cheaper than a DuckDB transaction.
+
+If the exports fail, :meth:`ScratchStore.save_as` writes the rows into a DuckDB store file that
+a run with ``--db`` takes up without processing the documents again.
+"""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .exports import _bool_array
+from .schema import ORDER_BY, TABLES, arrow_schema
+from .store import _arrow_of, _build
+
+_FILES = {t: f"{t}.arrow" for t in TABLES}
+
+
+class ScratchStore:
+    """``ScratchStore(folder)``: the rows of one run in ``folder`` (which must exist); the same
+    methods as :class:`~extractor.batch.store.Store` that a run uses."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._schemas = {t: arrow_schema(t) for t in TABLES}
+        self._sinks: dict = {}
+        self._writers: dict = {}
+        self._nbatches = {t: 0 for t in TABLES}
+        self._rows = {t: 0 for t in TABLES}
+        # table -> source -> numbers of the batches holding that source's rows
+        self._index: dict[str, dict[str, list[int]]] = {t: {} for t in TABLES}
+        # every stored document: (source, sha256, doc_id, status)
+        self._docs: list[tuple[str, str, str, str]] = []
+        self._severities: dict[tuple[str, str], Counter] = {}   # (doc_id, source) -> counts
+        self._selected: set[int] | None = None     # indices into _docs; None: all
+        self._run: dict | None = None
+        self._closed = False
+
+    # -- the Store methods a run calls --------------------------------------------------------
+    def close(self) -> None:
+        """Finish the files (they stay until the folder is removed); reading reopens them."""
+        self._finish_files()
+
+    def __enter__(self) -> ScratchStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def done_hashes(self) -> set[str]:
+        return {sha for _, sha, _, _ in self._docs if sha}
+
+    def begin_run(self, *, command: str, inputs: int, engine: str, jobs: int) -> int:
+        self._run = {"command": command, "inputs": inputs, "engine": engine, "jobs": jobs}
+        return 1
+
+    def end_run(self, run_id: int, *, processed: int, ok: int, failed: int, skipped: int) -> None:
+        if self._run is not None:
+            self._run["end"] = {"processed": processed, "ok": ok, "failed": failed,
+                                "skipped": skipped}
+
+    def add(self, row: dict, facts, anomalies, *, run_id: int | None = None) -> None:
+        self.add_many([(row, facts, anomalies)], run_id=run_id)
+
+    def add_many(self, outcomes: list, *, run_id: int | None = None) -> None:
+        """Append whole documents (row, facts, findings): the same typed rows as
+        ``Store.add_many`` (``_arrow_of``), each table sorted in export order and written one
+        batch per source. Two documents with the same source (two inputs named alike) are both
+        kept, as ``Store.add_many`` keeps them when they arrive in one transaction."""
+        if not outcomes:
+            return
+        if self._closed:
+            raise RuntimeError("the scratch store is closed")
+        docs = _arrow_of("documents", [[o[0] for o in outcomes]])
+        keys = zip(*(docs.column(c).to_pylist() for c in ("source", "sha256", "doc_id",
+                                                           "status")))
+        self._docs.extend(keys)
+        anomalies = _arrow_of("anomalies", [o[2] for o in outcomes])
+        if anomalies.num_rows:
+            for key, n in Counter(zip(anomalies.column("doc_id").to_pylist(),
+                                      anomalies.column("source").to_pylist(),
+                                      anomalies.column("severity").to_pylist())).items():
+                self._severities.setdefault(key[:2], Counter())[key[2]] += n
+        self._append("documents", docs)
+        self._append("facts", _arrow_of("facts", [o[1] for o in outcomes]))
+        self._append("anomalies", anomalies)
+
+    def select_inputs(self, inputs: Iterable[tuple[str | None, str]]) -> None:
+        """Restrict :meth:`batches` to the given (sha256, source) inputs, as ``Store`` does: a
+        file by its content hash, one that could not be opened (no hash) by its source."""
+        shas, unopened = set(), set()
+        for sha, src in inputs:
+            if sha:
+                shas.add(sha)
+            else:
+                unopened.add(src)
+        self._selected = {i for i, (src, sha, _, _) in enumerate(self._docs)
+                          if (sha and sha in shas) or (not sha and src in unopened)}
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._rows)
+
+    def status_counts(self) -> dict[str, int]:
+        return dict(Counter(self._docs[i][3] for i in self._chosen()))
+
+    def severity_counts(self) -> dict[str, int]:
+        total: Counter = Counter()
+        for key in {(self._docs[i][2], self._docs[i][0]) for i in self._chosen()}:
+            total.update(self._severities.get(key, ()))
+        return dict(total)
+
+    def batches(self, table: str, *, rows: int = 10_000) -> Iterator[pa.RecordBatch]:
+        """The table's rows (of the selected inputs) in export order, as typed Arrow batches of
+        ``rows`` rows (the last one shorter), as ``Store.batches`` gives them."""
+        self._finish_files()
+        schema = self._schemas[table]
+        chosen = self._chosen()
+        sources = sorted({self._docs[i][0] for i in chosen})
+        # rows of documents that are not selected (never in a run's own scratch store, whose
+        # documents are all its inputs) are dropped by (doc_id, source), as Store's join does
+        keep = None
+        if len(chosen) < len(self._docs):
+            by = 1 if table == "documents" else 2          # sha256 or doc_id
+            keep = {(self._docs[i][by], self._docs[i][0]) for i in chosen}
+        where = self._index[table]
+        pending: list[pa.RecordBatch] = []
+        have = 0
+        if not self._nbatches[table]:
+            return
+        with pa.OSFile(str(self.folder / _FILES[table]), "rb") as src:
+            reader = pa.ipc.open_file(src)
+            for source in sources:
+                numbers = where.get(source)
+                if not numbers:
+                    continue
+                parts = [reader.get_batch(n) for n in numbers]
+                if len(parts) > 1:     # the source came in several flushes: merge its rows
+                    part = _sorted(pa.Table.from_batches(parts, schema=schema), table)
+                    part = part.combine_chunks().to_batches()[0]
+                else:
+                    part = parts[0]
+                if keep is not None:
+                    part = _only(part, keep, table)
+                pending.append(part)
+                have += part.num_rows
+                while have >= rows:
+                    whole = pa.concat_batches(pending)
+                    yield whole.slice(0, rows)
+                    rest = whole.slice(rows)
+                    pending, have = ([rest] if rest.num_rows else []), rest.num_rows
+            if have:
+                yield pa.concat_batches(pending)
+
+    def table(self, table: str) -> pa.Table:
+        return pa.Table.from_batches(list(self.batches(table)), schema=self._schemas[table])
+
+    # -- keeping the results when the exports fail ----------------------------------------------
+    def save_as(self, path: str | Path) -> Path:
+        """Write every stored row into a new DuckDB store file at ``path`` (one transaction, as
+        a run with ``--db`` would have stored them, this run recorded in ``runs``), so that
+        ``extractor run`` with the same inputs and ``--db path`` writes the tables without
+        processing the documents again."""
+        from .store import Store
+
+        self._finish_files()
+        path = Path(path)
+        run = self._run or {"command": "run", "inputs": len(self._docs), "engine": "local",
+                            "jobs": 1}
+        with Store(path, spill_dir=path.parent) as store:
+            run_id = store.begin_run(command=run["command"], inputs=run["inputs"],
+                                     engine=run["engine"], jobs=run["jobs"])
+
+            def stored(table):
+                if not self._nbatches[table]:
+                    return
+                with pa.OSFile(str(self.folder / _FILES[table]), "rb") as src:
+                    reader = pa.ipc.open_file(src)
+                    for i in range(reader.num_record_batches):
+                        b = reader.get_batch(i)
+                        if table == "documents":
+                            b = b.append_column("run_id", _build([run_id] * b.num_rows,
+                                                                 pa.int64()))
+                        yield b
+            store.insert_batches({t: stored(t) for t in TABLES})
+            end = run.get("end") or {"processed": len(self._docs), "ok": 0, "failed": 0,
+                                     "skipped": 0}
+            store.end_run(run_id, **end)
+        return path
+
+    def keep(self) -> tuple[Path | None, str]:
+        """After a failed export: the rows as a DuckDB store ``results.duckdb`` in the folder
+        (the IPC files removed), or, if that cannot be written, the IPC files themselves.
+        Returns (where, a note on what went wrong)."""
+        target = self.folder / "results.duckdb"
+        try:
+            self.save_as(target)
+        except Exception as exc:   # noqa: BLE001 - the export's error is the one reported
+            for p in (target, target.with_name(target.name + ".wal")):
+                p.unlink(missing_ok=True)
+            return self.folder, (f"as Arrow IPC files ({', '.join(_FILES.values())}); "
+                                 f"a DuckDB store could not be written: {exc}")
+        for p in self.folder.iterdir():
+            if p != target:
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+        return target, ""
+
+    # -- files ------------------------------------------------------------------------------------
+    def _append(self, table: str, tab: pa.Table) -> None:
+        if not tab.num_rows:
+            return
+        tab = _sorted(tab, table).combine_chunks()
+        self._rows[table] += tab.num_rows
+        w = self._writers.get(table)
+        if w is None:
+            sink = self._sinks[table] = pa.OSFile(str(self.folder / _FILES[table]), "wb")
+            w = self._writers[table] = pa.ipc.new_file(sink, self._schemas[table])
+        # sorted by source first: value_counts lists each source once, in order of appearance
+        counts = pc.value_counts(tab.column("source").combine_chunks())
+        sizes = np.frombuffer(counts.field("counts").buffers()[1], np.int64, len(counts),
+                              counts.offset)
+        index = self._index[table]
+        at = 0
+        for source, n in zip(counts.field("values").to_pylist(), sizes.tolist()):
+            for b in tab.slice(at, n).to_batches():
+                w.write_batch(b)
+                index.setdefault(source, []).append(self._nbatches[table])
+                self._nbatches[table] += 1
+            at += n
+
+    def _finish_files(self) -> None:
+        """Close the writers (an IPC file is readable once its footer is written); a table
+        without rows has no file."""
+        for w in self._writers.values():
+            w.close()
+        for s in self._sinks.values():
+            s.close()
+        self._writers.clear()
+        self._sinks.clear()
+        self._closed = True
+
+    def _chosen(self) -> list[int]:
+        if self._selected is None:
+            return list(range(len(self._docs)))
+        return sorted(self._selected)
+
+
+def _sorted(tab: pa.Table, table: str) -> pa.Table:
+    """``tab`` in export order: ``ORDER BY`` of ``Store.query`` (byte order of the text, which
+    is DuckDB's default collation; nulls last, DuckDB's default)."""
+    idx = pc.sort_indices(tab, sort_keys=[(c, "ascending", "at_end") for c in ORDER_BY[table]])
+    return tab.take(idx)
+
+
+def _only(batch: pa.RecordBatch, keep: set[tuple[str, str]], table: str) -> pa.RecordBatch:
+    """The rows of ``batch`` whose (doc_id, source) is in ``keep``; documents: whose (sha256,
+    source) is (the keys of ``Store``'s joins)."""
+    first = "sha256" if table == "documents" else "doc_id"
+    pairs = zip(batch.column(first).to_pylist(), batch.column("source").to_pylist())
+    mask = np.fromiter((p in keep for p in pairs), dtype=bool, count=batch.num_rows)
+    return batch if mask.all() else batch.filter(_bool_array(mask))

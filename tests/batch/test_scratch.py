@@ -1,0 +1,128 @@
+"""The scratch store of a run without --db (Arrow files) gives what the DuckDB store gives: the
+same typed rows, in the same order, in batches of the same sizes; and it can be kept as a
+DuckDB store that a run with --db takes up."""
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+
+from extractor.batch.scratch import ScratchStore
+from extractor.batch.store import Store
+
+SOURCES = ["b.txt", "a.txt", "a/b.txt", "a-b.txt", "中文/报告.txt", "Z.txt", "a.txt.txt",
+           "é.txt"]
+
+
+def _doc(i: int, source: str, rng: random.Random):
+    sha = f"{i:016x}" * 4
+    doc_id = sha[:16]
+    facts = []
+    for j in range(rng.randint(0, 40)):
+        start = rng.randint(0, 30)             # ties in start / end / kind on purpose
+        end = start + rng.randint(1, 3)
+        kind = rng.choice(["count", "money", "date"])
+        facts.append({"fact_id": f"{doc_id}:{start}-{end}:{kind}:{j}", "doc_id": doc_id,
+                      "source": source, "kind": kind, "text": rng.choice(["1", "万元", "=1+"]),
+                      "start": start, "end": end, "value": rng.choice([None, 1.5, 1e20]),
+                      "value_exact": "1.5", "page": rng.choice([None, 1]),
+                      "low_open": rng.choice([None, True])})
+    anomalies = [{"anomaly_id": f"{doc_id}:a{j}", "doc_id": doc_id, "source": source,
+                  "code": rng.choice(["x", "y"]), "severity": rng.choice(["info", "error"]),
+                  "start": rng.choice([None, 0, 5]), "end": rng.choice([None, 9]),
+                  "fact_ids": rng.choice([None, ["f1", "f2"]])}
+                 for j in range(rng.randint(0, 3))]
+    row = {"doc_id": doc_id, "source": source, "sha256": sha, "status": rng.choice(["ok", "ok",
+           "failed"]), "chars": 10, "facts": len(facts), "anomalies": len(anomalies)}
+    return row, facts, anomalies
+
+
+def _fill(stores, n_docs=60, seed=7):
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n_docs):
+        # a source repeated in another flush (two inputs named alike, other content)
+        source = SOURCES[i % len(SOURCES)] if i < 50 else f"d{rng.randint(0, 999):03d}.txt"
+        docs.append(_doc(i, source, rng))
+    for k in range(0, n_docs, 7):              # flushes of 7 documents
+        for st in stores:
+            st.add_many(docs[k:k + 7], run_id=1)
+    return docs
+
+
+def test_scratch_gives_the_stores_rows_order_and_batches(tmp_path):
+    (tmp_path / "s").mkdir()
+    scratch = ScratchStore(tmp_path / "s")
+    db = Store(tmp_path / "d.duckdb")
+    docs = _fill([scratch, db])
+    # the DuckDB store replaces a source stored by an earlier transaction; the scratch store
+    # keeps both (one run's inputs, sources repeated only when two inputs are named alike):
+    # compare on sources stored once
+    once = [d for d in docs if sum(x[0]["source"] == d[0]["source"] for x in docs) == 1]
+    for st in (scratch, db):
+        st.select_inputs([(d[0]["sha256"], d[0]["source"]) for d in once])
+    for table in ("facts", "anomalies", "documents"):
+        for rows in (10_000, 5):
+            a = list(scratch.batches(table, rows=rows))
+            b = list(db.batches(table, rows=rows))
+            assert [x.num_rows for x in a] == [x.num_rows for x in b], (table, rows)
+            assert pa.Table.from_batches(a).equals(pa.Table.from_batches(b)), table
+            assert a[0].schema == b[0].schema
+    assert scratch.status_counts() == db.status_counts()
+    assert scratch.severity_counts() == db.severity_counts()
+    db.close()
+    scratch.close()
+
+
+def test_a_source_in_several_flushes_is_merged_in_order(tmp_path):
+    """Both documents of a repeated source are exported, their rows merged in export order."""
+    scratch = ScratchStore(tmp_path)
+    db = Store(tmp_path / "d.duckdb")
+    rng = random.Random(3)
+    first, second = _doc(1, "same.txt", rng), _doc(2, "same.txt", rng)
+    for st in (scratch, db):
+        st.add_many([first, second], run_id=1)      # one transaction: DuckDB keeps both too
+    scratch2 = ScratchStore(tmp_path / "two")
+    (tmp_path / "two").mkdir()
+    scratch2.add_many([first], run_id=1)
+    scratch2.add_many([second], run_id=1)
+    for table in ("facts", "anomalies", "documents"):
+        want = db.table(table)
+        assert scratch.table(table).equals(want)
+        assert scratch2.table(table).equals(want)
+    db.close()
+
+
+def test_selection_and_empty_tables(tmp_path):
+    scratch = ScratchStore(tmp_path)
+    rng = random.Random(5)
+    docs = [_doc(i, f"r{i}.txt", rng) for i in range(4)]
+    docs.append(({"doc_id": "", "source": "gone.txt", "sha256": None, "status": "unreadable",
+                  "facts": 0, "anomalies": 0}, [], []))
+    scratch.add_many(docs)
+    scratch.select_inputs([(docs[1][0]["sha256"], "r1.txt"), (None, "gone.txt")])
+    got = scratch.table("documents").column("source").to_pylist()
+    assert got == ["gone.txt", "r1.txt"]
+    assert set(scratch.table("facts").column("doc_id").to_pylist()) <= {docs[1][0]["doc_id"]}
+    assert scratch.status_counts() == {"unreadable": 1, docs[1][0]["status"]: 1}
+    empty = ScratchStore(tmp_path / "e")
+    (tmp_path / "e").mkdir()
+    assert list(empty.batches("facts")) == []
+    assert empty.table("anomalies").num_rows == 0
+
+
+def test_kept_as_a_duckdb_store(tmp_path):
+    scratch = ScratchStore(tmp_path)
+    scratch.begin_run(command="run", inputs=60, engine="local", jobs=2)
+    _fill([scratch])
+    scratch.end_run(1, processed=60, ok=50, failed=10, skipped=0)
+    want = {t: scratch.table(t) for t in ("facts", "anomalies", "documents")}
+    kept, note = scratch.keep()
+    assert (kept, note) == (tmp_path / "results.duckdb", "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.duckdb"]
+    with Store(kept) as st:
+        assert {t: st.table(t) for t in want} == want
+        runs = st.con.execute("select run_id, command, inputs, processed, ok, failed, jobs, "
+                              "finished is not null from runs").fetchall()
+        assert runs == [(1, "run", 60, 60, 50, 10, 2, True)]
+        assert st.con.execute("select distinct run_id from documents").fetchall() == [(1,)]
