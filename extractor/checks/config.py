@@ -79,9 +79,10 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
 
     Found from the first named or non-capturing group at the top level of the pattern that is a
     plain alternation of literal words (``(?P<unit>千伏|kV|KV|kv)``, ``(?:其中|包括)``) and is not
-    made optional by a quantifier, in a pattern without a top-level ``|``. Look-arounds elsewhere do not matter: whatever they allow,
-    the group's text is part of the match. Used as a cheap ``str`` pre-filter before scanning a
-    whole document with ``rx`` (``may_match``)."""
+    made optional by a quantifier, in a pattern without a top-level ``|``. Look-arounds elsewhere
+    do not matter: whatever they allow, the group's text is part of the match. Used as a cheap
+    ``str`` pre-filter before scanning a whole document with ``rx`` (``may_match``) and to find
+    the windows worth a search (``LiteralSpots``)."""
     if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE):
         return None
     src = rx.pattern

@@ -169,7 +169,8 @@ def _unanchored(rx: regex.Pattern[str]) -> regex.Pattern[str] | None:
 
 @functools.cache
 def _unanchored_pair(ex: regex.Pattern[str], pa: regex.Pattern[str]) -> tuple[regex.Pattern[str], ...]:
-    """Both cues without their ``^`` (only called when ``_either`` found both)."""
+    """Both cues without their ``^``, for ``LiteralSpots`` (asked only when ``_either`` could
+    unanchor both)."""
     return tuple(rx for rx in (_unanchored(ex), _unanchored(pa)) if rx is not None)
 
 
