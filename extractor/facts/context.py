@@ -366,7 +366,17 @@ class _Doc:
         self._sstarts = sstarts
         self._sents = sents
         self._cache: dict = p._words
+        # the sentences whose whole span the cache holds (only _words_plain adds to it while
+        # attach runs), found from the cache's keys: a set look-up per window, no tuple key
+        cached = set()
+        for key in self._cache:
+            if type(key) is tuple and len(key) == 2:
+                i = bisect_right(sstarts, key[0]) - 1
+                if i >= 0 and sents[i].start == key[0] and sents[i].end == key[1]:
+                    cached.add(i)
+        self._cached = cached
         self._cut = text_mod.cut_words
+        self._words_of = word_strings
         self.words = self._words_plain
 
     def _words_plain(self, a: int, b: int) -> Sequence[str]:
@@ -381,15 +391,14 @@ class _Doc:
         if i >= 0:
             s = self._sents[i]
             if a < s.end:
-                cache = self._cache
-                if s.end >= b:
-                    got = cache.get((s.start, s.end))
-                    if got is not None:
-                        return [w for w, x, y in got if x >= a and y <= b]
+                if s.end >= b and i in self._cached:   # (s.start, s.end) in the cache
+                    got = self._cache[(s.start, s.end)]
+                    return [w for w, x, y in got if x >= a and y <= b]
                 if s.start == a and s.end == b:
-                    got = cache[(a, b)] = self._cut(self.text[a:b], a)
+                    got = self._cache[(a, b)] = self._cut(self.text[a:b], a)
+                    self._cached.add(i)
                     return [w for w, _, _ in got]
-        return word_strings(self.text[a:b])
+        return self._words_of(self.text[a:b])
 
     def _words_generic(self, a: int, b: int) -> Sequence[str]:
         return [w for w, _, _ in _words(self, a, b)]
@@ -605,65 +614,7 @@ _SECTION = operator.attrgetter("section")
 
 
 # ------------------------------------------------------------------------------------------------
-# the four attributes
-
-
-def _modality(d: _Doc, cs: int, scope: int, section: str, dates: Any = None,
-              topic: tuple[int | None, bool] | None = None) -> str:
-    """``dates``: d.dates_before(scope, cs); ``topic``: d.topic(section) (computed if None)."""
-    if dates is None:
-        dates = d.dates_before(scope, cs)
-    last_pos, last = -1, ""
-    i = bisect_left(d.cue_starts, cs) - 1
-    if i >= 0 and d.cue_starts[i] >= scope:
-        last_pos, last = d.cues[i]
-    if d.year is not None:
-        for start, y, _base, _topic, _iso in dates:
-            if y is not None and y > d.year and start > last_pos:
-                last_pos, last = start, "planned"
-    if last:
-        return last
-    topic_year, planned = topic if topic is not None else d.topic(section)
-    if planned:
-        return "planned"
-    if topic_year is not None and d.year is not None and (
-            topic_year > d.year or (d.gov and topic_year == d.year)):
-        return "planned"
-    return "actual"
-
-
-def _period(d: _Doc, f: Fact, cs: int, scope: int, section: str, dates: Any = None,
-            clause: int | None = None, topic: tuple[int | None, bool] | None = None) -> str:
-    """``dates``, ``topic`` as for _modality; ``clause``: d.clause_start(cs, scope)."""
-    if dates is None:
-        dates = d.dates_before(scope, cs)
-    best = None   # (position, iso)
-    for start, _y, base, in_topic, iso in dates:
-        if base:
-            continue
-        if not in_topic:
-            if clause is None:
-                clause = d.clause_start(cs, scope)
-            if clause > start:
-                continue     # an event date (于8月16日正式开园) dates its own clause only
-        best = (start, iso)
-    topic_year = topic[0] if topic is not None else d.topic(section)[0]
-    if topic_year is None and d.year is not None:
-        if d.gov and f.modality == "actual":
-            topic_year = d.year - 1
-        else:
-            topic_year = d.year
-    whole = d.whole
-    i = bisect_left(whole, cs) - 1
-    if i >= 0 and whole[i] >= scope and (best is None or whole[i] > best[0]):
-        best = (whole[i], str(topic_year) if topic_year is not None else "")
-    now = d.now
-    i = bisect_left(now, cs) - 1
-    if i >= 0 and now[i] >= scope and (best is None or now[i] > best[0]):
-        best = (now[i], str(d.year) if d.year is not None else "")
-    if best is not None:
-        return best[1]
-    return str(topic_year) if topic_year is not None else ""
+# the four attributes (modality and period are decided in attach, which holds their inputs)
 
 
 def _role(d: _Doc, f: Fact, cs: int, ce: int, clause: int) -> str:
@@ -729,13 +680,15 @@ def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
     """The subject written before the figure; None when the clause holds nothing but trail words
     (预计全年完成28.89亿元: the subject is that of the figure before)."""
     text = d.text
-    region = text[region_start:cs]
-    if not region or region.isspace():
-        return None
-    # 1. an indicator ending nearest the figure
-    ind = d.indicator(region_start, cs)
-    if ind:
-        return ind
+    if region_start >= cs or (text[cs - 1].isspace() and text[region_start:cs].isspace()):
+        return None            # nothing or only blanks before the figure
+    # 1. an indicator ending nearest the figure (d.indicator, asked when one ends in the region)
+    ind_ends = d.ind_ends
+    i = bisect_right(ind_ends, cs) - 1
+    if i >= 0 and ind_ends[i] > region_start:
+        ind = d.indicator(region_start, cs)
+        if ind:
+            return ind
     # 2. the noun phrase right before the figure
     a = max(region_start, cs - _MAX_SUBJECT_REGION)
     r = d.rules
@@ -818,7 +771,12 @@ _AFTER_NOUN_WORDS = frozenset("个项家所座批只台辆条名位户处件张�
 
 
 def attach(prepared: Any, facts: list[Fact]) -> None:
-    """Fill subject, modality, period, role (and sentence/section/page if unset), in place."""
+    """Fill subject, modality, period, role (and sentence/section/page if unset), in place.
+
+    The facts are visited in text order, so their cue scope (sentence) only moves forward: what
+    the figures of one scope share (its start and end, its first date, cue and period-cue
+    indexes, the subject / end / percent of its last figure) is held in locals, reset when the
+    scope changes, instead of being looked up per fact."""
     if not facts:
         return
     clean = prepared.clean
@@ -826,19 +784,33 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     starts = [to_clean(f.start) for f in facts]
     d = _Doc(prepared, starts)
     text = d.text
+    year = d.year
+    gov = d.gov
     keys = [f.start for f in facts]
     order = sorted(range(len(facts)), key=keys.__getitem__)
     sentence_at = d.sentence_at
     sstarts, sents = d._sstarts, d._sents
     topics = d._topic
     sent_ends = d.sent_ends
+    n_ends = len(sent_ends)
     date_starts = d.date_starts
+    n_dates = len(date_starts)
+    dates_from = d.dates_from
     marks = d.clause_marks
+    cues, cue_starts = d.cues, d.cue_starts
+    n_cues = len(cue_starts)
+    whole, now = d.whole, d.now
+    n_whole, n_now = len(whole), len(now)
     subject_forms = _FORMS if d._pure_form else d._subject_forms
-    prev_subject: dict[int, str] = {}          # scope start → subject of the last figure
-    prev_end: dict[int, int] = {}              # scope start → clean end of the last fact
+    big = len(text) + 1
+    scope = scope_last = -1        # the current scope: clean offsets [scope, scope_last]
+    first_date = first_cue = first_whole = first_now = big   # their first start in the scope
+    kd = 0                          # index of the scope's first date
+    has_prev = False                # a figure of this scope has its subject
+    prev_subj = ""                  # … that subject
+    prev_end = -1                   # clean end of the scope's last fact
+    prev_pct: tuple[int, str] | None = None       # (clean end, role) of its last percentage
     last_subject = ""
-    prev_percent: dict[int, tuple[int, str]] = {}   # scope start → (clean end, role) of the last %
     for i in order:
         f = facts[i]
         cs = starts[i]
@@ -862,26 +834,54 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
         if f.page is None:
             f.page = clean.page_at(cs)
         section = f.section or (s.section if s is not None else "")
-        k = bisect_left(sent_ends, cs) - 1               # d.scope_start(cs)
-        scope = sent_ends[k] + 1 if k >= 0 else 0
-        k = bisect_left(date_starts, scope)
-        dates = d.dates_from(k, cs) if k < len(date_starts) and date_starts[k] < cs else ()
+        if cs > scope_last:                              # a new scope: d.scope_start(cs)
+            k = bisect_left(sent_ends, cs)
+            scope = sent_ends[k - 1] + 1 if k > 0 else 0
+            scope_last = sent_ends[k] if k < n_ends else big
+            kd = bisect_left(date_starts, scope)
+            first_date = date_starts[kd] if kd < n_dates else big
+            k = bisect_left(cue_starts, scope)
+            first_cue = cue_starts[k] if k < n_cues else big
+            k = bisect_left(whole, scope)
+            first_whole = whole[k] if k < n_whole else big
+            k = bisect_left(now, scope)
+            first_now = now[k] if k < n_now else big
+            has_prev = False
+            prev_subj = ""
+            prev_end = -1
+            prev_pct = None
+        # d.dates_before(scope, cs): the dates of the scope ending by cs (usually none)
+        dates = dates_from(kd, cs) if first_date < cs else ()
         topic = topics.get(section)
         if topic is None:
             topic = d.topic(section)
         if not f.modality:
-            f.modality = _modality(d, cs, scope, section, dates, topic)
+            # the last cue before the figure in its scope; a later date after the report year
+            # is a planned cue; else the section's topic decides
+            last_pos, last = -1, ""
+            if first_cue < cs:
+                last_pos, last = cues[bisect_left(cue_starts, cs) - 1]
+            if year is not None:
+                for start, y, _base, _topic, _iso in dates:
+                    if y is not None and y > year and start > last_pos:
+                        last_pos, last = start, "planned"
+            if not last:
+                topic_year, planned = topic
+                last = "planned" if planned or (
+                    topic_year is not None and year is not None and (
+                        topic_year > year or (gov and topic_year == year))) else "actual"
+            f.modality = last
         kind = f.kind
         if kind == "date" or kind == "duration":
-            prev_end[scope] = ce
+            prev_end = ce
             continue
         k = bisect_left(marks, cs) - 1                   # d.clause_start(cs, scope)
         clause = marks[k] + 1 if k >= 0 and marks[k] >= scope else scope
         if not f.period:
-            f.period = _period(d, f, cs, scope, section, dates, clause, topic)
-        region_start = prev_end.get(scope, -1)
-        if clause > region_start:
-            region_start = clause
+            f.period = _period(f, year, gov, cs, clause, dates, topic[0],
+                               whole[bisect_left(whole, cs) - 1] if first_whole < cs else -1,
+                               now[bisect_left(now, cs) - 1] if first_now < cs else -1)
+        region_start = clause if clause > prev_end else prev_end
         subject = ""
         if kind == "quantity" or (kind == "count" and f.text and f.text[-1] in _AFTER_NOUN_WORDS):
             subject = _subject_after(d, ce)
@@ -891,8 +891,8 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
             only_trail = got is None
             subject = got or ""
         if not subject:
-            subject = prev_subject.get(scope, "")
-        if (not subject and only_trail and scope not in prev_subject and scope > 0
+            subject = prev_subj
+        if (not subject and only_trail and not has_prev and scope > 0
                 and text[scope - 1] != "\n"):
             subject = last_subject       # 预计全年完成28.89亿元 after the sentence naming it
         if not f.subject:
@@ -901,13 +901,36 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
                 f.subject = form if form is not None else d.subject_form(subject)
             else:
                 f.subject = ""
-        prev_subject[scope] = f.subject
-        last_subject = f.subject
-        prev_end[scope] = ce
+        prev_subj = last_subject = f.subject
+        has_prev = True
+        prev_end = ce
         if kind == "percent":
             if not f.role:
                 f.role = _role(d, f, cs, ce, clause)
-                prev = prev_percent.get(scope)
-                if not f.role and prev is not None and _LIST_GAP.fullmatch(text, prev[0], cs):
-                    f.role = prev[1]             # 分别增长9.6%和6.2%; 比重由3.3%上升到4.1%
-            prev_percent[scope] = (ce, f.role)
+                if not f.role and prev_pct is not None and _LIST_GAP.fullmatch(text, prev_pct[0], cs):
+                    f.role = prev_pct[1]             # 分别增长9.6%和6.2%; 比重由3.3%上升到4.1%
+            prev_pct = (ce, f.role)
+
+
+def _period(f: Fact, year: int | None, gov: bool, cs: int, clause: int, dates: Any,
+            topic_year: int | None, whole: int, now: int) -> str:
+    """The period of a figure at ``cs``: the last date of its scope before it that is no
+    comparison base (an event date only in its own clause, starting at ``clause``), unless a
+    later whole-year cue (its position ``whole``, -1 if none) gives the topic year or a later
+    now cue (``now``) the report year; else the topic year. ``dates``: d.dates_before."""
+    best_pos, best = -1, None
+    for start, _y, base, in_topic, iso in dates:
+        if base:
+            continue
+        if not in_topic and clause > start:
+            continue         # an event date (于8月16日正式开园) dates its own clause only
+        best_pos, best = start, iso
+    if topic_year is None and year is not None:
+        topic_year = year - 1 if gov and f.modality == "actual" else year
+    if whole >= 0 and (best is None or whole > best_pos):
+        best_pos, best = whole, str(topic_year) if topic_year is not None else ""
+    if now >= 0 and (best is None or now > best_pos):
+        best_pos, best = now, str(year) if year is not None else ""
+    if best is not None:
+        return best
+    return str(topic_year) if topic_year is not None else ""

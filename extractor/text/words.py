@@ -256,6 +256,7 @@ def word_strings(text: str) -> tuple[str, ...]:
 
 _UNSEEN = object()
 _STOP = object()
+_NO_SCORE = float("-inf")       # below every word's score (they are finite)
 
 
 class _Cutter:
@@ -273,6 +274,11 @@ class _Cutter:
         self.logtotal = math.log(tk.total)
         self.re_han = jieba.re_han_default
         self.re_skip = jieba.re_skip_default
+        # the block shapes words() relies on: runs captured by the split's one group, and the
+        # other blocks split at whitespace or CR LF only
+        if self.re_han.groups != 1:
+            raise RuntimeError("jieba's re_han_default must have one capturing group")
+        self.plain_skip = self.re_skip.pattern == "(\r\n|\\s)"   # jieba's own
         self.finalseg = finalseg
         self.finalseg_cut = finalseg.cut
         self.logp: dict[str, object] = {}
@@ -298,14 +304,17 @@ class _Cutter:
         return got
 
     def words(self, sentence: str) -> list[str]:
-        """The words of ``sentence`` as a list (jieba's ``cut`` order)."""
-        re_han = self.re_han
+        """The words of ``sentence`` as a list (jieba's ``cut`` order).
+
+        ``re_han.split`` (one capturing group) alternates the other blocks (even places, maybe
+        empty) and the runs (odd places), so a block's place says what it is. Outside the runs
+        jieba yields every character alone except CR LF (re_skip splits the whitespace off
+        and each other piece is cut into characters), so a block without CR LF is its characters."""
         memo = self.memo
         out: list[str] = []
-        for blk in re_han.split(sentence):
-            if not blk:
-                continue
-            if re_han.match(blk):
+        run = False
+        for blk in self.re_han.split(sentence):
+            if run:
                 got = memo.get(blk)
                 if got is None:
                     got = self._cut_run(blk)
@@ -315,13 +324,17 @@ class _Cutter:
                         self.logp.clear()
                     memo[blk] = got
                 out.extend(got)
-            else:
-                re_skip = self.re_skip
-                for x in re_skip.split(blk):
-                    if re_skip.match(x):
-                        out.append(x)
-                    else:
-                        out.extend(x)
+            elif blk:
+                if self.plain_skip and "\r\n" not in blk:
+                    out.extend(blk)
+                else:
+                    re_skip = self.re_skip
+                    for x in re_skip.split(blk):
+                        if re_skip.match(x):
+                            out.append(x)
+                        else:
+                            out.extend(x)
+            run = not run
         return out
 
     def _route(self, sentence: str) -> list[int]:
@@ -331,6 +344,7 @@ class _Cutter:
         with a non-zero frequency), to None (only a prefix of words: frequency 0) or to _STOP
         (not in jieba's prefix dictionary: no longer word starts with it)."""
         logp = self.logp
+        lget = logp.get
         freq = self.freq
         logtotal = self.logtotal
         log = math.log
@@ -339,12 +353,13 @@ class _Cutter:
         score = [0.0] * (n + 1)
         nxt = [0] * (n + 1)
         for idx in range(n - 1, -1, -1):
-            # DAG[idx]: ends i of the words sentence[idx:i+1] with a non-zero frequency
-            best_v = best_x = None
-            i = idx
-            frag = sentence[idx]
-            while True:
-                v = logp.get(frag, _UNSEEN)
+            # DAG[idx]: ends i of the words sentence[idx:i+1] with a non-zero frequency; jieba
+            # takes the max of (score, i), so on equal scores the later i (the longer word) wins
+            best_v = _NO_SCORE
+            best_x = -1
+            for i in range(idx, n):
+                frag = sentence[idx:i + 1]
+                v = lget(frag, _UNSEEN)
                 if v is _UNSEEN:
                     f = freq.get(frag, _UNSEEN)
                     v = _STOP if f is _UNSEEN else (log(f) - logtotal if f else None)
@@ -353,16 +368,15 @@ class _Cutter:
                     break
                 if v is not None:
                     v = v + score[i + 1]
-                    if best_v is None or v > best_v or (v == best_v and i > best_x):
-                        best_v, best_x = v, i
-                i += 1
-                if i >= n:
-                    break
-                frag = sentence[idx:i + 1]
-            if best_v is None:
-                best_v, best_x = alone + score[idx + 1], idx
-            score[idx] = best_v
-            nxt[idx] = best_x + 1
+                    if v >= best_v:
+                        best_v = v
+                        best_x = i
+            if best_x < 0:
+                score[idx] = alone + score[idx + 1]
+                nxt[idx] = idx + 1
+            else:
+                score[idx] = best_v
+                nxt[idx] = best_x + 1
         return nxt
 
     def _hmm(self, buf: str) -> tuple[str, ...]:
