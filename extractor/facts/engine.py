@@ -184,8 +184,9 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
     # call per anchor: the rule set's tables are looked up once per text)
     if not anchors:
         return []
-    watch = _Watchdog.start()
+    watch = None
     try:
+        watch = _Watchdog.start()
         return _match_anchors(text, rs, anchors, precheck, assume_money, watch)
     finally:
         if watch is not None:
@@ -260,8 +261,10 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
                         m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
                     else:            # odd count: a match is running (see _Watchdog)
                         watch.count += 1
-                        m = p.compiled.match(text, q)
-                        watch.count += 1
+                        try:
+                            m = p.compiled.match(text, q)
+                        finally:     # even again whatever ends the match (a Deadline too)
+                            watch.count += 1
                 except TimeoutError as exc:
                     raise RuleTimeoutError(p.id, q) from exc
                 if m is not None:
@@ -317,15 +320,32 @@ class _Watchdog:
                 return None
             watch = cls()
             watch.previous = signal.signal(signal.SIGVTALRM, watch)
-            tick = MATCH_TIMEOUT / 2
-            signal.setitimer(signal.ITIMER_VIRTUAL, tick, tick)
         except (ValueError, OSError):
             return None
+        try:
+            tick = MATCH_TIMEOUT / 2
+            signal.setitimer(signal.ITIMER_VIRTUAL, tick, tick)
+        except BaseException as exc:    # not armed (or interrupted): give the signal back
+            watch.stop()
+            if isinstance(exc, (ValueError, OSError)):
+                return None
+            raise
         return watch
 
     def stop(self) -> None:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)    # first the timer, then the handler
-        signal.signal(signal.SIGVTALRM, self.previous)
+        """Disarm the timer, then give the signal back. Both steps are done even when another
+        signal handler raises in between (worker.deadline's Deadline re-fires every 0.25 s, so it
+        may land here): that exception is raised once they are done."""
+        pending: BaseException | None = None
+        for _ in range(8):    # (bounded: an error of the calls themselves would come each time)
+            try:
+                signal.setitimer(signal.ITIMER_VIRTUAL, 0)    # first the timer, then the handler
+                signal.signal(signal.SIGVTALRM, self.previous)
+                break
+            except BaseException as exc:   # noqa: BLE001 - re-raised below, after the clean-up
+                pending = exc
+        if pending is not None:
+            raise pending
 
 
 _CAN_WATCH = hasattr(signal, "setitimer") and hasattr(signal, "SIGVTALRM")

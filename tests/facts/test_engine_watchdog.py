@@ -95,3 +95,58 @@ def test_a_tick_between_matches_raises_nothing() -> None:
     watch(signal.SIGVTALRM, None)
     with pytest.raises(TimeoutError):      # still the same one a tick later
         watch(signal.SIGVTALRM, None)
+
+
+class _Interrupt(BaseException):
+    """Stands for an exception raised by another signal handler (worker.deadline's Deadline,
+    which re-fires every 0.25 s after its expiry; KeyboardInterrupt)."""
+
+
+def test_an_exception_during_stop_still_gives_the_timer_back(monkeypatch) -> None:
+    """A Deadline tick landing inside _Watchdog.stop (after the timer is disarmed, before the
+    handler is restored) must not leave the watchdog installed: it would make every later
+    scan fall back, and a watch whose count stayed odd raises TimeoutError in unrelated code."""
+    real = signal.setitimer
+    fired = []
+
+    def setitimer(which, seconds, interval=0.0):
+        got = real(which, seconds, interval)
+        if which == signal.ITIMER_VIRTUAL and seconds == 0 and not fired:
+            fired.append(1)
+            raise _Interrupt()          # as if a handler ran right after the syscall
+        return got
+
+    monkeypatch.setattr(engine.signal, "setitimer", setitimer)
+    try:
+        with pytest.raises(_Interrupt):     # the interruption is not swallowed ...
+            facts_from_text(TEXT)
+        monkeypatch.undo()
+        assert fired and _untouched()       # ... and the handler was given back all the same
+    finally:                                # (never leave a broken state to the next tests)
+        real(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, signal.SIG_DFL)
+    assert [f.text for f in facts_from_text(TEXT)][-1] == "3家"
+    assert _untouched()
+
+
+def test_an_exception_inside_a_match_leaves_no_match_running(broken: Path, monkeypatch) -> None:
+    """An exception out of a match that is not the watchdog's (a Deadline from worker.deadline)
+    leaves the count even: a tick before stop() must not take it for a match still running."""
+    from extractor.batch.worker import Deadline, deadline
+
+    monkeypatch.setattr(engine, "MATCH_TIMEOUT", 30.0)     # the deadline comes first
+    watches = []
+    start = engine._Watchdog.start
+
+    def recording():
+        w = start()
+        watches.append(w)
+        return w
+
+    monkeypatch.setattr(engine._Watchdog, "start", staticmethod(recording))
+    with pytest.raises(Deadline):
+        with deadline(0.3):
+            facts_from_text(TEXT, rules=broken)
+    assert watches and watches[-1] is not None
+    assert watches[-1].count % 2 == 0
+    assert _untouched()
