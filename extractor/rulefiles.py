@@ -28,11 +28,16 @@ def rules_dir() -> Path:
 
 def _cache_dir() -> Path | None:
     """Where parsed rule files are cached: $EXTRACTOR_CACHE_DIR, else ~/.cache/extractor
-    ($XDG_CACHE_HOME); "" or "off" turns the cache off."""
+    ($XDG_CACHE_HOME); "" or "off" turns the cache off, and so does a user without a home."""
     env = os.environ.get("EXTRACTOR_CACHE_DIR")
     if env is not None:
         return None if env in ("", "off", "0") else Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if not xdg:
+        try:
+            xdg = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError, OSError):   # no HOME and a uid unknown to passwd: off
+            return None
     return Path(xdg) / "extractor"
 
 

@@ -377,3 +377,32 @@ def test_a_fresh_process_with_warm_caches_imports_no_yaml_parser(tmp_path):
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     assert runs[0]["ruamel"] and not runs[1]["ruamel"]
     assert runs[0]["facts"] == runs[1]["facts"] and "1200万元" in runs[1]["facts"]
+
+
+def test_no_home_directory_turns_the_cache_off(monkeypatch):
+    """HOME unset and the user unknown to the password database (a container run with an
+    arbitrary uid): Path.home() raises RuntimeError; the caches are off, nothing crashes."""
+    for var in ("EXTRACTOR_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(var, raising=False)
+
+    def no_home(*args):
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
+    assert rulefiles._cache_dir() is None and rulefiles.cache_path("regex", "x") is None
+    _same(compile_regex(SOURCES[0]), regex.compile(SOURCES[0]))
+    assert rulefiles.parse_yaml_cached("a: [1, 2]\n", "safe") == {"a": [1, 2]}
+
+
+def test_an_unwritable_cache_folder_is_only_a_miss(tmp_path, monkeypatch):
+    """The cache folder cannot be made (a file is in its place; a read-only home is the same
+    OSError for a user who is not root): everything is compiled and nothing raises."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(blocker / "extractor"))
+    monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
+    _same(compile_regex(SOURCES[1]), regex.compile(SOURCES[1]))
+    assert rulefiles.parse_yaml_cached("b: 1\n", "safe") == {"b": 1}
+    write_cache(rulefiles.cache_path("x", "y.bin"), b"data")
+    assert blocker.read_text() == "not a folder"
