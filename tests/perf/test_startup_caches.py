@@ -55,6 +55,20 @@ def _new_process(monkeypatch) -> None:
     monkeypatch.setattr(rulefiles, "_REGEX_CACHES", {})
 
 
+def _two_fresh_processes(code: str, env: dict) -> list:
+    """The JSON of the last line ``code`` prints, run twice in fresh processes (the second one
+    on the caches the first one wrote)."""
+    import json
+
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=str(REPO), env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return runs
+
+
 def test_compiled_regexes_come_back_from_the_cache_as_compiled(cache_dir, monkeypatch):
     first = [compile_regex(s) for s in SOURCES]
     f = _log(cache_dir)                                  # written as they were compiled
@@ -267,13 +281,7 @@ def test_a_fresh_process_with_warm_caches_parses_no_rule_regex(tmp_path):
             "w = cut_words('地区生产总值增长')\n"
             "mine = {p.expanded for p in rs.patterns} | {rs.scanner.pattern}\n"
             "print(json.dumps({'parsed': len(mine & set(n)), 'patterns': len(mine), 'w': w}))\n")
-    import json
-    runs = []
-    for _ in range(2):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=str(REPO), env=env, timeout=120)
-        assert out.returncode == 0, out.stderr[-2000:]
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    runs = _two_fresh_processes(code, env)
     assert runs[0]["parsed"] == runs[0]["patterns"] > 10
     assert runs[1]["parsed"] == 0
     assert runs[0]["w"] == runs[1]["w"]
@@ -368,13 +376,7 @@ def test_a_fresh_process_with_warm_caches_imports_no_yaml_parser(tmp_path):
             f"r = process_path({str(doc)!r})\n"
             "print(json.dumps({'facts': [f.text for f in r.facts], "
             "'ruamel': 'ruamel.yaml' in sys.modules}))\n")
-    import json
-    runs = []
-    for _ in range(2):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=str(REPO), env=env, timeout=120)
-        assert out.returncode == 0, out.stderr[-2000:]
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    runs = _two_fresh_processes(code, env)
     assert runs[0]["ruamel"] and not runs[1]["ruamel"]
     assert runs[0]["facts"] == runs[1]["facts"] and "1200万元" in runs[1]["facts"]
 
