@@ -458,17 +458,21 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
     """The rule set of ``base_str`` from the cache, or built and cached (0.1-0.2 s of a fresh
     process: the lexicons' and kinds' YAML trees, fragment expansion, the derived tables, and
     ruamel's import, which the trees need). Keyed by the rule files' contents, the folder (rules
-    carry their file:line), this module's source (the code that derives the tables), and the
-    Python and regex versions; it is pickled as built, before the engine adds its memos."""
+    carry their file:line), this module's source (the code that derives the tables), what reads
+    the files into trees (rulefiles.py's source, ruamel.yaml's stamp), and the Python and regex
+    versions; it is pickled as built, before the engine adds its memos."""
     import pickle
     import sys
 
+    from .. import rulefiles
+
     try:
-        code = Path(__file__).read_bytes()
+        code = Path(__file__).read_bytes() + b"\0" + Path(rulefiles.__file__).read_bytes()
     except OSError:
         return _build(base_str, digest, False)
     key = hashlib.sha256(f"{digest}\0{base_str}\0{sys.implementation.cache_tag}\0"
-                         f"{regex.__version__}\0".encode() + code).hexdigest()[:32]
+                         f"{regex.__version__}\0{rulefiles._ruamel_stamp()}\0".encode()
+                         + code).hexdigest()[:32]
     path = cache_path("ruleset", f"{key}.pickle")
     data = read_cache(path)
     if data is not None:

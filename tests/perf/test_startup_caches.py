@@ -408,3 +408,40 @@ def test_an_unwritable_cache_folder_is_only_a_miss(tmp_path, monkeypatch):
     assert rulefiles.parse_yaml_cached("b: 1\n", "safe") == {"b": 1}
     write_cache(rulefiles.cache_path("x", "y.bin"), b"data")
     assert blocker.read_text() == "not a folder"
+
+
+def test_the_rule_set_cache_is_keyed_by_what_parses_the_rule_files(cache_dir, tmp_path,
+                                                                      monkeypatch):
+    """The rule set is derived from ruamel's round-trip trees (rulefiles.parse_yaml_cached):
+    another ruamel.yaml (whose trees the YAML cache already keys by its stamp) or another
+    rulefiles.py must not get the rule set built from the old trees."""
+    import shutil
+
+    from extractor.facts import ruleset as R
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    digest = R._rules_digest(rules)
+    builds = []
+    real_build = R._build
+
+    def counting(*args):
+        builds.append(args)
+        return real_build(*args)
+
+    monkeypatch.setattr(R, "_build", counting)
+    R._cached_build(str(rules), digest)
+    R._cached_build(str(rules), digest)
+    assert len(builds) == 1                              # the second one from the file
+    monkeypatch.setattr(rulefiles, "_ruamel_stamp", lambda: "another-ruamel")
+    R._cached_build(str(rules), digest)
+    assert len(builds) == 2                              # a miss: built again
+    real_read = Path.read_bytes
+
+    def edited(path):
+        data = real_read(path)
+        return data + b"\n# edited\n" if path.name == "rulefiles.py" else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    R._cached_build(str(rules), digest)
+    assert len(builds) == 3
