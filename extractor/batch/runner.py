@@ -195,6 +195,8 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
                 summary.written = write_all({t: (lambda t=t: store.batches(t))
                                              for t in TABLE_ORDER},
                                             opts.out_dir, opts.formats, bom=opts.bom)
+        except BrokenPipeError:     # the reader of ``-o -`` went away (| head): not a failure
+            raise                   # of the exports, nothing to keep (click ends with exit 1)
         except Exception as exc:    # the processed results must not be lost with the exports
             kept, note = store.keep()
             raise ExportError(opts.out_dir, exc, kept, note) from exc

@@ -307,3 +307,22 @@ def test_cli_reports_a_failed_export_without_traceback(fake_corpus, tmp_path, ca
     kept = Path(err.split("--db ")[1].split()[0])
     assert kept.is_file()
     shutil.rmtree(kept.parent, ignore_errors=True)
+
+
+def test_a_reader_gone_from_the_pipe_is_no_export_failure(fake_corpus, tmp_path, monkeypatch):
+    """``extractor extract … -o - | head``: the reader closing the pipe (BrokenPipeError) is not
+    a failed export: nothing is saved into a results.duckdb left in the temporary folder (one
+    per such run), the error goes on as it did (click ends quietly with exit 1)."""
+    import tempfile
+
+    scratch_root = tmp_path / "tmp"
+    scratch_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_root))
+
+    def export(store):
+        list(store.batches("facts"))
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        run_batch(_opts(fake_corpus), export=export)
+    assert list(scratch_root.iterdir()) == []
