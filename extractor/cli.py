@@ -139,7 +139,23 @@ def _check_common(engine: str, fail_on: str | None) -> None:
                                  param_hint="--fail-on")
 
 
-def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
+def _early_pool(engine: str, jobs: int | None):
+    """The local engine's workers, started now when there will be more than one: each takes
+    about a second to load the dictionaries and rules, which then overlaps what this process
+    does before the first document (importing DuckDB and Arrow, opening the store, hashing
+    the first files). The first worker checks the rule files (``_batch`` asks for that check).
+    A context manager; ``None`` for one job or Dask."""
+    from contextlib import nullcontext
+
+    from .batch.engine import LocalPool, default_jobs
+
+    n = jobs or default_jobs()
+    if engine != "local" or n <= 1:
+        return nullcontext(None)
+    return LocalPool(n, check_rules=True)
+
+
+def _batch(opts, *, verbose: bool, no_progress: bool, export=None, pool=None):
     """Run the batch with stderr reporting; map library errors to exit 2."""
     from .batch import EngineError, ExportError, MissingInput, StoreError, run_batch
 
@@ -188,7 +204,7 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None):
 
     try:
         summary = run_batch(opts, on_start=on_start, on_document=on_document, on_skip=on_skip,
-                            export=export)
+                            export=export, pool=pool)
     except MissingInput as exc:
         raise _fail(f"{exc.path}: no such file or folder; check the path") from exc
     except (StoreError, EngineError, ExportError) as exc:
@@ -245,16 +261,17 @@ def run(
 
     Writes facts.*, anomalies.* and documents.* (csv, parquet, jsonl) and tables.xlsx into --out. Bad files never stop the run: each becomes a documents row with its error and a line on stderr; the run ends with "N ok, M failed" on stderr. With --db a second run processes only new or changed files.
     """  # noqa: E501
-    from .batch import RunOptions
+    with _early_pool(engine, jobs) as pool:     # first: the workers warm up meanwhile
+        from .batch import RunOptions
 
-    fmts = _formats(format)
-    _check_common(engine, fail_on)
-    opts = RunOptions(paths=[str(p) for p in paths], out_dir=str(out),
-                      db=str(db) if db else None, jobs=jobs, engine=engine, scheduler=scheduler,
-                      formats=fmts, report_year=report_year, bom=not no_bom,
-                      timeout=timeout_per_doc or None, strict=strict, command="run",
-                      exclude=exclude or (), commit_every=commit_every)
-    summary = _batch(opts, verbose=verbose, no_progress=no_progress)
+        fmts = _formats(format)
+        _check_common(engine, fail_on)
+        opts = RunOptions(paths=[str(p) for p in paths], out_dir=str(out),
+                          db=str(db) if db else None, jobs=jobs, engine=engine,
+                          scheduler=scheduler, formats=fmts, report_year=report_year,
+                          bom=not no_bom, timeout=timeout_per_doc or None, strict=strict,
+                          command="run", exclude=exclude or (), commit_every=commit_every)
+        summary = _batch(opts, verbose=verbose, no_progress=no_progress, pool=pool)
     if verbose:
         for p in summary.written:
             _err(f"wrote {p}")
@@ -266,29 +283,31 @@ def run(
 def _one_table(table: str, paths, output: str, *, jobs, engine, scheduler, report_year,
                no_bom, timeout_per_doc, strict, verbose, no_progress, exclude,
                fail_on=None) -> None:
-    from .batch import RunOptions
-    from .batch.exports import format_of, write_table
+    with _early_pool(engine, jobs) as pool:     # first: the workers warm up meanwhile
+        from .batch import RunOptions
+        from .batch.exports import format_of, write_table
 
-    try:
-        fmt = format_of(output)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--output") from exc
-    _check_common(engine, fail_on)
+        try:
+            fmt = format_of(output)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--output") from exc
+        _check_common(engine, fail_on)
 
-    def export(store):
-        batches = store.batches(table)
-        if output == "-":
-            write_table(table, batches, sys.stdout, "jsonl")
-            sys.stdout.flush()
-            return []
-        write_table(table, batches, output, fmt, bom=not no_bom)
-        return [Path(output)]
+        def export(store):
+            batches = store.batches(table)
+            if output == "-":
+                write_table(table, batches, sys.stdout, "jsonl")
+                sys.stdout.flush()
+                return []
+            write_table(table, batches, output, fmt, bom=not no_bom)
+            return [Path(output)]
 
-    opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, engine=engine,
-                      scheduler=scheduler, report_year=report_year, bom=not no_bom,
-                      timeout=timeout_per_doc or None, strict=strict, command=table,
-                      exclude=exclude or ())
-    summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export)
+        opts = RunOptions(paths=[str(p) for p in paths], jobs=jobs, engine=engine,
+                          scheduler=scheduler, report_year=report_year, bom=not no_bom,
+                          timeout=timeout_per_doc or None, strict=strict, command=table,
+                          exclude=exclude or ())
+        summary = _batch(opts, verbose=verbose, no_progress=no_progress, export=export,
+                         pool=pool)
     _err(summary.line())
     raise typer.Exit(_exit_code(summary, fail_on))
 

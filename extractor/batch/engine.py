@@ -3,7 +3,9 @@
 - ``serial``: in this process, one after the other (``--jobs 1``);
 - ``local``: a pool of worker processes (``concurrent.futures.ProcessPoolExecutor``, forkserver
   start, so workers never inherit the store's threads); each worker loads the models once at
-  start, and with ``check_rules`` the first one checks the rule files before any document;
+  start, and with ``check_rules`` the first one checks the rule files before any document; the
+  caller may start the pool before it has tasks (``LocalPool``), so that loading overlaps its
+  own start-up;
 - ``dask``: the same task on a Dask distributed cluster (``scheduler`` address, or a
   ``LocalCluster`` of ``jobs`` single-threaded worker processes when none is given).
 
@@ -87,18 +89,19 @@ def _crash_outcome(task: Task, reason: str) -> Outcome:
 
 def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None = None,
               scheduler: str | None = None, chunk_size: int = 1, grace: float = 30.0,
-              check_rules: bool = False) -> Iterator[Outcome]:
+              check_rules: bool = False, pool: LocalPool | None = None) -> Iterator[Outcome]:
     """Yield one outcome per task, as they complete.
 
     ``check_rules``: before the first document, run ``worker.preflight`` where the documents
     run and raise its ``RuleFileError`` here (the CLI asks for it when it does not check the
-    rule files itself)."""
+    rule files itself). ``pool``: a ``LocalPool`` started earlier by the caller (local engine,
+    ``jobs`` > 1), used instead of a new one and shut down when the tasks are done."""
     jobs = jobs or default_jobs()
     if engine == "dask":
         yield from _dask(tasks, jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, grace=grace)
     elif engine == "local" and jobs > 1:
         yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace,
-                          check_rules=check_rules)
+                          check_rules=check_rules, pool=pool)
     elif engine == "local":
         it = iter(tasks)
         first = next(it, None)
@@ -166,37 +169,88 @@ class _Scheduler:
         return []
 
 
-def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
-           check_rules: bool = False) -> Iterator[Outcome]:
-    ctx = mp.get_context("forkserver")
-    # Ignored when the server is already running.
-    ctx.set_forkserver_preload(list(PRELOAD))
-    # two chunks per worker in flight: the next one waits in the pool's queue, so a worker
-    # never idles while the parent collects its last result and stores a flush
-    sched = _Scheduler(tasks, chunk_size, PREFETCH * jobs)
-    processor = _processor_of(sched)
-    nslots = PREFETCH * jobs + 1
-    started = ctx.Array("d", nslots, lock=False)   # start time per slot, 0 = not started
+class LocalPool:
+    """The local engine's process pool, which may be started before its tasks exist.
 
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init_worker,
-                                   initargs=(processor, started, os.getpid()))
+    Workers take about a second to load the dictionaries and rules, each on its own core;
+    started first thing (the CLI does so before importing DuckDB and Arrow, opening the store
+    and hashing the first files), that second overlaps the parent's own start-up instead of
+    following it. ``check_rules``: the first worker runs ``preflight`` instead of ``ready``;
+    ``_local`` reads the verdict before the first document. One use: the run that takes it
+    shuts it down when its tasks are done (``close`` is then a no-op), so the workers' memory
+    is back before the exports."""
 
-    pool = new_pool()
-    inflight: dict = {}   # future -> (chunk, suspect, slot)
-    try:
+    def __init__(self, jobs: int, processor: str = DEFAULT_PROCESSOR, *,
+                 check_rules: bool = False) -> None:
+        self.ctx = mp.get_context("forkserver")
+        # Ignored when the server is already running.
+        self.ctx.set_forkserver_preload(list(PRELOAD))
+        self.jobs = jobs
+        self.processor = processor
+        self.check_rules = check_rules
+        self.nslots = PREFETCH * jobs + 1
+        self.started = self.ctx.Array("d", self.nslots, lock=False)  # start time per slot, 0 = not started
+        self.executor: ProcessPoolExecutor | None = self._new()
         # The pool starts a worker per submission while none is idle: submitting one call per
         # worker at once starts them all now, loading their models in parallel (a lone
         # preflight would let the second worker start only after the first had warmed up).
-        calls = [pool.submit(preflight if check_rules and i == 0 else ready, processor)
-                 for i in range(jobs)]
+        self.calls = [self.executor.submit(preflight if check_rules and i == 0 else ready,
+                                           processor) for i in range(jobs)]
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.ctx,
+                                   initializer=init_worker,
+                                   initargs=(self.processor, self.started, os.getpid()))
+
+    def kill(self) -> None:
+        """Kill the workers at once (a stuck chunk, a broken pool, an interrupted run)."""
+        ex, self.executor = self.executor, None
+        if ex is not None:
+            _kill(ex)
+
+    def renew(self) -> ProcessPoolExecutor:
+        """Fresh workers in place of the current ones (killed if still there)."""
+        self.kill()
+        self.executor = self._new()
+        return self.executor
+
+    def close(self, *, kill: bool = False) -> None:
+        """Shut the pool down (``kill``: without waiting for work in flight)."""
+        if kill:
+            self.kill()
+            return
+        ex, self.executor = self.executor, None
+        if ex is not None:
+            ex.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # still open here only when the run ended before or during its tasks (bad input,
+        # store error, interrupt): the workers may be mid-warm-up, do not wait for them
+        self.close(kill=True)
+
+
+def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
+           check_rules: bool = False, pool: LocalPool | None = None) -> Iterator[Outcome]:
+    # two chunks per worker in flight: the next one waits in the pool's queue, so a worker
+    # never idles while the parent collects its last result and stores a flush
+    sched = _Scheduler(tasks, chunk_size, PREFETCH * jobs)
+    if pool is None or pool.executor is None:
+        pool = LocalPool(jobs, _processor_of(sched), check_rules=check_rules)
+    started, nslots = pool.started, pool.nslots
+    executor = pool.executor
+    inflight: dict = {}   # future -> (chunk, suspect, slot)
+    try:
         try:
-            found = calls[0].result()
-            wait(calls)
+            if check_rules and not pool.check_rules:     # started early without the check
+                pool.calls[0] = executor.submit(preflight, pool.processor)
+            found = pool.calls[0].result()
+            wait(pool.calls)
         except BrokenProcessPool:   # the documents will show what is wrong, with names
             found = None
-            _kill(pool)
-            pool = new_pool()
+            executor = pool.renew()
         _raise_rule_error(found)
         while True:
             broken = False
@@ -208,7 +262,7 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
                 slot = min(set(range(nslots)) - {sl for _, _, sl in inflight.values()})
                 started[slot] = 0.0
                 try:
-                    fut = pool.submit(process_chunk_clocked, chunk, slot)
+                    fut = executor.submit(process_chunk_clocked, chunk, slot)
                 except BrokenProcessPool:        # a worker died since the last look
                     sched.retry.appendleft((chunk, suspect))
                     broken = True
@@ -238,7 +292,7 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
                      if (lim := hard_limit(c, grace)) is not None and started[slot] > 0
                      and now - started[slot] > lim and not f.done()]
             if stuck or broken:
-                _kill(pool)
+                pool.kill()
                 for fut, (chunk, suspect, _) in list(inflight.items()):
                     if fut in stuck:
                         yield from sched.give_up(chunk, suspect, "timeout")
@@ -248,12 +302,9 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
                         # bystanders go again (a suspect that was not stuck stays suspect)
                         sched.retry.appendleft((chunk, suspect))
                 inflight.clear()
-                pool = new_pool()
+                executor = pool.renew()
     finally:
-        if inflight:
-            _kill(pool)
-        else:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.close(kill=bool(inflight))
 
 
 def _processor_of(sched: _Scheduler) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .discover import InputFile, discover, file_sha256
-from .engine import DEFAULT_TIMEOUT, default_jobs, run_tasks
+from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, run_tasks
 from .exports import FORMATS, ExportError, lean_memory_pool, write_all
 from .schema import arrow_schema as store_schema
 from .scratch import ScratchStore
@@ -92,9 +92,11 @@ Callback = Callable[..., None]
 
 def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
               on_document: Callback | None = None, on_skip: Callback | None = None,
-              export: Callable[[Store], list[Path]] | None = None) -> RunSummary:
+              export: Callable[[Store], list[Path]] | None = None,
+              pool: LocalPool | None = None) -> RunSummary:
     """Process the inputs of ``opts``; ``export(store)`` (default: ``write_all`` into
     ``opts.out_dir``) runs while the store is open and restricted to this run's inputs.
+    ``pool``: the local engine's workers, started by the caller before this (see ``LocalPool``).
 
     Callbacks: ``on_start(total)``, ``on_document(row)`` after each document is committed,
     ``on_skip(source)`` for an input already done.
@@ -164,7 +166,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
         for outcome in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
                                  scheduler=opts.scheduler, chunk_size=chunk, grace=opts.grace,
-                                 check_rules=opts.check_rules):
+                                 check_rules=opts.check_rules, pool=pool):
             if not pending:
                 first_at = time.monotonic()
             pending.append(outcome)

@@ -162,12 +162,12 @@ class ScratchStore:
                 pending.append(part)
                 have += part.num_rows
                 while have >= rows:
-                    whole = pa.concat_batches(pending)
+                    whole = _concat(pending)
                     yield whole.slice(0, rows)
                     rest = whole.slice(rows)
                     pending, have = ([rest] if rest.num_rows else []), rest.num_rows
             if have:
-                yield pa.concat_batches(pending)
+                yield _concat(pending)
 
     def table(self, table: str) -> pa.Table:
         return pa.Table.from_batches(list(self.batches(table)), schema=self._schemas[table])
@@ -268,8 +268,16 @@ class ScratchStore:
 def _sorted(tab: pa.Table, table: str) -> pa.Table:
     """``tab`` in export order: ``ORDER BY`` of ``Store.query`` (byte order of the text, which
     is DuckDB's default collation; nulls last, DuckDB's default)."""
-    idx = pc.sort_indices(tab, sort_keys=[(c, "ascending", "at_end") for c in ORDER_BY[table]])
+    # nulls last is sort_indices' default (null_placement="at_end")
+    idx = pc.sort_indices(tab, sort_keys=[(c, "ascending") for c in ORDER_BY[table]])
     return tab.take(idx)
+
+
+def _concat(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    """One batch of several (pa.concat_batches is pyarrow >= 19; the project takes >= 15)."""
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
 def _only(batch: pa.RecordBatch, keep: set[tuple[str, str]], table: str) -> pa.RecordBatch:

@@ -83,6 +83,12 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
     do not matter: whatever they allow, the group's text is part of the match. Used as a cheap
     ``str`` pre-filter before scanning a whole document with ``rx`` (``may_match``) and to find
     the windows worth a search (``LiteralSpots``)."""
+    group = _literal_group(rx)
+    return None if group is None else group[0]
+
+
+def _literal_group(rx: regex.Pattern[str]) -> tuple[tuple[str, ...], int] | None:
+    """``required_literals`` and the index of the ``)`` closing their group in the source."""
     if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE):
         return None
     src = rx.pattern
@@ -122,7 +128,7 @@ def required_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
             continue
         words = src[a:b].split("|")
         if all(w and not (set(w) & _META) for w in words):
-            return tuple(words)
+            return tuple(words), b
     return None
 
 
@@ -202,12 +208,58 @@ def _minimal_literals(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
 
 
 def may_match(rx: regex.Pattern[str], text: str) -> bool:
-    """False only when ``rx`` provably cannot match ``text`` (see ``required_literals`` and
-    ``required_runs``)."""
+    """False only when ``rx`` provably cannot match ``text`` (see ``required_literals``,
+    ``required_runs`` and ``_head_backwards``)."""
     lits = _minimal_literals(rx)
     if lits is not None and not any(_contains(text, w) for w in lits):
         return False
-    return all(_contains(text, r) for r in required_runs(rx))
+    if not all(_contains(text, r) for r in required_runs(rx)):
+        return False
+    head = _head_backwards(rx)
+    if head is None:
+        return True
+    # a match ends its head at the end of an occurrence of one of the words: try the head
+    # backwards from each (a handful of anchored matches instead of a scan of the text)
+    rev, words = head
+    for w in words:
+        k = text.find(w)
+        while k >= 0:
+            if rev.match(text, 0, k + len(w)) is not None:
+                return True
+            k = text.find(w, k + 1)
+    return False
+
+
+# constructs that make a head matched backwards up to a cut-off end differ from the forward match:
+# look-aheads and boundaries see past the end, atomic groups and possessive repeats do not
+# backtrack the same way in both directions, a backreference is met before its group when
+# matching backwards, branch resets/conditionals/\G/\K are not analysed, and fuzzy
+# constraints are braces that are not plain counts
+_HEAD_UNSAFE = ("(?=", "(?!", "(?>", "(?|", "(?(", "(?P=", "++", "*+", "?+", "}+", "$", "\\b",
+                "\\B", "\\m", "\\M", "\\Z", "\\z", "\\G", "\\K", "\\g", "(?r", "(?V",
+                "(?f", "(?e", "(?b")
+_FUZZY_OR_ODD_BRACE = regex.compile(r"\{(?!\d*(?:,\d*)?\})|\\[1-9]")
+
+
+@functools.cache
+def _head_backwards(rx: regex.Pattern[str]) -> tuple[regex.Pattern[str], tuple[str, ...]] | None:
+    """The pattern's source up to the end of the group ``required_literals`` reads (every match
+    of ``rx`` begins with a match of this head, which ends where an occurrence of one of the
+    words ends), compiled to match backwards (``regex.REVERSE``: ``match(text, 0, e)`` finds a
+    head match ending exactly at ``e``), with the words. None when unknown or unsafe (see
+    ``_HEAD_UNSAFE``; flags other than the defaults)."""
+    group = _literal_group(rx)
+    if group is None or rx.flags & ~(regex.UNICODE | regex.VERSION0 | regex.DOTALL | regex.MULTILINE):
+        return None
+    words, close = group
+    head = rx.pattern[:close + 1]
+    if any(tok in head for tok in _HEAD_UNSAFE) or _FUZZY_OR_ODD_BRACE.search(head):
+        return None
+    try:
+        rev = regex.compile(head, rx.flags | regex.REVERSE)
+    except regex.error:
+        return None
+    return rev, words
 
 
 class LiteralSpots:

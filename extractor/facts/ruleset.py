@@ -109,6 +109,7 @@ class RuleSet:
     phrase_bigrams: Any = None       # every two-character piece of a negative phrase (or None)
     resolved: dict = field(default_factory=dict)   # engine: (rule id, groups) → resolution
     ranks: Any = None                # engine: id(pattern) → (-priority, place) for the overlaps
+    neg_untriggered: Any = None      # engine: the neg_checks without a trigger, in order
 
     def by_id(self, rule_id: str) -> Pattern:
         for p in self.patterns:

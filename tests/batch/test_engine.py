@@ -8,7 +8,7 @@ import time
 import pytest
 from fakeproc import FAKE, LINES
 
-from extractor.batch.engine import run_tasks
+from extractor.batch.engine import LocalPool, run_tasks
 from extractor.batch.worker import Deadline, Task, deadline, process_task
 
 
@@ -55,6 +55,31 @@ def test_local_pool_survives_timeouts_hangs_and_crashes(files):
     assert "已停止" in rows["slow.txt"]["error"]               # stopped inside the worker
     assert "worker process died" in rows["crash.txt"]["error"]
     assert elapsed < 25
+
+
+def test_pool_started_before_its_tasks_serves_them_and_is_shut_down_after(files):
+    # the CLI starts the workers before it imports the store and hashes the inputs; the run
+    # then takes that pool over, replaces it after a crash or a hang, and shuts it down
+    names = ["ok0.txt", "hang.txt", "ok1.txt", "crash.txt", "ok2.txt"]
+    with LocalPool(2, FAKE, check_rules=True) as pool:
+        first = pool.executor
+        workers = list(first._processes.values())
+        outs = list(run_tasks(_tasks(files, names, timeout=1.0), jobs=2, grace=1.0,
+                              check_rules=True, pool=pool))
+        assert pool.executor is None                  # shut down once the tasks are done
+    status = {row["source"]: row["status"] for row, _, _ in outs}
+    assert status == {"ok0.txt": "ok", "hang.txt": "timeout", "ok1.txt": "ok",
+                      "crash.txt": "failed", "ok2.txt": "ok"}
+    assert all(not p.is_alive() for p in workers)
+
+
+def test_pool_started_early_and_not_used_ends_its_workers(files):
+    t0 = time.monotonic()
+    with LocalPool(2, FAKE) as pool:
+        workers = list(pool.executor._processes.values())
+        assert len(workers) == 2                      # all started at once
+    assert pool.executor is None and all(not p.is_alive() for p in workers)
+    assert time.monotonic() - t0 < 15
 
 
 def test_chunks_give_the_same_outcomes(files):

@@ -211,3 +211,31 @@ def test_find_groups_same_without_the_spots(monkeypatch) -> None:
     monkeypatch.setattr(LiteralSpots, "build", classmethod(lambda cls, pats, text: None))
     assert list(sums._find_groups(CheckContext(p, facts))) == with_spots
     assert [g[2] for g in with_spots] == ["partial", "exhaustive", "partial"]
+
+
+def test_may_match_tries_the_head_backwards_at_each_word() -> None:
+    """``may_match`` also asks whether the pattern's head (up to its literal group) can end at an
+    occurrence of one of the words: never False where the pattern matches (random texts), False
+    for texts with the words but no figure before them, and no head for unsafe constructs."""
+    import regex
+
+    from extractor.checks.config import _head_backwards, lexicon, may_match
+
+    kv = regex.compile(lexicon("magnitudes")["voltage_kv"]["pattern"])
+    v = regex.compile(lexicon("magnitudes")["voltage_v"]["pattern"])
+    assert _head_backwards(kv) is not None and _head_backwards(v) is not None
+    assert not may_match(v, "地势起伏，三伏天，V形低压线路") and may_match(v, "新建380伏低压线路")
+    assert not may_match(kv, "千伏线路") and may_match(kv, "10 千伏线路")
+    pats = [kv, v, regex.compile(lexicon("magnitudes")["village_road"]["pattern"]),
+            regex.compile(r"(?<!a)(?P<n>a+|b)\s*(?P<u>xy|x)(?!y)"), regex.compile(r"a*?(?:ba|b)a"),
+            regex.compile(r"(?:b|ab)(?P<n>\d*)c")]
+    rnd = random.Random(9)
+    alpha = "12.千伏V安 线路电压aabxyc"
+    for rx in pats:
+        for _ in range(4000):
+            s = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 16)))
+            if rx.search(s) is not None:
+                assert may_match(rx, s), (rx.pattern, s)
+    for unsafe in (r"(?P<a>\d+(?=x))(?:y|z)", r"(?P<t>\d)(?P=t)(?:y|z)", r"\d++(?:y|z)", r"(?>a+)(?:y|z)",
+                   r"\b\d+(?:y|z)", r"(?:ab){e<=1}(?:y|z)", r"(a)\1(?:y|z)"):
+        assert _head_backwards(regex.compile(unsafe)) is None, unsafe

@@ -62,7 +62,7 @@ def test_negative_hit_is_the_plain_search(text, data):
 
 
 def _window_has(rx, test, text, lo, hi) -> bool:
-    """The engine's near gate, written out (see _anchor)."""
+    """The engine's near gate, written out (see scan)."""
     if test is None:
         return rx.search(text, lo, hi) is not None
     words, exact = test
@@ -196,3 +196,13 @@ def test_untraced_run_keeps_what_the_traced_run_keeps(text):
     assert _facts_key(find_number_facts(text, RS)) == _facts_key(traced)
     spans = sorted((c.start, c.end) for c in trace.candidates if not c.reason)
     assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))   # no overlap kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("0123456789.、和及与a万 "), max_size=14), st.data())
+def test_list_item_needs_a_separator_before_the_figure(text, data):
+    """_distribute_lists skips the reverse match when the character before the figure is not
+    a separator: the match would fail there."""
+    pos = data.draw(st.integers(0, len(text)))
+    if pos == 0 or text[pos - 1] not in engine._LIST_SEPS:
+        assert engine._LIST_ITEM.match(text, max(0, pos - 24), pos) is None
