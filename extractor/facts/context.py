@@ -806,6 +806,9 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     scope = scope_last = -1        # the current scope: clean offsets [scope, scope_last]
     first_date = first_cue = first_whole = first_now = big   # their first start in the scope
     kd = 0                          # index of the scope's first date
+    dates = ()
+    dates_upto = -1                 # dates: those of [kd, dates_upto) ending by the fact's cs,
+    dates_ended = False             # … all of them (so the same for a later fact)
     has_prev = False                # a figure of this scope has its subject
     prev_subj = ""                  # … that subject
     prev_end = -1                   # clean end of the scope's last fact
@@ -846,12 +849,21 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
             first_whole = whole[k] if k < n_whole else big
             k = bisect_left(now, scope)
             first_now = now[k] if k < n_now else big
+            dates_upto = -1
             has_prev = False
             prev_subj = ""
             prev_end = -1
             prev_pct = None
-        # d.dates_before(scope, cs): the dates of the scope ending by cs (usually none)
-        dates = dates_from(kd, cs) if first_date < cs else ()
+        # d.dates_before(scope, cs): the dates of the scope ending by cs (usually none); the
+        # list of the fact before is kept while no date started since and all had ended
+        if first_date < cs:
+            k = bisect_left(date_starts, cs)
+            if k != dates_upto or not dates_ended:
+                dates = dates_from(kd, cs)
+                dates_upto = k
+                dates_ended = len(dates) == k - kd
+        else:
+            dates = ()
         topic = topics.get(section)
         if topic is None:
             topic = d.topic(section)

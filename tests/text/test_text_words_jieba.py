@@ -62,3 +62,21 @@ def test_hmm_of_unknown_runs_equals_jieba_finalseg(sample_path):
         pieces.append("".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(n)))
     for piece in pieces:
         assert cutter._finalseg_cut(piece) == list(finalseg.cut(piece)), piece
+
+
+def test_blocks_between_runs_cut_as_jieba_does(sample_path):
+    # words() takes a block outside the runs as its characters unless it holds CR LF (then
+    # jieba's re_skip split): random pieces of the sample with blanks, CR LF and marks mixed in
+    import random
+
+    text = prepare(read(sample_path)).clean.text
+    rnd = random.Random(11)
+    extras = ["\r\n", "\n", "\r", " ", "\u3000", "\t", "，", "“", "）", "\r\n\r\n", " \r\n "]
+    for _ in range(2000):
+        n = rnd.randint(1, 20)
+        i = rnd.randrange(len(text) - n)
+        piece = list(text[i:i + n])
+        for _ in range(rnd.randint(0, 3)):
+            piece.insert(rnd.randint(0, len(piece)), rnd.choice(extras))
+        piece = "".join(piece)
+        assert cut_words(piece, 5) == _jieba(piece, 5), piece
