@@ -17,6 +17,10 @@ The corpus is also run once as it is (``--jobs 1``, every file new to the proces
 let caches of small pure functions (a clause window's role, a numeral's value) hit more often
 than an archive where no report comes twice would, and this row shows the speed without that.
 
+Scaling ceiling: the same pure-Python work (``jieba.lcut`` over 3 M characters) in one process
+alone and then in one process per core at once; the summed throughput over one alone is what
+this machine allows ``--jobs`` at best (on a VM, a core is slower while its neighbour works).
+
 Start-up: a fresh interpreter that imports ``extractor.pipeline`` and processes the sample report
 (the wall time from launching the process to the first document's result), median of 3.
 
@@ -304,6 +308,54 @@ def bench_jionlp(texts: list[str]) -> dict | None:
             "version": getattr(jionlp, "__version__", "?")}
 
 
+CEILING = r"""
+import logging, sys, time
+import jieba
+jieba.setLogLevel(logging.ERROR)
+jieba.initialize()
+texts = open(sys.argv[1], encoding="utf-8").read().split("\f")
+c0 = time.process_time()
+for t in texts:
+    jieba.lcut(t)
+print(time.process_time() - c0)
+"""
+
+
+def bench_ceiling(texts: list[str], cores: int) -> dict | None:
+    """What the machine gives a process-parallel job: the same pure-Python work (``jieba.lcut``
+    over a few MB) in one process alone, then in ``cores`` processes at once. Perfect scaling
+    would be ``cores``× the throughput of one; on a VM whose cores share caches or a host core,
+    each process needs more CPU seconds when its neighbours run, which caps what ``--jobs`` can
+    reach whatever the program does."""
+    if cores < 2:
+        return None
+    sample, n = [], 0
+    for t in texts:
+        if n >= 3_000_000:
+            break
+        sample.append(t)
+        n += len(t)
+    fd, path = tempfile.mkstemp(suffix=".txt", prefix="bench-ceiling-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("\f".join(sample))
+    try:
+        def together(k: int) -> tuple[float, list[float]]:
+            t0 = time.perf_counter()
+            procs = [subprocess.Popen([str(PY), "-c", CEILING, path], stdout=subprocess.PIPE,
+                                      text=True) for _ in range(k)]
+            outs = [p.communicate()[0] for p in procs]
+            return time.perf_counter() - t0, [float(o.split()[-1]) for o in outs]
+
+        _, (cpu1,) = together(1)
+        _, cpus = together(cores)
+    finally:
+        os.unlink(path)
+    # throughput of k processes at once over one alone, from the CPU seconds of the cut itself
+    # (dictionary loading and interpreter start excluded: they are start-up)
+    ceiling = sum(cpu1 / c for c in cpus)
+    return {"chars": n, "cpu_alone_s": cpu1, "cpu_together_s": cpus, "ceiling": ceiling}
+
+
 STARTUP = r"""
 import sys, time
 t0 = time.perf_counter()
@@ -398,6 +450,12 @@ def table(res: dict) -> str:
     if one and allc and allc is not one:
         lines.append(f"{res['cores']} cores: {fmt_rate(allc['chars_per_s'])} = "
                      f"{allc['chars_per_s'] / one['chars_per_s']:.2f}× the 1-core throughput")
+    ce = res.get("ceiling")
+    if ce:
+        lines.append(f"this machine's ceiling for {res['cores']} processes (jieba alone vs "
+                     f"{res['cores']} at once, CPU s of the cut {ce['cpu_alone_s']:.2f} vs "
+                     f"{', '.join(f'{c:.2f}' for c in ce['cpu_together_s'])}): "
+                     f"{ce['ceiling']:.2f}× one process")
     return "\n".join(lines)
 
 
@@ -473,6 +531,9 @@ def main() -> None:
         print("jieba.lcut …", file=sys.stderr)
         res["jieba"] = bench_jieba(texts)
         save("jieba", res["jieba"])
+        print(f"scaling ceiling ({cores} jieba processes at once) …", file=sys.stderr)
+        res["ceiling"] = bench_ceiling(texts, cores)
+        save("ceiling", res["ceiling"])
         if not args.no_jionlp:
             print("jionlp.extract_money …", file=sys.stderr)
             res["jionlp"] = bench_jionlp(texts)
