@@ -201,9 +201,11 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
             kept, note = store.keep()
             raise ExportError(opts.out_dir, exc, kept, note) from exc
     finally:
-        store.close()
-        if tmpdir and not (kept and Path(tmpdir) in (kept, kept.parent)):
-            shutil.rmtree(tmpdir, ignore_errors=True)
+        try:
+            store.close()   # (a full disk can fail this too: the folder goes all the same)
+        finally:
+            if tmpdir and not (kept and Path(tmpdir) in (kept, kept.parent)):
+                shutil.rmtree(tmpdir, ignore_errors=True)
     summary.seconds = time.perf_counter() - t0
     return summary
 

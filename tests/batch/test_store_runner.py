@@ -326,3 +326,32 @@ def test_a_reader_gone_from_the_pipe_is_no_export_failure(fake_corpus, tmp_path,
     with pytest.raises(BrokenPipeError):
         run_batch(_opts(fake_corpus), export=export)
     assert list(scratch_root.iterdir()) == []
+
+
+def test_a_store_that_cannot_close_still_has_its_folder_removed(fake_corpus, tmp_path,
+                                                                 monkeypatch):
+    """A full disk fails the scratch store's writes, and then its close (the Arrow files'
+    footers cannot be written either): the run's temporary folder, with every row written so
+    far, must go all the same."""
+    import tempfile
+
+    from extractor.batch.scratch import ScratchStore
+
+    scratch_root = tmp_path / "tmp"
+    scratch_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_root))
+    real_append = ScratchStore._append
+
+    def full_disk(self, table, tab):
+        if self._nbatches["documents"]:
+            raise OSError(28, "No space left on device (simulated)")
+        real_append(self, table, tab)
+
+    def cannot_close(self):
+        raise OSError(28, "No space left on device (simulated, closing)")
+
+    monkeypatch.setattr(ScratchStore, "_append", full_disk)
+    monkeypatch.setattr(ScratchStore, "close", cannot_close)
+    with pytest.raises(OSError):
+        run_batch(_opts(fake_corpus, commit_every=1, chunk_size=1))
+    assert list(scratch_root.iterdir()) == []
