@@ -468,6 +468,8 @@ def _norm(d: Decimal | None) -> Decimal | None:
 
 
 _ONE = Decimal(1)
+#: a value from 10**28 on cannot be held exactly in the default Decimal context (28 digits)
+_MAX_ADJUSTED = 28
 
 
 def _log10(n: int | Decimal) -> int:
@@ -709,6 +711,12 @@ def _resolve_groups(m: Any, rule: Pattern, lex: Any) -> tuple | str:
             unit = "%"
         elif unit != "‰":
             unit = "%"
+    for v in (value, low, high):
+        if v is not None and v.adjusted() >= _MAX_ADJUSTED:
+            # 1,234,567,890,123,456,789,012,345,678,901元: beyond the 28 significant digits
+            # of Decimal's context, so the value would already be rounded (and quantize
+            # raised InvalidOperation, which failed the whole document)
+            return f"figure of {v.adjusted() + 1} digits: a code or an error, not an amount"
     return (kind, _norm(value), _norm(low), _norm(high), decimals, approx, unit, scale,
             "|".join(qualifiers), low_open, high_open, (gd.get("sign") or "") != "",
             (value, low, high))

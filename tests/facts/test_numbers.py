@@ -299,3 +299,16 @@ GAPS = [
 def test_known_gap(text, kind, value):
     facts = [f for f in facts_from_text(text) if f.kind == kind]
     assert facts and facts[0].value == Decimal(value)
+
+
+def test_figure_beyond_decimal_precision_is_rejected_not_a_crash():
+    """A 31-digit amount (a pasted code, or garbage from conversion) exceeds the 28 digits of
+    Decimal's context: it used to raise InvalidOperation and fail the whole document, losing
+    the sentence's real figures too. It is rejected; 28 digits still resolve exactly."""
+    text = "全年实现收入1,234,567,890,123,456,789,012,345,678,901元，其中税收12亿元。"
+    facts = facts_from_text(text)
+    assert [(f.kind, f.text, f.value) for f in facts] == [("money", "12亿元", Decimal("1200000000"))]
+    assert text[facts[0].start:facts[0].end] == "12亿元"
+    big = "9,999,999,999,999,999,999,999,999,999元"
+    [f] = facts_from_text(f"收入{big}。")
+    assert f.text == big and f.value == Decimal("9999999999999999999999999999")
