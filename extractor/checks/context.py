@@ -162,33 +162,14 @@ class CheckContext:
         first, clen = cs[0], self._clean.omap.clean_len
         n = len(starts)
         bis = bisect.bisect_left
-        nseg = len(cs)
-        bis_r = bisect.bisect_right
         da: list[int] = starts[:]  # the spans the fast path leaves are fixed below
         db: list[int] = ends[:]
-        # starts: segment i holds clean offsets [cs[i], cs[i+1]); jump from one segment holding
-        # a start to the next (most segments hold none: page footers, joined lines)
-        lo, top = bis(starts, first), bis(starts, clen)
-        while lo < top:
-            i = bis_r(cs, starts[lo]) - 1
-            hi = bis(starts, cs[i + 1], lo, top) if i + 1 < nseg else top
-            if rn[i]:
-                off = ds[i] - cs[i]
-                da[lo:hi] = [a + off for a in starts[lo:hi]]
-            else:
-                da[lo:hi] = [ds[i]] * (hi - lo)
-            lo = hi
-        # ends: the decoded end of clean[b - 1], so end b belongs to the segment holding b - 1
-        lo, top = bis(ends, first + 1), bis(ends, clen + 1)
-        while lo < top:
-            j = bis_r(cs, ends[lo] - 1) - 1
-            hi = bis(ends, cs[j + 1] + 1, lo, top) if j + 1 < nseg else top
-            if rn[j]:
-                off = ds[j] - cs[j]
-                db[lo:hi] = [b + off for b in ends[lo:hi]]
-            else:
-                db[lo:hi] = [de[j]] * (hi - lo)
-            lo = hi
+        # starts: segment i holds clean offsets [cs[i], cs[i+1]); a start in a replacement
+        # segment maps to its decoded start
+        _sweep(starts, da, cs, ds, rn, bis(starts, first), bis(starts, clen), 0, ds)
+        # ends: the decoded end of clean[b - 1], so end b belongs to the segment holding b - 1,
+        # and one in a replacement segment maps to its decoded end
+        _sweep(ends, db, cs, ds, rn, bis(ends, first + 1), bis(ends, clen + 1), 1, de)
         # the spans the fast path does not cover: empty, or starting before the first segment,
         # or ending past the clean text
         slow = self.to_decoded
@@ -415,3 +396,23 @@ class CheckContext:
             computed=computed, source=self.source, check=self.check_name,
             evidence=self.text[start:end],
         )
+
+
+def _sweep(points: list[int], out: list[int], cs: list[int], ds: list[int], rn: list[bool],
+           lo: int, top: int, shift: int, fixed: list[int]) -> None:
+    """Map the sorted clean offsets ``points[lo:top]`` into ``out``, one offset-map segment at a
+    time: the segment holding ``point - shift`` (0 for starts, 1 for ends), then every point up
+    to the segment's end by one bisect. In a run segment a point moves by the segment's
+    constant offset; in a replacement segment it becomes ``fixed[segment]`` (the decoded start
+    for starts, the decoded end for ends). Segments holding no point cost nothing."""
+    bis, bis_r = bisect.bisect_left, bisect.bisect_right
+    nseg = len(cs)
+    while lo < top:
+        i = bis_r(cs, points[lo] - shift) - 1
+        hi = bis(points, cs[i + 1] + shift, lo, top) if i + 1 < nseg else top
+        if rn[i]:
+            off = ds[i] - cs[i]
+            out[lo:hi] = [a + off for a in points[lo:hi]]
+        else:
+            out[lo:hi] = [fixed[i]] * (hi - lo)
+        lo = hi
