@@ -47,6 +47,11 @@ def cache_path(*parts: str) -> Path | None:
     return d.joinpath(*parts) if d is not None else None
 
 
+def _trusted(st: os.stat_result) -> bool:
+    """A cache file we may read or extend: ours, and writable by nobody else."""
+    return not (st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()))
+
+
 def read_cache(path: Path | None) -> bytes | None:
     """The bytes of a cache file, or None when it is missing, unreadable, owned by another user
     or writable by anyone but its owner (someone else could have put anything in it)."""
@@ -55,7 +60,7 @@ def read_cache(path: Path | None) -> bytes | None:
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
-            if st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            if not _trusted(st):
                 return None
             return fh.read()
     except OSError:
@@ -245,7 +250,7 @@ class _RegexCache:
             return
         try:
             st = os.fstat(fd)
-            if not (st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid())):
+            if _trusted(st):
                 os.write(fd, record)    # one write: appends of processes do not interleave
         except OSError:
             pass
