@@ -1,0 +1,165 @@
+"""The compiled route (rjieba's DAG and route, our HMM) must give exactly the pure-Python
+``_Cutter``'s words, which tests/text/test_text_words_jieba.py holds equal to jieba's own cut.
+
+Compared on what the context stage cuts (the sentences of the corpus and the windows before each
+figure), on random and adversarial strings (digits, Latin, marks, CR LF and other blanks,
+traditional characters, user words, characters rjieba counts as Han and jieba does not, long runs
+of unknown characters for the HMM), and on the words whose route depends on jieba's total.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import regex
+
+from extractor.rulefiles import read_lines
+from extractor.text import words
+
+
+@pytest.fixture(scope="module")
+def cutters():
+    tk = words.tokenizer()                      # the dictionary complete: the reference
+    _, _, users = words._tokenizer()
+    route = words._compiled_route(tk, users)
+    if route is None:
+        pytest.skip("rjieba (a checked release) is not installed: the Python route cuts alone")
+    return words._Cutter(tk, None), words._RouteCutter(tk, None, route), tk
+
+
+def _same(cutters, texts) -> int:
+    python, compiled, _ = cutters
+    n = 0
+    for t in texts:
+        assert compiled.words(t) == python.words(t), t
+        n += 1
+    return n
+
+
+def test_the_process_cutter_routes_with_rjieba(cutters):
+    assert type(words._cutter()) is words._RouteCutter
+    assert words.cut_words("全区地区生产总值增长7.5%", 2)[:2] == [("全区", 2, 4),
+                                                           ("地区生产总值", 4, 10)]
+
+
+def test_words_whose_route_depends_on_the_total(cutters):
+    # f(金)·f(湖)/f(金湖) = 62,637,495 and f(变)·f(低)/f(变低) = 62,641,328 lie between jieba's
+    # total (62,641,967: B超 counted twice, each user word's frequency added on top of the one
+    # it replaces) and rjieba's own (62,636,869): without the filler word both would be split
+    python, compiled, tk = cutters
+    for text, want in (("金湖", ["金湖"]), ("变低", ["变低"]), ("缘会", ["缘", "会"]),
+                       ("洗起", ["洗起"])):
+        assert tk.lcut(text) == python.words(text) == compiled.words(text) == want
+
+
+@pytest.mark.slow
+def test_same_words_on_the_corpus_sentences_and_figure_windows(cutters, corpus_prepared,
+                                                               sample_prepared):
+    texts = []
+    for p in [sample_prepared] + [p for _, p in corpus_prepared]:
+        text = p.clean.text
+        texts.extend(text[s.start:s.end] for s in p.sentences)
+        for m in regex.finditer(r"\d", text):
+            if m.start() and not text[m.start() - 1].isdigit():
+                texts.append(text[max(0, m.start() - 14):m.start()])
+    assert _same(cutters, texts) > 40_000
+
+
+def test_same_words_on_random_and_adversarial_strings(cutters, sample_prepared):
+    _, _, tk = cutters
+    rnd = random.Random(20261127)
+    text = sample_prepared.clean.text
+    raw = sample_prepared.doc.text
+    common = sorted(set(text) & {chr(c) for c in range(0x4E00, 0x9FD6)})
+    allhan = [chr(c) for c in range(0x4E00, 0x9FD6)]
+    rare = sorted(set(allhan) - set(common))
+    traditional = list("們國經濟發展與報告區縣鄉鎮這個時間問題關於會議長東車馬鳥魚門開關書學習實際環境體")
+    users = [ln.split()[0] for ln in read_lines("lexicons/jieba_user.txt")]
+    dict_words = [w for w, f in tk.FREQ.items() if f and len(w) > 1]
+    # cut by the Python route: rjieba counts them as Han, jieba does not (and a lone surrogate)
+    outside = list("㐀㐁䶵\u9fd6\u9fe0\u9fff豈\ufa6d𠀀𠀁𪜀𫝀𫠝\U0002f800\ud800")
+    blanks = ["\r\n", "\n", "\r", " ", "\t", "\u3000", "\xa0", "\x0b", "\x0c", "\x1c", "\x85",
+              "\u2028", "\u200b", "\ufeff", "\x00"]
+    marks = list("，。、；：？！“”‘’（）《》【】—…·％＋－０１２３４５６７８９ＡＢａｂ①Ⅲ"
+                 "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+    latin = list("abcxyzABCXYZ0123456789") + [
+        "12.5%", "3.14", "WES-5.4.5", "GDP", "iPhone", "C++", "B超", "4S店", "a.b", "1.2.3",
+        "50%", ".5", "_x", "#1", "&&", "Ａ股", "é", "Ω"]
+    kinds = [common, common, traditional, allhan, users, dict_words, dict_words, outside, blanks,
+             marks, latin, latin]
+    texts = [raw[i:i + rnd.randint(1, 60)] for i in
+             (rnd.randrange(len(raw) - 60) for _ in range(3000))]
+    for _ in range(8000):
+        mix = rnd.sample(kinds, rnd.randint(1, 5))
+        texts.append("".join(rnd.choice(rnd.choice(mix)) for _ in range(rnd.randint(1, 40))))
+    for _ in range(200):                        # long runs of unknown characters: the HMM
+        texts.append("".join(rnd.choice(rare if rnd.random() < .7 else allhan)
+                             for _ in range(rnd.randint(20, 300))))
+    for _ in range(2000):
+        texts.append("".join(rnd.choice(dict_words if rnd.random() < .8 else users)
+                             for _ in range(rnd.randint(2, 20))))
+    texts += users + [a + b for a in users for b in rnd.sample(users, 3)]
+    assert _same(cutters, texts) > 13_000
+    python, compiled, _ = cutters
+    for t in ("鑫淼犇骉的的的", "abc def\r\n中文 12.5%增长，（二）", "中㐀文", "x\r\n\ty", ""):
+        assert compiled.words(t) == python.words(t) == tk.lcut(t)
+
+
+def test_rjieba_runs_differ_from_jiebas_only_in_the_characters_cut_by_python(cutters):
+    # two characters that no dictionary word holds and the HMM does not take as Han come back
+    # as one piece from rjieba's HMM when rjieba counts them as run characters, else alone
+    _, compiled, _ = cutters
+    cut = compiled.rjieba.cut
+    han = regex.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]")
+    wrong, extra = [], 0
+    for cp in list(range(0x80, 0x10000)) + list(range(0x20000, 0x40000)):
+        c = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF or han.match(c):
+            continue
+        if cut(c + c, True) == [c + c]:
+            extra += 1
+            if not words._OUTSIDE_COMPILED.match(c):
+                wrong.append(hex(cp))
+    assert not wrong and extra > 60_000
+
+
+def test_rjieba_embeds_jiebas_dictionary(cutters):
+    """The dictionary rjieba builds its Jieba from (zstd-compressed inside the extension) is
+    jieba's dict.txt, whose one duplicate line (B超) it lists once."""
+    zstd = shutil.which("zstd")
+    if zstd is None:
+        pytest.skip("no zstd program to unpack the dictionary inside rjieba's extension")
+    import importlib.util
+
+    folder = Path(list(importlib.util.find_spec("rjieba").submodule_search_locations)[0])
+    ext = next(p for p in folder.iterdir() if p.name.startswith("rjieba") and p.suffix == ".so")
+    data = ext.read_bytes()
+    jieba = words.import_jieba()
+    lines = (Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME).read_text("utf-8").splitlines()
+    found = None
+    start = data.find(b"\x28\xb5\x2f\xfd")
+    while start >= 0 and found is None:
+        out = subprocess.run([zstd, "-d", "-c", "-q"], input=data[start:], capture_output=True)
+        if out.stdout.startswith("1号店 3 n\n".encode()):
+            found = out.stdout.decode("utf-8").splitlines()
+        start = data.find(b"\x28\xb5\x2f\xfd", start + 1)
+    assert found is not None
+    assert len(found) == len(set(found)) == len(set(lines)) == len(lines) - 1
+    assert set(found) == set(lines)
+
+
+def test_an_unchecked_rjieba_release_leaves_the_python_route(cutters, monkeypatch):
+    _, _, tk = cutters
+    monkeypatch.setattr(words, "_RJIEBA_CHECKED", ("0.0.0",))
+    assert words._rjieba_class() is None
+    assert words._compiled_route(tk, words._tokenizer()[2]) is None
+
+
+def test_no_dictionary_word_is_only_ascii_letters_and_digits(cutters):
+    # rjieba's no-HMM cut joins a stretch of single ASCII letters and digits: _RouteCutter takes
+    # such a piece for single steps, which holds while no word of two or more is made of them
+    _, _, tk = cutters
+    assert not [w for w, f in tk.FREQ.items() if f and len(w) > 1 and w.isascii() and w.isalnum()]
