@@ -16,7 +16,7 @@ import sys
 import threading
 from array import array
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Sequence
 
 from ..rulefiles import cache_path, read_cache, read_lines, write_cache
 
@@ -54,7 +54,8 @@ def tokenizer():
 @functools.cache
 def _tokenizer():
     """The tokenizer with the user dictionary, the :class:`_Dictionary` still filling its
-    prefix dictionary (None when it is complete), and the :class:`_UserWords` as added."""
+    prefix dictionary (None when it is complete), and the user words (word, frequency or
+    None, tag) in the order they were added."""
     jieba = import_jieba()
 
     logging.getLogger("jieba").setLevel(logging.ERROR)
@@ -69,26 +70,14 @@ def _tokenizer():
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
             tag = parts[2] if len(parts) > 2 else None
             users.append((word, freq, tag))
-        # the default dictionary's words counted once each (nothing is loaded yet from the copy)
-        once = sum(lazy.counts) if lazy is not None else sum(tk.FREQ.values())
-        if lazy is not None:     # add_word reads (suggest_freq) and writes the words' entries
-            lazy.need("".join(w for w, _, _ in users))
-        added = []
+        if lazy is not None:
+            # add_word writes the entries of a word and of its prefixes, which all start with
+            # its first character; it cuts the word (reads the words of each of its
+            # characters) only to suggest a frequency the user dictionary does not give
+            lazy.need("".join(w if f is None else w[0] for w, f, _ in users))
         for word, freq, tag in users:
-            before = tk.FREQ.get(word, 0)
             tk.add_word(word, freq, tag)
-            added.append((word, before, tk.FREQ[word], tag))
-    return tk, lazy, _UserWords(once, tuple(added))
-
-
-class _UserWords(NamedTuple):
-    """What :func:`_tokenizer` did to jieba's dictionary, for another segmenter to do the same."""
-
-    #: the total frequency of jieba's default dictionary with each word counted once (jieba's
-    #: own total counts the word listed twice in dict.txt, B超, twice)
-    default_once: int
-    #: (word, its frequency before: 0 for none, the frequency jieba gave it, tag) in order
-    added: tuple[tuple[str, int, int, str | None], ...]
+    return tk, lazy, tuple(users)
 
 
 # jieba's dictionary: `Tokenizer.initialize` loads its prefix dictionary (498k words and
@@ -145,11 +134,13 @@ class _Dictionary:
         i = self.where[ch]
         b0, b1 = self.char_offsets[i], self.char_offsets[i + 1]
         e0, e1 = self.entry_offsets[i], self.entry_offsets[i + 1]
-        words = str(self.blob[b0:b1 - 1], "utf-8").split("\n")
-        self.freq.update(zip(words, self.counts[e0:e1]))
+        self._store(str(self.blob[b0:b1 - 1], "utf-8").split("\n"), self.counts[e0:e1])
         self.todo.discard(ch)
-        if not self.todo:       # everything is in freq: the file's 7 MB can go
+        if not self.todo:       # everything is stored: the file's 7 MB can go
             self.blob, self.counts = memoryview(b""), array("i")
+
+    def _store(self, words: list[str], counts: array) -> None:
+        self.freq.update(zip(words, counts))
 
 
 def _dictionary_file(jieba) -> Path | None:
@@ -252,7 +243,8 @@ def cut_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     Exactly ``tokenizer().tokenize(text)`` (default mode, HMM on), computed by :class:`_Cutter`:
     jieba segments every run of ``[\u4E00-\u9FD5a-zA-Z0-9+#&._%-]`` on its own, so the words
     of a run are memoised by its text and the DAG / route of a new run is computed with the
-    word log-probabilities cached (same floats, same tie-breaking as jieba's ``calc``).
+    word log-probabilities cached (same floats, same tie-breaking as jieba's ``calc``); where
+    rjieba is installed, :class:`_RouteCutter` takes the route from it (the same words).
     """
     if not text:
         return []
@@ -541,9 +533,11 @@ class _RouteCutter(_Cutter):
     rjieba's HMM, whose emission table is rounded to 6 decimals (jieba's has all 17 digits),
     and which keeps ``a.b`` whole where jieba's finalseg gives ``a``, ``.b``."""
 
-    def __init__(self, tk, lazy: _Dictionary | None, route) -> None:
+    def __init__(self, tk, lazy: _Dictionary | None, route,
+                 fill: _RouteDictionary | None) -> None:
         super().__init__(tk, lazy)
         self.rjieba = route
+        self.fill = fill        # while not None: route's dictionary is still filling
         self.route = route.cut
         self.known = route.has_word     # every word of route has a non-zero frequency
         self.outside = _OUTSIDE_COMPILED.search
@@ -551,6 +545,11 @@ class _RouteCutter(_Cutter):
     def words(self, sentence: str) -> list[str]:
         if self.outside(sentence) is not None:
             return super().words(sentence)
+        if self.fill is not None:       # the words of the text's characters, before routing
+            if self.fill.todo:
+                self.fill.need(sentence)
+            else:
+                self.fill = None
         out: list[str] = []
         buf = ""
         for w in self.route(sentence, False):
@@ -570,47 +569,82 @@ class _RouteCutter(_Cutter):
         return out
 
 
-#: rjieba releases whose dictionary and no-HMM cut were checked to be jieba 0.42.1's: the
-#: dictionary it embeds is dict.txt less its one duplicate line (B超, listed twice; compared
-#: after unpacking it from the extension), its route sums ``log(freq) - log(total) + rest``
-#: in jieba's order with glibc's ``log`` (the same values as Python's math.log) and takes the
-#: later end on a tie, as jieba; tests/text/test_text_words_compiled.py compares the words.
+#: rjieba releases whose no-HMM cut was checked to be jieba 0.42.1's route over the dictionary
+#: it is given: it sums ``log(freq) - log(total) + rest`` in jieba's order with glibc's ``log``
+#: (the same values as Python's math.log), takes the later end on a tie, and counts as run
+#: characters jieba's and those of _OUTSIDE_COMPILED; tests/text/test_text_words_compiled.py
+#: compares the words.
 _RJIEBA_CHECKED = ("0.2.2",)
-# a word the route can never look up (its character is in no run): holds the rest of jieba's
-# total, which counts B超 twice and a user word's frequency on top of the one it replaces
+# a word the route can never look up (its character is in no run): holds the part of jieba's
+# total not loaded yet (and what jieba counts twice: B超, listed twice in dict.txt, and a user
+# word's frequency on top of the one it replaces), so that rjieba's total is always jieba's
 _FILLER = "\x00"
 
 
-def _compiled_route(tk, users: _UserWords):
-    """rjieba's ``Jieba`` with jieba's dictionary, our user words and jieba's total, or None
-    when rjieba is missing, is not a checked release, or the setting is not the checked one."""
+class _RouteDictionary(_Dictionary):
+    """rjieba's dictionary filled from our copy of jieba's one first character at a time, as
+    :class:`_Dictionary` fills jieba's (with its own characters to do: the Python one fills
+    only for the texts the Python route cuts). The user words are in from the start with the
+    frequencies jieba gave them; a default word they replace is skipped when it comes."""
+
+    COMPLETE_AFTER = math.inf       # the check per window costs ~0.3 µs of ~4
+
+    def __init__(self, source: _Dictionary, route, users: dict[str, int], rest: int) -> None:
+        self.where = source.where
+        self.todo = set(source.where)
+        self.char_offsets, self.entry_offsets = source.char_offsets, source.entry_offsets
+        self.blob, self.counts = source.blob, source.counts
+        self.calls = 0
+        self.add = route.add_word
+        self.users = users
+        self.rest = rest
+
+    def _store(self, words: list[str], counts: array) -> None:
+        self.rest = _add_words(self.add, zip(words, counts), self.users, self.rest)
+
+
+def _add_words(add, entries, users: dict[str, int], rest: int) -> int:
+    """Add the (word, frequency) entries with a frequency (a prefix has 0) that are not user
+    words to rjieba's dictionary; the filler keeps the total; returns what it holds now."""
+    for word, freq in entries:
+        if freq and word not in users:
+            add(word, freq, None)
+            rest -= freq
+    add(_FILLER, rest, None)
+    return rest
+
+
+def _compiled_route(tk, lazy: _Dictionary | None, users):
+    """rjieba's ``Jieba`` with jieba's dictionary (filling like ``lazy``: the
+    :class:`_RouteDictionary`, None when complete), our user words and jieba's total; None when
+    rjieba is missing, is not a checked release, or the setting is not the checked one."""
     jieba = import_jieba()
     if (getattr(jieba, "__version__", None) != "0.42.1"
             or jieba.re_han_default.pattern != "([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)"
             or jieba.re_skip_default.pattern != "(\r\n|\\s)"
             or tk.dictionary != jieba.DEFAULT_DICT):
         return None
-    for word, _before, freq, _tag in users.added:
-        # a frequency 0 is no word to jieba's route but one to rjieba's; a word of ASCII
-        # letters and digits only would be taken for a stretch of single steps
-        if freq <= 0 or (word.isascii() and word.isalnum()) or _FILLER in word:
-            return None
+    freqs = {word: tk.FREQ[word] for word, _, _ in users}       # as jieba gave them, last wins
+    # a word of ASCII letters and digits only would be taken for a stretch of single steps
+    if any(f and w.isascii() and w.isalnum() or _FILLER in w for w, f in freqs.items()):
+        return None
     try:
         cls = _rjieba_class()
-        route = cls() if cls is not None else None
+        route = cls.empty() if cls is not None else None
     except Exception:   # noqa: BLE001  (a broken install: the Python route does the same)
         return None
     if route is None:
         return None
-    total = users.default_once
-    for word, before, freq, tag in users.added:
-        route.add_word(word, freq, tag)
-        total += freq - before      # rjieba replaces an existing word's frequency in its total
-    if tk.total < total:
-        return None
-    if tk.total > total:
-        route.add_word(_FILLER, tk.total - total, None)
-    return route
+    rest = tk.total
+    for word, _, tag in users:
+        if freqs[word]:             # a frequency 0 takes the word out of jieba's route
+            route.add_word(word, freqs[word], tag)
+    rest -= sum(freqs.values())
+    if lazy is not None and lazy.todo:
+        route.add_word(_FILLER, rest, None)
+        return route, _RouteDictionary(lazy, route, freqs, rest)
+    _add_words(route.add_word, tk.FREQ.items(), freqs, rest)     # jieba's dictionary is complete
+    return route, None
 
 
 def _rjieba_class():
@@ -654,8 +688,8 @@ def _rjieba_class():
 @functools.cache
 def _cutter() -> _Cutter:
     tk, lazy, users = _tokenizer()
-    route = _compiled_route(tk, users)
-    return _Cutter(tk, lazy) if route is None else _RouteCutter(tk, lazy, route)
+    compiled = _compiled_route(tk, lazy, users)
+    return _Cutter(tk, lazy) if compiled is None else _RouteCutter(tk, lazy, *compiled)
 
 
 @functools.cache

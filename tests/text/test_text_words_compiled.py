@@ -9,9 +9,6 @@ of unknown characters for the HMM), and on the words whose route depends on jieb
 from __future__ import annotations
 
 import random
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 import regex
@@ -22,12 +19,14 @@ from extractor.text import words
 
 @pytest.fixture(scope="module")
 def cutters():
+    """The pure-Python cutter over jieba's complete dictionary, and a compiled one whose
+    dictionary fills as it cuts (from our copy of jieba's, as in a worker) or is complete."""
     tk = words.tokenizer()                      # the dictionary complete: the reference
-    _, _, users = words._tokenizer()
-    route = words._compiled_route(tk, users)
-    if route is None:
+    fresh, lazy, users = words._tokenizer.__wrapped__()
+    compiled = words._compiled_route(fresh, lazy, users)
+    if compiled is None:
         pytest.skip("rjieba (a checked release) is not installed: the Python route cuts alone")
-    return words._Cutter(tk, None), words._RouteCutter(tk, None, route), tk
+    return words._Cutter(tk, None), words._RouteCutter(fresh, lazy, *compiled), tk
 
 
 def _same(cutters, texts) -> int:
@@ -126,36 +125,29 @@ def test_rjieba_runs_differ_from_jiebas_only_in_the_characters_cut_by_python(cut
     assert not wrong and extra > 60_000
 
 
-def test_rjieba_embeds_jiebas_dictionary(cutters):
-    """The dictionary rjieba builds its Jieba from (zstd-compressed inside the extension) is
-    jieba's dict.txt, whose one duplicate line (B超) it lists once."""
-    zstd = shutil.which("zstd")
-    if zstd is None:
-        pytest.skip("no zstd program to unpack the dictionary inside rjieba's extension")
-    import importlib.util
-
-    folder = Path(list(importlib.util.find_spec("rjieba").submodule_search_locations)[0])
-    ext = next(p for p in folder.iterdir() if p.name.startswith("rjieba") and p.suffix == ".so")
-    data = ext.read_bytes()
-    jieba = words.import_jieba()
-    lines = (Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME).read_text("utf-8").splitlines()
-    found = None
-    start = data.find(b"\x28\xb5\x2f\xfd")
-    while start >= 0 and found is None:
-        out = subprocess.run([zstd, "-d", "-c", "-q"], input=data[start:], capture_output=True)
-        if out.stdout.startswith("1号店 3 n\n".encode()):
-            found = out.stdout.decode("utf-8").splitlines()
-        start = data.find(b"\x28\xb5\x2f\xfd", start + 1)
-    assert found is not None
-    assert len(found) == len(set(found)) == len(set(lines)) == len(lines) - 1
-    assert set(found) == set(lines)
+def test_the_compiled_dictionary_fills_per_first_character_then_all_at_once(cutters):
+    python, _, tk = cutters
+    fresh, lazy, users = words._tokenizer.__wrapped__()
+    if lazy is None:
+        pytest.skip("no copy of jieba's dictionary in the cache: it is filled at once")
+    route, fill = words._compiled_route(fresh, lazy, users)
+    cutter = words._RouteCutter(fresh, lazy, route, fill)
+    text = "建立了5个电商示范站点，地区生产总值增长，鑫淼犇骉"
+    assert cutter.words(text) == python.words(text)
+    assert fill.todo and not fill.todo & set(text) and lazy.todo == set(lazy.where) - {
+        w[0] for w, _, _ in users}                      # the Python side loaded no more
+    complete = words._compiled_route(tk, None, users)[0]    # from jieba's complete dictionary
+    fill.complete()
+    for w in ("金湖", "变低", "缘会", "地区生产总值", "B超", "不存在的词"):
+        assert route.has_word(w) == complete.has_word(w) == bool(tk.FREQ.get(w)), w
+        assert route.cut(w, False) == complete.cut(w, False)
 
 
 def test_an_unchecked_rjieba_release_leaves_the_python_route(cutters, monkeypatch):
     _, _, tk = cutters
     monkeypatch.setattr(words, "_RJIEBA_CHECKED", ("0.0.0",))
     assert words._rjieba_class() is None
-    assert words._compiled_route(tk, words._tokenizer()[2]) is None
+    assert words._compiled_route(tk, None, words._tokenizer()[2]) is None
 
 
 def test_no_dictionary_word_is_only_ascii_letters_and_digits(cutters):
