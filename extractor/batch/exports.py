@@ -381,8 +381,31 @@ def _layout(pieces: list, n: int) -> pa.Array:
             idx[:, j] = np.where(p.mask, rows + start[j], base)
         else:
             idx[:, j] = np.where(p.codes >= 0, p.codes + start[j], base)
-    big = pa.concat_arrays(arrays + [_text_array(list(consts))])
-    return big.take(_int_array(idx.ravel()))
+    pool = _transient_pool()
+    big = pa.concat_arrays(arrays + [_text_array(list(consts))], memory_pool=pool)
+    return pc.take(big, _int_array(idx.ravel()), memory_pool=pool)
+
+
+_POOL: list = []
+
+
+def _transient_pool() -> pa.MemoryPool:
+    """The pool of the rows' bytes (megabytes per batch, freed once written).
+
+    The run's default pool, jemalloc (lean_memory_pool), gives the pages of a freed buffer back
+    to the system at once (Arrow sets its decay to 0), so the next batch's buffer of the same
+    size is faulted in afresh, page by page: that was a fifth of the workbook's time and a
+    quarter of the JSON Lines'. mimalloc keeps freed pages a little while and hands them out
+    again. Only these few buffers come from it, so what it keeps is about one batch's rows."""
+    if not _POOL:
+        pool = pa.default_memory_pool()
+        if pool.backend_name == "jemalloc":
+            try:
+                pool = pa.mimalloc_memory_pool()
+            except NotImplementedError:
+                pass
+        _POOL.append(pool)
+    return _POOL[0]
 
 
 def _buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -470,13 +493,22 @@ def _float_text(arr: pa.Array, fallback) -> pa.Array:
 
 
 def _value_texts(value: pa.Array, exact: pa.Array) -> pa.Array:
-    """:func:`value_text` of a value column: its exact decimal string, else the plain decimal."""
+    """:func:`value_text` of a value column: its exact decimal string, else the plain decimal
+    (null where the value is null). The exact strings are taken as they are, only marked null
+    where there is no value (a validity bitmap over their buffers, no copy)."""
     exact = _string(exact)
-    has = pc.and_(pc.is_valid(value), pc.not_equal(exact, _lit("")))
-    if has.null_count:
-        has = pc.fill_null(has, _lit(False))
-    out = pc.if_else(has, exact, _NULL_STR)
-    return _patch(out, value, pc.and_(pc.is_valid(value), pc.invert(has)), plain_decimal)
+    off, _ = _buffers(exact)
+    has = off[1:] > off[:-1]                       # an exact string that is not empty
+    if exact.null_count:
+        has &= _bools_of(exact.is_valid())
+    valid = _present(value)
+    if valid is not None:
+        has &= valid
+    bits = np.packbits(np.concatenate([np.zeros(exact.offset, bool), has]), bitorder="little")
+    bufs = exact.buffers()
+    out = pa.Array.from_buffers(pa.string(), len(exact), [pa.py_buffer(bits), bufs[1], bufs[2]],
+                                offset=exact.offset)
+    return _patch(out, value, ~has if valid is None else valid & ~has, plain_decimal)
 
 
 class _Sink:
@@ -514,8 +546,8 @@ def _csv_column(batch: pa.RecordBatch, col: str) -> pa.Array:
     t = arr.type
     if col in EXACT_OF:
         s = _value_texts(arr, batch.column(EXACT_OF[col]))
-    elif _is_text(t):
-        s = pc.fill_null(_string(arr), _lit(""))
+    elif _is_text(t):                  # (a null is written as nothing: no fill_null)
+        s = _string(arr)
         s = _patch(s, s, _formula_start(s), guard_formula)
     elif pa.types.is_boolean(t):
         s = pc.if_else(arr, _lit("true"), _lit("false"))
@@ -527,10 +559,9 @@ def _csv_column(batch: pa.RecordBatch, col: str) -> pa.Array:
         s = _text_array([None if v is None else dumps_list(v) for v in arr.to_pylist()])
     else:
         s = _text_array([_csv_value(v) for v in arr.to_pylist()])
-    if s.null_count:
-        s = pc.fill_null(s, _lit(""))
     raw = _text_bytes(s)
-    if any(c in raw.tobytes() for c in b',"\r\n'):      # what csv.QUOTE_MINIMAL quotes
+    data = raw.tobytes()
+    if any(c in data for c in b',"\r\n'):      # what csv.QUOTE_MINIMAL quotes
         s = _patch(s, s, _rows_having(s, raw, _CSV_SPECIAL), _csv_quoted)
     return s
 
@@ -701,10 +732,21 @@ def xlsx_text(s: str) -> str:
     return s if len(s) <= XLSX_MAX_CELL else s[:XLSX_MAX_CELL - 1] + "…"
 
 
+class _CharWidths(dict):
+    """Character → 1 or 2 columns (East Asian Wide and Fullwidth take two), filled as asked."""
+
+    def __missing__(self, ch: str) -> int:
+        w = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return w
+
+
+_CHAR_WIDTH = _CharWidths()
+
+
 def display_width(s: str) -> int:
     if s.isascii():
         return len(s)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    return sum(map(_CHAR_WIDTH.__getitem__, s))    # (a generator per character: 3x slower)
 
 
 def _xlsx_value(row: dict, col: str):
