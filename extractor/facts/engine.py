@@ -166,7 +166,8 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
     # numeral lexicon), which cannot backtrack, so it is linear in the text; a time limit makes
     # regex read the clock at every match (30 % of the scan).
     anchors: list[tuple[int, int]] = []
-    for run in rs.scanner.finditer(text):
+    finder = rs.run_finder           # the same pattern compiled by re (3.5x faster on this one)
+    for run in (rs.scanner if finder is None else finder).finditer(text):
         s, e = run.span()
         while text[e - 1] in ",.．点":   # the run may swallow a trailing comma or full stop
             e -= 1

@@ -114,6 +114,25 @@ def test_plain_word_triggers_are_found_with_find():
     assert hasattr(triggers["phone"], "search") and triggers["phrase"] is None
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + list("〇壹贰貳俩叁參仨肆伍陆陸柒捌玖拾佰仟萬億．点"), max_size=80))
+@example("一,2.三点 ５０％，十亿3000万。")
+def test_run_finder_finds_the_scanners_runs(text):
+    """The engine scans with the scanner's twin compiled by re: the same runs."""
+    assert RS.run_finder is not None and RS.run_finder.pattern == RS.scanner.pattern
+    assert [m.span() for m in RS.run_finder.finditer(text)] == [
+        m.span() for m in RS.scanner.finditer(text)]
+
+
+def test_stdlib_twin_only_for_a_class_run_of_literals():
+    from extractor.facts.ruleset import _stdlib_twin
+
+    assert _stdlib_twin(regex.compile(r"[a\-b点](?:[\.x,])*+")) is not None
+    for src in (r"[\d](?:[a])*+", r"[\p{Han}](?:[a])*+", r"[a](?:[a])*", r"[[a]b](?:[a])*+",
+                r"[a](?:[a])*+x", r"(?i)[a](?:[a])*+"):
+        assert _stdlib_twin(regex.compile(src)) is None, src
+
+
 FIRST_CHARS_CASES = {
     "abc": "a", "a|b": "ab", "(?:ab|cd)e": "ac", "[a-c]x": "abc", "x{2,}y": "x", "(a|b)+c": "ab",
     "(?P<x>ab)|c": "ac", "[a-]": "-a", r"\.": ".", r"(?<!x)(?:0\d|1)": "01",
