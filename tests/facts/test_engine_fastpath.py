@@ -21,7 +21,7 @@ from extractor.rulefiles import rules_dir
 
 RS = load_ruleset()
 NEG_CHARS = "".join(sorted({ch for _, rx, t, _, _ in RS.neg_checks
-                            for ch in (rx.pattern[:400] + (t.pattern if t else ""))
+                            for ch in (rx.pattern[:400] + (getattr(t, "pattern", t) or ""))
                             if not ch.isspace()}))
 ALPHABET = list("0123456789０１２３.,%％‰‰:：-—至到与和之间约近余多万亿千百十一二两三五九零元美港块角毛分"
                 "个家人次亩吨千米倍成点第届期号张“”「」'\"ABCXYZabcxyz，。；、（）() 人民币百分位")
@@ -80,6 +80,57 @@ def test_near_gates_are_the_plain_search(text, data):
         if p.near is not None:
             assert _window_has(p.near, p.near_test, text, lo, hi) == (
                 p.near.search(text, lo, hi) is not None), (p.id, text, lo, hi)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40), st.data())
+def test_gate_table_keeps_every_pattern_whose_near_gate_passes(text, data):
+    """_match_anchors drops a gated pattern when none of its gate's first characters is in the
+    window, and asks no search of a one-character gate that is there: exactly the patterns
+    whose near search passes are left (ungated ones always), in priority order."""
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    kinds = frozenset(data.draw(st.sets(st.sampled_from(sorted(engine._ALL_KINDS)), min_size=1)))
+    gate, pairs, _ = engine._pattern_list(RS.patterns, kinds)
+    assert [p for p, _ in pairs] == [p for p in RS.patterns if p.kind in kinds]
+    if gate is None:
+        return
+    kept = engine._patterns_to_try(pairs, gate.intersection(text[lo:hi]))
+    for p, near in kept:
+        if p.near is not None and near is None:
+            assert p.near.search(text, lo, hi) is not None, (p.id, text, lo, hi)
+    left = {p.id for p, _ in kept}
+    for p, _ in pairs:
+        if p.near is None or p.near.search(text, lo, hi) is not None:
+            assert p.id in left, (p.id, text, lo, hi)
+    assert [p.id for p, _ in kept] == [p.id for p, _ in pairs if p.id in left]
+
+
+def test_plain_word_triggers_are_found_with_find():
+    """The negatives' one-word triggers (号, 第, 届 …) are strings for str.find; the others
+    stay compiled; the untraced check gives what the plain searches give (see above)."""
+    triggers = {name: t for name, _, t, _, _ in RS.neg_checks}
+    assert triggers["doc_number"] == "号" and triggers["percentile"] == "百分位"
+    assert hasattr(triggers["phone"], "search") and triggers["phrase"] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + list("〇壹贰貳俩叁參仨肆伍陆陸柒捌玖拾佰仟萬億．点"), max_size=80))
+@example("一,2.三点 ５０％，十亿3000万。")
+def test_run_finder_finds_the_scanners_runs(text):
+    """The engine scans with the scanner's twin compiled by re: the same runs."""
+    assert RS.run_finder is not None and RS.run_finder.pattern == RS.scanner.pattern
+    assert [m.span() for m in RS.run_finder.finditer(text)] == [
+        m.span() for m in RS.scanner.finditer(text)]
+
+
+def test_stdlib_twin_only_for_a_class_run_of_literals():
+    from extractor.facts.ruleset import _stdlib_twin
+
+    assert _stdlib_twin(regex.compile(r"[a\-b点](?:[\.x,])*+")) is not None
+    for src in (r"[\d](?:[a])*+", r"[\p{Han}](?:[a])*+", r"[a](?:[a])*", r"[[a]b](?:[a])*+",
+                r"[a](?:[a])*+x", r"(?i)[a](?:[a])*+"):
+        assert _stdlib_twin(regex.compile(src)) is None, src
 
 
 FIRST_CHARS_CASES = {
