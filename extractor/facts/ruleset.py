@@ -64,6 +64,9 @@ class Pattern:
     # the characters a match of `near` starts with (first_chars; None: unknown): with them, the
     # engine drops a gated pattern at a run before its turn when none is in the window
     near_first: Any = None
+    # the group names in group-number order when every group is named once (then the groups
+    # tuple zipped with them is the groupdict); None otherwise
+    group_names: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +347,7 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
             is_range=bool(p.get("range_only")),
             near=near, near_test=literal_test(near.pattern) if near is not None else None,
             near_first=first_chars(near.pattern) if near is not None else None,
-            n1_group=compiled.groupindex.get("n1", 0),
+            n1_group=compiled.groupindex.get("n1", 0), group_names=_group_names(compiled),
             cue=requires.get("left_cue") or "", cue_window=requires.get("window", 12)))
     return out
 
@@ -971,6 +974,14 @@ def _stdlib_twin(rx: Any) -> Any:
         return re.compile(src)
     except (re.error, ValueError):
         return None
+
+
+def _group_names(rx: Any) -> tuple[str, ...] | None:
+    """The names of ``rx``'s groups by group number, if each of its groups has one name."""
+    index = rx.groupindex
+    if sorted(index.values()) != list(range(1, rx.groups + 1)):
+        return None
+    return tuple(sorted(index, key=index.__getitem__))
 
 
 def _word_or_regex(rx: Any) -> Any:

@@ -133,6 +133,52 @@ def test_stdlib_twin_only_for_a_class_run_of_literals():
         assert _stdlib_twin(regex.compile(src)) is None, src
 
 
+def test_groups_zipped_with_the_names_are_the_groupdict():
+    """_resolve_groups builds the groupdict from the groups tuple resolve has already made."""
+    from extractor.facts.ruleset import rule_cases
+
+    assert all(p.group_names is not None for p in RS.patterns)
+    seen = 0
+    for case in rule_cases():
+        for c in engine.scan(case.text, RS):
+            assert dict(zip(c.rule.group_names, c.m.groups())) == c.m.groupdict(), c.rule.id
+            seen += 1
+    assert seen > 150
+
+
+def test_group_names_only_when_every_group_is_named_once():
+    from extractor.facts.ruleset import _group_names
+
+    assert _group_names(regex.compile(r"(?P<a>x)(?P<b>y)?")) == ("a", "b")
+    assert _group_names(regex.compile(r"(?P<a>x)(y)")) is None
+    # (regex numbers a name used twice once: its group is the name's)
+    rx = regex.compile(r"(?P<a>x)|(?P<a>y)")
+    assert _group_names(rx) == ("a",)
+    assert dict(zip(("a",), rx.match("y").groups())) == rx.match("y").groupdict()
+
+
+@given(st.sampled_from(["0", "1", "-2.50", "1E+3", "0.010", "12345.6700", "-0", "7"]),
+       st.sampled_from(["same", "copy", "none", "other"]),
+       st.sampled_from(["same", "low", "copy", "none", "other"]))
+def test_norm3_is_norm_of_each(v, lo_how, hi_how):
+    from decimal import Decimal
+
+    value = Decimal(v)
+    pick = {"same": value, "copy": Decimal(v), "none": None, "other": Decimal("2.50")}
+    low = pick[lo_how]
+    high = low if hi_how == "low" else pick[hi_how]
+    got = engine._norm3(value, low, high)
+    want = (engine._norm(value), engine._norm(low), engine._norm(high))
+    assert [(str(a), type(a)) for a in got] == [(str(a), type(a)) for a in want]
+
+
+def test_log10_of_an_int_is_that_of_its_decimal():
+    from decimal import Decimal
+
+    for n in (0, 1, 7, 10, 100, 1000, 10**4, 10**8, 10**12, 120, 3000, 10**28, -100):
+        assert engine._log10(n) == engine._log10(Decimal(n)), n
+
+
 FIRST_CHARS_CASES = {
     "abc": "a", "a|b": "ab", "(?:ab|cd)e": "ac", "[a-c]x": "abc", "x{2,}y": "x", "(a|b)+c": "ab",
     "(?P<x>ab)|c": "ac", "[a-]": "-a", r"\.": ".", r"(?<!x)(?:0\d|1)": "01",
