@@ -18,6 +18,7 @@ Everything a candidate goes through is recorded in ``Trace`` for ``explain()``.
 """
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from dataclasses import dataclass, field
@@ -99,6 +100,8 @@ _FILLER = frozenset("余多几来 \u3000kKwW万亿")
 _BIGK = _BIG | frozenset("kKwW")
 _GROUPS = regex.compile(r"(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?")
 _RANGE_START = frozenset("-—–~～－至到与和(（")   # range separators (and the bracket of (含))
+#: one of them in text[pos:endpos] (re: a class of literals, half the cost of a set test of the slice)
+_RANGE_SEARCH = re.compile("[" + "".join(sorted(re.escape(ch) for ch in _RANGE_START)) + "]").search
 _ALL_KINDS = frozenset(("money", "percent", "count", "quantity"))
 
 
@@ -236,7 +239,7 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
                 continue
             if p.is_range:
                 if has_sep is None:  # a range separator within 10 characters after the run
-                    has_sep = not _RANGE_START.isdisjoint(text[e:e + 10])
+                    has_sep = _RANGE_SEARCH(text, e, e + 10) is not None
                 if not has_sep:
                     continue
             if near is not None:     # (None: no gate, or its one-character class is there)
@@ -314,15 +317,15 @@ def _pattern_list(patterns: list[Pattern], kinds: frozenset[str]) -> tuple[Any, 
 def _patterns_to_try(pairs: list, found: frozenset[str]) -> list[tuple[Pattern, Any]]:
     """The pairs whose near gate may pass in a window holding ``found`` of the gate
     characters (none of a gate's first characters there: its search cannot match), in the
-    same order. The near regex is replaced by None where no search is left to do: a gate of
-    one-character words (literal_test exact) of which one is there."""
+    same order. The near regex is replaced by None where no search is left to do: one of the
+    gate's one-character words is there (ruleset.literal_words: 元 for money.main's currency
+    words, any of [%％‰])."""
     out = []
     for p, near in pairs:
         if near is not None:
             if p.near_first.isdisjoint(found):
                 continue
-            test = p.near_test
-            if test is not None and test[1] and all(len(w) == 1 for w in test[0]):
+            if p.near_sure is not None and not p.near_sure.isdisjoint(found):
                 near = None
         out.append((p, near))
     return out

@@ -206,6 +206,35 @@ def test_first_chars_is_where_matches_start(src, text):
             assert text[m.start()] in first, (src, text, m)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + list("$€£¥￥圆kKwW萬億"), min_size=1, max_size=40), st.data())
+def test_literal_words_are_what_the_search_finds(text, data):
+    """A search of a near gate read as literal words finds something iff one of the words is
+    in the span (the engine passes a gate on one of its one-character words, near_sure)."""
+    from extractor.facts.ruleset import literal_words
+
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    for p in RS.patterns:
+        words = literal_words(p.near.pattern) if p.near is not None else None
+        if words is not None:
+            assert any(text.find(w, lo, hi) >= 0 for w in words) == (
+                p.near.search(text, lo, hi) is not None), (p.id, text, lo, hi)
+        if p.near_sure is not None:
+            assert p.near_sure <= words and all(len(w) == 1 for w in p.near_sure)
+
+
+def test_literal_words_cases():
+    from extractor.facts.ruleset import literal_words
+
+    assert literal_words("a|b") == {"a", "b"}
+    assert literal_words("(?:ab|c)|d") == {"ab", "c", "d"}
+    assert literal_words(r"US\$|(?:元)") == {"US$", "元"}
+    assert literal_words("[万亿kK]") == {"万", "亿", "k", "K"}
+    for src in ("[ab]x", "a+|b", "(?i)a", r"a\.b|\d", "[^ab]", "(?:a|b)c", "", "a|", "(?=a)b"):
+        assert literal_words(src) is None, src
+
+
 def test_literal_test_cases():
     assert literal_test("百分之") == (("百分之",), True)
     assert literal_test("[%％‰]") == (("%", "‰", "％"), True)
