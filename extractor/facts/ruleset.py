@@ -64,6 +64,11 @@ class Pattern:
     # the characters a match of `near` starts with (first_chars; None: unknown): with them, the
     # engine drops a gated pattern at a run before its turn when none is in the window
     near_first: Any = None
+    # one-character words of `near` (literal_words): one of them in the window is a match
+    near_sure: Any = None
+    # the group names in group-number order when every group is named once (then the groups
+    # tuple zipped with them is the groupdict); None otherwise
+    group_names: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +349,8 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
             is_range=bool(p.get("range_only")),
             near=near, near_test=literal_test(near.pattern) if near is not None else None,
             near_first=first_chars(near.pattern) if near is not None else None,
-            n1_group=compiled.groupindex.get("n1", 0),
+            near_sure=_single_chars(near.pattern) if near is not None else None,
+            n1_group=compiled.groupindex.get("n1", 0), group_names=_group_names(compiled),
             cue=requires.get("left_cue") or "", cue_window=requires.get("window", 12)))
     return out
 
@@ -973,6 +979,14 @@ def _stdlib_twin(rx: Any) -> Any:
         return None
 
 
+def _group_names(rx: Any) -> tuple[str, ...] | None:
+    """The names of ``rx``'s groups by group number, if each of its groups has one name."""
+    index = rx.groupindex
+    if sorted(index.values()) != list(range(1, rx.groups + 1)):
+        return None
+    return tuple(sorted(index, key=index.__getitem__))
+
+
 def _word_or_regex(rx: Any) -> Any:
     """A compiled ``rx`` that only finds one plain word (literal_test exact, one word): that
     word, for ``str.find``; else ``rx`` itself (None stays None)."""
@@ -986,6 +1000,81 @@ def _word_or_regex(rx: Any) -> Any:
 
 #: flags that change what a plain word matches (a compiled pattern carries its default flags)
 _FLAGS_THAT_MATTER = regex.IGNORECASE | regex.FULLCASE | regex.VERBOSE
+
+
+def literal_words(src: str) -> frozenset[str] | None:
+    """The words ``src`` matches when it is an alternation of plain words (escaped literals,
+    branches possibly grouped in ``(?:…)``, as _alt writes them) or one class of literal
+    characters; None for anything else. A search for ``src`` finds something iff one of them
+    occurs in the searched span."""
+    test = literal_test(src)
+    if test is not None and test[1]:
+        return frozenset(test[0])
+    if src.startswith("["):          # one class of literals, however many
+        try:
+            chars, end = _fc_class(src, 1)
+        except (_Unsure, IndexError, ValueError):
+            return None
+        return frozenset(chars) if end == len(src) and chars else None
+    if src.startswith("(?") and not src.startswith("(?:"):
+        return None                  # flags or lookarounds
+    out: set[str] = set()
+    try:
+        for branch in _branches(src):
+            if branch.startswith("(?:") and _skip_group(branch, 3) == len(branch):
+                inner = literal_words(branch[3:-1])
+                if inner is None:
+                    return None
+                out |= inner
+                continue
+            word = _unescape(branch)
+            if not word:
+                return None
+            out.add(word)
+    except (IndexError, ValueError):
+        return None
+    return frozenset(out) or None
+
+
+def _branches(src: str) -> list[str]:
+    """``src`` split at its top-level ``|``."""
+    out = []
+    i = last = 0
+    while i < len(src):
+        if src[i] == "|":
+            out.append(src[last:i])
+            last = i + 1
+            i += 1
+        else:
+            i = _skip_item(src, i)
+    out.append(src[last:])
+    return out
+
+
+def _unescape(branch: str) -> str:
+    """The literal word a branch spells (escapes of punctuation allowed), or ""."""
+    word = []
+    i = 0
+    while i < len(branch):
+        c = branch[i]
+        if c == "\\":
+            c = branch[i + 1]
+            if c.isalnum() or c.isspace():
+                return ""
+            i += 2
+        elif c in _META:
+            return ""
+        else:
+            i += 1
+        word.append(c)
+    return "".join(word)
+
+
+def _single_chars(src: str) -> frozenset[str] | None:
+    """The one-character words of literal_words(src) (None: none, or not such a regex)."""
+    words = literal_words(src)
+    single = frozenset(w for w in words if len(w) == 1) if words else frozenset()
+    return single or None
 
 
 def _start_test(src: str) -> Any:

@@ -133,6 +133,52 @@ def test_stdlib_twin_only_for_a_class_run_of_literals():
         assert _stdlib_twin(regex.compile(src)) is None, src
 
 
+def test_groups_zipped_with_the_names_are_the_groupdict():
+    """_resolve_groups builds the groupdict from the groups tuple resolve has already made."""
+    from extractor.facts.ruleset import rule_cases
+
+    assert all(p.group_names is not None for p in RS.patterns)
+    seen = 0
+    for case in rule_cases():
+        for c in engine.scan(case.text, RS):
+            assert dict(zip(c.rule.group_names, c.m.groups())) == c.m.groupdict(), c.rule.id
+            seen += 1
+    assert seen > 150
+
+
+def test_group_names_only_when_every_group_is_named_once():
+    from extractor.facts.ruleset import _group_names
+
+    assert _group_names(regex.compile(r"(?P<a>x)(?P<b>y)?")) == ("a", "b")
+    assert _group_names(regex.compile(r"(?P<a>x)(y)")) is None
+    # (regex numbers a name used twice once: its group is the name's)
+    rx = regex.compile(r"(?P<a>x)|(?P<a>y)")
+    assert _group_names(rx) == ("a",)
+    assert dict(zip(("a",), rx.match("y").groups())) == rx.match("y").groupdict()
+
+
+@given(st.sampled_from(["0", "1", "-2.50", "1E+3", "0.010", "12345.6700", "-0", "7"]),
+       st.sampled_from(["same", "copy", "none", "other"]),
+       st.sampled_from(["same", "low", "copy", "none", "other"]))
+def test_norm3_is_norm_of_each(v, lo_how, hi_how):
+    from decimal import Decimal
+
+    value = Decimal(v)
+    pick = {"same": value, "copy": Decimal(v), "none": None, "other": Decimal("2.50")}
+    low = pick[lo_how]
+    high = low if hi_how == "low" else pick[hi_how]
+    got = engine._norm3(value, low, high)
+    want = (engine._norm(value), engine._norm(low), engine._norm(high))
+    assert [(str(a), type(a)) for a in got] == [(str(a), type(a)) for a in want]
+
+
+def test_log10_of_an_int_is_that_of_its_decimal():
+    from decimal import Decimal
+
+    for n in (0, 1, 7, 10, 100, 1000, 10**4, 10**8, 10**12, 120, 3000, 10**28, -100):
+        assert engine._log10(n) == engine._log10(Decimal(n)), n
+
+
 FIRST_CHARS_CASES = {
     "abc": "a", "a|b": "ab", "(?:ab|cd)e": "ac", "[a-c]x": "abc", "x{2,}y": "x", "(a|b)+c": "ab",
     "(?P<x>ab)|c": "ac", "[a-]": "-a", r"\.": ".", r"(?<!x)(?:0\d|1)": "01",
@@ -158,6 +204,35 @@ def test_first_chars_is_where_matches_start(src, text):
     for m in regex.compile(src).finditer(text, overlapped=True):
         if m.end() > m.start():
             assert text[m.start()] in first, (src, text, m)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + list("$€£¥￥圆kKwW萬億"), min_size=1, max_size=40), st.data())
+def test_literal_words_are_what_the_search_finds(text, data):
+    """A search of a near gate read as literal words finds something iff one of the words is
+    in the span (the engine passes a gate on one of its one-character words, near_sure)."""
+    from extractor.facts.ruleset import literal_words
+
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    for p in RS.patterns:
+        words = literal_words(p.near.pattern) if p.near is not None else None
+        if words is not None:
+            assert any(text.find(w, lo, hi) >= 0 for w in words) == (
+                p.near.search(text, lo, hi) is not None), (p.id, text, lo, hi)
+        if p.near_sure is not None:
+            assert p.near_sure <= words and all(len(w) == 1 for w in p.near_sure)
+
+
+def test_literal_words_cases():
+    from extractor.facts.ruleset import literal_words
+
+    assert literal_words("a|b") == {"a", "b"}
+    assert literal_words("(?:ab|c)|d") == {"ab", "c", "d"}
+    assert literal_words(r"US\$|(?:元)") == {"US$", "元"}
+    assert literal_words("[万亿kK]") == {"万", "亿", "k", "K"}
+    for src in ("[ab]x", "a+|b", "(?i)a", r"a\.b|\d", "[^ab]", "(?:a|b)c", "", "a|", "(?=a)b"):
+        assert literal_words(src) is None, src
 
 
 def test_literal_test_cases():
