@@ -166,7 +166,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
         for outcome in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
                                  scheduler=opts.scheduler, chunk_size=chunk, grace=opts.grace,
-                                 check_rules=opts.check_rules, pool=pool):
+                                 check_rules=opts.check_rules, pool=pool, total=len(inputs)):
             if not pending:
                 first_at = time.monotonic()
             pending.append(outcome)
