@@ -55,7 +55,8 @@ def numeral_tables() -> Tables:
     )
 
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+#: full-width digits and point to ASCII, group commas and blanks dropped (one translate)
+_PLAIN_FORM = str.maketrans("０１２３４５６７８９．", "0123456789.", "，, \u3000")
 _ARABIC = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PLAIN = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
 
@@ -156,7 +157,7 @@ def parse_numeral(s: str) -> Numeral:
     Cached per string (a report repeats its figures; Numeral is frozen and the tables are
     loaded once per process); a ValueError is raised again on every call."""
     t = numeral_tables()
-    s = s.translate(_FULLWIDTH).replace(",", "").replace(" ", "").replace("\u3000", "")
+    s = s.translate(_PLAIN_FORM)
     if not s:
         raise ValueError("empty numeral")
     if _PLAIN.fullmatch(s):            # fast path: plain Arabic digits (most figures)

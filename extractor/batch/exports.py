@@ -283,6 +283,15 @@ class _Where:
         self.array, self.mask = array, mask
 
 
+class _Coded:
+    """A text array of any length whose item ``codes[row]`` goes in each row (nothing for -1)."""
+
+    __slots__ = ("array", "codes")
+
+    def __init__(self, array: pa.Array, codes: np.ndarray) -> None:
+        self.array, self.codes = array, codes
+
+
 _MAX_OPTIONS = 64
 
 
@@ -301,8 +310,25 @@ def _merge(a, b):
 
 
 def _assemble(pieces: list, n: int):
-    """The UTF-8 bytes of ``n`` rows, each the concatenation of ``pieces``: text arrays (a null
-    adds nothing), :class:`_Where` arrays, constant strings and :class:`_Pick` constants.
+    """The UTF-8 bytes of ``n`` rows, each the concatenation of ``pieces`` (see _assemble_rows)."""
+    return _data(_layout(pieces, n))
+
+
+def _assemble_rows(pieces: list, n: int) -> pa.Array:
+    """The ``n`` rows, each the concatenation of ``pieces``, as a text array (no nulls)."""
+    out = _layout(pieces, n)
+    per_row = len(out) // n if n else 0
+    bufs = out.buffers()            # take writes a null (nothing in that row) as no bytes
+    if not per_row or bufs[2] is None:
+        return _text_array([""] * n)
+    offsets = np.ascontiguousarray(np.frombuffer(bufs[1], np.int32, len(out) + 1)[::per_row])
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), bufs[2]])
+
+
+def _layout(pieces: list, n: int) -> pa.Array:
+    """One text item per row and piece, row after row: ``pieces`` are text arrays (a null adds
+    nothing), :class:`_Where` and :class:`_Coded` arrays, constant strings and :class:`_Pick`
+    constants.
 
     All the arrays and constants are concatenated into one array and a single ``take`` lays
     them out row after row: per row and piece that costs about half what
@@ -321,33 +347,65 @@ def _assemble(pieces: list, n: int):
     for p in merged:
         for o in ((p,) if isinstance(p, str) else p.options if isinstance(p, _Pick) else ()):
             consts.setdefault(o, len(consts))
-    base = sum(1 for p in merged if not isinstance(p, (str, _Pick))) * n
+    base = sum(len(p.array) if isinstance(p, _Coded) else n
+               for p in merged if not isinstance(p, (str, _Pick)))
     itype = np.int32 if base + len(consts) < 2 ** 31 else np.int64
     rows = np.arange(n, dtype=itype)
     step = np.zeros(len(merged), itype)    # index of piece j in row r: r * step[j] + start[j]
     start = np.zeros(len(merged), itype)
     later = []                             # pieces whose index is not of that form
+    pos = 0                                # where the next array starts in the concatenation
     for j, p in enumerate(merged):
         if isinstance(p, str):
             start[j] = base + consts[p]
         elif isinstance(p, _Pick) and p.codes is None:
             start[j] = base + consts[p.options[0]]
-        elif isinstance(p, (_Pick, _Where)):
+        elif isinstance(p, _Pick):
             later.append((j, p))
-            if isinstance(p, _Where):
-                start[j] = len(arrays) * n
-                arrays.append(_string(p.array))
         else:
-            step[j], start[j] = 1, len(arrays) * n
-            arrays.append(_string(p))
-    idx = rows[:, None] * step + start
+            arr = _string(p if isinstance(p, pa.Array) else p.array)
+            if isinstance(p, pa.Array):
+                step[j] = 1
+            else:
+                later.append((j, p))
+            start[j] = pos
+            pos += len(arr)
+            arrays.append(arr)
+    idx = np.multiply.outer(rows, step)   # one n x pieces array, added to in place: the
+    idx += start                           # temporary of `rows[:, None] * step + start`
+    #                                        (fresh pages each batch) took 3/4 of this step
     for j, p in later:
         if isinstance(p, _Pick):
             idx[:, j] = np.array([base + consts[o] for o in p.options], itype)[p.codes]
-        else:
+        elif isinstance(p, _Where):
             idx[:, j] = np.where(p.mask, rows + start[j], base)
-    big = pa.concat_arrays(arrays + [_text_array(list(consts))])
-    return _data(big.take(_int_array(idx.ravel())))
+        else:
+            idx[:, j] = np.where(p.codes >= 0, p.codes + start[j], base)
+    pool = _transient_pool()
+    big = pa.concat_arrays(arrays + [_text_array(list(consts))], memory_pool=pool)
+    return pc.take(big, _int_array(idx.ravel()), memory_pool=pool)
+
+
+_POOL: list = []
+
+
+def _transient_pool() -> pa.MemoryPool:
+    """The pool of the rows' bytes (megabytes per batch, freed once written).
+
+    The run's default pool, jemalloc (lean_memory_pool), gives the pages of a freed buffer back
+    to the system at once (Arrow sets its decay to 0), so the next batch's buffer of the same
+    size is faulted in afresh, page by page: that was a fifth of the workbook's time and a
+    quarter of the JSON Lines'. mimalloc keeps freed pages a little while and hands them out
+    again. Only these few buffers come from it, so what it keeps is about one batch's rows."""
+    if not _POOL:
+        pool = pa.default_memory_pool()
+        if pool.backend_name == "jemalloc":
+            try:
+                pool = pa.mimalloc_memory_pool()
+            except NotImplementedError:
+                pass
+        _POOL.append(pool)
+    return _POOL[0]
 
 
 def _buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -388,47 +446,69 @@ def _data(arr: pa.Array):
     return memoryview(bufs[2])[offsets[0].as_py():offsets[-1].as_py()]
 
 
-def _float_text(arr: pa.Array, fallback) -> pa.Array:
-    """``repr(x)`` of each float64 as text (null stays null), ``fallback(x)`` where repr uses an
-    exponent (below 1e-4, from 1e16), for nan/inf and -0.0.
+def _float_pieces(arr: pa.Array, fallback) -> list:
+    """``repr(x)`` of each float64 as pieces for :func:`_assemble` (a null: nothing),
+    ``fallback(x)`` where repr uses an exponent (below 1e-4, from 1e16), for nan/inf and -0.0.
 
-    Whole numbers are their int64 digits plus ".0"; the others Arrow's cast, which writes the
+    Whole numbers are their int64 digits and a ".0"; the others Arrow's cast, which writes the
     same shortest round-trip digits as repr, but with an exponent where that is shorter
-    ("1.2e+12", "1.234567890123456e+14"): such rows go to ``fallback`` too."""
+    ("1.2e+12", "1.234567890123456e+14"): such rows go to ``fallback`` too. Each kind is made
+    from its own rows only (filter, then cast), and one :class:`_Coded` array lays them out:
+    casting every row both ways and choosing with if_else cost three times as much."""
     x = _floats_of(arr)                            # null → nan
+    valid = _bools_of(arr.is_valid()) if arr.null_count else np.ones(len(arr), bool)
     size = np.abs(x)
     with np.errstate(invalid="ignore"):
         fixed = (size >= 1e-4) & (size < 1e16)
         whole = fixed & (np.floor(x) == x)
-        odd = ~fixed & ~(x == 0) | (x == 0) & np.signbit(x)
-    if whole.all():
-        s = pc.binary_join_element_wise(arr.cast(pa.int64(), safe=False).cast(pa.string()),
-                                        _lit(".0"), _lit(""))
-    else:
-        s = arr.cast(pa.string())
-        if whole.any():
-            w = _bool_array(whole)
-            s = pc.if_else(w, pc.binary_join_element_wise(
-                arr.cast(pa.int64(), safe=False).cast(pa.string()), _lit(".0"), _lit("")), s)
-            part = s.filter(pc.invert(w))
-        else:
-            part = s
-        if ord("e") in _text_bytes(part).tobytes():     # an exponent somewhere
-            odd |= _bools_of(pc.fill_null(pc.match_substring(s, "e"), _lit(False))) & ~whole
-    zero = (x == 0) & ~odd
-    if zero.any():            # Arrow: "0" and "-0" for 0.0; the int64 path: "0" (+ ".0")
-        s = pc.if_else(_bool_array(zero), _lit("0.0"), s)
-    return _patch(s, arr, odd, fallback)
+        zero = (x == 0) & ~np.signbit(x)           # Arrow: "0" and "-0" for 0.0
+    frac = fixed & ~whole
+    odd = valid & ~fixed & ~zero
+    fracs = arr.filter(_bool_array(frac)).cast(pa.string()) if frac.any() else None
+    if fracs is not None and ord("e") in _text_bytes(fracs).tobytes():     # an exponent
+        exp = _bools_of(pc.match_substring(fracs, "e"))
+        rows = np.flatnonzero(frac)[exp]
+        frac[rows], odd[rows] = False, True
+        fracs = fracs.filter(_bool_array(~exp))
+    parts = [arr.filter(_bool_array(whole)).cast(pa.int64(), safe=False).cast(pa.string())
+             if whole.any() else None, fracs,
+             _text_array([fallback(v) for v in arr.filter(_bool_array(odd)).to_pylist()])
+             if odd.any() else None, _text_array(["0.0"]) if zero.any() else None]
+    codes = np.full(len(arr), -1, np.int64)
+    at = 0
+    for mask, part in zip((whole, frac, odd, zero), parts):
+        if part is not None:
+            codes[mask] = at + (np.arange(len(part)) if len(part) > 1 else 0)
+            at += len(part)
+    values = [p for p in parts if p is not None]
+    if not values:
+        return []
+    return [_Coded(pa.concat_arrays(values), codes), _pick(whole if whole.any() else None, ".0", "")]
+
+
+def _float_text(arr: pa.Array, fallback) -> pa.Array:
+    """:func:`_float_pieces` as a text array (null stays null)."""
+    s = _assemble_rows(_float_pieces(arr, fallback), len(arr))
+    return pc.if_else(arr.is_valid(), s, _NULL_STR) if arr.null_count else s
 
 
 def _value_texts(value: pa.Array, exact: pa.Array) -> pa.Array:
-    """:func:`value_text` of a value column: its exact decimal string, else the plain decimal."""
+    """:func:`value_text` of a value column: its exact decimal string, else the plain decimal
+    (null where the value is null). The exact strings are taken as they are, only marked null
+    where there is no value (a validity bitmap over their buffers, no copy)."""
     exact = _string(exact)
-    has = pc.and_(pc.is_valid(value), pc.not_equal(exact, _lit("")))
-    if has.null_count:
-        has = pc.fill_null(has, _lit(False))
-    out = pc.if_else(has, exact, _NULL_STR)
-    return _patch(out, value, pc.and_(pc.is_valid(value), pc.invert(has)), plain_decimal)
+    off, _ = _buffers(exact)
+    has = off[1:] > off[:-1]                       # an exact string that is not empty
+    if exact.null_count:
+        has &= _bools_of(exact.is_valid())
+    valid = _present(value)
+    if valid is not None:
+        has &= valid
+    bits = np.packbits(np.concatenate([np.zeros(exact.offset, bool), has]), bitorder="little")
+    bufs = exact.buffers()
+    out = pa.Array.from_buffers(pa.string(), len(exact), [pa.py_buffer(bits), bufs[1], bufs[2]],
+                                offset=exact.offset)
+    return _patch(out, value, ~has if valid is None else valid & ~has, plain_decimal)
 
 
 class _Sink:
@@ -466,8 +546,8 @@ def _csv_column(batch: pa.RecordBatch, col: str) -> pa.Array:
     t = arr.type
     if col in EXACT_OF:
         s = _value_texts(arr, batch.column(EXACT_OF[col]))
-    elif _is_text(t):
-        s = pc.fill_null(_string(arr), _lit(""))
+    elif _is_text(t):                  # (a null is written as nothing: no fill_null)
+        s = _string(arr)
         s = _patch(s, s, _formula_start(s), guard_formula)
     elif pa.types.is_boolean(t):
         s = pc.if_else(arr, _lit("true"), _lit("false"))
@@ -479,10 +559,9 @@ def _csv_column(batch: pa.RecordBatch, col: str) -> pa.Array:
         s = _text_array([None if v is None else dumps_list(v) for v in arr.to_pylist()])
     else:
         s = _text_array([_csv_value(v) for v in arr.to_pylist()])
-    if s.null_count:
-        s = pc.fill_null(s, _lit(""))
     raw = _text_bytes(s)
-    if any(c in raw.tobytes() for c in b',"\r\n'):      # what csv.QUOTE_MINIMAL quotes
+    data = raw.tobytes()
+    if any(c in data for c in b',"\r\n'):      # what csv.QUOTE_MINIMAL quotes
         s = _patch(s, s, _rows_having(s, raw, _CSV_SPECIAL), _csv_quoted)
     return s
 
@@ -653,10 +732,21 @@ def xlsx_text(s: str) -> str:
     return s if len(s) <= XLSX_MAX_CELL else s[:XLSX_MAX_CELL - 1] + "…"
 
 
+class _CharWidths(dict):
+    """Character → 1 or 2 columns (East Asian Wide and Fullwidth take two), filled as asked."""
+
+    def __missing__(self, ch: str) -> int:
+        w = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return w
+
+
+_CHAR_WIDTH = _CharWidths()
+
+
 def display_width(s: str) -> int:
     if s.isascii():
         return len(s)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    return sum(map(_CHAR_WIDTH.__getitem__, s))    # (a generator per character: 3x slower)
 
 
 def _xlsx_value(row: dict, col: str):
@@ -760,9 +850,12 @@ def _xml_text(s: pa.Array) -> pa.Array:
 
 _INLINE = ' t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
 _INLINE_PLAIN = ' t="inlineStr"><is><t>'
-# Bytes that can begin / end a text with whitespace (str.isspace: ASCII, U+0085, U+00A0, U+1680,
-# U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000): the lead byte of a multi-byte one, and
-# its last byte together with the byte before it. A superset; str.strip() decides.
+# What str.strip() removes (the characters for which str.isspace() holds; tests/batch checks
+# the list against every code point).
+_WHITESPACE = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0, 0x1680,
+                        *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000], np.int32)
+# Bytes that can begin / end a text with whitespace: the lead byte of a multi-byte one, and its
+# last byte together with the byte before it. A superset, to pick the rows worth decoding.
 _SPACE_ASCII = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32]
 _SPACE_FIRST = np.zeros(256, bool)
 _SPACE_FIRST[_SPACE_ASCII + [0xC2, 0xE1, 0xE2, 0xE3]] = True
@@ -774,49 +867,78 @@ _SPACE_BEFORE_LAST = np.zeros(256, bool)
 _SPACE_BEFORE_LAST[[0xC2, 0x9A, 0x80, 0x81]] = True
 
 
+def _code_points(b0: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """The code point a UTF-8 sequence of 1-3 bytes stands for (-1 for a 4-byte one); only
+    the bytes the lead byte ``b0`` calls for are read."""
+    b0, b1, b2 = b0.astype(np.int32), b1.astype(np.int32), b2.astype(np.int32)
+    return np.where(b0 < 0x80, b0, np.where(
+        b0 < 0xE0, (b0 & 0x1F) << 6 | (b1 & 0x3F), np.where(
+            b0 < 0xF0, (b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | (b2 & 0x3F), -1)))
+
+
 def _edge_space(s: pa.Array):
     """Rows whose text starts or ends with whitespace (they need xml:space="preserve", which
-    Excel otherwise strips; openpyxl's rule), as a numpy mask, or None for no row."""
+    Excel otherwise strips; openpyxl's rule: text != text.strip()), as a numpy mask, or None
+    for no row. The first and last character of the rows the byte tables single out are
+    decoded from their UTF-8 bytes (per row in Python, this took 15 % of the workbook)."""
     off, data = _buffers(s)
     if not data.size:
         return None
     start, end = off[:-1], off[1:]
-    top = data.size - 1
-    last = end - 1
-    cand = (end > start) & (
-        _SPACE_FIRST[data[np.minimum(start, top)]]
-        | _SPACE_LAST_ASCII[data[np.clip(last, 0, top)]]
-        | (_SPACE_LAST[data[np.clip(last, 0, top)]] & _SPACE_BEFORE_LAST[data[np.clip(last - 1, 0, top)]]))
-    if not cand.any():
-        return None
+    last = data.take(end - 1, mode="clip")          # (mode="clip": one C loop, no bounds pass)
+    cand = _SPACE_FIRST[data.take(start, mode="clip")] | _SPACE_LAST_ASCII[last]
+    two = np.flatnonzero(_SPACE_LAST[last])
+    if two.size:
+        cand[two] |= _SPACE_BEFORE_LAST[data.take(end[two] - 2, mode="clip")]
+    cand &= end > start
+    if s.null_count:
+        cand &= _bools_of(s.is_valid())
     rows = np.flatnonzero(cand)
+    if not rows.size:
+        return None
+    st, en = start[rows].astype(np.int64), end[rows].astype(np.int64)
+    first = _code_points(*(data.take(st + k, mode="clip") for k in range(3)))
+    e0, e1, e2 = (data.take(en - k, mode="clip") for k in (1, 2, 3))
+    # the last character starts at the last byte that is not a continuation byte (10xxxxxx)
+    lastcp = np.where(e0 < 0x80, e0.astype(np.int32), np.where(
+        e1 >= 0xC0, _code_points(e1, e0, e0), np.where(e2 >= 0xC0, _code_points(e2, e1, e0), -1)))
+    hit = np.isin(first, _WHITESPACE) | np.isin(lastcp, _WHITESPACE)
+    if not hit.any():
+        return None
     mask = np.zeros(len(s), bool)
-    mask[rows] = [v is not None and v != v.strip() for v in s.take(_int_array(rows)).to_pylist()]
-    return mask if mask.any() else None
+    mask[rows[hit]] = True
+    return mask
 
 
 def _xlsx_content(arr: pa.Array):
-    """(attributes and opening tags, text of each cell or null for no cell, closing tags) of
-    one column; None for a type without a kernel."""
+    """(attributes and opening tags, the pieces of each cell's text, closing tags, the rows that
+    have a cell or None for all) of one column; None for a type without a kernel."""
     t = arr.type
     if _is_text(t):
         s = _string(arr)
-        return _pick(_edge_space(s), _INLINE[0], _INLINE_PLAIN), _xml_text(s), _INLINE[1]
-    if pa.types.is_boolean(t):
-        return ' t="b"><v>', pc.if_else(arr, _lit("1"), _lit("0")), "</v></c>"
-    if pa.types.is_integer(t):
-        return "><v>", arr.cast(pa.string()), "</v></c>"
-    if pa.types.is_floating(t):
+        head, body, tail = _pick(_edge_space(s), _INLINE[0], _INLINE_PLAIN), _xml_text(s), _INLINE[1]
+    elif pa.types.is_boolean(t):
+        head, body, tail = ' t="b"><v>', pc.if_else(arr, _lit("1"), _lit("0")), "</v></c>"
+    elif pa.types.is_integer(t):
+        head, body, tail = "><v>", arr.cast(pa.string()), "</v></c>"
+    elif pa.types.is_floating(t):
         arr = arr.cast(pa.float64())
         finite = pc.is_finite(arr)
         if finite.false_count:     # Excel has no NaN/inf: no cell
             arr = pc.if_else(finite, arr, _NULL_F64)
-        return "><v>", _float_text(arr, repr), "</v></c>"
-    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return "><v>", _float_pieces(arr, repr), "</v></c>", _present(arr)
+    elif pa.types.is_list(t) or pa.types.is_large_list(t):
         texts = [None if v is None else xlsx_text(dumps_list(v)).translate(_XML_ESC)
                  for v in arr.to_pylist()]
-        return _INLINE[0], _text_array(texts), _INLINE[1]
-    return None
+        head, body, tail = _INLINE[0], _text_array(texts), _INLINE[1]
+    else:
+        return None
+    return head, [body], tail, _present(body)
+
+
+def _present(arr: pa.Array) -> np.ndarray | None:
+    """The rows of ``arr`` that are not null, None for all."""
+    return _bools_of(arr.is_valid()) if arr.null_count else None
 
 
 def _only(piece, present: np.ndarray | None):
@@ -849,8 +971,7 @@ def _xlsx_rows(batch: pa.RecordBatch, letters: list[str], first: int):
             pieces.append(cells)
             after_gap = _bools_of(pc.equal(cells, _lit("")))
             continue
-        head, text, tail = content
-        present = _bools_of(text.is_valid()) if text.null_count else None
+        head, body, tail, present = content
         ref = after_gap if present is None or after_gap is None else after_gap & present
         if ref is not None and not ref.any():
             ref = None
@@ -859,7 +980,7 @@ def _xlsx_rows(batch: pa.RecordBatch, letters: list[str], first: int):
         else:
             pieces += [_only(_pick(ref, f'<c r="{letter}', "<c"), present), _Where(rn, ref),
                        _pick(ref, '"', "")]
-        pieces += [_only(head, present), text, _only(tail, present)]
+        pieces += [_only(head, present), *body, _only(tail, present)]
         after_gap = None if present is None else ~present
     pieces.append("</row>")
     return _assemble(pieces, n)

@@ -356,3 +356,24 @@ def test_a_failing_source_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError, match="disk gone"):
         write_all({"facts": broken}, tmp_path, ["csv", "xlsx", "parquet", "jsonl"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_edge_space_is_strip_on_every_whitespace_and_its_neighbours():
+    """The first and last characters are decoded from UTF-8 column-wise: the whitespace list is
+    str.isspace's, and texts made of whitespace, characters whose UTF-8 shares bytes with it
+    (U+2080, U+3080, U+1A80, U+00A1 …) and 4-byte ones, sliced too, agree with text != text.strip()."""
+    import sys
+
+    assert ex._WHITESPACE.tolist() == [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    space = [chr(c) for c in ex._WHITESPACE.tolist()]
+    near = ["a", "中", "é", "\u00a1", "\u0100", "\u1a80", "\u2080", "\u200b", "\u2030", "\u3001",
+            "\u3080", "\ufeff", "😀", "\U00010085", "\U000200a0", "\x7f"]
+    rnd = random.Random(3)
+    texts = [None if rnd.random() < 0.03 else
+             "".join(rnd.choice(space + near) for _ in range(rnd.randrange(4)))
+             for _ in range(6000)]
+    arr = pa.array(texts, pa.string())
+    for a in (arr, arr.slice(11, 4000)):
+        mask = ex._edge_space(a)
+        got = [False] * len(a) if mask is None else mask.tolist()
+        assert got == [t is not None and t != t.strip() for t in a.to_pylist()]

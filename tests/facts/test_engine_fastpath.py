@@ -21,7 +21,7 @@ from extractor.rulefiles import rules_dir
 
 RS = load_ruleset()
 NEG_CHARS = "".join(sorted({ch for _, rx, t, _, _ in RS.neg_checks
-                            for ch in (rx.pattern[:400] + (t.pattern if t else ""))
+                            for ch in (rx.pattern[:400] + (getattr(t, "pattern", t) or ""))
                             if not ch.isspace()}))
 ALPHABET = list("0123456789０１２３.,%％‰‰:：-—至到与和之间约近余多万亿千百十一二两三五九零元美港块角毛分"
                 "个家人次亩吨千米倍成点第届期号张“”「」'\"ABCXYZabcxyz，。；、（）() 人民币百分位")
@@ -82,6 +82,103 @@ def test_near_gates_are_the_plain_search(text, data):
                 p.near.search(text, lo, hi) is not None), (p.id, text, lo, hi)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40), st.data())
+def test_gate_table_keeps_every_pattern_whose_near_gate_passes(text, data):
+    """_match_anchors drops a gated pattern when none of its gate's first characters is in the
+    window, and asks no search of a one-character gate that is there: exactly the patterns
+    whose near search passes are left (ungated ones always), in priority order."""
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    kinds = frozenset(data.draw(st.sets(st.sampled_from(sorted(engine._ALL_KINDS)), min_size=1)))
+    gate, pairs, _ = engine._pattern_list(RS.patterns, kinds)
+    assert [p for p, _ in pairs] == [p for p in RS.patterns if p.kind in kinds]
+    if gate is None:
+        return
+    kept = engine._patterns_to_try(pairs, gate.intersection(text[lo:hi]))
+    for p, near in kept:
+        if p.near is not None and near is None:
+            assert p.near.search(text, lo, hi) is not None, (p.id, text, lo, hi)
+    left = {p.id for p, _ in kept}
+    for p, _ in pairs:
+        if p.near is None or p.near.search(text, lo, hi) is not None:
+            assert p.id in left, (p.id, text, lo, hi)
+    assert [p.id for p, _ in kept] == [p.id for p, _ in pairs if p.id in left]
+
+
+def test_plain_word_triggers_are_found_with_find():
+    """The negatives' one-word triggers (号, 第, 届 …) are strings for str.find; the others
+    stay compiled; the untraced check gives what the plain searches give (see above)."""
+    triggers = {name: t for name, _, t, _, _ in RS.neg_checks}
+    assert triggers["doc_number"] == "号" and triggers["percentile"] == "百分位"
+    assert hasattr(triggers["phone"], "search") and triggers["phrase"] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + list("〇壹贰貳俩叁參仨肆伍陆陸柒捌玖拾佰仟萬億．点"), max_size=80))
+@example("一,2.三点 ５０％，十亿3000万。")
+def test_run_finder_finds_the_scanners_runs(text):
+    """The engine scans with the scanner's twin compiled by re: the same runs."""
+    assert RS.run_finder is not None and RS.run_finder.pattern == RS.scanner.pattern
+    assert [m.span() for m in RS.run_finder.finditer(text)] == [
+        m.span() for m in RS.scanner.finditer(text)]
+
+
+def test_stdlib_twin_only_for_a_class_run_of_literals():
+    from extractor.facts.ruleset import _stdlib_twin
+
+    assert _stdlib_twin(regex.compile(r"[a\-b点](?:[\.x,])*+")) is not None
+    for src in (r"[\d](?:[a])*+", r"[\p{Han}](?:[a])*+", r"[a](?:[a])*", r"[[a]b](?:[a])*+",
+                r"[a](?:[a])*+x", r"(?i)[a](?:[a])*+"):
+        assert _stdlib_twin(regex.compile(src)) is None, src
+
+
+def test_groups_zipped_with_the_names_are_the_groupdict():
+    """_resolve_groups builds the groupdict from the groups tuple resolve has already made."""
+    from extractor.facts.ruleset import rule_cases
+
+    assert all(p.group_names is not None for p in RS.patterns)
+    seen = 0
+    for case in rule_cases():
+        for c in engine.scan(case.text, RS):
+            assert dict(zip(c.rule.group_names, c.m.groups())) == c.m.groupdict(), c.rule.id
+            seen += 1
+    assert seen > 150
+
+
+def test_group_names_only_when_every_group_is_named_once():
+    from extractor.facts.ruleset import _group_names
+
+    assert _group_names(regex.compile(r"(?P<a>x)(?P<b>y)?")) == ("a", "b")
+    assert _group_names(regex.compile(r"(?P<a>x)(y)")) is None
+    # (regex numbers a name used twice once: its group is the name's)
+    rx = regex.compile(r"(?P<a>x)|(?P<a>y)")
+    assert _group_names(rx) == ("a",)
+    assert dict(zip(("a",), rx.match("y").groups())) == rx.match("y").groupdict()
+
+
+@given(st.sampled_from(["0", "1", "-2.50", "1E+3", "0.010", "12345.6700", "-0", "7"]),
+       st.sampled_from(["same", "copy", "none", "other"]),
+       st.sampled_from(["same", "low", "copy", "none", "other"]))
+def test_norm3_is_norm_of_each(v, lo_how, hi_how):
+    from decimal import Decimal
+
+    value = Decimal(v)
+    pick = {"same": value, "copy": Decimal(v), "none": None, "other": Decimal("2.50")}
+    low = pick[lo_how]
+    high = low if hi_how == "low" else pick[hi_how]
+    got = engine._norm3(value, low, high)
+    want = (engine._norm(value), engine._norm(low), engine._norm(high))
+    assert [(str(a), type(a)) for a in got] == [(str(a), type(a)) for a in want]
+
+
+def test_log10_of_an_int_is_that_of_its_decimal():
+    from decimal import Decimal
+
+    for n in (0, 1, 7, 10, 100, 1000, 10**4, 10**8, 10**12, 120, 3000, 10**28, -100):
+        assert engine._log10(n) == engine._log10(Decimal(n)), n
+
+
 FIRST_CHARS_CASES = {
     "abc": "a", "a|b": "ab", "(?:ab|cd)e": "ac", "[a-c]x": "abc", "x{2,}y": "x", "(a|b)+c": "ab",
     "(?P<x>ab)|c": "ac", "[a-]": "-a", r"\.": ".", r"(?<!x)(?:0\d|1)": "01",
@@ -107,6 +204,35 @@ def test_first_chars_is_where_matches_start(src, text):
     for m in regex.compile(src).finditer(text, overlapped=True):
         if m.end() > m.start():
             assert text[m.start()] in first, (src, text, m)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + list("$€£¥￥圆kKwW萬億"), min_size=1, max_size=40), st.data())
+def test_literal_words_are_what_the_search_finds(text, data):
+    """A search of a near gate read as literal words finds something iff one of the words is
+    in the span (the engine passes a gate on one of its one-character words, near_sure)."""
+    from extractor.facts.ruleset import literal_words
+
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    for p in RS.patterns:
+        words = literal_words(p.near.pattern) if p.near is not None else None
+        if words is not None:
+            assert any(text.find(w, lo, hi) >= 0 for w in words) == (
+                p.near.search(text, lo, hi) is not None), (p.id, text, lo, hi)
+        if p.near_sure is not None:
+            assert p.near_sure <= words and all(len(w) == 1 for w in p.near_sure)
+
+
+def test_literal_words_cases():
+    from extractor.facts.ruleset import literal_words
+
+    assert literal_words("a|b") == {"a", "b"}
+    assert literal_words("(?:ab|c)|d") == {"ab", "c", "d"}
+    assert literal_words(r"US\$|(?:元)") == {"US$", "元"}
+    assert literal_words("[万亿kK]") == {"万", "亿", "k", "K"}
+    for src in ("[ab]x", "a+|b", "(?i)a", r"a\.b|\d", "[^ab]", "(?:a|b)c", "", "a|", "(?=a)b"):
+        assert literal_words(src) is None, src
 
 
 def test_literal_test_cases():
