@@ -377,3 +377,18 @@ def test_edge_space_is_strip_on_every_whitespace_and_its_neighbours():
         mask = ex._edge_space(a)
         got = [False] * len(a) if mask is None else mask.tolist()
         assert got == [t is not None and t != t.strip() for t in a.to_pylist()]
+
+
+def test_value_and_float_texts_of_sliced_columns():
+    """A batch cut into slices (offsets into shared buffers, validity bits not on a byte
+    boundary) gives each row the text the row-wise definitions give."""
+    rnd = random.Random(5)
+    values = [rnd.choice(FLOATS[:-3] + [None]) for _ in range(300)]
+    exact = [rnd.choice([None, "", "12000000", "-3.5", "=1", "0.00001"]) for _ in range(300)]
+    v, e = pa.array(values, pa.float64()), pa.array(exact, pa.string())
+    for start, length in ((0, 300), (3, 200), (9, 17), (150, 150), (299, 1)):
+        vs, es = v.slice(start, length), e.slice(start, length)
+        rows = [{"value": x, "value_exact": y} for x, y in zip(vs.to_pylist(), es.to_pylist())]
+        assert ex._value_texts(vs, es).to_pylist() == [value_text(r, "value") for r in rows]
+        assert ex._float_text(vs, repr).to_pylist() == [
+            None if x is None else repr(x) for x in vs.to_pylist()]
