@@ -22,17 +22,24 @@ NEW = "(?P<n1>(?:[0-9]*?1){15}x|{NUM})              # 35"
 TEXT = "共" + "1" * 40 + "个，另有3家"
 
 
+def _rules_copy(tmp_path: Path, name: str, edit) -> Path:
+    """A copy of the project's rules in which the file ``name`` is edited by ``edit``."""
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    f = dst / name
+    f.write_text(edit(f.read_text(encoding="utf-8")), encoding="utf-8")
+    return dst
+
+
 @pytest.fixture
 def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A rules copy whose count.main backtracks without end on a run of 1s."""
-    dst = tmp_path / "rules"
-    shutil.copytree(rules_dir(), dst)
-    f = dst / "kinds" / "count.yaml"
-    text = f.read_text(encoding="utf-8")
-    assert OLD in text
-    f.write_text(text.replace(OLD, NEW, 1), encoding="utf-8")
+    def edit(text: str) -> str:
+        assert OLD in text
+        return text.replace(OLD, NEW, 1)
+
     monkeypatch.setattr(engine, "MATCH_TIMEOUT", 0.1)
-    return dst
+    return _rules_copy(tmp_path, "kinds/count.yaml", edit)
 
 
 def _untouched() -> bool:
@@ -50,13 +57,14 @@ def test_main_thread_watchdog_stops_a_broken_rule(broken: Path) -> None:
     assert _untouched()
 
 
-def test_other_thread_uses_the_timeout_of_each_match(broken: Path) -> None:
+def _in_a_thread(text: str, rules: Path) -> BaseException | None:
+    """What facts_from_text raises in another thread (None: nothing)."""
     got: list[BaseException | None] = []
 
     def run() -> None:
         assert engine._Watchdog.start() is None       # no signal handler outside the main thread
         try:
-            facts_from_text(TEXT, rules=broken)
+            facts_from_text(text, rules=rules)
             got.append(None)
         except BaseException as exc:                   # handed to the test thread
             got.append(exc)
@@ -65,7 +73,12 @@ def test_other_thread_uses_the_timeout_of_each_match(broken: Path) -> None:
     t.start()
     t.join(60)
     assert not t.is_alive()
-    assert isinstance(got[0], RuleTimeout) and "count.main" in str(got[0])
+    return got[0]
+
+
+def test_other_thread_uses_the_timeout_of_each_match(broken: Path) -> None:
+    got = _in_a_thread(TEXT, broken)
+    assert isinstance(got, RuleTimeout) and "count.main" in str(got)
     assert _untouched()
 
 
@@ -161,16 +174,14 @@ NEG_TEXT = "“" + "一" * 23 + "3个"       # from the quote, 2**23 ways throug
 @pytest.fixture
 def broken_negative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A rules copy whose negative pattern quoted_slogan backtracks without end after a quote."""
-    dst = tmp_path / "rules"
-    shutil.copytree(rules_dir(), dst)
-    f = dst / "lexicons" / "negatives.yaml"
-    text = f.read_text(encoding="utf-8")
-    i = text.index("id: quoted_slogan")
-    j = text.index("    regex: ", i)
-    k = text.index("\n", j)
-    f.write_text(text[:j] + "    regex: '[“](?:一|一)*x'" + text[k:], encoding="utf-8")
+    def edit(text: str) -> str:
+        i = text.index("id: quoted_slogan")
+        j = text.index("    regex: ", i)
+        k = text.index("\n", j)
+        return text[:j] + "    regex: '[“](?:一|一)*x'" + text[k:]
+
     monkeypatch.setattr(engine, "NEGATIVE_TIMEOUT", 0.2)
-    return dst
+    return _rules_copy(tmp_path, "lexicons/negatives.yaml", edit)
 
 
 def test_main_thread_watchdog_stops_a_broken_negative_pattern(broken_negative: Path,
@@ -194,20 +205,8 @@ def test_main_thread_watchdog_stops_a_broken_negative_pattern(broken_negative: P
 
 
 def test_other_thread_times_each_negative_search(broken_negative: Path) -> None:
-    got: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            facts_from_text(NEG_TEXT, rules=broken_negative)
-            got.append(None)
-        except BaseException as exc:                   # handed to the test thread
-            got.append(exc)
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join(60)
-    assert not t.is_alive()
-    assert isinstance(got[0], RuleTimeout) and "time limit" in str(got[0])
+    got = _in_a_thread(NEG_TEXT, broken_negative)
+    assert isinstance(got, RuleTimeout) and "time limit" in str(got)
     assert _untouched()
 
 
