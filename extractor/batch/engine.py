@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -57,11 +58,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def chunked(tasks: Iterable[Task], size: int) -> Iterator[Chunk]:
+def chunked(tasks: Iterable[Task], size: int, *, total: int | None = None,
+            slots: int = 1) -> Iterator[Chunk]:
+    """The tasks in chunks of ``size``, in order. With ``total`` (how many tasks there are, or
+    an upper bound) the chunks shrink to single tasks towards the end, once fewer than two
+    chunks per slot are left: the last chunk of one worker then keeps the others idle for one
+    short document, not for several."""
     chunk = Chunk()
+    want = size
+    taken = 0
     for t in tasks:
+        if total is not None and not chunk.tasks:
+            want = max(1, min(size, (total - taken) // (2 * slots)))
         chunk.tasks.append(t)
-        if len(chunk.tasks) >= size:
+        taken += 1
+        if len(chunk.tasks) >= want:
             yield chunk
             chunk = Chunk()
     if chunk.tasks:
@@ -89,8 +100,10 @@ def _crash_outcome(task: Task, reason: str) -> Outcome:
 
 def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None = None,
               scheduler: str | None = None, chunk_size: int = 1, grace: float = 30.0,
-              check_rules: bool = False, pool: LocalPool | None = None) -> Iterator[Outcome]:
-    """Yield one outcome per task, as they complete.
+              check_rules: bool = False, pool: LocalPool | None = None,
+              total: int | None = None) -> Iterator[Outcome]:
+    """Yield one outcome per task, as they complete. ``total``: the number of tasks (or an
+    upper bound), if known: the last chunks are then smaller (``chunked``).
 
     ``check_rules``: before the first document, run ``worker.preflight`` where the documents
     run and raise its ``RuleFileError`` here (the CLI asks for it when it does not check the
@@ -98,10 +111,11 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
     ``jobs`` > 1), used instead of a new one and shut down when the tasks are done."""
     jobs = jobs or default_jobs()
     if engine == "dask":
-        yield from _dask(tasks, jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, grace=grace)
+        yield from _dask(tasks, jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, grace=grace,
+                         total=total)
     elif engine == "local" and jobs > 1:
         yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace,
-                          check_rules=check_rules, pool=pool)
+                          check_rules=check_rules, pool=pool, total=total)
     elif engine == "local":
         it = iter(tasks)
         first = next(it, None)
@@ -139,8 +153,9 @@ class _Scheduler:
     suspect; a suspect runs alone, so when it fails again the verdict is certain.
     """
 
-    def __init__(self, tasks: Iterable[Task], chunk_size: int, slots: int) -> None:
-        self.pending = chunked(tasks, chunk_size)
+    def __init__(self, tasks: Iterable[Task], chunk_size: int, slots: int,
+                 total: int | None = None) -> None:
+        self.pending = chunked(tasks, chunk_size, total=total, slots=slots)
         self.retry: deque[tuple[Chunk, bool]] = deque()   # (chunk, suspect)
         self.slots = slots
         self.exhausted = False
@@ -190,12 +205,51 @@ class LocalPool:
         self.check_rules = check_rules
         self.nslots = PREFETCH * jobs + 1
         self.started = self.ctx.Array("d", self.nslots, lock=False)  # start time per slot, 0 = not started
-        self.executor: ProcessPoolExecutor | None = self._new()
-        # The pool starts a worker per submission while none is idle: submitting one call per
-        # worker at once starts them all now, loading their models in parallel (a lone
-        # preflight would let the second worker start only after the first had warmed up).
-        self.calls = [self.executor.submit(preflight if check_rules and i == 0 else ready,
-                                           processor) for i in range(jobs)]
+        self._executor: ProcessPoolExecutor | None = None
+        self._calls: list = []
+        self._failed: BaseException | None = None
+        # Starting the workers waits for the fork server (a new interpreter that imports the
+        # worker module) and then for each fork, 0.1-0.2 s in which the caller could import
+        # and open what it needs itself: a thread starts them, and the first use of the pool
+        # (``executor``, ``calls``, ``close``) waits for that thread.
+        self._starter: threading.Thread | None = threading.Thread(
+            target=self._start, name="extractor-pool-start", daemon=True)
+        self._starter.start()
+
+    def _start(self) -> None:
+        try:
+            self._executor = executor = self._new()
+            # The pool starts a worker per submission while none is idle: submitting one call
+            # per worker at once starts them all now, loading their models in parallel (a lone
+            # preflight would let the second worker start only after the first had warmed up).
+            self._calls = [executor.submit(preflight if self.check_rules and i == 0 else ready,
+                                           self.processor) for i in range(self.jobs)]
+        except BaseException as exc:  # noqa: BLE001 - raised where the pool is first used
+            self._failed = exc
+
+    def _wait_started(self) -> None:
+        starter, self._starter = self._starter, None
+        if starter is not None:
+            starter.join()
+        if self._failed is not None:
+            failed, self._failed = self._failed, None
+            raise failed
+
+    @property
+    def executor(self) -> ProcessPoolExecutor | None:
+        self._wait_started()
+        return self._executor
+
+    @executor.setter
+    def executor(self, value: ProcessPoolExecutor | None) -> None:
+        self._wait_started()
+        self._executor = value
+
+    @property
+    def calls(self) -> list:
+        """One call per worker submitted at the start (``preflight`` first with check_rules)."""
+        self._wait_started()
+        return self._calls
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.ctx,
@@ -204,7 +258,11 @@ class LocalPool:
 
     def kill(self) -> None:
         """Kill the workers at once (a stuck chunk, a broken pool, an interrupted run)."""
-        ex, self.executor = self.executor, None
+        try:
+            self._wait_started()
+        except BaseException:  # noqa: BLE001 - a failed start: kill what it did start
+            pass
+        ex, self._executor = self._executor, None
         if ex is not None:
             _kill(ex)
 
@@ -233,10 +291,11 @@ class LocalPool:
 
 
 def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
-           check_rules: bool = False, pool: LocalPool | None = None) -> Iterator[Outcome]:
+           check_rules: bool = False, pool: LocalPool | None = None,
+           total: int | None = None) -> Iterator[Outcome]:
     # two chunks per worker in flight: the next one waits in the pool's queue, so a worker
     # never idles while the parent collects its last result and stores a flush
-    sched = _Scheduler(tasks, chunk_size, PREFETCH * jobs)
+    sched = _Scheduler(tasks, chunk_size, PREFETCH * jobs, total)
     if pool is None or pool.executor is None:
         pool = LocalPool(jobs, _processor_of(sched), check_rules=check_rules)
     started, nslots = pool.started, pool.nslots
@@ -334,7 +393,7 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 # -- Dask ---------------------------------------------------------------------------------------------
 def _dask(tasks: Iterable[Task], *, jobs: int, scheduler: str | None, chunk_size: int,
-          grace: float) -> Iterator[Outcome]:
+          grace: float, total: int | None = None) -> Iterator[Outcome]:
     try:
         from distributed import Client, LocalCluster
         from distributed import wait as dwait
@@ -356,7 +415,7 @@ def _dask(tasks: Iterable[Task], *, jobs: int, scheduler: str | None, chunk_size
                           f"{exc}") from exc
     try:
         slots = max(1, sum(client.nthreads().values()))
-        sched = _Scheduler(tasks, chunk_size, slots)
+        sched = _Scheduler(tasks, chunk_size, slots, total)
         try:
             client.run(warm_up, _processor_of(sched))   # model loading is not a document's time
         except Exception as exc:

@@ -35,6 +35,8 @@ from .ruleset import Pattern, RuleSet
 #: seconds a single anchored match may take before the rule is declared broken (with the
 #: watchdog: between half of it and all of it, in CPU time)
 MATCH_TIMEOUT = 0.5
+#: seconds a negative pattern's search (rules/lexicons/negatives.yaml) may take around a figure
+NEGATIVE_TIMEOUT = 5
 
 _LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
@@ -343,35 +345,43 @@ class _Watchdog:
     handler raises TimeoutError inside it (regex checks for signals while it matches), which
     becomes RuleTimeoutError for that rule and start as before. Only where Python lets a signal
     handler be set: the main thread, a platform with setitimer, and neither the timer nor the
-    signal in use by anyone else; otherwise every match gets its own ``timeout``."""
+    signal in use by anyone else; otherwise every match gets its own ``timeout``.
 
-    __slots__ = ("count", "seen", "previous")
+    The negative patterns' searches around the figures are watched the same way while the
+    candidates are checked (``limit`` NEGATIVE_TIMEOUT; see _watched)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("count", "seen", "previous", "tick", "what")
+
+    def __init__(self, tick: float = MATCH_TIMEOUT / 2, what: str = "an anchored match") -> None:
         self.count = 0
         self.seen = -1
         self.previous: Any = None
+        self.tick = tick
+        self.what = what
 
     def __call__(self, signum: int, frame: Any) -> None:
         count = self.count
         if count & 1 and count == self.seen:
-            raise TimeoutError(f"an anchored match ran longer than {MATCH_TIMEOUT / 2} s")
+            raise TimeoutError(f"{self.what} ran longer than {self.tick} s")
         self.seen = count
 
     @classmethod
-    def start(cls) -> "_Watchdog | None":
+    def start(cls, limit: float | None = None,
+              what: str = "an anchored match") -> "_Watchdog | None":
+        """Arm the watch for matches of at most ``limit`` seconds (default MATCH_TIMEOUT), or
+        None where it cannot be (then each match takes its own ``timeout``)."""
         if not _CAN_WATCH or threading.current_thread() is not threading.main_thread():
             return None
         try:
             if (signal.getitimer(signal.ITIMER_VIRTUAL) != (0.0, 0.0)
                     or signal.getsignal(signal.SIGVTALRM) is not signal.SIG_DFL):
                 return None
-            watch = cls()
+            watch = cls((MATCH_TIMEOUT if limit is None else limit) / 2, what)
             watch.previous = signal.signal(signal.SIGVTALRM, watch)
         except (ValueError, OSError):
             return None
         try:
-            tick = MATCH_TIMEOUT / 2
+            tick = watch.tick
             signal.setitimer(signal.ITIMER_VIRTUAL, tick, tick)
         except BaseException as exc:    # not armed (or interrupted): give the signal back
             watch.stop()
@@ -399,10 +409,27 @@ class _Watchdog:
 _CAN_WATCH = hasattr(signal, "setitimer") and hasattr(signal, "SIGVTALRM")
 
 
+def _watched(found: Any, watch: _Watchdog) -> Any:
+    """The matches of a finditer, each step (where regex searches) counted as a running match
+    for ``watch`` (odd count while it runs, even again however it ends)."""
+    while True:
+        watch.count += 1
+        try:
+            m = next(found, None)
+        finally:
+            watch.count += 1
+        if m is None:
+            return
+        yield m
+
+
 # ----------------------------------------------------------------------------- checks
-def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = False) -> str:
+def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = False,
+                  watch: _Watchdog | None = None) -> str:
     """The negative phrase or pattern overlapping text[start:end], or "". ``arabic``: the figure
     is written in Arabic digits, so the (all-Chinese) phrases cannot overlap its number.
+    ``watch``: an armed _Watchdog that limits the patterns' searches (else each search has
+    regex's ``timeout`` of NEGATIVE_TIMEOUT, which reads the clock: 3.5 µs a search).
 
     The phrase alternation is only searched when a two-character piece of a phrase overlaps the
     figure (a phrase overlapping it contains such a piece), and without a timeout: it is built
@@ -445,7 +472,10 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
                         continue
                 elif start_at.search(text, lo, end) is None:
                     continue
-            found = rx.finditer(text, lo, hi, timeout=5)
+            if watch is None:
+                found = rx.finditer(text, lo, hi, timeout=NEGATIVE_TIMEOUT)
+            else:
+                found = _watched(rx.finditer(text, lo, hi), watch)
         for m in found:
             if m.start() < end and m.end() > start and m.end() > m.start():
                 return f"negative lexicon ({rs.negative_names.get(name, name)}): {m.group()!r}"
@@ -844,10 +874,10 @@ def _split(c: Candidate, text: str) -> list[Fact] | str:
 
 
 # ----------------------------------------------------------------------------- the whole pass
-def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
-                      assume_money: bool = False, trace: Trace | None = None) -> list[Fact]:
-    """Number facts (money, percent, count, quantity) of a clean text, clean offsets, sorted."""
-    cands = scan(text, rs, assume_money=assume_money, trace=trace)
+def _checked(cands: list[Candidate], text: str, rs: RuleSet, words: Callable | None,
+             assume_money: bool, trace: Trace | None, watch: _Watchdog | None) -> list[Candidate]:
+    """The candidates that pass every check (boundary, resolution, negatives, word cut), each
+    with its facts; with a trace, every candidate gets its reason and goes into the trace."""
     kept: list[Candidate] = []
     if trace is None:
         # nobody reads the reasons: a candidate is kept iff it passes every check, so the
@@ -867,12 +897,12 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
             except Exception:
                 # the negative check comes first in the trace order: a figure it rejects is
                 # never resolved there, so it must not fail the document here either
-                if _negative_hit(text, c.start, c.end, rs, arabic):
+                if _negative_hit(text, c.start, c.end, rs, arabic, watch):
                     continue
                 raise
             if out.__class__ is str:
                 continue
-            if _negative_hit(text, c.start, c.end, rs, arabic):
+            if _negative_hit(text, c.start, c.end, rs, arabic, watch):
                 continue
             if not arabic and words is not None and _word_cut(c, words, text, ns):
                 continue             # (_word_cut passes every Arabic figure)
@@ -886,7 +916,8 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
                 ns = c.start
             ch = text[ns]
             arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
-            reason = _boundary(text, c, ns) or _negative_hit(text, c.start, c.end, rs, arabic)
+            reason = (_boundary(text, c, ns)
+                      or _negative_hit(text, c.start, c.end, rs, arabic, watch))
             if not reason:
                 out = resolve(c, text, rs, assume_money=assume_money)
                 if isinstance(out, str):
@@ -899,6 +930,20 @@ def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
             if not reason:
                 kept.append(c)
         trace.candidates.extend(cands)
+    return kept
+
+
+def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
+                      assume_money: bool = False, trace: Trace | None = None) -> list[Fact]:
+    """Number facts (money, percent, count, quantity) of a clean text, clean offsets, sorted."""
+    cands = scan(text, rs, assume_money=assume_money, trace=trace)
+    watch = None
+    try:                             # one time limit for the negative patterns' searches
+        watch = _Watchdog.start(NEGATIVE_TIMEOUT, "a negative pattern")
+        kept = _checked(cands, text, rs, words, assume_money, trace, watch)
+    finally:
+        if watch is not None:
+            watch.stop()
     # overlaps: longest span, then priority, then rule order
     rank = rs.ranks
     if rank is None:

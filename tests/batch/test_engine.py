@@ -82,6 +82,18 @@ def test_pool_started_early_and_not_used_ends_its_workers(files):
     assert time.monotonic() - t0 < 15
 
 
+def test_a_pool_that_fails_to_start_raises_where_it_is_used(monkeypatch):
+    # the workers are started by a thread (the caller goes on meanwhile): its error comes out
+    # at the first use of the pool, and leaving the pool's block does not raise it again
+    def broken(self):
+        raise OSError("no more processes (simulated)")
+    monkeypatch.setattr(LocalPool, "_new", broken)
+    with LocalPool(2, FAKE) as pool:
+        with pytest.raises(OSError, match="simulated"):
+            pool.executor
+        assert pool.executor is None
+
+
 def test_chunks_give_the_same_outcomes(files):
     names = [f"ok{i}.txt" for i in range(5)]
     one = sorted((r["source"], len(f)) for r, f, _ in run_tasks(_tasks(files, names), jobs=2))
@@ -89,6 +101,18 @@ def test_chunks_give_the_same_outcomes(files):
                   run_tasks(_tasks(files, names), jobs=2, chunk_size=4))
     assert one == four == [("ok0.txt", 4), ("ok1.txt", 2), ("ok2.txt", 2), ("ok3.txt", 3),
                            ("ok4.txt", 3)]
+
+
+def test_chunks_shrink_to_single_tasks_at_the_end():
+    from extractor.batch.engine import chunked
+
+    sizes = [len(c.tasks) for c in chunked(range(40), 4, total=40, slots=4)]
+    assert sizes == [4, 4, 4, 3, 3, 2, 2, 2, 2] + [1] * 14 and sum(sizes) == 40
+    assert [t for c in chunked(range(40), 4, total=40, slots=4) for t in c.tasks] == \
+        list(range(40))
+    assert [len(c.tasks) for c in chunked(range(10), 4)] == [4, 4, 2]          # no total
+    # an upper bound (inputs skipped as duplicates) only makes the shrinking start later
+    assert [len(c.tasks) for c in chunked(range(10), 4, total=40, slots=4)] == [4, 4, 2]
 
 
 def test_tasks_are_pulled_lazily_so_memory_stays_flat(files):

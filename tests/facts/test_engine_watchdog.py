@@ -1,6 +1,7 @@
 """The one time limit per text for the anchored rule matches (engine._Watchdog): a broken rule
 still becomes RuleTimeout naming the rule, in the main thread (CPU timer) and in any other
-thread (regex's own timeout on every match); the timer and the signal are given back."""
+thread (regex's own timeout on every match); the timer and the signal are given back. The same
+for the negative patterns' searches while the candidates are checked."""
 from __future__ import annotations
 
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from extractor.facts import RuleTimeout, engine, facts_from_text
+from extractor.facts.ruleset import load_ruleset
 from extractor.rulefiles import rules_dir
 
 pytestmark = pytest.mark.skipif(not engine._CAN_WATCH, reason="no setitimer / SIGVTALRM here")
@@ -20,17 +22,24 @@ NEW = "(?P<n1>(?:[0-9]*?1){15}x|{NUM})              # 35"
 TEXT = "共" + "1" * 40 + "个，另有3家"
 
 
+def _rules_copy(tmp_path: Path, name: str, edit) -> Path:
+    """A copy of the project's rules in which the file ``name`` is edited by ``edit``."""
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    f = dst / name
+    f.write_text(edit(f.read_text(encoding="utf-8")), encoding="utf-8")
+    return dst
+
+
 @pytest.fixture
 def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A rules copy whose count.main backtracks without end on a run of 1s."""
-    dst = tmp_path / "rules"
-    shutil.copytree(rules_dir(), dst)
-    f = dst / "kinds" / "count.yaml"
-    text = f.read_text(encoding="utf-8")
-    assert OLD in text
-    f.write_text(text.replace(OLD, NEW, 1), encoding="utf-8")
+    def edit(text: str) -> str:
+        assert OLD in text
+        return text.replace(OLD, NEW, 1)
+
     monkeypatch.setattr(engine, "MATCH_TIMEOUT", 0.1)
-    return dst
+    return _rules_copy(tmp_path, "kinds/count.yaml", edit)
 
 
 def _untouched() -> bool:
@@ -48,13 +57,14 @@ def test_main_thread_watchdog_stops_a_broken_rule(broken: Path) -> None:
     assert _untouched()
 
 
-def test_other_thread_uses_the_timeout_of_each_match(broken: Path) -> None:
+def _in_a_thread(text: str, rules: Path) -> BaseException | None:
+    """What facts_from_text raises in another thread (None: nothing)."""
     got: list[BaseException | None] = []
 
     def run() -> None:
         assert engine._Watchdog.start() is None       # no signal handler outside the main thread
         try:
-            facts_from_text(TEXT, rules=broken)
+            facts_from_text(text, rules=rules)
             got.append(None)
         except BaseException as exc:                   # handed to the test thread
             got.append(exc)
@@ -63,7 +73,12 @@ def test_other_thread_uses_the_timeout_of_each_match(broken: Path) -> None:
     t.start()
     t.join(60)
     assert not t.is_alive()
-    assert isinstance(got[0], RuleTimeout) and "count.main" in str(got[0])
+    return got[0]
+
+
+def test_other_thread_uses_the_timeout_of_each_match(broken: Path) -> None:
+    got = _in_a_thread(TEXT, broken)
+    assert isinstance(got, RuleTimeout) and "count.main" in str(got)
     assert _untouched()
 
 
@@ -138,15 +153,83 @@ def test_an_exception_inside_a_match_leaves_no_match_running(broken: Path, monke
     watches = []
     start = engine._Watchdog.start
 
-    def recording():
-        w = start()
+    def recording(*args):
+        w = start(*args)
         watches.append(w)
         return w
 
     monkeypatch.setattr(engine._Watchdog, "start", staticmethod(recording))
+    load_ruleset(broken)      # built before the deadline: under load the build alone took 0.3 s
     with pytest.raises(Deadline):
         with deadline(0.3):
             facts_from_text(TEXT, rules=broken)
     assert watches and watches[-1] is not None
     assert watches[-1].count % 2 == 0
     assert _untouched()
+
+
+NEG_TEXT = "“" + "一" * 23 + "3个"       # from the quote, 2**23 ways through the 一 (~1 s)
+
+
+@pytest.fixture
+def broken_negative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A rules copy whose negative pattern quoted_slogan backtracks without end after a quote."""
+    def edit(text: str) -> str:
+        i = text.index("id: quoted_slogan")
+        j = text.index("    regex: ", i)
+        k = text.index("\n", j)
+        return text[:j] + "    regex: '[“](?:一|一)*x'" + text[k:]
+
+    monkeypatch.setattr(engine, "NEGATIVE_TIMEOUT", 0.2)
+    return _rules_copy(tmp_path, "lexicons/negatives.yaml", edit)
+
+
+def test_main_thread_watchdog_stops_a_broken_negative_pattern(broken_negative: Path,
+                                                             monkeypatch) -> None:
+    watches = []
+    start = engine._Watchdog.start
+
+    def recording(*args):
+        w = start(*args)
+        watches.append((args, w))
+        return w
+
+    monkeypatch.setattr(engine._Watchdog, "start", staticmethod(recording))
+    with pytest.raises(RuleTimeout, match="a negative pattern ran longer than 0.1 s"):
+        facts_from_text(NEG_TEXT, rules=broken_negative)
+    assert [w is not None for args, w in watches if args] == [True]
+    assert _untouched()
+    monkeypatch.undo()
+    assert [f.text for f in facts_from_text(NEG_TEXT)] == ["3个"]
+    assert _untouched()
+
+
+def test_other_thread_times_each_negative_search(broken_negative: Path) -> None:
+    got = _in_a_thread(NEG_TEXT, broken_negative)
+    assert isinstance(got, RuleTimeout) and "time limit" in str(got)
+    assert _untouched()
+
+
+def test_watched_counts_each_step_as_a_match() -> None:
+    """Odd while regex searches for the next match, even between matches and after the end."""
+    watch = engine._Watchdog()
+    seen = []
+
+    class Steps:
+        def __init__(self):
+            self.left = 2
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            seen.append(watch.count)
+            if not self.left:
+                raise StopIteration
+            self.left -= 1
+            return self.left
+
+    out = []
+    for m in engine._watched(Steps(), watch):
+        out.append((m, watch.count))
+    assert out == [(1, 2), (0, 4)] and seen == [1, 3, 5] and watch.count == 6
