@@ -155,3 +155,10 @@ def test_no_dictionary_word_is_only_ascii_letters_and_digits(cutters):
     # such a piece for single steps, which holds while no word of two or more is made of them
     _, _, tk = cutters
     assert not [w for w, f in tk.FREQ.items() if f and len(w) > 1 and w.isascii() and w.isalnum()]
+
+
+def test_complete_dictionary_loads_what_the_cutter_routes_with(cutters):
+    words.complete_dictionary()
+    cutter = words._cutter()
+    assert cutter.fill is None or not cutter.fill.todo
+    assert cutter.words("金湖变低缘会") == ["金湖", "变低", "缘", "会"]
