@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -205,51 +204,12 @@ class LocalPool:
         self.check_rules = check_rules
         self.nslots = PREFETCH * jobs + 1
         self.started = self.ctx.Array("d", self.nslots, lock=False)  # start time per slot, 0 = not started
-        self._executor: ProcessPoolExecutor | None = None
-        self._calls: list = []
-        self._failed: BaseException | None = None
-        # Starting the workers waits for the fork server (a new interpreter that imports the
-        # worker module) and then for each fork, 0.1-0.2 s in which the caller could import
-        # and open what it needs itself: a thread starts them, and the first use of the pool
-        # (``executor``, ``calls``, ``close``) waits for that thread.
-        self._starter: threading.Thread | None = threading.Thread(
-            target=self._start, name="extractor-pool-start", daemon=True)
-        self._starter.start()
-
-    def _start(self) -> None:
-        try:
-            self._executor = executor = self._new()
-            # The pool starts a worker per submission while none is idle: submitting one call
-            # per worker at once starts them all now, loading their models in parallel (a lone
-            # preflight would let the second worker start only after the first had warmed up).
-            self._calls = [executor.submit(preflight if self.check_rules and i == 0 else ready,
-                                           self.processor) for i in range(self.jobs)]
-        except BaseException as exc:  # noqa: BLE001 - raised where the pool is first used
-            self._failed = exc
-
-    def _wait_started(self) -> None:
-        starter, self._starter = self._starter, None
-        if starter is not None:
-            starter.join()
-        if self._failed is not None:
-            failed, self._failed = self._failed, None
-            raise failed
-
-    @property
-    def executor(self) -> ProcessPoolExecutor | None:
-        self._wait_started()
-        return self._executor
-
-    @executor.setter
-    def executor(self, value: ProcessPoolExecutor | None) -> None:
-        self._wait_started()
-        self._executor = value
-
-    @property
-    def calls(self) -> list:
-        """One call per worker submitted at the start (``preflight`` first with check_rules)."""
-        self._wait_started()
-        return self._calls
+        self.executor: ProcessPoolExecutor | None = self._new()
+        # The pool starts a worker per submission while none is idle: submitting one call per
+        # worker at once starts them all now, loading their models in parallel (a lone
+        # preflight would let the second worker start only after the first had warmed up).
+        self.calls = [self.executor.submit(preflight if check_rules and i == 0 else ready,
+                                           processor) for i in range(jobs)]
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.ctx,
@@ -258,11 +218,7 @@ class LocalPool:
 
     def kill(self) -> None:
         """Kill the workers at once (a stuck chunk, a broken pool, an interrupted run)."""
-        try:
-            self._wait_started()
-        except BaseException:  # noqa: BLE001 - a failed start: kill what it did start
-            pass
-        ex, self._executor = self._executor, None
+        ex, self.executor = self.executor, None
         if ex is not None:
             _kill(ex)
 

@@ -211,51 +211,36 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
 
 # -- exports on two cores ---------------------------------------------------------------------------
-def write_in_two(store: Store | ScratchStore, out_dir: str | Path, formats: Sequence[str], *,
-                 bom: bool, scratch: Path) -> list[Path]:
+def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, bom: bool,
+                 scratch: Path) -> list[Path]:
     """``write_all`` of every table in every format, split over this process and one helper
-    process (with ``--jobs`` > 1 the workers are done by now and a core is free); both pull
-    the formats, dearest first, from a shared counter. Returns the files in ``write_all``'s
-    order.
+    process (with ``--jobs`` > 1 the workers are done by now and a core is free).
 
-    A scratch store (Arrow files) is closed and the helper forked from this process when it
-    has no other thread: it inherits the store's index and reads the same files, so it starts
-    writing at once (a helper from the fork server first imports Arrow and the writers, 0.2-0.4
-    s, and needed the tables spilled for it). Otherwise (a DuckDB store, whose threads a fork
-    must not copy, or a progress bar's thread) the helper comes from the pool's fork server:
-    the store's tables are read once, sorted, into Arrow stream files in ``scratch`` meanwhile,
-    and the store is closed before both processes write from those files.
+    The store's tables are read once, sorted, into Arrow stream files in ``scratch`` and the
+    store is closed; both processes write from those files, pulling the formats dearest first
+    from a shared counter. Returns the files in ``write_all``'s order.
     """
     import multiprocessing as mp
-    import threading
 
-    forked = (isinstance(store, ScratchStore) and threading.active_count() == 1
-              and "fork" in mp.get_all_start_methods())
-    ctx = mp.get_context("fork" if forked else "forkserver")
+    ctx = mp.get_context("forkserver")     # the pool's fork server: no DuckDB threads inherited
     order = sorted(range(len(formats)), key=lambda i: -EXPORT_COST.get(formats[i], 1))
     jobs = [formats[i] for i in order]
     counter = ctx.Value("i", 0)
     mine, theirs = ctx.Pipe()
-    tables = None
-    if forked:
-        store.close()           # the files' footers are written: both processes read them
-        tables = {t: (lambda t=t: store.batches(t)) for t in TABLE_ORDER}
     helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
-                         args=(theirs, str(out_dir), jobs, bom, counter, tables))
-    helper.start()              # (from the fork server: it imports the writers while we spill)
+                         args=(theirs, str(out_dir), jobs, bom, counter))
+    helper.start()                          # it imports the writers while we spill the tables
     theirs.close()
     try:
-        if tables is None:
-            files = {}
-            for t in TABLE_ORDER:
-                files[t] = scratch / f"{t}.arrows"
-                _spill(store.batches(t), store_schema(t), files[t])
-            # the store is not read again: closing it now returns DuckDB's buffers (the
-            # scratch store's rows live in them) before both processes write
-            store.close()
-            mine.send(files)
-            tables = _spilled(files)
-        done = _pull_formats(tables, str(out_dir), jobs, bom, counter)
+        files = {}
+        for t in TABLE_ORDER:
+            files[t] = scratch / f"{t}.arrows"
+            _spill(store.batches(t), store_schema(t), files[t])
+        # the store is not read again: closing it now returns DuckDB's buffers (the scratch
+        # store's rows live in them) before both processes write
+        store.close()
+        mine.send(files)
+        done = _pull_formats(files, str(out_dir), jobs, bom, counter)
         try:
             status, payload = mine.recv()
         except EOFError:
@@ -289,13 +274,10 @@ def _read_spilled(path: Path):
         yield from pa.ipc.open_stream(src)
 
 
-def _spilled(files: dict) -> dict:
-    return {t: (lambda p=p: _read_spilled(p)) for t, p in files.items()}
-
-
-def _pull_formats(tables: dict, out_dir: str, jobs: list[str], bom: bool, counter
+def _pull_formats(files: dict, out_dir: str, jobs: list[str], bom: bool, counter
                   ) -> dict[int, list[Path]]:
     done: dict[int, list[Path]] = {}
+    tables = {t: (lambda p=p: _read_spilled(p)) for t, p in files.items()}
     while True:
         with counter.get_lock():
             j = counter.value
@@ -305,17 +287,14 @@ def _pull_formats(tables: dict, out_dir: str, jobs: list[str], bom: bool, counte
         done[j] = write_all(tables, out_dir, [jobs[j]], bom=bom)
 
 
-def _export_helper(conn, out_dir: str, jobs: list[str], bom: bool, counter,
-                   tables: dict | None = None) -> None:
-    """The helper process: ``tables`` when forked from the run (the store's readers), else
-    the spilled files come through ``conn``."""
+def _export_helper(conn, out_dir: str, jobs: list[str], bom: bool, counter) -> None:
     try:
-        if tables is None:
-            from .exports import lean_memory_pool  # the writers imported before the files come
+        from .exports import lean_memory_pool  # the writers imported before the files come
 
-            lean_memory_pool()
-            tables = _spilled(conn.recv())
-        conn.send(("ok", _pull_formats(tables, out_dir, jobs, bom, counter)))
+        lean_memory_pool()
+
+        files = conn.recv()
+        conn.send(("ok", _pull_formats(files, out_dir, jobs, bom, counter)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         try:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))

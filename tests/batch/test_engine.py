@@ -82,18 +82,6 @@ def test_pool_started_early_and_not_used_ends_its_workers(files):
     assert time.monotonic() - t0 < 15
 
 
-def test_a_pool_that_fails_to_start_raises_where_it_is_used(monkeypatch):
-    # the workers are started by a thread (the caller goes on meanwhile): its error comes out
-    # at the first use of the pool, and leaving the pool's block does not raise it again
-    def broken(self):
-        raise OSError("no more processes (simulated)")
-    monkeypatch.setattr(LocalPool, "_new", broken)
-    with LocalPool(2, FAKE) as pool:
-        with pytest.raises(OSError, match="simulated"):
-            pool.executor
-        assert pool.executor is None
-
-
 def test_chunks_give_the_same_outcomes(files):
     names = [f"ok{i}.txt" for i in range(5)]
     one = sorted((r["source"], len(f)) for r, f, _ in run_tasks(_tasks(files, names), jobs=2))

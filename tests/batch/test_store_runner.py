@@ -169,8 +169,8 @@ def test_kill_9_mid_run_then_resume_gives_every_document_exactly_once(tmp_path):
 
 
 def test_pool_run_writes_the_same_files_as_a_serial_run(fake_corpus, tmp_path):
-    """With --jobs > 1 the exports are split over two processes; every file must be
-    byte-identical to the serial run's, listed in the same order."""
+    """With --jobs > 1 the exports are split over two processes (from one sorted spill of each
+    table); every file must be byte-identical to the serial run's, listed in the same order."""
     formats = ["csv", "xlsx", "parquet", "jsonl"]
     one = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "one"), formats=formats))
     two = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "two"), formats=formats, jobs=2))
@@ -184,67 +184,6 @@ def test_pool_run_writes_the_same_files_as_a_serial_run(fake_corpus, tmp_path):
             f = "tables.xlsx" if fmt == "xlsx" else f"{t}.{fmt}"
             assert read_rows(tmp_path / "two" / f, t) == read_rows(tmp_path / "one" / f, t)
     assert not list((tmp_path / "two").glob("*.part"))
-
-
-@pytest.mark.parametrize("helper", ["forked", "fork server"])
-def test_both_export_helpers_write_the_files_of_a_serial_run(fake_corpus, tmp_path, monkeypatch,
-                                                              helper):
-    """Without --db the export helper is forked from the run (it reads the scratch store's
-    files itself); with another thread alive (a progress bar) it comes from the fork server and
-    reads the spilled tables. Both write what the serial run writes."""
-    import threading
-
-    from extractor.batch import runner
-
-    spills = []
-    real_spill = runner._spill
-    monkeypatch.setattr(runner, "_spill", lambda *a: spills.append(a[2]) or real_spill(*a))
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait, daemon=True)
-    if helper == "fork server":
-        other.start()
-    try:
-        formats = ["csv", "xlsx", "parquet", "jsonl"]
-        one = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "one"), formats=formats))
-        two = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "two"), formats=formats,
-                              jobs=2))
-    finally:
-        stop.set()
-    assert len(spills) == (3 if helper == "fork server" else 0)
-    assert [p.name for p in one.written] == [p.name for p in two.written]
-    for p in one.written:
-        if p.suffix in (".csv", ".jsonl") and p.stem != "documents":
-            assert p.read_bytes() == (tmp_path / "two" / p.name).read_bytes(), p.name
-    for t in ("facts", "anomalies"):
-        assert read_rows(tmp_path / "two" / f"{t}.parquet", t) == \
-            read_rows(tmp_path / "one" / f"{t}.parquet", t)
-        assert read_rows(tmp_path / "two" / "tables.xlsx", t) == \
-            read_rows(tmp_path / "one" / "tables.xlsx", t)
-
-
-def test_a_failure_in_the_forked_export_helper_keeps_the_results(fake_corpus, tmp_path,
-                                                                 monkeypatch):
-    """Whichever process writes the failing format, the run ends with ExportError and the
-    results kept (the forked helper inherits this patch)."""
-    import shutil
-
-    from extractor.batch import ExportError, runner
-
-    real = runner.write_all
-
-    def failing(tables, out_dir, formats, **kw):
-        if list(formats) in (["csv"], ["jsonl"], ["parquet"]):
-            raise OSError("disk full (simulated)")
-        return real(tables, out_dir, formats, **kw)
-    monkeypatch.setattr(runner, "write_all", failing)
-    with pytest.raises(ExportError) as info:
-        run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "o"), jobs=2))
-    kept = info.value.kept
-    try:
-        assert "disk full (simulated)" in str(info.value)
-        assert kept.name == "results.duckdb" and _counts(kept)["facts"] == 19
-    finally:
-        shutil.rmtree(kept.parent, ignore_errors=True)
 
 
 def test_store_rows_from_records_equal_rows_from_dicts(tmp_path):

@@ -239,3 +239,36 @@ def test_may_match_tries_the_head_backwards_at_each_word() -> None:
     for unsafe in (r"(?P<a>\d+(?=x))(?:y|z)", r"(?P<t>\d)(?P=t)(?:y|z)", r"\d++(?:y|z)", r"(?>a+)(?:y|z)",
                    r"\b\d+(?:y|z)", r"(?:ab){e<=1}(?:y|z)", r"(a)\1(?:y|z)"):
         assert _head_backwards(regex.compile(unsafe)) is None, unsafe
+
+
+def test_word_starts_equals_finding_each_word() -> None:
+    """``word_starts`` (each word found through one chosen character) finds every occurrence of
+    every word, overlapping ones and words inside other words too, as ``str.find`` of each does."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from extractor.checks.config import _probes, word_starts
+
+    def plain(words: tuple[str, ...], text: str) -> list[int]:
+        out = set()
+        for w in words:
+            k = text.find(w)
+            while k >= 0:
+                out.add(k)
+                k = text.find(w, k + 1)
+        return sorted(out)
+
+    alpha = "比例之为是值结构近约不到足大概aab"
+    word = st.text(alphabet=alpha, min_size=1, max_size=4)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(word, min_size=1, max_size=8).map(tuple), st.text(alphabet=alpha, max_size=80))
+    def same(words: tuple[str, ...], text: str) -> None:
+        assert word_starts(words, text) == plain(words, text)
+        covered = [w for ws in _probes(words).values() for w, _ in ws]
+        assert sorted(covered) == sorted(set(words))   # each word once, through one character
+
+    same()
+    # the ratio cues share 比: one search serves five of them
+    assert [w for w, _ in _probes(("结构", "比例", "之比", "比为", "比是", "比值"))["比"]] == \
+        ["比例", "之比", "比为", "比是", "比值"]
