@@ -1023,17 +1023,9 @@ def _section_years(prepared, hits: list[Hit]) -> None:
         s = sent.start
         if s >= n or is_heading(text, s) is None:
             continue
-        i = bisect_left(starts, sent.start)
-        years = set()
-        while i < len(hits) and hits[i].end <= sent.end:
-            h = hits[i]
-            if h.kind == "date" and h.groups is None and h.date[:4].isdigit() and "/" not in h.date:
-                years.add(int(h.date[:4]))
-            i += 1
-        if len(years) == 1:
-            topic[sent.section] = years.pop()
-        elif not years and gov and _PAST_YEAR.search(text, sent.start, sent.end):
-            topic[sent.section] = year - 1
+        y = _heading_year(text, hits, starts, sent, gov, year)
+        if y is not None:
+            topic[section] = y
     if not topic:
         return
     rs = ruleset()
@@ -1047,6 +1039,24 @@ def _section_years(prepared, hits: list[Hit]) -> None:
             iso = None
         if iso:
             h.date = iso
+
+
+def _heading_year(text: str, hits: list[Hit], starts: list[int], sent, gov: bool,
+                  year: int) -> int | None:
+    """The year a heading sentence sets for its section: its one explicit year, or in a
+    政府工作报告 the year before the report's when it names 过去一年 and no year; else None."""
+    i = bisect_left(starts, sent.start)
+    years = set()
+    while i < len(hits) and hits[i].end <= sent.end:
+        h = hits[i]
+        if h.kind == "date" and h.groups is None and h.date[:4].isdigit() and "/" not in h.date:
+            years.add(int(h.date[:4]))
+        i += 1
+    if len(years) == 1:
+        return years.pop()
+    if not years and gov and _PAST_YEAR.search(text, sent.start, sent.end):
+        return year - 1
+    return None
 
 
 def find_dates(prepared) -> list[Fact]:

@@ -153,8 +153,6 @@ def test_cue_test_is_the_plain_word_by_word_one() -> None:
 def _section_years_plain(prepared, hits) -> None:
     """The plain algorithm: every heading of the document is read, then each implied date looks
     its section and the sections above it up."""
-    from bisect import bisect_left
-
     from extractor.text.segment import heading_match
     from extractor.text.year import report_kind
 
@@ -171,17 +169,9 @@ def _section_years_plain(prepared, hits) -> None:
             continue
         if sent.start >= len(text) or heading_match()(text, sent.start) is None:
             continue
-        i = bisect_left(starts, sent.start)
-        years = set()
-        while i < len(hits) and hits[i].end <= sent.end:
-            h = hits[i]
-            if h.kind == "date" and h.groups is None and h.date[:4].isdigit() and "/" not in h.date:
-                years.add(int(h.date[:4]))
-            i += 1
-        if len(years) == 1:
-            topic[sent.section] = years.pop()
-        elif not years and gov and dates._PAST_YEAR.search(text, sent.start, sent.end):
-            topic[sent.section] = year - 1
+        y = dates._heading_year(text, hits, starts, sent, gov, year)
+        if y is not None:
+            topic[sent.section] = y
     for h in implied:
         sent = prepared.sentence_at(h.start)
         if sent is None or not sent.section:
