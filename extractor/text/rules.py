@@ -73,6 +73,7 @@ class TextRules:
     wrap_cont: regex.Pattern
     wrap_table: regex.Pattern
     sentence: re.Pattern
+    sentence_split: re.Pattern
     sent_enum: regex.Pattern
     sent_enum_after: frozenset
     sent_enum_trigger: re.Pattern
@@ -118,6 +119,17 @@ def _fold_runs(table: dict) -> re.Pattern:
     # to the next candidate character at C speed (a repeat first is tried at every position)
     cls = "[" + "".join(parts) + "]"
     return re.compile(cls + cls + "*")
+
+
+def _sentence(final: str, closers: str) -> re.Pattern:
+    """A sentence: a non-space character, then up to a line break or a sentence end (taken with
+    its closers); without a sentence end the match stops at its last non-space character
+    (SENTENCE_TRIM), so no span is trimmed in Python afterwards. The first branch fails fast on
+    a line without a sentence end (a C-speed backtrack over the line)."""
+    return re.compile(
+        r"[^\s](?:[^\n" + re.escape(final) + r"]*[" + re.escape(final) + r"]["
+        + re.escape(closers) + r"]*|[^\n" + re.escape(final) + r"]*(?<![" + re.escape(SENTENCE_TRIM)
+        + r"]))")
 
 
 @functools.cache
@@ -187,14 +199,10 @@ def text_rules() -> TextRules:
         wrap_heading=_compile(hw["heading"], "text.yaml:hard_wrap"),
         wrap_cont=_compile(hw["continuation_start"], "text.yaml:hard_wrap"),
         wrap_table=_compile(hw["table_row"], "text.yaml:hard_wrap"),
-        # a sentence: a non-space character, then up to a line break or a sentence end (taken
-        # with its closers); without a sentence end the match stops at its last non-space
-        # character (SENTENCE_TRIM), so no span is trimmed in Python afterwards. The first branch
-        # fails fast on a line without a sentence end (a C-speed backtrack over the line).
-        sentence=re.compile(
-            r"[^\s](?:[^\n" + re.escape(final) + r"]*[" + re.escape(final) + r"]["
-            + re.escape(closers) + r"]*|[^\n" + re.escape(final) + r"]*(?<![" + re.escape(SENTENCE_TRIM)
-            + r"]))"),
+        sentence=_sentence(final, closers),
+        # the same as split's one group: gap, sentence, gap, ..., gap (segment.py sums the
+        # pieces' lengths for the spans: no match object or tuple per sentence)
+        sentence_split=re.compile("(" + _sentence(final, closers).pattern + ")"),
         sent_enum=_compile(se["enumerator"], "text.yaml:sentences"),
         sent_enum_after=frozenset(se["enumerator_after"]),
         # where an enumerator may start a sentence: right after a line break, a sentence end or

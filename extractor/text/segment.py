@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from itertools import repeat
+from itertools import accumulate, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 from .rules import SENTENCE_TRIM, text_rules
@@ -36,15 +36,20 @@ class Sentence(NamedTuple):
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Half-open (start, end) spans of the sentences of ``text``, whitespace trimmed."""
-    return _spans(text)
+    return list(zip(*_bounds(text)))
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
+def _bounds(text: str) -> tuple[list[int], list[int]]:
+    """The sentences' starts and ends (two lists of ints: no tuple or match object per
+    sentence, whose allocations drive the garbage collector's young-generation passes)."""
     r = text_rules()
-    # one regex pass; its matches end at their last non-space character already (rules.py)
-    spans = [m.span() for m in r.sentence.finditer(text)]
+    # one regex pass; its matches end at their last non-space character already (rules.py).
+    # split with the sentence as its group gives gap, sentence, gap, ..., gap: the running sum
+    # of the pieces' lengths is every piece's start
+    offs = list(accumulate(map(len, r.sentence_split.split(text)), initial=0))
+    starts, ends = offs[1:-1:2], offs[2:-1:2]
     cuts = _enum_cuts(text)
-    return _apply_cuts(text, spans, cuts) if cuts else spans
+    return _apply_cuts(text, starts, ends, cuts) if cuts else (starts, ends)
 
 
 def _enum_cuts(text: str) -> list[int]:
@@ -66,36 +71,41 @@ def _enum_cuts(text: str) -> list[int]:
     return cuts
 
 
-def _apply_cuts(text: str, spans: list[tuple[int, int]], cuts: list[int]) -> list[tuple[int, int]]:
+def _apply_cuts(text: str, starts: list[int], ends: list[int],
+                cuts: list[int]) -> tuple[list[int], list[int]]:
     """Split the spans at the cuts strictly inside them (each piece whitespace trimmed)."""
-    starts = [s for s, _e in spans]
     inside: dict[int, list[int]] = {}
     for c in cuts:
         i = bisect_right(starts, c) - 1
-        if i >= 0 and starts[i] < c < spans[i][1]:
+        if i >= 0 and starts[i] < c < ends[i]:
             inside.setdefault(i, []).append(c)
     if not inside:
-        return spans
+        return starts, ends
     ws = _WS
-    out: list[tuple[int, int]] = []
+    out_s: list[int] = []
+    out_e: list[int] = []
     prev = 0
     for i in sorted(inside):
-        out.extend(spans[prev:i])
-        s, e = spans[i]
+        out_s.extend(starts[prev:i])
+        out_e.extend(ends[prev:i])
+        s, e = starts[i], ends[i]
         for c in inside[i]:
             ce = c
             while ce > s and text[ce - 1] in ws:
                 ce -= 1
             if ce > s:
-                out.append((s, ce))
+                out_s.append(s)
+                out_e.append(ce)
             s = c
             while s < e and text[s] in ws:
                 s += 1
         if e > s:
-            out.append((s, e))
+            out_s.append(s)
+            out_e.append(e)
         prev = i + 1
-    out.extend(spans[prev:])
-    return out
+    out_s.extend(starts[prev:])
+    out_e.extend(ends[prev:])
+    return out_s, out_e
 
 
 def heading_level(text: str, start: int) -> tuple[int, str, str] | None:
@@ -138,10 +148,9 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
     scans; every other sentence takes the current section path and its page from one sweep.
     """
     text = clean.text
-    spans = _spans(text)
-    if not spans:
+    starts, ends = _bounds(text)
+    if not starts:
         return [], []
-    starts, ends = zip(*spans)
     r = text_rules()
     nlev = len(r.section_levels)
     path: list[str] = [""] * nlev
@@ -152,11 +161,11 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
     is_heading = r.section_any.match
     find = text.find
     heads = [m.start() for m in _FIRST_RE.finditer("".join(map(text.__getitem__, starts)))]
-    heads.append(len(spans))
+    heads.append(len(starts))
     S: list[int] = []
     E: list[int] = []
     SEC: list[str] = []
-    n = len(spans)
+    n = len(starts)
     prev = 0      # first span not yet emitted
     hi = 0
     while True:

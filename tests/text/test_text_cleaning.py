@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from extractor.model import Document, Page
 from extractor.text import clean_text, prepare
 from extractor.text.clean import scan
@@ -180,3 +183,39 @@ def test_display_widths_in_one_call_equal_one_per_line(corpus_prepared) -> None:
     for _path, p in corpus_prepared:
         lines = p.doc.text.split("\n")
         assert _display_widths(lines) == [_display_width(ln) for ln in lines]
+
+
+_SENTENCE_ALPHABET = "一二、。！？；!?;”）) \t\u3000\u00a0\r\n\f\v（(1２.xa效"
+
+
+def _finditer_spans(text: str) -> list[tuple[int, int]]:
+    """The plain form of the sentences' spans: one match object per sentence."""
+    return [m.span() for m in text_rules().sentence.finditer(text)]
+
+
+def _split_spans(text: str) -> list[tuple[int, int]]:
+    """segment._bounds' form before the enumerator cuts: split's pieces, their lengths summed."""
+    from itertools import accumulate
+
+    offs = list(accumulate(map(len, text_rules().sentence_split.split(text)), initial=0))
+    return list(zip(offs[1:-1:2], offs[2:-1:2]))
+
+
+def test_sentence_split_bounds_are_the_finditer_spans(corpus_prepared, sample_doc) -> None:
+    """The summed lengths of split's pieces are the sentence matches' spans, on every corpus
+    file's clean text, and the sentences (with the enumerator cuts) are cut from them."""
+    from extractor.text.segment import _apply_cuts, _enum_cuts, sentence_spans
+
+    texts = [p.clean.text for _path, p in corpus_prepared] + [prepare(sample_doc).clean.text]
+    for text in texts:
+        plain = _finditer_spans(text)
+        assert _split_spans(text) == plain
+        cuts = _enum_cuts(text)
+        want = list(zip(*_apply_cuts(text, [s for s, _e in plain], [e for _s, e in plain], cuts)))
+        assert sentence_spans(text) == want
+
+
+@given(st.text(alphabet=_SENTENCE_ALPHABET, max_size=80))
+@settings(max_examples=400, deadline=None)
+def test_sentence_split_bounds_property(text: str) -> None:
+    assert _split_spans(text) == _finditer_spans(text)
