@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import ExtractorError
 from ..model import Document, Fact
+from . import engine as _engine
 from .engine import RuleTimeoutError, Trace, _negative_hit, find_number_facts
 from .ruleset import load_ruleset
 
@@ -99,13 +100,20 @@ def extract_facts(prepared: Any, *, rules: str | Path | None = None) -> list[Fac
               else [clean.to_clean(f.start) for f in found])
     n = len(ctext)
     digits = "0123456789０１２３４５６７８９"
-    for f, cs in zip(found, cs_all):
-        ce = cs + max(1, len(f.text))
-        arabic = bool(f.text) and f.text[0] in digits
-        if _negative_hit(ctext, cs, min(ce, n), rs, arabic):
-            continue
-        dates.append(f)
-        dstarts.append(cs)
+    watch = None
+    try:      # one time limit for the negative patterns' searches, as for the number facts
+        if found:
+            watch = _engine._Watchdog.start(_engine.NEGATIVE_TIMEOUT, "a negative pattern")
+        for f, cs in zip(found, cs_all):
+            ce = cs + max(1, len(f.text))
+            arabic = bool(f.text) and f.text[0] in digits
+            if _negative_hit(ctext, cs, min(ce, n), rs, arabic, watch):
+                continue
+            dates.append(f)
+            dstarts.append(cs)
+    finally:
+        if watch is not None:
+            watch.stop()
     _place_all(dates, dstarts, prepared)
     merged = _merge(numbers, dates)
     _attach(prepared, merged)

@@ -992,6 +992,24 @@ def _section_years(prepared, hits: list[Hit]) -> None:
     from ..text.segment import heading_match
     from ..text.year import report_kind
 
+    # the sections whose year can matter: those of the implied dates' sentences and the sections
+    # above them (read below); only their headings are looked at (a heading match per sentence
+    # of the document was most of this function's time)
+    sentence_at = getattr(prepared, "sentence_at", None)
+    if sentence_at is None:
+        return
+    placed = []
+    wanted: set[str] = set()
+    for h in implied:
+        sent = sentence_at(h.start)
+        if sent is None or not sent.section:
+            continue
+        parts = sent.section.split("/")
+        paths = ["/".join(parts[:k]) for k in range(len(parts), 0, -1)]
+        placed.append((h, paths))
+        wanted.update(paths)
+    if not wanted:
+        return
     text = prepared.clean.text
     gov = report_kind(text) == "政府工作报告"
     starts = [h.start for h in hits]
@@ -1000,7 +1018,7 @@ def _section_years(prepared, hits: list[Hit]) -> None:
     is_heading = heading_match()
     for sent in sentences:
         section = sent.section
-        if not section or section in topic:
+        if not section or section not in wanted or section in topic:
             continue
         s = sent.start
         if s >= n or is_heading(text, s) is None:
@@ -1019,13 +1037,8 @@ def _section_years(prepared, hits: list[Hit]) -> None:
     if not topic:
         return
     rs = ruleset()
-    for h in implied:
-        sent = prepared.sentence_at(h.start) if hasattr(prepared, "sentence_at") else None
-        if sent is None or not sent.section:
-            continue
-        parts = sent.section.split("/")
-        y = next((topic[p] for p in ("/".join(parts[:k]) for k in range(len(parts), 0, -1))
-                  if p in topic), None)
+    for h, paths in placed:
+        y = next((topic[p] for p in paths if p in topic), None)
         if y is None or y == year:
             continue
         try:

@@ -147,3 +147,84 @@ def test_cue_test_is_the_plain_word_by_word_one() -> None:
         assert _has_cue(text, start, end, rs) == want, (text, start, end)
         hits += want
     assert hits > 100
+
+
+# ------------------------------------------------------------------ _section_years: wanted only
+def _section_years_plain(prepared, hits) -> None:
+    """The plain algorithm: every heading of the document is read, then each implied date looks
+    its section and the sections above it up."""
+    from bisect import bisect_left
+
+    from extractor.text.segment import heading_match
+    from extractor.text.year import report_kind
+
+    year = prepared.report_year
+    implied = [h for h in hits if h.groups is not None and h.kind == "date"]
+    if year is None or not implied or not prepared.sentences:
+        return
+    text = prepared.clean.text
+    gov = report_kind(text) == "政府工作报告"
+    starts = [h.start for h in hits]
+    topic: dict[str, int] = {}
+    for sent in prepared.sentences:
+        if not sent.section or sent.section in topic:
+            continue
+        if sent.start >= len(text) or heading_match()(text, sent.start) is None:
+            continue
+        i = bisect_left(starts, sent.start)
+        years = set()
+        while i < len(hits) and hits[i].end <= sent.end:
+            h = hits[i]
+            if h.kind == "date" and h.groups is None and h.date[:4].isdigit() and "/" not in h.date:
+                years.add(int(h.date[:4]))
+            i += 1
+        if len(years) == 1:
+            topic[sent.section] = years.pop()
+        elif not years and gov and dates._PAST_YEAR.search(text, sent.start, sent.end):
+            topic[sent.section] = year - 1
+    for h in implied:
+        sent = prepared.sentence_at(h.start)
+        if sent is None or not sent.section:
+            continue
+        parts = sent.section.split("/")
+        y = next((topic[p] for p in ("/".join(parts[:k]) for k in range(len(parts), 0, -1))
+                  if p in topic), None)
+        if y is None or y == year:
+            continue
+        try:
+            iso = dates._resolve_date(h.groups, y, ruleset(), None)
+        except (ValueError, KeyError):
+            iso = None
+        if iso:
+            h.date = iso
+
+
+HEADINGS = ("一、2024年工作回顾", "二、2025年工作安排", "一、过去一年和五年工作回顾", "二、对今年政府工作的建议",
+            "（一）2022年主要工作", "（二）2023年重点任务", "1.2021年情况", "三、存在的问题", "一、2023年和2024年",
+            "（三）上半年工作", "2.今年计划")
+LINES = ("8月16日，开通新航线，年底前完成。", "3月份启动。今年8月16日前完成。", "12月份，优化调整防控措施。",
+         "全年完成投资1200万元。", "1-9月份增长5%。", "6月底前完成，下旬验收。", "2023年12月投产。", "年初开工。")
+
+
+def _section_report(rng: random.Random) -> str:
+    head = rng.choice(("2025年河南省政府工作报告", "政府工作报告", "2023年工作总结", "工作报告"))
+    body = [rng.choice(HEADINGS) if rng.random() < 0.35 else rng.choice(LINES)
+            for _ in range(rng.randint(1, 14))]
+    return "\n".join([head, *body]) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_section_years_read_only_the_wanted_headings(seed: int) -> None:
+    """Only the sections of implied dates (and those above them) are looked at: the dates are
+    those of the plain algorithm."""
+    from extractor.facts import prepare_text
+
+    rng = random.Random(seed)
+    text = _section_report(rng)
+    for year in (None, 2023, 2025):
+        prepared = prepare_text(text, year)
+        fast = dates.scan(prepared.clean.text, prepared.report_year)
+        plain = [dates.Hit(**{k: getattr(h, k) for k in dates.Hit.__slots__}) for h in fast]
+        dates._section_years(prepared, fast)
+        _section_years_plain(prepared, plain)
+        assert [h.date for h in fast] == [h.date for h in plain], text
