@@ -53,8 +53,9 @@ def _bounds(text: str) -> tuple[list[int], list[int]]:
 
 
 def _enum_cuts(text: str) -> list[int]:
-    """Positions where a heading starts after a line start, a sentence end or whitespace
-    (rare), and the end of a title run on with the text on the first line."""
+    """Positions where a heading starts after a sentence end or whitespace (rare), and the end
+    of a title run on with the text on the first line. (Those after a line break are not
+    looked for: they are never strictly inside a sentence, see _apply_cuts.)"""
     r = text_rules()
     cuts = []
     enum = r.sent_enum

@@ -241,34 +241,41 @@ def test_may_match_tries_the_head_backwards_at_each_word() -> None:
         assert _head_backwards(regex.compile(unsafe)) is None, unsafe
 
 
-def test_word_starts_equals_finding_each_word() -> None:
-    """``word_starts`` (each word found through one chosen character) finds every occurrence of
-    every word, overlapping ones and words inside other words too, as ``str.find`` of each does."""
+def test_word_spans_equal_finding_each_word() -> None:
+    """``word_spans``/``word_starts`` (each word found through one chosen character) find every
+    occurrence of every word, overlapping ones and words inside other words too, as
+    ``str.find`` of each word does, whatever the character counts the choice is made from."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from extractor.checks.config import _probes, word_starts
+    from extractor.checks.config import _chars, _probes, word_spans, word_starts
 
-    def plain(words: tuple[str, ...], text: str) -> list[int]:
+    def plain(words: tuple[str, ...], text: str) -> set[tuple[int, int]]:
         out = set()
         for w in words:
             k = text.find(w)
             while k >= 0:
-                out.add(k)
+                out.add((k, k + len(w)))
                 k = text.find(w, k + 1)
-        return sorted(out)
+        return out
 
     alpha = "比例之为是值结构近约不到足大概aab"
     word = st.text(alphabet=alpha, min_size=1, max_size=4)
 
     @settings(max_examples=400, deadline=None)
-    @given(st.lists(word, min_size=1, max_size=8).map(tuple), st.text(alphabet=alpha, max_size=80))
-    def same(words: tuple[str, ...], text: str) -> None:
-        assert word_starts(words, text) == plain(words, text)
-        covered = [w for ws in _probes(words).values() for w, _ in ws]
+    @given(st.lists(word, min_size=1, max_size=8).map(tuple), st.text(alphabet=alpha, max_size=80),
+           st.lists(st.integers(0, 50), min_size=len(alpha), max_size=len(alpha)))
+    def same(words: tuple[str, ...], text: str, counts: list[int]) -> None:
+        spans = word_spans(words, text)
+        assert len(spans) == len(set(spans)) and set(spans) == plain(words, text)
+        assert word_starts(words, text) == sorted({a for a, _ in plain(words, text)})
+        probes = _probes(words, tuple(counts[:len(_chars(words))]))
+        covered = [w for ws in probes.values() for w, _ in ws]
         assert sorted(covered) == sorted(set(words))   # each word once, through one character
+        assert all(w[j] == c for c, ws in probes.items() for w, j in ws)
 
     same()
     # the ratio cues share 比: one search serves five of them
-    assert [w for w, _ in _probes(("结构", "比例", "之比", "比为", "比是", "比值"))["比"]] == \
-        ["比例", "之比", "比为", "比是", "比值"]
+    words = ("结构", "比例", "之比", "比为", "比是", "比值")
+    counts = tuple({"比": 3, "为": 9, "是": 9}.get(c, 2) for c in _chars(words))
+    assert [w for w, _ in _probes(words, counts)["比"]] == ["比例", "之比", "比为", "比是", "比值"]

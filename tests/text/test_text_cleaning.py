@@ -219,3 +219,46 @@ def test_sentence_split_bounds_are_the_finditer_spans(corpus_prepared, sample_do
 @settings(max_examples=400, deadline=None)
 def test_sentence_split_bounds_property(text: str) -> None:
     assert _split_spans(text) == _finditer_spans(text)
+
+
+def _plain_enum_cuts(text: str) -> list[int]:
+    """_enum_cuts with the line break in the trigger's class (the full rule: an enumerator after
+    a line start, a sentence end or whitespace)."""
+    import re
+
+    from extractor.text.segment import _enum_cuts
+
+    r = text_rules()
+    full = re.compile(r.sent_enum_trigger.pattern.replace("[", "[\n", 1))
+    at_breaks = [m.end() for m in full.finditer(text) if text[m.start()] == "\n"
+                 and r.sent_enum.match(text, m.end())]
+    return sorted(_enum_cuts(text) + at_breaks)
+
+
+def _cut_spans(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    from extractor.text.segment import _apply_cuts
+
+    plain = _finditer_spans(text)
+    return list(zip(*_apply_cuts(text, [s for s, _e in plain], [e for _s, e in plain], cuts)))
+
+
+def test_enumerators_after_line_breaks_never_cut(corpus_prepared, sample_doc) -> None:
+    """The sentences are the same with the cuts after line breaks as without them (the trigger
+    leaves the line break out), on every corpus file and the sample."""
+    from extractor.text.segment import _enum_cuts, sentence_spans
+
+    texts = [p.clean.text for _path, p in corpus_prepared] + [prepare(sample_doc).clean.text]
+    extra = 0
+    for text in texts:
+        plain = _plain_enum_cuts(text)
+        extra += len(plain) - len(_enum_cuts(text))
+        assert sentence_spans(text) == _cut_spans(text, plain)
+    assert extra > 500   # the corpus has headings at line starts: the comparison is not empty
+
+
+@given(st.text(alphabet=_SENTENCE_ALPHABET + "、二", max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_enumerators_after_line_breaks_never_cut_property(text: str) -> None:
+    from extractor.text.segment import sentence_spans
+
+    assert sentence_spans(text) == _cut_spans(text, _plain_enum_cuts(text))
