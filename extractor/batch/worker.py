@@ -179,12 +179,39 @@ WARM_TEXT = ("一、主要工作\n"
              "为期100天的专项行动于8月16日结束，1-9月份累计完成投资约15亿元，力争明年增长6%左右。\n")
 
 
+def _warm_file() -> Path | None:
+    """``WARM_TEXT`` as a file of our on-disk cache (written once, then only read), or None when
+    the cache is off or cannot be written.
+
+    Not a temporary file per call: a pool worker still warming up when its run ends is killed
+    (the pool's SIGKILL), so its ``finally`` never ran and every short ``--jobs 2`` run could
+    leave an ``extractor-warm-*.txt`` in /tmp (two of three runs on corpora/ did)."""
+    import hashlib
+
+    from ..rulefiles import cache_path, read_cache, write_cache
+
+    data = WARM_TEXT.encode("utf-8")
+    path = cache_path("warm", f"warm-{hashlib.sha256(data).hexdigest()[:16]}.txt")
+    if path is None:
+        return None
+    if read_cache(path) != data:
+        write_cache(path, data)
+        if read_cache(path) != data:    # read-only home, full disk, someone else's file …
+            return None
+    return path
+
+
 def _run_on_warm_text(processor: str, prefix: str, **kw) -> None:
-    """The per-document function once on ``WARM_TEXT`` (written to a temporary file)."""
+    """The per-document function once on ``WARM_TEXT``: the cache's copy, or else a temporary
+    file removed afterwards."""
     import os
     import tempfile
 
     fn = _resolve(processor)
+    cached = _warm_file()
+    if cached is not None:
+        fn(str(cached), **kw)
+        return
     fd, path = tempfile.mkstemp(suffix=".txt", prefix=prefix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

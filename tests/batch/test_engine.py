@@ -183,3 +183,56 @@ def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
                 pass
     # the timer is disarmed afterwards: nothing fires later
     time.sleep(0.6)
+
+
+def _killed_during_warm_up(tmp_path, cache: str) -> list[str]:
+    """The names left in a fresh TMPDIR by a process killed (SIGKILL, as the pool kills a worker
+    still warming up when its run ends) while its per-document function runs on the warm text."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    code = ("import sys, time\n"
+            "def hold(path, **kw):\n"
+            "    print('in', path, flush=True)\n"
+            "    time.sleep(60)\n"
+            "from extractor.batch.worker import warm_up\n"
+            "warm_up('__main__:hold')\n")
+    env = dict(os.environ, TMPDIR=str(tmp), EXTRACTOR_CACHE_DIR=cache)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("in "), line
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    return sorted(p.name for p in tmp.iterdir())
+
+
+def test_a_worker_killed_while_warming_up_leaves_nothing_in_tmp(tmp_path):
+    """Every short `extractor run --jobs 2` used to leave an extractor-warm-*.txt in /tmp: the
+    warm text is now the cache's file, written once and read by every later warm-up."""
+    assert _killed_during_warm_up(tmp_path, str(tmp_path / "cache")) == []
+    assert [p.read_text(encoding="utf-8") for p in (tmp_path / "cache" / "warm").iterdir()] \
+        == [__import__("extractor.batch.worker", fromlist=["WARM_TEXT"]).WARM_TEXT]
+
+
+def test_without_a_cache_the_warm_text_is_a_temporary_file_removed_after_use(tmp_path,
+                                                                              monkeypatch):
+    import tempfile
+
+    from extractor.batch import worker
+
+    monkeypatch.setenv("EXTRACTOR_CACHE_DIR", "off")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+    monkeypatch.setitem(worker._processors, "t:seen",
+                        lambda path, **kw: seen.append(open(path, encoding="utf-8").read()))
+    worker.warm_up("t:seen")
+    assert seen == [worker.WARM_TEXT]
+    assert list(tmp_path.iterdir()) == []
