@@ -230,3 +230,43 @@ def test_killed_run_leaves_no_worker_processes(archive, tmp_path):
     assert len(family) >= 3                  # fork server and two workers (and resource tracker)
     gone, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, [p.cmdline()[-1][:80] for p in alive]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_terminated_run_removes_its_scratch_folder_and_workers(archive, tmp_path, jobs):
+    """SIGTERM (``timeout``, a job scheduler) mid-run unwinds like Ctrl-C: exit 143 with a
+    message, the scratch folder holding every row so far is removed from TMPDIR, no export file
+    is left half-written and the pool's processes end (before, the process died on the spot
+    and left the folder behind)."""
+    import psutil
+
+    big = tmp_path / "many"
+    big.mkdir()
+    for k in range(8):                       # distinct content per copy: nothing is skipped
+        for p in archive.iterdir():
+            if p.stat().st_size:
+                (big / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    args = [sys.executable, "-m", "extractor", "run", str(big), "-o", str(tmp_path / "out"),
+            "--jobs", str(jobs), "--format", "csv", "-v", "--commit-every", "1"]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, cwd=REPO,
+                            env=dict(os.environ, TMPDIR=str(tmp)))
+    family: list = []
+    committed = 0
+    for line in proc.stderr:
+        if ": ok (" in line:
+            committed += 1
+        if committed >= 3:
+            family = psutil.Process(proc.pid).children(recursive=True)
+            assert [p.name for p in tmp.iterdir() if p.name.startswith("extractor-")]
+            os.kill(proc.pid, signal.SIGTERM)
+            break
+    rest = proc.stderr.read()
+    proc.wait(60)
+    assert proc.returncode == 143, rest
+    assert "terminated (SIGTERM)" in rest
+    assert [p.name for p in tmp.iterdir()] == []
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, [p.cmdline()[-1][:80] for p in alive]
