@@ -204,24 +204,18 @@ def test_progress_bar_only_on_a_terminal(sample_path, tmp_path):
     assert "1 ok, 0 failed" in shown
 
 
-def _copies(archive, big, n: int = 8):
-    """``n`` copies of the archive's readable reports in ``big``, with distinct content per
-    copy (nothing is skipped as already seen): a run long enough to be stopped mid-way."""
-    big.mkdir()
-    for k in range(n):
-        for p in archive.iterdir():
-            if p.stat().st_size:
-                (big / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
-    return big
-
-
 def test_killed_run_leaves_no_worker_processes(archive, tmp_path):
     """``kill -9`` of ``extractor run --jobs 2`` mid-run: the pool's workers and its fork server
     end within seconds (a pool worker otherwise waits for work forever and keeps the fork server
     alive, about 100 MB each, after every killed run)."""
     import psutil
 
-    big = _copies(archive, tmp_path / "many")
+    big = tmp_path / "many"
+    big.mkdir()
+    for k in range(8):                       # distinct content per copy: nothing is skipped
+        for p in archive.iterdir():
+            if p.stat().st_size:
+                (big / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
     args = [sys.executable, "-m", "extractor", "run", str(big), "-o", str(tmp_path / "out"),
             "--jobs", "2", "--format", "csv", "-v"]
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, cwd=REPO)
@@ -246,7 +240,12 @@ def test_terminated_run_removes_its_scratch_folder_and_workers(archive, tmp_path
     and left the folder behind)."""
     import psutil
 
-    big = _copies(archive, tmp_path / "many")
+    big = tmp_path / "many"
+    big.mkdir()
+    for k in range(8):                       # distinct content per copy: nothing is skipped
+        for p in archive.iterdir():
+            if p.stat().st_size:
+                (big / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     args = [sys.executable, "-m", "extractor", "run", str(big), "-o", str(tmp_path / "out"),
