@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -204,52 +203,21 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None, pool=None):
             progress.advance(task_id)
 
     try:
-        with _terminate_unwinds():
-            summary = run_batch(opts, on_start=on_start, on_document=on_document,
-                                on_skip=on_skip, export=export, pool=pool)
+        summary = run_batch(opts, on_start=on_start, on_document=on_document, on_skip=on_skip,
+                            export=export, pool=pool)
     except MissingInput as exc:
         raise _fail(f"{exc.path}: no such file or folder; check the path") from exc
     except (StoreError, EngineError, ExportError) as exc:
         raise _fail(str(exc)) from exc
     except RuleFileError as exc:
         raise _fail(f"rule file error: {exc}") from exc
-    except (KeyboardInterrupt, Terminated) as exc:
-        term = isinstance(exc, Terminated)
-        raise _fail(("terminated (SIGTERM)" if term else "interrupted")
-                    + ("; the next run with the same --db resumes"
-                       if getattr(opts, "db", None) else ""), 143 if term else 130) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted" + ("; the next run with the same --db resumes"
+                                     if getattr(opts, "db", None) else ""), 130) from None
     finally:
         if progress is not None:
             progress.stop()
     return summary
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived during a batch (``timeout``, a job scheduler, ``kill``)."""
-
-
-@contextmanager
-def _terminate_unwinds():
-    """SIGTERM raises :class:`Terminated` here instead of ending the process on the spot, so the
-    run unwinds as on Ctrl-C: its scratch folder of Arrow files (every row so far) is removed,
-    the pool's workers are stopped and a --db store is closed cleanly. Only in the main thread
-    and when nobody else handles SIGTERM; the previous handler comes back afterwards."""
-    import signal
-    import threading
-
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
-        yield
-        return
-
-    def raise_terminated(signum, frame):
-        raise Terminated()
-
-    signal.signal(signal.SIGTERM, raise_terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _exit_code(summary, fail_on: str | None) -> int:
