@@ -234,8 +234,9 @@ def may_match(rx: regex.Pattern[str], text: str) -> bool:
 # look-aheads and boundaries see past the end, atomic groups and possessive repeats do not
 # backtrack the same way in both directions, a backreference is met before its group when
 # matching backwards, branch resets/conditionals/\G/\K are not analysed, and fuzzy
-# constraints are braces that are not plain counts
-_HEAD_UNSAFE = ("(?=", "(?!", "(?>", "(?|", "(?(", "(?P=", "++", "*+", "?+", "}+", "$", "\\b",
+# constraints are braces that are not plain counts; backtracking verbs ((*PRUNE), (*SKIP),
+# (*COMMIT) …) cut the search differently when it runs backwards
+_HEAD_UNSAFE = ("(?=", "(?!", "(?>", "(?|", "(?(", "(?P=", "(*", "++", "*+", "?+", "}+", "$", "\\b",
                 "\\B", "\\m", "\\M", "\\Z", "\\z", "\\G", "\\K", "\\g", "(?r", "(?V",
                 "(?f", "(?e", "(?b")
 _FUZZY_OR_ODD_BRACE = regex.compile(r"\{(?!\d*(?:,\d*)?\})|\\[1-9]")

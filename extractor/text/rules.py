@@ -141,6 +141,7 @@ def text_rules() -> TextRules:
     se = d["sentences"]
     final = se["final"]
     closers = se["closers"]
+    sentence = _sentence(final, closers)
     levels = []
     parts = []
     for k, lv in enumerate(d["sections"]["levels"]):
@@ -199,10 +200,10 @@ def text_rules() -> TextRules:
         wrap_heading=_compile(hw["heading"], "text.yaml:hard_wrap"),
         wrap_cont=_compile(hw["continuation_start"], "text.yaml:hard_wrap"),
         wrap_table=_compile(hw["table_row"], "text.yaml:hard_wrap"),
-        sentence=_sentence(final, closers),
+        sentence=sentence,
         # the same as split's one group: gap, sentence, gap, ..., gap (segment.py sums the
         # pieces' lengths for the spans: no match object or tuple per sentence)
-        sentence_split=re.compile("(" + _sentence(final, closers).pattern + ")"),
+        sentence_split=re.compile("(" + sentence.pattern + ")"),
         sent_enum=_compile(se["enumerator"], "text.yaml:sentences"),
         sent_enum_after=frozenset(se["enumerator_after"]),
         # where an enumerator may start a sentence: right after a line break, a sentence end or

@@ -237,8 +237,12 @@ def test_may_match_tries_the_head_backwards_at_each_word() -> None:
             if rx.search(s) is not None:
                 assert may_match(rx, s), (rx.pattern, s)
     for unsafe in (r"(?P<a>\d+(?=x))(?:y|z)", r"(?P<t>\d)(?P=t)(?:y|z)", r"\d++(?:y|z)", r"(?>a+)(?:y|z)",
-                   r"\b\d+(?:y|z)", r"(?:ab){e<=1}(?:y|z)", r"(a)\1(?:y|z)"):
+                   r"\b\d+(?:y|z)", r"(?:ab){e<=1}(?:y|z)", r"(a)\1(?:y|z)",
+                   r"(?:ab(*PRUNE)|a)b*(?:x|y)"):
         assert _head_backwards(regex.compile(unsafe)) is None, unsafe
+    # a verb cuts the backwards head's search where the forward search goes on: it matches here
+    verb = regex.compile(r"(?:ab(*PRUNE)|a)b*(?:x|y)")
+    assert verb.search("abxbax") is not None and may_match(verb, "abxbax")
 
 
 def test_word_spans_equal_finding_each_word() -> None:
