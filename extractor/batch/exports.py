@@ -20,6 +20,7 @@ leaves a file that looks finished.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -386,9 +387,7 @@ def _layout(pieces: list, n: int) -> pa.Array:
     return pc.take(big, _int_array(idx.ravel()), memory_pool=pool)
 
 
-_POOL: list = []
-
-
+@functools.cache
 def _transient_pool() -> pa.MemoryPool:
     """The pool of the rows' bytes (megabytes per batch, freed once written).
 
@@ -396,16 +395,15 @@ def _transient_pool() -> pa.MemoryPool:
     to the system at once (Arrow sets its decay to 0), so the next batch's buffer of the same
     size is faulted in afresh, page by page: that was a fifth of the workbook's time and a
     quarter of the JSON Lines'. mimalloc keeps freed pages a little while and hands them out
-    again. Only these few buffers come from it, so what it keeps is about one batch's rows."""
-    if not _POOL:
-        pool = pa.default_memory_pool()
-        if pool.backend_name == "jemalloc":
-            try:
-                pool = pa.mimalloc_memory_pool()
-            except NotImplementedError:
-                pass
-        _POOL.append(pool)
-    return _POOL[0]
+    again. Only these few buffers come from it, so what it keeps is about one batch's rows.
+    A pool the user chose (ARROW_DEFAULT_MEMORY_POOL) is used for them too."""
+    pool = pa.default_memory_pool()
+    if pool.backend_name == "jemalloc" and not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        try:
+            pool = pa.mimalloc_memory_pool()
+        except NotImplementedError:
+            pass
+    return pool
 
 
 def _buffers(s: pa.Array) -> tuple[np.ndarray, np.ndarray]:

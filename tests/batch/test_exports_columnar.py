@@ -392,3 +392,24 @@ def test_value_and_float_texts_of_sliced_columns():
         assert ex._value_texts(vs, es).to_pylist() == [value_text(r, "value") for r in rows]
         assert ex._float_text(vs, repr).to_pylist() == [
             None if x is None else repr(x) for x in vs.to_pylist()]
+
+
+def test_the_rows_pool_respects_a_pool_the_user_chose():
+    """The rows' bytes come from mimalloc only where the run itself switched Arrow to jemalloc;
+    ARROW_DEFAULT_MEMORY_POOL (the user's choice, which lean_memory_pool keeps) is kept too."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from extractor.batch.exports import lean_memory_pool, _transient_pool\n"
+            "lean_memory_pool()\n"
+            "print(_transient_pool().backend_name)\n")
+
+    def backend(**env):
+        base = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+        return subprocess.run([sys.executable, "-c", code], env={**base, **env}, text=True,
+                              capture_output=True, check=True).stdout.strip()
+
+    assert backend(ARROW_DEFAULT_MEMORY_POOL="jemalloc") == "jemalloc"
+    assert backend(ARROW_DEFAULT_MEMORY_POOL="system") == "system"
+    assert backend() == "mimalloc"
