@@ -249,6 +249,8 @@ class LocalPool:
 def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
            check_rules: bool = False, pool: LocalPool | None = None,
            total: int | None = None) -> Iterator[Outcome]:
+    if pool is not None and pool.executor is not None:
+        jobs = pool.jobs            # the workers there are (the slots are counted from them)
     # two chunks per worker in flight: the next one waits in the pool's queue, so a worker
     # never idles while the parent collects its last result and stores a flush
     sched = _Scheduler(tasks, chunk_size, PREFETCH * jobs, total)

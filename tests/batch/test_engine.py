@@ -73,6 +73,17 @@ def test_pool_started_before_its_tasks_serves_them_and_is_shut_down_after(files)
     assert all(not p.is_alive() for p in workers)
 
 
+def test_a_given_pool_sets_the_slots_whatever_jobs_says(files):
+    """The slots of the chunks in flight are counted from the pool that runs them: asked for
+    more jobs than the given pool has workers, every task still gets its one outcome (the
+    scheduler's larger window ran out of slots: ValueError from min() of an empty set)."""
+    names = [f"ok{i}.txt" for i in range(5)] * 3
+    with LocalPool(1, FAKE) as pool:
+        outs = list(run_tasks(_tasks(files, names), jobs=4, pool=pool))
+    assert sorted(r["source"] for r, _, _ in outs) == sorted(names)
+    assert all(r["status"] == "ok" for r, _, _ in outs)
+
+
 def test_pool_started_early_and_not_used_ends_its_workers(files):
     t0 = time.monotonic()
     with LocalPool(2, FAKE) as pool:
