@@ -58,6 +58,48 @@ def test_fast_paths_equal_their_rules(corpus_prepared) -> None:
     assert hits > 100
 
 
+def _rare_runs_as_scans(text: str):
+    """What _rare_runs finds, by the scans it replaces: the fold's runs folded, the footnote
+    trigger's positions, the zero-width characters' positions."""
+    r = text_rules()
+    parts = r.fold_runs_split.split(text)
+    parts[1::2] = [x.translate(r.fold_table) for x in parts[1::2]]
+    return ("".join(parts), [m.start() for m in r.fn_trigger.finditer(text)],
+            sorted(i for i, ch in enumerate(text) if ch in r.zero_width_chars))
+
+
+def _rare_runs_result(text: str):
+    from extractor.text.clean import _rare_runs
+
+    r = text_rules()
+    parts, fn, zw = _rare_runs(text, r)
+    parts[1::2] = [x.translate(r.fold_table) for x in parts[1::2]]
+    return "".join(parts), fn, zw
+
+
+_RARE_ALPHABET = "一年１２％．［］[]①②⑳\u200b\u00ad\ufeff億長x \n"
+
+
+def test_rare_runs_find_what_the_scans_find(corpus_prepared, sample_doc) -> None:
+    """One scan for the fold's runs, the footnote trigger and the zero-width characters finds
+    what the three scans find (the rare characters' class is built: rules._rare_split)."""
+    assert text_rules().rare_split is not None
+    texts = [p.doc.text for _path, p in corpus_prepared] + [sample_doc.text]
+    texts.append("总值［2］1349084億元①\u200b\u200c增長５．０％[注1]②③\ufeff１")
+    found = 0
+    for text in texts:
+        want = _rare_runs_as_scans(text)
+        assert _rare_runs_result(text) == want
+        found += len(want[1]) + len(want[2])
+    assert found > 150
+
+
+@given(st.text(alphabet=_RARE_ALPHABET, max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_rare_runs_find_what_the_scans_find_property(text: str) -> None:
+    assert _rare_runs_result(text) == _rare_runs_as_scans(text)
+
+
 def test_cjk_space_rule_equals_its_unicode_property_form(corpus_prepared) -> None:
     """The fast stdlib-re form of cjk_spaces finds what the readable \\p{Han} form finds."""
     import regex
