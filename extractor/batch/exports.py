@@ -1041,8 +1041,9 @@ def _widths(cols: list[str], sample: dict[str, list]) -> list[float]:
         w = display_width(c) + 3   # header plus the filter button
         texts = {dumps_list(v) if isinstance(v, list) else v if isinstance(v, str) else str(v)
                  for v in sample.get(c, ()) if v is not None}
-        for t in texts:           # the cell's text as stored (xlsx_text), its first 80 characters
-            w = max(w, display_width(xlsx_text(t[:80])) + 1)
+        if texts:   # the cell's text as stored, its first 80 characters: xlsx_text would only
+            #         swap control characters for their pictures, both one column wide
+            w = max(w, max(map(display_width, {t[:80] for t in texts})) + 1)
         widths.append(float(min(max(w, 6), 60)))
     return widths
 

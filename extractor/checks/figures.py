@@ -41,7 +41,7 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
         return
     text = ctx.clean_text
     cfg = section("year_contamination")
-    tok_re = pattern("year_contamination", "token")
+    tok_re = ctx.digit_pattern(pattern("year_contamination", "token"))
     year_after = pattern("year_contamination", "year_after")
     figure_after = pattern("year_contamination", "figure_after")
     code_after = pattern("year_contamination", "code_after")
@@ -107,7 +107,7 @@ def check_year_contamination(ctx: CheckContext) -> Iterator[Anomaly]:
 @check("figures.duplicated_token.v1", codes={"figure.duplicated_token": "warning"})
 def check_duplicated_token(ctx: CheckContext) -> Iterator[Anomaly]:
     """The same figure-with-unit written twice in a row: 2023年2023年."""
-    rx = pattern("duplicated_token", "pattern")
+    rx = ctx.digit_pattern(pattern("duplicated_token", "pattern"))
     for m in rx.finditer(ctx.clean_text):
         a, b = ctx.to_decoded(m.start(), m.end())
         tok = m.group("tok")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -37,6 +36,10 @@ PASSAGE_END = "。！？!?\n"
 CUE_LOOK = 40  # a parts cue is sought this many characters after a total at most
 _SEP_BEFORE = re.compile(r"[0-9０-９][,，][ \u3000]?$")
 _THREE_DIGITS = re.compile(r"[0-9０-９]{3}(?![0-9０-９])")
+
+
+def _measure(f: Fact) -> tuple[str, str]:
+    return f.kind, f.unit or ""
 
 
 def same_measure(a: Fact, b: Fact) -> bool:
@@ -312,10 +315,11 @@ def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
     for _i, facts in ctx.fact_groups(ADDITIVE_KINDS):
         if len(facts) < min_parts + 1:
             continue  # filtering only removes facts: no run can reach min_parts + 1
-        per_measure = Counter((f.kind, f.unit or "") for f in facts)
-        if max(per_measure.values()) < min_parts + 1:
+        measures = list(map(_measure, facts))
+        if max(map(measures.count, set(measures))) < min_parts + 1:
             continue  # a run is of one measure: none has enough figures in this sentence
-        facts = [f for f in facts if f.value is not None and f.fact_id not in bound and not _is_change(ctx, f)]
+        facts = [f for f in facts if f.value is not None and (not bound or f.fact_id not in bound)
+                 and not _is_change(ctx, f)]
         runs: list[list[Fact]] = []
         for f in facts:
             if runs and same_measure(runs[-1][-1], f):

@@ -165,10 +165,11 @@ def test_a_bug_in_a_stage_fails_the_document_not_the_batch(tmp_path):
     assert row["doc_id"] == "ab" * 8 and row["sha256"] == "ab" * 32
 
 
-def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
+def test_deadline_is_not_lost_when_it_lands_in_a_finaliser(monkeypatch):
     """A Deadline raised inside a weakref callback is swallowed by Python ("Exception ignored");
     the timer re-fires, so the time limit still stops the work."""
     import gc
+    import sys
     import time
     import weakref
 
@@ -182,6 +183,10 @@ def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
         while time.perf_counter() - t < 0.4:   # the first expiry lands here and is swallowed
             pass
 
+    # the swallowed expiry goes to sys.unraisablehook: caught here, so that it is asserted (it
+    # did land in the finaliser) instead of surfacing as a PytestUnraisableExceptionWarning
+    swallowed = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: swallowed.append(u.exc_type))
     keep = []
     with pytest.raises(Deadline):
         with deadline(0.1):
@@ -194,6 +199,7 @@ def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
                 pass
     # the timer is disarmed afterwards: nothing fires later
     time.sleep(0.6)
+    assert swallowed == [Deadline]
 
 
 def _killed_during_warm_up(tmp_path, cache: str) -> list[str]:
