@@ -208,15 +208,62 @@ def pattern_source(rule_id: str) -> str:
     raise KeyError(rule_id)
 
 
-def _block(first: str, alts: list[str]) -> str:
+def _block(first: str, runs: list[tuple[str, list[str]]]) -> str:
     """Consecutive patterns with the same ``first`` share one lookahead: ``(?=F)(?:A|B)`` matches
     as ``(?=F)A|(?=F)B`` (same order, same groups) but tests F once per position, not per pattern
-    (set tests are most of the engine's time in these windows)."""
-    inner = "|".join(alts)
+    (set tests are most of the engine's time in these windows). ``runs``: (prefix, alternatives)
+    in order; a run of patterns with a ``prefix`` is written ``P(?:A|B)`` for ``PA|PB``, which
+    reads P once per position (date.yaml says when that is the same search)."""
+    inner = "|".join(f"{prefix}(?:{'|'.join(alts)})" if prefix else "|".join(alts)
+                     for prefix, alts in runs)
     if not first:
         return inner
     # a first-character class lets the engine skip most positions fast
     return f"(?={first})(?:{inner})"
+
+
+def _top_level_bar(src: str) -> bool:
+    """Whether ``src`` has a ``|`` outside every group and set (``AB|C`` is not ``A`` then
+    ``B|C``, so such a pattern cannot be split after a prefix)."""
+    depth, i, n = 0, 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":                     # a set: to its closing bracket (a ] first is literal)
+            i += 1
+            if src[i:i + 1] == "^":
+                i += 1
+            if src[i:i + 1] == "]":
+                i += 1
+            while i < n and src[i] != "]":
+                i += 2 if src[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def _split_prefix(body: str, prefix: str, where: str) -> str:
+    """The rest of ``body`` after its declared ``prefix`` (both expanded)."""
+    from ..errors import RuleFileError
+
+    if not body.startswith(prefix) or body == prefix:
+        raise RuleFileError(where, "the regex does not start with its prefix")
+    rest = body[len(prefix):]
+    for part in (prefix, rest):
+        if _top_level_bar(part):
+            raise RuleFileError(where, "a prefix and the rest after it must not hold a top-level |")
+        try:
+            compile_regex(part)
+        except regex.error as exc:
+            raise RuleFileError(where, f"the prefix does not end between two pieces: {exc}") from exc
+    return rest
 
 
 @functools.cache
@@ -227,7 +274,8 @@ def ruleset() -> RuleSet:
     dur_data = load_yaml("kinds/duration.yaml")
     fam_specs = dict(date_data["families"])
     fam_order = list(fam_specs)
-    parts: dict[str, list[tuple[str, list[str]]]] = {f: [] for f in fam_order}
+    # per family: blocks (first, runs), a run being (prefix, alternatives), see _block
+    parts: dict[str, list[tuple[str, list[tuple[str, list[str]]]]]] = {f: [] for f in fam_order}
     rules: dict[str, dict[str, Rule]] = {f: {} for f in fam_order}
     for fname, kind, data in (("kinds/date.yaml", "date", date_data),
                               ("kinds/duration.yaml", "duration", dur_data)):
@@ -254,14 +302,20 @@ def ruleset() -> RuleSet:
                 emit=spec.get("emit", True),
                 year_groups=tuple(k for k in _YEAR_GROUPS if k in names),
                 own_year_groups=tuple(k for k in ("y", "ry", "yy", "cy") if k in names))
-            # an empty group closing each alternative makes m.lastgroup name the rule
+            prefix = _expand(frags, spec["prefix"], f"{fname}:{spec['id']}") if spec.get("prefix") else ""
+            if prefix:
+                body = _split_prefix(body, prefix, f"{where}: pattern {spec['id']}")
+            # an empty group closing each alternative marks the rule that matched
             alt = f"(?:{body})(?P<{group}>)"
-            if parts[fam] and parts[fam][-1][0] == first:
-                parts[fam][-1][1].append(alt)
+            if not parts[fam] or parts[fam][-1][0] != first:
+                parts[fam].append((first, []))
+            runs = parts[fam][-1][1]
+            if runs and prefix and runs[-1][0] == prefix:
+                runs[-1][1].append(alt)
             else:
-                parts[fam].append((first, [alt]))
+                runs.append((prefix, [alt]))
     families = tuple(
-        Family(f, compile_regex("|".join(_block(first, alts) for first, alts in parts[f])),
+        Family(f, compile_regex("|".join(_block(first, runs) for first, runs in parts[f])),
                rules[f], compile_regex(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
                int(fam_specs[f]["after"]),
                compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,

@@ -28,6 +28,8 @@ def _trigger(pattern: str, where: str) -> re.Pattern:
 
 # whitespace trimmed off the end of a sentence (segment.py trims the cut pieces with it too)
 SENTENCE_TRIM = " \t\r\n\u3000\u00a0\f\v"
+# the characters an enumerator (sentences.enumerator) can start with
+ENUM_FIRST = "一二三四五六七八九十（(0123456789"
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class TextRules:
     cjk_trigger: re.Pattern | None
     fold_runs: re.Pattern
     fold_runs_split: re.Pattern
+    rare_split: re.Pattern | None
+    zero_width_one: re.Pattern | None
     traditional: frozenset
     html_tag: regex.Pattern
     html_inline: frozenset
@@ -77,6 +81,9 @@ class TextRules:
     sent_enum: regex.Pattern
     sent_enum_after: frozenset
     sent_enum_trigger: re.Pattern
+    sent_enum_ws: tuple
+    sent_final_re: re.Pattern
+    sent_final_at_starts: bool
     sent_title: regex.Pattern
     sent_final: frozenset
     section_levels: tuple
@@ -103,8 +110,8 @@ def _fold_table(spec: dict) -> dict:
     return table
 
 
-def _fold_runs(table: dict) -> re.Pattern:
-    """Runs of characters the fold changes (one stdlib-re character class)."""
+def _fold_class(table: dict) -> str:
+    """One stdlib-re character class of the characters the fold changes."""
     cps = sorted(table)
     parts = []
     i = 0
@@ -115,21 +122,57 @@ def _fold_runs(table: dict) -> re.Pattern:
         a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
         parts.append(a if i == j else f"{a}-{b}")
         i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+def _fold_runs(table: dict) -> re.Pattern:
+    """Runs of characters the fold changes."""
     # `[X][X]*`, not `[X]+`: a pattern that starts with a plain character class lets `re` skip
     # to the next candidate character at C speed (a repeat first is tried at every position)
-    cls = "[" + "".join(parts) + "]"
+    cls = _fold_class(table)
     return re.compile(cls + cls + "*")
+
+
+def _one_class(patterns: list[str]) -> str | None:
+    """``(?:p1|p2|...)`` when it is one character class (each pattern one class or character,
+    none negated: re's parser merges such an alternation into a class), else None."""
+    alt = "(?:" + "|".join(patterns) + ")"
+    try:
+        from re import _constants, _parser   # (no public way to ask what a pattern is)
+        data = _parser.parse(alt).data
+        single = len(data) == 1 and data[0][0] in (_constants.IN, _constants.LITERAL)
+    except Exception:  # noqa: BLE001 - another Python's parser: the detectors scan on their own
+        return None
+    return alt if single else None
+
+
+def _rare_split(fold: dict, footnote_trigger: str, zero_width: tuple) -> re.Pattern | None:
+    """``split`` with the runs of the rare characters as its group: those the fold changes, the
+    footnote trigger's and the zero-width ones. One scan of the text finds all three (a scan
+    led by a class costs ~4 ns a character, 6-7 ms a corpus pass); the footnote and zero-width
+    detectors then look only in the runs. None when the trigger is not one character class."""
+    parts = [_fold_class(fold), footnote_trigger]
+    if zero_width:
+        parts.append("[" + re.escape("".join(zero_width)) + "]")
+    cls = _one_class(parts)
+    if cls is None:
+        return None
+    return re.compile("(" + cls + cls + "*)")
 
 
 def _sentence(final: str, closers: str) -> re.Pattern:
     """A sentence: a non-space character, then up to a line break or a sentence end (taken with
     its closers); without a sentence end the match stops at its last non-space character
-    (SENTENCE_TRIM), so no span is trimmed in Python afterwards. The first branch fails fast on
-    a line without a sentence end (a C-speed backtrack over the line)."""
-    return re.compile(
-        r"[^\s](?:[^\n" + re.escape(final) + r"]*[" + re.escape(final) + r"]["
-        + re.escape(closers) + r"]*|[^\n" + re.escape(final) + r"]*(?<![" + re.escape(SENTENCE_TRIM)
-        + r"]))")
+    (SENTENCE_TRIM), so no span is trimmed in Python afterwards.
+
+    The run up to the line break or sentence end is matched once and the two endings are tried
+    after it: ``[^\\s]R*(?:FC*|(?<!T))`` matches what ``[^\\s](?:R*FC*|R*(?<!T))`` matches (R
+    holds no F, so the only F either form can reach is the one right after R's longest run;
+    without it both back off to the last non-space character), but a line without a sentence
+    end is walked once instead of three times (the run, the backtrack looking for an F, the run
+    again)."""
+    f, c, t = re.escape(final), re.escape(closers), re.escape(SENTENCE_TRIM)
+    return re.compile(r"[^\s][^\n" + f + r"]*(?:[" + f + r"][" + c + r"]*|(?<![" + t + r"]))")
 
 
 @functools.cache
@@ -152,17 +195,18 @@ def text_rules() -> TextRules:
         levels.append((lv["name"], pat, lv["path"]))
         parts.append(f"(?P<L{k}>{lv['regex']})")
     section_any = _compile("|".join(parts), "text.yaml:sections")
+    # the characters the zero-width rule matches on its own (one compiled pattern: re.fullmatch
+    # with a string looks the pattern up in re's cache for each of the 65k characters, 0.12 s
+    # of start-up)
+    zw_chars = tuple(filter(re.compile(d["zero_width"]["regex"]).fullmatch,
+                            map(chr, range(0x80, 0x10000))))
     return TextRules(
         raw=d,
         fold_table=_fold_table(d["fold"]),
         zero_width=_trigger(d["zero_width"]["regex"], "text.yaml:zero_width"),
         marker=_trigger(pm["regex"], "text.yaml:page_markers"),
         marker_start=_trigger(pm["regex"].replace("\\n", "", 1), "text.yaml:page_markers"),
-        # the characters the rule matches on its own (one compiled pattern: re.fullmatch with a
-        # string looks the pattern up in re's cache for each of the 65k characters, 0.12 s of
-        # start-up)
-        zero_width_chars=tuple(filter(re.compile(d["zero_width"]["regex"]).fullmatch,
-                                      map(chr, range(0x80, 0x10000)))),
+        zero_width_chars=zw_chars,
         marker_punct=_compile(pm["followed_by_punct"], "text.yaml:page_markers"),
         marker_enum=_compile(pm["followed_by_enumerator"], "text.yaml:page_markers"),
         marker_final=frozenset(pm["sentence_final"]),
@@ -191,6 +235,8 @@ def text_rules() -> TextRules:
         fold_runs=_fold_runs(_fold_table(d["fold"])),
         traditional=frozenset(p[0] for p in (d["fold"].get("traditional") or "").split()),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
+        rare_split=_rare_split(_fold_table(d["fold"]), d["footnotes"]["trigger"], zw_chars),
+        zero_width_one=re.compile("[" + re.escape("".join(zw_chars)) + "]") if zw_chars else None,
         html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),
@@ -215,7 +261,17 @@ def text_rules() -> TextRules:
         # enumerators at line starts, a quarter of the candidates, were matched for nothing).
         sent_enum_trigger=re.compile(
             "[" + re.escape(final) + re.escape(se["enumerator_after"])
-            + "](?=[一二三四五六七八九十（(0-9])"),
+            + "](?=[" + re.escape(ENUM_FIRST) + "])"),
+        # the trigger's whitespace half, one pattern per character: a pattern that starts with a
+        # literal is searched for at C speed (a leading class costs a test per character, ~4 ns:
+        # 7 ms a corpus pass); its sentence-end half is found from the sentences' first
+        # characters (segment._inside_cuts)
+        sent_enum_ws=tuple(re.compile(re.escape(ch) + "(?=[" + re.escape(ENUM_FIRST) + "])")
+                           for ch in dict.fromkeys(se["enumerator_after"])),
+        sent_final_re=re.compile("[" + re.escape(final) + "]"),
+        # a sentence end strictly inside a sentence is its first character (segment.py), as long
+        # as no closer can start an enumerator; else every sentence end is a candidate
+        sent_final_at_starts=not set(closers) & set(ENUM_FIRST),
         sent_final=frozenset(final),
         sent_title=_compile(se["title"], "text.yaml:sentences"),
         section_levels=tuple(levels),

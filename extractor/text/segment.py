@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
-from .rules import SENTENCE_TRIM, text_rules
+from .rules import ENUM_FIRST, SENTENCE_TRIM, text_rules
 
 if TYPE_CHECKING:
     from .clean import CleanText
@@ -42,20 +42,34 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _bounds(text: str) -> tuple[list[int], list[int]]:
     """The sentences' starts and ends (two lists of ints: no tuple or match object per
     sentence, whose allocations drive the garbage collector's young-generation passes)."""
+    starts, ends, _firsts = _spans(text)
+    return starts, ends
+
+
+def _spans(text: str) -> tuple[list[int], list[int], str]:
+    """``_bounds`` and the sentences' first characters as one string (``text[s]`` for each
+    start ``s``: the scans over them replace scans over the whole text)."""
     r = text_rules()
     # one regex pass; its matches end at their last non-space character already (rules.py).
     # split with the sentence as its group gives gap, sentence, gap, ..., gap: the running sum
     # of the pieces' lengths is every piece's start
     offs = list(accumulate(map(len, r.sentence_split.split(text)), initial=0))
     starts, ends = offs[1:-1:2], offs[2:-1:2]
-    cuts = _enum_cuts(text)
-    return _apply_cuts(text, starts, ends, cuts) if cuts else (starts, ends)
+    firsts = "".join(map(text.__getitem__, starts))
+    cuts = _inside_cuts(text, starts, ends, firsts)
+    if cuts:
+        cut_s, ends = _apply_cuts(text, starts, ends, cuts)
+        if cut_s is not starts:
+            starts = cut_s
+            firsts = "".join(map(text.__getitem__, starts))
+    return starts, ends, firsts
 
 
 def _enum_cuts(text: str) -> list[int]:
     """Positions where a heading starts after a sentence end or whitespace (rare), and the end
     of a title run on with the text on the first line. (Those after a line break are not
-    looked for: they are never strictly inside a sentence, see _apply_cuts.)"""
+    looked for: they are never strictly inside a sentence, see _apply_cuts.) The rule's plain
+    form: ``_inside_cuts`` finds the ones among them that can be strictly inside a sentence."""
     r = text_rules()
     cuts = []
     enum = r.sent_enum
@@ -68,6 +82,41 @@ def _enum_cuts(text: str) -> list[int]:
     # candidates: right after whitespace or a sentence end (the trigger), checked by the rule
     match = enum.match
     cuts.extend(p for p in [t.end() for t in r.sent_enum_trigger.finditer(text)] if match(text, p))
+    cuts.sort()
+    return cuts
+
+
+def _inside_cuts(text: str, starts: list[int], ends: list[int], firsts: str) -> list[int]:
+    """The cuts of ``_enum_cuts`` that can be strictly inside a sentence (the only ones
+    ``_apply_cuts`` makes), without a scan of the whole text for the trigger's class.
+
+    After a sentence end: a sentence holds a sentence end only as its first character (a
+    sentence is a non-space character, then no sentence end up to its last one, which may be
+    followed by closers, and no closer starts an enumerator: rules.sent_final_at_starts), so
+    only sentences that start with one are looked at (found in ``firsts``). After whitespace:
+    one literal-led pattern per whitespace character (searched at C speed), the positions
+    outside every sentence dropped before the rule is tried."""
+    r = text_rules()
+    if not r.sent_final_at_starts:
+        return _enum_cuts(text)
+    match = r.sent_enum.match
+    cuts = []
+    lead = len(text) - len(text.lstrip(_WS))
+    title = r.sent_title.match(text, lead, min(len(text), lead + 200))
+    if title is not None:
+        cuts.append(title.end())
+    first = _FIRST
+    for m in r.sent_final_re.finditer(firsts):
+        i = m.start()
+        p = starts[i] + 1
+        if p < ends[i] and text[p] in first and match(text, p):
+            cuts.append(p)
+    for pat in r.sent_enum_ws:
+        for t in pat.finditer(text):
+            p = t.end()
+            i = bisect_right(starts, p) - 1
+            if i >= 0 and starts[i] < p < ends[i] and match(text, p):
+                cuts.append(p)
     cuts.sort()
     return cuts
 
@@ -130,7 +179,7 @@ def heading_match():
     return text_rules().section_any.match
 
 
-_FIRST = frozenset("一二三四五六七八九十（(0123456789")
+_FIRST = frozenset(ENUM_FIRST)
 # the first characters of a heading (any level), for one scan over the sentences' first characters
 _FIRST_RE = re.compile("[" + re.escape("".join(sorted(_FIRST))) + "]")
 _new = tuple.__new__
@@ -149,7 +198,7 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
     scans; every other sentence takes the current section path and its page from one sweep.
     """
     text = clean.text
-    starts, ends = _bounds(text)
+    starts, ends, firsts = _spans(text)
     if not starts:
         return [], []
     r = text_rules()
@@ -161,13 +210,18 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
     glued, gl = r.glued_enum, r.glued_level
     is_heading = r.section_any.match
     find = text.find
-    heads = [m.start() for m in _FIRST_RE.finditer("".join(map(text.__getitem__, starts)))]
+    heads = [m.start() for m in _FIRST_RE.finditer(firsts)]
     heads.append(len(starts))
-    S: list[int] = []
-    E: list[int] = []
-    SEC: list[str] = []
     n = len(starts)
-    prev = 0      # first span not yet emitted
+    # the spans are the sentences but for the ones a glued item number splits: the output
+    # lists are made (copies of the spans up to there) at the first split only; the sections
+    # are kept as the output indexes where a heading sets one
+    out_s: list[int] | None = None
+    out_e: list[int] = []
+    copied = 0    # spans[:copied] are in the output lists (when made)
+    extra = 0     # pieces the splits added so far: output index = span index + extra
+    marks: list[tuple[int, str]] = []
+    prev = 0      # first span not yet looked at
     hi = 0
     while True:
         h = heads[hi]
@@ -190,13 +244,10 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
                     if lo >= h:
                         break
                     pos = starts[lo] + 1
-        if g > prev:
-            S.extend(starts[prev:g])
-            E.extend(ends[prev:g])
-            SEC.extend(repeat(current, g - prev))
         if g == n:
             break
         s, e = starts[g], ends[g]
+        pieces: list[tuple[int, int]] = []
         while True:
             end = e
             if nums[gl] and find("、", s + 1, e) > 0:
@@ -216,15 +267,38 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
                         path[j] = ""
                         nums[j] = ""
                     current = "/".join(p for p in path if p)
-            S.append(s)
-            E.append(end)
-            SEC.append(current)
+                    marks.append((g + extra + len(pieces), current))
             if end == e:
                 break
+            pieces.append((s, end))
             s = end
+        if pieces:
+            pieces.append((s, e))
+            if out_s is None:
+                out_s, out_e = starts[:g], ends[:g]
+            else:
+                out_s.extend(starts[copied:g])
+                out_e.extend(ends[copied:g])
+            for a, b in pieces:
+                out_s.append(a)
+                out_e.append(b)
+            copied = g + 1
+            extra += len(pieces) - 1
         prev = g + 1
         if g == h:
             hi += 1
+    if out_s is None:
+        S, E = starts, ends
+    else:
+        out_s.extend(starts[copied:])
+        out_e.extend(ends[copied:])
+        S, E = out_s, out_e
+    SEC: list[str] = []
+    at, sec = 0, ""
+    for k, label in marks:
+        SEC.extend(repeat(sec, k - at))
+        at, sec = k, label
+    SEC.extend(repeat(sec, len(S) - at))
     # pages: one sweep over the page starts (the page of a sentence is that of its start)
     pstarts, pnums = clean._page_starts, clean._page_numbers
     if pstarts:

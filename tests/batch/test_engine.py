@@ -165,10 +165,11 @@ def test_a_bug_in_a_stage_fails_the_document_not_the_batch(tmp_path):
     assert row["doc_id"] == "ab" * 8 and row["sha256"] == "ab" * 32
 
 
-def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
+def test_deadline_is_not_lost_when_it_lands_in_a_finaliser(monkeypatch):
     """A Deadline raised inside a weakref callback is swallowed by Python ("Exception ignored");
     the timer re-fires, so the time limit still stops the work."""
     import gc
+    import sys
     import time
     import weakref
 
@@ -182,6 +183,10 @@ def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
         while time.perf_counter() - t < 0.4:   # the first expiry lands here and is swallowed
             pass
 
+    # the swallowed expiry goes to sys.unraisablehook: caught here, so that it is asserted (it
+    # did land in the finaliser) instead of surfacing as a PytestUnraisableExceptionWarning
+    swallowed = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: swallowed.append(u.exc_type))
     keep = []
     with pytest.raises(Deadline):
         with deadline(0.1):
@@ -194,6 +199,7 @@ def test_deadline_is_not_lost_when_it_lands_in_a_finaliser():
                 pass
     # the timer is disarmed afterwards: nothing fires later
     time.sleep(0.6)
+    assert swallowed == [Deadline]
 
 
 def _killed_during_warm_up(tmp_path, cache: str) -> list[str]:
@@ -247,3 +253,37 @@ def test_without_a_cache_the_warm_text_is_a_temporary_file_removed_after_use(tmp
     worker.warm_up("t:seen")
     assert seen == [worker.WARM_TEXT]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pool_workers_and_export_helper_do_not_rerun_the_main_script(tmp_path):
+    """multiprocessing re-runs the parent's main script in each child it starts (as
+    ``__mp_main__``); for the ``extractor`` console script that imported the CLI and typer in
+    every worker and in the export helper. Nothing they run comes from the main script."""
+    import os
+    import subprocess
+    import sys
+
+    from fakeproc import HERE
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i, line in enumerate(LINES[:4]):
+        (inputs / f"r{i}.txt").write_text(line, encoding="utf-8")
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import os, sys\n"
+        f"sys.path.insert(0, {HERE!r})\n"
+        "if __name__ == '__mp_main__':\n"
+        f"    open(os.path.join({str(marks)!r}, f'rerun-{{os.getpid()}}'), 'w').close()\n"
+        "if __name__ == '__main__':\n"
+        "    from extractor.batch.runner import RunOptions, run_batch\n"
+        f"    s = run_batch(RunOptions(paths=[{str(inputs)!r}], out_dir={str(tmp_path / 'out')!r},"
+        " jobs=2, formats=['csv', 'jsonl'], processor='fakeproc:process_path'))\n"
+        "    print(s.ok, len(s.written))\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, EXTRACTOR_NO_PROGRESS="1"))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["4", "6"]          # 4 documents; 3 tables x 2 formats
+    assert list(marks.iterdir()) == []

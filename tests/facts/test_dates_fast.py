@@ -149,6 +149,74 @@ def test_cue_test_is_the_plain_word_by_word_one() -> None:
     assert hits > 100
 
 
+
+# ------------------------------------------------------------------ prefix runs (date.yaml `prefix`)
+def _unfactored(fam) -> "regex.Pattern":
+    """The family's patterns joined one after the other in file order, each written out whole
+    (no shared prefix, no first-character lookahead)."""
+    import regex
+    return regex.compile("|".join(f"(?:{dates.pattern_source(rule.id)})(?P<{marker}>)"
+                                  for marker, rule in fam.rules.items()))
+
+
+def _matches(pattern, text: str) -> list[tuple]:
+    return [(m.span(), tuple(sorted((k, v) for k, v in m.groupdict().items() if v is not None)))
+            for m in pattern.finditer(text)]
+
+
+def test_some_family_has_a_prefix_run() -> None:
+    specs = load_yaml("kinds/date.yaml")["patterns"]
+    assert [s["id"] for s in specs if s.get("prefix")] == [
+        "date.y_between", "date.y_span", "date.year_pos", "date.year"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_prefix_runs_find_what_the_patterns_written_out_find(seed: int) -> None:
+    """P(?:A|B) of a prefix run == PA|PB: same spans, same groups (so the same rule), on random
+    texts and, for seed 0, on the rule examples."""
+    rng = random.Random(seed)
+    texts = ["，".join(_examples()), "".join(_examples())] if seed == 0 else []
+    texts += [_random_text(rng, rng.randint(50, 900)) for _ in range(3)]
+    texts.append("".join(rng.choice(["2023", "二〇二三", "1998", "年", "度", " ", "\u3000", "—", "-",
+                                     "至", "与", "之间", "底", "初", "末", "初步", "月", "1", "，"])
+                         for _ in range(400)))
+    for fam in ruleset().families:
+        plain = _unfactored(fam)
+        for text in texts:
+            assert _matches(fam.pattern, text) == _matches(plain, text), (fam.name, text)
+
+
+def test_a_prefix_run_and_the_other_patterns_never_match_at_one_position() -> None:
+    """The order date.yaml gives the Y run (y_between, y_span, year_pos, year before quarter,
+    half, rel_year_pos, year_pos_bare, yy_year) is only safe because no pattern outside the run
+    matches where a pattern of the run does: tried at every position of the examples and of
+    random texts."""
+    import regex
+    rng = random.Random(11)
+    texts = ["，".join(_examples())] + [_random_text(rng, 600) for _ in range(20)]
+    for fam in ruleset().families:
+        inside = [regex.compile(dates.pattern_source(r.id)) for r in fam.rules.values()
+                  if r.spec.get("prefix")]
+        if not inside:
+            continue
+        outside = [regex.compile(dates.pattern_source(r.id)) for r in fam.rules.values()
+                   if not r.spec.get("prefix")]
+        both = 0
+        for text in texts:
+            for i in range(len(text)):
+                if any(p.match(text, i) for p in inside):
+                    both += 1
+                    assert not any(p.match(text, i) for p in outside), (fam.name, text[i:i + 12])
+        assert both > 50
+
+
+@pytest.mark.parametrize(("src", "bar"), [("a|b", True), ("(a|b)", False), ("[|]", False),
+                                         (r"\|", False), ("[]|]", False), ("[^]|]x", False),
+                                         ("(?:a)b|c", True), (r"[\]|]", False), ("a(?=b|c)", False)])
+def test_top_level_bar(src: str, bar: bool) -> None:
+    assert dates._top_level_bar(src) is bar
+
+
 # ------------------------------------------------------------------ _section_years: wanted only
 def _section_years_plain(prepared, hits) -> None:
     """The plain algorithm: every heading of the document is read, then each implied date looks
@@ -218,3 +286,15 @@ def test_section_years_read_only_the_wanted_headings(seed: int) -> None:
         dates._section_years(prepared, fast)
         _section_years_plain(prepared, plain)
         assert [h.date for h in fast] == [h.date for h in plain], text
+
+
+@pytest.mark.parametrize(("body", "prefix"), [("(?P<y>1)年", "(?P<y>2)"), ("(?P<y>1)", "(?P<y>1)"),
+                                              ("(?P<y>1)a|b", "(?P<y>1)"), ("(a|b)c", "(a")])
+def test_a_prefix_that_cannot_be_split_off_is_a_rule_file_error(body: str, prefix: str) -> None:
+    from extractor.errors import RuleFileError
+    with pytest.raises(RuleFileError):
+        dates._split_prefix(body, prefix, "rules/kinds/date.yaml: pattern x")
+
+
+def test_split_prefix_gives_the_rest() -> None:
+    assert dates._split_prefix("(?P<y>1)[ ]*年", "(?P<y>1)[ ]*", "x") == "年"

@@ -58,6 +58,48 @@ def test_fast_paths_equal_their_rules(corpus_prepared) -> None:
     assert hits > 100
 
 
+def _rare_runs_as_scans(text: str):
+    """What _rare_runs finds, by the scans it replaces: the fold's runs folded, the footnote
+    trigger's positions, the zero-width characters' positions."""
+    r = text_rules()
+    parts = r.fold_runs_split.split(text)
+    parts[1::2] = [x.translate(r.fold_table) for x in parts[1::2]]
+    return ("".join(parts), [m.start() for m in r.fn_trigger.finditer(text)],
+            sorted(i for i, ch in enumerate(text) if ch in r.zero_width_chars))
+
+
+def _rare_runs_result(text: str):
+    from extractor.text.clean import _rare_runs
+
+    r = text_rules()
+    parts, fn, zw = _rare_runs(text, r)
+    parts[1::2] = [x.translate(r.fold_table) for x in parts[1::2]]
+    return "".join(parts), fn, zw
+
+
+_RARE_ALPHABET = "一年１２％．［］[]①②⑳\u200b\u00ad\ufeff億長x \n"
+
+
+def test_rare_runs_find_what_the_scans_find(corpus_prepared, sample_doc) -> None:
+    """One scan for the fold's runs, the footnote trigger and the zero-width characters finds
+    what the three scans find (the rare characters' class is built: rules._rare_split)."""
+    assert text_rules().rare_split is not None
+    texts = [p.doc.text for _path, p in corpus_prepared] + [sample_doc.text]
+    texts.append("总值［2］1349084億元①\u200b\u200c增長５．０％[注1]②③\ufeff１")
+    found = 0
+    for text in texts:
+        want = _rare_runs_as_scans(text)
+        assert _rare_runs_result(text) == want
+        found += len(want[1]) + len(want[2])
+    assert found > 150
+
+
+@given(st.text(alphabet=_RARE_ALPHABET, max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_rare_runs_find_what_the_scans_find_property(text: str) -> None:
+    assert _rare_runs_result(text) == _rare_runs_as_scans(text)
+
+
 def test_cjk_space_rule_equals_its_unicode_property_form(corpus_prepared) -> None:
     """The fast stdlib-re form of cjk_spaces finds what the readable \\p{Han} form finds."""
     import regex
@@ -262,3 +304,126 @@ def test_enumerators_after_line_breaks_never_cut_property(text: str) -> None:
     from extractor.text.segment import sentence_spans
 
     assert sentence_spans(text) == _cut_spans(text, _plain_enum_cuts(text))
+
+
+def _three_pass_sentence():
+    """The sentence pattern in its first form, ``[^\\s](?:R*FC*|R*(?<!T))`` (rules._sentence
+    matches the run once and tries the two endings after it)."""
+    import re
+
+    from extractor.text.rules import SENTENCE_TRIM
+
+    se = text_rules().raw["sentences"]
+    f, c, t = re.escape(se["final"]), re.escape(se["closers"]), re.escape(SENTENCE_TRIM)
+    return re.compile(r"[^\s](?:[^\n" + f + r"]*[" + f + r"][" + c + r"]*|[^\n" + f + r"]*(?<!["
+                      + t + r"]))")
+
+
+def test_sentence_pattern_equals_its_three_pass_form(corpus_prepared, sample_doc) -> None:
+    old = _three_pass_sentence()
+    texts = [p.clean.text for _path, p in corpus_prepared] + [prepare(sample_doc).clean.text]
+    n = 0
+    for text in texts:
+        spans = [m.span() for m in old.finditer(text)]
+        assert _finditer_spans(text) == spans
+        n += len(spans)
+    assert n > 10000
+
+
+@given(st.text(alphabet=_SENTENCE_ALPHABET, max_size=80))
+@settings(max_examples=400, deadline=None)
+def test_sentence_pattern_equals_its_three_pass_form_property(text: str) -> None:
+    assert _finditer_spans(text) == [m.span() for m in _three_pass_sentence().finditer(text)]
+
+
+def _cuts_both_ways(text: str) -> tuple[tuple, tuple, int]:
+    """The sentences cut at _enum_cuts (the trigger over the whole text) and at _inside_cuts."""
+    from extractor.text.segment import _apply_cuts, _enum_cuts, _inside_cuts
+
+    plain = _finditer_spans(text)
+    starts, ends = [s for s, _e in plain], [e for _s, e in plain]
+    firsts = "".join(text[s] for s in starts)
+    inside = _inside_cuts(text, starts, ends, firsts)
+    return (_apply_cuts(text, starts, ends, _enum_cuts(text)),
+            _apply_cuts(text, starts, ends, inside), len(inside))
+
+
+def test_inside_cuts_cut_as_the_trigger_does(corpus_prepared, sample_doc) -> None:
+    """_inside_cuts (sentence ends only at sentences' first characters, whitespace through one
+    literal-led pattern each) cuts the sentences exactly as the trigger's cuts do."""
+    texts = [p.clean.text for _path, p in corpus_prepared] + [prepare(sample_doc).clean.text]
+    texts.append("甲。\n。1、乙。 丙 (一)丁 。二、戊\u3000（3）己\t4.庚")
+    used = 0
+    for text in texts:
+        want, got, n = _cuts_both_ways(text)
+        assert got == want
+        used += n
+    assert used > 10   # (14: cuts inside sentences are rare, the sample has most)
+
+
+@given(st.text(alphabet=_SENTENCE_ALPHABET + "、二", max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_inside_cuts_cut_as_the_trigger_does_property(text: str) -> None:
+    want, got, _n = _cuts_both_ways(text)
+    assert got == want
+
+
+def _plain_sections(ct) -> list[tuple[int, int, str]]:
+    """The sentences and sections the plain way: every span looked at in turn, split at a glued
+    next item number while an Arabic item is current, every piece's heading setting the path."""
+    from extractor.text.segment import _bounds, heading_level
+
+    r = text_rules()
+    text = ct.text
+    nlev = len(r.section_levels)
+    path, nums = [""] * nlev, [""] * nlev
+    gl = r.glued_level
+    out = []
+    for s, e in zip(*_bounds(text)):
+        while True:
+            end = e
+            if nums[gl]:
+                want = str(int(nums[gl]) + 1)
+                for m in r.glued_enum.finditer(text, s + 1, e):
+                    if m.group(1) == want:
+                        end = m.start()
+                        break
+            h = heading_level(text, s)
+            if h is not None:
+                k, label, num = h
+                path[k], nums[k] = label, num
+                path[k + 1:] = [""] * (nlev - k - 1)
+                nums[k + 1:] = [""] * (nlev - k - 1)
+            out.append((s, end, "/".join(p for p in path if p)))
+            if end == e:
+                break
+            s = end
+    return out
+
+
+def test_sections_are_the_plain_walks(corpus_prepared, sample_doc) -> None:
+    """_split (only the sentences that can matter looked at, the output lists made at the first
+    glued split) gives the sentences and sections of the plain walk over every sentence."""
+    cts = [p.clean for _path, p in corpus_prepared] + [prepare(sample_doc).clean]
+    cts.append(clean_text("3、经信工作。五是为当场出彩4、商贸工作。一是社零增长拔头筹。二是限上企业早完成"
+                          "7、旅游工作。二、其他 1、甲。乙5、丙2、丁工作。"))
+    split = 0
+    for ct in cts:
+        got = [(s.start, s.end, s.section) for s in prepare(_doc(ct.decoded)).sentences]
+        assert got == _plain_sections(ct)
+        split += len(got) - len(_bounds_of(ct.text))
+    assert split >= 3   # glued numbers split sentences
+
+
+def _bounds_of(text: str) -> list[int]:
+    from extractor.text.segment import _bounds
+
+    return _bounds(text)[0]
+
+
+@given(st.text(alphabet="一二、。1234.（）(3)甲乙丙工作 \n", max_size=80))
+@settings(max_examples=400, deadline=None)
+def test_sections_are_the_plain_walks_property(text: str) -> None:
+    ct = clean_text(text)
+    got = [(s.start, s.end, s.section) for s in prepare(_doc(text)).sentences]
+    assert got == _plain_sections(ct)

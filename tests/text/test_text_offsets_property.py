@@ -270,3 +270,24 @@ def test_to_clean_is_the_first_clean_character_starting_at_or_after(corpus_prepa
         want = [bisect_left(starts, d) for d in offsets]
         assert ct.to_clean_many(offsets) == want
         assert [ct.to_clean(d) for d in offsets[::97]] == want[::97]
+
+
+def test_to_clean_over_replacements_and_deletions(corpus_prepared) -> None:
+    """The same through replacement segments (entities, HTML tags) and deletions: the HTML files
+    of the corpus and a text with every kind of edit; to_clean one by one too."""
+    from extractor.text import clean_text
+
+    texts = [p.clean for _path, p in corpus_prepared if "rawhtml" in str(_path)
+             or "<p" in p.doc.text[:2000]]
+    texts.append(clean_text("合计&nbsp;100万元 X9642;招才\u200b引智①2 统计期限自 2023 年\r\n工程"
+                            "完成投资1200万元\n2、,已预付650万元\n3、。尾[2]５％"))
+    n = 0
+    for ct in texts:
+        omap = ct.omap
+        starts = [omap.start_of(c) for c in range(omap.clean_len)]
+        offsets = list(range(len(ct.decoded) + 1))
+        want = [bisect_left(starts, d) for d in offsets]
+        assert ct.to_clean_many(offsets) == want
+        assert [ct.to_clean(d) for d in offsets] == want
+        n += sum(1 for _s in omap.iter_segments() if not _s[4])
+    assert n > 100   # replacement segments were crossed
