@@ -353,6 +353,7 @@ class _Doc:
         # clause marks of the scanned sentences: clause_at(pos, scope) of a position in them
         self.clause_marks = [m.start() for a, b in spans for m in _CLAUSE_RE.finditer(text, a, b)]
         self._subject_forms: dict[str, str] = {}
+        self.flags = _word_flags(self.rules)    # the subject scan's word flags (memo)
         self._setup_lookups()
 
     def _setup_lookups(self) -> None:
@@ -694,10 +695,22 @@ def _word_flags(r: ContextRules) -> dict[str, tuple[bool, bool, bool, bool]]:
 
 
 def _flags(w: str, r: ContextRules, memo: dict) -> tuple[bool, bool, bool, bool]:
-    word = bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w) and \
+    digit = any(map(str.isdigit, w))
+    word = bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not digit and \
         not (w in r.trail or r.trail_regex.match(w))             # _is_word_char, not _is_trail
-    got = memo[w] = (word, word and w not in r.stop, w in r.verbs,
-                     bool(w.strip()) and any(ch.isdigit() for ch in w))
+    got = memo[w] = (word, word and w not in r.stop, w in r.verbs, digit and bool(w.strip()))
+    return got
+
+
+_HAN_CHARS: dict[str, bool] = {}     # a character → whether it is Han (_HAN; a pure function)
+
+
+def _is_han(ch: str) -> bool:
+    got = _HAN_CHARS.get(ch)
+    if got is None:
+        if len(_HAN_CHARS) >= 1 << 15:
+            _HAN_CHARS.clear()
+        got = _HAN_CHARS[ch] = _HAN.match(ch) is not None
     return got
 
 
@@ -720,7 +733,7 @@ def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
     if r.only_trail.fullmatch(text, a, cs):
         return None            # 同比增长, 预计全年完成: nothing but trail words
     words = d.words(a, cs)
-    memo = _word_flags(r)
+    memo = d.flags
     k = len(words)
     while k > 0:
         w = words[k - 1]
@@ -760,7 +773,7 @@ def _subject_after(d: _Doc, ce: int, limit: int | None = None) -> str:
     looked at ends at the clause end (``limit`` if given, else the next clause mark or sentence
     end)."""
     text = d.text
-    if ce >= len(text) or not _HAN.match(text[ce]):
+    if ce >= len(text) or not _is_han(text[ce]):
         return ""
     b = min(len(text), ce + _MAX_SUBJECT_REGION)
     if limit is not None:
@@ -773,7 +786,7 @@ def _subject_after(d: _Doc, ce: int, limit: int | None = None) -> str:
         return ""
     words = d.words(ce, b)
     r = d.rules
-    memo = _word_flags(r)
+    memo = d.flags
     out = []
     size = 0
     for w in words:
