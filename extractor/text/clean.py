@@ -421,7 +421,10 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
     stripped = list(map(str.rstrip, lines, repeat(_SPACES)))
     spf = _SPACES + "\f"
-    has = list(map(bool, map(str.strip, lines, repeat(spf))))
+    # a line has text when something is left of it stripped of spf: of its right-stripped form
+    # stripped on the right of spf too (all of it is spf then), which leaves the line as it is
+    # (no copy) when it does not end in a form feed; strip() copied every indented line
+    has = list(map(bool, map(str.rstrip, stripped, repeat(spf))))
     final = r.wrap_final
     heading = r.wrap_heading
     cont = r.wrap_cont
@@ -470,7 +473,9 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
 
     if len(nonempty) >= int(w["min_lines"]):
         cand = [i for i in pairs if lines[i + 1].lstrip("\f")[:1] not in _SPACES]
-        if cand:
+        # (the share of continued lines first: it needs no width, and a third of the documents
+        # that reach here, paragraphs indented, fail it)
+        if cand and len(cand) >= float(w["continued_share"]) * len(nonempty):
             cw = _display_widths([stripped[i] for i in cand])
             width.update(zip(cand, cw))
             widths = sorted(cw)
@@ -478,8 +483,7 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
             limit = float(w["full_ratio"]) * q
             full = [i for i, d in zip(cand, cw) if d >= limit]
             mids = sum(1 for i in full if mid_sentence(i))
-            if (mids >= int(w["min_lines"]) and mids >= float(w["wrapped_share"]) * len(full)
-                    and len(cand) >= float(w["continued_share"]) * len(nonempty)):
+            if mids >= int(w["min_lines"]) and mids >= float(w["wrapped_share"]) * len(full):
                 for i in nonempty:
                     # a full line is a wrap even when it happens to end a sentence (。): joining
                     # there only drops a line break, the sentence still ends at the 。

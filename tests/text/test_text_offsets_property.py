@@ -291,3 +291,25 @@ def test_to_clean_over_replacements_and_deletions(corpus_prepared) -> None:
         assert [ct.to_clean(d) for d in offsets] == want
         n += sum(1 for _s in omap.iter_segments() if not _s[4])
     assert n > 100   # replacement segments were crossed
+
+
+def test_to_decoded_many_is_to_decoded(corpus_prepared, sample_prepared) -> None:
+    """``to_decoded_many`` = ``to_decoded`` span by span: spans inside one segment (its fast
+    path), across segments, ending at a segment's end, empty and at the ends of the text."""
+    from extractor.text import clean_text
+
+    cts = [p.clean for _path, p in corpus_prepared[::4]] + [sample_prepared.clean]
+    cts += [p.clean for _path, p in corpus_prepared if "<p" in p.doc.text[:2000]]
+    cts.append(clean_text("合计&nbsp;100万元 X9642;招才\u200b引智①2 统计期限自 2023 年\r\n工程"))
+    rng = random.Random(5)
+    n = 0
+    for ct in cts:
+        m = ct.omap.clean_len
+        seg = [s[0] for s in ct.omap.iter_segments()] + [m]
+        spans = [(a, min(m, a + rng.randint(0, 15))) for a in
+                 (rng.randrange(m + 1) for _ in range(300))]
+        spans += [(a, b) for a, b in zip(seg, seg[1:])] + [(max(0, b - 2), b) for b in seg]
+        spans += [(0, m), (m, m), (0, 0)]
+        assert ct.to_decoded_many(spans) == [ct.to_decoded(a, b) for a, b in spans]
+        n += len(spans)
+    assert n > 5000
