@@ -38,7 +38,7 @@ from __future__ import annotations
 import calendar
 import functools
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -129,6 +129,14 @@ class Rule:
     emit: bool = True
     year_groups: tuple[str, ...] = ()  # those of _YEAR_GROUPS the rule has
     own_year_groups: tuple[str, ...] = ()   # those of y ry yy cy the rule has
+    # the numbers of the groups in the family's pattern (regex reads a group by number several
+    # times faster than by name): ``groups``, the closing marker, ``cue_groups``; and where in
+    # ``groups`` the year groups are
+    index: tuple[int, ...] = ()
+    marker: int = 0
+    cue_index: tuple[int, ...] = ()
+    year_at: tuple[int, ...] = ()
+    own_year_at: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +175,25 @@ class RuleSet:
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
-def _owners(rules: dict[str, Rule]) -> dict[str, tuple[tuple[str, Rule], ...]]:
-    """Group name → the (marker, rule) pairs of the rules that hold the group (see Family)."""
-    out: dict[str, list[tuple[str, Rule]]] = {}
-    for marker, rule in rules.items():
+def _owners(rules: dict[str, Rule]) -> dict[str, tuple[tuple[int, Rule], ...]]:
+    """Group name → the (marker's group number, rule) pairs of the rules that hold the group
+    (see Family)."""
+    out: dict[str, list[tuple[int, Rule]]] = {}
+    for rule in rules.values():
         for name in rule.groups:
-            out.setdefault(name, []).append((marker, rule))
+            out.setdefault(name, []).append((rule.marker, rule))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _numbered(rules: dict[str, Rule], pattern) -> dict[str, Rule]:
+    """The rules with the numbers of their groups in the family's compiled ``pattern``."""
+    gi = pattern.groupindex
+    return {marker: replace(
+        rule, index=tuple(gi[n] for n in rule.groups), marker=gi[marker],
+        cue_index=tuple(gi[n] for n in rule.cue_groups),
+        year_at=tuple(rule.groups.index(n) for n in rule.year_groups),
+        own_year_at=tuple(rule.groups.index(n) for n in rule.own_year_groups))
+        for marker, rule in rules.items()}
 
 
 def _expand(fragments: dict[str, str], text: str, where: str) -> str:
@@ -314,13 +334,17 @@ def ruleset() -> RuleSet:
                 runs[-1][1].append(alt)
             else:
                 runs.append((prefix, [alt]))
-    families = tuple(
-        Family(f, compile_regex("|".join(_block(first, runs) for first, runs in parts[f])),
-               rules[f], compile_regex(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
-               int(fam_specs[f]["after"]),
-               compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
-               trigger_chars=_plain_chars(fam_specs[f]["triggers"]), owners=_owners(rules[f]))
-        for f in fam_order if parts[f])
+    families = []
+    for f in fam_order:
+        if not parts[f]:
+            continue
+        pattern = compile_regex("|".join(_block(first, runs) for first, runs in parts[f]))
+        numbered = _numbered(rules[f], pattern)
+        families.append(Family(
+            f, pattern, numbered, compile_regex(fam_specs[f]["triggers"]),
+            int(fam_specs[f]["before"]), int(fam_specs[f]["after"]),
+            compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
+            trigger_chars=_plain_chars(fam_specs[f]["triggers"]), owners=_owners(numbered)))
     families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
@@ -874,17 +898,18 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         owners = fam.owners
         for start, end, m in found:
             last_group = m.lastgroup
-            rule = by_group.get(last_group or "")
+            rule = by_group.get(last_group)
             if rule is None:
                 # the marker of the rule that matched is the only one that took part
+                regs = m.regs
                 for marker, owner in owners.get(last_group, ()):
-                    if m.start(marker) >= 0:
+                    if regs[marker][0] >= 0:
                         rule = owner
                         break
                 else:
                     rule = _rule_of(m, fam)
             if rule.cue_required:
-                cg = rule.cue_groups
+                cg = rule.cue_index
                 if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
                         or _has_cue(text, start, end, rs)):
                     continue
@@ -900,14 +925,17 @@ def _rule_of(m, fam: Family) -> Rule:
     return list(by_group.values())[got.index("")]
 
 
-def _groups(m, rule: Rule) -> dict:
-    names = rule.groups
-    if not names:
-        return {}
-    if len(names) == 1:
-        v = m.group(names[0])
-        return {} if v is None else {names[0]: v}
-    return {k: v for k, v in zip(names, m.group(*names)) if v is not None}
+def _values(m, rule: Rule) -> tuple:
+    """The values of the rule's groups (None: did not take part), in ``rule.groups`` order."""
+    idx = rule.index
+    if len(idx) > 1:
+        return m.group(*idx)
+    return (m.group(idx[0]),) if idx else ()
+
+
+def _as_dict(rule: Rule, values: tuple) -> dict:
+    """Group name → value of the groups that took part."""
+    return {k: v for k, v in zip(rule.groups, values) if v is not None}
 
 
 _MEMO_MAX = 50_000      # entries of RuleSet.memo before it is emptied (bounded memory)
@@ -932,19 +960,38 @@ def _resolve_memo(g: dict, report_year: int | None, rs: RuleSet,
     return iso
 
 
+_MISSING = object()
+
+
+def _date_of(rule: Rule, values: tuple, report_year: int | None, rs: RuleSet,
+             last_ym: tuple[int | None, int] | None) -> str | None:
+    """``_resolve_memo`` of the rule's groups, memoised on the values as they come from the
+    match (no dict built for a surface seen before)."""
+    key = (rule.rank, values, report_year, last_ym)
+    memo = rs.memo
+    iso = memo.get(key, _MISSING)
+    if iso is _MISSING:
+        iso = _resolve_memo(_as_dict(rule, values), report_year, rs, last_ym)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = iso
+    return iso
+
+
 _DURATION_FIELDS = ("unit", "value", "decimals", "approx", "value_low", "value_high",
                     "qualifiers", "low_open", "high_open")
 
 
-def _duration_memo(hit: Hit, g: dict, rs: RuleSet) -> bool:
-    """``_duration`` memoised on the groups; False when the groups give no duration."""
-    key = ("duration", tuple(g.items()))
+def _duration_memo(hit: Hit, rule: Rule, values: tuple, rs: RuleSet) -> bool:
+    """``_duration`` memoised on the rule and its groups' values; False when the groups give no
+    duration."""
+    key = (rule.rank, values)
     memo = rs.memo
     got = memo.get(key)
     if got is None:
         probe = Hit("duration", 0, 0, "", "")
         try:
-            _duration(probe, g, rs)
+            _duration(probe, _as_dict(rule, values), rs)
             got = tuple(getattr(probe, f) for f in _DURATION_FIELDS)
         except (ValueError, ArithmeticError, KeyError):
             got = False
@@ -981,23 +1028,25 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     hits: list[Hit] = []
     last_ym: tuple[int | None, int] | None = None
     last_ym_end = -10**9
-    prev_year: tuple[Hit, dict] | None = None
+    prev_year: tuple[Hit, Rule, tuple] | None = None
     compose = rs.compose
+    append = hits.append
     for start, _rank, end, rule, m in chosen:
-        g = _groups(m, rule)
-        hit = Hit(rule.kind, start, end, m.group(), rule.id)
+        values = _values(m, rule)
+        hit = Hit(rule.kind, start, end, text[start:end], rule.id)
         if rule.kind == "duration":
-            if not _duration_memo(hit, g, rs):
+            if not _duration_memo(hit, rule, values, rs):
                 continue
-            hits.append(hit)
+            append(hit)
             prev_year = None
             continue
         composed = False
         if (prev_year is not None and rule.id in compose and prev_year[0].end <= start
                 and not text[prev_year[0].end:start].strip(" \t\u3000")
-                and not any(map(g.get, rule.own_year_groups))):
-            yh, yg = prev_year
-            g2 = dict(g)
+                and not any([values[i] for i in rule.own_year_at])):
+            yh, yrule, yvalues = prev_year
+            yg = _as_dict(yrule, yvalues)
+            g2 = _as_dict(rule, values)
             for k in ("y", "ry", "yy"):
                 if yg.get(k):
                     g2[k] = yg[k]
@@ -1010,17 +1059,18 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 hit.date = iso                                  # 今年 + 三月: 三月 only
         if not composed:
             ctx = last_ym if (rule.needs_month and start - last_ym_end < 200) else None
-            iso = _resolve_memo(g, report_year, rs, ctx)
+            iso = _date_of(rule, values, report_year, rs, ctx)
             if not iso:
                 prev_year = None
                 continue
             hit.date = iso
-            if ctx is None and not any(map(g.get, rule.year_groups)):
-                hit.groups = g                   # the year is implied: sections may change it
+            if ctx is None and not any([values[i] for i in rule.year_at]):
+                hit.groups = _as_dict(rule, values)   # the year is implied: sections may change it
         hit.approx = "exact"
         hit.emit = rule.emit
-        hits.append(hit)
-        prev_year = (hit, g) if rule.id in ("date.year", "date.relative", "date.yy_year") else None
+        append(hit)
+        prev_year = ((hit, rule, values) if rule.id in ("date.year", "date.relative", "date.yy_year")
+                     else None)
         tail = hit.date.rpartition("/")[2]
         if len(tail) >= 7 and tail[4] == "-":
             y = None if tail.startswith("XXXX") else int(tail[:4])
