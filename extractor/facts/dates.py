@@ -593,6 +593,7 @@ _SAFE_PROPERTIES = {"han"}  # \p{…} whose characters are known (the separator 
 _GROUP_OPEN = regex.compile(r"\(\?(?::|=|!|<=|<!|>|P?<[A-Za-z_]\w*>|P=[A-Za-z_]\w*\))")
 _QUANTIFIER = regex.compile(r"\{\d*(?:,\d*)?\}")
 _COPY_BACK = 24           # longest stretch of readable characters copied before a window
+_WALK = 6                 # characters tried one by one before a regex search for a copy's ends
 _CODE_ESCAPE = regex.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|x\{[0-9A-Fa-f]+\})")
 _PROPERTY = regex.compile(r"\\p\{(\w+)\}")
 
@@ -754,22 +755,49 @@ def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
             if foreign is None:
                 foreign = _unreadable(fam, ch)
             if not foreign:
+                # the last unreadable character in [lo, a): the few characters before a are
+                # tried one by one (a year's digits before 年), the rest with one reverse search
                 lo = ws - _COPY_BACK if ws > _COPY_BACK else 0
-                f = back(text, lo, a)
-                if f is not None:
-                    a = f.end()
-                elif lo == 0:
-                    a = 0
+                floor = a - _WALK if a - _WALK > lo else lo
+                i = a - 2
+                while i >= floor:
+                    foreign = memo.get(text[i])
+                    if foreign is None:
+                        foreign = _unreadable(fam, text[i])
+                    if foreign:
+                        break
+                    i -= 1
+                if i >= floor:
+                    a = i + 1
                 else:
-                    alone.append((ws, we))
-                    continue
+                    f = back(text, lo, floor) if floor > lo else None
+                    if f is not None:
+                        a = f.end()
+                    elif lo == 0:
+                        a = 0
+                    else:
+                        alone.append((ws, we))
+                        continue
         b = we
         if last is not None:
-            g = forth(text, last, we)
-            if g is not None:
-                gs = g.start()
-                if gs >= last_end:   # the last anchor is all readable
-                    b = gs
+            # the first unreadable character from the last anchor on: the copy ends there when
+            # the anchor itself is all readable (the same walk, then one search)
+            j = last
+            stop = last_end + _WALK if last_end + _WALK < we else we
+            while j < stop:
+                foreign = memo.get(text[j])
+                if foreign is None:
+                    foreign = _unreadable(fam, text[j])
+                if foreign:
+                    break
+                j += 1
+            if j < stop:
+                if j >= last_end:   # the last anchor is all readable
+                    b = j
+            elif stop < we:
+                g = forth(text, stop, we)
+                if g is not None:
+                    b = g.start()
         seg((vpos, a, ws, we))
         part(text[a:b])
         part(_SEP)
@@ -822,13 +850,9 @@ def _plain_chars(pattern: str) -> str | None:
     return None if m is None else (m.group(1) or m.group(2))
 
 
-def _trigger_spans(text: str, fam: Family):
-    """(start, end) of the family's triggers in text order. A plain set of characters is found
-    with str.find (a C loop that skips ahead much faster than the regex engine's set test) at
-    the same positions the regex would report."""
-    chars = fam.trigger_chars
-    if chars is None:
-        return [t.span() for t in fam.triggers.finditer(text)]
+def _char_positions(text: str, chars: str) -> list[int]:
+    """The positions of the characters ``chars`` in ``text``, in order (str.find: a C loop that
+    skips ahead much faster than the regex engine's set test)."""
     pos: list[int] = []
     append = pos.append
     find = text.find
@@ -839,7 +863,16 @@ def _trigger_spans(text: str, fam: Family):
             i = find(ch, i + 1)
     if len(chars) > 1:
         pos.sort()
-    return [(i, i + 1) for i in pos]
+    return pos
+
+
+def _trigger_spans(text: str, fam: Family):
+    """(start, end) of the family's triggers in text order. A plain set of characters is found
+    with str.find at the same positions the regex would report."""
+    chars = fam.trigger_chars
+    if chars is None:
+        return [t.span() for t in fam.triggers.finditer(text)]
+    return [(i, i + 1) for i in _char_positions(text, chars)]
 
 
 def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
@@ -847,24 +880,72 @@ def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     n = len(text)
     before, after = fam.before, fam.after
     out: list[tuple[int, int]] = []
+    add = out.append
     ws = we = -1
-    for s, e in _trigger_spans(text, fam):
-        a = s - before
-        if a < 0:
-            a = 0
-        if a <= we:                      # overlaps (or touches) the current window
+    chars = fam.trigger_chars
+    if chars is not None:    # one character each: the window of a trigger at s is [s - before, s + 1 + after)
+        after += 1
+        for s in _char_positions(text, chars):
+            a = s - before
+            if a < 0:
+                a = 0
+            if a <= we:                  # overlaps (or touches) the current window
+                e = s + after
+                if e > we:
+                    we = e if e < n else n
+                continue
+            if we > ws:
+                add((ws, we))
+            ws = a
+            e = s + after
+            we = e if e < n else n
+    else:
+        for t in fam.triggers.finditer(text):
+            s, e = t.span()
+            a = s - before
+            if a < 0:
+                a = 0
+            if a <= we:
+                e += after
+                if e > we:
+                    we = e if e < n else n
+                continue
+            if we > ws:
+                add((ws, we))
+            ws = a
             e += after
-            if e > we:
-                we = e if e < n else n
-            continue
-        if we > ws:
-            out.append((ws, we))
-        ws = a
-        e += after
-        we = e if e < n else n
+            we = e if e < n else n
     if we > ws:
-        out.append((ws, we))
+        add((ws, we))
     return out
+
+
+def _anchored(text: str, anchors, windows: list[tuple[int, int]]) -> list[tuple]:
+    """(ws, we, start of the first anchor, start and end of the last one) of the windows that
+    hold an anchor, the anchors being those ``anchors.finditer(text, ws, we)`` gives. They are
+    found by searches each starting where the one before ended, as finditer goes on (most windows
+    hold one anchor or none: two searches, or one, cost less than an iterator)."""
+    kept = []
+    keep = kept.append
+    search = anchors.search
+    for ws, we in windows:
+        m = search(text, ws, we)
+        if m is None:
+            continue
+        first, e = m.span()
+        last = first
+        while e > last:
+            m = search(text, e, we)
+            if m is None:
+                break
+            last, e = m.span()
+        else:   # an empty anchor: finditer's own rule for what follows it
+            last = None
+            for last in anchors.finditer(text, ws, we):
+                pass
+            last, e = last.span()
+        keep((ws, we, first, last, e))
+    return kept
 
 
 def _candidates(text: str, rs: RuleSet) -> list[tuple]:
@@ -876,16 +957,7 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         windows = _windows(text, fam)
         anchors = fam.anchors
         if anchors is not None:   # a window without an anchor cannot hold a match
-            kept = []
-            keep = kept.append
-            finditer = anchors.finditer
-            for ws, we in windows:
-                first = last = None
-                for last in finditer(text, ws, we):
-                    if first is None:
-                        first = last
-                if first is not None:
-                    keep((ws, we, first.start(), last.start(), last.end()))
+            kept = _anchored(text, anchors, windows)
         else:
             kept = [(ws, we, None, None, None) for ws, we in windows]
         if not kept:

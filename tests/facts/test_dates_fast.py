@@ -62,6 +62,17 @@ def test_same_matches_as_window_by_window_on_random_text(seed: int) -> None:
     assert _fast(text) == _reference(text)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_same_matches_with_long_readable_runs(seed: int) -> None:
+    """Runs of digits, numerals and spaces longer than the few characters a copy's ends are
+    looked for one by one (_WALK), before and after the anchors."""
+    rng = random.Random(seed)
+    runs = ["1234567", "2023 2024", "一二三四五六七", " \u3000 \u3000 ", "12.5.6", "—", "至", "年", "月", "日",
+            "个", "季度", "年度", "底", "天"]
+    text = "".join(rng.choice(runs) * rng.randint(1, 3) if rng.random() < 0.5 else rng.choice(PIECES)
+                   for _ in range(rng.randint(50, 400)))
+    assert _fast(text) == _reference(text)
+
 def _examples():
     for fname in ("kinds/date.yaml", "kinds/duration.yaml"):
         for spec in load_yaml(fname)["patterns"]:
@@ -126,6 +137,45 @@ def test_trigger_spans_are_the_regex_ones(seed: int) -> None:
     text = _random_text(rng, 600)
     for fam in ruleset().families:
         assert dates._trigger_spans(text, fam) == [t.span() for t in fam.triggers.finditer(text)]
+
+
+def _plain_windows(text: str, fam) -> list[tuple[int, int]]:
+    """[t - before, t_end + after) around every trigger the regex finds, clipped to the text,
+    merged where they overlap or touch."""
+    out: list[list[int]] = []
+    for t in fam.triggers.finditer(text):
+        a, e = max(0, t.start() - fam.before), min(len(text), t.end() + fam.after)
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([a, e])
+    return [(a, e) for a, e in out if e > a]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_windows_are_the_merged_trigger_windows(seed: int) -> None:
+    rng = random.Random(seed)
+    for text in (_random_text(rng, rng.randint(0, 700)), "年" + _random_text(rng, 50) + "月",
+                 "".join(_examples())):
+        for fam in ruleset().families:
+            assert _windows(text, fam) == _plain_windows(text, fam), (fam.name, text)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_anchored_windows_are_those_finditer_gives(seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_text(rng, rng.randint(50, 900))
+    for fam in ruleset().families:
+        windows = _windows(text, fam)
+        want = []
+        for ws, we in windows:
+            found = list(fam.anchors.finditer(text, ws, we))
+            if found:
+                want.append((ws, we, found[0].start(), found[-1].start(), found[-1].end()))
+        assert dates._anchored(text, fam.anchors, windows) == want, fam.name
+    import regex
+    empty = regex.compile(r"x?")
+    assert dates._anchored("axxb", empty, [(0, 4)]) == [(0, 4, 0, 4, 4)]
 
 
 def test_cue_test_is_the_plain_word_by_word_one() -> None:
