@@ -153,6 +153,10 @@ class Family:
     foreign_before: Any = None   # the same, searched backwards
     foreign_memo: dict = field(default_factory=dict, repr=False, compare=False)
     trigger_chars: str | None = None   # the triggers are these characters (found with str.find)
+    # triggers given as characters with a condition on the character before / after them
+    # (date.yaml): ((chars, prev test, next test), …), each test None or (one-character
+    # pattern, its memo: character → whether it matches)
+    trigger_items: tuple = ()
     # group name → ((closing marker, rule), …) of the rules holding that group, in rank order:
     # m.lastgroup is often an inner group (ry, u, d) rather than the marker, and testing the few
     # markers of the rules that hold it is much cheaper than reading every marker
@@ -340,11 +344,15 @@ def ruleset() -> RuleSet:
             continue
         pattern = compile_regex("|".join(_block(first, runs) for first, runs in parts[f]))
         numbered = _numbered(rules[f], pattern)
+        triggers = fam_specs[f]["triggers"]
+        items = _trigger_items(triggers, f"rules/kinds/date.yaml: family {f}")
+        source = _trigger_source(triggers)
         families.append(Family(
-            f, pattern, numbered, compile_regex(fam_specs[f]["triggers"]),
+            f, pattern, numbered, compile_regex(source),
             int(fam_specs[f]["before"]), int(fam_specs[f]["after"]),
             compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
-            trigger_chars=_plain_chars(fam_specs[f]["triggers"]), owners=_owners(numbered)))
+            trigger_chars=None if items else _plain_chars(source), trigger_items=items,
+            owners=_owners(numbered)))
     families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
@@ -699,9 +707,8 @@ def _with_alphabet(fam: Family) -> Family:
         return fam
     if readable.match(_SEP):
         return fam
-    return Family(fam.name, fam.pattern, fam.rules, fam.triggers, fam.before, fam.after,
-                  fam.anchors, compile_regex(f"[^{alpha}]"), compile_regex(f"(?r)[^{alpha}]"),
-                  trigger_chars=fam.trigger_chars, owners=fam.owners)
+    return replace(fam, foreign=compile_regex(f"[^{alpha}]"),
+                   foreign_before=compile_regex(f"(?r)[^{alpha}]"))
 
 
 def _unreadable(fam: Family, ch: str) -> bool:
@@ -840,6 +847,56 @@ def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
     return found
 
 
+# one character class: a set, a class escape, \p{…}, or one plain character
+_ONE_CHAR = regex.compile(r"\[(?:\\.|[^\]\\])+\]|\\[dDsSwW]|\\p\{\w+\}|[^\\\[\](){}.*+?|^$]")
+
+
+def _trigger_source(triggers) -> str:
+    """The regex of a family's triggers: the string itself, or for a list of items
+    ``{chars, prev, next}`` the alternation of ``(?<=prev)[chars](?=next)``."""
+    if isinstance(triggers, str):
+        return triggers
+    alts = []
+    for item in triggers:
+        chars = "".join(regex.escape(c) for c in item["chars"])
+        alts.append((f"(?<={item['prev']})" if item.get("prev") else "") + f"[{chars}]"
+                    + (f"(?={item['next']})" if item.get("next") else ""))
+    return "|".join(alts)
+
+
+def _trigger_items(triggers, where: str) -> tuple:
+    """Family.trigger_items of a list of trigger items (() for a trigger regex)."""
+    from ..errors import RuleFileError
+
+    if isinstance(triggers, str):
+        return ()
+    out = []
+    for item in triggers:
+        if not item.get("chars") or set(item) - {"chars", "prev", "next"}:
+            raise RuleFileError(where, f"a trigger item is {{chars, prev, next}}: {item!r}")
+        tests = []
+        for key in ("prev", "next"):
+            src = item.get(key)
+            if not src:
+                tests.append(None)
+                continue
+            if not _ONE_CHAR.fullmatch(src):
+                raise RuleFileError(where, f"trigger {key} {src!r} must be one character class")
+            tests.append((compile_regex(src), {}))
+        out.append((str(item["chars"]), tests[0], tests[1]))
+    return tuple(out)
+
+
+def _one_char_test(test, ch: str) -> bool:
+    pattern, memo = test
+    got = memo.get(ch)
+    if got is None:
+        if len(memo) > 4096:
+            memo.clear()
+        got = memo[ch] = pattern.fullmatch(ch) is not None
+    return got
+
+
 _PLAIN_SET = regex.compile(r"\[([^\\\[\]\-^]+)\]|([^\\\[\](){}.*+?|^$])")
 
 
@@ -866,13 +923,64 @@ def _char_positions(text: str, chars: str) -> list[int]:
     return pos
 
 
+def _item_positions(text: str, items: tuple) -> list[int]:
+    """The positions of the trigger items' characters whose neighbours pass the items' tests (a
+    test is one character class, so its answer per character is memoised), in order."""
+    pos: list[int] = []
+    append = pos.append
+    find = text.find
+    last = len(text) - 1
+    for chars, before, after in items:
+        if before is not None:
+            b_memo = before[1]
+        if after is not None:
+            a_memo = after[1]
+        for ch in chars:
+            i = find(ch)
+            while i >= 0:
+                if before is not None:
+                    if i == 0:
+                        i = find(ch, 1)
+                        continue
+                    c = text[i - 1]
+                    ok = b_memo.get(c)
+                    if ok is None:
+                        ok = _one_char_test(before, c)
+                    if not ok:
+                        i = find(ch, i + 1)
+                        continue
+                if after is not None:
+                    if i == last:
+                        break
+                    c = text[i + 1]
+                    ok = a_memo.get(c)
+                    if ok is None:
+                        ok = _one_char_test(after, c)
+                    if not ok:
+                        i = find(ch, i + 1)
+                        continue
+                append(i)
+                i = find(ch, i + 1)
+    pos.sort()
+    return pos
+
+
+def _single_positions(text: str, fam: Family) -> list[int] | None:
+    """The positions of the family's triggers when each is one character (found with str.find,
+    at the positions the regex reports), else None."""
+    if fam.trigger_chars is not None:
+        return _char_positions(text, fam.trigger_chars)
+    if fam.trigger_items:
+        return _item_positions(text, fam.trigger_items)
+    return None
+
+
 def _trigger_spans(text: str, fam: Family):
-    """(start, end) of the family's triggers in text order. A plain set of characters is found
-    with str.find at the same positions the regex would report."""
-    chars = fam.trigger_chars
-    if chars is None:
+    """(start, end) of the family's triggers in text order."""
+    pos = _single_positions(text, fam)
+    if pos is None:
         return [t.span() for t in fam.triggers.finditer(text)]
-    return [(i, i + 1) for i in _char_positions(text, chars)]
+    return [(i, i + 1) for i in pos]
 
 
 def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
@@ -882,10 +990,10 @@ def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     add = out.append
     ws = we = -1
-    chars = fam.trigger_chars
-    if chars is not None:    # one character each: the window of a trigger at s is [s - before, s + 1 + after)
+    single = _single_positions(text, fam)
+    if single is not None:   # one character each: the window of a trigger at s is [s - before, s + 1 + after)
         after += 1
-        for s in _char_positions(text, chars):
+        for s in single:
             a = s - before
             if a < 0:
                 a = 0

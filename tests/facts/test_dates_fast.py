@@ -139,6 +139,45 @@ def test_trigger_spans_are_the_regex_ones(seed: int) -> None:
         assert dates._trigger_spans(text, fam) == [t.span() for t in fam.triggers.finditer(text)]
 
 
+# the trigger regexes date.yaml gave before its trigger items (session 5): the items find the
+# same positions
+_FORMER_TRIGGERS = {
+    "X": r'五(?=[”"’」』规计时期末初以])|[./\-·•](?<=\d[./\-·•])(?=\d)|[12](?<=[“"《「『:：\s于至止自从期间][12])',
+    "D": r'[年个日天周时钟星小分工](?<=[\d两一二三四五六七八九十百千半多余星][年个日天周时钟期小分工])',
+}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_trigger_items_find_what_the_former_trigger_regexes_found(seed: int) -> None:
+    import regex
+    rng = random.Random(seed)
+    chars = "五./-·•12年个日天周时钟星小分工期两一十半多余“”\"《「『:： \t\u3000\n于至止自从间规计时末初以３a"
+    texts = ["".join(rng.choice(chars) for _ in range(300)), _random_text(rng, 500)]
+    if seed == 0:
+        texts.append("".join(_examples()))
+    fams = {f.name: f for f in ruleset().families}
+    for name, src in _FORMER_TRIGGERS.items():
+        former = regex.compile(src)
+        for text in texts:
+            want = [t.span() for t in former.finditer(text)]
+            assert [t.span() for t in fams[name].triggers.finditer(text)] == want
+            assert dates._trigger_spans(text, fams[name]) == want
+
+
+@pytest.mark.parametrize("items", [[{"chars": "年", "prev": "ab"}], [{"chars": "年", "next": "(a)"}],
+                                   [{"chars": "", "prev": "a"}], [{"chars": "年", "after": "a"}]])
+def test_bad_trigger_items_are_rule_file_errors(items) -> None:
+    from extractor.errors import RuleFileError
+    with pytest.raises(RuleFileError):
+        dates._trigger_items(items, "rules/kinds/date.yaml: family T")
+
+
+def test_trigger_items_at_the_ends_of_the_text() -> None:
+    items = dates._trigger_items([{"chars": "年", "prev": r"\d", "next": "[内]"}], "x")
+    assert dates._item_positions("年内1年内1年", items) == [3]
+    assert dates._item_positions("1年", items) == []
+    assert dates._item_positions("年", dates._trigger_items([{"chars": "年"}], "x")) == [0]
+
 def _plain_windows(text: str, fam) -> list[tuple[int, int]]:
     """[t - before, t_end + after) around every trigger the regex finds, clipped to the text,
     merged where they overlap or touch."""
