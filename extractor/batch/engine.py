@@ -27,9 +27,11 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -145,6 +147,29 @@ def _raise_rule_error(found: tuple[str, str] | None) -> None:
 # process tree); importing the stages there saves each worker 0.15 s but keeps 12 MB more.
 PRELOAD = ("extractor.batch.worker",)
 
+@contextmanager
+def main_not_rerun(processor: str = DEFAULT_PROCESSOR):
+    """Processes started inside this block (fork server start) do not run the parent's main
+    script again. multiprocessing re-runs it (as ``__mp_main__``) in every child it starts,
+    so that pickles naming ``__main__`` resolve; ours name only extractor's modules. For the
+    ``extractor`` console script that re-run imported extractor.cli and typer in each worker
+    and in the export helper, 0.07 s of CPU each on the way to their first document (or
+    format). Kept when the processor itself lives in the main script (``__main__:fn``).
+    ``python -m extractor`` is not re-run by multiprocessing anyway (a ``__main__`` module)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or processor.partition(":")[0] in ("__main__", "__mp_main__"):
+        yield
+        return
+    # get_preparation_data() reads __main__.__file__ when the child is started (in submit
+    # for the pool's workers, in start() for a Process); without it the child skips the re-run
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 class _Scheduler:
     """Bookkeeping shared by the local and Dask loops: what to send next, what is suspect.
 
@@ -204,17 +229,20 @@ class LocalPool:
         self.check_rules = check_rules
         self.nslots = PREFETCH * jobs + 1
         self.started = self.ctx.Array("d", self.nslots, lock=False)  # start time per slot, 0 = not started
-        self.executor: ProcessPoolExecutor | None = self._new()
-        # The pool starts a worker per submission while none is idle: submitting one call per
-        # worker at once starts them all now, loading their models in parallel (a lone
-        # preflight would let the second worker start only after the first had warmed up).
-        self.calls = [self.executor.submit(preflight if check_rules and i == 0 else ready,
-                                           processor) for i in range(jobs)]
+        self.executor: ProcessPoolExecutor | None = None
+        self.calls = self._start(preflight if check_rules else ready)
 
-    def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.ctx,
-                                   initializer=init_worker,
-                                   initargs=(self.processor, self.started, os.getpid()))
+    def _start(self, first=ready) -> list:
+        """A new executor with all its workers started now: the pool starts a worker per
+        submission while none is idle, so one call per worker starts them all, loading their
+        models in parallel (a lone preflight would let the second worker start only after the
+        first had warmed up). ``first``: the first worker's call. Returns the calls."""
+        self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.ctx,
+                                            initializer=init_worker,
+                                            initargs=(self.processor, self.started, os.getpid()))
+        with main_not_rerun(self.processor):
+            return [self.executor.submit(first if i == 0 else ready, self.processor)
+                    for i in range(self.jobs)]
 
     def kill(self) -> None:
         """Kill the workers at once (a stuck chunk, a broken pool, an interrupted run)."""
@@ -223,9 +251,9 @@ class LocalPool:
             _kill(ex)
 
     def renew(self) -> ProcessPoolExecutor:
-        """Fresh workers in place of the current ones (killed if still there)."""
+        """Fresh workers in place of the current ones (killed if still there), all started."""
         self.kill()
-        self.executor = self._new()
+        self._start()
         return self.executor
 
     def close(self, *, kill: bool = False) -> None:

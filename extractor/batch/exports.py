@@ -70,6 +70,7 @@ class ExportError(Exception):
 # -- cell conversions ---------------------------------------------------------------------------
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_ASCII_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"   # (RE2, whole text)
 
 
 def guard_formula(s: str) -> str:
@@ -569,12 +570,21 @@ def _csv_quoted(v: str) -> str:
 
 
 def _formula_start(s: pa.Array) -> np.ndarray:
-    """Rows (of a text array without nulls) whose first character is one guard_formula checks."""
+    """Rows (of a text array without nulls) whose first character is one guard_formula checks,
+    but for plain ASCII numbers ("-12.5", the negative values of the *_exact columns), which
+    guard_formula leaves as they are: those are recognised by one RE2 match over the
+    candidates rather than a Python call each."""
     off, data = _buffers(s)
     if not data.size:
         return np.zeros(len(s), bool)
     first = data[np.minimum(off[:-1], data.size - 1)]
-    return (off[1:] > off[:-1]) & _FORMULA_FIRST[first]
+    mask = (off[1:] > off[:-1]) & _FORMULA_FIRST[first]
+    rows = np.flatnonzero(mask)
+    if rows.size > 8:
+        # RE2's \d is [0-9], a part of the \d of _NUMBER: what it calls a number is one
+        number = _bools_of(pc.match_substring_regex(s.take(_int_array(rows)), _ASCII_NUMBER))
+        mask[rows[number]] = False
+    return mask
 
 
 class _CsvWriter:
@@ -676,16 +686,39 @@ def write_jsonl(table: str, batches: Iterable[pa.RecordBatch], out) -> None:
 
 
 # -- Parquet --------------------------------------------------------------------------------------
-class _ParquetWriter:
-    def __init__(self, table: str, path: Path) -> None:
+# The options of every Parquet file written: pyarrow.parquet.ParquetWriter's defaults, which it
+# passes to the writer it wraps (pyarrow._parquet.ParquetWriter), given explicitly.
+_PARQUET_OPTIONS = {"version": "2.6", "compression": "snappy", "use_dictionary": True,
+                    "write_statistics": True, "writer_engine_version": "V2",
+                    "data_page_version": "1.0"}
+
+
+def _parquet_file_writer(path: Path, schema: pa.Schema):
+    """The writer of one Parquet file. pyarrow.parquet's import brings pyarrow.fs and its
+    S3/GCS/HDFS/Azure modules (~11 ms of CPU in each process that writes Parquet, a third of
+    the corpus's Parquet export) for file systems a local path does not need: the writer it
+    wraps is used directly, with the same options (the same bytes; a pyarrow whose writer
+    takes other arguments gets the public class)."""
+    try:
+        from pyarrow._parquet import ParquetWriter
+
+        return ParquetWriter(str(path), schema, **_PARQUET_OPTIONS)
+    except (ImportError, TypeError):
         import pyarrow.parquet as pq
 
+        return pq.ParquetWriter(path, schema, **_PARQUET_OPTIONS)
+
+
+class _ParquetWriter:
+    def __init__(self, table: str, path: Path) -> None:
         self.schema = arrow_schema(table)
-        self.w = pq.ParquetWriter(path, self.schema)
+        self.w = _parquet_file_writer(path, self.schema)
         self.wrote = False
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self.w.write_batch(batch)
+        if not batch.schema.equals(self.schema, check_metadata=False):
+            raise ValueError("Table schema does not match schema used to create file")
+        self.w.write_table(pa.Table.from_batches([batch], self.schema))
         self.wrote = True
 
     def close(self) -> None:
@@ -1041,8 +1074,9 @@ def _widths(cols: list[str], sample: dict[str, list]) -> list[float]:
         w = display_width(c) + 3   # header plus the filter button
         texts = {dumps_list(v) if isinstance(v, list) else v if isinstance(v, str) else str(v)
                  for v in sample.get(c, ()) if v is not None}
-        for t in texts:           # the cell's text as stored (xlsx_text), its first 80 characters
-            w = max(w, display_width(xlsx_text(t[:80])) + 1)
+        if texts:   # the cell's text as stored, its first 80 characters: xlsx_text would only
+            #         swap control characters for their pictures, both one column wide
+            w = max(w, max(map(display_width, {t[:80] for t in texts})) + 1)
         widths.append(float(min(max(w, 6), 60)))
     return widths
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .discover import InputFile, discover, file_sha256
-from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, run_tasks
+from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, main_not_rerun, run_tasks
 from .exports import FORMATS, ExportError, lean_memory_pool, write_all
 from .schema import arrow_schema as store_schema
 from .scratch import ScratchStore
@@ -229,7 +229,8 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     mine, theirs = ctx.Pipe()
     helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
                          args=(theirs, str(out_dir), jobs, bom, counter))
-    helper.start()                          # it imports the writers while we spill the tables
+    with main_not_rerun():
+        helper.start()                      # it imports the writers while we spill the tables
     theirs.close()
     try:
         files = {}

@@ -158,9 +158,9 @@ def check_plan_year(ctx: CheckContext) -> Iterator[Anomaly]:
     if not may_match(summ, text):
         return  # no summary heading possible (its literal words are absent): nothing to pair
     plans: list | None = None  # scanned only once a summary heading is found
-    for m in summ.finditer(text):
+    for m in ctx.digit_pattern(summ).finditer(text):
         if plans is None:
-            plans = list(plan.finditer(text))
+            plans = list(ctx.digit_pattern(plan).finditer(text))
         for p in plans:
             py = p.group("year") or p.group("year2")
             if 0 < p.start() - m.end() <= window and py == m.group("year"):

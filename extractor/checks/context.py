@@ -21,6 +21,7 @@ from typing import Any
 import regex
 
 from ..model import Anomaly, Fact
+from .config import ascii_digit_variant, only_ascii_digits
 from .intervals import Interval, fact_interval
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -80,6 +81,7 @@ class CheckContext:
         self.memo: dict[Any, Any] = {}
         self._clauses: dict[tuple[int, int], str] = {}
         self._by_sentence: dict[tuple[str, ...] | None, list[tuple[int, list[Fact]]]] = {}
+        self._ascii_digits: bool | None = None   # only_ascii_digits(clean_text), when first asked
         self._decoded_sentences()
 
     # --- text ---------------------------------------------------------------------------------
@@ -230,6 +232,19 @@ class CheckContext:
         """Fallback when prepare() gave no report year: the most frequent 4-digit year."""
         years = Counter(int(m.group()) for m in re.finditer(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?=年)", self.text))
         return years.most_common(1)[0][0] if years else None
+
+    def digit_pattern(self, rx: regex.Pattern[str]) -> regex.Pattern[str]:
+        """The pattern to scan ``clean_text`` with for ``rx``: its ASCII-digit variant
+        (``config.ascii_digit_variant``: the same matches, found several times faster) when
+        the clean text holds no decimal digit other than 0-9, else ``rx`` itself."""
+        ok = self._ascii_digits
+        if ok is None:
+            ok = self._ascii_digits = only_ascii_digits(self.clean_text)
+        if ok:
+            variant = ascii_digit_variant(rx)
+            if variant is not None:
+                return variant
+        return rx
 
     def sentence_at(self, offset: int) -> Span | None:
         i = bisect.bisect_right(self._sent_starts, offset) - 1

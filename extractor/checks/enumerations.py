@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import regex
 
@@ -66,7 +68,14 @@ def count_items(seg: str) -> int:
 def _n(f: Fact) -> int | None:
     if f.kind != "count" or f.value is None or f.approx != "exact":
         return None
-    v = Decimal(f.value)
+    return _small_int(f.value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _small_int(value: Any) -> int | None:
+    """The value as an int when it is a whole number in [2, 30] (pure; counts repeat the same
+    few values, so the Decimal is built once per distinct value)."""
+    v = Decimal(value)
     if v != v.to_integral_value() or not (2 <= v <= 30):
         return None
     return int(v)

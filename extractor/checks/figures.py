@@ -41,38 +41,43 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
         return
     text = ctx.clean_text
     cfg = section("year_contamination")
-    tok_re = pattern("year_contamination", "token")
+    tok_re = ctx.digit_pattern(pattern("year_contamination", "token"))
     year_after = pattern("year_contamination", "year_after")
     figure_after = pattern("year_contamination", "figure_after")
     code_after = pattern("year_contamination", "code_after")
     max_digits = int(cfg["max_digits"])
+    # the years with their digits, in the set's own order (the first one found in that order
+    # is the one reported)
+    spelled = [(y, str(y)) for y in years]
     for m in tok_re.finditer(text):
         a, b = m.span("int")
         if b - a < 4 or b - a >= max_digits:
             continue  # (tested on the span, before building any string; the rule's own
             # lookahead already leaves out the tokens shorter than a year)
-        ip, frac = text[a:b], m.group("frac") or ""
-        after = text[m.end():m.end() + 6]
-        if len(ip) == 4:
-            y = int(ip)
+        e = m.end()
+        if b - a == 4:
+            y = int(text[a:b])
             if y not in years:
+                continue  # (most tokens: other years, plain figures; nothing else is built)
+            if m.group("frac"):
+                if text[e:e + 1] in ("%", "％", "‰"):
+                    yield m.start(), e, m.group(), y, "decimal"
                 continue
-            if frac:
-                if after[:1] in ("%", "％", "‰"):
-                    yield m.start(), m.end(), m.group(), y, "decimal"
-                continue
+            after = text[e:e + 6]
             if year_after.search(after):
                 continue
             if figure_after.search(after):
-                yield m.start(), m.end(), m.group(), y, "exact"
+                yield m.start(), e, m.group(), y, "exact"
             continue
-        hit = next((y for y in years if ip.startswith(str(y))), None)
+        ip = text[a:b]
+        hit = next((y for y, digits in spelled if ip.startswith(digits)), None)
         if hit is not None:
-            yield m.start(), m.end(), m.group(), hit, "prefix"
+            yield m.start(), e, m.group(), hit, "prefix"
             continue
-        hit = next((y for y in years if str(y) in ip[1:]), None)
-        if hit is not None and code_after.search(after):
-            yield m.start(), m.end(), m.group(), hit, "code"
+        inner = ip[1:]
+        hit = next((y for y, digits in spelled if digits in inner), None)
+        if hit is not None and code_after.search(text[e:e + 6]):
+            yield m.start(), e, m.group(), hit, "code"
 
 
 @check("figures.year_contamination.v1", codes={"figure.year_contamination": "warning"})
@@ -107,7 +112,7 @@ def check_year_contamination(ctx: CheckContext) -> Iterator[Anomaly]:
 @check("figures.duplicated_token.v1", codes={"figure.duplicated_token": "warning"})
 def check_duplicated_token(ctx: CheckContext) -> Iterator[Anomaly]:
     """The same figure-with-unit written twice in a row: 2023年2023年."""
-    rx = pattern("duplicated_token", "pattern")
+    rx = ctx.digit_pattern(pattern("duplicated_token", "pattern"))
     for m in rx.finditer(ctx.clean_text):
         a, b = ctx.to_decoded(m.start(), m.end())
         tok = m.group("tok")

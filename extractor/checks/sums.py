@@ -20,8 +20,9 @@ comparisons (增长…, 比上年…, 人均…). Tests:
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
-from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -37,6 +38,12 @@ PASSAGE_END = "。！？!?\n"
 CUE_LOOK = 40  # a parts cue is sought this many characters after a total at most
 _SEP_BEFORE = re.compile(r"[0-9０-９][,，][ \u3000]?$")
 _THREE_DIGITS = re.compile(r"[0-9０-９]{3}(?![0-9０-９])")
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
+
+
+def _measure(f: Fact) -> tuple[str, str]:
+    return f.kind, f.unit or ""
 
 
 def same_measure(a: Fact, b: Fact) -> bool:
@@ -98,8 +105,10 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
     additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
     # each figure's window: from its end to the next figure, at most CUE_LOOK characters (the
     # cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…)
-    ends = [t.end for t in additive]
-    look_ends = list(map(min, [t.start for t in additive[1:]] + [len(ctx.text)], [e + CUE_LOOK for e in ends]))
+    ends = list(map(_END, additive))   # (attribute reads and sums in C)
+    nexts = list(map(_START, itertools.islice(additive, 1, None)))
+    nexts.append(len(ctx.text))
+    look_ends = list(map(min, nexts, map(CUE_LOOK.__add__, ends)))
     # a window without a whole cue word holds no cue: only the windows around the cue words'
     # occurrences are searched (the search below decides for them)
     spots = LiteralSpots.build(_unanchored_pair(ex, pa), ctx.text) if either is not None else None
@@ -312,10 +321,11 @@ def _implicit(ctx: CheckContext, bound: set[str]) -> Iterator[Anomaly]:
     for _i, facts in ctx.fact_groups(ADDITIVE_KINDS):
         if len(facts) < min_parts + 1:
             continue  # filtering only removes facts: no run can reach min_parts + 1
-        per_measure = Counter((f.kind, f.unit or "") for f in facts)
-        if max(per_measure.values()) < min_parts + 1:
+        measures = list(map(_measure, facts))
+        if max(map(measures.count, set(measures))) < min_parts + 1:
             continue  # a run is of one measure: none has enough figures in this sentence
-        facts = [f for f in facts if f.value is not None and f.fact_id not in bound and not _is_change(ctx, f)]
+        facts = [f for f in facts if f.value is not None and (not bound or f.fact_id not in bound)
+                 and not _is_change(ctx, f)]
         runs: list[list[Fact]] = []
         for f in facts:
             if runs and same_measure(runs[-1][-1], f):

@@ -275,13 +275,15 @@ def scan(pattern, text: str, trigger=None):
             last = m.end()
 
 
-def _footnotes(text: str, r: TextRules) -> list[Edit]:
-    # one pass of the shared trigger; the bracket form is tried first, then the circled one
+def _footnotes(text: str, r: TextRules, at: Iterable[int] | None = None) -> list[Edit]:
+    # one pass of the shared trigger; the bracket form is tried first, then the circled one.
+    # ``at``: the trigger's positions when already found (it is one character class)
     edits: list[Edit] = []
     last = 0
     bracket, circled = r.fn_bracket, r.fn_circled
-    for t in r.fn_trigger.finditer(text):
-        p = t.start()
+    if at is None:
+        at = [t.start() for t in r.fn_trigger.finditer(text)]
+    for p in at:
         if p < last:
             continue
         m = bracket.match(text, p) or circled.match(text, p)
@@ -300,6 +302,11 @@ def _char_deletions(text: str, chars: Sequence[str], kind: str) -> list[Edit]:
             pos.append(i)
             i = text.find(c, i + 1)
     pos.sort()
+    return _position_runs(pos, kind)
+
+
+def _position_runs(pos: list[int], kind: str) -> list[Edit]:
+    """Deletions of the runs of adjacent positions (ascending)."""
     edits: list[Edit] = []
     for i in pos:
         if edits and edits[-1][1] == i:
@@ -307,6 +314,33 @@ def _char_deletions(text: str, chars: Sequence[str], kind: str) -> list[Edit]:
         else:
             edits.append((i, i + 1, "", kind))
     return edits
+
+
+def _rare_runs(text: str, r: TextRules) -> tuple[list[str], list[int] | None, list[int] | None]:
+    """The text split at the runs of rare characters (``text, run, text, …, run, text``) and the
+    positions of the footnote trigger's and of the zero-width characters, found in the runs
+    (rules.rare_split: one scan for the fold and both detectors). Without that pattern: the
+    text split at the fold's runs, and None for the positions (the detectors scan the text)."""
+    if r.rare_split is None:
+        return r.fold_runs_split.split(text), None, None
+    parts = r.rare_split.split(text)
+    if len(parts) == 1:
+        return parts, [], []
+    runs = parts[1::2]
+    joined = "".join(runs)
+    fn = [m.start() for m in r.fn_trigger.finditer(joined)]
+    zw = [m.start() for m in r.zero_width_one.finditer(joined)] if r.zero_width_one else []
+    if fn or zw:
+        # a position in the joined runs -> in the text: its run's start there and here
+        here = list(accumulate(map(len, parts), initial=0))[1::2]
+        there = list(accumulate(map(len, runs), initial=0))
+
+        def at(j: int) -> int:
+            k = bisect_right(there, j) - 1
+            return here[k] + j - there[k]
+
+        fn, zw = list(map(at, fn)), list(map(at, zw))
+    return parts, fn, zw
 
 
 def _html_markup(text: str, r: TextRules) -> list[Edit]:
@@ -387,7 +421,10 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
     starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
     stripped = list(map(str.rstrip, lines, repeat(_SPACES)))
     spf = _SPACES + "\f"
-    has = list(map(bool, map(str.strip, lines, repeat(spf))))
+    # a line has text when something is left of it stripped of spf: of its right-stripped form
+    # stripped on the right of spf too (all of it is spf then), which leaves the line as it is
+    # (no copy) when it does not end in a form feed; strip() copied every indented line
+    has = list(map(bool, map(str.rstrip, stripped, repeat(spf))))
     final = r.wrap_final
     heading = r.wrap_heading
     cont = r.wrap_cont
@@ -436,7 +473,9 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
 
     if len(nonempty) >= int(w["min_lines"]):
         cand = [i for i in pairs if lines[i + 1].lstrip("\f")[:1] not in _SPACES]
-        if cand:
+        # (the share of continued lines first: it needs no width, and a third of the documents
+        # that reach here, paragraphs indented, fail it)
+        if cand and len(cand) >= float(w["continued_share"]) * len(nonempty):
             cw = _display_widths([stripped[i] for i in cand])
             width.update(zip(cand, cw))
             widths = sorted(cw)
@@ -444,8 +483,7 @@ def _line_joins(text: str, r: TextRules) -> list[Edit]:
             limit = float(w["full_ratio"]) * q
             full = [i for i, d in zip(cand, cw) if d >= limit]
             mids = sum(1 for i in full if mid_sentence(i))
-            if (mids >= int(w["min_lines"]) and mids >= float(w["wrapped_share"]) * len(full)
-                    and len(cand) >= float(w["continued_share"]) * len(nonempty)):
+            if mids >= int(w["min_lines"]) and mids >= float(w["wrapped_share"]) * len(full):
                 for i in nonempty:
                     # a full line is a wrap even when it happens to end a sentence (。): joining
                     # there only drops a line break, the sentence still ends at the 。
@@ -597,8 +635,10 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     ff_edits, ff_pages = _form_feeds(decoded)
     edits = _add(edits, ff_edits)
     edits = _add(edits, _entities(decoded, r, fold))
-    edits = _add(edits, _footnotes(decoded, r))
-    edits = _add(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width"))
+    parts, fn_at, zw_at = _rare_runs(decoded, r)   # text, run, text, run, …, text
+    edits = _add(edits, _footnotes(decoded, r, fn_at))
+    edits = _add(edits, _char_deletions(decoded, r.zero_width_chars, "zero_width")
+                 if zw_at is None else _position_runs(zw_at, "zero_width"))
     edits = _add(edits, _regex_deletions(decoded, r.pinyin, "pinyin_glosses", r.pinyin_trigger))
     if "#" in decoded:
         edits = _add(edits, _regex_deletions(decoded, r.markdown, "markdown", r.markdown_trigger))
@@ -608,15 +648,16 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
     if "\r" in decoded:  # CRLF / CR line ends: the clean text has bare \n (offsets keep \r\n)
         edits = _add(edits, _regex_deletions(decoded, _CR, "crlf"))
 
-    # fold once over the runs of foldable characters (rare), then cut the edits out of the result
+    # fold once over the runs of rare characters (the fold leaves the footnote and zero-width
+    # ones as they are), then cut the edits out of the result
     nfold = ntrad = 0
     folded = decoded
-    parts = r.fold_runs_split.split(decoded)  # text, run, text, run, …, text
     if len(parts) > 1:
         runs = parts[1::2]
-        nfold = sum(map(len, runs))
+        joined = "".join(runs)
+        nfold = sum(map(len, r.fold_runs.findall(joined)))
         trad = r.traditional
-        ntrad = sum(1 for ch in "".join(runs) if ch in trad) if trad else 0
+        ntrad = sum(1 for ch in joined if ch in trad) if trad else 0
         parts[1::2] = [x.translate(fold) for x in runs]
         folded = "".join(parts)
     text, omap = apply_edits(folded, edits, None)   # (its 4th item, the kind, is not read)

@@ -23,7 +23,8 @@ from typing import Callable, Iterable
 class OffsetMap:
     """Segments of the clean text with their decoded origin; see the module docstring."""
 
-    __slots__ = ("_cstart", "_dstart", "_dend", "_run", "clean_len", "decoded_len")
+    __slots__ = ("_cstart", "_dstart", "_dend", "_run", "clean_len", "decoded_len",
+                 "_lim", "_shift", "_next")
 
     def __init__(self, clean_len: int, decoded_len: int) -> None:
         self._cstart: list[int] = []
@@ -32,8 +33,10 @@ class OffsetMap:
         self._run: list[bool] = []
         self.clean_len = clean_len
         self.decoded_len = decoded_len
+        self._lim: list[int] | None = None      # to_clean's tables, built on its first call
 
     def _add(self, cstart: int, dstart: int, dend: int, run: bool) -> None:
+        self._lim = None
         self._cstart.append(cstart)
         self._dstart.append(dstart)
         self._dend.append(dend)
@@ -89,25 +92,38 @@ class OffsetMap:
 
     def to_clean(self, d: int) -> int:
         """Clean offset of the first clean character whose origin starts at or after decoded d."""
-        # direct, no list: context calls this twice per fact (37k calls a corpus pass)
-        ds = self._dstart     # decoded starts are non-decreasing over segments
-        i = bisect_right(ds, d) - 1
+        # context calls this twice per fact (43k calls a corpus pass): one bisect and one test
+        i = bisect_right(self._dstart, d) - 1   # decoded starts are non-decreasing over segments
         if i < 0:
             return 0
-        cs = self._cstart
-        c0 = cs[i]
-        nxt = cs[i + 1] if i + 1 < len(cs) else self.clean_len
-        if self._run[i]:
-            off = d - ds[i]
-            return c0 + off if off < nxt - c0 else nxt
-        return c0 if d == ds[i] else nxt
+        lim = self._lim
+        if lim is None:
+            lim = self._tables()
+        return d + self._shift[i] if d < lim[i] else self._next[i]
+
+    def _tables(self) -> list[int]:
+        """Per segment: the decoded offset up to which a position maps into the segment (its
+        decoded start + its clean length for a run, + 1 for a replacement, whose clean
+        characters all stand for its decoded start), the clean - decoded shift there, and the
+        clean start of the next segment (where every later position of the segment maps)."""
+        cs, ds = self._cstart, self._dstart
+        nxt = cs[1:] + [self.clean_len]
+        self._shift = [c - d for c, d in zip(cs, ds)]
+        self._next = nxt
+        self._lim = [d + (x - c) if r else d + 1
+                     for c, d, x, r in zip(cs, ds, nxt, self._run)]
+        return self._lim
 
     def to_decoded_many(self, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         """``[to_decoded(a, b) for a, b in spans]`` with the segment lists bound once (one call
-        per fact was most of the cost of placing a document's facts)."""
+        per fact was most of the cost of placing a document's facts); a span inside one segment
+        (a figure, nearly always) takes one bisect."""
         cs, ds, de, rn = self._cstart, self._dstart, self._dend, self._run
         clen = self.clean_len
         first = cs[0] if cs else clen
+        if cs and self._lim is None:
+            self._tables()
+        shift, nxt = self._shift, self._next
         out: list[tuple[int, int]] = []
         append = out.append
         for a, b in spans:
@@ -115,14 +131,34 @@ class OffsetMap:
                 append(self.to_decoded(a, b))   # empty or invalid: the checks and rules there
                 continue
             i = bisect_right(cs, a) - 1
+            if b <= nxt[i]:                     # clean[a:b] inside segment i
+                if rn[i]:
+                    d = shift[i]
+                    append((a - d, b - d))
+                else:
+                    append((ds[i], de[i]))
+                continue
             j = bisect_right(cs, b - 1, i) - 1
-            append((ds[i] + (a - cs[i]) if rn[i] else ds[i],
+            append((a - shift[i] if rn[i] else ds[i],
                     ds[j] + (b - cs[j]) if rn[j] else de[j]))
         return out
 
     def to_clean_many(self, offsets: Iterable[int]) -> list[int]:
-        """``[to_clean(d) for d in offsets]`` (a document's date starts at once)."""
-        return list(map(self.to_clean, offsets))
+        """``[to_clean(d) for d in offsets]`` (a document's date starts at once), without a
+        method call per offset."""
+        ds = self._dstart
+        lim = self._lim
+        if lim is None:
+            if not ds:
+                return [0 for _d in offsets]
+            lim = self._tables()
+        shift, nxt = self._shift, self._next
+        out: list[int] = []
+        append = out.append
+        for d in offsets:
+            i = bisect_right(ds, d) - 1
+            append(0 if i < 0 else d + shift[i] if d < lim[i] else nxt[i])
+        return out
 
     def _seg_len(self, i: int) -> int:
         nxt = self._cstart[i + 1] if i + 1 < len(self._cstart) else self.clean_len

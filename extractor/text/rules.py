@@ -64,6 +64,8 @@ class TextRules:
     cjk_trigger: re.Pattern | None
     fold_runs: re.Pattern
     fold_runs_split: re.Pattern
+    rare_split: re.Pattern | None
+    zero_width_one: re.Pattern | None
     traditional: frozenset
     html_tag: regex.Pattern
     html_inline: frozenset
@@ -108,8 +110,8 @@ def _fold_table(spec: dict) -> dict:
     return table
 
 
-def _fold_runs(table: dict) -> re.Pattern:
-    """Runs of characters the fold changes (one stdlib-re character class)."""
+def _fold_class(table: dict) -> str:
+    """One stdlib-re character class of the characters the fold changes."""
     cps = sorted(table)
     parts = []
     i = 0
@@ -120,10 +122,42 @@ def _fold_runs(table: dict) -> re.Pattern:
         a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
         parts.append(a if i == j else f"{a}-{b}")
         i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+def _fold_runs(table: dict) -> re.Pattern:
+    """Runs of characters the fold changes."""
     # `[X][X]*`, not `[X]+`: a pattern that starts with a plain character class lets `re` skip
     # to the next candidate character at C speed (a repeat first is tried at every position)
-    cls = "[" + "".join(parts) + "]"
+    cls = _fold_class(table)
     return re.compile(cls + cls + "*")
+
+
+def _one_class(patterns: list[str]) -> str | None:
+    """``(?:p1|p2|...)`` when it is one character class (each pattern one class or character,
+    none negated: re's parser merges such an alternation into a class), else None."""
+    alt = "(?:" + "|".join(patterns) + ")"
+    try:
+        from re import _constants, _parser   # (no public way to ask what a pattern is)
+        data = _parser.parse(alt).data
+        single = len(data) == 1 and data[0][0] in (_constants.IN, _constants.LITERAL)
+    except Exception:  # noqa: BLE001 - another Python's parser: the detectors scan on their own
+        return None
+    return alt if single else None
+
+
+def _rare_split(fold: dict, footnote_trigger: str, zero_width: tuple) -> re.Pattern | None:
+    """``split`` with the runs of the rare characters as its group: those the fold changes, the
+    footnote trigger's and the zero-width ones. One scan of the text finds all three (a scan
+    led by a class costs ~4 ns a character, 6-7 ms a corpus pass); the footnote and zero-width
+    detectors then look only in the runs. None when the trigger is not one character class."""
+    parts = [_fold_class(fold), footnote_trigger]
+    if zero_width:
+        parts.append("[" + re.escape("".join(zero_width)) + "]")
+    cls = _one_class(parts)
+    if cls is None:
+        return None
+    return re.compile("(" + cls + cls + "*)")
 
 
 def _sentence(final: str, closers: str) -> re.Pattern:
@@ -161,17 +195,18 @@ def text_rules() -> TextRules:
         levels.append((lv["name"], pat, lv["path"]))
         parts.append(f"(?P<L{k}>{lv['regex']})")
     section_any = _compile("|".join(parts), "text.yaml:sections")
+    # the characters the zero-width rule matches on its own (one compiled pattern: re.fullmatch
+    # with a string looks the pattern up in re's cache for each of the 65k characters, 0.12 s
+    # of start-up)
+    zw_chars = tuple(filter(re.compile(d["zero_width"]["regex"]).fullmatch,
+                            map(chr, range(0x80, 0x10000))))
     return TextRules(
         raw=d,
         fold_table=_fold_table(d["fold"]),
         zero_width=_trigger(d["zero_width"]["regex"], "text.yaml:zero_width"),
         marker=_trigger(pm["regex"], "text.yaml:page_markers"),
         marker_start=_trigger(pm["regex"].replace("\\n", "", 1), "text.yaml:page_markers"),
-        # the characters the rule matches on its own (one compiled pattern: re.fullmatch with a
-        # string looks the pattern up in re's cache for each of the 65k characters, 0.12 s of
-        # start-up)
-        zero_width_chars=tuple(filter(re.compile(d["zero_width"]["regex"]).fullmatch,
-                                      map(chr, range(0x80, 0x10000)))),
+        zero_width_chars=zw_chars,
         marker_punct=_compile(pm["followed_by_punct"], "text.yaml:page_markers"),
         marker_enum=_compile(pm["followed_by_enumerator"], "text.yaml:page_markers"),
         marker_final=frozenset(pm["sentence_final"]),
@@ -200,6 +235,8 @@ def text_rules() -> TextRules:
         fold_runs=_fold_runs(_fold_table(d["fold"])),
         traditional=frozenset(p[0] for p in (d["fold"].get("traditional") or "").split()),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
+        rare_split=_rare_split(_fold_table(d["fold"]), d["footnotes"]["trigger"], zw_chars),
+        zero_width_one=re.compile("[" + re.escape("".join(zw_chars)) + "]") if zw_chars else None,
         html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),

@@ -212,11 +212,16 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
     find = text.find
     heads = [m.start() for m in _FIRST_RE.finditer(firsts)]
     heads.append(len(starts))
-    S: list[int] = []
-    E: list[int] = []
-    SEC: list[str] = []
     n = len(starts)
-    prev = 0      # first span not yet emitted
+    # the spans are the sentences but for the ones a glued item number splits: the output
+    # lists are made (copies of the spans up to there) at the first split only; the sections
+    # are kept as the output indexes where a heading sets one
+    out_s: list[int] | None = None
+    out_e: list[int] = []
+    copied = 0    # spans[:copied] are in the output lists (when made)
+    extra = 0     # pieces the splits added so far: output index = span index + extra
+    marks: list[tuple[int, str]] = []
+    prev = 0      # first span not yet looked at
     hi = 0
     while True:
         h = heads[hi]
@@ -239,13 +244,10 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
                     if lo >= h:
                         break
                     pos = starts[lo] + 1
-        if g > prev:
-            S.extend(starts[prev:g])
-            E.extend(ends[prev:g])
-            SEC.extend(repeat(current, g - prev))
         if g == n:
             break
         s, e = starts[g], ends[g]
+        pieces: list[tuple[int, int]] = []
         while True:
             end = e
             if nums[gl] and find("、", s + 1, e) > 0:
@@ -265,15 +267,38 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
                         path[j] = ""
                         nums[j] = ""
                     current = "/".join(p for p in path if p)
-            S.append(s)
-            E.append(end)
-            SEC.append(current)
+                    marks.append((g + extra + len(pieces), current))
             if end == e:
                 break
+            pieces.append((s, end))
             s = end
+        if pieces:
+            pieces.append((s, e))
+            if out_s is None:
+                out_s, out_e = starts[:g], ends[:g]
+            else:
+                out_s.extend(starts[copied:g])
+                out_e.extend(ends[copied:g])
+            for a, b in pieces:
+                out_s.append(a)
+                out_e.append(b)
+            copied = g + 1
+            extra += len(pieces) - 1
         prev = g + 1
         if g == h:
             hi += 1
+    if out_s is None:
+        S, E = starts, ends
+    else:
+        out_s.extend(starts[copied:])
+        out_e.extend(ends[copied:])
+        S, E = out_s, out_e
+    SEC: list[str] = []
+    at, sec = 0, ""
+    for k, label in marks:
+        SEC.extend(repeat(sec, k - at))
+        at, sec = k, label
+    SEC.extend(repeat(sec, len(S) - at))
     # pages: one sweep over the page starts (the page of a sentence is that of its start)
     pstarts, pnums = clean._page_starts, clean._page_numbers
     if pstarts:

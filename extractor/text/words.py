@@ -115,7 +115,7 @@ class _Dictionary:
     COMPLETE_AFTER = 3000
 
     def __init__(self, freq: dict, chars: str, char_offsets: array, entry_offsets: array,
-                 blob: memoryview, counts: array) -> None:
+                 blob: memoryview, counts: array, digest: bytes = b"") -> None:
         self.freq = freq
         self.where = {ch: i for i, ch in enumerate(chars)}
         self.todo = set(chars)            # first characters whose words are not loaded yet
@@ -124,6 +124,7 @@ class _Dictionary:
         self.blob = blob
         self.counts = counts
         self.calls = 0
+        self.digest = digest    # the cache file's checksum: names the dictionary it holds
 
     def need(self, text: str) -> None:
         """Load the words starting with a character of ``text`` (if not loaded yet)."""
@@ -140,17 +141,39 @@ class _Dictionary:
         for ch in list(self.todo):
             self._load(ch)
 
-    def _load(self, ch: str) -> None:
+    def _block(self, ch: str) -> tuple[list[str], array]:
+        """The words starting with ``ch`` and their frequencies, from the file."""
         i = self.where[ch]
         b0, b1 = self.char_offsets[i], self.char_offsets[i + 1]
         e0, e1 = self.entry_offsets[i], self.entry_offsets[i + 1]
-        self._store(str(self.blob[b0:b1 - 1], "utf-8").split("\n"), self.counts[e0:e1])
+        return str(self.blob[b0:b1 - 1], "utf-8").split("\n"), self.counts[e0:e1]
+
+    def _load(self, ch: str) -> None:
+        self._store(*self._block(ch))
         self.todo.discard(ch)
         if not self.todo:       # everything is stored: the file's 7 MB can go
             self.blob, self.counts = memoryview(b""), array("i")
 
     def _store(self, words: list[str], counts: array) -> None:
         self.freq.update(zip(words, counts))
+
+    def frequencies(self, words: Iterable[str]) -> dict[str, int] | None:
+        """The dictionary's own frequency of each of ``words`` (0: no word, or only a prefix),
+        read from the file (not ``freq``, where a user word replaced it); None once the file's
+        bytes are dropped."""
+        if not self.todo:
+            return None
+        blocks: dict[str, dict[str, int]] = {}
+        out = {}
+        for w in words:
+            if w[:1] not in self.where:
+                out[w] = 0
+                continue
+            block = blocks.get(w[0])
+            if block is None:
+                block = blocks[w[0]] = dict(zip(*self._block(w[0])))
+            out[w] = block.get(w, 0)
+        return out
 
 
 def _dictionary_file(jieba) -> Path | None:
@@ -225,7 +248,7 @@ def _unpack_dictionary(data: bytes | None, freq: dict) -> tuple[_Dictionary, int
             or any(a >= b for a, b in zip(entry_offsets, entry_offsets[1:]))):
         return None
     return _Dictionary(freq, chars, char_offsets, entry_offsets, body[ends[2]:ends[3]],
-                       counts), total
+                       counts, bytes(digest)), total
 
 
 def _initialize(tk, jieba) -> _Dictionary | None:
@@ -595,7 +618,8 @@ class _RouteDictionary(_Dictionary):
     """rjieba's dictionary filled from our copy of jieba's one first character at a time, as
     :class:`_Dictionary` fills jieba's (with its own characters to do: the Python one fills
     only for the texts the Python route cuts). The user words are in from the start with the
-    frequencies jieba gave them; a default word they replace is skipped when it comes."""
+    frequencies jieba gave them; a default word they replace is skipped when it comes. Used
+    when rjieba cannot build the dictionary itself (see :func:`_own_dictionary_route`)."""
 
     COMPLETE_AFTER = math.inf       # the check per window costs ~0.3 µs of ~4
 
@@ -625,9 +649,11 @@ def _add_words(add, entries, users: dict[str, int], rest: int) -> int:
 
 
 def _compiled_route(tk, lazy: _Dictionary | None, users):
-    """rjieba's ``Jieba`` with jieba's dictionary (filling like ``lazy``: the
-    :class:`_RouteDictionary`, None when complete), our user words and jieba's total; None when
-    rjieba is missing, is not a checked release, or the setting is not the checked one."""
+    """rjieba's ``Jieba`` with jieba's dictionary, our user words and jieba's total, and the
+    :class:`_RouteDictionary` still filling it (None when complete: built by rjieba from its
+    own copy of jieba's dictionary, see :func:`_own_dictionary_route`, or filled from jieba's
+    complete one); None when rjieba is missing, is not a checked release, or the setting is
+    not the checked one."""
     jieba = import_jieba()
     if (getattr(jieba, "__version__", None) != "0.42.1"
             or jieba.re_han_default.pattern != "([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)"
@@ -639,17 +665,17 @@ def _compiled_route(tk, lazy: _Dictionary | None, users):
     if any(f and w.isascii() and w.isalnum() or _FILLER in w for w, f in freqs.items()):
         return None
     try:
-        cls = _rjieba_class()
-        route = cls.empty() if cls is not None else None
+        release = _rjieba_release()
+        if release is None:
+            return None
+        route = _own_dictionary_route(*release, lazy, users, freqs, tk.total)
+        if route is not None:
+            return route, None
+        route = release[1].empty()
     except Exception:   # noqa: BLE001  (a broken install: the Python route does the same)
         return None
-    if route is None:
-        return None
-    rest = tk.total
-    for word, _, tag in users:
-        if freqs[word]:             # a frequency 0 takes the word out of jieba's route
-            route.add_word(word, freqs[word], tag)
-    rest -= sum(freqs.values())
+    _add_users(route, users, freqs)
+    rest = tk.total - sum(freqs.values())
     if lazy is not None and lazy.todo:
         route.add_word(_FILLER, rest, None)
         return route, _RouteDictionary(lazy, route, freqs, rest)
@@ -657,8 +683,53 @@ def _compiled_route(tk, lazy: _Dictionary | None, users):
     return route, None
 
 
+#: per checked rjieba release, the checksum of our copy of the dictionary its ``Jieba()`` is
+#: built from (its ``_pack_dictionary`` of jieba 0.42.1's dict.txt): the release embeds that
+#: dict.txt's words with the same frequencies (one line less: B超 is listed twice in jieba's;
+#: compared word by word with the copy decompressed from rjieba 0.2.2's library), so the
+#: route's dictionary is built in Rust (0.1 s) instead of filled with one add_word a word
+#: (0.43 µs each, ~0.26 s a process on a first pass over the corpus, in every pool worker).
+_RJIEBA_DICTIONARY = {
+    "0.2.2": "6a82ca6e3d17c2aaf40e5ee62edd82f0a9d63c7fbdb144fe00dc6e23997bcb40",
+}
+
+
+def _own_dictionary_route(version: str, cls, lazy: _Dictionary | None, users,
+                          freqs: dict[str, int], total: int):
+    """rjieba's ``Jieba()`` (its own dictionary) with our user words and a filler making its
+    total jieba's ``total``, when ``lazy`` is our copy of that same dictionary (told by its
+    checksum); else None. rjieba's total starts as the sum of its words' frequencies (each word
+    once) and add_word replaces a word's frequency, total included; a user word that jieba
+    gives frequency 0 would have to leave the dictionary, which rjieba cannot do (None)."""
+    if lazy is None or lazy.digest.hex() != _RJIEBA_DICTIONARY.get(version):
+        return None
+    own = lazy.frequencies(freqs)
+    if own is None or any(own[w] and not f for w, f in freqs.items()):
+        return None
+    rest = total - sum(lazy.counts) - sum(f - own[w] for w, f in freqs.items() if f)
+    if rest < 0:
+        return None
+    route = cls()
+    _add_users(route, users, freqs)
+    route.add_word(_FILLER, rest, None)
+    return route
+
+
+def _add_users(route, users, freqs: dict[str, int]) -> None:
+    """The user words with the frequencies jieba gave them (``freqs``), in their order."""
+    for word, _, tag in users:
+        if freqs[word]:             # a frequency 0 takes the word out of jieba's route
+            route.add_word(word, freqs[word], tag)
+
+
 def _rjieba_class():
-    """rjieba's ``Jieba`` class if rjieba is a checked release (else None).
+    """rjieba's ``Jieba`` class if rjieba is a checked release (else None)."""
+    release = _rjieba_release()
+    return release[1] if release is not None else None
+
+
+def _rjieba_release():
+    """(version, ``Jieba`` class) of rjieba if it is a checked release (else None).
 
     The release is told by its ``rjieba-<version>.dist-info`` folder beside the package (the
     wheel has no ``__version__``; importlib.metadata costs 60 ms of start-up). The package's
@@ -678,10 +749,11 @@ def _rjieba_class():
                  if n.startswith("rjieba-") and n.endswith(".dist-info")]
     except OSError:
         return None
-    if len(infos) != 1 or infos[0][len("rjieba-"):-len(".dist-info")] not in _RJIEBA_CHECKED:
+    version = infos[0][len("rjieba-"):-len(".dist-info")] if len(infos) == 1 else None
+    if version not in _RJIEBA_CHECKED:
         return None
     if "rjieba" in sys.modules:
-        return sys.modules["rjieba"].Jieba
+        return version, sys.modules["rjieba"].Jieba
     name = "rjieba.rjieba"
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         path = os.path.join(folder, "rjieba" + suffix)
@@ -691,7 +763,7 @@ def _rjieba_class():
                 importlib.util.spec_from_file_location(name, path, loader=loader))
             loader.exec_module(module)
             sys.modules[name] = module
-            return module.Jieba
+            return version, module.Jieba
     return None
 
 

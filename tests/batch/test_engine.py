@@ -253,3 +253,49 @@ def test_without_a_cache_the_warm_text_is_a_temporary_file_removed_after_use(tmp
     worker.warm_up("t:seen")
     assert seen == [worker.WARM_TEXT]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pool_workers_and_export_helper_do_not_rerun_the_main_script(tmp_path):
+    """multiprocessing re-runs the parent's main script in each child it starts (as
+    ``__mp_main__``); for the ``extractor`` console script that imported the CLI and typer in
+    every worker and in the export helper. Nothing they run comes from the main script."""
+    import os
+    import subprocess
+    import sys
+
+    from fakeproc import HERE
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i, line in enumerate(LINES[:4]):
+        (inputs / f"r{i}.txt").write_text(line, encoding="utf-8")
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import os, sys\n"
+        f"sys.path.insert(0, {HERE!r})\n"
+        "if __name__ == '__mp_main__':\n"
+        f"    open(os.path.join({str(marks)!r}, f'rerun-{{os.getpid()}}'), 'w').close()\n"
+        "if __name__ == '__main__':\n"
+        "    from extractor.batch.runner import RunOptions, run_batch\n"
+        f"    s = run_batch(RunOptions(paths=[{str(inputs)!r}], out_dir={str(tmp_path / 'out')!r},"
+        " jobs=2, formats=['csv', 'jsonl'], processor='fakeproc:process_path'))\n"
+        "    print(s.ok, len(s.written))\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, EXTRACTOR_NO_PROGRESS="1"))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["4", "6"]          # 4 documents; 3 tables x 2 formats
+    assert list(marks.iterdir()) == []
+
+
+def test_pool_workers_freeze_what_the_warm_up_built():
+    """A pool worker's rules and dictionaries live as long as the worker: after the warm-up
+    they are out of the collector's sight (gc.freeze), so full collections walk the documents'
+    objects only."""
+    import gc
+
+    with LocalPool(1, FAKE) as pool:
+        pool.calls[0].result()
+        assert pool.executor.submit(gc.get_freeze_count).result() > 0
+    assert gc.get_freeze_count() == 0          # never in the calling process

@@ -201,3 +201,26 @@ def test_control_characters_survive_in_xlsx_as_control_pictures(tmp_path):
     write_all({"facts": lambda: to_arrow("facts", rows).to_batches()}, tmp_path, ["xlsx", "csv"])
     assert read_rows(tmp_path / XLSX_NAME, "facts")[0]["section"] == "一、\u240c（二）"
     assert read_rows(tmp_path / "facts.csv", "facts")[0]["section"] == "一、\x0c（二）"
+
+
+def test_column_widths_see_the_text_as_stored():
+    """_widths measures a text's first 80 characters without xlsx_text: the control
+    characters xlsx_text replaces and their control pictures are one column each."""
+    from extractor.batch.exports import _widths, display_width, xlsx_text
+
+    controls = "".join(map(chr, range(0x20)))
+    for ch in controls:
+        t = f"前{ch}x" * 30
+        assert display_width(xlsx_text(t[:80])) == display_width(t[:80])
+    sample = {"text": [controls + "中" * 70, "ab", None], "start": [1, 22, None],
+              "fact_ids": [["a", "b"]], "value": [1.5e20]}
+    cols = ["text", "start", "fact_ids", "value"]
+    want = []
+    for c in cols:
+        w = display_width(c) + 3
+        for v in sample[c]:
+            if v is not None:
+                t = json.dumps(v) if isinstance(v, list) else str(v)
+                w = max(w, display_width(xlsx_text(t[:80])) + 1)
+        want.append(float(min(max(w, 6), 60)))
+    assert _widths(cols, sample) == want

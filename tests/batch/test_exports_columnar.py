@@ -413,3 +413,48 @@ def test_the_rows_pool_respects_a_pool_the_user_chose():
     assert backend(ARROW_DEFAULT_MEMORY_POOL="jemalloc") == "jemalloc"
     assert backend(ARROW_DEFAULT_MEMORY_POOL="system") == "system"
     assert backend() == "mimalloc"
+
+
+def test_formula_guard_of_many_numbers_and_near_numbers():
+    """Enough candidates for the RE2 number test (more than 8): ASCII numbers are left alone
+    without Python, the rest (Unicode digits, a trailing newline, half numbers) by
+    guard_formula; slices too."""
+    near = ["-12.5", "-1e5", "+.5", "-0", "-１２", "-1\n", "-1-", "-.", "+", "-e5", "=1",
+            "-1.5E+07", "-٣", "@1", "\t-1", "-1 ", "- 1", "+1.", "-.5e-3", "-12,5"]
+    texts = near * 3 + TEXTS
+    arr = pa.array(texts)
+    for a in (arr, arr.slice(7)):
+        got = ex._patch(a, a, ex._formula_start(a), guard_formula).to_pylist()
+        assert got == [guard_formula(t) for t in a.to_pylist()]
+
+
+@pytest.mark.parametrize("table", ["facts", "anomalies", "documents"])
+def test_parquet_bytes_are_pyarrow_parquets_defaults(tmp_path, table):
+    """The writer used without importing pyarrow.parquet writes the bytes
+    pyarrow.parquet.ParquetWriter writes with its defaults (one row group per batch; an empty
+    table still has its schema)."""
+    import pyarrow.parquet as pq
+
+    from extractor.batch.schema import arrow_schema
+
+    batches = _raw_batches(table, MAKERS[table](80, 3), 30)
+    for parts in (batches, []):
+        write_table(table, parts, tmp_path / "t.parquet", "parquet")
+        with pq.ParquetWriter(tmp_path / "ref.parquet", arrow_schema(table)) as ref:
+            for b in parts:
+                ref.write_batch(b)
+            if not parts:
+                ref.write_table(arrow_schema(table).empty_table())
+        assert (tmp_path / "t.parquet").read_bytes() == (tmp_path / "ref.parquet").read_bytes()
+
+
+def test_writing_parquet_does_not_import_pyarrow_parquet(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from extractor.batch.exports import write_table; "
+            f"write_table('facts', [], {str(tmp_path / 'f.parquet')!r}, 'parquet'); "
+            "print(sorted(m for m in sys.modules if m in ('pyarrow.parquet', 'pyarrow.fs')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -126,3 +126,23 @@ def test_kept_as_a_duckdb_store(tmp_path):
                               "finished is not null from runs").fetchall()
         assert runs == [(1, "run", 60, 60, 50, 10, 2, True)]
         assert st.con.execute("select distinct run_id from documents").fetchall() == [(1,)]
+
+
+def test_rows_already_in_order_and_documents_out_of_order(tmp_path):
+    """Facts in export order within each document (as the pipeline gives them), documents
+    arriving in any order, a source twice in one flush: the rows the DuckDB store gives (the
+    flush is put in source order, and rows already in order are not reordered)."""
+    scratch = ScratchStore(tmp_path)
+    db = Store(tmp_path / "d.duckdb")
+    rng = random.Random(11)
+    docs = []
+    for i, source in enumerate(["z.txt", "b.txt", "中文.txt", "b.txt", "a.txt", "é.txt"]):
+        row, facts, anomalies = _doc(i, source, rng)
+        facts.sort(key=lambda f: (f["start"], f["end"], f["kind"], f["fact_id"]))
+        docs.append((row, facts, anomalies))
+    for st in (scratch, db):
+        st.add_many(docs[:4], run_id=1)
+        st.add_many(docs[4:], run_id=1)
+    for table in ("facts", "anomalies", "documents"):
+        assert scratch.table(table).equals(db.table(table)), table
+    db.close()

@@ -297,3 +297,58 @@ def test_report_with_unreadable_inputs_exits_3(mini_corpus, tmp_path):
     res = invoke("report", mini_corpus, "-o", tmp_path / "r.html")
     assert res.exit_code == 3
     assert "empty.txt: unreadable" in res.stderr and (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("argv, jobs", [
+    (["run", "d", "-o", "o", "--jobs", "2"], 2),
+    (["run", "d", "-j3", "-o", "o"], 3),
+    (["extract", "d", "--jobs=4", "-o", "-"], 4),
+    (["check", "-j", "2", "d", "-o", "f.jsonl", "--engine=local"], 2),
+    (["run", "d", "-o", "o", "--jobs", "1"], None),
+    (["run", "d", "-o", "o", "--jobs", "2", "--engine", "dask"], None),
+    (["run", "d", "-o", "o", "--jobs", "two"], None),
+    (["run", "--help", "--jobs", "2"], None),
+    (["run", "-o", "o", "--", "--jobs", "1"], "default"),   # after --: a path, not an option
+    (["stats", "d", "--jobs", "2"], None),
+    (["show", "d"], None),
+    ([], None),
+])
+def test_jobs_read_from_argv_before_parsing(argv, jobs):
+    from extractor import cli
+    from extractor.batch.engine import default_jobs
+
+    if jobs == "default":
+        jobs = default_jobs() if default_jobs() > 1 else None
+    assert cli._jobs_from_argv(["extractor", *argv]) == jobs
+
+
+def test_early_pool_is_taken_when_the_options_agree_and_ended_otherwise():
+    """The pool started before typer parses (_start_pool_now) serves the command whose parsed
+    options agree with it; any other use, or none (a usage error), ends its workers."""
+    from extractor import cli
+    from extractor.batch.engine import LocalPool
+
+    assert not cli._started_by_script()        # imported by a test: nothing was started
+    pool = LocalPool(2)
+    workers = list(pool.executor._processes.values())
+    cli._EARLY[0] = pool
+    with cli._early_pool("local", 2) as taken:
+        assert taken is pool and cli._EARLY[0] is None
+    assert all(not p.is_alive() for p in workers)
+
+    for engine, jobs in (("local", 1), ("dask", 2)):
+        pool = LocalPool(2)
+        workers = list(pool.executor._processes.values())
+        cli._EARLY[0] = pool
+        with cli._early_pool(engine, jobs) as other:
+            assert other is None and cli._EARLY[0] is None
+            assert pool.executor is None and all(not p.is_alive() for p in workers)
+
+    pool = LocalPool(2)
+    workers = list(pool.executor._processes.values())
+    cli._EARLY[0] = pool
+    with pytest.raises(SystemExit) as exc:
+        cli.app(["run", "--no-such-option"], prog_name="extractor")
+    assert exc.value.code == 2
+    assert cli._EARLY[0] is None and pool.executor is None
+    assert all(not p.is_alive() for p in workers)

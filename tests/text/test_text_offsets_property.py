@@ -270,3 +270,46 @@ def test_to_clean_is_the_first_clean_character_starting_at_or_after(corpus_prepa
         want = [bisect_left(starts, d) for d in offsets]
         assert ct.to_clean_many(offsets) == want
         assert [ct.to_clean(d) for d in offsets[::97]] == want[::97]
+
+
+def test_to_clean_over_replacements_and_deletions(corpus_prepared) -> None:
+    """The same through replacement segments (entities, HTML tags) and deletions: the HTML files
+    of the corpus and a text with every kind of edit; to_clean one by one too."""
+    from extractor.text import clean_text
+
+    texts = [p.clean for _path, p in corpus_prepared if "rawhtml" in str(_path)
+             or "<p" in p.doc.text[:2000]]
+    texts.append(clean_text("合计&nbsp;100万元 X9642;招才\u200b引智①2 统计期限自 2023 年\r\n工程"
+                            "完成投资1200万元\n2、,已预付650万元\n3、。尾[2]５％"))
+    n = 0
+    for ct in texts:
+        omap = ct.omap
+        starts = [omap.start_of(c) for c in range(omap.clean_len)]
+        offsets = list(range(len(ct.decoded) + 1))
+        want = [bisect_left(starts, d) for d in offsets]
+        assert ct.to_clean_many(offsets) == want
+        assert [ct.to_clean(d) for d in offsets] == want
+        n += sum(1 for _s in omap.iter_segments() if not _s[4])
+    assert n > 100   # replacement segments were crossed
+
+
+def test_to_decoded_many_is_to_decoded(corpus_prepared, sample_prepared) -> None:
+    """``to_decoded_many`` = ``to_decoded`` span by span: spans inside one segment (its fast
+    path), across segments, ending at a segment's end, empty and at the ends of the text."""
+    from extractor.text import clean_text
+
+    cts = [p.clean for _path, p in corpus_prepared[::4]] + [sample_prepared.clean]
+    cts += [p.clean for _path, p in corpus_prepared if "<p" in p.doc.text[:2000]]
+    cts.append(clean_text("合计&nbsp;100万元 X9642;招才\u200b引智①2 统计期限自 2023 年\r\n工程"))
+    rng = random.Random(5)
+    n = 0
+    for ct in cts:
+        m = ct.omap.clean_len
+        seg = [s[0] for s in ct.omap.iter_segments()] + [m]
+        spans = [(a, min(m, a + rng.randint(0, 15))) for a in
+                 (rng.randrange(m + 1) for _ in range(300))]
+        spans += [(a, b) for a, b in zip(seg, seg[1:])] + [(max(0, b - 2), b) for b in seg]
+        spans += [(0, m), (m, m), (0, 0)]
+        assert ct.to_decoded_many(spans) == [ct.to_decoded(a, b) for a, b in spans]
+        n += len(spans)
+    assert n > 5000

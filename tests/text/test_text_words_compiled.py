@@ -19,8 +19,9 @@ from extractor.text import words
 
 @pytest.fixture(scope="module")
 def cutters():
-    """The pure-Python cutter over jieba's complete dictionary, and a compiled one whose
-    dictionary fills as it cuts (from our copy of jieba's, as in a worker) or is complete."""
+    """The pure-Python cutter over jieba's complete dictionary, and a compiled one as a worker
+    has it: rjieba's own copy of jieba's dictionary (when ours is jieba's), else one that fills
+    as it cuts (from our copy of jieba's) or is complete."""
     tk = words.tokenizer()                      # the dictionary complete: the reference
     fresh, lazy, users = words._tokenizer.__wrapped__()
     compiled = words._compiled_route(fresh, lazy, users)
@@ -125,11 +126,77 @@ def test_rjieba_runs_differ_from_jiebas_only_in_the_characters_cut_by_python(cut
     assert not wrong and extra > 60_000
 
 
-def test_the_compiled_dictionary_fills_per_first_character_then_all_at_once(cutters):
+def _total_is(route, total: int, chars: str, side: int) -> bool:
+    """Whether ``route`` (changed: probe words added) routes as if its total were ``total``,
+    told by two new characters X Y (no dictionary word starts with them) and the words X, Y, XY
+    with frequencies a, b, F such that a·b = F·T + side, T the total with them added: XY wins
+    over X + Y exactly when F·(the route's total) >= a·b, so the word XY is kept for side -1
+    and split for side +1 when the route's total is T, and a total off by one flips it."""
+    x, y = chars
+    for f in range(2, 200):
+        n = f * total + 2 * f * f + side        # (a - F)(b - F), from a·b - F·(total + a + b + F)
+        d = next((d for d in range(2, 20_000) if n % d == 0), None)
+        if d is not None:
+            break
+    a, b = d + f, n // d + f
+    assert a * b == f * (total + a + b + f) + side
+    for word, freq in ((x, a), (y, b), (x + y, f)):
+        route.add_word(word, freq, None)
+    return route.cut(x + y, False) == ([x + y] if side < 0 else [x, y])
+
+
+def _probe_chars(tk) -> str:
+    firsts = {w[0] for w in tk.FREQ}
+    return "".join([c for c in map(chr, range(0x9FA5, 0x4E00, -1)) if c not in firsts][:2])
+
+
+def test_the_route_from_rjiebas_own_dictionary_is_jiebas(cutters, monkeypatch):
+    # the process route: rjieba's Jieba() (jieba's dictionary built in Rust), our user words and
+    # jieba's total to the unit; the same as the route filled word by word from our copy
+    _, compiled, tk = cutters
+    fresh, lazy, users = words._tokenizer.__wrapped__()
+    if lazy is None:
+        pytest.skip("no copy of jieba's dictionary in the cache: its checksum is not known")
+    got = words._compiled_route(fresh, lazy, users)
+    assert got[1] is None and compiled.fill is None
+    assert all(map(got[0].has_word, (w for w, f in tk.FREQ.items() if f)))
+    chars = _probe_chars(tk)
+    for side in (-1, 1):
+        assert _total_is(words._compiled_route(fresh, lazy, users)[0], tk.total, chars, side)
+        # the probe tells a total off by one
+        assert not _total_is(words._compiled_route(fresh, lazy, users)[0], tk.total - side,
+                             chars, side)
+    monkeypatch.setattr(words, "_RJIEBA_DICTIONARY", {})    # another dictionary: filled
+    route, fill = words._compiled_route(fresh, lazy, users)
+    fill.complete()
+    assert _total_is(route, tk.total, chars, -1)
+    assert _total_is(words._compiled_route(tk, None, users)[0], tk.total, chars, 1)
+
+
+def test_a_dictionary_other_than_rjiebas_own_is_filled(cutters):
+    fresh, lazy, users = words._tokenizer.__wrapped__()
+    if lazy is None:
+        pytest.skip("no copy of jieba's dictionary in the cache")
+    lazy.digest = bytes(32)                    # an edited dict.txt: another checksum
+    route, fill = words._compiled_route(fresh, lazy, users)
+    assert fill is not None and fill.todo
+    freqs = {w: fresh.FREQ[w] for w, _, _ in users}
+    # a user word of frequency 0 that rjieba's dictionary holds: rjieba cannot drop it
+    lazy.digest = bytes.fromhex(words._RJIEBA_DICTIONARY["0.2.2"])
+    word = next(w for w in ("地区生产总值", "生产总值") if lazy.frequencies([w])[w])
+    release = words._rjieba_release()
+    assert words._own_dictionary_route(*release, lazy, users, dict(freqs, **{word: 0}),
+                                       fresh.total) is None
+    assert words._own_dictionary_route(*release, lazy, users, freqs, fresh.total) is not None
+
+
+def test_the_compiled_dictionary_fills_per_first_character_then_all_at_once(cutters,
+                                                                            monkeypatch):
     python, _, tk = cutters
     fresh, lazy, users = words._tokenizer.__wrapped__()
     if lazy is None:
         pytest.skip("no copy of jieba's dictionary in the cache: it is filled at once")
+    monkeypatch.setattr(words, "_RJIEBA_DICTIONARY", {})    # not rjieba's own dictionary
     route, fill = words._compiled_route(fresh, lazy, users)
     cutter = words._RouteCutter(fresh, lazy, route, fill)
     text = "建立了5个电商示范站点，地区生产总值增长，鑫淼犇骉"

@@ -1,0 +1,55 @@
+"""The store's columns built from buffers (``store._strings``) hold exactly what
+``pa.array(values, pa.string())`` would (None as ""), whatever the texts: ASCII, CJK, characters
+outside the BMP, empty texts, few long texts repeated (the distinct-text path) or all distinct."""
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+import pytest
+
+from extractor.batch.store import _strings
+
+_ALPHABET = "ab0.-_ 中文报告亿元％\u3000\u00e9\U0001f600\U00020000\n\"',"
+
+
+def _reference(values):
+    return pa.array(["" if v is None else v for v in values], pa.string())
+
+
+def _random_texts(rng, n, longest):
+    return ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, longest)))
+            for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_strings_equal_pa_array(seed):
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 2, 7, 50, 300])
+    longest = rng.choice([0, 3, 20, 80])
+    pool = _random_texts(rng, rng.choice([1, 2, 5, n or 1]), longest)
+    values = [rng.choice(pool) for _ in range(n)]            # repeated texts (a source column)
+    if rng.random() < 0.3:
+        values = _random_texts(rng, n, longest)              # all distinct
+    if rng.random() < 0.3 and n:
+        values[rng.randrange(n)] = None
+    if rng.random() < 0.3:
+        values = [v.encode("ascii", "ignore").decode() if v else v for v in values]
+    got = _strings(values)
+    assert got.type == pa.string() and got.null_count == 0
+    assert got.to_pylist() == _reference(values).to_pylist()
+
+
+def test_long_repeated_texts_take_the_distinct_path():
+    src = "/work/shared/corpus/raw/2018年国务院政府工作报告.txt"
+    values = [src] * 40 + ["其他报告" * 10] * 20
+    assert _strings(values).to_pylist() == values
+
+
+def test_a_value_that_is_not_text_raises():
+    with pytest.raises(TypeError):
+        _strings(["a", 1])
+    with pytest.raises(TypeError):
+        _strings(["a", None, 2])
+    with pytest.raises(UnicodeError):
+        _strings(["a", "\ud800"])

@@ -1,0 +1,106 @@
+"""The ASCII-digit variants of the whole-text scans (``config.ascii_digit_variant``) must find
+exactly what the rule patterns find on every text ``only_ascii_digits`` lets them run on, and
+``only_ascii_digits`` must be True exactly when regex's ``\\d`` matches nothing but 0-9."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import regex
+
+from extractor.checks.config import (_digit_led_alternation, ascii_digit_variant, lexicon,
+                                     only_ascii_digits, pattern)
+from extractor.reading import read
+from extractor.text import prepare
+
+from .helpers import doc
+
+# every checks.yaml / lexicon pattern a whole text is scanned with, plus odd shapes
+_RULES = [("duplicated_token", "pattern"), ("year_contamination", "token"), ("dates", "summary"),
+          ("dates", "plan"), ("contradictory_qualifiers", "pattern")]
+
+
+def _spans(rx: regex.Pattern[str], text: str) -> list[tuple]:
+    return [(m.span(), m.groups()) for m in rx.finditer(text)]
+
+
+def _plain(text: str) -> bool:
+    return all(c in "0123456789" for c in regex.findall(r"\d", text))
+
+
+def test_variant_spelling_and_refusals() -> None:
+    v = ascii_digit_variant
+    assert v(regex.compile(r"(?<![\d.])(?P<n>\d+)\D")).pattern == r"(?<![0-9.])(?P<n>[0-9]+)[^0-9]"
+    assert v(regex.compile(r"[]\d]x")).pattern == r"[]0-9]x"          # ']' first is a literal
+    assert v(regex.compile(r"[^]\d]x")).pattern == r"[^]0-9]x"
+    assert v(regex.compile(r"\\d")) is None                             # a backslash, then d
+    assert v(regex.compile(r"abc")) is None                             # nothing to change
+    for refused in (r"[\D]", r"(?x)\d # c", r"[[:digit:]]\d", r"(?V1)[\d--5]",
+                    r"a|\d", r"(?:\d|a)", r"(?P<y>\d{4})x|(?P<z>\d{4})y"):
+        assert v(regex.compile(refused)) is None, refused
+    # only the speed depends on the alternation test: a digit-led branch makes it refuse
+    assert _digit_led_alternation(r"(?:(?P<x>\d)x|y)") and not _digit_led_alternation(r"(?=\d)a|b")
+    assert ascii_digit_variant(pattern("dates", "plan")) is None
+    assert ascii_digit_variant(pattern("duplicated_token", "pattern")) is not None
+
+
+def test_variants_find_the_same_matches(corpus_files: list[Path], sample_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rules = [pattern(s, k) for s, k in _RULES]
+    rules += [regex.compile(lexicon("magnitudes")[k]["pattern"]) for k in ("voltage_kv", "voltage_v", "village_road")]
+    pairs = [(rx, ascii_digit_variant(rx)) for rx in rules]
+    pairs = [(rx, va) for rx, va in pairs if va is not None]
+    assert len(pairs) >= 4
+    texts = [prepare(read(p)).clean.text for p in [sample_path, *corpus_files[:30]]]
+    for text in texts:
+        assert only_ascii_digits(text)
+        for rx, va in pairs:
+            assert _spans(va, text) == _spans(rx, text), rx.pattern
+
+    alpha = "0123456789.,，年月日%万元亿千伏kV号国道总结工作 \u3000近余多约"
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.text(alphabet=alpha, max_size=60))
+    def same(text: str) -> None:
+        for rx, va in pairs:
+            assert _spans(va, text) == _spans(rx, text), (rx.pattern, text)
+
+    same()
+
+
+def test_only_ascii_digits_equals_the_regex_digits() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    others = [c for c in map(chr, range(0x80, 0x10000)) if regex.match(r"\d", c)]
+    assert "\uff10" in others and "\u0660" in others
+    near = "".join(chr(ord(c) + 10) for c in others[::7])   # same rows, not digits
+    alpha = "0123456789年，。￥\u3000abc" + "".join(others[::5]) + near + "\U0001D7CE\U00020000"
+
+    @settings(max_examples=800, deadline=None)
+    @given(st.text(alphabet=alpha, max_size=40))
+    def same(text: str) -> None:
+        # beyond the BMP the answer may be False without a digit (not looked at): never True wrongly
+        got = only_ascii_digits(text)
+        if any(ord(c) > 0xFFFF for c in text):
+            assert not got
+        else:
+            assert got == _plain(text), text
+
+    same()
+    assert only_ascii_digits("2023年￥5，１") is False and only_ascii_digits("2023年￥5") is True
+    assert only_ascii_digits("\ud800 2023") is False     # a lone surrogate: not looked at
+    assert only_ascii_digits("") is True
+
+
+def test_checks_use_the_rule_pattern_when_other_digits_occur() -> None:
+    """A document holding a full-width or Arabic-Indic digit is scanned with the rule patterns
+    themselves: 2023年2023年 written in other digits is still found."""
+    from extractor.checks import run_checks
+
+    for text in ("报告期内２０２３年２０２３年完成投资5亿元。", "完成٢٠٢٣年٢٠٢٣年任务，投资5亿元。"):
+        p = doc(text)
+        assert not only_ascii_digits(p.clean.text)
+        found = [a for a in run_checks(p, []) if a.code == "figure.duplicated_token"]
+        assert [a.evidence for a in found] == [text[2:12] if text.startswith("完成") else text[4:14]], text
