@@ -266,6 +266,21 @@ def init_worker(processor: str, started, parent_pid: int | None = None) -> None:
     # name; the document's own status row and error line say what went wrong
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     warm_up(processor)
+    settle()
+
+
+def settle() -> None:
+    """After the warm-up, before the documents: what the warm-up built (rules, dictionaries,
+    compiled patterns: about 25k of the 40k objects the collector tracks) lives as long as the
+    process, so it is moved out of the collector's sight (``gc.freeze``) after one collection
+    of the warm-up's garbage. Each full collection then walks the documents' objects only: the
+    three full collections of two corpus passes took 0.058-0.073 CPU s, 0.019-0.026 after.
+    Only in a pool worker, whose life is one run: in a longer-lived process, objects frozen
+    now that become cyclic garbage later would never be freed."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _exit_when_gone(parent_pid: int, every: float = 1.0) -> None:

@@ -69,6 +69,9 @@ class Pattern:
     # the group names in group-number order when every group is named once (then the groups
     # tuple zipped with them is the groupdict); None otherwise
     group_names: Any = None
+    # neither `requires` nor `range_only`: the engine tries no later rule of its kind at a start
+    # where it matched
+    plain: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ class RuleSet:
     tail_chars: frozenset[str]
     kinds_by_char: dict              # first character of a tail word → kinds it can start
     words_by_char: dict              # first character → ((tail word, kind), …), longest first
+    tail_len: dict                   # first character → length of its longest tail word
     negatives: list                  # (name, compiled, trigger strings) phrases + patterns
     negative_names: dict[str, str]   # group name → description
     cue_res: dict[str, Any]          # cue list name → compiled alternation
@@ -351,7 +355,8 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
             near_first=first_chars(near.pattern) if near is not None else None,
             near_sure=_single_chars(near.pattern) if near is not None else None,
             n1_group=compiled.groupindex.get("n1", 0), group_names=_group_names(compiled),
-            cue=requires.get("left_cue") or "", cue_window=requires.get("window", 12)))
+            cue=requires.get("left_cue") or "", cue_window=requires.get("window", 12),
+            plain=not requires and not p.get("range_only")))
     return out
 
 
@@ -583,6 +588,7 @@ def _build(base_str: str, digest: str, others: bool) -> RuleSet:
                    kinds_by_char={k: frozenset(v) for k, v in kinds_by_char.items()},
                    words_by_char={k: tuple(sorted(v, key=lambda p: -len(p[0])))
                                    for k, v in words_by_char.items()},
+                   tail_len={k: max(len(w) for w, _ in v) for k, v in words_by_char.items()},
                    negatives=negatives,
                    negative_names=neg_names, cue_res=cue_res, distribute=distribute,
                    negative_any_trigger=negative_any_trigger,

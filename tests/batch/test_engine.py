@@ -287,3 +287,15 @@ def test_pool_workers_and_export_helper_do_not_rerun_the_main_script(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["4", "6"]          # 4 documents; 3 tables x 2 formats
     assert list(marks.iterdir()) == []
+
+
+def test_pool_workers_freeze_what_the_warm_up_built():
+    """A pool worker's rules and dictionaries live as long as the worker: after the warm-up
+    they are out of the collector's sight (gc.freeze), so full collections walk the documents'
+    objects only."""
+    import gc
+
+    with LocalPool(1, FAKE) as pool:
+        pool.calls[0].result()
+        assert pool.executor.submit(gc.get_freeze_count).result() > 0
+    assert gc.get_freeze_count() == 0          # never in the calling process

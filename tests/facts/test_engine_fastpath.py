@@ -332,3 +332,69 @@ def test_list_item_needs_a_separator_before_the_figure(text, data):
     pos = data.draw(st.integers(0, len(text)))
     if pos == 0 or text[pos - 1] not in engine._LIST_SEPS:
         assert engine._LIST_ITEM.match(text, max(0, pos - 24), pos) is None
+
+
+def test_fact_by_position_is_the_fact_by_keywords():
+    """resolve makes a fact by position from the resolution's _fact_tail: the same fact as the
+    keywords give (the fields after ``end`` are Fact's, in its order, the others at their
+    defaults)."""
+    import dataclasses
+    from decimal import Decimal
+
+    from extractor.model import Fact
+
+    assert tuple(f.name for f in dataclasses.fields(Fact)) == engine._FACT_FIELDS
+    v, lo = Decimal("1.5"), Decimal(1)
+    got = Fact("", "percent", "1-1.5%", 3, 9, *engine._fact_tail(
+        v, lo, None, 1, "range", "%", "万", "近|余", "percent.range", True, False))
+    assert got == Fact(doc_id="", kind="percent", text="1-1.5%", start=3, end=9, value=v,
+                       value_low=lo, value_high=None, decimals=1, approx="range", unit="%",
+                       role="", scale="万", qualifiers="近|余", rule_id="percent.range",
+                       low_open=True, high_open=False)
+
+
+class _Everything:
+    def __contains__(self, item) -> bool:
+        return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.sampled_from(ENGINE_TEXTS),
+                 st.text(alphabet=ALPHABET + list("kKwW日元美圆块"), min_size=1, max_size=60)))
+@example("百分之三十，约2亿元，12日元，3万kw，人民币5万元")
+def test_kinds_without_the_call_are_those_of_kinds_for(text):
+    """_match_anchors looks up the kinds of a run followed by a plain tail character itself
+    (rs.tail_len, the tail_kinds memo); with every run sent to _kinds_for instead, the
+    candidates are the same. No (rule, start) is matched twice (the ``seen`` set, asked only
+    about starts that prefixes reach back to)."""
+    def spans():
+        return [(c.rule.id, c.start, c.end) for c in engine.scan(text, RS)]
+
+    fast = spans()
+    assert len({(r, s) for r, s, _ in fast}) == len(fast)
+    plain_after = engine._PLAIN_AFTER_NOT
+    try:
+        engine._PLAIN_AFTER_NOT = _Everything()
+        slow = spans()
+    finally:
+        engine._PLAIN_AFTER_NOT = plain_after
+    assert fast == slow
+
+
+def test_tail_len_is_the_longest_tail_word():
+    assert RS.tail_len == {c: len(words[0][0]) for c, words in RS.words_by_char.items()}
+    assert set(RS.tail_len) == set(RS.kinds_by_char)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("。；;！!？?\n，,、 ab投资奖金1"), max_size=30), st.data())
+def test_clause_left_is_the_text_after_the_last_clause_end(text, data):
+    """_clause_left (one match) = the window cut after each clause end in turn (as before)."""
+    lo = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(lo, len(text)))
+    left = text[lo:end]
+    for ch in engine._CLAUSE_END:
+        k = left.rfind(ch)
+        if k >= 0:
+            left = left[k + 1:]
+    assert engine._clause_left(text, lo, end) == left
