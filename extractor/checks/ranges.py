@@ -85,7 +85,7 @@ def check_magnitude(ctx: CheckContext) -> Iterator[Anomaly]:
         if not may_match(rx, ctx.clean_text):
             continue
         ok = _allowed(rule["allowed"])
-        for m in rx.finditer(ctx.clean_text):
+        for m in ctx.digit_pattern(rx).finditer(ctx.clean_text):
             v = Decimal(m.group("num"))
             if v in ok:
                 continue

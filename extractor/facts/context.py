@@ -37,6 +37,7 @@ import functools
 import operator
 import re
 from bisect import bisect_left, bisect_right
+from itertools import accumulate, count
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -48,8 +49,8 @@ from ..text.words import word_strings
 
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
 _DAY_RULES = frozenset({"date.ymd", "date.day", "date.ymd_dotted", "date.compact", "date.md_event"})
-_SENT_END = regex.compile(r"[。！？!?\n]")
-_SENT_END_RE = re.compile(_SENT_END.pattern)    # the stdlib engine is faster on a character class
+_SENT_END_CHARS = "。！？!?"      # the sentence ends besides the line break
+_SENT_END = regex.compile("[" + _SENT_END_CHARS + r"\n]")
 _CLAUSE_PUNCT = ",，;；:：、"
 _NUMBER_KINDS = ("money", "percent", "count", "quantity")
 _MAX_SUBJECT_REGION = 14     # characters before a figure segmented for its subject (jieba cost)
@@ -268,27 +269,39 @@ def _subject_form(s: str) -> str:
     return s
 
 
+def _sentence_ends(text: str) -> list[int]:
+    """The offsets of the sentence ends (``_SENT_END``) in ``text``: every end made a line
+    break, the pieces between them measured (C-speed passes, no match object per end)."""
+    for ch in _SENT_END_CHARS:
+        text = text.replace(ch, "\n")
+    pieces = text.split("\n")
+    pieces.pop()                # after the last end
+    return list(map(operator.add, accumulate(map(len, pieces)), count()))
+
+
 _CLAUSE_RE = re.compile("[" + _CLAUSE_PUNCT + "]")
 # what ends the text looked at after a count (_subject_after): a clause mark or a sentence end
 _AFTER_END_RE = re.compile("[" + _CLAUSE_PUNCT + _SENT_END.pattern[1:-1] + "]")
 _UPTO_BEFORE = ("截至", "截止", "截止到", "截至到")
 
 
-def _to_clean_fn(clean: Any):
-    """``clean.to_clean``, as the offset map's own method when CleanText's only delegates to it
-    (one call per fact end instead of two)."""
+def _to_clean_all(clean: Any, offsets: list[int]) -> list[int]:
+    """``[clean.to_clean(d) for d in offsets]``: the offset map's to_clean_many (one loop, no
+    call per offset) when CleanText's methods only delegate to it."""
     from ..text.clean import CleanText
 
     om = getattr(clean, "omap", None)
-    if type(clean).to_clean is CleanText.to_clean and om is not None:
-        return om.to_clean
-    return clean.to_clean
+    if (om is not None and type(clean).to_clean is CleanText.to_clean
+            and type(clean).to_clean_many is CleanText.to_clean_many):
+        return om.to_clean_many(offsets)
+    return list(map(clean.to_clean, offsets))
 
 
 class _Doc:
     """What attach needs about one document, computed once."""
 
-    def __init__(self, prepared: Any, positions: list[int] | None = None) -> None:
+    def __init__(self, prepared: Any, positions: list[int] | None = None,
+                 numbers: list[int] | None = None) -> None:
         from ..text.year import report_kind
         from .dates import scan
 
@@ -302,7 +315,7 @@ class _Doc:
         self.dates = [h for h in hits if h.kind == "date"]
         self.date_starts = [h.start for h in self.dates]
         self._date_info: dict[int, tuple] = {}
-        self.sent_ends = [m.start() for m in _SENT_END_RE.finditer(self.text)]
+        self.sent_ends = _sentence_ends(self.text)
         self.gov = report_kind(self.text) == "政府工作报告"
         self.headings = self._headings()
         self._topic: dict[str, tuple[int | None, bool]] = {}
@@ -316,13 +329,20 @@ class _Doc:
         r = self.rules
         # every cue / indicator match of the document, found once (sorted by start); when no
         # match can cross a sentence end, only the sentences holding the facts are scanned
-        # (``positions``, clean offsets): the matches there are those of a whole-text scan
-        spans = self._spans(positions) if positions is not None and r.scoped_scan else \
-            [(0, len(self.text))]
+        # (``positions``, clean offsets): the matches there are those of a whole-text scan.
+        # Only a figure (``numbers``: the facts other than dates and durations) asks for the
+        # period cues, indicators and clause marks: those are sought in its sentences only
+        scoped = positions is not None and r.scoped_scan
+        spans = self._spans(positions) if scoped else [(0, len(self.text))]
+        if scoped and numbers is not None and len(numbers) < len(positions):
+            spans_n = self._spans(numbers)
+        else:
+            spans_n = spans
         cue_text, text = self.cue_text, self.text
         self.cues = [(m.start(), m.lastgroup or "")
                      for a, b in spans for m in r.cues.finditer(cue_text, a, b)]
         self.cue_starts = [c[0] for c in self.cues]
+        spans = spans_n
         self.whole = [m.start() for a, b in spans for m in r.whole_year.finditer(text, a, b)]
         self.now = [m.start() for a, b in spans for m in r.now.finditer(text, a, b)]
         ind = r.indicators
@@ -333,6 +353,7 @@ class _Doc:
         # clause marks of the scanned sentences: clause_at(pos, scope) of a position in them
         self.clause_marks = [m.start() for a, b in spans for m in _CLAUSE_RE.finditer(text, a, b)]
         self._subject_forms: dict[str, str] = {}
+        self.flags = _word_flags(self.rules)    # the subject scan's word flags (memo)
         self._setup_lookups()
 
     def _setup_lookups(self) -> None:
@@ -461,8 +482,9 @@ class _Doc:
     def _headings(self) -> dict[str, tuple[int, int]]:
         """Section path → clean span of its heading sentence (the first sentence of the section,
         in order, that opens with an enumerator)."""
-        from ..text.segment import heading_level
+        from ..text.segment import heading_match
 
+        opens = heading_match()         # not None exactly where heading_level is not None
         sents = getattr(self.p, "sentences", [])
         text = self.text
         n = len(text)
@@ -475,14 +497,14 @@ class _Doc:
             if not sec:
                 continue
             s = sents[i]
-            if s.start < n and heading_level(text, s.start) is not None:
+            if s.start < n and opens(text, s.start) is not None:
                 out[sec] = (s.start, s.end)
             else:
                 missing.append(i)
         if missing:          # rare: look further, in order, as for the first sentences
             for s in sents[min(missing):]:
                 if s.section and s.section not in out and s.start < n:
-                    if heading_level(text, s.start) is not None:
+                    if opens(text, s.start) is not None:
                         out[s.section] = (s.start, s.end)
         return out
 
@@ -611,6 +633,10 @@ class _Doc:
 
 _PAST_YEAR = regex.compile("过去一年|过去的一年")
 _SECTION = operator.attrgetter("section")
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
+# the kinds that get a modality only (their own date says when): no subject, period or role
+_NO_SUBJECT = frozenset({"date", "duration"})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -669,10 +695,22 @@ def _word_flags(r: ContextRules) -> dict[str, tuple[bool, bool, bool, bool]]:
 
 
 def _flags(w: str, r: ContextRules, memo: dict) -> tuple[bool, bool, bool, bool]:
-    word = bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not any(ch.isdigit() for ch in w) and \
+    digit = any(map(str.isdigit, w))
+    word = bool(w) and "\u4e00" <= w[0] <= "\u9fff" and not digit and \
         not (w in r.trail or r.trail_regex.match(w))             # _is_word_char, not _is_trail
-    got = memo[w] = (word, word and w not in r.stop, w in r.verbs,
-                     bool(w.strip()) and any(ch.isdigit() for ch in w))
+    got = memo[w] = (word, word and w not in r.stop, w in r.verbs, digit and bool(w.strip()))
+    return got
+
+
+_HAN_CHARS: dict[str, bool] = {}     # a character → whether it is Han (_HAN; a pure function)
+
+
+def _is_han(ch: str) -> bool:
+    got = _HAN_CHARS.get(ch)
+    if got is None:
+        if len(_HAN_CHARS) >= 1 << 15:
+            _HAN_CHARS.clear()
+        got = _HAN_CHARS[ch] = _HAN.match(ch) is not None
     return got
 
 
@@ -695,7 +733,7 @@ def _subject_before(d: _Doc, region_start: int, cs: int) -> str | None:
     if r.only_trail.fullmatch(text, a, cs):
         return None            # 同比增长, 预计全年完成: nothing but trail words
     words = d.words(a, cs)
-    memo = _word_flags(r)
+    memo = d.flags
     k = len(words)
     while k > 0:
         w = words[k - 1]
@@ -735,7 +773,7 @@ def _subject_after(d: _Doc, ce: int, limit: int | None = None) -> str:
     looked at ends at the clause end (``limit`` if given, else the next clause mark or sentence
     end)."""
     text = d.text
-    if ce >= len(text) or not _HAN.match(text[ce]):
+    if ce >= len(text) or not _is_han(text[ce]):
         return ""
     b = min(len(text), ce + _MAX_SUBJECT_REGION)
     if limit is not None:
@@ -748,7 +786,7 @@ def _subject_after(d: _Doc, ce: int, limit: int | None = None) -> str:
         return ""
     words = d.words(ce, b)
     r = d.rules
-    memo = _word_flags(r)
+    memo = d.flags
     out = []
     size = 0
     for w in words:
@@ -780,9 +818,9 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     if not facts:
         return
     clean = prepared.clean
-    to_clean = _to_clean_fn(clean)
-    starts = [to_clean(f.start) for f in facts]
-    d = _Doc(prepared, starts)
+    starts = _to_clean_all(clean, list(map(_START, facts)))
+    ends = _to_clean_all(clean, list(map(_END, facts)))
+    d = _Doc(prepared, starts, [cs for f, cs in zip(facts, starts) if f.kind not in _NO_SUBJECT])
     text = d.text
     year = d.year
     gov = d.gov
@@ -818,7 +856,7 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
         f = facts[i]
         cs = starts[i]
         if f.end > f.start:
-            ce = to_clean(f.end)
+            ce = ends[i]
             if ce <= cs:
                 ce = cs + 1
         else:
@@ -884,7 +922,7 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
                         topic_year > year or (gov and topic_year == year))) else "actual"
             f.modality = last
         kind = f.kind
-        if kind == "date" or kind == "duration":
+        if kind in _NO_SUBJECT:
             prev_end = ce
             continue
         k = bisect_left(marks, cs) - 1                   # d.clause_start(cs, scope)

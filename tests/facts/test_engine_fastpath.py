@@ -384,3 +384,17 @@ def test_kinds_without_the_call_are_those_of_kinds_for(text):
 def test_tail_len_is_the_longest_tail_word():
     assert RS.tail_len == {c: len(words[0][0]) for c, words in RS.words_by_char.items()}
     assert set(RS.tail_len) == set(RS.kinds_by_char)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("。；;！!？?\n，,、 ab投资奖金1"), max_size=30), st.data())
+def test_clause_left_is_the_text_after_the_last_clause_end(text, data):
+    """_clause_left (one match) = the window cut after each clause end in turn (as before)."""
+    lo = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(lo, len(text)))
+    left = text[lo:end]
+    for ch in engine._CLAUSE_END:
+        k = left.rfind(ch)
+        if k >= 0:
+            left = left[k + 1:]
+    assert engine._clause_left(text, lo, end) == left
