@@ -47,7 +47,9 @@ class Tables:
 
 def _arabic_big(big: dict[str, int]) -> Any:
     chars = "".join(regex.escape(ch) for ch in big if len(ch) == 1)
-    return regex.compile(rf"([0-9]+(?:\.[0-9]+)?)([{chars}]+)" if chars else "(?!)")
+    # possessive, and not after a digit: a search over a long run of digits stays linear (the
+    # function reads whole strings with fullmatch, where neither changes what matches)
+    return regex.compile(rf"(?<![0-9])([0-9]++(?:\.[0-9]++)?+)([{chars}]++)" if chars else "(?!)")
 
 
 @functools.cache

@@ -38,7 +38,7 @@ from __future__ import annotations
 import calendar
 import functools
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -129,6 +129,14 @@ class Rule:
     emit: bool = True
     year_groups: tuple[str, ...] = ()  # those of _YEAR_GROUPS the rule has
     own_year_groups: tuple[str, ...] = ()   # those of y ry yy cy the rule has
+    # the numbers of the groups in the family's pattern (regex reads a group by number several
+    # times faster than by name): ``groups``, the closing marker, ``cue_groups``; and where in
+    # ``groups`` the year groups are
+    index: tuple[int, ...] = ()
+    marker: int = 0
+    cue_index: tuple[int, ...] = ()
+    year_at: tuple[int, ...] = ()
+    own_year_at: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +153,10 @@ class Family:
     foreign_before: Any = None   # the same, searched backwards
     foreign_memo: dict = field(default_factory=dict, repr=False, compare=False)
     trigger_chars: str | None = None   # the triggers are these characters (found with str.find)
+    # triggers given as characters with a condition on the character before / after them
+    # (date.yaml): ((chars, prev test, next test), …), each test None or (one-character
+    # pattern, its memo: character → whether it matches)
+    trigger_items: tuple = ()
     # group name → ((closing marker, rule), …) of the rules holding that group, in rank order:
     # m.lastgroup is often an inner group (ry, u, d) rather than the marker, and testing the few
     # markers of the rules that hold it is much cheaper than reading every marker
@@ -167,13 +179,25 @@ class RuleSet:
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
-def _owners(rules: dict[str, Rule]) -> dict[str, tuple[tuple[str, Rule], ...]]:
-    """Group name → the (marker, rule) pairs of the rules that hold the group (see Family)."""
-    out: dict[str, list[tuple[str, Rule]]] = {}
-    for marker, rule in rules.items():
+def _owners(rules: dict[str, Rule]) -> dict[str, tuple[tuple[int, Rule], ...]]:
+    """Group name → the (marker's group number, rule) pairs of the rules that hold the group
+    (see Family)."""
+    out: dict[str, list[tuple[int, Rule]]] = {}
+    for rule in rules.values():
         for name in rule.groups:
-            out.setdefault(name, []).append((marker, rule))
+            out.setdefault(name, []).append((rule.marker, rule))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _numbered(rules: dict[str, Rule], pattern) -> dict[str, Rule]:
+    """The rules with the numbers of their groups in the family's compiled ``pattern``."""
+    gi = pattern.groupindex
+    return {marker: replace(
+        rule, index=tuple(gi[n] for n in rule.groups), marker=gi[marker],
+        cue_index=tuple(gi[n] for n in rule.cue_groups),
+        year_at=tuple(rule.groups.index(n) for n in rule.year_groups),
+        own_year_at=tuple(rule.groups.index(n) for n in rule.own_year_groups))
+        for marker, rule in rules.items()}
 
 
 def _expand(fragments: dict[str, str], text: str, where: str) -> str:
@@ -314,13 +338,21 @@ def ruleset() -> RuleSet:
                 runs[-1][1].append(alt)
             else:
                 runs.append((prefix, [alt]))
-    families = tuple(
-        Family(f, compile_regex("|".join(_block(first, runs) for first, runs in parts[f])),
-               rules[f], compile_regex(fam_specs[f]["triggers"]), int(fam_specs[f]["before"]),
-               int(fam_specs[f]["after"]),
-               compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
-               trigger_chars=_plain_chars(fam_specs[f]["triggers"]), owners=_owners(rules[f]))
-        for f in fam_order if parts[f])
+    families = []
+    for f in fam_order:
+        if not parts[f]:
+            continue
+        pattern = compile_regex("|".join(_block(first, runs) for first, runs in parts[f]))
+        numbered = _numbered(rules[f], pattern)
+        triggers = fam_specs[f]["triggers"]
+        items = _trigger_items(triggers, f"rules/kinds/date.yaml: family {f}")
+        source = _trigger_source(triggers)
+        families.append(Family(
+            f, pattern, numbered, compile_regex(source),
+            int(fam_specs[f]["before"]), int(fam_specs[f]["after"]),
+            compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
+            trigger_chars=None if items else _plain_chars(source), trigger_items=items,
+            owners=_owners(numbered)))
     families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
@@ -569,6 +601,7 @@ _SAFE_PROPERTIES = {"han"}  # \p{…} whose characters are known (the separator 
 _GROUP_OPEN = regex.compile(r"\(\?(?::|=|!|<=|<!|>|P?<[A-Za-z_]\w*>|P=[A-Za-z_]\w*\))")
 _QUANTIFIER = regex.compile(r"\{\d*(?:,\d*)?\}")
 _COPY_BACK = 24           # longest stretch of readable characters copied before a window
+_WALK = 6                 # characters tried one by one before a regex search for a copy's ends
 _CODE_ESCAPE = regex.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|x\{[0-9A-Fa-f]+\})")
 _PROPERTY = regex.compile(r"\\p\{(\w+)\}")
 
@@ -674,9 +707,8 @@ def _with_alphabet(fam: Family) -> Family:
         return fam
     if readable.match(_SEP):
         return fam
-    return Family(fam.name, fam.pattern, fam.rules, fam.triggers, fam.before, fam.after,
-                  fam.anchors, compile_regex(f"[^{alpha}]"), compile_regex(f"(?r)[^{alpha}]"),
-                  trigger_chars=fam.trigger_chars, owners=fam.owners)
+    return replace(fam, foreign=compile_regex(f"[^{alpha}]"),
+                   foreign_before=compile_regex(f"(?r)[^{alpha}]"))
 
 
 def _unreadable(fam: Family, ch: str) -> bool:
@@ -730,22 +762,49 @@ def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
             if foreign is None:
                 foreign = _unreadable(fam, ch)
             if not foreign:
+                # the last unreadable character in [lo, a): the few characters before a are
+                # tried one by one (a year's digits before 年), the rest with one reverse search
                 lo = ws - _COPY_BACK if ws > _COPY_BACK else 0
-                f = back(text, lo, a)
-                if f is not None:
-                    a = f.end()
-                elif lo == 0:
-                    a = 0
+                floor = a - _WALK if a - _WALK > lo else lo
+                i = a - 2
+                while i >= floor:
+                    foreign = memo.get(text[i])
+                    if foreign is None:
+                        foreign = _unreadable(fam, text[i])
+                    if foreign:
+                        break
+                    i -= 1
+                if i >= floor:
+                    a = i + 1
                 else:
-                    alone.append((ws, we))
-                    continue
+                    f = back(text, lo, floor) if floor > lo else None
+                    if f is not None:
+                        a = f.end()
+                    elif lo == 0:
+                        a = 0
+                    else:
+                        alone.append((ws, we))
+                        continue
         b = we
         if last is not None:
-            g = forth(text, last, we)
-            if g is not None:
-                gs = g.start()
-                if gs >= last_end:   # the last anchor is all readable
-                    b = gs
+            # the first unreadable character from the last anchor on: the copy ends there when
+            # the anchor itself is all readable (the same walk, then one search)
+            j = last
+            stop = last_end + _WALK if last_end + _WALK < we else we
+            while j < stop:
+                foreign = memo.get(text[j])
+                if foreign is None:
+                    foreign = _unreadable(fam, text[j])
+                if foreign:
+                    break
+                j += 1
+            if j < stop:
+                if j >= last_end:   # the last anchor is all readable
+                    b = j
+            elif stop < we:
+                g = forth(text, stop, we)
+                if g is not None:
+                    b = g.start()
         seg((vpos, a, ws, we))
         part(text[a:b])
         part(_SEP)
@@ -788,6 +847,56 @@ def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
     return found
 
 
+# one character class: a set, a class escape, \p{…}, or one plain character
+_ONE_CHAR = regex.compile(r"\[(?:\\.|[^\]\\])+\]|\\[dDsSwW]|\\p\{\w+\}|[^\\\[\](){}.*+?|^$]")
+
+
+def _trigger_source(triggers) -> str:
+    """The regex of a family's triggers: the string itself, or for a list of items
+    ``{chars, prev, next}`` the alternation of ``(?<=prev)[chars](?=next)``."""
+    if isinstance(triggers, str):
+        return triggers
+    alts = []
+    for item in triggers:
+        chars = "".join(regex.escape(c) for c in item["chars"])
+        alts.append((f"(?<={item['prev']})" if item.get("prev") else "") + f"[{chars}]"
+                    + (f"(?={item['next']})" if item.get("next") else ""))
+    return "|".join(alts)
+
+
+def _trigger_items(triggers, where: str) -> tuple:
+    """Family.trigger_items of a list of trigger items (() for a trigger regex)."""
+    from ..errors import RuleFileError
+
+    if isinstance(triggers, str):
+        return ()
+    out = []
+    for item in triggers:
+        if not item.get("chars") or set(item) - {"chars", "prev", "next"}:
+            raise RuleFileError(where, f"a trigger item is {{chars, prev, next}}: {item!r}")
+        tests = []
+        for key in ("prev", "next"):
+            src = item.get(key)
+            if not src:
+                tests.append(None)
+                continue
+            if not _ONE_CHAR.fullmatch(src):
+                raise RuleFileError(where, f"trigger {key} {src!r} must be one character class")
+            tests.append((compile_regex(src), {}))
+        out.append((str(item["chars"]), tests[0], tests[1]))
+    return tuple(out)
+
+
+def _one_char_test(test, ch: str) -> bool:
+    pattern, memo = test
+    got = memo.get(ch)
+    if got is None:
+        if len(memo) > 4096:
+            memo.clear()
+        got = memo[ch] = pattern.fullmatch(ch) is not None
+    return got
+
+
 _PLAIN_SET = regex.compile(r"\[([^\\\[\]\-^]+)\]|([^\\\[\](){}.*+?|^$])")
 
 
@@ -798,13 +907,9 @@ def _plain_chars(pattern: str) -> str | None:
     return None if m is None else (m.group(1) or m.group(2))
 
 
-def _trigger_spans(text: str, fam: Family):
-    """(start, end) of the family's triggers in text order. A plain set of characters is found
-    with str.find (a C loop that skips ahead much faster than the regex engine's set test) at
-    the same positions the regex would report."""
-    chars = fam.trigger_chars
-    if chars is None:
-        return [t.span() for t in fam.triggers.finditer(text)]
+def _char_positions(text: str, chars: str) -> list[int]:
+    """The positions of the characters ``chars`` in ``text``, in order (str.find: a C loop that
+    skips ahead much faster than the regex engine's set test)."""
     pos: list[int] = []
     append = pos.append
     find = text.find
@@ -815,6 +920,66 @@ def _trigger_spans(text: str, fam: Family):
             i = find(ch, i + 1)
     if len(chars) > 1:
         pos.sort()
+    return pos
+
+
+def _item_positions(text: str, items: tuple) -> list[int]:
+    """The positions of the trigger items' characters whose neighbours pass the items' tests (a
+    test is one character class, so its answer per character is memoised), in order."""
+    pos: list[int] = []
+    append = pos.append
+    find = text.find
+    last = len(text) - 1
+    for chars, before, after in items:
+        if before is not None:
+            b_memo = before[1]
+        if after is not None:
+            a_memo = after[1]
+        for ch in chars:
+            i = find(ch)
+            while i >= 0:
+                if before is not None:
+                    if i == 0:
+                        i = find(ch, 1)
+                        continue
+                    c = text[i - 1]
+                    ok = b_memo.get(c)
+                    if ok is None:
+                        ok = _one_char_test(before, c)
+                    if not ok:
+                        i = find(ch, i + 1)
+                        continue
+                if after is not None:
+                    if i == last:
+                        break
+                    c = text[i + 1]
+                    ok = a_memo.get(c)
+                    if ok is None:
+                        ok = _one_char_test(after, c)
+                    if not ok:
+                        i = find(ch, i + 1)
+                        continue
+                append(i)
+                i = find(ch, i + 1)
+    pos.sort()
+    return pos
+
+
+def _single_positions(text: str, fam: Family) -> list[int] | None:
+    """The positions of the family's triggers when each is one character (found with str.find,
+    at the positions the regex reports), else None."""
+    if fam.trigger_chars is not None:
+        return _char_positions(text, fam.trigger_chars)
+    if fam.trigger_items:
+        return _item_positions(text, fam.trigger_items)
+    return None
+
+
+def _trigger_spans(text: str, fam: Family):
+    """(start, end) of the family's triggers in text order."""
+    pos = _single_positions(text, fam)
+    if pos is None:
+        return [t.span() for t in fam.triggers.finditer(text)]
     return [(i, i + 1) for i in pos]
 
 
@@ -823,24 +988,72 @@ def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     n = len(text)
     before, after = fam.before, fam.after
     out: list[tuple[int, int]] = []
+    add = out.append
     ws = we = -1
-    for s, e in _trigger_spans(text, fam):
-        a = s - before
-        if a < 0:
-            a = 0
-        if a <= we:                      # overlaps (or touches) the current window
+    single = _single_positions(text, fam)
+    if single is not None:   # one character each: the window of a trigger at s is [s - before, s + 1 + after)
+        after += 1
+        for s in single:
+            a = s - before
+            if a < 0:
+                a = 0
+            if a <= we:                  # overlaps (or touches) the current window
+                e = s + after
+                if e > we:
+                    we = e if e < n else n
+                continue
+            if we > ws:
+                add((ws, we))
+            ws = a
+            e = s + after
+            we = e if e < n else n
+    else:
+        for t in fam.triggers.finditer(text):
+            s, e = t.span()
+            a = s - before
+            if a < 0:
+                a = 0
+            if a <= we:
+                e += after
+                if e > we:
+                    we = e if e < n else n
+                continue
+            if we > ws:
+                add((ws, we))
+            ws = a
             e += after
-            if e > we:
-                we = e if e < n else n
-            continue
-        if we > ws:
-            out.append((ws, we))
-        ws = a
-        e += after
-        we = e if e < n else n
+            we = e if e < n else n
     if we > ws:
-        out.append((ws, we))
+        add((ws, we))
     return out
+
+
+def _anchored(text: str, anchors, windows: list[tuple[int, int]]) -> list[tuple]:
+    """(ws, we, start of the first anchor, start and end of the last one) of the windows that
+    hold an anchor, the anchors being those ``anchors.finditer(text, ws, we)`` gives. They are
+    found by searches each starting where the one before ended, as finditer goes on (most windows
+    hold one anchor or none: two searches, or one, cost less than an iterator)."""
+    kept = []
+    keep = kept.append
+    search = anchors.search
+    for ws, we in windows:
+        m = search(text, ws, we)
+        if m is None:
+            continue
+        first, e = m.span()
+        last = first
+        while e > last:
+            m = search(text, e, we)
+            if m is None:
+                break
+            last, e = m.span()
+        else:   # an empty anchor: finditer's own rule for what follows it
+            last = None
+            for last in anchors.finditer(text, ws, we):
+                pass
+            last, e = last.span()
+        keep((ws, we, first, last, e))
+    return kept
 
 
 def _candidates(text: str, rs: RuleSet) -> list[tuple]:
@@ -852,16 +1065,7 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         windows = _windows(text, fam)
         anchors = fam.anchors
         if anchors is not None:   # a window without an anchor cannot hold a match
-            kept = []
-            keep = kept.append
-            finditer = anchors.finditer
-            for ws, we in windows:
-                first = last = None
-                for last in finditer(text, ws, we):
-                    if first is None:
-                        first = last
-                if first is not None:
-                    keep((ws, we, first.start(), last.start(), last.end()))
+            kept = _anchored(text, anchors, windows)
         else:
             kept = [(ws, we, None, None, None) for ws, we in windows]
         if not kept:
@@ -874,17 +1078,18 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         owners = fam.owners
         for start, end, m in found:
             last_group = m.lastgroup
-            rule = by_group.get(last_group or "")
+            rule = by_group.get(last_group)
             if rule is None:
                 # the marker of the rule that matched is the only one that took part
+                regs = m.regs
                 for marker, owner in owners.get(last_group, ()):
-                    if m.start(marker) >= 0:
+                    if regs[marker][0] >= 0:
                         rule = owner
                         break
                 else:
                     rule = _rule_of(m, fam)
             if rule.cue_required:
-                cg = rule.cue_groups
+                cg = rule.cue_index
                 if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
                         or _has_cue(text, start, end, rs)):
                     continue
@@ -900,14 +1105,17 @@ def _rule_of(m, fam: Family) -> Rule:
     return list(by_group.values())[got.index("")]
 
 
-def _groups(m, rule: Rule) -> dict:
-    names = rule.groups
-    if not names:
-        return {}
-    if len(names) == 1:
-        v = m.group(names[0])
-        return {} if v is None else {names[0]: v}
-    return {k: v for k, v in zip(names, m.group(*names)) if v is not None}
+def _values(m, rule: Rule) -> tuple:
+    """The values of the rule's groups (None: did not take part), in ``rule.groups`` order."""
+    idx = rule.index
+    if len(idx) > 1:
+        return m.group(*idx)
+    return (m.group(idx[0]),) if idx else ()
+
+
+def _as_dict(rule: Rule, values: tuple) -> dict:
+    """Group name → value of the groups that took part."""
+    return {k: v for k, v in zip(rule.groups, values) if v is not None}
 
 
 _MEMO_MAX = 50_000      # entries of RuleSet.memo before it is emptied (bounded memory)
@@ -932,19 +1140,38 @@ def _resolve_memo(g: dict, report_year: int | None, rs: RuleSet,
     return iso
 
 
+_MISSING = object()
+
+
+def _date_of(rule: Rule, values: tuple, report_year: int | None, rs: RuleSet,
+             last_ym: tuple[int | None, int] | None) -> str | None:
+    """``_resolve_memo`` of the rule's groups, memoised on the values as they come from the
+    match (no dict built for a surface seen before)."""
+    key = (rule.rank, values, report_year, last_ym)
+    memo = rs.memo
+    iso = memo.get(key, _MISSING)
+    if iso is _MISSING:
+        iso = _resolve_memo(_as_dict(rule, values), report_year, rs, last_ym)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = iso
+    return iso
+
+
 _DURATION_FIELDS = ("unit", "value", "decimals", "approx", "value_low", "value_high",
                     "qualifiers", "low_open", "high_open")
 
 
-def _duration_memo(hit: Hit, g: dict, rs: RuleSet) -> bool:
-    """``_duration`` memoised on the groups; False when the groups give no duration."""
-    key = ("duration", tuple(g.items()))
+def _duration_memo(hit: Hit, rule: Rule, values: tuple, rs: RuleSet) -> bool:
+    """``_duration`` memoised on the rule and its groups' values; False when the groups give no
+    duration."""
+    key = (rule.rank, values)
     memo = rs.memo
     got = memo.get(key)
     if got is None:
         probe = Hit("duration", 0, 0, "", "")
         try:
-            _duration(probe, g, rs)
+            _duration(probe, _as_dict(rule, values), rs)
             got = tuple(getattr(probe, f) for f in _DURATION_FIELDS)
         except (ValueError, ArithmeticError, KeyError):
             got = False
@@ -981,23 +1208,25 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     hits: list[Hit] = []
     last_ym: tuple[int | None, int] | None = None
     last_ym_end = -10**9
-    prev_year: tuple[Hit, dict] | None = None
+    prev_year: tuple[Hit, Rule, tuple] | None = None
     compose = rs.compose
+    append = hits.append
     for start, _rank, end, rule, m in chosen:
-        g = _groups(m, rule)
-        hit = Hit(rule.kind, start, end, m.group(), rule.id)
+        values = _values(m, rule)
+        hit = Hit(rule.kind, start, end, text[start:end], rule.id)
         if rule.kind == "duration":
-            if not _duration_memo(hit, g, rs):
+            if not _duration_memo(hit, rule, values, rs):
                 continue
-            hits.append(hit)
+            append(hit)
             prev_year = None
             continue
         composed = False
         if (prev_year is not None and rule.id in compose and prev_year[0].end <= start
                 and not text[prev_year[0].end:start].strip(" \t\u3000")
-                and not any(map(g.get, rule.own_year_groups))):
-            yh, yg = prev_year
-            g2 = dict(g)
+                and not any([values[i] for i in rule.own_year_at])):
+            yh, yrule, yvalues = prev_year
+            yg = _as_dict(yrule, yvalues)
+            g2 = _as_dict(rule, values)
             for k in ("y", "ry", "yy"):
                 if yg.get(k):
                     g2[k] = yg[k]
@@ -1010,17 +1239,18 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
                 hit.date = iso                                  # 今年 + 三月: 三月 only
         if not composed:
             ctx = last_ym if (rule.needs_month and start - last_ym_end < 200) else None
-            iso = _resolve_memo(g, report_year, rs, ctx)
+            iso = _date_of(rule, values, report_year, rs, ctx)
             if not iso:
                 prev_year = None
                 continue
             hit.date = iso
-            if ctx is None and not any(map(g.get, rule.year_groups)):
-                hit.groups = g                   # the year is implied: sections may change it
+            if ctx is None and not any([values[i] for i in rule.year_at]):
+                hit.groups = _as_dict(rule, values)   # the year is implied: sections may change it
         hit.approx = "exact"
         hit.emit = rule.emit
-        hits.append(hit)
-        prev_year = (hit, g) if rule.id in ("date.year", "date.relative", "date.yy_year") else None
+        append(hit)
+        prev_year = ((hit, rule, values) if rule.id in ("date.year", "date.relative", "date.yy_year")
+                     else None)
         tail = hit.date.rpartition("/")[2]
         if len(tail) >= 7 and tail[4] == "-":
             y = None if tail.startswith("XXXX") else int(tail[:4])

@@ -62,6 +62,17 @@ def test_same_matches_as_window_by_window_on_random_text(seed: int) -> None:
     assert _fast(text) == _reference(text)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_same_matches_with_long_readable_runs(seed: int) -> None:
+    """Runs of digits, numerals and spaces longer than the few characters a copy's ends are
+    looked for one by one (_WALK), before and after the anchors."""
+    rng = random.Random(seed)
+    runs = ["1234567", "2023 2024", "一二三四五六七", " \u3000 \u3000 ", "12.5.6", "—", "至", "年", "月", "日",
+            "个", "季度", "年度", "底", "天"]
+    text = "".join(rng.choice(runs) * rng.randint(1, 3) if rng.random() < 0.5 else rng.choice(PIECES)
+                   for _ in range(rng.randint(50, 400)))
+    assert _fast(text) == _reference(text)
+
 def _examples():
     for fname in ("kinds/date.yaml", "kinds/duration.yaml"):
         for spec in load_yaml(fname)["patterns"]:
@@ -126,6 +137,84 @@ def test_trigger_spans_are_the_regex_ones(seed: int) -> None:
     text = _random_text(rng, 600)
     for fam in ruleset().families:
         assert dates._trigger_spans(text, fam) == [t.span() for t in fam.triggers.finditer(text)]
+
+
+# the trigger regexes date.yaml gave before its trigger items (session 5): the items find the
+# same positions
+_FORMER_TRIGGERS = {
+    "X": r'五(?=[”"’」』规计时期末初以])|[./\-·•](?<=\d[./\-·•])(?=\d)|[12](?<=[“"《「『:：\s于至止自从期间][12])',
+    "D": r'[年个日天周时钟星小分工](?<=[\d两一二三四五六七八九十百千半多余星][年个日天周时钟期小分工])',
+}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_trigger_items_find_what_the_former_trigger_regexes_found(seed: int) -> None:
+    import regex
+    rng = random.Random(seed)
+    chars = "五./-·•12年个日天周时钟星小分工期两一十半多余“”\"《「『:： \t\u3000\n于至止自从间规计时末初以３a"
+    texts = ["".join(rng.choice(chars) for _ in range(300)), _random_text(rng, 500)]
+    if seed == 0:
+        texts.append("".join(_examples()))
+    fams = {f.name: f for f in ruleset().families}
+    for name, src in _FORMER_TRIGGERS.items():
+        former = regex.compile(src)
+        for text in texts:
+            want = [t.span() for t in former.finditer(text)]
+            assert [t.span() for t in fams[name].triggers.finditer(text)] == want
+            assert dates._trigger_spans(text, fams[name]) == want
+
+
+@pytest.mark.parametrize("items", [[{"chars": "年", "prev": "ab"}], [{"chars": "年", "next": "(a)"}],
+                                   [{"chars": "", "prev": "a"}], [{"chars": "年", "after": "a"}]])
+def test_bad_trigger_items_are_rule_file_errors(items) -> None:
+    from extractor.errors import RuleFileError
+    with pytest.raises(RuleFileError):
+        dates._trigger_items(items, "rules/kinds/date.yaml: family T")
+
+
+def test_trigger_items_at_the_ends_of_the_text() -> None:
+    items = dates._trigger_items([{"chars": "年", "prev": r"\d", "next": "[内]"}], "x")
+    assert dates._item_positions("年内1年内1年", items) == [3]
+    assert dates._item_positions("1年", items) == []
+    assert dates._item_positions("年", dates._trigger_items([{"chars": "年"}], "x")) == [0]
+
+def _plain_windows(text: str, fam) -> list[tuple[int, int]]:
+    """[t - before, t_end + after) around every trigger the regex finds, clipped to the text,
+    merged where they overlap or touch."""
+    out: list[list[int]] = []
+    for t in fam.triggers.finditer(text):
+        a, e = max(0, t.start() - fam.before), min(len(text), t.end() + fam.after)
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([a, e])
+    return [(a, e) for a, e in out if e > a]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_windows_are_the_merged_trigger_windows(seed: int) -> None:
+    rng = random.Random(seed)
+    for text in (_random_text(rng, rng.randint(0, 700)), "年" + _random_text(rng, 50) + "月",
+                 "".join(_examples())):
+        for fam in ruleset().families:
+            assert _windows(text, fam) == _plain_windows(text, fam), (fam.name, text)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_anchored_windows_are_those_finditer_gives(seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_text(rng, rng.randint(50, 900))
+    for fam in ruleset().families:
+        windows = _windows(text, fam)
+        want = []
+        for ws, we in windows:
+            found = list(fam.anchors.finditer(text, ws, we))
+            if found:
+                want.append((ws, we, found[0].start(), found[-1].start(), found[-1].end()))
+        assert dates._anchored(text, fam.anchors, windows) == want, fam.name
+    import regex
+    empty = regex.compile(r"x?")
+    assert dates._anchored("axxb", empty, [(0, 4)]) == [(0, 4, 0, 4, 4)]
 
 
 def test_cue_test_is_the_plain_word_by_word_one() -> None:
