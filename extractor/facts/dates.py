@@ -737,7 +737,7 @@ def _search_windows(text: str, fam: Family, windows: list[tuple[int, int]]) -> l
     return out
 
 
-def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
+def _search_joined(text: str, fam: Family, windows: list[tuple], watch=None) -> list[tuple]:
     """The same as ``_search_windows`` with one search over copies of the windows (see above).
 
     ``windows``: (ws, we, first, last, last_end) with the start of the window's first anchor and
@@ -813,7 +813,14 @@ def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
         return _search_windows(text, fam, sorted(alone))
     joined = "".join(parts)
     try:
-        matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
+        if watch is None:
+            matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
+        else:   # the scan's watch (see scan): odd count while the search runs
+            watch.count += 1
+            try:
+                matches = list(fam.pattern.finditer(joined))
+            finally:
+                watch.count += 1
     except TimeoutError:
         return _search_windows(text, fam, [(w[0], w[1]) for w in windows])   # names the window
     found = []
@@ -1056,9 +1063,10 @@ def _anchored(text: str, anchors, windows: list[tuple[int, int]]) -> list[tuple]
     return kept
 
 
-def _candidates(text: str, rs: RuleSet) -> list[tuple]:
+def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
     """(start, rank, end, rule, match) of every match of every family, unsorted; a duration that
-    needs a cue word and has none is left out."""
+    needs a cue word and has none is left out. ``watch``: an armed engine._Watchdog that limits
+    the joined searches instead of regex's ``timeout`` (see scan)."""
     out: list[tuple] = []
     append = out.append
     for fam in rs.families:
@@ -1071,7 +1079,7 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         if not kept:
             continue
         if fam.foreign is not None:
-            found = _search_joined(text, fam, kept)
+            found = _search_joined(text, fam, kept, watch)
         else:
             found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
         by_group = fam.rules
@@ -1197,7 +1205,19 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     date before them.
     """
     rs = ruleset()
-    cands = _candidates(text, rs)
+    # regex's `timeout` reads the clock as it matches: a third of the joined searches' time. One
+    # CPU timer per text (engine._Watchdog; where it cannot be armed, each search keeps its
+    # timeout) stops a search that runs longer than any search's own limit would allow (its
+    # tick, half the limit given, is at least the limit of a joined copy up to 3x the text), and
+    # the family's windows are then searched one by one, each with its timeout, as before.
+    from .engine import _Watchdog
+
+    watch = _Watchdog.start(2 * (MATCH_TIMEOUT + len(text) * 6e-5), "a date/duration family search")
+    try:
+        cands = _candidates(text, rs, watch)
+    finally:
+        if watch is not None:
+            watch.stop()
     cands.sort(key=_first_two)
     chosen = []
     last_end = -1
