@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import regex
 
@@ -40,6 +41,15 @@ class Tables:
     scales: dict[str, int]
     vague: tuple[str, ...]
     at_least: tuple[str, ...]
+    arabic_big: Any      # Arabic digits, then big powers only: the form _arabic_then_big reads
+    prefixes: tuple[str, ...]   # vague and at_least together
+
+
+def _arabic_big(big: dict[str, int]) -> Any:
+    chars = "".join(regex.escape(ch) for ch in big if len(ch) == 1)
+    # possessive, and not after a digit: a search over a long run of digits stays linear (the
+    # function reads whole strings with fullmatch, where neither changes what matches)
+    return regex.compile(rf"(?<![0-9])([0-9]++(?:\.[0-9]++)?+)([{chars}]++)" if chars else "(?!)")
 
 
 @functools.cache
@@ -52,6 +62,8 @@ def numeral_tables() -> Tables:
         scales={str(k): int(v) for k, v in data["scales"].items()},
         vague=tuple(sorted(data.get("vague_prefixes") or (), key=len, reverse=True)),
         at_least=tuple(data.get("at_least_prefixes") or ()),
+        arabic_big=_arabic_big({str(k): int(v) for k, v in data["big_powers"].items()}),
+        prefixes=tuple(data.get("vague_prefixes") or ()) + tuple(data.get("at_least_prefixes") or ()),
     )
 
 
@@ -61,10 +73,12 @@ _ARABIC = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PLAIN = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
-@dataclass(frozen=True, slots=True)
-class Numeral:
+class Numeral(NamedTuple):
     """A parsed numeral. ``low``/``high`` differ from ``value`` only for vague or adjacent forms
-    (几十 → [10, 100), 两三 → [2, 3]); ``high_open`` says whether ``high`` is excluded."""
+    (几十 → [10, 100), 两三 → [2, 3]); ``high_open`` says whether ``high`` is excluded.
+
+    Immutable (it is cached and shared): a named tuple, which is made in a third of the time of
+    a frozen dataclass (0.5 instead of 1.4 µs; about 5 000 are made a corpus pass)."""
 
     value: Decimal
     decimals: int
@@ -164,6 +178,40 @@ def parse_numeral(s: str) -> Numeral:
         d = Decimal(s)
         k = s.find(".")
         return Numeral(d, len(s) - k - 1 if k >= 0 else 0, d, d, False, "plain")
+    m = t.arabic_big.fullmatch(s)
+    if m is not None:                  # 6600万, 1.63亿, 2.38万亿: the next most common form
+        got = _arabic_then_big(s, m.group(1), m.group(2), t)
+        if got is not None:
+            return got
+    return _parse_general(s, t)
+
+
+def _arabic_then_big(s: str, number: str, powers: str, t: Tables) -> Numeral | None:
+    """What _parse_general makes of Arabic digits followed by big powers of strictly rising
+    value (6600万, 2.38万亿), with the same Decimal operations in the same order (so the same
+    exponents: 1.63亿 is 163000000.00), without tokens; None for another order (亿万)."""
+    if s.startswith(t.prefixes):
+        return None                    # _parse_general's (no such prefix begins with a digit)
+    k = number.find(".")
+    decimals = len(number) - k - 1 if k >= 0 else 0
+    zero = Decimal(0)
+    # _evaluate: the first power closes the group of the number (section 0 + the number); each
+    # further one takes the groups below it (0 + 0, then + the group) and closes them
+    x = zero + Decimal(number)
+    last = 0
+    for ch in powers:
+        u = t.big[ch]
+        if u <= last:
+            return None
+        x = (x if last == 0 else zero + zero + x) * u
+        decimals -= _log10(u)
+        last = u
+    value = zero + (zero + x)          # section 0 + the sum of the groups (from 0)
+    return Numeral(value, decimals, value, value, False, "plain")
+
+
+def _parse_general(s: str, t: Tables) -> Numeral:
+    """parse_numeral of a translated string that is not plain Arabic digits."""
     # vague magnitudes: 几十 / 数十 / 好几千 → [P, 10P); 十几 / 十来 → [10, 20); 上百 → [100, ∞)
     for p in t.vague:
         if s.startswith(p) and len(s) > len(p):

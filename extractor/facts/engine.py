@@ -122,6 +122,15 @@ def _tail_kinds(text: str, j: int, rs: RuleSet) -> frozenset[str]:
     return got
 
 
+#: kinds → the same and money (a run ending in 万/亿/k/w may be implicit money)
+_WITH_MONEY: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _with_money(kinds: frozenset[str]) -> frozenset[str]:
+    got = _WITH_MONEY[kinds] = kinds | _MONEY
+    return got
+
+
 #: a character right after a run that leaves _kinds_for nothing but the tail word to look up
 #: (no filler to skip, no group separator, no range separator)
 _PLAIN_AFTER_NOT = _FILLER | frozenset(",，") | _RANGE_START
@@ -232,15 +241,18 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
         if s == 0 or text[s - 1] not in last:
             starts = [s]             # no prefix can end here (what _starts returns at once)
             c = text[e] if e < n else ""
-            if c and c not in _PLAIN_AFTER_NOT and text[e - 1] not in _BIGK:
-                # _kinds_for's common case (its tail word right after the run, no implicit
-                # money, no prefix), without the call
+            if c and c not in _PLAIN_AFTER_NOT:
+                # _kinds_for's common cases (its tail word right after the run, no prefix),
+                # without the call
                 w = tail_len.get(c)
                 if w is None:
-                    continue
-                kinds = tails.get(text[e:e + w])
-                if kinds is None:
-                    kinds = _tail_kinds(text, e, rs)
+                    kinds = _EMPTY
+                else:
+                    kinds = tails.get(text[e:e + w])
+                    if kinds is None:
+                        kinds = _tail_kinds(text, e, rs)
+                if text[e - 1] in _BIGK:   # implicit money too (奖金近40万)
+                    kinds = _WITH_MONEY.get(kinds) or _with_money(kinds)
             else:
                 kinds = _kinds_for(text, s, e, starts, rs)
         else:
@@ -526,13 +538,19 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
 
 
 def _has_cue(text: str, start: int, rs: RuleSet, cue: str, window: int) -> bool:
-    lo = max(0, start - window)
-    left = text[lo:start]
-    for ch in _CLAUSE_END:   # the cue must be in the same clause
-        k = left.rfind(ch)
-        if k >= 0:
-            left = left[k + 1:]
-    return rs.cue_res[cue].search(left) is not None
+    # the cue must be in the same clause
+    return rs.cue_res[cue].search(_clause_left(text, max(0, start - window), start)) is not None
+
+
+#: text up to the last clause end (one match: the greedy .* backs off to it)
+_UP_TO_CLAUSE_END = re.compile(".*[" + "".join(sorted(re.escape(ch) for ch in _CLAUSE_END))
+                               + "]", re.S).match
+
+
+def _clause_left(text: str, lo: int, end: int) -> str:
+    """text[lo:end] after its last clause end (。；，… or a line break), if it has one."""
+    m = _UP_TO_CLAUSE_END(text, lo, end)
+    return text[lo if m is None else m.end():end]
 
 
 def _num_start(c: Candidate) -> int:
@@ -811,7 +829,7 @@ def _resolve_groups(m: Any, rule: Pattern, lex: Any, groups: tuple | None = None
                 qualifiers.append(q)
     else:
         value = N1.value * mult1
-        decimals = N1.decimals - _log10(mult1)
+        decimals = N1.decimals - _log10(mult1) if mult1 != 1 else N1.decimals
         if N1.form in ("vague", "adjacent", "at_least"):
             low, high = N1.low * mult1, (None if N1.form == "at_least" else N1.high * mult1)
             high_open = N1.high_open and N1.form == "vague"
@@ -822,8 +840,9 @@ def _resolve_groups(m: Any, rule: Pattern, lex: Any, groups: tuple | None = None
         u = None                     # one unit of the last digit, only if a qualifier needs it
         ivs = []
         cats = []
-        for q, table in (((gd.get("qpre") or ""), lex.prefix_quals), ((gd.get("m1") or ""), lex.inner_quals),
-                         ((gd.get("qpost") or ""), lex.suffix_quals)):
+        qpre, m1, qpost = gd.get("qpre"), gd.get("m1"), gd.get("qpost")
+        for q, table in (((qpre, lex.prefix_quals), (m1, lex.inner_quals),
+                          (qpost, lex.suffix_quals)) if qpre or m1 or qpost else ()):
             if not q or q not in table:
                 continue
             qualifiers.append(q)
@@ -1094,11 +1113,7 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
         if not items:
             continue
         first = items[-1][0]
-        left = text[max(0, first - 12):first]
-        for ch in _CLAUSE_END:
-            k = left.rfind(ch)
-            if k >= 0:
-                left = left[k + 1:]
+        left = _clause_left(text, max(0, first - 12), first)
         respectively = rs.distribute.search(left) is not None
         if not respectively and not all(sep in "和与及" and "." in num for _, _, num, sep in items):
             continue

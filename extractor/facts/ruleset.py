@@ -572,7 +572,9 @@ def _build(base_str: str, digest: str, others: bool) -> RuleSet:
     # the engine runs it without the (costly) timeout; the patterns of the file keep theirs
     # a trigger that is a plain word is looked for with str.find (literal_test: exact), which
     # costs a fraction of a regex search; the others stay compiled
-    neg_checks = [(name, rx, _word_or_regex(t), i == 0,
+    # the phrase alternation is searched by its twin compiled by re where it is one of plain
+    # words (_literal_twin: a third of regex's time on the corpus's windows)
+    neg_checks = [(name, _literal_twin(rx) if i == 0 else rx, _word_or_regex(t), i == 0,
                    None if i == 0 else _start_test(rx.pattern))
                   for i, (name, rx, t) in enumerate(negatives)]
     bigrams = None
@@ -1092,4 +1094,21 @@ def _start_test(src: str) -> Any:
         return None
     if len(first) == 1:
         return next(iter(first))
-    return regex.compile("[" + "".join(regex.escape(ch) for ch in sorted(first)) + "]")
+    import re                        # (re tests a class of literals 2-5x faster than regex)
+
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(first)) + "]")
+
+
+def _literal_twin(rx: Any) -> Any:
+    """``rx`` compiled by the standard library's ``re`` when it is an alternation of plain words
+    (literal_words) without flags that change what a word matches: both engines find the same
+    matches of such a pattern (leftmost, then the first word in order that matches there), and
+    re finds them in about a third of the time. Otherwise ``rx`` itself."""
+    import re
+
+    if rx.flags & _FLAGS_THAT_MATTER or literal_words(rx.pattern) is None:
+        return rx
+    try:
+        return re.compile(rx.pattern)
+    except (re.error, ValueError):
+        return rx

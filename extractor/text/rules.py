@@ -70,6 +70,7 @@ class TextRules:
     html_tag: regex.Pattern
     html_inline: frozenset
     html_cell: frozenset
+    html_reps: dict
     html_ws: regex.Pattern
     wrap: dict
     wrap_final: frozenset
@@ -223,7 +224,7 @@ def text_rules() -> TextRules:
         cjk_spaces=(_trigger(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces")
                     if d["cjk_spaces"].get("engine") == "re"
                     else _compile(d["cjk_spaces"]["regex"], "text.yaml:cjk_spaces")),
-        html_detect=_compile(html["detect"], "text.yaml:html", regex.IGNORECASE),
+        html_detect=_compile(html["detect"], "text.yaml:html"),
         html_min_tags=int(html["min_tags"]),
         html_density=float(html["min_tags_per_1000_chars"]),
         footer_trigger=_trigger(d["footers"]["trigger"], "text.yaml:footers"),
@@ -237,9 +238,14 @@ def text_rules() -> TextRules:
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
         rare_split=_rare_split(_fold_table(d["fold"]), d["footnotes"]["trigger"], zw_chars),
         zero_width_one=re.compile("[" + re.escape("".join(zw_chars)) + "]") if zw_chars else None,
-        html_tag=_compile(html["tag"], "text.yaml:html", regex.IGNORECASE),
+        html_tag=_compile(html["tag"], "text.yaml:html"),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),
+        # a tag's replacement by its lower-case name: inline tags are deleted, table cells become
+        # a space (inline wins), script and style (None) are deleted with their content, any
+        # other tag becomes a line break
+        html_reps={**{x.lower(): " " for x in html["cell"]}, **{x.lower(): "" for x in html["inline"]},
+                   "script": None, "style": None},
         html_ws=_compile(html["formatting_whitespace"], "text.yaml:html"),
         wrap=hw,
         wrap_final=frozenset(hw["sentence_final"]),

@@ -384,3 +384,33 @@ def test_kinds_without_the_call_are_those_of_kinds_for(text):
 def test_tail_len_is_the_longest_tail_word():
     assert RS.tail_len == {c: len(words[0][0]) for c, words in RS.words_by_char.items()}
     assert set(RS.tail_len) == set(RS.kinds_by_char)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("。；;！!？?\n，,、 ab投资奖金1"), max_size=30), st.data())
+def test_clause_left_is_the_text_after_the_last_clause_end(text, data):
+    """_clause_left (one match) = the window cut after each clause end in turn (as before)."""
+    lo = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(lo, len(text)))
+    left = text[lo:end]
+    for ch in engine._CLAUSE_END:
+        k = left.rfind(ch)
+        if k >= 0:
+            left = left[k + 1:]
+    assert engine._clause_left(text, lo, end) == left
+
+
+def test_literal_twin_only_for_an_alternation_of_plain_words():
+    """The negative phrases are searched by their re twin (the property test above compares
+    _negative_hit with the regex searches of rs.negatives); patterns that are not plain words,
+    or carry flags that change a word's matches, keep regex."""
+    import re
+
+    from extractor.facts.ruleset import _literal_twin
+
+    assert isinstance(RS.neg_checks[0][1], re.Pattern)
+    assert RS.neg_checks[0][1].pattern == RS.negatives[0][1].pattern
+    assert isinstance(_literal_twin(regex.compile("(?:两岸三地|三农)")), re.Pattern)
+    for src in (r"[\p{Han}]{1,8}号", r"(?i)(?:ab|c)", r"a+|b", r"\d{7}"):
+        rx = regex.compile(src)
+        assert _literal_twin(rx) is rx, src

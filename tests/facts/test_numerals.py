@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from extractor.numerals import approx_unit, parse_number, parse_numeral
 from facts.strategies import to_caps, to_cn, to_cn_short_ten, with_liang
@@ -115,3 +115,28 @@ def test_compositional_wan_yi(n):
 @given(st.integers(min_value=1, max_value=10**8 - 1))
 def test_compositional_yi_over_groups(n):
     assert parse_number(to_cn(n) + "亿")[0] == n * 10**8
+
+
+def _as_written(n):
+    return (str(n.value), str(n.low), str(n.high), n.decimals, n.high_open, n.form)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(r"\A[0-9]{1,6}(\.[0-9]{1,3})?[万萬亿億]{1,3}\Z", fullmatch=True))
+@example("1.63亿")
+@example("3亿万")
+@example("0.50万亿")
+def test_arabic_then_big_powers_is_the_general_reading(s):
+    """6600万, 1.63亿, 2.38万亿: the shortcut for Arabic digits followed by big powers gives
+    the general reading, Decimal exponents included (str of value, low, high)."""
+    from extractor.numerals import _parse_general, numeral_tables, parse_numeral
+
+    try:
+        want = _as_written(_parse_general(s, numeral_tables()))
+    except ValueError:
+        want = "ValueError"
+    try:
+        got = _as_written(parse_numeral.__wrapped__(s))
+    except ValueError:
+        got = "ValueError"
+    assert got == want, s

@@ -166,6 +166,21 @@ def test_control_characters_mostly(tmp_path: Path) -> None:
     assert _error(path).reason.startswith("binary file, not text")
 
 
+def test_each_control_byte_counts(tmp_path: Path) -> None:
+    """Every control byte value is seen (the check first asks whether any is there at all): a
+    few are tolerated, more than MAX_CONTROL of the bytes make the file binary."""
+    from extractor.reading.encoding import _CONTROL_BYTES, MAX_CONTROL
+
+    body = "全年实现地区生产总值1349.08亿元。\n".encode("utf-8") * 400
+    room = int(MAX_CONTROL * len(body))
+    for b in _CONTROL_BYTES:
+        path = tmp_path / f"c{b}.txt"
+        path.write_bytes(body + bytes([b]) * max(1, room // 2))
+        assert read(path).text.startswith("全年")                # a few: still text
+        path.write_bytes(body + bytes([b]) * (room + 2))
+        assert _error(path).reason.startswith("binary file, not text"), b
+
+
 def test_truncated_multibyte_utf8_is_repaired_and_recorded(tmp_path: Path,
                                                            sample_text: str) -> None:
     data = sample_text.encode("utf-8")

@@ -100,6 +100,43 @@ def test_rare_runs_find_what_the_scans_find_property(text: str) -> None:
     assert _rare_runs_result(text) == _rare_runs_as_scans(text)
 
 
+_FLAGGED_HTML = (  # html.detect and html.tag as first written: the flag on the whole pattern
+    r"<(?:p|span|div|td|tr|table|br|strong|font|li|h[1-6])\b[^<>]{0,2000}>",
+    r"<!--|</?([a-zA-Z][a-zA-Z0-9:]{0,10})\b[^<>]{0,4000}>")
+
+
+def _html_matches(text: str) -> tuple[list, list]:
+    import regex
+
+    r = text_rules()
+    flagged = [regex.compile(p, regex.IGNORECASE | regex.V0) for p in _FLAGGED_HTML]
+    got = [[(m.span(), m.groups()) for m in p.finditer(text)] for p in (r.html_detect, r.html_tag)]
+    want = [[(m.span(), m.groups()) for m in p.finditer(text)] for p in flagged]
+    return got, want
+
+
+def test_html_patterns_equal_their_flagged_forms(corpus_prepared) -> None:
+    """html.detect and html.tag, case-insensitive in the tag names only, match what they match
+    with the flag on the whole pattern, on every corpus file and on tags in mixed case
+    (K and ſ, the Kelvin sign and the long s, fold to ASCII letters)."""
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts.append("<P class=x>a</P><SPAN>b</Span><\u212aBD x><\u017fpan>c</td><TD><H1 >t</h1>"
+                 "<!-- c --><Br/><TaBlE><Li>")
+    n = 0
+    for text in texts:
+        got, want = _html_matches(text)
+        assert got == want
+        n += len(want[1])
+    assert n > 5000
+
+
+@given(st.text(alphabet="<>/!-pPaAnNsSTdDhH1 =\"\u212a\u017fx\n", max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_html_patterns_equal_their_flagged_forms_property(text: str) -> None:
+    got, want = _html_matches(text)
+    assert got == want
+
+
 def test_cjk_space_rule_equals_its_unicode_property_form(corpus_prepared) -> None:
     """The fast stdlib-re form of cjk_spaces finds what the readable \\p{Han} form finds."""
     import regex

@@ -313,3 +313,15 @@ def test_to_decoded_many_is_to_decoded(corpus_prepared, sample_prepared) -> None
         assert ct.to_decoded_many(spans) == [ct.to_decoded(a, b) for a, b in spans]
         n += len(spans)
     assert n > 5000
+
+
+def test_batch_mappings_of_an_empty_text() -> None:
+    """A text that cleans to nothing (no segment): the batch forms answer as the single ones."""
+    from extractor.text import clean_text
+
+    for text in ("", "\u200b", "\n-1-\n"):
+        ct = clean_text(text)
+        spans = [(0, 0), (ct.omap.clean_len, ct.omap.clean_len)]
+        assert ct.to_decoded_many(spans) == [ct.to_decoded(a, b) for a, b in spans]
+        offsets = list(range(len(ct.decoded) + 1))
+        assert ct.to_clean_many(offsets) == [ct.to_clean(d) for d in offsets]
