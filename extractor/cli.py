@@ -79,14 +79,17 @@ def _start_pool_now():
     first document waits for; typer's import and the parsing took the first 0.15 s of the
     process while the second core idled. Parsed options that disagree with this guess
     drop the pool (``_early_pool``), and so does the end of ``app()`` when no command took it."""
-    if not _started_by_script():
-        return None
-    jobs = _jobs_from_argv(sys.argv)
-    if jobs is None:
-        return None
-    from .batch.engine import LocalPool
+    try:
+        if not _started_by_script():
+            return None
+        jobs = _jobs_from_argv(sys.argv)
+        if jobs is None:
+            return None
+        from .batch.engine import LocalPool
 
-    return LocalPool(jobs, check_rules=True)
+        return LocalPool(jobs, check_rules=True)
+    except Exception:   # noqa: BLE001 - the command starts its pool itself, and reports why not
+        return None
 
 
 _EARLY = [_start_pool_now()]    # [LocalPool or None]; a command takes it out

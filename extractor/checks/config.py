@@ -266,6 +266,9 @@ def _head_backwards(rx: regex.Pattern[str]) -> tuple[regex.Pattern[str], tuple[s
 # --- \d read as [0-9] on texts without other digits ---------------------------------------------
 
 _VERBOSE_INLINE = regex.compile(r"\(\?[a-zA-Z^-]*x")
+# a global flag group: regex applies one met after the start from there on only, yet reports it
+# in the pattern's flags, with which the variant is compiled (for the whole pattern)
+_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z0-9-]+\)")
 
 
 @functools.cache
@@ -275,12 +278,13 @@ def ascii_digit_variant(rx: regex.Pattern[str]) -> regex.Pattern[str] | None:
     has exactly the matches of ``rx``, found several times faster (regex tests ``\\d`` with a
     Unicode property lookup at every position it tries, a range with two comparisons). None when
     the pattern has no ``\\d`` or is not analysed: verbose, V1 (nested sets), ``\\Q`` quoting, a
-    ``[`` inside a class, ``\\D`` inside a class."""
+    ``(?#`` comment, a global flag group after the start, a ``[`` inside a class, ``\\D`` inside
+    a class, ``\\d`` after a ``-`` in a class (``[+-\\d]``)."""
     if rx.flags & (regex.VERBOSE | regex.V1):
         return None
     src = rx.pattern
-    if "\\Q" in src or _VERBOSE_INLINE.search(src):
-        return None
+    if "\\Q" in src or "(?#" in src or _VERBOSE_INLINE.search(src) or _GLOBAL_FLAGS.search(src, 1):
+        return None   # (a comment's text is not scanned as pattern: a '[' in it would open a class)
     out: list[str] = []
     i, n = 0, len(src)
     in_class = False
@@ -291,6 +295,8 @@ def ascii_digit_variant(rx: regex.Pattern[str]) -> regex.Pattern[str] | None:
         if c == "\\":
             esc = src[i:i + 2]
             if esc == "\\d":
+                if in_class and out[-1] == "-" and i - 1 != first:
+                    return None   # [+-\d] is '+', '-' and the digits; [+-0-9] a range '+'..'0'
                 out.append("0-9" if in_class else "[0-9]")
                 changed = True
             elif esc == "\\D":

@@ -285,6 +285,16 @@ _AFTER_END_RE = re.compile("[" + _CLAUSE_PUNCT + _SENT_END.pattern[1:-1] + "]")
 _UPTO_BEFORE = ("截至", "截止", "截止到", "截至到")
 
 
+def _page_lookup(clean: Any):
+    """``clean.page_at``, or None when it is CleanText's on a text without pages (it answers
+    None everywhere, which a fact's page already is)."""
+    from ..text.clean import CleanText
+
+    if type(clean).page_at is CleanText.page_at and not clean._page_starts:
+        return None
+    return clean.page_at
+
+
 def _to_clean_all(clean: Any, offsets: list[int]) -> list[int]:
     """``[clean.to_clean(d) for d in offsets]``: the offset map's to_clean_many (one loop, no
     call per offset) when CleanText's methods only delegate to it."""
@@ -818,13 +828,14 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     if not facts:
         return
     clean = prepared.clean
-    starts = _to_clean_all(clean, list(map(_START, facts)))
+    page_at = _page_lookup(clean)
+    keys = list(map(_START, facts))
+    starts = _to_clean_all(clean, keys)
     ends = _to_clean_all(clean, list(map(_END, facts)))
     d = _Doc(prepared, starts, [cs for f, cs in zip(facts, starts) if f.kind not in _NO_SUBJECT])
     text = d.text
     year = d.year
     gov = d.gov
-    keys = [f.start for f in facts]
     order = sorted(range(len(facts)), key=keys.__getitem__)
     sentence_at = d.sentence_at
     sstarts, sents = d._sstarts, d._sents
@@ -872,8 +883,8 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
                 f.section = s.section or ""
             if f.page is None:
                 f.page = s.page
-        if f.page is None:
-            f.page = clean.page_at(cs)
+        if f.page is None and page_at is not None:
+            f.page = page_at(cs)
         section = f.section or (s.section if s is not None else "")
         if cs > scope_last:                              # a new scope: d.scope_start(cs)
             k = bisect_left(sent_ends, cs)

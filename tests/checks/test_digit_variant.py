@@ -104,3 +104,23 @@ def test_checks_use_the_rule_pattern_when_other_digits_occur() -> None:
         assert not only_ascii_digits(p.clean.text)
         found = [a for a in run_checks(p, []) if a.code == "figure.duplicated_token"]
         assert [a.evidence for a in found] == [text[2:12] if text.startswith("完成") else text[4:14]], text
+
+
+def test_variant_of_odd_sources_finds_the_same_matches() -> None:
+    """A range ending at ``\\d`` inside a class (``[+-\\d]``: '+', '-' and the digits; written
+    ``[+-0-9]`` it would be the range '+'..'0') and a comment holding ``[`` (``(?#[)``, which
+    would open a class for the scan) and a global flag after the start (``a\\d(?i)a``: regex
+    applies it from there on but reports it in ``flags``, which the variant is compiled with)
+    are sources a user rule folder may hold: the variant, if made, must find what the pattern
+    finds on ASCII-digit texts."""
+    texts = ["+5 -7 ,/ .3 0-9] 5] a1!-9z] 12.5", "(?#[)5] 3-4 +0 /9", "x+1,2./3-", "A9a a9A A9B"]
+    for src in (r"a\d(?i)a", r"A\d+(?s)(?i)b", r"[+-\d]+", r"[.-\d]+", r"[^/-\d]+", r"x[+-\d]",
+                r"[\x30-\d]+", r"(?#[)\d]", r"(?#[)[^\d]+", r"a(?#[ )\d+"):
+        rx = regex.compile(src)
+        va = ascii_digit_variant(rx) or rx
+        for text in texts:
+            assert only_ascii_digits(text)
+            assert _spans(va, text) == _spans(rx, text), (src, va.pattern, text)
+    # what is still made: a hyphen first in the class is a literal, a range starting at \d reads the same
+    assert ascii_digit_variant(regex.compile(r"[-\d]+")).pattern == r"[-0-9]+"
+    assert ascii_digit_variant(regex.compile(r"[^\d-z]+")).pattern == r"[^0-9-z]+"

@@ -352,3 +352,19 @@ def test_early_pool_is_taken_when_the_options_agree_and_ended_otherwise():
     assert exc.value.code == 2
     assert cli._EARLY[0] is None and pool.executor is None
     assert all(not p.is_alive() for p in workers)
+
+
+def test_a_pool_that_cannot_start_before_parsing_is_left_to_the_command(monkeypatch):
+    """_start_pool_now runs while extractor.cli is imported: a failure there (no shared
+    memory, no fork server …) must not break the import; the command starts its pool itself
+    and reports what goes wrong."""
+    from extractor import cli
+    from extractor.batch import engine
+
+    def refuse(*args, **kwargs):
+        raise OSError("no shared memory here")
+
+    monkeypatch.setattr(cli, "_started_by_script", lambda: True)
+    monkeypatch.setattr(cli.sys, "argv", ["extractor", "run", "d", "-o", "o", "--jobs", "2"])
+    monkeypatch.setattr(engine, "LocalPool", refuse)
+    assert cli._start_pool_now() is None

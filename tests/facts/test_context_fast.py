@@ -1,6 +1,7 @@
 """The shortcuts of facts.context give what the plain computations give: the subject-form
 skip of conversion pairs, the trie compile of the word lexicons, the word windows taken from
-Prepared's cache or segmented alone, and the plain-Prepared fast path of attach."""
+Prepared's cache or segmented alone, the plain-Prepared fast path of attach, the sentence ends
+found by splitting and the period cues / indicators sought in the figures' sentences only."""
 from __future__ import annotations
 
 import re
@@ -83,3 +84,30 @@ def test_generic_and_plain_paths_attach_the_same(sample_path):
         [(f.start, f.kind, f.subject, f.modality, f.period, f.role, f.sentence, f.section, f.page)
          for f in plain]
     assert any(f.subject for f in plain)
+
+
+def test_sentence_ends_are_the_pattern_matches(sample_path):
+    text = prepare(read(sample_path)).clean.text
+    for t in (text, "", "。", "a", "a。", "。a", "\n\n", "一！二？三!四?五\n六。。", text[:-1] + "？",
+              "无句末的文本"):
+        assert ctx._sentence_ends(t) == [m.start() for m in ctx._SENT_END.finditer(t)], t
+
+
+def test_period_cues_and_indicators_sought_in_the_figures_sentences_only(sample_path,
+                                                                          corpus_files,
+                                                                          monkeypatch):
+    # dates and durations get only a modality: the sentences holding only those need the cues,
+    # not the period cues, indicators or clause marks, and attach gives what it gives when
+    # they are sought in every fact's sentence
+    def facts_of(path):
+        return [(f.start, f.kind, f.subject, f.modality, f.period, f.role, f.sentence,
+                 f.section, f.page) for f in extract_facts(prepare(read(path)))]
+
+    paths = [sample_path] + list(corpus_files)[:12]
+    got = [facts_of(p) for p in paths]
+    init = ctx._Doc.__init__
+    monkeypatch.setattr(ctx._Doc, "__init__",
+                        lambda self, prepared, positions=None, numbers=None:
+                        init(self, prepared, positions, None))
+    assert got == [facts_of(p) for p in paths]
+    assert any(f[1] == "date" for fs in got for f in fs)
