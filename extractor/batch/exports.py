@@ -449,18 +449,18 @@ def _float_pieces(arr: pa.Array, fallback) -> list:
     """``repr(x)`` of each float64 as pieces for :func:`_assemble` (a null: nothing),
     ``fallback(x)`` where repr uses an exponent (below 1e-4, from 1e16), for nan/inf and -0.0.
 
-    Whole numbers are their int64 digits and a ".0"; the others Arrow's cast, which writes the
-    same shortest round-trip digits as repr, but with an exponent where that is shorter
-    ("1.2e+12", "1.234567890123456e+14"): such rows go to ``fallback`` too. Each kind is made
-    from its own rows only (filter, then cast), and one :class:`_Coded` array lays them out:
-    casting every row both ways and choosing with if_else cost three times as much."""
+    Whole numbers (0.0 too) are their int64 digits and a ".0"; the others Arrow's cast, which
+    writes the same shortest round-trip digits as repr, but with an exponent where that is
+    shorter ("1.2e+12", "1.234567890123456e+14"): such rows go to ``fallback`` too. Each kind
+    is made from its own rows only (filter, then cast), and one :class:`_Coded` array lays them
+    out: casting every row both ways and choosing with if_else cost three times as much."""
     x = _floats_of(arr)                            # null → nan
     valid = _bools_of(arr.is_valid()) if arr.null_count else np.ones(len(arr), bool)
     size = np.abs(x)
     with np.errstate(invalid="ignore"):
         fixed = (size >= 1e-4) & (size < 1e16)
-        whole = fixed & (np.floor(x) == x)
-        zero = (x == 0) & ~np.signbit(x)           # Arrow: "0" and "-0" for 0.0
+        zero = (x == 0) & ~np.signbit(x)           # 0.0 is "0" + ".0"; -0.0 is the fallback's
+        whole = (fixed & (np.floor(x) == x)) | zero
     frac = fixed & ~whole
     odd = valid & ~fixed & ~zero
     fracs = arr.filter(_bool_array(frac)).cast(pa.string()) if frac.any() else None
@@ -472,10 +472,10 @@ def _float_pieces(arr: pa.Array, fallback) -> list:
     parts = [arr.filter(_bool_array(whole)).cast(pa.int64(), safe=False).cast(pa.string())
              if whole.any() else None, fracs,
              _text_array([fallback(v) for v in arr.filter(_bool_array(odd)).to_pylist()])
-             if odd.any() else None, _text_array(["0.0"]) if zero.any() else None]
+             if odd.any() else None]
     codes = np.full(len(arr), -1, np.int64)
     at = 0
-    for mask, part in zip((whole, frac, odd, zero), parts):
+    for mask, part in zip((whole, frac, odd), parts):
         if part is not None:
             codes[mask] = at + (np.arange(len(part)) if len(part) > 1 else 0)
             at += len(part)

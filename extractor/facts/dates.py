@@ -40,13 +40,14 @@ import functools
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import regex
 
 from ..model import Fact
 from ..rulefiles import compile_regex, load_yaml
+from .ruleset import flat_set_end
 
 #: seconds one family's patterns may take over one trigger window (plus 20 s per million
 #: characters of the window): a catastrophic rule in rules/kinds/date.yaml cannot hang a batch
@@ -256,13 +257,7 @@ def _top_level_bar(src: str) -> bool:
             i += 2
             continue
         if c == "[":                     # a set: to its closing bracket (a ] first is literal)
-            i += 1
-            if src[i:i + 1] == "^":
-                i += 1
-            if src[i:i + 1] == "]":
-                i += 1
-            while i < n and src[i] != "]":
-                i += 2 if src[i] == "\\" else 1
+            i = flat_set_end(src, i + 1)
         elif c == "(":
             depth += 1
         elif c == ")":
@@ -737,7 +732,7 @@ def _search_windows(text: str, fam: Family, windows: list[tuple[int, int]]) -> l
     return out
 
 
-def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
+def _search_joined(text: str, fam: Family, windows: list[tuple], watch=None) -> list[tuple]:
     """The same as ``_search_windows`` with one search over copies of the windows (see above).
 
     ``windows``: (ws, we, first, last, last_end) with the start of the window's first anchor and
@@ -813,7 +808,14 @@ def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
         return _search_windows(text, fam, sorted(alone))
     joined = "".join(parts)
     try:
-        matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
+        if watch is None:
+            matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
+        else:   # the scan's watch (see scan): odd count while the search runs
+            watch.count += 1
+            try:
+                matches = list(fam.pattern.finditer(joined))
+            finally:
+                watch.count += 1
     except TimeoutError:
         return _search_windows(text, fam, [(w[0], w[1]) for w in windows])   # names the window
     found = []
@@ -882,19 +884,24 @@ def _trigger_items(triggers, where: str) -> tuple:
                 continue
             if not _ONE_CHAR.fullmatch(src):
                 raise RuleFileError(where, f"trigger {key} {src!r} must be one character class")
-            tests.append((compile_regex(src), {}))
+            tests.append(_CharTest(compile_regex(src)))
         out.append((str(item["chars"]), tests[0], tests[1]))
     return tuple(out)
 
 
-def _one_char_test(test, ch: str) -> bool:
-    pattern, memo = test
-    got = memo.get(ch)
-    if got is None:
-        if len(memo) > 4096:
-            memo.clear()
-        got = memo[ch] = pattern.fullmatch(ch) is not None
-    return got
+class _CharTest(dict):
+    """Whether a character matches a one-character class, as ``test[ch]``: a character's answer
+    is read from the dict (a C lookup) after its first test (kept to 4096 characters)."""
+
+    def __init__(self, pattern) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def __missing__(self, ch: str) -> bool:
+        if len(self) > 4096:
+            self.clear()
+        got = self[ch] = self.pattern.fullmatch(ch) is not None
+        return got
 
 
 _PLAIN_SET = regex.compile(r"\[([^\\\[\]\-^]+)\]|([^\\\[\](){}.*+?|^$])")
@@ -931,35 +938,12 @@ def _item_positions(text: str, items: tuple) -> list[int]:
     find = text.find
     last = len(text) - 1
     for chars, before, after in items:
-        if before is not None:
-            b_memo = before[1]
-        if after is not None:
-            a_memo = after[1]
         for ch in chars:
             i = find(ch)
             while i >= 0:
-                if before is not None:
-                    if i == 0:
-                        i = find(ch, 1)
-                        continue
-                    c = text[i - 1]
-                    ok = b_memo.get(c)
-                    if ok is None:
-                        ok = _one_char_test(before, c)
-                    if not ok:
-                        i = find(ch, i + 1)
-                        continue
-                if after is not None:
-                    if i == last:
-                        break
-                    c = text[i + 1]
-                    ok = a_memo.get(c)
-                    if ok is None:
-                        ok = _one_char_test(after, c)
-                    if not ok:
-                        i = find(ch, i + 1)
-                        continue
-                append(i)
+                if not (before is not None and (i == 0 or not before[text[i - 1]])
+                        or after is not None and (i == last or not after[text[i + 1]])):
+                    append(i)
                 i = find(ch, i + 1)
     pos.sort()
     return pos
@@ -983,6 +967,10 @@ def _trigger_spans(text: str, fam: Family):
     return [(i, i + 1) for i in pos]
 
 
+_NEXT = (1).__add__
+_SPAN = methodcaller("span")
+
+
 def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     """Merged [start, end) windows around a family's trigger characters."""
     n = len(text)
@@ -991,38 +979,24 @@ def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     add = out.append
     ws = we = -1
     single = _single_positions(text, fam)
-    if single is not None:   # one character each: the window of a trigger at s is [s - before, s + 1 + after)
-        after += 1
-        for s in single:
-            a = s - before
-            if a < 0:
-                a = 0
-            if a <= we:                  # overlaps (or touches) the current window
-                e = s + after
-                if e > we:
-                    we = e if e < n else n
-                continue
-            if we > ws:
-                add((ws, we))
-            ws = a
-            e = s + after
-            we = e if e < n else n
+    if single is not None:   # one character each: a trigger at s spans [s, s + 1)
+        spans = zip(single, map(_NEXT, single))
     else:
-        for t in fam.triggers.finditer(text):
-            s, e = t.span()
-            a = s - before
-            if a < 0:
-                a = 0
-            if a <= we:
-                e += after
-                if e > we:
-                    we = e if e < n else n
-                continue
-            if we > ws:
-                add((ws, we))
-            ws = a
+        spans = map(_SPAN, fam.triggers.finditer(text))
+    for s, e in spans:
+        a = s - before
+        if a < 0:
+            a = 0
+        if a <= we:                  # overlaps (or touches) the current window
             e += after
-            we = e if e < n else n
+            if e > we:
+                we = e if e < n else n
+            continue
+        if we > ws:
+            add((ws, we))
+        ws = a
+        e += after
+        we = e if e < n else n
     if we > ws:
         add((ws, we))
     return out
@@ -1056,9 +1030,10 @@ def _anchored(text: str, anchors, windows: list[tuple[int, int]]) -> list[tuple]
     return kept
 
 
-def _candidates(text: str, rs: RuleSet) -> list[tuple]:
+def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
     """(start, rank, end, rule, match) of every match of every family, unsorted; a duration that
-    needs a cue word and has none is left out."""
+    needs a cue word and has none is left out. ``watch``: an armed engine._Watchdog that limits
+    the joined searches instead of regex's ``timeout`` (see scan)."""
     out: list[tuple] = []
     append = out.append
     for fam in rs.families:
@@ -1071,7 +1046,7 @@ def _candidates(text: str, rs: RuleSet) -> list[tuple]:
         if not kept:
             continue
         if fam.foreign is not None:
-            found = _search_joined(text, fam, kept)
+            found = _search_joined(text, fam, kept, watch)
         else:
             found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
         by_group = fam.rules
@@ -1197,7 +1172,19 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     date before them.
     """
     rs = ruleset()
-    cands = _candidates(text, rs)
+    # regex's `timeout` reads the clock as it matches: a third of the joined searches' time. One
+    # CPU timer per text (engine._Watchdog; where it cannot be armed, each search keeps its
+    # timeout) stops a search that runs longer than any search's own limit would allow (its
+    # tick, half the limit given, is at least the limit of a joined copy up to 3x the text), and
+    # the family's windows are then searched one by one, each with its timeout, as before.
+    from .engine import _Watchdog
+
+    watch = _Watchdog.start(2 * (MATCH_TIMEOUT + len(text) * 6e-5), "a date/duration family search")
+    try:
+        cands = _candidates(text, rs, watch)
+    finally:
+        if watch is not None:
+            watch.stop()
     cands.sort(key=_first_two)
     chosen = []
     last_end = -1

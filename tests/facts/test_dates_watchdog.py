@@ -39,3 +39,26 @@ def test_other_thread_times_each_negative_search_of_a_date(broken_negative: Path
     got = _in_a_thread(DATE_TEXT, broken_negative)
     assert isinstance(got, TimeoutError) and not isinstance(got, RuleTimeout)
     assert _untouched()
+
+
+def test_the_scan_arms_its_watch_and_gives_the_timer_back() -> None:
+    """scan() limits its joined searches with one engine._Watchdog per text (regex's timeout
+    reads the clock as it matches); the timer and the signal are given back, also after a
+    search that raised."""
+    from extractor.facts import dates
+
+    armed = []
+    start = engine._Watchdog.start
+
+    def spy(*a, **k):
+        watch = start(*a, **k)
+        armed.append(watch)
+        return watch
+
+    engine._Watchdog.start = spy
+    try:
+        assert [h.text for h in dates.scan("2023年3月，为期3个月", 2023)] == ["2023年3月", "3个月"]
+    finally:
+        engine._Watchdog.start = start
+    assert armed and armed[0] is not None
+    assert _untouched()
