@@ -147,18 +147,28 @@ def _raise_rule_error(found: tuple[str, str] | None) -> None:
 # process tree); importing the stages there saves each worker 0.15 s but keeps 12 MB more.
 PRELOAD = ("extractor.batch.worker",)
 
+def _console_script(path: str) -> bool:
+    """``path`` is extractor's console script (``bin/extractor``), whose top level only
+    imports extractor.cli and runs it."""
+    name = os.path.basename(path).lower()
+    return name.removesuffix(".exe").removesuffix("-script.py") == "extractor"
+
+
 @contextmanager
 def main_not_rerun(processor: str = DEFAULT_PROCESSOR):
     """Processes started inside this block (fork server start) do not run the parent's main
-    script again. multiprocessing re-runs it (as ``__mp_main__``) in every child it starts,
-    so that pickles naming ``__main__`` resolve; ours name only extractor's modules. For the
-    ``extractor`` console script that re-run imported extractor.cli and typer in each worker
-    and in the export helper, 0.07 s of CPU each on the way to their first document (or
-    format). Kept when the processor itself lives in the main script (``__main__:fn``).
+    script again when it is the ``extractor`` console script. multiprocessing re-runs the main
+    script (as ``__mp_main__``) in every child it starts; for the console script that
+    imported extractor.cli and typer in each worker and in the export helper, 0.07 s of CPU
+    each on the way to their first document (or format), and nothing they run comes from it.
+    Another main script (a user's program calling run_batch under its ``if __name__ ==
+    "__main__"``) is re-run as usual: its top level may define the processor (``__main__:fn``)
+    or prepare what the workers need (register a check, patch a setting).
     ``python -m extractor`` is not re-run by multiprocessing anyway (a ``__main__`` module)."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
-    if path is None or processor.partition(":")[0] in ("__main__", "__mp_main__"):
+    if (path is None or not _console_script(path)
+            or processor.partition(":")[0] in ("__main__", "__mp_main__")):
         yield
         return
     # get_preparation_data() reads __main__.__file__ when the child is started (in submit

@@ -255,10 +255,10 @@ def test_without_a_cache_the_warm_text_is_a_temporary_file_removed_after_use(tmp
     assert list(tmp_path.iterdir()) == []
 
 
-def test_pool_workers_and_export_helper_do_not_rerun_the_main_script(tmp_path):
+def test_pool_workers_and_export_helper_do_not_rerun_the_console_script(tmp_path):
     """multiprocessing re-runs the parent's main script in each child it starts (as
     ``__mp_main__``); for the ``extractor`` console script that imported the CLI and typer in
-    every worker and in the export helper. Nothing they run comes from the main script."""
+    every worker and in the export helper. Nothing they run comes from that script."""
     import os
     import subprocess
     import sys
@@ -271,7 +271,8 @@ def test_pool_workers_and_export_helper_do_not_rerun_the_main_script(tmp_path):
     inputs.mkdir()
     for i, line in enumerate(LINES[:4]):
         (inputs / f"r{i}.txt").write_text(line, encoding="utf-8")
-    script = tmp_path / "main_script.py"
+    (tmp_path / "bin").mkdir()
+    script = tmp_path / "bin" / "extractor"          # named as the console script is
     script.write_text(
         "import os, sys\n"
         f"sys.path.insert(0, {HERE!r})\n"
@@ -287,6 +288,45 @@ def test_pool_workers_and_export_helper_do_not_rerun_the_main_script(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["4", "6"]          # 4 documents; 3 tables x 2 formats
     assert list(marks.iterdir()) == []
+
+
+def test_a_users_main_script_is_rerun_in_the_pool_workers(tmp_path):
+    """A program of the user's that calls run_batch under its ``if __name__ == "__main__"``
+    may prepare at its top level what the workers need (here: a check of its own, registered
+    there): multiprocessing re-runs that top level in each child, and the pool must not
+    skip it, or ``jobs=2`` silently gives other findings than ``jobs=1``."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i, line in enumerate(LINES[:3]):
+        (inputs / f"r{i}.txt").write_text(line, encoding="utf-8")
+    script = tmp_path / "my_batch.py"
+    script.write_text(
+        "import json, sys\n"
+        "from extractor.checks.registry import check\n"
+        "from extractor.model import Anomaly\n"
+        "@check('user_seen.v1', codes={'user.seen': 'info'})\n"
+        "def check_user_seen(ctx):\n"
+        "    yield Anomaly(doc_id=ctx.doc_id, code='user.seen', severity='info', message='见',\n"
+        "                  message_en='seen', start=0, end=1, source=ctx.source,\n"
+        "                  check='user_seen.v1')\n"
+        "if __name__ == '__main__':\n"
+        "    from extractor.batch.runner import RunOptions, run_batch\n"
+        "    for jobs in (1, 2):\n"
+        f"        out = {str(tmp_path)!r} + f'/out{{jobs}}'\n"
+        f"        run_batch(RunOptions(paths=[{str(inputs)!r}], out_dir=out, jobs=jobs,\n"
+        "                             formats=['jsonl']))\n"
+        "        with open(out + '/anomalies.jsonl', encoding='utf-8') as f:\n"
+        "            rows = [json.loads(line) for line in f]\n"
+        "        print(sum(r['code'] == 'user.seen' for r in rows))\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=180, env=dict(os.environ, EXTRACTOR_NO_PROGRESS="1"))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["3", "3"]          # jobs=1, then jobs=2: one per document
 
 
 def test_pool_workers_freeze_what_the_warm_up_built():
