@@ -45,6 +45,7 @@ import regex
 
 from ..model import Fact
 from ..rulefiles import compile_regex, load_yaml
+from .ruleset import flat_set_end
 from ..text.words import word_strings
 
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
@@ -218,13 +219,7 @@ def _literal_branches(pattern: str) -> list[str] | None:
                     j += 2
                     continue
                 if ch == "[":               # a class: its ( ) are characters
-                    j += 1
-                    if pattern.startswith("^", j):
-                        j += 1
-                    if pattern.startswith("]", j):
-                        j += 1
-                    while j < n and pattern[j] != "]":
-                        j += 2 if pattern[j] == "\\" else 1
+                    j = flat_set_end(pattern, j + 1)
                 elif ch == "(":
                     depth += 1
                 elif ch == ")":

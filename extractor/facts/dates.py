@@ -40,13 +40,14 @@ import functools
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import regex
 
 from ..model import Fact
 from ..rulefiles import compile_regex, load_yaml
+from .ruleset import flat_set_end
 
 #: seconds one family's patterns may take over one trigger window (plus 20 s per million
 #: characters of the window): a catastrophic rule in rules/kinds/date.yaml cannot hang a batch
@@ -256,13 +257,7 @@ def _top_level_bar(src: str) -> bool:
             i += 2
             continue
         if c == "[":                     # a set: to its closing bracket (a ] first is literal)
-            i += 1
-            if src[i:i + 1] == "^":
-                i += 1
-            if src[i:i + 1] == "]":
-                i += 1
-            while i < n and src[i] != "]":
-                i += 2 if src[i] == "\\" else 1
+            i = flat_set_end(src, i + 1)
         elif c == "(":
             depth += 1
         elif c == ")":
@@ -889,19 +884,24 @@ def _trigger_items(triggers, where: str) -> tuple:
                 continue
             if not _ONE_CHAR.fullmatch(src):
                 raise RuleFileError(where, f"trigger {key} {src!r} must be one character class")
-            tests.append((compile_regex(src), {}))
+            tests.append(_CharTest(compile_regex(src)))
         out.append((str(item["chars"]), tests[0], tests[1]))
     return tuple(out)
 
 
-def _one_char_test(test, ch: str) -> bool:
-    pattern, memo = test
-    got = memo.get(ch)
-    if got is None:
-        if len(memo) > 4096:
-            memo.clear()
-        got = memo[ch] = pattern.fullmatch(ch) is not None
-    return got
+class _CharTest(dict):
+    """Whether a character matches a one-character class, as ``test[ch]``: a character's answer
+    is read from the dict (a C lookup) after its first test (kept to 4096 characters)."""
+
+    def __init__(self, pattern) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def __missing__(self, ch: str) -> bool:
+        if len(self) > 4096:
+            self.clear()
+        got = self[ch] = self.pattern.fullmatch(ch) is not None
+        return got
 
 
 _PLAIN_SET = regex.compile(r"\[([^\\\[\]\-^]+)\]|([^\\\[\](){}.*+?|^$])")
@@ -938,35 +938,12 @@ def _item_positions(text: str, items: tuple) -> list[int]:
     find = text.find
     last = len(text) - 1
     for chars, before, after in items:
-        if before is not None:
-            b_memo = before[1]
-        if after is not None:
-            a_memo = after[1]
         for ch in chars:
             i = find(ch)
             while i >= 0:
-                if before is not None:
-                    if i == 0:
-                        i = find(ch, 1)
-                        continue
-                    c = text[i - 1]
-                    ok = b_memo.get(c)
-                    if ok is None:
-                        ok = _one_char_test(before, c)
-                    if not ok:
-                        i = find(ch, i + 1)
-                        continue
-                if after is not None:
-                    if i == last:
-                        break
-                    c = text[i + 1]
-                    ok = a_memo.get(c)
-                    if ok is None:
-                        ok = _one_char_test(after, c)
-                    if not ok:
-                        i = find(ch, i + 1)
-                        continue
-                append(i)
+                if not (before is not None and (i == 0 or not before[text[i - 1]])
+                        or after is not None and (i == last or not after[text[i + 1]])):
+                    append(i)
                 i = find(ch, i + 1)
     pos.sort()
     return pos
@@ -990,6 +967,10 @@ def _trigger_spans(text: str, fam: Family):
     return [(i, i + 1) for i in pos]
 
 
+_NEXT = (1).__add__
+_SPAN = methodcaller("span")
+
+
 def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     """Merged [start, end) windows around a family's trigger characters."""
     n = len(text)
@@ -998,38 +979,24 @@ def _windows(text: str, fam: Family) -> list[tuple[int, int]]:
     add = out.append
     ws = we = -1
     single = _single_positions(text, fam)
-    if single is not None:   # one character each: the window of a trigger at s is [s - before, s + 1 + after)
-        after += 1
-        for s in single:
-            a = s - before
-            if a < 0:
-                a = 0
-            if a <= we:                  # overlaps (or touches) the current window
-                e = s + after
-                if e > we:
-                    we = e if e < n else n
-                continue
-            if we > ws:
-                add((ws, we))
-            ws = a
-            e = s + after
-            we = e if e < n else n
+    if single is not None:   # one character each: a trigger at s spans [s, s + 1)
+        spans = zip(single, map(_NEXT, single))
     else:
-        for t in fam.triggers.finditer(text):
-            s, e = t.span()
-            a = s - before
-            if a < 0:
-                a = 0
-            if a <= we:
-                e += after
-                if e > we:
-                    we = e if e < n else n
-                continue
-            if we > ws:
-                add((ws, we))
-            ws = a
+        spans = map(_SPAN, fam.triggers.finditer(text))
+    for s, e in spans:
+        a = s - before
+        if a < 0:
+            a = 0
+        if a <= we:                  # overlaps (or touches) the current window
             e += after
-            we = e if e < n else n
+            if e > we:
+                we = e if e < n else n
+            continue
+        if we > ws:
+            add((ws, we))
+        ws = a
+        e += after
+        we = e if e < n else n
     if we > ws:
         add((ws, we))
     return out

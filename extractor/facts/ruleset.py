@@ -853,6 +853,22 @@ def _skip_class(src: str, i: int) -> int:
     return i + 1
 
 
+def flat_set_end(src: str, i: int) -> int:
+    """Index of the ``]`` closing the set whose content starts at ``i`` (just after its ``[``),
+    read as a version-0 set: a ``[`` inside is a character (``[[（]`` is one set), a ``]`` first
+    or after ``^`` is a character, an escape is skipped whole; ``len(src)`` when it is not
+    closed. For the walks over a pattern's groups and ``|`` that must not count the ``( ) |``
+    of a set (dates' prefix split, context's literal branches)."""
+    n = len(src)
+    if src.startswith("^", i):
+        i += 1
+    if src.startswith("]", i):
+        i += 1
+    while i < n and src[i] != "]":
+        i += 2 if src[i] == "\\" else 1
+    return i
+
+
 def _skip_group(src: str, i: int) -> int:
     """Index after the ``)`` closing the group whose content starts at ``i``."""
     while src[i] != ")":

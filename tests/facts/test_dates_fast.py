@@ -387,3 +387,20 @@ def test_a_prefix_that_cannot_be_split_off_is_a_rule_file_error(body: str, prefi
 
 def test_split_prefix_gives_the_rest() -> None:
     assert dates._split_prefix("(?P<y>1)[ ]*年", "(?P<y>1)[ ]*", "x") == "年"
+
+
+@pytest.mark.parametrize("src, end", [
+    ("[abc]x", 4),        # the ] that closes
+    ("[]a]|b", 3),        # a ] first is a character
+    ("[^]a]|b", 4),       # … also after ^
+    ("[\\]|]|b", 4),      # an escaped ] does not close
+    ("[[（|]|b", 4),      # a [ inside a version-0 set is a character
+    ("[(|)", 4),          # not closed: the end of the source
+])
+def test_flat_set_end_skips_what_a_set_holds(src, end):
+    """The set walk shared by the prefix split (dates) and the literal branches (context): the
+    ( ) | of a set are characters; the set ends at its first unescaped ] after the first one."""
+    from extractor.facts.ruleset import flat_set_end
+
+    assert flat_set_end(src, 1) == end
+    assert dates._top_level_bar(src) is ("|" in src[end:])
