@@ -698,7 +698,8 @@ def _parquet_file_writer(path: Path, schema: pa.Schema):
     S3/GCS/HDFS/Azure modules (~11 ms of CPU in each process that writes Parquet, a third of
     the corpus's Parquet export) for file systems a local path does not need: the writer it
     wraps is used directly, with the same options (the same bytes; a pyarrow whose writer
-    takes other arguments gets the public class)."""
+    takes other arguments gets the public class, called with its own defaults as before: the
+    same options again would fail again where the public class dropped one of them)."""
     try:
         from pyarrow._parquet import ParquetWriter
 
@@ -706,7 +707,7 @@ def _parquet_file_writer(path: Path, schema: pa.Schema):
     except (ImportError, TypeError):
         import pyarrow.parquet as pq
 
-        return pq.ParquetWriter(path, schema, **_PARQUET_OPTIONS)
+        return pq.ParquetWriter(path, schema)
 
 
 class _ParquetWriter:

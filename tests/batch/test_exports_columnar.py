@@ -458,3 +458,33 @@ def test_writing_parquet_does_not_import_pyarrow_parquet(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_parquet_fallback_is_pyarrow_parquets_own_call(tmp_path, monkeypatch):
+    """A pyarrow without the private writer (ImportError) whose public ParquetWriter no longer
+    takes the unused writer_engine_version (a TypeError, as any option it dropped would give):
+    the fallback still writes the file, the bytes of pyarrow.parquet.ParquetWriter(path,
+    schema) (the call before the private writer was used), not the same TypeError again."""
+    import sys
+    import types
+
+    import pyarrow.parquet as pq
+
+    from extractor.batch.schema import arrow_schema
+
+    real = pq.ParquetWriter
+
+    class Public(real):
+        def __init__(self, where, schema, **options):
+            if "writer_engine_version" in options:
+                raise TypeError("unexpected keyword argument 'writer_engine_version'")
+            super().__init__(where, schema, **options)
+
+    batches = _raw_batches("facts", MAKERS["facts"](40, 2), 20)
+    with real(tmp_path / "ref.parquet", arrow_schema("facts")) as ref:
+        for b in batches:
+            ref.write_batch(b)
+    monkeypatch.setitem(sys.modules, "pyarrow._parquet", types.ModuleType("pyarrow._parquet"))
+    monkeypatch.setattr(pq, "ParquetWriter", Public)
+    write_table("facts", batches, tmp_path / "t.parquet", "parquet")
+    assert (tmp_path / "t.parquet").read_bytes() == (tmp_path / "ref.parquet").read_bytes()
