@@ -30,7 +30,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -102,9 +102,13 @@ def _crash_outcome(task: Task, reason: str) -> Outcome:
 def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None = None,
               scheduler: str | None = None, chunk_size: int = 1, grace: float = 30.0,
               check_rules: bool = False, pool: LocalPool | None = None,
-              total: int | None = None) -> Iterator[Outcome]:
+              total: int | None = None, checkpoint: Callable[[], None] | None = None
+              ) -> Iterator[Outcome]:
     """Yield one outcome per task, as they complete. ``total``: the number of tasks (or an
-    upper bound), if known: the last chunks are then smaller (``chunked``).
+    upper bound), if known: the last chunks are then smaller (``chunked``). ``checkpoint``:
+    called between documents (serial) or at each turn of the pool's loop (at least every
+    POLL_SECONDS); what it raises ends the run there, the pool's workers killed (the runner's
+    stop on SIGTERM).
 
     ``check_rules``: before the first document, run ``worker.preflight`` where the documents
     run and raise its ``RuleFileError`` here (the CLI asks for it when it does not check the
@@ -116,7 +120,7 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
                          total=total)
     elif engine == "local" and jobs > 1:
         yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace,
-                          check_rules=check_rules, pool=pool, total=total)
+                          check_rules=check_rules, pool=pool, total=total, checkpoint=checkpoint)
     elif engine == "local":
         it = iter(tasks)
         first = next(it, None)
@@ -128,6 +132,8 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
             warm_up(first.processor)    # loading models is not the first document's time
         yield process_task(first)
         for t in it:
+            if checkpoint is not None:
+                checkpoint()
             yield process_task(t)
     else:
         raise EngineError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
@@ -286,7 +292,8 @@ class LocalPool:
 
 def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
            check_rules: bool = False, pool: LocalPool | None = None,
-           total: int | None = None) -> Iterator[Outcome]:
+           total: int | None = None, checkpoint: Callable[[], None] | None = None
+           ) -> Iterator[Outcome]:
     if pool is not None and pool.executor is not None:
         jobs = pool.jobs            # the workers there are (the slots are counted from them)
     # two chunks per worker in flight: the next one waits in the pool's queue, so a worker
@@ -308,6 +315,8 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
             executor = pool.renew()
         _raise_rule_error(found)
         while True:
+            if checkpoint is not None:
+                checkpoint()
             broken = False
             while not any(s for _, s, _ in inflight.values()):   # a suspect runs alone
                 nxt = sched.next_chunk(len(inflight))

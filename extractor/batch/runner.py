@@ -36,6 +36,36 @@ TABLE_ORDER = ("facts", "anomalies", "documents")
 EXPORT_COST = {"xlsx": 4, "csv": 2, "jsonl": 2, "parquet": 1}
 
 
+class Terminated(BaseException):
+    """The run was asked to stop (:func:`request_stop`; ``extractor run`` on SIGTERM). Raised by
+    the run itself at its next safe point (between tasks, at each turn of the engine's loop, at
+    most ``engine.POLL_SECONDS`` apart while the workers are busy, and before the exports), never
+    by a signal handler: an exception raised at an arbitrary point of the main thread can land
+    inside the process pool's locking and leave its shutdown waiting forever (session 4's
+    SIGTERM handler hung CI that way). It unwinds like Ctrl-C: the workers are killed, a
+    scratch folder is removed, a --db store keeps every document committed so far."""
+
+
+# stop requests (signal numbers) for the run in progress: appended by request_stop, which a
+# signal handler may call (a list append is atomic for the interpreter, and takes no lock)
+_STOP: list[int] = []
+
+
+def request_stop(signum: int = 15) -> None:
+    """Ask the run in progress (or the next one) to end at its next safe point."""
+    _STOP.append(signum)
+
+
+def clear_stop() -> None:
+    """Forget the stop requests (when the caller's handler is removed)."""
+    _STOP.clear()
+
+
+def _checkpoint() -> None:
+    if _STOP:
+        raise Terminated(_STOP[0])
+
+
 @dataclass
 class RunOptions:
     paths: Sequence[str]
@@ -131,6 +161,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
         def tasks():
             for item in inputs:
+                _checkpoint()       # (a stop request ends the scheduling here too)
                 sha = file_sha256(item.path)
                 run_inputs.append((sha, item.source))
                 if sha is not None and (sha in done or sha in seen):
@@ -166,7 +197,8 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
         for outcome in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
                                  scheduler=opts.scheduler, chunk_size=chunk, grace=opts.grace,
-                                 check_rules=opts.check_rules, pool=pool, total=len(inputs)):
+                                 check_rules=opts.check_rules, pool=pool, total=len(inputs),
+                                 checkpoint=_checkpoint):
             if not pending:
                 first_at = time.monotonic()
             pending.append(outcome)
@@ -175,6 +207,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
                     or time.monotonic() - first_at >= opts.commit_seconds):
                 flush()
         flush()
+        _checkpoint()       # the exports are not begun after a stop request (nor cut short)
         store.end_run(run_id, processed=summary.processed, ok=summary.ok,
                       failed=summary.failed, skipped=summary.skipped)
         # a file rewritten between our hash and the worker's read is stored under the hash of
