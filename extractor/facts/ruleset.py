@@ -473,7 +473,29 @@ def _rules_digest(base: Path) -> str:
 _RULESET_GLOBALS = frozenset({(__name__, "RuleSet"), (__name__, "Pattern"), (__name__, "Lexicons"),
                               ("builtins", "frozenset"), ("builtins", "set"),
                               ("regex._regex", "compile"), ("re", "_compile")})
+def _code_stamp() -> bytes | None:
+    """This module's and rulefiles.py's sources, for the rule set cache's key (None when they
+    cannot be read)."""
+    from .. import rulefiles
+
+    try:
+        return Path(__file__).read_bytes() + b"\0" + Path(rulefiles.__file__).read_bytes()
+    except OSError:
+        return None
+
+
+def _complete(rs: RuleSet) -> bool:
+    """Whether every field of the rule set is there (an unpickled one that lacks a field was
+    made by other code)."""
+    return all(hasattr(rs, name) for name in RuleSet.__slots__)
+
+
 _RULESET_FILES_KEPT = 8
+#: the sources of the code that runs, read once when the module is imported: read at build time
+#: instead, a process started before the files changed (a merge, an edit) filed the rule set its
+#: old classes built under the new code's key, and a process of the new code then loaded a rule
+#: set without the new fields (found in session 6: AttributeError in the engine)
+_CODE = _code_stamp()
 
 
 def _cached_build(base_str: str, digest: str) -> RuleSet:
@@ -488,9 +510,8 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
 
     from .. import rulefiles
 
-    try:
-        code = Path(__file__).read_bytes() + b"\0" + Path(rulefiles.__file__).read_bytes()
-    except OSError:
+    code = _CODE
+    if code is None:
         return _build(base_str, digest, False)
     key = hashlib.sha256(f"{digest}\0{base_str}\0{sys.implementation.cache_tag}\0"
                          f"{regex.__version__}\0{rulefiles._ruamel_stamp()}\0".encode()
@@ -502,7 +523,7 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
             rs = load_pickle(data, allow=_RULESET_GLOBALS)
         except Exception:   # truncated, or naming what it may not: build it again
             rs = None
-        if type(rs) is RuleSet and rs.version == digest[:12]:
+        if type(rs) is RuleSet and rs.version == digest[:12] and _complete(rs):
             return rs
     rs = _build(base_str, digest, False)
     if path is not None:
