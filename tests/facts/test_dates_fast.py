@@ -257,6 +257,31 @@ def test_some_family_has_a_prefix_run() -> None:
     specs = load_yaml("kinds/date.yaml")["patterns"]
     assert [s["id"] for s in specs if s.get("prefix")] == [
         "date.y_between", "date.y_span", "date.year_pos", "date.year"]
+    specs = load_yaml("kinds/duration.yaml")["patterns"]
+    assert [s["id"] for s in specs if s.get("prefix")] == [
+        "duration.month", "duration.day", "duration.year", "duration.day_ri"]
+
+
+# duration.year as it was written before its prefix run: PA|PB instead of P(?:A|B)
+_YEAR_WRITTEN_OUT = (
+    "{NB}(?P<pre>{QPRE})?(?P<n>(?!\\d{4})\\d{1,3}|[两一二三四五六七八九十百千]+)(?P<mid>多|余)?(?P<u>年)"
+    "(?P<half>半)?(?P<post>{QPOST})?(?![度底末初内间来])|{NB}(?P<pre>{QPRE})?"
+    "(?P<n>(?!\\d{4})\\d{1,3}|[两一二三四五六七八九十百千]+)(?P<u>年)(?=(?:来|以来|间|内|以内|之内)(?!容))")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_duration_year_factored_is_the_written_out_form(seed: int) -> None:
+    """P(?:A|B) for duration.year finds what PA|PB found: same spans, same groups."""
+    import regex
+    frags = dates._fragments(load_yaml("kinds/duration.yaml")["fragments"], "duration.yaml")
+    plain = regex.compile(dates._expand(frags, _YEAR_WRITTEN_OUT, "test"))
+    factored = regex.compile(dates.pattern_source("duration.year"))
+    rng = random.Random(seed)
+    chars = list("0123456789.零〇两一二三四五六七八九十百千万将近大约超过逾不到足少于至多余年半度底末初内间来以之容个月")
+    texts = ["".join(rng.choice(chars) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    texts.append("".join(_examples()))
+    for text in texts:
+        assert _matches(factored, text) == _matches(plain, text), text
 
 
 @pytest.mark.parametrize("seed", range(30))
