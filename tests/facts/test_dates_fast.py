@@ -62,6 +62,49 @@ def test_same_matches_as_window_by_window_on_random_text(seed: int) -> None:
     assert _fast(text) == _reference(text)
 
 
+def _watched(text: str) -> list[tuple]:
+    """_candidates as scan runs it in the main thread: window by window under an armed watch."""
+    from extractor.facts import engine
+
+    watch = engine._Watchdog.start(60.0, "a test search")
+    if watch is None:
+        pytest.skip("no CPU timer here")
+    try:
+        got = _candidates(text, ruleset(), watch)
+    finally:
+        watch.stop()
+    return sorted((s, rank, e, rule.id, m.group()) for s, rank, e, rule, m in got)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_watched_search_finds_what_window_by_window_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_text(rng, rng.randint(50, 900))
+    if seed == 0:
+        text = "，".join(_examples()) + text
+    assert _watched(text) == _reference(text)
+
+
+def test_a_watch_that_fires_sends_the_family_to_its_timed_searches(monkeypatch) -> None:
+    """A TimeoutError inside the watched loop (the watch's tick) makes the family's windows be
+    searched one by one with their own time limits: the same matches."""
+    calls = []
+    plain = dates._search_windows
+
+    def fired(*a, **k):
+        raise TimeoutError("tick")
+
+    def counted(*a, **k):
+        calls.append(a[1].name)
+        return plain(*a, **k)
+
+    monkeypatch.setattr(dates, "_search_watched", fired)
+    monkeypatch.setattr(dates, "_search_windows", counted)
+    text = "，".join(_examples())
+    assert _watched(text) == _reference(text)
+    assert sorted(set(calls)) == sorted(f.name for f in ruleset().families)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_same_matches_with_long_readable_runs(seed: int) -> None:
     """Runs of digits, numerals and spaces longer than the few characters a copy's ends are
