@@ -315,6 +315,8 @@ def _fields(rs) -> dict:
                   p.cue_window, p.near.pattern if p.near is not None else None) for p in v]
         elif f.name in ("negatives", "neg_checks"):
             v = [tuple(x.pattern if hasattr(x, "pattern") else x for x in t) for t in v]
+        elif f.name == "negative_trigger_parts" and v is not None:
+            v = tuple(x.pattern if hasattr(x, "pattern") else x for x in v)
         elif f.name == "cue_res":
             v = {k: x.pattern for k, x in v.items()}
         elif hasattr(v, "pattern"):
