@@ -217,10 +217,29 @@ def _lit(value):
 _NULL_STR = pa.nulls(1, pa.string())[0]
 _NULL_F64 = pa.nulls(1, pa.float64())[0]
 _NO_BYTES = np.zeros(0, np.uint8)
-_FORMULA_FIRST = np.zeros(256, bool)
-_FORMULA_FIRST[list(b"=+-@\t\r")] = True
-_CSV_SPECIAL = np.zeros(256, bool)
-_CSV_SPECIAL[list(b',"\r\n')] = True
+
+
+class _ByteSet:
+    """A set of byte values, looked up for each byte of a uint8 array as ``s[array]`` (a bool
+    array, read-only), as a 256-entry boolean table would be indexed: through bytes.translate,
+    one C loop, in a third of the time of numpy's fancy indexing (which was 20 M instructions
+    of the corpus's workbook)."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, values: Iterable[int]) -> None:
+        table = bytearray(256)
+        for v in values:
+            table[v] = 1
+        self.table = bytes(table)
+
+    def __getitem__(self, a: np.ndarray) -> np.ndarray:
+        return np.frombuffer(np.ascontiguousarray(a, np.uint8).tobytes().translate(self.table),
+                             bool)
+
+
+_FORMULA_FIRST = _ByteSet(b"=+-@\t\r")
+_CSV_SPECIAL = _ByteSet(b',"\r\n')
 
 
 def _slices(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
@@ -386,7 +405,8 @@ def _layout(pieces: list, n: int) -> pa.Array:
             idx[:, j] = np.where(p.codes >= 0, p.codes + start[j], base)
     pool = _transient_pool()
     big = pa.concat_arrays(arrays + [_text_array(list(consts))], memory_pool=pool)
-    return pc.take(big, _int_array(idx.ravel()), memory_pool=pool)
+    # (every index points into `big` by construction: no bounds pass, 10 M instructions a format)
+    return pc.take(big, _int_array(idx.ravel()), boundscheck=False, memory_pool=pool)
 
 
 @functools.cache
@@ -578,7 +598,7 @@ def _formula_start(s: pa.Array) -> np.ndarray:
     off, data = _buffers(s)
     if not data.size:
         return np.zeros(len(s), bool)
-    first = data[np.minimum(off[:-1], data.size - 1)]
+    first = data.take(off[:-1], mode="clip")
     mask = (off[1:] > off[:-1]) & _FORMULA_FIRST[first]
     rows = np.flatnonzero(mask)
     if rows.size > 8:
@@ -890,14 +910,10 @@ _WHITESPACE = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0, 0x168
 # Bytes that can begin / end a text with whitespace: the lead byte of a multi-byte one, and its
 # last byte together with the byte before it. A superset, to pick the rows worth decoding.
 _SPACE_ASCII = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32]
-_SPACE_FIRST = np.zeros(256, bool)
-_SPACE_FIRST[_SPACE_ASCII + [0xC2, 0xE1, 0xE2, 0xE3]] = True
-_SPACE_LAST_ASCII = np.zeros(256, bool)
-_SPACE_LAST_ASCII[_SPACE_ASCII] = True
-_SPACE_LAST = np.zeros(256, bool)
-_SPACE_LAST[[0x85, 0xA0, 0x9F, 0xA8, 0xA9, 0xAF, *range(0x80, 0x8B)]] = True
-_SPACE_BEFORE_LAST = np.zeros(256, bool)
-_SPACE_BEFORE_LAST[[0xC2, 0x9A, 0x80, 0x81]] = True
+_SPACE_FIRST = _ByteSet(_SPACE_ASCII + [0xC2, 0xE1, 0xE2, 0xE3])
+_SPACE_LAST_ASCII = _ByteSet(_SPACE_ASCII)
+_SPACE_LAST = _ByteSet([0x85, 0xA0, 0x9F, 0xA8, 0xA9, 0xAF, *range(0x80, 0x8B)])
+_SPACE_BEFORE_LAST = _ByteSet([0xC2, 0x9A, 0x80, 0x81])
 
 
 def _code_points(b0: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray:
