@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .discover import InputFile, discover, file_sha256, largest_first
+from .discover import InputFile, discover, file_sha256, smallest_last
 from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, main_not_rerun, run_tasks
 from .exports import FORMATS, ExportError, lean_memory_pool, write_all
 from .schema import arrow_schema as store_schema
@@ -34,6 +34,9 @@ TABLE_ORDER = ("facts", "anomalies", "documents")
 # rough relative cost of writing each format (CPU): the two export processes take formats in
 # this order from a shared counter, so the dearest starts first and the rest balance out
 EXPORT_COST = {"xlsx": 4, "csv": 2, "jsonl": 2, "parquet": 1}
+# with several workers, this many of the smallest inputs per worker go last (smallest_last):
+# more than the single-document chunks at the end of a run (engine.chunked: two per slot)
+TAIL_PER_JOB = 8
 
 
 @dataclass
@@ -108,8 +111,8 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
     lean_memory_pool()
     inputs: list[InputFile] = discover(opts.paths, opts.exclude)
     jobs = opts.jobs or default_jobs()
-    if jobs > 1:    # several workers: the small documents last, so none waits for a big one
-        inputs = largest_first(inputs)
+    if jobs > 1:    # several workers: small documents last, so none waits for a big one
+        inputs = smallest_last(inputs, TAIL_PER_JOB * jobs)
     summary = RunSummary(inputs=len(inputs))
     tmpdir = None
     kept: Path | None = None
