@@ -1018,6 +1018,39 @@ def _xlsx_rows(batch: pa.RecordBatch, letters: list[str], first: int):
     return _assemble(pieces, n)
 
 
+def _open_member(zf, name: str, *, force_zip64: bool = False):
+    """A member of the workbook's zip opened for writing, deflated by ISA-L where python-isal
+    is installed (else by zlib, as zipfile does).
+
+    Deflating the sheets was half the workbook's time with zlib at level 1; ISA-L's level 1
+    deflates the corpus's facts sheet (20.7 MB of XML) 4.5x faster (46 -> 10 ms) into a
+    smaller stream (1.53 -> 1.48 MB), which any inflater reads. zipfile has no hook for another
+    deflater: its write handle's compressor (a zlib compressobj, nothing written yet) is
+    swapped for ISA-L's, which has the same interface. Every member is opened by name, so each
+    carries zipfile's fixed date of 1980-01-01 (writestr would stamp the current time): the
+    same tables give the same file, byte for byte."""
+    fh = zf.open(name, "w", force_zip64=force_zip64)
+    fast = _isal_zlib()
+    if fast is not None and getattr(fh, "_compressor", None) is not None and not fh._file_size:
+        fh._compressor = fast.compressobj(1, fast.DEFLATED, -15)
+    return fh
+
+
+def _write_member(zf, name: str, text: str) -> None:
+    with _open_member(zf, name) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+@functools.cache
+def _isal_zlib():
+    """python-isal's zlib-compatible module, or None where it is not installed."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return None
+    return isal_zlib
+
+
 class _SheetWriter:
     """One worksheet streamed into the zip: header row, data rows, then the autofilter."""
 
@@ -1025,7 +1058,7 @@ class _SheetWriter:
                  header_style: int = 1) -> None:
         self.n, self.title, self.ncols = n, title, len(cols)
         self.letters = [column_letter(i) for i in range(1, len(cols) + 1)]
-        self.fh = zf.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True)
+        self.fh = _open_member(zf, f"xl/worksheets/sheet{n}.xml", force_zip64=True)
         self.rows = 0            # rows written, the header included
         colxml = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
                          for i, w in enumerate(widths, start=1))
@@ -1141,7 +1174,7 @@ class _Workbook:
             f"'{s.title.replace(chr(39), chr(39) * 2).translate(_XML_ESC)}'!$A$1:"
             f"${s.letters[-1] if s.letters else 'A'}${max(s.data_rows, 1) + 1}</definedName>"
             for s in sheets)
-        zf.writestr("xl/workbook.xml", (
+        _write_member(zf, "xl/workbook.xml", (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
@@ -1152,15 +1185,15 @@ class _Workbook:
             'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
             f'Target="worksheets/sheet{s.n}.xml"/>' for s in sheets)
         n = len(sheets) + 1
-        zf.writestr("xl/_rels/workbook.xml.rels", (
+        _write_member(zf, "xl/_rels/workbook.xml.rels", (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'{rels}<Relationship Id="rId{n}" '
             'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
             'Target="styles.xml"/></Relationships>'))
-        zf.writestr("xl/styles.xml", _STYLES)
-        zf.writestr("_rels/.rels", _ROOT_RELS)
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES.format(
+        _write_member(zf, "xl/styles.xml", _STYLES)
+        _write_member(zf, "_rels/.rels", _ROOT_RELS)
+        _write_member(zf, "[Content_Types].xml", _CONTENT_TYPES.format(
             sheets="".join(_SHEET_TYPE.format(n=s.n) for s in sheets)))
         zf.close()
 

@@ -494,8 +494,21 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
     lo = max(0, start - 24)
     hi = min(len(text), end + 24)
     checks = rs.neg_checks
-    union = rs.negative_any_trigger
-    if union is not None and union.search(text, lo, hi) is None:
+    parts = rs.negative_trigger_parts
+    if parts is not None:            # the union's question in its parts, the cheap ones first
+        chars, words, rest = parts
+        none = chars is None or chars.search(text, lo, hi) is None
+        if none:
+            for w in words:
+                if text.find(w, lo, hi) >= 0:
+                    none = False
+                    break
+            else:
+                none = rest is None or rest.search(text, lo, hi) is None
+    else:
+        union = rs.negative_any_trigger
+        none = union is not None and union.search(text, lo, hi) is None
+    if none:
         # no trigger in the window (three calls in four): only the checks without one remain
         checks = rs.neg_untriggered
         if checks is None:

@@ -224,3 +224,46 @@ def test_column_widths_see_the_text_as_stored():
                 w = max(w, display_width(xlsx_text(t[:80])) + 1)
         want.append(float(min(max(w, 6), 60)))
     assert _widths(cols, sample) == want
+
+
+def test_xlsx_is_reproducible_and_its_members_do_not_depend_on_the_deflater(tmp_path, monkeypatch):
+    """The same tables give the same workbook, byte for byte (no member carries the time it
+    was written), and deflating with ISA-L (python-isal) or with zlib (where it is not
+    installed) gives the same members, which openpyxl reads."""
+    import time
+    import zipfile
+
+    from extractor.batch import exports
+
+    _, factories = _tables()
+    write_all(factories, tmp_path / "a", ["xlsx"])
+    time.sleep(2.1)                                   # zip times have a 2-second resolution
+    write_all(factories, tmp_path / "b", ["xlsx"])
+    a, b = (tmp_path / d / XLSX_NAME for d in ("a", "b"))
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+        members = {n: z.read(n) for n in z.namelist()}
+    monkeypatch.setattr(exports, "_isal_zlib", lambda: None)
+    write_all(factories, tmp_path / "c", ["xlsx"])
+    with zipfile.ZipFile(tmp_path / "c" / XLSX_NAME) as z:
+        assert {n: z.read(n) for n in z.namelist()} == members
+    assert read_rows(a, "facts") == read_rows(tmp_path / "c" / XLSX_NAME, "facts")
+    assert load_workbook(a).sheetnames == ["说明", "facts", "anomalies", "documents"]
+
+
+def test_xlsx_sheets_are_deflated_by_isal_where_installed(tmp_path):
+    import zipfile
+
+    from extractor.batch import exports
+
+    isal_zlib = pytest.importorskip("isal.isal_zlib")
+    assert exports._isal_zlib() is isal_zlib
+    with zipfile.ZipFile(tmp_path / "x.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        fh = exports._open_member(zf, "m.xml")
+        assert type(fh._compressor).__module__.startswith("isal")
+        fh.write(b"<x/>" * 1000)
+        fh.close()
+    with zipfile.ZipFile(tmp_path / "x.zip") as zf:
+        assert zf.read("m.xml") == b"<x/>" * 1000

@@ -414,3 +414,45 @@ def test_literal_twin_only_for_an_alternation_of_plain_words():
     for src in (r"[\p{Han}]{1,8}号", r"(?i)(?:ab|c)", r"a+|b", r"\d{7}"):
         rx = regex.compile(src)
         assert _literal_twin(rx) is rx, src
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + list("٣٤٥६७८௧௨𑥐𑥑"), max_size=60), st.data())
+@example("电话1380013800０", None)
+@example("ID 11010519491231002X号", None)
+def test_trigger_parts_find_what_the_union_finds(text, data):
+    """The negative triggers' union is asked in parts (a re class of its one-character
+    triggers, its other plain words, a regex union of the rest): something is found iff the
+    union finds something, in every window (digits of other scripts included: \\d)."""
+    chars, words, rest = RS.negative_trigger_parts
+    windows = [(lo, hi) for lo in range(len(text) + 1) for hi in range(lo, len(text) + 1)]
+    if data is not None:
+        windows = data.draw(st.lists(st.sampled_from(windows), max_size=30))
+    for lo, hi in windows:
+        parts = ((chars is not None and chars.search(text, lo, hi) is not None)
+                 or any(text.find(w, lo, hi) >= 0 for w in words)
+                 or (rest is not None and rest.search(text, lo, hi) is not None))
+        assert parts == (RS.negative_any_trigger.search(text, lo, hi) is not None), (text, lo, hi)
+
+
+def test_trigger_parts_split_by_form():
+    """One-character and class triggers go to the re class, other plain words to str.find,
+    the rest (\\d{7}, [0-9A-Z]{15}) stay regex; nothing is split under a flag that changes
+    what a word matches."""
+    import re
+
+    from extractor.facts.ruleset import _trigger_parts, _word_or_regex
+
+    chars, words, rest = RS.negative_trigger_parts
+    assert isinstance(chars, re.Pattern) and set("号第届张期“A") <= set(chars.pattern)
+    assert words == ("百分位",) and "\\d{7}" in rest.pattern
+    assert isinstance(_word_or_regex(regex.compile("[A-Za-z]")), re.Pattern)
+    assert _word_or_regex(regex.compile("第")) == "第"
+    assert _word_or_regex(regex.compile(r"\d{7}")).pattern == r"\d{7}"
+    union = regex.compile("(?:(?i)k)|(?:x)")      # a flagged trigger stays in the regex part
+    chars, words, rest = _trigger_parts(["(?i)k", "x"], union)
+    assert chars.pattern == "[x]" and rest.pattern == "(?:(?i)k)"
+    for text in ("K", "k", "X", "x"):
+        assert (bool(chars.search(text)) or bool(rest.search(text))) == bool(union.search(text))
+    assert _trigger_parts(["k", "x"], regex.compile("(?:k)|(?:x)", regex.IGNORECASE)) is None
+    assert _trigger_parts([r"\d{7}"], regex.compile(r"(?:\d{7})")) is None

@@ -315,6 +315,8 @@ def _fields(rs) -> dict:
                   p.cue_window, p.near.pattern if p.near is not None else None) for p in v]
         elif f.name in ("negatives", "neg_checks"):
             v = [tuple(x.pattern if hasattr(x, "pattern") else x for x in t) for t in v]
+        elif f.name == "negative_trigger_parts" and v is not None:
+            v = tuple(x.pattern if hasattr(x, "pattern") else x for x in v)
         elif f.name == "cue_res":
             v = {k: x.pattern for k, x in v.items()}
         elif hasattr(v, "pattern"):
@@ -341,6 +343,37 @@ def test_the_rule_set_from_the_cache_is_the_built_one(cache_dir, tmp_path):
     text = "收入1200万元，增长7.5%，共3家"
     assert [p.compiled.search(text) and p.compiled.search(text).span() for p in again.patterns] \
         == [p.compiled.search(text) and p.compiled.search(text).span() for p in built.patterns]
+
+
+def test_a_rule_set_filed_by_other_code_is_rebuilt(cache_dir, tmp_path, monkeypatch):
+    """The key hashes the sources read when the module was imported (the code that runs), and
+    a file whose rule set lacks a field is not used: a process that imported older code and
+    built after the sources changed (a merge) filed its old-shaped rule set under the new key,
+    and the new code then failed on the missing field."""
+    import pickle
+    import shutil
+
+    from extractor.facts import ruleset as R
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    digest = R._rules_digest(rules)
+    assert R._CODE is not None
+    first = R._cached_build(str(rules), digest)
+    [path] = list((cache_dir / "ruleset").glob("*.pickle"))
+    # the sources change on disk after the import: same key (the code that runs is the same)
+    monkeypatch.setattr(R.Path, "read_bytes", lambda self: b"edited after the import")
+    R._cached_build(str(rules), digest)
+    assert [p.name for p in (cache_dir / "ruleset").glob("*.pickle")] == [path.name]
+    monkeypatch.undo()
+    # a rule set without one of its fields under the key: rebuilt and filed again
+    stale = R._build(str(rules), digest, False)
+    object.__delattr__(stale, "negative_trigger_parts")
+    path.write_bytes(pickle.dumps(stale, protocol=pickle.HIGHEST_PROTOCOL))
+    again = R._cached_build(str(rules), digest)
+    assert again.negative_trigger_parts is not None and R._complete(again)
+    assert R._complete(R._cached_build(str(rules), digest))
+    assert first.version == again.version
 
 
 def test_a_tampered_rule_set_file_is_not_run_and_is_rebuilt(cache_dir, tmp_path):
@@ -443,5 +476,7 @@ def test_the_rule_set_cache_is_keyed_by_what_parses_the_rule_files(cache_dir, tm
         return data + b"\n# edited\n" if path.name == "rulefiles.py" else data
 
     monkeypatch.setattr(Path, "read_bytes", edited)
+    # (the key holds the sources the process imported: a process of the edited rulefiles.py)
+    monkeypatch.setattr(R, "_CODE", R._code_stamp())
     R._cached_build(str(rules), digest)
     assert len(builds) == 3
