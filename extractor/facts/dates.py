@@ -6,9 +6,11 @@ once, leftmost-first: at a position the first pattern that matches wins, and sca
 the match, so a span is never both a date and a duration.
 
 Speed (date.yaml, end): the patterns are joined per family and searched only in windows around
-the family's trigger characters; a window without one of the family's anchors is skipped, and the
-other windows of a family are searched in one call over joined copies (``_search_joined``, which
-finds exactly what one search per window finds: tests/facts/test_dates_fast.py).
+the family's trigger characters; a window without one of the family's anchors is skipped. The
+other windows are searched one by one under one CPU timer per text (``_search_watched``), or,
+where that timer cannot be armed and each search reads the clock for its time limit, in one call
+over joined copies (``_search_joined``, which finds exactly what one search per window finds:
+tests/facts/test_dates_fast.py).
 
 Resolution is generic over the named groups (see the header of date.yaml). ISO 8601 forms, for a
 report of 2023:
@@ -732,7 +734,7 @@ def _search_windows(text: str, fam: Family, windows: list[tuple[int, int]]) -> l
     return out
 
 
-def _search_joined(text: str, fam: Family, windows: list[tuple], watch=None) -> list[tuple]:
+def _search_joined(text: str, fam: Family, windows: list[tuple]) -> list[tuple]:
     """The same as ``_search_windows`` with one search over copies of the windows (see above).
 
     ``windows``: (ws, we, first, last, last_end) with the start of the window's first anchor and
@@ -808,14 +810,7 @@ def _search_joined(text: str, fam: Family, windows: list[tuple], watch=None) -> 
         return _search_windows(text, fam, sorted(alone))
     joined = "".join(parts)
     try:
-        if watch is None:
-            matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
-        else:   # the scan's watch (see scan): odd count while the search runs
-            watch.count += 1
-            try:
-                matches = list(fam.pattern.finditer(joined))
-            finally:
-                watch.count += 1
+        matches = list(fam.pattern.finditer(joined, timeout=MATCH_TIMEOUT + len(joined) * 2e-5))
     except TimeoutError:
         return _search_windows(text, fam, [(w[0], w[1]) for w in windows])   # names the window
     found = []
@@ -1033,32 +1028,44 @@ def _anchored(text: str, anchors, windows: list[tuple[int, int]]) -> list[tuple]
 def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
     """(start, rank, end, rule, match) of every match of every family, unsorted; a duration that
     needs a cue word and has none is left out. ``watch``: an armed engine._Watchdog that limits
-    the joined searches instead of regex's ``timeout`` (see scan)."""
+    the searches instead of regex's ``timeout`` (see scan); without it the windows are searched
+    in joined copies (each search with its ``timeout``)."""
     out: list[tuple] = []
     append = out.append
     for fam in rs.families:
         windows = _windows(text, fam)
-        anchors = fam.anchors
-        if anchors is not None:   # a window without an anchor cannot hold a match
-            kept = _anchored(text, anchors, windows)
-        else:
-            kept = [(ws, we, None, None, None) for ws, we in windows]
-        if not kept:
+        if not windows:
             continue
-        if fam.foreign is not None:
-            found = _search_joined(text, fam, kept, watch)
+        if watch is not None:
+            try:
+                matches = _search_watched(text, fam, windows, watch)
+            except TimeoutError:   # each window on its own, with its time limit (names it)
+                found = _search_windows(text, fam, windows)
+            else:   # (start, end, match) as below, the spans read in C
+                found = zip(*zip(*map(_SPAN, matches)), matches) if matches else ()
         else:
-            found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
+            anchors = fam.anchors
+            if anchors is not None:   # a window without an anchor cannot hold a match
+                kept = _anchored(text, anchors, windows)
+            else:
+                kept = [(ws, we, None, None, None) for ws, we in windows]
+            if not kept:
+                continue
+            if fam.foreign is not None:
+                found = _search_joined(text, fam, kept)
+            else:
+                found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
         by_group = fam.rules
         owners = fam.owners
         for start, end, m in found:
             last_group = m.lastgroup
             rule = by_group.get(last_group)
             if rule is None:
-                # the marker of the rule that matched is the only one that took part
-                regs = m.regs
+                # the marker of the rule that matched is the only one that took part (asked
+                # one by one: m.regs builds the spans of all the family's groups, 1.2 us a match)
+                taken = m.start
                 for marker, owner in owners.get(last_group, ()):
-                    if regs[marker][0] >= 0:
+                    if taken(marker) >= 0:
                         rule = owner
                         break
                 else:
@@ -1070,6 +1077,31 @@ def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
                     continue
             append((start, rule.rank, end, rule, m))
     return out
+
+
+def _search_watched(text: str, fam: Family, windows: list[tuple[int, int]], watch) -> list:
+    """The family's matches, window by window (``finditer`` over each window that holds an
+    anchor: what ``_search_windows`` finds), with no time limit of their own: ``watch`` (an
+    armed engine._Watchdog, see scan) counts the whole loop as one running search, and raises
+    TimeoutError in it when the loop outlasts its tick. Without a clock read per call a window's
+    own search costs less than its part of ``_search_joined`` (the walks to the copy's ends)."""
+    search = fam.pattern.finditer
+    anchors = fam.anchors
+    found: list = []
+    extend = found.extend
+    watch.count += 1      # odd while the searches run
+    try:
+        if anchors is None:
+            for ws, we in windows:
+                extend(search(text, ws, we))
+        else:
+            has = anchors.search
+            for ws, we in windows:
+                if has(text, ws, we) is not None:
+                    extend(search(text, ws, we))
+    finally:
+        watch.count += 1
+    return found
 
 
 def _rule_of(m, fam: Family) -> Rule:
@@ -1173,10 +1205,11 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     """
     rs = ruleset()
     # regex's `timeout` reads the clock as it matches: a third of the joined searches' time. One
-    # CPU timer per text (engine._Watchdog; where it cannot be armed, each search keeps its
-    # timeout) stops a search that runs longer than any search's own limit would allow (its
-    # tick, half the limit given, is at least the limit of a joined copy up to 3x the text), and
-    # the family's windows are then searched one by one, each with its timeout, as before.
+    # CPU timer per text (engine._Watchdog; where it cannot be armed, the joined searches keep
+    # their timeout) stops a family's window-by-window searches when they run longer than any
+    # search's own limit would allow (its tick, half the limit given, is at least the limit of a
+    # joined copy up to 3x the text), and the family's windows are then searched one by one,
+    # each with its timeout, as before.
     from .engine import _Watchdog
 
     watch = _Watchdog.start(2 * (MATCH_TIMEOUT + len(text) * 6e-5), "a date/duration family search")
@@ -1348,10 +1381,17 @@ def find_dates(prepared) -> list[Fact]:
     text, doc_id, source = doc.text, doc.doc_id, doc.source
     append = facts.append
     for h, (start, end) in zip(emitted, spans):
-        append(Fact(
-            doc_id=doc_id, kind=h.kind, text=text[start:end], start=start, end=end,
-            value=h.value, value_low=h.value_low, value_high=h.value_high, decimals=h.decimals,
-            approx=h.approx, unit=h.unit, date=h.date, source=source, rule_id=h.rule_id,
-            qualifiers=h.qualifiers, low_open=h.low_open, high_open=h.high_open,
-        ))
+        # by position (_FACT_ORDER): a keyword call costs half as much again
+        append(Fact(doc_id, h.kind, text[start:end], start, end, h.value, h.value_low,
+                    h.value_high, h.decimals, h.approx, h.unit, h.date, "", "", None, 0, source,
+                    "", "", "", "", h.qualifiers, h.rule_id, h.low_open, h.high_open))
     return facts
+
+
+#: the order of Fact's fields find_dates passes by position (subject, modality, page, sentence,
+#: role, period, section and scale at their defaults, which context fills in later)
+_FACT_ORDER = ("doc_id kind text start end value value_low value_high decimals approx unit date "
+               "subject modality page sentence source role period section scale qualifiers "
+               "rule_id low_open high_open").split()
+if list(Fact.__match_args__) != _FACT_ORDER:   # pragma: no cover
+    raise ImportError("model.Fact's fields changed: update dates.find_dates")

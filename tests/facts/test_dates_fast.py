@@ -62,6 +62,49 @@ def test_same_matches_as_window_by_window_on_random_text(seed: int) -> None:
     assert _fast(text) == _reference(text)
 
 
+def _watched(text: str) -> list[tuple]:
+    """_candidates as scan runs it in the main thread: window by window under an armed watch."""
+    from extractor.facts import engine
+
+    watch = engine._Watchdog.start(60.0, "a test search")
+    if watch is None:
+        pytest.skip("no CPU timer here")
+    try:
+        got = _candidates(text, ruleset(), watch)
+    finally:
+        watch.stop()
+    return sorted((s, rank, e, rule.id, m.group()) for s, rank, e, rule, m in got)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_watched_search_finds_what_window_by_window_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    text = _random_text(rng, rng.randint(50, 900))
+    if seed == 0:
+        text = "，".join(_examples()) + text
+    assert _watched(text) == _reference(text)
+
+
+def test_a_watch_that_fires_sends_the_family_to_its_timed_searches(monkeypatch) -> None:
+    """A TimeoutError inside the watched loop (the watch's tick) makes the family's windows be
+    searched one by one with their own time limits: the same matches."""
+    calls = []
+    plain = dates._search_windows
+
+    def fired(*a, **k):
+        raise TimeoutError("tick")
+
+    def counted(*a, **k):
+        calls.append(a[1].name)
+        return plain(*a, **k)
+
+    monkeypatch.setattr(dates, "_search_watched", fired)
+    monkeypatch.setattr(dates, "_search_windows", counted)
+    text = "，".join(_examples())
+    assert _watched(text) == _reference(text)
+    assert sorted(set(calls)) == sorted(f.name for f in ruleset().families)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_same_matches_with_long_readable_runs(seed: int) -> None:
     """Runs of digits, numerals and spaces longer than the few characters a copy's ends are
@@ -257,6 +300,31 @@ def test_some_family_has_a_prefix_run() -> None:
     specs = load_yaml("kinds/date.yaml")["patterns"]
     assert [s["id"] for s in specs if s.get("prefix")] == [
         "date.y_between", "date.y_span", "date.year_pos", "date.year"]
+    specs = load_yaml("kinds/duration.yaml")["patterns"]
+    assert [s["id"] for s in specs if s.get("prefix")] == [
+        "duration.month", "duration.day", "duration.year", "duration.day_ri"]
+
+
+# duration.year as it was written before its prefix run: PA|PB instead of P(?:A|B)
+_YEAR_WRITTEN_OUT = (
+    "{NB}(?P<pre>{QPRE})?(?P<n>(?!\\d{4})\\d{1,3}|[两一二三四五六七八九十百千]+)(?P<mid>多|余)?(?P<u>年)"
+    "(?P<half>半)?(?P<post>{QPOST})?(?![度底末初内间来])|{NB}(?P<pre>{QPRE})?"
+    "(?P<n>(?!\\d{4})\\d{1,3}|[两一二三四五六七八九十百千]+)(?P<u>年)(?=(?:来|以来|间|内|以内|之内)(?!容))")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_duration_year_factored_is_the_written_out_form(seed: int) -> None:
+    """P(?:A|B) for duration.year finds what PA|PB found: same spans, same groups."""
+    import regex
+    frags = dates._fragments(load_yaml("kinds/duration.yaml")["fragments"], "duration.yaml")
+    plain = regex.compile(dates._expand(frags, _YEAR_WRITTEN_OUT, "test"))
+    factored = regex.compile(dates.pattern_source("duration.year"))
+    rng = random.Random(seed)
+    chars = list("0123456789.零〇两一二三四五六七八九十百千万将近大约超过逾不到足少于至多余年半度底末初内间来以之容个月")
+    texts = ["".join(rng.choice(chars) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    texts.append("".join(_examples()))
+    for text in texts:
+        assert _matches(factored, text) == _matches(plain, text), text
 
 
 @pytest.mark.parametrize("seed", range(30))
