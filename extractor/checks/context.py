@@ -126,8 +126,12 @@ class CheckContext:
     def _decoded_sentences(self) -> None:
         sents = list(getattr(self.prepared, "sentences", None) or [])
         if sents:
-            starts = list(map(_START, sents))  # (attribute reads in C)
-            ends = list(map(_END, sents))
+            bounds = getattr(self.prepared, "_sentence_bounds", None)
+            if bounds is not None:   # Prepared keeps them (lists not to be mutated: not here)
+                starts, ends = bounds()
+            else:
+                starts = list(map(_START, sents))  # (attribute reads in C)
+                ends = list(map(_END, sents))
             dec = self._segment_convert(starts, ends)
             if dec is None:
                 conv = self._batch_to_decoded()
@@ -427,7 +431,8 @@ def _sweep(points: list[int], out: list[int], cs: list[int], ds: list[int], rn: 
         hi = bis(points, cs[i + 1] + shift, lo, top) if i + 1 < nseg else top
         if rn[i]:
             off = ds[i] - cs[i]
-            out[lo:hi] = [a + off for a in points[lo:hi]]
+            if off:   # (out starts as a copy of points: nothing to do for no shift)
+                out[lo:hi] = map(off.__add__, points[lo:hi])
         else:
             out[lo:hi] = [fixed[i]] * (hi - lo)
         lo = hi

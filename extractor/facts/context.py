@@ -255,13 +255,62 @@ def _subject_form_plan() -> tuple[tuple[str | None, Any, str], ...]:
     return tuple(plan)
 
 
+@functools.cache
+def _zero_count_is_exact() -> bool:
+    """True when a conversion-error count of zero (text.clean.count_conversion_errors: the
+    pairs tried where the trigger, the longest-first alternation of the wrong forms, matches)
+    means that no pair matches the text, so that ``subject_form(text)`` is ``text``: every
+    pair matches only its wrong form (_subject_form_plan), and the trigger's non-overlapping
+    matches are every occurrence of every wrong form (no wrong form starts inside another's
+    occurrence, nor at its start as a shorter or longer form)."""
+    plan = _subject_form_plan()
+    if any(need is None for need, _p, _r in plan):
+        return False
+    wrongs = {need for need, _p, _r in plan}
+    for w in wrongs:
+        for v in wrongs:
+            if v != w and v.startswith(w):
+                return False
+            for i in range(1, len(w)):
+                if v.startswith(w[i:]) or w[i:].startswith(v):
+                    return False
+    return True
+
+
+@functools.cache
+def _subject_form_trigger() -> Any:
+    """A search for any pair's needed literal (a match: some pair may apply), or None when a
+    pair has none (it is always tried)."""
+    needs = [need for need, _p, _r in _subject_form_plan()]
+    if not needs or None in needs:
+        return None
+    return re.compile("|".join(map(re.escape, sorted(set(needs), key=len, reverse=True))))
+
+
 def _subject_form(s: str) -> str:
     """``text.clean.subject_form`` (each conversion pair substituted in turn), skipping the pairs
-    that cannot match (see _subject_form_plan)."""
+    that cannot match (see _subject_form_plan): a string holding no pair's literal is its own
+    form (one search instead of a test per pair)."""
+    trigger = _subject_form_trigger()
+    if trigger is not None and trigger.search(s) is None:
+        return s
     for need, pattern, right in _subject_form_plan():
         if need is None or need in s:
             s = pattern.sub(right, s)
     return s
+
+
+def _starts_before(pattern: Any, text: str, spans: list[tuple[int, int, int]]) -> list[int]:
+    """The starts of ``pattern``'s matches in each span (a, b, last) of ``text`` that start
+    before ``last`` (the scan of a span stops at the first one starting later)."""
+    out: list[int] = []
+    for a, b, last in spans:
+        for m in pattern.finditer(text, a, b):
+            start = m.start()
+            if start >= last:
+                break
+            out.append(start)
+    return out
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -325,38 +374,60 @@ class _Doc:
         self.headings = self._headings()
         self._topic: dict[str, tuple[int | None, bool]] = {}
         self._pure_form = _pure_subject_form(prepared.clean)
-        try:
-            # (the pair-skipping _subject_form pays off on short subjects, not on a whole text)
-            fixed = prepared.clean.subject_form(self.text)
-        except AttributeError:
-            fixed = self.text
+        clean = prepared.clean
+        if (self._pure_form and getattr(clean, "conversions_counted", False)
+                and not clean.quality.get("conversion_errors") and _zero_count_is_exact()):
+            fixed = self.text        # no conversion pair matches the text (see the guard)
+        else:
+            try:
+                # (the pair-skipping _subject_form pays off on short subjects, not on a whole
+                # text)
+                fixed = clean.subject_form(self.text)
+            except AttributeError:
+                fixed = self.text
         self.cue_text = fixed if len(fixed) == len(self.text) else self.text
         r = self.rules
         # every cue / indicator match of the document, found once (sorted by start); when no
         # match can cross a sentence end, only the sentences holding the facts are scanned
         # (``positions``, clean offsets): the matches there are those of a whole-text scan.
         # Only a figure (``numbers``: the facts other than dates and durations) asks for the
-        # period cues, indicators and clause marks: those are sought in its sentences only
+        # period cues, indicators and clause marks: those are sought in its sentences only.
+        # A fact asks only for matches starting before it (the cue, period cue and clause mark
+        # before it, an indicator ending by it), so the scan of a span stops at the first match
+        # starting at or after the span's last fact (``last``): the matches before that are
+        # those of the whole scan (finditer goes left to right), the rest are never asked for
         scoped = positions is not None and r.scoped_scan
-        spans = self._spans(positions) if scoped else [(0, len(self.text))]
+        n = len(self.text)
+        spans = self._spans(positions) if scoped else [(0, n, n + 1)]     # (no last fact: all)
         if scoped and numbers is not None and len(numbers) < len(positions):
             spans_n = self._spans(numbers)
         else:
             spans_n = spans
         cue_text, text = self.cue_text, self.text
-        self.cues = [(m.start(), m.lastgroup or "")
-                     for a, b in spans for m in r.cues.finditer(cue_text, a, b)]
-        self.cue_starts = [c[0] for c in self.cues]
+        self.cues = cues = []
+        for a, b, last in spans:
+            for m in r.cues.finditer(cue_text, a, b):
+                if m.start() >= last:
+                    break
+                cues.append((m.start(), m.lastgroup or ""))
+        self.cue_starts = [c[0] for c in cues]
         spans = spans_n
-        self.whole = [m.start() for a, b in spans for m in r.whole_year.finditer(text, a, b)]
-        self.now = [m.start() for a, b in spans for m in r.now.finditer(text, a, b)]
+        self.whole = _starts_before(r.whole_year, text, spans)
+        self.now = _starts_before(r.now, text, spans)
         ind = r.indicators
-        inds = [(m.end(), m.start() - m.end(), m.start())
-                for a, b in spans for m in ind.finditer(text, a, b)]
+        self.inds = inds = []
+        for a, b, last in spans:
+            for m in ind.finditer(text, a, b):
+                start = m.start()
+                if start >= last:
+                    break
+                end = m.end()
+                inds.append((end, start - end, start))
         self.ind_ends = [x[0] for x in inds]
-        self.inds = inds
-        # clause marks of the scanned sentences: clause_at(pos, scope) of a position in them
-        self.clause_marks = [m.start() for a, b in spans for m in _CLAUSE_RE.finditer(text, a, b)]
+        # clause marks of the scanned sentences before their last figure: clause_at(pos, scope)
+        # of a figure there (single characters: the scan may end at ``last``)
+        self.clause_marks = [m.start() for a, b, last in spans
+                             for m in _CLAUSE_RE.finditer(text, a, last)]
         self._subject_forms: dict[str, str] = {}
         self.flags = _word_flags(self.rules)    # the subject scan's word flags (memo)
         self._setup_lookups()
@@ -429,26 +500,27 @@ class _Doc:
     def _words_generic(self, a: int, b: int) -> Sequence[str]:
         return [w for w, _, _ in _words(self, a, b)]
 
-    def _spans(self, positions: list[int]) -> list[tuple[int, int]]:
-        """Merged [scope start, scope end + 1) of the sentences holding ``positions``."""
+    def _spans(self, positions: list[int]) -> list[tuple[int, int, int]]:
+        """Merged [scope start, scope end + 1) of the sentences holding ``positions``, each with
+        the greatest position in it. A position's sentence is its index among the sentence ends
+        (bisect_left: an end character belongs to the sentence it ends); sentences with
+        consecutive indexes touch (one starts right after the other's end), so the merged
+        spans are the runs of consecutive indexes."""
         n = len(self.text)
         ends = self.sent_ends
         m = len(ends)
-        out: list[tuple[int, int]] = []
-        last = -1               # end of out[-1]
-        for pos in sorted(positions):
-            if pos < last:
-                continue        # in the sentence just covered (pos <= its end character)
-            k = bisect_left(ends, pos)
-            a = ends[k - 1] + 1 if k > 0 else 0             # scope_start(pos)
+        ordered = sorted(positions)
+        # sentence index → its greatest position (ascending positions: the last write wins)
+        last_of = dict(zip(map(functools.partial(bisect_left, ends), ordered), ordered))
+        out: list[tuple[int, int, int]] = []
+        prev = -2
+        for k, pos in last_of.items():
             b = min(n, (ends[k] if k < m else n) + 1)       # scope_end(pos) + 1
-            if out and a <= last:
-                if b > last:
-                    out[-1] = (out[-1][0], b)
-                    last = b
+            if k == prev + 1:
+                out[-1] = (out[-1][0], b, pos)
             else:
-                out.append((a, b))
-                last = b
+                out.append((ends[k - 1] + 1 if k > 0 else 0, b, pos))   # scope_start(pos)
+            prev = k
         return out
 
     def subject_form(self, s: str) -> str:

@@ -49,6 +49,9 @@ class CleanText:
     """The accepted edits on the decoded text: (start, end, replacement, kind), sorted."""
     _page_starts: list[int] = field(default_factory=list)   # clean offsets, ascending
     _page_numbers: list[int] = field(default_factory=list)
+    conversions_counted: bool = field(default=False, repr=False)
+    """Whether ``quality`` holds the conversion-error count of ``text`` (clean(): none counted
+    means no pair matches ``text``, which facts.context uses to skip ``subject_form(text)``)."""
 
     # --- offsets -------------------------------------------------------------------------------
     def to_decoded(self, start: int, end: int) -> tuple[int, int]:
@@ -673,7 +676,8 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
         quality["conversion_errors"] = sum(conv.values())
 
     ct = CleanText(text=text, decoded=decoded, omap=omap,
-                   quality={k: v for k, v in quality.items() if v}, edits=edits)
+                   quality={k: v for k, v in quality.items() if v}, edits=edits,
+                   conversions_counted=count_conversions)
     # pages: the sample's markers win, then the container's pages, then form feeds, then footers
     if marker_pages:
         src = marker_pages

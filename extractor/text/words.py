@@ -583,9 +583,12 @@ class _RouteCutter(_Cutter):
                 self.fill.need(sentence)
             else:
                 self.fill = None
+        got = self.route(sentence, False)
+        if 1 not in map(len, got) and not any(map(str.isascii, got)):
+            return got          # no single steps nor ASCII stretches: the route's words as they are
         out: list[str] = []
         buf = ""
-        for w in self.route(sentence, False):
+        for w in got:
             if len(w) == 1:
                 if w in _RUN_ASCII or "\u4e00" <= w <= "\u9fd5":
                     buf += w

@@ -111,3 +111,51 @@ def test_period_cues_and_indicators_sought_in_the_figures_sentences_only(sample_
                         init(self, prepared, positions, None))
     assert got == [facts_of(p) for p in paths]
     assert any(f[1] == "date" for fs in got for f in fs)
+
+
+def test_whole_text_subject_form_skipped_only_when_it_changes_nothing(sample_path, corpus_files,
+                                                                      monkeypatch):
+    # a text whose cleaning counted no conversion error is its own subject form (the cue copy
+    # is then the text itself); the sample has conversion errors and takes the full path
+    assert ctx._zero_count_is_exact()                                  # today's lexicon
+    seen = set()
+    for path in [sample_path] + list(corpus_files)[:20]:
+        clean = prepare(read(path)).clean
+        assert clean.conversions_counted
+        counted = bool(clean.quality.get("conversion_errors"))
+        seen.add(counted)
+        assert counted == (subject_form(clean.text) != clean.text), path
+    assert seen == {True, False}
+    plan = ctx._subject_form_plan()
+
+    def guard_with(needs):
+        ctx._zero_count_is_exact.cache_clear()
+        monkeypatch.setattr(ctx, "_subject_form_plan",
+                            lambda: tuple((n, plan[0][1], plan[0][2]) for n in needs))
+        try:
+            return ctx._zero_count_is_exact()
+        finally:
+            ctx._zero_count_is_exact.cache_clear()
+
+    assert guard_with(["效劳", "方案", "方法"])
+    # a form that can start inside another's occurrence, or at its start, hides it from the
+    # trigger's non-overlapping matches; a pair matching more than its wrong form is not seen
+    for needs in (["方案", "案件"], ["方案", "案"], ["方案", "方"], ["平平"], ["效劳", None]):
+        assert not guard_with(needs), needs
+
+
+def test_scans_stop_at_the_last_fact_of_each_span(sample_path):
+    # the matches a fact asks for start before it: each span's scan stops at its last fact
+    p = prepare(read(sample_path))
+    text = p.clean.text
+    pos = [m.start() for m in regex.finditer(r"\d+(?:\.\d+)?(?:%|亿元|万元|个)", text)]
+    full, part = ctx._Doc(p), ctx._Doc(p, pos)
+    spans = part._spans(pos)
+    assert spans and all(a <= last < b for a, b, last in spans)
+    before = lambda x: any(a <= x < last for a, b, last in spans)
+    assert part.cues == [c for c in full.cues if before(c[0])]
+    assert part.inds == [i for i in full.inds if before(i[2])]
+    assert part.whole == [x for x in full.whole if before(x)]
+    assert part.now == [x for x in full.now if before(x)]
+    assert part.clause_marks == [x for x in full.clause_marks if before(x)]
+    assert part.cues and part.inds and part.clause_marks

@@ -25,11 +25,12 @@ def test_scoped_scan_finds_the_whole_text_matches_in_fact_sentences():
     text = "预计全年完成28.89亿元。\n计划投资10亿元,已完成8亿元。目前全区地区生产总值增长7.5%！将达500个"
     p = prepare(Document(doc_id="t", source="t", sha256="", encoding="utf-8", text=text),
                 report_year=2023)
-    pos = [text.index("8亿元"), text.index("7.5%")]
+    pos = [text.index("8亿元"), text.index("7.5%"), text.index("500个")]
     full, part = _Doc(p), _Doc(p, pos)
     spans = part._spans(pos)
-    inside = lambda x: any(a <= x < b for a, b in spans)
+    # (each span's scan stops at its last fact: later matches are never asked for)
+    inside = lambda x: any(a <= x < last for a, b, last in spans)
     assert part.cues == [c for c in full.cues if inside(c[0])]
     assert part.inds == [i for i in full.inds if inside(i[2])]
     assert part.now == [x for x in full.now if inside(x)]
-    assert [c[1] for c in part.cues] == ["planned", "actual", "actual"]
+    assert [c[1] for c in part.cues] == ["planned", "actual", "actual", "planned"]
