@@ -46,7 +46,7 @@ import regex
 from ..model import Fact
 from ..rulefiles import compile_regex, load_yaml
 from .ruleset import flat_set_end
-from ..text.words import word_strings
+from ..text.words import word_strings_function
 
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
 _DAY_RULES = frozenset({"date.ymd", "date.day", "date.ymd_dotted", "date.compact", "date.md_event"})
@@ -508,7 +508,7 @@ class _Doc:
                     cached.add(i)
         self._cached = cached
         self._cut = text_mod.cut_words
-        self._words_of = word_strings
+        self._words_of = word_strings_function()
         self.words = self._words_plain
 
     def _words_plain(self, a: int, b: int) -> Sequence[str]:
