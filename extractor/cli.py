@@ -9,6 +9,8 @@ stderr. Exit codes (every command):
        or a feature whose module is not installed
     3  some inputs could not be read or processed (the rest was processed and written)
   130  interrupted (Ctrl-C); with --db the next run resumes
+  143  terminated (SIGTERM) during a batch: the same, once the run has stopped (within about a
+       second: the workers are killed, the scratch folder removed)
 
 When both 1 and 3 apply, 3 wins: the findings verdict rests on an incomplete batch.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -254,6 +257,7 @@ def _early_pool(engine: str, jobs: int | None):
 def _batch(opts, *, verbose: bool, no_progress: bool, export=None, pool=None):
     """Run the batch with stderr reporting; map library errors to exit 2."""
     from .batch import EngineError, ExportError, MissingInput, StoreError, run_batch
+    from .batch.runner import Terminated
 
     from .batch import default_jobs
 
@@ -299,21 +303,49 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None, pool=None):
             progress.advance(task_id)
 
     try:
-        summary = run_batch(opts, on_start=on_start, on_document=on_document, on_skip=on_skip,
-                            export=export, pool=pool)
+        with _sigterm_stops_the_run():
+            summary = run_batch(opts, on_start=on_start, on_document=on_document,
+                                on_skip=on_skip, export=export, pool=pool)
     except MissingInput as exc:
         raise _fail(f"{exc.path}: no such file or folder; check the path") from exc
     except (StoreError, EngineError, ExportError) as exc:
         raise _fail(str(exc)) from exc
     except RuleFileError as exc:
         raise _fail(f"rule file error: {exc}") from exc
-    except KeyboardInterrupt:
-        raise _fail("interrupted" + ("; the next run with the same --db resumes"
-                                     if getattr(opts, "db", None) else ""), 130) from None
+    except (KeyboardInterrupt, Terminated) as exc:
+        term = isinstance(exc, Terminated)
+        raise _fail(("terminated (SIGTERM)" if term else "interrupted")
+                    + ("; the next run with the same --db resumes"
+                       if getattr(opts, "db", None) else ""), 143 if term else 130) from None
     finally:
         if progress is not None:
             progress.stop()
     return summary
+
+
+@contextmanager
+def _sigterm_stops_the_run():
+    """SIGTERM (``kill``, ``timeout``, a job scheduler) asks the run to stop instead of ending
+    the process on the spot, which left the run's scratch folder in /tmp: the handler only
+    records the request (``runner.request_stop``) and the run raises ``Terminated`` at its
+    next safe point, then unwinds as on Ctrl-C. Only in the main thread and when SIGTERM has
+    no other handler; the previous handler comes back afterwards."""
+    import signal
+    import threading
+
+    from .batch.runner import clear_stop, request_stop
+
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+    clear_stop()
+    signal.signal(signal.SIGTERM, lambda signum, frame: request_stop(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        clear_stop()
 
 
 def _exit_code(summary, fail_on: str | None) -> int:

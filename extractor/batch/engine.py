@@ -2,10 +2,10 @@
 
 - ``serial``: in this process, one after the other (``--jobs 1``);
 - ``local``: a pool of worker processes (``concurrent.futures.ProcessPoolExecutor``, forkserver
-  start, so workers never inherit the store's threads); each worker loads the models once at
-  start, and with ``check_rules`` the first one checks the rule files before any document; the
-  caller may start the pool before it has tasks (``LocalPool``), so that loading overlaps its
-  own start-up;
+  start, so workers never inherit the store's threads); the first worker loads the models (and
+  with ``check_rules`` checks the rule files before any document), then forks the others, which
+  start warm (on Linux; elsewhere each worker loads them itself); the caller may start the pool
+  before it has tasks (``LocalPool``), so that loading overlaps its own start-up;
 - ``dask``: the same task on a Dask distributed cluster (``scheduler`` address, or a
   ``LocalCluster`` of ``jobs`` single-threaded worker processes when none is given).
 
@@ -27,18 +27,20 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import select
+import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import RuleFileError
-from .worker import (DEFAULT_PROCESSOR, Chunk, Outcome, Task, finish, init_worker, preflight,
-                     process_chunk, process_chunk_clocked, process_task, ready, status_row,
-                     warm_up)
+from .worker import (DEFAULT_PROCESSOR, Chunk, Outcome, Task, finish, first_and_fork,
+                     init_worker, preflight, process_chunk, process_chunk_clocked, process_task,
+                     ready, status_row, warm_up)
 
 ENGINES = ("local", "dask")
 DEFAULT_TIMEOUT = 120.0
@@ -102,9 +104,13 @@ def _crash_outcome(task: Task, reason: str) -> Outcome:
 def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None = None,
               scheduler: str | None = None, chunk_size: int = 1, grace: float = 30.0,
               check_rules: bool = False, pool: LocalPool | None = None,
-              total: int | None = None) -> Iterator[Outcome]:
+              total: int | None = None, checkpoint: Callable[[], None] | None = None
+              ) -> Iterator[Outcome]:
     """Yield one outcome per task, as they complete. ``total``: the number of tasks (or an
-    upper bound), if known: the last chunks are then smaller (``chunked``).
+    upper bound), if known: the last chunks are then smaller (``chunked``). ``checkpoint``:
+    called between documents (serial) or at each turn of the pool's loop (at least every
+    POLL_SECONDS); what it raises ends the run there, the pool's workers killed (the runner's
+    stop on SIGTERM).
 
     ``check_rules``: before the first document, run ``worker.preflight`` where the documents
     run and raise its ``RuleFileError`` here (the CLI asks for it when it does not check the
@@ -116,7 +122,7 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
                          total=total)
     elif engine == "local" and jobs > 1:
         yield from _local(tasks, jobs=jobs, chunk_size=chunk_size, grace=grace,
-                          check_rules=check_rules, pool=pool, total=total)
+                          check_rules=check_rules, pool=pool, total=total, checkpoint=checkpoint)
     elif engine == "local":
         it = iter(tasks)
         first = next(it, None)
@@ -128,6 +134,8 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
             warm_up(first.processor)    # loading models is not the first document's time
         yield process_task(first)
         for t in it:
+            if checkpoint is not None:
+                checkpoint()
             yield process_task(t)
     else:
         raise EngineError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
@@ -140,9 +148,10 @@ def _raise_rule_error(found: tuple[str, str] | None) -> None:
 
 
 # -- local process pool -------------------------------------------------------------------------------
-# The fork server imports only the worker module; each worker imports the stages and loads the
-# dictionaries and models itself (init_worker → warm_up), all workers in parallel. Warming the
-# server instead (tried: a preload module that ran warm_up) takes as long (one core, before any worker starts) and
+# The fork server imports only the worker module; the first worker imports the stages and loads
+# the dictionaries and models (init_worker → warm_up), then forks the others (first_and_fork):
+# one warm-up per run, and the same two copies of the warm state as two warm-ups made. Warming
+# the server instead (tried: a preload module that ran warm_up) takes as long (one core, before any worker starts) and
 # keeps a third copy of the dictionaries resident for the whole run (about 90 MB more over the
 # process tree); importing the stages there saves each worker 0.15 s but keeps 12 MB more.
 PRELOAD = ("extractor.batch.worker",)
@@ -221,10 +230,12 @@ class _Scheduler:
 class LocalPool:
     """The local engine's process pool, which may be started before its tasks exist.
 
-    Workers take about a second to load the dictionaries and rules, each on its own core;
-    started first thing (the CLI does so before importing DuckDB and Arrow, opening the store
-    and hashing the first files), that second overlaps the parent's own start-up instead of
-    following it. ``check_rules``: the first worker runs ``preflight`` instead of ``ready``;
+    Loading the dictionaries and rules takes a worker 0.3-1 s; started first thing (the CLI
+    does so before importing DuckDB and Arrow, opening the store and hashing the first files),
+    that overlaps the parent's own start-up instead of following it. Only the first worker
+    loads them: it forks the others when it is warm (``worker.first_and_fork``), and the
+    first run of the pool registers them with the executor (``adopt``); a renewed pool (after
+    a crash or a hang) starts all its workers from the fork server, each warming up itself. ``check_rules``: the first worker runs ``preflight`` instead of ``ready``;
     ``_local`` reads the verdict before the first document. One use: the run that takes it
     shuts it down when its tasks are done (``close`` is then a no-op), so the workers' memory
     is back before the exports."""
@@ -240,25 +251,60 @@ class LocalPool:
         self.nslots = PREFETCH * jobs + 1
         self.started = self.ctx.Array("d", self.nslots, lock=False)  # start time per slot, 0 = not started
         self.executor: ProcessPoolExecutor | None = None
-        self.calls = self._start(preflight if check_rules else ready)
+        # the pids of the workers forked from the first one (first_and_fork), 0 = not yet
+        self.siblings = (self.ctx.Array("i", jobs - 1, lock=False)
+                         if jobs > 1 and _can_adopt() else None)
+        self.calls = self._start(preflight if check_rules else ready, fork=True)
 
-    def _start(self, first=ready) -> list:
-        """A new executor with all its workers started now: the pool starts a worker per
-        submission while none is idle, so one call per worker starts them all, loading their
-        models in parallel (a lone preflight would let the second worker start only after the
-        first had warmed up). ``first``: the first worker's call. Returns the calls."""
+    def _start(self, first=ready, *, fork: bool = False) -> list:
+        """A new executor with its workers started now: ``fork`` (the pool's first start, where
+        the system allows it): one worker from the fork server, which forks the others once
+        warm (``worker.first_and_fork``; ``adopt`` registers them); else all from the fork
+        server, one call per worker (the pool starts a worker per submission while none is
+        idle), loading their models in parallel. ``first``: the first worker's call. Returns
+        the calls."""
         self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.ctx,
                                             initializer=init_worker,
-                                            initargs=(self.processor, self.started, os.getpid()))
+                                            initargs=(self.processor, self.started, os.getpid(),
+                                                      self.siblings if fork else None))
         with main_not_rerun(self.processor):
+            if fork and self.siblings is not None:
+                return [self.executor.submit(first_and_fork, first, self.processor)]
             return [self.executor.submit(first if i == 0 else ready, self.processor)
                     for i in range(self.jobs)]
+
+    def adopt(self) -> None:
+        """Register the workers forked from the first one with the executor, once the first
+        call has answered (they are all there by then: ``first_and_fork``), so that it
+        watches, feeds, ends and kills them as its own. A fork that failed leaves a worker
+        for the executor to start from the fork server when it needs one."""
+        ex, pids, self.siblings = self.executor, self.siblings, None
+        if pids is None or ex is None:
+            return
+        for pid in pids:
+            if pid > 0 and pid not in ex._processes:
+                try:
+                    ex._processes[pid] = _Sibling(pid)
+                except OSError:     # gone already: the executor sees one worker fewer
+                    pass
+
+    def _end_strays(self) -> None:
+        """After the executor ended: forks of its first worker never adopted (the pool ended
+        before the first answer) are killed, or they would wait for work until the run ends."""
+        pids, self.siblings = self.siblings, None
+        for pid in pids or ():
+            if pid > 0:
+                try:
+                    _Sibling(pid).kill()
+                except OSError:
+                    pass
 
     def kill(self) -> None:
         """Kill the workers at once (a stuck chunk, a broken pool, an interrupted run)."""
         ex, self.executor = self.executor, None
         if ex is not None:
             _kill(ex)
+        self._end_strays()
 
     def renew(self) -> ProcessPoolExecutor:
         """Fresh workers in place of the current ones (killed if still there), all started."""
@@ -274,6 +320,7 @@ class LocalPool:
         ex, self.executor = self.executor, None
         if ex is not None:
             ex.shutdown(wait=True, cancel_futures=True)
+        self._end_strays()
 
     def __enter__(self) -> LocalPool:
         return self
@@ -286,7 +333,8 @@ class LocalPool:
 
 def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
            check_rules: bool = False, pool: LocalPool | None = None,
-           total: int | None = None) -> Iterator[Outcome]:
+           total: int | None = None, checkpoint: Callable[[], None] | None = None
+           ) -> Iterator[Outcome]:
     if pool is not None and pool.executor is not None:
         jobs = pool.jobs            # the workers there are (the slots are counted from them)
     # two chunks per worker in flight: the next one waits in the pool's queue, so a worker
@@ -299,15 +347,18 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
     inflight: dict = {}   # future -> (chunk, suspect, slot)
     try:
         try:
-            if check_rules and not pool.check_rules:     # started early without the check
-                pool.calls[0] = executor.submit(preflight, pool.processor)
             found = pool.calls[0].result()
+            pool.adopt()        # the first worker's forks, if it made them
+            if check_rules and not pool.check_rules:     # started early without the check
+                found = executor.submit(preflight, pool.processor).result()
             wait(pool.calls)
         except BrokenProcessPool:   # the documents will show what is wrong, with names
             found = None
             executor = pool.renew()
         _raise_rule_error(found)
         while True:
+            if checkpoint is not None:
+                checkpoint()
             broken = False
             while not any(s for _, s, _ in inflight.values()):   # a suspect runs alone
                 nxt = sched.next_chunk(len(inflight))
@@ -370,6 +421,61 @@ def _processor_of(sched: _Scheduler) -> str:
         return "extractor.pipeline:process_path"
     sched.retry.appendleft((first, False))
     return first.tasks[0].processor
+
+
+def _can_adopt() -> bool:
+    """Workers forked from the first one can be watched here: Linux's pidfd (kernel 5.3,
+    Python 3.9), the only way to see the end of a process that is not our child."""
+    if not hasattr(os, "pidfd_open") or not hasattr(signal, "pidfd_send_signal"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
+
+
+class _Sibling:
+    """A pool worker forked from the pool's first worker (``worker.first_and_fork``), in the
+    executor's table of processes where a ``multiprocessing.Process`` would be: what the
+    executor and ``_kill`` use of one (pid, sentinel, is_alive, join, terminate, kill). It is
+    the first worker's child, not ours: its end is seen through a pidfd (readable once it has
+    exited, whoever collects it), its signals are sent through it (never to a reused pid)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.sentinel = os.pidfd_open(pid)
+
+    def _ended(self, timeout: float | None = 0) -> bool:
+        return bool(select.select([self.sentinel], [], [], timeout)[0])
+
+    def is_alive(self) -> bool:
+        return not self._ended()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._ended(timeout)
+
+    @property
+    def exitcode(self) -> int | None:      # its status goes to its parent, not to us
+        return None if self.is_alive() else -1
+
+    def _signal(self, sig: int) -> None:
+        try:
+            signal.pidfd_send_signal(self.sentinel, sig)
+        except ProcessLookupError:      # already ended
+            pass
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def __del__(self) -> None:
+        try:
+            os.close(self.sentinel)
+        except (OSError, AttributeError):
+            pass
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

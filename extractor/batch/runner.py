@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .discover import InputFile, discover, file_sha256
+from .discover import InputFile, discover, file_sha256, smallest_last
 from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, main_not_rerun, run_tasks
 from .exports import FORMATS, ExportError, lean_memory_pool, write_all
 from .schema import arrow_schema as store_schema
@@ -34,6 +34,39 @@ TABLE_ORDER = ("facts", "anomalies", "documents")
 # rough relative cost of writing each format (CPU): the two export processes take formats in
 # this order from a shared counter, so the dearest starts first and the rest balance out
 EXPORT_COST = {"xlsx": 4, "csv": 2, "jsonl": 2, "parquet": 1}
+# with several workers, this many of the smallest inputs per worker go last (smallest_last):
+# more than the single-document chunks at the end of a run (engine.chunked: two per slot)
+TAIL_PER_JOB = 8
+
+
+class Terminated(BaseException):
+    """The run was asked to stop (:func:`request_stop`; ``extractor run`` on SIGTERM). Raised by
+    the run itself at its next safe point (between tasks, at each turn of the engine's loop, at
+    most ``engine.POLL_SECONDS`` apart while the workers are busy, and before the exports), never
+    by a signal handler: an exception raised at an arbitrary point of the main thread can land
+    inside the process pool's locking and leave its shutdown waiting forever (session 4's
+    SIGTERM handler hung CI that way). It unwinds like Ctrl-C: the workers are killed, a
+    scratch folder is removed, a --db store keeps every document committed so far."""
+
+
+# stop requests (signal numbers) for the run in progress: appended by request_stop, which a
+# signal handler may call (a list append is atomic for the interpreter, and takes no lock)
+_STOP: list[int] = []
+
+
+def request_stop(signum: int = 15) -> None:
+    """Ask the run in progress (or the next one) to end at its next safe point."""
+    _STOP.append(signum)
+
+
+def clear_stop() -> None:
+    """Forget the stop requests (when the caller's handler is removed)."""
+    _STOP.clear()
+
+
+def _checkpoint() -> None:
+    if _STOP:
+        raise Terminated(_STOP[0])
 
 
 @dataclass
@@ -108,6 +141,8 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
     lean_memory_pool()
     inputs: list[InputFile] = discover(opts.paths, opts.exclude)
     jobs = opts.jobs or default_jobs()
+    if jobs > 1:    # several workers: small documents last, so none waits for a big one
+        inputs = smallest_last(inputs, TAIL_PER_JOB * jobs)
     summary = RunSummary(inputs=len(inputs))
     tmpdir = None
     kept: Path | None = None
@@ -131,6 +166,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
         def tasks():
             for item in inputs:
+                _checkpoint()       # (a stop request ends the scheduling here too)
                 sha = file_sha256(item.path)
                 run_inputs.append((sha, item.source))
                 if sha is not None and (sha in done or sha in seen):
@@ -166,7 +202,8 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
         for outcome in run_tasks(tasks(), engine=opts.engine, jobs=jobs,
                                  scheduler=opts.scheduler, chunk_size=chunk, grace=opts.grace,
-                                 check_rules=opts.check_rules, pool=pool, total=len(inputs)):
+                                 check_rules=opts.check_rules, pool=pool, total=len(inputs),
+                                 checkpoint=_checkpoint):
             if not pending:
                 first_at = time.monotonic()
             pending.append(outcome)
@@ -175,6 +212,7 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
                     or time.monotonic() - first_at >= opts.commit_seconds):
                 flush()
         flush()
+        _checkpoint()       # the exports are not begun after a stop request (nor cut short)
         store.end_run(run_id, processed=summary.processed, ok=summary.ok,
                       failed=summary.failed, skipped=summary.skipped)
         # a file rewritten between our hash and the worker's read is stored under the hash of
@@ -216,9 +254,10 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     """``write_all`` of every table in every format, split over this process and one helper
     process (with ``--jobs`` > 1 the workers are done by now and a core is free).
 
-    The store's tables are read once, sorted, into Arrow stream files in ``scratch`` and the
-    store is closed; both processes write from those files, pulling the formats dearest first
-    from a shared counter. Returns the files in ``write_all``'s order.
+    Both processes read the tables themselves, pulling the formats dearest first from a shared
+    counter: a scratch store's own Arrow files (``ScratchStore.reader``), or else (a DuckDB
+    store) Arrow stream files in ``scratch``, into which the store's tables are read once,
+    sorted; the store is closed before the writing. Returns the files in ``write_all``'s order.
     """
     import multiprocessing as mp
 
@@ -230,18 +269,24 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
                          args=(theirs, str(out_dir), jobs, bom, counter))
     with main_not_rerun():
-        helper.start()                      # it imports the writers while we spill the tables
+        helper.start()                      # it imports the writers meanwhile
     theirs.close()
     try:
-        files = {}
-        for t in TABLE_ORDER:
-            files[t] = scratch / f"{t}.arrows"
-            _spill(store.batches(t), store_schema(t), files[t])
-        # the store is not read again: closing it now returns DuckDB's buffers (the scratch
+        if isinstance(store, ScratchStore):
+            # its files are already in export order, source by source: no copy to make (the
+            # copy of the 25 MB benchmark's tables was 0.07 CPU s and ~20 MB written)
+            tables = store.reader()
+        else:
+            files = {}
+            for t in TABLE_ORDER:
+                files[t] = scratch / f"{t}.arrows"
+                _spill(store.batches(t), store_schema(t), files[t])
+            tables = _Spilled(files)
+        # the store is not read again: closing it now returns DuckDB's buffers (a --db
         # store's rows live in them) before both processes write
         store.close()
-        mine.send(files)
-        done = _pull_formats(files, str(out_dir), jobs, bom, counter)
+        mine.send(tables)
+        done = _pull_formats(tables, str(out_dir), jobs, bom, counter)
         try:
             status, payload = mine.recv()
         except EOFError:
@@ -266,19 +311,26 @@ def _spill(batches, schema, path: Path) -> None:
             writer.write_batch(b)
 
 
-def _read_spilled(path: Path):
-    """The batches of a spilled table, read (not memory-mapped): resident memory stays about
-    one batch whatever the table's size."""
-    import pyarrow as pa
+class _Spilled:
+    """Tables spilled into Arrow stream files (``_spill``), read back one batch at a time
+    (read, not memory-mapped: resident memory stays about one batch whatever the size)."""
 
-    with pa.OSFile(str(path), "rb") as src:
-        yield from pa.ipc.open_stream(src)
+    def __init__(self, files: dict[str, Path]) -> None:
+        self.files = files
+
+    def batches(self, table: str):
+        import pyarrow as pa
+
+        with pa.OSFile(str(self.files[table]), "rb") as src:
+            yield from pa.ipc.open_stream(src)
 
 
-def _pull_formats(files: dict, out_dir: str, jobs: list[str], bom: bool, counter
+def _pull_formats(source, out_dir: str, jobs: list[str], bom: bool, counter
                   ) -> dict[int, list[Path]]:
+    """Write formats taken from ``counter`` until none is left; ``source.batches(table)``
+    gives a table's rows (a ``ScratchReader`` or ``_Spilled``)."""
     done: dict[int, list[Path]] = {}
-    tables = {t: (lambda p=p: _read_spilled(p)) for t, p in files.items()}
+    tables = {t: (lambda t=t: source.batches(t)) for t in TABLE_ORDER}
     while True:
         with counter.get_lock():
             j = counter.value
@@ -294,8 +346,8 @@ def _export_helper(conn, out_dir: str, jobs: list[str], bom: bool, counter) -> N
 
         lean_memory_pool()
 
-        files = conn.recv()
-        conn.send(("ok", _pull_formats(files, out_dir, jobs, bom, counter)))
+        source = conn.recv()
+        conn.send(("ok", _pull_formats(source, out_dir, jobs, bom, counter)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         try:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))

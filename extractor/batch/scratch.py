@@ -134,44 +134,23 @@ class ScratchStore:
     def batches(self, table: str, *, rows: int = 10_000) -> Iterator[pa.RecordBatch]:
         """The table's rows (of the selected inputs) in export order, as typed Arrow batches of
         ``rows`` rows (the last one shorter), as ``Store.batches`` gives them."""
+        yield from self.reader().batches(table, rows=rows)
+
+    def reader(self) -> ScratchReader:
+        """The files finished and what reading them needs (``ScratchReader``), for this
+        process or another one: the export helper of ``runner.write_in_two`` reads the files
+        itself instead of a copy of every table."""
         self._finish_files()
-        schema = self._schemas[table]
         chosen = self._chosen()
-        sources = sorted({self._docs[i][0] for i in chosen})
         # rows of documents that are not selected (never in a run's own scratch store, whose
         # documents are all its inputs) are dropped by (doc_id, source), as Store's join does
         keep = None
         if len(chosen) < len(self._docs):
-            by = 1 if table == "documents" else 2          # sha256 or doc_id
-            keep = {(self._docs[i][by], self._docs[i][0]) for i in chosen}
-        where = self._index[table]
-        pending: list[pa.RecordBatch] = []
-        have = 0
-        if not self._nbatches[table]:
-            return
-        with pa.OSFile(str(self.folder / _FILES[table]), "rb") as src:
-            reader = pa.ipc.open_file(src)
-            for source in sources:
-                numbers = where.get(source)
-                if not numbers:
-                    continue
-                parts = [reader.get_batch(n) for n in numbers]
-                if len(parts) > 1:     # the source came in several flushes: merge its rows
-                    part = _sorted(pa.Table.from_batches(parts, schema=schema), table)
-                    part = part.combine_chunks().to_batches()[0]
-                else:
-                    part = parts[0]
-                if keep is not None:
-                    part = _only(part, keep, table)
-                pending.append(part)
-                have += part.num_rows
-                while have >= rows:
-                    whole = _concat(pending)
-                    yield whole.slice(0, rows)
-                    rest = whole.slice(rows)
-                    pending, have = ([rest] if rest.num_rows else []), rest.num_rows
-            if have:
-                yield _concat(pending)
+            keep = ({(self._docs[i][1], self._docs[i][0]) for i in chosen},    # sha256
+                    {(self._docs[i][2], self._docs[i][0]) for i in chosen})    # doc_id
+        return ScratchReader(self.folder, sorted({self._docs[i][0] for i in chosen}),
+                             {t: {s: list(n) for s, n in self._index[t].items()}
+                              for t in TABLES}, keep)
 
     def table(self, table: str) -> pa.Table:
         return pa.Table.from_batches(list(self.batches(table)), schema=self._schemas[table])
@@ -271,6 +250,52 @@ class ScratchStore:
         if self._selected is None:
             return list(range(len(self._docs)))
         return sorted(self._selected)
+
+
+class ScratchReader:
+    """The rows of a finished scratch store (``ScratchStore.reader``), read from its IPC files:
+    picklable (a folder, the selected sources, the index of batches, the selection), so any
+    process on the machine can read them while the folder is there."""
+
+    def __init__(self, folder: Path, sources: list[str], index: dict[str, dict[str, list[int]]],
+                 keep: tuple[set, set] | None) -> None:
+        self.folder = Path(folder)
+        self.sources = sources          # of the selected documents, in export order
+        self.index = index              # table -> source -> numbers of its batches
+        self.keep = keep                # (sha256, source) and (doc_id, source) kept, or None
+
+    def batches(self, table: str, *, rows: int = 10_000) -> Iterator[pa.RecordBatch]:
+        """``ScratchStore.batches``: the sources in order, one small batch at a time."""
+        where = self.index[table]
+        if not where:                   # no rows: no file
+            return
+        schema = arrow_schema(table)
+        keep = None if self.keep is None else self.keep[0 if table == "documents" else 1]
+        pending: list[pa.RecordBatch] = []
+        have = 0
+        with pa.OSFile(str(self.folder / _FILES[table]), "rb") as src:
+            reader = pa.ipc.open_file(src)
+            for source in self.sources:
+                numbers = where.get(source)
+                if not numbers:
+                    continue
+                parts = [reader.get_batch(n) for n in numbers]
+                if len(parts) > 1:     # the source came in several flushes: merge its rows
+                    part = _sorted(pa.Table.from_batches(parts, schema=schema), table)
+                    part = part.combine_chunks().to_batches()[0]
+                else:
+                    part = parts[0]
+                if keep is not None:
+                    part = _only(part, keep, table)
+                pending.append(part)
+                have += part.num_rows
+                while have >= rows:
+                    whole = _concat(pending)
+                    yield whole.slice(0, rows)
+                    rest = whole.slice(rows)
+                    pending, have = ([rest] if rest.num_rows else []), rest.num_rows
+            if have:
+                yield _concat(pending)
 
 
 def _source_of(outcome) -> str:

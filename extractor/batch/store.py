@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import glob
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -46,6 +48,9 @@ class Store:
 
         self.path = str(path) if path is not None else ":memory:"
         try:
+            if (path is not None and not self.path.startswith((":memory:", "md:"))
+                    and not os.path.exists(self.path)):
+                _create_file(self.path)
             self.con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the DuckDB store ({exc})") from exc
@@ -60,14 +65,7 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------------
     def _create(self) -> None:
-        for name in TABLES:
-            cols = ", ".join(f'"{c}" {duckdb_type(c)}' for c in TABLE_COLUMNS[name])
-            extra = ", run_id BIGINT" if name == "documents" else ""
-            self.con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}{extra})")
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS runs (run_id BIGINT, started VARCHAR, finished VARCHAR, "
-            "command VARCHAR, inputs BIGINT, processed BIGINT, ok BIGINT, failed BIGINT, "
-            "skipped BIGINT, engine VARCHAR, jobs BIGINT, schema_version BIGINT)")
+        _create_tables(self.con)
 
     def close(self) -> None:
         self.con.close()
@@ -356,6 +354,77 @@ def _build(values: list, t: pa.DataType) -> pa.Array:
             return pa.Array.from_buffers(t, n, [
                 _validity(nulls), pa.py_buffer(np.packbits(data, bitorder="little"))])
     return pa.Array.from_buffers(t, n, [_validity(nulls), pa.py_buffer(data)])
+
+
+def _create_tables(con) -> None:
+    """The four tables, those missing (a store of an older version may lack ``runs``), in one
+    transaction (one commit to disk instead of four)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in TABLES:
+            cols = ", ".join(f'"{c}" {duckdb_type(c)}' for c in TABLE_COLUMNS[name])
+            extra = ", run_id BIGINT" if name == "documents" else ""
+            con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols}{extra})")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS runs (run_id BIGINT, started VARCHAR, finished VARCHAR, "
+            "command VARCHAR, inputs BIGINT, processed BIGINT, ok BIGINT, failed BIGINT, "
+            "skipped BIGINT, engine VARCHAR, jobs BIGINT, schema_version BIGINT)")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _create_file(path: str) -> None:
+    """A new store file at ``path`` that appears whole: written with its tables under another
+    name, then linked to ``path``. Created in place, a run killed (``kill -9``) in its first
+    moments left an empty or half-written file (DuckDB writes its three header blocks after
+    creating the file: "not a valid DuckDB database file" for every later run) or one without
+    tables (harmless, but not a store). Another run that created ``path`` meanwhile wins; the
+    files of a creation that was itself killed are removed by the next one."""
+    import duckdb
+
+    folder, name = os.path.split(os.path.abspath(path))
+    for left in glob.glob(os.path.join(glob.escape(folder), glob.escape(name) + ".*.new*")):
+        pid = left[len(os.path.join(folder, name)) + 1:].partition(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _unlink(left)
+    tmp = f"{path}.{os.getpid()}.new"
+    for p in (tmp, tmp + ".wal"):
+        _unlink(p)
+    try:
+        con = duckdb.connect(tmp)
+        try:
+            _create_tables(con)
+        finally:
+            con.close()         # checkpointed: everything is in the file, no .wal is left
+        try:
+            os.link(tmp, path)  # fails if path exists: never replaces another run's store
+        except FileExistsError:
+            pass
+        except OSError:         # no hard links on this file system
+            if not os.path.exists(path):
+                os.replace(tmp, path)
+    finally:
+        for p in (tmp, tmp + ".wal"):
+            _unlink(p)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:             # another user's process
+        return True
+    return True
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _now() -> str:

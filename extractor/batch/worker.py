@@ -255,11 +255,17 @@ def ready(processor: str = DEFAULT_PROCESSOR) -> None:
     return None
 
 
-def init_worker(processor: str, started, parent_pid: int | None = None) -> None:
+_parent_pid: int | None = None   # the run this worker serves (init_worker), watched again in a fork
+_siblings = None    # shared array: pids of the workers forked from this one (first_and_fork)
+
+
+def init_worker(processor: str, started, parent_pid: int | None = None, siblings=None) -> None:
     import logging
 
-    global _started
+    global _started, _parent_pid, _siblings
     _started = started
+    _parent_pid = parent_pid
+    _siblings = siblings        # a shared array reaches a worker only by inheritance: here
     if parent_pid is not None:
         _exit_when_gone(parent_pid)
     # library warnings (pypdf's "EOF marker not found" …) would reach stderr without the file's
@@ -281,6 +287,50 @@ def settle() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def first_and_fork(first: Callable, processor: str) -> object:
+    """The first call of a pool whose other workers are forks of its first one: ``first``
+    (``ready`` or ``preflight``) here, once the warm-up is done, then one ``os.fork`` per slot
+    of ``_siblings`` (a shared array of ints from ``init_worker``, 0 = not yet), each child a
+    worker of the same pool with everything the warm-up built (the dictionaries, rules and
+    compiled patterns, already out of the collector's sight): the second worker no longer
+    loads them itself (0.3 CPU s that competed with the run's own start-up for the two
+    cores). ``engine.LocalPool.adopt`` registers the children with the pool; each one writes
+    its pid into its slot.
+
+    A child returns from this call too, with the same answer, since it is in the middle of it:
+    the pool takes whichever of the two equal results comes first and ignores the other. It
+    returns only when every slot is filled, so that the pool, which reads the slots once it
+    has the answer, knows every worker. A slot whose fork failed holds -1."""
+    import os
+    from multiprocessing.util import Finalize
+
+    answer = first(processor)
+    siblings = _siblings
+    for i in range(len(siblings) if siblings is not None else 0):
+        try:
+            pid = os.fork()
+        except OSError:
+            siblings[i] = -1
+            continue
+        if pid == 0:
+            siblings[i] = os.getpid()
+            if _parent_pid is not None:     # a fork has only the thread that called it
+                _exit_when_gone(_parent_pid)
+            limit = time.monotonic() + 10.0
+            while not all(siblings) and time.monotonic() < limit:
+                time.sleep(0.001)
+            return answer
+        siblings[i] = pid
+        # our child, not the fork server's: we collect its exit status, and when the pool
+        # ends us, we wait a little for it (it ends at the same time), or it would stay a
+        # zombie of whatever process adopts it (this machine's init collects none)
+        reaper = threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True,
+                                  name="extractor-sibling-reaper")
+        reaper.start()
+        Finalize(None, reaper.join, args=(5.0,), exitpriority=0)
+    return answer
 
 
 def _exit_when_gone(parent_pid: int, every: float = 1.0) -> None:

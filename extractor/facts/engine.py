@@ -496,7 +496,7 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
     checks = rs.neg_checks
     parts = rs.negative_trigger_parts
     if parts is not None:            # the union's question in its parts, the cheap ones first
-        chars, words, rest = parts
+        chars, words, rest, rest_gate = parts
         none = chars is None or chars.search(text, lo, hi) is None
         if none:
             for w in words:
@@ -504,7 +504,9 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
                     none = False
                     break
             else:
-                none = rest is None or rest.search(text, lo, hi) is None
+                none = (rest is None
+                        or (rest_gate is not None and rest_gate.search(text, lo, hi) is None)
+                        or rest.search(text, lo, hi) is None)
     else:
         union = rs.negative_any_trigger
         none = union is not None and union.search(text, lo, hi) is None

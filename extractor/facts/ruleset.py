@@ -1061,16 +1061,17 @@ def _char_class(chars: Any) -> Any:
     return re.compile("[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]")
 
 
-def _trigger_parts(trig: list[str], union: Any) -> tuple[Any, tuple[str, ...], Any] | None:
-    """The union of the negative triggers ``trig`` (regex sources) in three parts: ``(chars,
-    words, rest)``: a re class of the characters of the triggers that are one character or a
+def _trigger_parts(trig: list[str], union: Any) -> tuple[Any, tuple[str, ...], Any, Any] | None:
+    """The union of the negative triggers ``trig`` (regex sources) in parts: ``(chars, words,
+    rest, rest_gate)``: a re class of the characters of the triggers that are one character or a
     class of literals (_char_class; None if there are none), the triggers that are other plain
     words (str.find) and a regex union of the others (None if there are none). An alternation
     finds something in a window iff one of its branches does, in whatever order, so the union
     finds something iff one of the parts does; asked in this order, the dear regex branches
     (\\d{7}, [0-9A-Z]{15}: a regex search that tries them at every digit) are only searched
     in the windows where no cheap trigger is (the union alone: 38 ms on the corpus's 20k
-    windows, the parts 27 ms). None (the union as it is) when its flags change what a word
+    windows, the parts 27 ms), and only where ``rest_gate`` (_run_gate, None: no gate) finds a
+    run long enough for one of them. None (the union as it is) when its flags change what a word
     matches (an inline flag of one trigger applies to the whole union) or nothing is cheap."""
     if union is None or union.flags & _FLAGS_THAT_MATTER:
         return None
@@ -1090,7 +1091,48 @@ def _trigger_parts(trig: list[str], union: Any) -> tuple[Any, tuple[str, ...], A
     other = compile_regex("|".join(f"(?:{t})" for t in rest)) if rest else None
     if other is not None and other.flags != union.flags:
         return None
-    return (_char_class(chars) if chars else None), tuple(dict.fromkeys(words)), other
+    return ((_char_class(chars) if chars else None), tuple(dict.fromkeys(words)), other,
+            _run_gate(rest, other.flags) if other is not None else None)
+
+
+#: characters that are neither a digit (any script) nor an ASCII capital: white space, ASCII
+#: punctuation and small letters, general punctuation, CJK symbols, ideographs and full-width
+#: punctuation; _run_gate checks them against the triggers before it uses them
+_NOT_CODE = ((0x09, 0x0D), (0x20, 0x2F), (0x3A, 0x40), (0x5B, 0x7E), (0x2000, 0x206F),
+             (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF01, 0xFF0F), (0xFF1A, 0xFF20),
+             (0xFF3B, 0xFF40), (0xFF5B, 0xFF65))
+#: a trigger that is one character item repeated at least n times: \d{7}, [0-9A-Z]{15,}
+_RUN_TRIGGER = regex.compile(r"(\\d|\[(?:\\[^0-9A-Za-z]|[^\]\\\[^])+\])\{([1-9][0-9]*)(?:,[0-9]*)?\}")
+
+
+def _run_gate(rest: list[str], flags: int) -> Any:
+    """A cheap necessary condition for the triggers ``rest`` when each is one character item
+    repeated at least n times (_RUN_TRIGGER): a re search for min(n) consecutive characters
+    outside _NOT_CODE. A match of such a trigger is n characters that each match its item; none
+    of _NOT_CODE does (checked here with regex, under the triggers' flags), so they are such a
+    run: no run, no match. Windows around figures rarely hold seven digits or capitals in a row
+    (a decimal point, 年, 元 or a comma breaks them), so the regex search of the triggers (which
+    tries them at every digit) is mostly skipped. None when a trigger has another form or a
+    character of _NOT_CODE matches an item."""
+    items = []
+    least = None
+    for t in rest:
+        m = _RUN_TRIGGER.fullmatch(t)
+        if m is None:
+            return None
+        items.append(m.group(1))
+        n = int(m.group(2))
+        least = n if least is None else min(least, n)
+    if not items:
+        return None
+    outside = "".join(chr(c) for a, b in _NOT_CODE for c in range(a, b + 1))
+    try:
+        if regex.compile("|".join(items), flags).search(outside) is not None:
+            return None
+    except regex.error:
+        return None
+    cls = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _NOT_CODE)
+    return re.compile(f"[^{cls}]{{{least}}}")
 
 
 #: flags that change what a plain word matches (a compiled pattern carries its default flags)

@@ -189,8 +189,8 @@ def split_sentences(clean: CleanText) -> list[Sentence]:
     return _split(clean)[0]
 
 
-def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
-    """The sentences and their starts.
+def _split(clean: CleanText) -> tuple[list[Sentence], list[int], list[int]]:
+    """The sentences, their starts and their ends.
 
     Only two kinds of sentence need a look of their own: one that starts with a heading's first
     character (it may set the section path) and, while an Arabic item is current, one with a `、`
@@ -200,7 +200,7 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
     text = clean.text
     starts, ends, firsts = _spans(text)
     if not starts:
-        return [], []
+        return [], [], []
     r = text_rules()
     nlev = len(r.section_levels)
     path: list[str] = [""] * nlev
@@ -311,4 +311,4 @@ def _split(clean: CleanText) -> tuple[list[Sentence], list[int]]:
         pages.extend(repeat(pnums[-1], len(S) - done))
     else:
         pages = repeat(None)
-    return list(map(_new, repeat(Sentence), zip(range(len(S)), S, E, SEC, pages))), S
+    return list(map(_new, repeat(Sentence), zip(range(len(S)), S, E, SEC, pages))), S, E

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.batch.discover import MissingInput, discover, file_sha256
+from extractor.batch.discover import (InputFile, MissingInput, discover, file_sha256,
+                                      smallest_last)
 
 
 def _touch(p: Path, text: str = "2023年营业收入1200万元。") -> Path:
@@ -70,3 +71,20 @@ def test_exclude_patterns_match_name_or_relative_path(tmp_path):
     assert got == ["c.txt", "docs/a.txt"]
     f = tmp_path / "README.md"
     assert [i.source for i in discover([f], exclude=["README*"])] == [str(f)]   # named: taken
+
+
+def test_smallest_last_moves_only_the_smallest_files(tmp_path):
+    """The order of a run on several workers: the inputs' own order, but the ``count``
+    smallest files last, largest of them first; equal sizes (two copies of one file: the first
+    is processed, the other skipped as the same content) keep their order; a file gone since
+    the walk counts as empty."""
+    sizes = {"a.txt": 5, "b.txt": 50, "c.txt": 5, "d.txt": 500, "e.txt": 50, "f.txt": 7}
+    for name, n in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * n)
+    items = [InputFile(str(tmp_path / n), n) for n in sizes]
+    items.insert(2, InputFile(str(tmp_path / "gone.txt"), "gone.txt"))
+    order = [i.source for i in smallest_last(items, 4)]
+    assert order == ["b.txt", "d.txt", "e.txt", "f.txt", "a.txt", "c.txt", "gone.txt"]
+    assert [i.source for i in smallest_last(items, 0)] == [i.source for i in items]
+    assert [i.source for i in smallest_last(items, 99)] == ["d.txt", "b.txt", "e.txt", "f.txt",
+                                                            "a.txt", "c.txt", "gone.txt"]

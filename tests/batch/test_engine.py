@@ -84,13 +84,58 @@ def test_a_given_pool_sets_the_slots_whatever_jobs_says(files):
     assert all(r["status"] == "ok" for r, _, _ in outs)
 
 
+def _state(pid: int) -> str:
+    """A process's state letter ('' once it is gone; Z: ended, not yet collected)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rpartition(")")[2].split()[0]
+    except OSError:
+        return ""
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as fh:
+        return int(fh.read().rpartition(")")[2].split()[1])
+
+
 def test_pool_started_early_and_not_used_ends_its_workers(files):
     t0 = time.monotonic()
     with LocalPool(2, FAKE) as pool:
         workers = list(pool.executor._processes.values())
-        assert len(workers) == 2                      # all started at once
+        assert len(workers) == 1        # started at once; the other is forked from it when warm
+        forked = pool.siblings
+        while forked is not None and not forked[0] and time.monotonic() - t0 < 10:
+            time.sleep(0.05)
+        strays = [pid for pid in forked or () if pid > 0]
     assert pool.executor is None and all(not p.is_alive() for p in workers)
+    # a fork of the first worker that no run adopted ends with the pool too
+    end = time.monotonic() + 5
+    while any(_state(pid) not in ("", "Z") for pid in strays) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert all(_state(pid) in ("", "Z") for pid in strays)
     assert time.monotonic() - t0 < 15
+
+
+def test_the_other_workers_are_forks_of_the_warm_first_one(files):
+    """The first worker loads the models, then forks the others (no second warm-up); the
+    executor watches, feeds and ends them like its own processes."""
+    from extractor.batch.engine import _Sibling
+
+    names = [f"ok{i}.txt" for i in range(5)] * 4
+    with LocalPool(2, FAKE, check_rules=True) as pool:
+        seen = {}
+        outs = []
+        for out in run_tasks(_tasks(files, names), jobs=2, check_rules=True, pool=pool):
+            if not seen:
+                seen = dict(pool.executor._processes)
+                parents = {pid: _parent(pid) for pid in seen}
+            outs.append(out)
+    assert sorted(r["source"] for r, _, _ in outs) == sorted(names)
+    first = [pid for pid, p in seen.items() if not isinstance(p, _Sibling)]
+    forked = [pid for pid, p in seen.items() if isinstance(p, _Sibling)]
+    assert len(first) == 1 and len(forked) == 1
+    assert parents[forked[0]] == first[0]
+    assert all(_state(pid) == "" for pid in seen)     # ended and collected (by the first)
 
 
 def test_chunks_give_the_same_outcomes(files):

@@ -232,6 +232,7 @@ def test_xlsx_is_reproducible_and_its_members_do_not_depend_on_the_deflater(tmp_
     installed) gives the same members, which openpyxl reads."""
     import time
     import zipfile
+    import zlib
 
     from extractor.batch import exports
 
@@ -245,7 +246,7 @@ def test_xlsx_is_reproducible_and_its_members_do_not_depend_on_the_deflater(tmp_
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
         members = {n: z.read(n) for n in z.namelist()}
-    monkeypatch.setattr(exports, "_isal_zlib", lambda: None)
+    monkeypatch.setattr(exports, "_deflate_module", lambda: zlib)
     write_all(factories, tmp_path / "c", ["xlsx"])
     with zipfile.ZipFile(tmp_path / "c" / XLSX_NAME) as z:
         assert {n: z.read(n) for n in z.namelist()} == members
@@ -253,17 +254,54 @@ def test_xlsx_is_reproducible_and_its_members_do_not_depend_on_the_deflater(tmp_
     assert load_workbook(a).sheetnames == ["说明", "facts", "anomalies", "documents"]
 
 
-def test_xlsx_sheets_are_deflated_by_isal_where_installed(tmp_path):
+def test_zip_members_read_back_by_zipfile(tmp_path, monkeypatch):
+    """The workbook's own zip writer: zipfile reads every member back (CRCs checked), with
+    and without zip64 fields (the limit lowered so that sizes, offsets pass it), deflated by
+    ISA-L where installed."""
     import zipfile
 
     from extractor.batch import exports
 
     isal_zlib = pytest.importorskip("isal.isal_zlib")
-    assert exports._isal_zlib() is isal_zlib
-    with zipfile.ZipFile(tmp_path / "x.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        fh = exports._open_member(zf, "m.xml")
-        assert type(fh._compressor).__module__.startswith("isal")
-        fh.write(b"<x/>" * 1000)
-        fh.close()
-    with zipfile.ZipFile(tmp_path / "x.zip") as zf:
-        assert zf.read("m.xml") == b"<x/>" * 1000
+    assert exports._deflate_module() is isal_zlib
+    data = {"a.xml": b"<x/>" * 5000, "b/c.xml": bytes(range(256)) * 300, "d.xml": b""}
+    for limit in (exports._ZIP64_LIMIT, 100):
+        monkeypatch.setattr(exports, "_ZIP64_LIMIT", limit)
+        path = tmp_path / f"{limit}.zip"
+        z = exports._Zip(path)
+        for i, (name, raw) in enumerate(data.items()):
+            m = z.open(name, zip64=bool(i % 2) or limit == 100)
+            for k in range(0, len(raw), 777):
+                m.write(memoryview(raw)[k:k + 777])
+            m.close()
+        z.writestr("t.xml", "说明")
+        z.close()
+        with zipfile.ZipFile(path) as zf:
+            assert zf.testzip() is None
+            assert {n: zf.read(n) for n in zf.namelist()} == {**data, "t.xml": "说明".encode()}
+            assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+def test_zip_writer_writes_zipfiles_bytes(tmp_path, monkeypatch):
+    """With zlib as the deflater the workbook's zip is byte for byte what zipfile writes for
+    members opened by name (the sheets with force_zip64) at level 1."""
+    import zipfile
+    import zlib
+
+    from extractor.batch import exports
+
+    monkeypatch.setattr(exports, "_deflate_module", lambda: zlib)
+    members = [("xl/worksheets/sheet1.xml", b"<row/>" * 9000, True),
+               ("xl/workbook.xml", "<工作簿/>".encode() * 50, False), ("e.xml", b"", False)]
+    ours = exports._Zip(tmp_path / "ours.zip")
+    with zipfile.ZipFile(tmp_path / "theirs.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, raw, zip64 in members:
+            with zf.open(name, "w", force_zip64=zip64) as fh:
+                fh.write(raw[:100])
+                fh.write(raw[100:])
+            m = ours.open(name, zip64=zip64)
+            m.write(raw[:100])
+            m.write(memoryview(raw)[100:])
+            m.close()
+    ours.close()
+    assert (tmp_path / "ours.zip").read_bytes() == (tmp_path / "theirs.zip").read_bytes()

@@ -3,6 +3,7 @@ same typed rows, in the same order, in batches of the same sizes; and it can be 
 DuckDB store that a run with --db takes up."""
 from __future__ import annotations
 
+import pickle
 import random
 
 import pyarrow as pa
@@ -68,6 +69,10 @@ def test_scratch_gives_the_stores_rows_order_and_batches(tmp_path):
             assert [x.num_rows for x in a] == [x.num_rows for x in b], (table, rows)
             assert pa.Table.from_batches(a).equals(pa.Table.from_batches(b)), table
             assert a[0].schema == b[0].schema
+            # what another process reads (the export helper): the reader, pickled
+            c = list(pickle.loads(pickle.dumps(scratch.reader())).batches(table, rows=rows))
+            assert [x.num_rows for x in c] == [x.num_rows for x in b], (table, rows)
+            assert pa.Table.from_batches(c).equals(pa.Table.from_batches(b)), table
     assert scratch.status_counts() == db.status_counts()
     assert scratch.severity_counts() == db.severity_counts()
     db.close()

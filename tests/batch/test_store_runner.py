@@ -168,12 +168,20 @@ def test_kill_9_mid_run_then_resume_gives_every_document_exactly_once(tmp_path):
     con.close()
 
 
-def test_pool_run_writes_the_same_files_as_a_serial_run(fake_corpus, tmp_path):
-    """With --jobs > 1 the exports are split over two processes (from one sorted spill of each
-    table); every file must be byte-identical to the serial run's, listed in the same order."""
+@pytest.mark.parametrize("db", [False, True])
+def test_pool_run_writes_the_same_files_as_a_serial_run(fake_corpus, tmp_path, monkeypatch, db):
+    """With --jobs > 1 the exports are split over two processes, which read the scratch store's
+    own files (no copy of them is made: _spill fails here) or one sorted spill of each table of
+    a --db store; every file must be byte-identical to the serial run's, in the same order."""
+    from extractor.batch import runner
+
+    if not db:
+        monkeypatch.setattr(runner, "_spill", lambda *a: pytest.fail("scratch store spilled"))
     formats = ["csv", "xlsx", "parquet", "jsonl"]
+    store = {"db": str(tmp_path / "r.duckdb")} if db else {}
     one = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "one"), formats=formats))
-    two = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "two"), formats=formats, jobs=2))
+    two = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "two"), formats=formats, jobs=2,
+                          **store))
     assert [p.name for p in one.written] == [p.name for p in two.written]
     assert len(one.written) == 10
     for p in one.written:

@@ -230,3 +230,82 @@ def test_killed_run_leaves_no_worker_processes(archive, tmp_path):
     assert len(family) >= 3                  # fork server and two workers (and resource tracker)
     gone, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, [p.cmdline()[-1][:80] for p in alive]
+
+
+def _run_until_first_document(args, tmp, *, env=None):
+    """Start ``python -m extractor ARGS -v`` with its own TMPDIR (so the run's scratch folder
+    can be told apart from everyone else's), wait for its first committed document, send
+    SIGTERM. Returns (the process, finished; stderr after the signal, the run's process
+    family at that moment, the documents committed before it)."""
+    import psutil
+
+    tmp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "extractor", *map(str, args), "-v"],
+                            stderr=subprocess.PIPE, text=True, cwd=REPO,
+                            env=dict(os.environ, TMPDIR=str(tmp), **(env or {})))
+    family: list = []
+    committed = 0
+    for line in proc.stderr:
+        if ": ok (" in line or ": unreadable:" in line:
+            committed += 1
+            family = psutil.Process(proc.pid).children(recursive=True)
+            proc.send_signal(signal.SIGTERM)
+            break
+    # reaped before stderr is read to its end: a worker holds the pipe until it sees its run
+    # gone, and a run that died (SIGTERM's default action) is not gone for it while a zombie
+    try:
+        proc.wait(120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        rest = proc.stderr.read()
+    committed += rest.count(": ok (") + rest.count(": unreadable:")
+    return proc, rest, family, committed
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_stops_the_run_cleans_up_and_a_rerun_resumes(archive, tmp_path, jobs):
+    """SIGTERM (``kill``, ``timeout``, a scheduler) ends ``extractor run`` within moments like
+    Ctrl-C: exit 143, "terminated (SIGTERM)", no scratch folder left in the temporary folder,
+    no worker or fork server left; with --db the documents committed so far stay and the next
+    run resumes. Before: the process died on the spot (-15) and left /tmp/extractor-*."""
+    import psutil
+
+    many = tmp_path / "many"
+    many.mkdir()
+    for k in range(4):                       # distinct content per copy: nothing is skipped
+        for p in archive.iterdir():
+            if p.stat().st_size:
+                (many / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
+    n = len(list(many.iterdir()))
+    common = ["run", many, "--jobs", jobs, "--format", "csv", "--commit-every", "1"]
+
+    # without --db: the scratch folder of Arrow files goes
+    proc, rest, family, _ = _run_until_first_document([*common, "-o", tmp_path / "a"],
+                                                      tmp_path / "tmp-a")
+    assert proc.returncode == 143, (proc.returncode, rest[-2000:])
+    assert rest.rstrip().endswith("extractor: terminated (SIGTERM)"), rest[-2000:]
+    assert not list((tmp_path / "tmp-a").glob("extractor-*"))
+    if jobs == "2":
+        assert len(family) >= 3              # fork server and two workers (resource tracker)
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, [p.cmdline()[-1][:80] for p in alive]
+
+    # with --db: what was committed stays, the next run does only the rest
+    db = tmp_path / "store.duckdb"
+    proc, rest, family, committed = _run_until_first_document(
+        [*common, "-o", tmp_path / "b", "--db", db], tmp_path / "tmp-b")
+    assert proc.returncode == 143, (proc.returncode, rest[-2000:])
+    assert rest.rstrip().endswith(
+        "extractor: terminated (SIGTERM); the next run with the same --db resumes"), rest[-2000:]
+    assert not list((tmp_path / "tmp-b").glob("extractor-*"))
+    psutil.wait_procs(family, timeout=10)
+    partial = _counts(db)
+    assert partial["documents"] == committed and 1 <= committed < n
+    assert partial["partial_docs"] == 0
+    again = cli(*map(str, [*common, "-o", tmp_path / "b", "--db", db]))
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{n - committed} ok, 0 failed, {committed} skipped" in again.stderr
+    final = _counts(db)
+    assert final["documents"] == final["distinct_docs"] == n and final["partial_docs"] == 0

@@ -417,22 +417,27 @@ def test_literal_twin_only_for_an_alternation_of_plain_words():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=ALPHABET + list("٣٤٥६७८௧௨𑥐𑥑"), max_size=60), st.data())
+@given(st.lists(st.sampled_from(ALPHABET + list("٣٤٥६७८௧௨𑥐𑥑")
+                                + ["1234567", "ABCDEFGHIJKLMNO", "٣٤٥٦٧٨٩", "１２３４５６７"]),
+                max_size=40).map("".join), st.data())
 @example("电话1380013800０", None)
 @example("ID 11010519491231002X号", None)
 def test_trigger_parts_find_what_the_union_finds(text, data):
     """The negative triggers' union is asked in parts (a re class of its one-character
     triggers, its other plain words, a regex union of the rest): something is found iff the
-    union finds something, in every window (digits of other scripts included: \\d)."""
-    chars, words, rest = RS.negative_trigger_parts
+    union finds something, in every window (digits of other scripts included: \\d); the gate
+    before the regex part finds a run wherever that part finds something."""
+    chars, words, rest, gate = RS.negative_trigger_parts
     windows = [(lo, hi) for lo in range(len(text) + 1) for hi in range(lo, len(text) + 1)]
     if data is not None:
         windows = data.draw(st.lists(st.sampled_from(windows), max_size=30))
     for lo, hi in windows:
+        found = rest is not None and rest.search(text, lo, hi) is not None
         parts = ((chars is not None and chars.search(text, lo, hi) is not None)
-                 or any(text.find(w, lo, hi) >= 0 for w in words)
-                 or (rest is not None and rest.search(text, lo, hi) is not None))
+                 or any(text.find(w, lo, hi) >= 0 for w in words) or found)
         assert parts == (RS.negative_any_trigger.search(text, lo, hi) is not None), (text, lo, hi)
+        if found:
+            assert gate is None or gate.search(text, lo, hi) is not None, (text, lo, hi)
 
 
 def test_trigger_parts_split_by_form():
@@ -443,16 +448,34 @@ def test_trigger_parts_split_by_form():
 
     from extractor.facts.ruleset import _trigger_parts, _word_or_regex
 
-    chars, words, rest = RS.negative_trigger_parts
+    chars, words, rest, gate = RS.negative_trigger_parts
     assert isinstance(chars, re.Pattern) and set("号第届张期“A") <= set(chars.pattern)
+    assert gate is not None and gate.pattern.endswith("{7}")
     assert words == ("百分位",) and "\\d{7}" in rest.pattern
     assert isinstance(_word_or_regex(regex.compile("[A-Za-z]")), re.Pattern)
     assert _word_or_regex(regex.compile("第")) == "第"
     assert _word_or_regex(regex.compile(r"\d{7}")).pattern == r"\d{7}"
     union = regex.compile("(?:(?i)k)|(?:x)")      # a flagged trigger stays in the regex part
-    chars, words, rest = _trigger_parts(["(?i)k", "x"], union)
+    chars, words, rest, gate = _trigger_parts(["(?i)k", "x"], union)
     assert chars.pattern == "[x]" and rest.pattern == "(?:(?i)k)"
     for text in ("K", "k", "X", "x"):
         assert (bool(chars.search(text)) or bool(rest.search(text))) == bool(union.search(text))
     assert _trigger_parts(["k", "x"], regex.compile("(?:k)|(?:x)", regex.IGNORECASE)) is None
     assert _trigger_parts([r"\d{7}"], regex.compile(r"(?:\d{7})")) is None
+
+
+def test_run_gate_only_for_runs_of_one_item_outside_its_characters():
+    """_run_gate: triggers that are one character item repeated at least n times get a re
+    search for min(n) characters in a row outside _NOT_CODE, if no such character matches an
+    item; anything else gets no gate."""
+    from extractor.facts.ruleset import _run_gate
+
+    flags = regex.compile("x").flags
+    gate = _run_gate([r"\d{7}", "[0-9A-Z]{15,}"], flags)
+    assert gate.pattern.endswith("{7}")
+    assert gate.search("增长1234.56亿元，同比3.5%") is None
+    assert gate.search("电话1380013800０") and gate.search("证号11010519491231002X")
+    assert gate.search("٣٤٥٦٧٨٩") and gate.search("ABCDEFG")
+    for bad in ([r"\d{7}", "[a-z]{3}"], [r"\d{7}(?!\d)"], [r"\w{7}"], [r"[^a]{7}"], [r"\d+"],
+                [r"\d{7}?"], ["[，,]{2}"]):
+        assert _run_gate(bad, flags) is None, bad

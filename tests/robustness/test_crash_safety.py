@@ -165,3 +165,54 @@ def test_file_changed_between_hash_and_read_still_exported(tmp_path: Path) -> No
     assert summary.processed == 2
     docs = read_rows(tmp_path / "out" / "documents.jsonl", "documents")
     assert sorted(d["source"] for d in docs) == ["a.txt", "b.txt"]
+
+
+_CREATE_STORES = """
+import sys
+from pathlib import Path
+import duckdb
+from extractor.batch.store import Store
+folder = Path(sys.argv[1])
+print("ready", flush=True)
+i = 0
+while True:
+    Store(folder / f"s{i}.duckdb").close()
+    i += 1
+"""
+
+
+def test_a_store_killed_while_it_is_created_is_whole_or_absent(tmp_path: Path) -> None:
+    """``kill -9`` while a new store file is being created leaves no file, or a whole store
+    with its four tables: never an empty or half-written file (which every later run refused:
+    "not a valid DuckDB database file") nor one without tables (what the SIGKILL test above
+    once found under load). A child creates stores one after the other until it is killed;
+    the next Store there removes what the killed creation left."""
+    rng = random.Random(SEED)
+    for round_ in range(4):
+        folder = tmp_path / f"r{round_}"
+        folder.mkdir()
+        proc = subprocess.Popen([sys.executable, "-c", _CREATE_STORES, str(folder)], cwd=REPO,
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        until = time.monotonic() + 120
+        while not (folder / "s2.duckdb").exists() and time.monotonic() < until:
+            time.sleep(0.01)                            # (past DuckDB's first-use costs)
+        time.sleep(rng.uniform(0, 0.1))
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        stores = sorted(folder.glob("s*.duckdb"), key=lambda p: int(p.stem[1:]))
+        assert stores, "no store was created before the kill"
+        for p in stores:
+            con = duckdb.connect(str(p), read_only=True)
+            try:
+                tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+            finally:
+                con.close()
+            assert tables == {"documents", "facts", "anomalies", "runs"}, (p.name, tables)
+        from extractor.batch.store import Store
+
+        Store(folder / "s0.duckdb").close()             # an existing store: opened as it is
+        for left in folder.glob("*.new*"):              # the store being created at the kill:
+            Store(folder / left.name.split(".new")[0].rsplit(".", 1)[0]).close()
+        assert not [p.name for p in folder.iterdir() if ".new" in p.name]   # what was left went
