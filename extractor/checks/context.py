@@ -124,10 +124,13 @@ class CheckContext:
         return sp
 
     def _decoded_sentences(self) -> None:
-        sents = list(getattr(self.prepared, "sentences", None) or [])
+        given = getattr(self.prepared, "sentences", None)
+        sents = list(given or [])
         if sents:
-            bounds = getattr(self.prepared, "_sentence_bounds", None)
-            if bounds is not None:   # Prepared keeps them (lists not to be mutated: not here)
+            # Prepared keeps them (lists not to be mutated: not here) when its sentences are a
+            # list (an iterator given instead is spent by the copy above: read from the copy)
+            bounds = getattr(self.prepared, "_sentence_bounds", None) if type(given) is list else None
+            if bounds is not None:
                 starts, ends = bounds()
             else:
                 starts = list(map(_START, sents))  # (attribute reads in C)
@@ -364,19 +367,28 @@ class CheckContext:
     def _clause_before(self, start: int, limit: int) -> str:
         a = max(0, start - limit)
         text = self.text
-        # the last break character of text[a:start], searched backwards in C in the text itself
+        # the window is text[a:start]; e is where that slice ends, which is start itself unless
+        # start lies outside the text (a hand-made fact: run_checks takes any facts), where the
+        # slice clamps (past the end) or counts from the end (negative) and so must e, else the
+        # digit test below reads past the text (IndexError: the check crashed) or another window
+        e = start
+        if not 0 <= start <= len(text):
+            e = max(a, min(len(text), start if start >= 0 else start + len(text)))
+            if e <= a:
+                return ""
+        # the last break character of the window, searched backwards in C in the text itself
         # (a character class: the bounds change nothing but where it looks); a comma between
         # two digits of the window (both inside it) is skipped and the search goes on before it
-        pos = start
+        pos = e
         while True:
             m = _BREAK_REVERSE.search(text, a, pos)
             if m is None:
-                return text[a:start]
+                return text[a:e]
             i = m.start()
-            if text[i] in "，," and a < i < start - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+            if text[i] in "，," and a < i < e - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
                 pos = i
                 continue
-            return text[i + 1:start]
+            return text[i + 1:e]
 
     def clause_after(self, f: Fact, limit: int = 30) -> str:
         seg = self.text[f.end:f.end + limit]

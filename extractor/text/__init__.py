@@ -54,7 +54,10 @@ class Prepared:
     _words: dict = field(default_factory=dict, repr=False)
     _starts: list | None = field(default=None, repr=False)
     _starts_of: list | None = field(default=None, repr=False, compare=False)  # whose starts
-    _ends: list | None = field(default=None, repr=False)   # the sentences' ends (for _starts_of)
+    _ends: list | None = field(default=None, repr=False, compare=False)   # the sentences' ends
+    # the sentences the starts and ends were taken from, as a copy: an in-place edit of the list
+    # (same length, an item replaced) is seen by one C comparison, not missed as by `is`
+    _bounds_of: list | None = field(default=None, repr=False, compare=False)
 
     def words(self, start: int, end: int) -> list[tuple[str, int, int]]:
         """jieba words of ``clean.text[start:end]`` as (word, start, end) in clean offsets (cached).
@@ -90,12 +93,16 @@ class Prepared:
         return self._starts
 
     def _sentence_bounds(self) -> tuple[list[int], list[int]]:
-        """The sentences' starts and ends (recomputed if ``sentences`` was replaced); the
-        checks' context reads both instead of two attribute reads of every sentence."""
-        starts = self._sentence_starts()
-        ends = self._ends
-        if ends is None or len(ends) != len(starts):
-            ends = self._ends = [x.end for x in self.sentences]
+        """The sentences' starts and ends (recomputed if ``sentences`` was replaced or edited in
+        place); the checks' context reads both instead of two attribute reads of every sentence
+        (it read them fresh before, so an edited list must not give the old bounds)."""
+        sents = self.sentences
+        starts, ends = self._starts, self._ends
+        if starts is None or ends is None or self._bounds_of != sents:
+            self._starts = starts = [x.start for x in sents]
+            self._ends = ends = [x.end for x in sents]
+            self._starts_of = sents
+            self._bounds_of = list(sents)
         return starts, ends
 
     def spacy_doc(self, sentence_index: int, protected: Iterable[tuple[int, int]] = ()):
@@ -115,7 +122,8 @@ def prepare(doc: Document, *, report_year: int | None = None) -> Prepared:
     sentences, starts, ends = _split(ct)
     year = report_year if report_year is not None else infer_report_year(ct.text)
     return Prepared(doc=doc, clean=ct, sentences=sentences, report_year=year,
-                    page_count=ct.page_count, _starts=starts, _starts_of=sentences, _ends=ends)
+                    page_count=ct.page_count, _starts=starts, _starts_of=sentences, _ends=ends,
+                    _bounds_of=list(sentences))
 
 
 def clean_text(text: str) -> CleanText:

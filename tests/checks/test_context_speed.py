@@ -283,3 +283,67 @@ def test_word_spans_equal_finding_each_word() -> None:
     words = ("结构", "比例", "之比", "比为", "比是", "比值")
     counts = tuple({"比": 3, "为": 9, "是": 9}.get(c, 2) for c in _chars(words))
     assert [w for w, _ in _probes(words, counts)["比"]] == ["比例", "之比", "比为", "比是", "比值"]
+
+
+def _clause_before_by_slice(text: str, start: int, limit: int) -> str:
+    """clause_before as it was written on a slice of the text (the reference)."""
+    seg = text[max(0, start - limit):start]
+    pos = len(seg)
+    while True:
+        i = max(seg.rfind(c, 0, pos) for c in "，,；;：:。！？!?\n")
+        if i < 0:
+            return seg
+        if seg[i] in "，," and 0 < i < len(seg) - 1 and seg[i - 1].isdigit() and seg[i + 1].isdigit():
+            pos = i
+            continue
+        return seg[i + 1:]
+
+
+def test_clause_before_equals_the_slice_search_for_any_start() -> None:
+    """Searching between bounds in the whole text finds what the slice search found, also for a
+    start outside the text (run_checks takes hand-made facts; a slice clamps or counts from the
+    end): before, a start past a text ending in `2,` read past the text (IndexError)."""
+    rnd = random.Random(11)
+    alpha = "12，,a。3;\n４５"
+    for _ in range(20000):
+        text = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 12)))
+        ctx = CheckContext(doc(text), [])
+        start = rnd.randint(-15, len(text) + 15)
+        limit = rnd.choice([0, 1, 2, 3, 5, 16, 24, 40])
+        assert ctx._clause_before(start, limit) == _clause_before_by_slice(text, start, limit), \
+            (text, start, limit)
+
+
+def test_facts_past_the_text_crash_no_check() -> None:
+    import dataclasses
+
+    from extractor.facts import document_from_text
+
+    text = "全年财政收入100万元，其中税收60万元，非税收入40万元。增长了5%，占比12,"
+    p = prepare(document_from_text(text))
+    facts = extract_facts(p)
+    extra = [dataclasses.replace(f, start=len(text) + 1 + i, end=len(text) + 3 + i)
+             for i, f in enumerate(facts)]
+    found = run_checks(p, facts + extra)
+    assert [a.code for a in found if a.code == "check.crashed"] == []
+    assert [a.code for a in found] == ["sum.verified"]
+
+
+def test_sentences_edited_in_place_are_read_afresh() -> None:
+    """The context reads the sentence bounds Prepared keeps; an in-place edit of the list (same
+    length) must be seen as a replaced list is (the context read every sentence before): here
+    the third marker moves into the second sentence's section and is a repeat again."""
+    from extractor.facts import document_from_text
+
+    p = prepare(document_from_text("一是扩大投资。二是稳定就业。二是改善民生。"))
+    facts = extract_facts(p)
+    first = [(a.code, a.start, a.end) for a in run_checks(p, facts)]
+    assert first == [("enum.marker_out_of_order", 14, 16)]
+    s = p.sentences
+    s[2] = s[2]._replace(section="二、新的一节")
+    assert run_checks(p, facts) == []                       # another section: no finding
+    s[1] = s[1]._replace(end=s[2].end)
+    s[2] = s[2]._replace(start=s[2].end)
+    assert [(a.code, a.start, a.end) for a in run_checks(p, facts)] == first
+    ctx = CheckContext(p, facts)
+    assert [(x.start, x.end) for x in ctx.sentences] == [p.clean.to_decoded(x.start, x.end) for x in s]
