@@ -363,19 +363,20 @@ class CheckContext:
 
     def _clause_before(self, start: int, limit: int) -> str:
         a = max(0, start - limit)
-        seg = self.text[a:start]
-        # the last break character, searched backwards in C; a comma between two digits of the
-        # window (both inside it) is skipped and the search goes on before it
-        pos = len(seg)
+        text = self.text
+        # the last break character of text[a:start], searched backwards in C in the text itself
+        # (a character class: the bounds change nothing but where it looks); a comma between
+        # two digits of the window (both inside it) is skipped and the search goes on before it
+        pos = start
         while True:
-            m = _BREAK_REVERSE.search(seg, 0, pos)
+            m = _BREAK_REVERSE.search(text, a, pos)
             if m is None:
-                return seg
+                return text[a:start]
             i = m.start()
-            if seg[i] in "，," and 0 < i < len(seg) - 1 and seg[i - 1].isdigit() and seg[i + 1].isdigit():
+            if text[i] in "，," and a < i < start - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
                 pos = i
                 continue
-            return seg[i + 1:]
+            return text[i + 1:start]
 
     def clause_after(self, f: Fact, limit: int = 30) -> str:
         seg = self.text[f.end:f.end + limit]

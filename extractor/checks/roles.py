@@ -109,10 +109,13 @@ def _last_rate_word(before: str) -> tuple[str, int]:
 
 def window_before(ctx: CheckContext, f: Fact, limit: int = 24) -> str:
     """Clause text before ``f`` back to the previous figure or clause break (memoised per fact)."""
-    key = ("window_before", id(f), limit)
-    seg = ctx.memo.get(key)
+    memo = ctx.memo.get("window_before")   # (one dict per document: no key tuple per call)
+    if memo is None:
+        memo = ctx.memo["window_before"] = {}
+    key = (id(f), limit) if limit != 24 else id(f)   # (the default limit: the fact alone)
+    seg = memo.get(key)
     if seg is None:
-        seg = ctx.memo[key] = _window_before(ctx, f, limit)
+        seg = memo[key] = _window_before(ctx, f, limit)
     return seg
 
 
@@ -135,10 +138,12 @@ def _whole(before: str) -> str:
 
 def percent_context(ctx: CheckContext, f: Fact) -> PercentContext:
     """Role, rate word and bounds of a percent fact (memoised per fact: several checks ask)."""
-    key = ("percent_context", id(f))
-    pc = ctx.memo.get(key)
+    memo = ctx.memo.get("percent_context")   # (one dict per document, keyed by the fact)
+    if memo is None:
+        memo = ctx.memo["percent_context"] = {}
+    pc = memo.get(id(f))
     if pc is None:
-        pc = ctx.memo[key] = _percent_context(ctx, f)
+        pc = memo[id(f)] = _percent_context(ctx, f)
     return pc
 
 

@@ -56,10 +56,12 @@ def _clause(ctx: CheckContext, f: Fact) -> str:
 
 def _is_change(ctx: CheckContext, f: Fact) -> bool:
     """A figure that is a change, comparison, average or from/to value: never a part."""
-    key = ("is_change", id(f))
-    hit = ctx.memo.get(key)
+    memo = ctx.memo.get("is_change")   # (one dict per document, keyed by the fact)
+    if memo is None:
+        memo = ctx.memo["is_change"] = {}
+    hit = memo.get(id(f))
     if hit is None:
-        hit = ctx.memo[key] = _is_change_uncached(ctx, f)
+        hit = memo[id(f)] = _is_change_uncached(ctx, f)
     return hit
 
 

@@ -37,7 +37,7 @@ import functools
 import operator
 import re
 from bisect import bisect_left, bisect_right
-from itertools import accumulate, count
+from itertools import accumulate, compress, count
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -46,7 +46,7 @@ import regex
 from ..model import Fact
 from ..rulefiles import compile_regex, load_yaml
 from .ruleset import flat_set_end
-from ..text.words import word_strings
+from ..text.words import word_strings_function
 
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
 _DAY_RULES = frozenset({"date.ymd", "date.day", "date.ymd_dotted", "date.compact", "date.md_event"})
@@ -323,6 +323,38 @@ def _sentence_ends(text: str) -> list[int]:
     return list(map(operator.add, accumulate(map(len, pieces)), count()))
 
 
+# a sentence end, sought forwards (stdlib) and backwards (regex's reverse search)
+_SENT_END_FWD = re.compile(_SENT_END.pattern)
+_SENT_END_REV = regex.compile("(?r)" + _SENT_END.pattern)
+
+
+def _ends_around(text: str, positions: list[int]) -> list[int]:
+    """The sentence ends (``_SENT_END``) next to ``positions`` (ascending): for each, the last
+    end before it and the first at or after it. A bisect of a position in this list finds
+    the same two ends as in _sentence_ends' whole list, and the sentences of two positions
+    touch exactly when their indexes here are consecutive (the end between them is the
+    next end of one and the last before the other); found by a search per sentence that
+    holds positions instead of a pass over the whole text."""
+    out: list[int] = []
+    nxt = -1                # the first end at or after the position before (n: none)
+    back, ahead = _SENT_END_REV.search, _SENT_END_FWD.search
+    for pos in positions:
+        if pos <= nxt:
+            continue        # the sentence of the position before: no end in [that, pos)
+        m = back(text, nxt if nxt > 0 else 0, pos)      # the last end before pos (>= nxt)
+        if m is not None:
+            e = m.start()
+            if not out or out[-1] != e:
+                out.append(e)
+        m = ahead(text, pos)
+        if m is None:
+            nxt = len(text)
+        else:
+            nxt = m.start()
+            out.append(nxt)
+    return out
+
+
 _CLAUSE_RE = re.compile("[" + _CLAUSE_PUNCT + "]")
 # what ends the text looked at after a count (_subject_after): a clause mark or a sentence end
 _AFTER_END_RE = re.compile("[" + _CLAUSE_PUNCT + _SENT_END.pattern[1:-1] + "]")
@@ -369,7 +401,10 @@ class _Doc:
         self.dates = [h for h in hits if h.kind == "date"]
         self.date_starts = [h.start for h in self.dates]
         self._date_info: dict[int, tuple] = {}
-        self.sent_ends = _sentence_ends(self.text)
+        # the sentence ends: next to the facts when their positions are given (the scopes
+        # looked up are theirs and those of the dates in them), else all of them
+        self.sent_ends = (_sentence_ends(self.text) if positions is None
+                          else _ends_around(self.text, sorted(positions)))
         self.gov = report_kind(self.text) == "政府工作报告"
         self.headings = self._headings()
         self._topic: dict[str, tuple[int | None, bool]] = {}
@@ -473,7 +508,7 @@ class _Doc:
                     cached.add(i)
         self._cached = cached
         self._cut = text_mod.cut_words
-        self._words_of = word_strings
+        self._words_of = word_strings_function()
         self.words = self._words_plain
 
     def _words_plain(self, a: int, b: int) -> Sequence[str]:
@@ -711,6 +746,7 @@ class _Doc:
 _PAST_YEAR = regex.compile("过去一年|过去的一年")
 _SECTION = operator.attrgetter("section")
 _START = operator.attrgetter("start")
+_KIND = operator.attrgetter("kind")
 _END = operator.attrgetter("end")
 # the kinds that get a modality only (their own date says when): no subject, period or role
 _NO_SUBJECT = frozenset({"date", "duration"})
@@ -899,7 +935,9 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     keys = list(map(_START, facts))
     starts = _to_clean_all(clean, keys)
     ends = _to_clean_all(clean, list(map(_END, facts)))
-    d = _Doc(prepared, starts, [cs for f, cs in zip(facts, starts) if f.kind not in _NO_SUBJECT])
+    # the figures' starts (facts other than dates and durations), selected at C speed
+    d = _Doc(prepared, starts, list(compress(starts, map(operator.not_, map(
+        _NO_SUBJECT.__contains__, map(_KIND, facts))))))
     text = d.text
     year = d.year
     gov = d.gov

@@ -1039,22 +1039,12 @@ def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
         if watch is not None:
             try:
                 matches = _search_watched(text, fam, windows, watch)
-            except TimeoutError:   # each window on its own, with its time limit (names it)
-                found = _search_windows(text, fam, windows)
+            except TimeoutError:   # searched as without the watch (see _search_timed)
+                found = _search_timed(text, fam, windows)
             else:   # (start, end, match) as below, the spans read in C
                 found = zip(*zip(*map(_SPAN, matches)), matches) if matches else ()
         else:
-            anchors = fam.anchors
-            if anchors is not None:   # a window without an anchor cannot hold a match
-                kept = _anchored(text, anchors, windows)
-            else:
-                kept = [(ws, we, None, None, None) for ws, we in windows]
-            if not kept:
-                continue
-            if fam.foreign is not None:
-                found = _search_joined(text, fam, kept)
-            else:
-                found = _search_windows(text, fam, [(w[0], w[1]) for w in kept])
+            found = _search_timed(text, fam, windows)
         by_group = fam.rules
         owners = fam.owners
         for start, end, m in found:
@@ -1077,6 +1067,27 @@ def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
                     continue
             append((start, rule.rank, end, rule, m))
     return out
+
+
+def _search_timed(text: str, fam: Family, windows: list[tuple[int, int]]) -> list[tuple]:
+    """(start, end, match) of the family's matches where no watch is armed, each search with its
+    own time limit: the windows holding an anchor, in joined copies (or one by one).
+
+    Also what a family whose watched search ran out of time gets: a slow (user's) rule must time
+    out, or not, as here. The copies hold less than the windows (they run from the readable run
+    of the first anchor to that of the last), so a slow stretch outside them is read only when a
+    copy was slow too and ``_search_joined`` went on window by window; and that search is only
+    over the windows holding an anchor, so the window it names is the one named here."""
+    anchors = fam.anchors
+    if anchors is not None:   # a window without an anchor cannot hold a match
+        kept = _anchored(text, anchors, windows)
+    else:
+        kept = [(ws, we, None, None, None) for ws, we in windows]
+    if not kept:
+        return []
+    if fam.foreign is not None:
+        return _search_joined(text, fam, kept)
+    return _search_windows(text, fam, [(w[0], w[1]) for w in kept])
 
 
 def _search_watched(text: str, fam: Family, windows: list[tuple[int, int]], watch) -> list:
@@ -1208,8 +1219,8 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     # CPU timer per text (engine._Watchdog; where it cannot be armed, the joined searches keep
     # their timeout) stops a family's window-by-window searches when they run longer than any
     # search's own limit would allow (its tick, half the limit given, is at least the limit of a
-    # joined copy up to 3x the text), and the family's windows are then searched one by one,
-    # each with its timeout, as before.
+    # joined copy up to 3x the text), and the family is then searched as without the watch
+    # (_search_timed), so a slow rule times out where it did before and names the same window.
     from .engine import _Watchdog
 
     watch = _Watchdog.start(2 * (MATCH_TIMEOUT + len(text) * 6e-5), "a date/duration family search")

@@ -295,6 +295,12 @@ def word_strings(text: str) -> tuple[str, ...]:
     return _cutter().words_of(text)
 
 
+def word_strings_function():
+    """:func:`word_strings` as the cutter's own method, for a caller that segments many
+    windows (no two call layers per window); valid while the cutter is (a document)."""
+    return _cutter().words_of
+
+
 _UNSEEN = object()
 _STOP = object()
 _NO_SCORE = float("-inf")       # below every word's score (they are finite)

@@ -159,3 +159,26 @@ def test_scans_stop_at_the_last_fact_of_each_span(sample_path):
     assert part.now == [x for x in full.now if before(x)]
     assert part.clause_marks == [x for x in full.clause_marks if before(x)]
     assert part.cues and part.inds and part.clause_marks
+
+
+def test_ends_around_the_positions_give_the_whole_lists_neighbours(sample_path, corpus_files):
+    from bisect import bisect_left
+
+    def neighbours(ends, pos):
+        k = bisect_left(ends, pos)
+        return (ends[k - 1] if k > 0 else None, ends[k] if k < len(ends) else None, k)
+
+    texts = [prepare(read(p)).clean.text for p in [sample_path] + list(corpus_files)[:8]]
+    texts += ["", "。", "a", "a。b", "。。a。", "一！二？三!四?五\n六。。", "无句末的文本"]
+    for text in texts:
+        full = ctx._sentence_ends(text)
+        for step in (1, 7, 40):
+            pos = list(range(0, len(text) + 1, step))
+            part = ctx._ends_around(text, pos)
+            got = [neighbours(part, p) for p in pos]
+            want = [neighbours(full, p) for p in pos]
+            assert [g[:2] for g in got] == [w[:2] for w in want], text[:30]
+            # two positions' sentences touch exactly when their indexes are consecutive
+            for (_a, _b, k), (_c, _d, k2), (_e, _f, w), (_g, _h, w2) in zip(got, got[1:],
+                                                                            want, want[1:]):
+                assert (k2 - k == 1) == (w2 - w == 1) and (k2 == k) == (w2 == w)

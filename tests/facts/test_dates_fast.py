@@ -86,10 +86,12 @@ def test_watched_search_finds_what_window_by_window_finds(seed: int) -> None:
 
 
 def test_a_watch_that_fires_sends_the_family_to_its_timed_searches(monkeypatch) -> None:
-    """A TimeoutError inside the watched loop (the watch's tick) makes the family's windows be
-    searched one by one with their own time limits: the same matches."""
+    """A TimeoutError inside the watched loop (the watch's tick) makes the family be searched as
+    where no watch can be armed: its anchored windows in joined copies, each search with its own
+    time limit (so a slow rule times out, or not, and names the window it names there): the same
+    matches."""
     calls = []
-    plain = dates._search_windows
+    plain = dates._search_joined
 
     def fired(*a, **k):
         raise TimeoutError("tick")
@@ -99,10 +101,87 @@ def test_a_watch_that_fires_sends_the_family_to_its_timed_searches(monkeypatch) 
         return plain(*a, **k)
 
     monkeypatch.setattr(dates, "_search_watched", fired)
-    monkeypatch.setattr(dates, "_search_windows", counted)
+    monkeypatch.setattr(dates, "_search_joined", counted)
     text = "，".join(_examples())
     assert _watched(text) == _reference(text)
     assert sorted(set(calls)) == sorted(f.name for f in ruleset().families)
+
+
+@pytest.fixture
+def slow_duration_rule(tmp_path, monkeypatch):
+    """A rules copy whose duration family D ends with a catastrophic pattern (dates.py caches
+    its rules per process: the caches are cleared around the test)."""
+    import shutil
+
+    from extractor.rulefiles import rules_dir
+
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    path = dst / "kinds" / "duration.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "\n  - id: duration.zz_catastrophic\n    family: D\n"
+        "    regex: '(?:[0-9年]*?1){18}X'\n"), encoding="utf-8")
+    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(dst))
+    monkeypatch.setattr(dates, "MATCH_TIMEOUT", 0.2)
+    load_yaml.cache_clear()
+    dates.ruleset.cache_clear()
+    yield dst
+    monkeypatch.delenv("EXTRACTOR_RULES_DIR")
+    load_yaml.cache_clear()
+    dates.ruleset.cache_clear()
+
+
+def _cannot_watch() -> bool:
+    from extractor.facts import engine
+
+    watch = engine._Watchdog.start(60.0, "a test search")
+    if watch is None:
+        return True
+    watch.stop()
+    return False
+
+
+def _scan_or_timeout(text: str):
+    try:
+        return [(h.rule_id, h.start, h.end) for h in dates.scan(text, 2023)]
+    except TimeoutError as exc:
+        return f"TimeoutError: {exc}"
+
+
+def _in_a_thread(text: str):
+    import threading
+
+    box = []
+    t = threading.Thread(target=lambda: box.append(_scan_or_timeout(text)))
+    t.start()
+    t.join()
+    return box[0]
+
+
+# 年 after four digits is a trigger of D but not an anchor: these windows are not searched
+_SLOW_RUN = "1111111111年" * 3
+
+
+@pytest.mark.parametrize("text, timeout", [
+    # the slow run is in the anchored window but outside the copy of its anchor's run of
+    # readable characters (，/。 are not read by D): no search there ever reads it
+    (_SLOW_RUN + "，3天", False),
+    ("为期3天。" + _SLOW_RUN, False),
+    # a slow window without an anchor, then a slow anchored one: the time-out names the latter
+    (_SLOW_RUN + "。" * 30 + "3天" + _SLOW_RUN, True),
+])
+def test_a_slow_user_rule_gives_what_it_gives_without_the_watch(slow_duration_rule, text,
+                                                                 timeout) -> None:
+    """Under the watch (main thread) a super-linear rule of a user's rules folder times out, or
+    not, and names the window it names where the watch cannot be armed (a thread), as before
+    the watched search: after a tick the family is searched as there."""
+    if _cannot_watch():
+        pytest.skip("no CPU timer here")
+    got = _scan_or_timeout(text)
+    assert got == _in_a_thread(text)
+    assert isinstance(got, str) == timeout, got
+    if timeout:
+        assert f"at offset {text.index('天') - 12}" in got, got   # D's window: 12 before 天
 
 
 @pytest.mark.parametrize("seed", range(20))
