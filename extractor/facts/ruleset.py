@@ -504,7 +504,7 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
     ruamel's import, which the trees need). Keyed by the rule files' contents, the folder (rules
     carry their file:line), this module's source (the code that derives the tables), what reads
     the files into trees (rulefiles.py's source, ruamel.yaml's stamp), and the Python and regex
-    versions; it is pickled as built, before the engine adds its memos."""
+    versions; it is pickled as built (with its key), before the engine adds its memos."""
     import pickle
     import sys
 
@@ -523,12 +523,19 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
             rs = load_pickle(data, allow=_RULESET_GLOBALS)
         except Exception:   # truncated, or naming what it may not: build it again
             rs = None
-        if type(rs) is RuleSet and rs.version == digest[:12] and _complete(rs):
-            return rs
+        # the file holds (key, rule set): the key inside is the one the writer's code made, so
+        # a rule set that other code filed under this name is not taken for ours. A process
+        # that imported code older than _CODE (it read the sources at build time) filed a bare
+        # rule set of its classes under the key of the sources it read then: with the same
+        # fields, those can hold other values (77160ad's 3-tuple negative_trigger_parts made the
+        # engine fail with ValueError after 70c9f55 made it a 4-tuple)
+        if (type(rs) is tuple and len(rs) == 2 and rs[0] == key and type(rs[1]) is RuleSet
+                and rs[1].version == digest[:12] and _complete(rs[1])):
+            return rs[1]
     rs = _build(base_str, digest, False)
     if path is not None:
         try:
-            blob = pickle.dumps(rs, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps((key, rs), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return rs
         write_cache(path, blob)
