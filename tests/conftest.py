@@ -1,6 +1,7 @@
 """Shared fixtures. Tests that read ../shared skip with a reason when it is absent."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,27 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
 SAMPLE_NAME = "000_d222d2fbad11a8ee.txt"
+
+#: seconds any one test may take before the whole run stops with every thread's stack on stderr
+#: (``EXTRACTOR_TEST_TIMEOUT``; 0: no limit). The suite takes 3-6 min and its slowest test
+#: about 2 min on a loaded machine; CI stops after 90 min, and a test that hung (one sat 35 min
+#: in test_fuzz_pipeline once) would use them all and show nothing.
+TEST_TIMEOUT = float(os.environ.get("EXTRACTOR_TEST_TIMEOUT", "900") or 0)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test without a limit of its own gets ``TEST_TIMEOUT`` from pytest-timeout (a test
+    dependency), unless ``--timeout`` or the ``timeout`` ini option says otherwise. The thread
+    method: a watcher thread dumps all stacks and ends the process, whatever the main thread
+    waits on. The signal method would share SIGALRM and the real-time timer with the
+    per-document time limit (``batch.worker.deadline``), which in-process runs arm and disarm."""
+    if (not TEST_TIMEOUT or not config.pluginmanager.hasplugin("timeout")
+            or config.getoption("timeout", None) is not None or config.getini("timeout")):
+        return
+    mark = pytest.mark.timeout(TEST_TIMEOUT, method="thread")
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(mark)
 
 
 def _need(path: Path) -> Path:

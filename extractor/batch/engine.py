@@ -480,6 +480,7 @@ class _Sibling:
 
 def _kill(pool: ProcessPoolExecutor) -> None:
     procs = list(getattr(pool, "_processes", {}).values())
+    results = getattr(pool, "_result_queue", None)     # (shutdown drops it)
     for p in procs:
         try:
             p.kill()
@@ -490,6 +491,16 @@ def _kill(pool: ProcessPoolExecutor) -> None:
         try:
             p.join(5)
         except Exception:
+            pass
+    # A worker killed while it wrote an outcome leaves half a message in the results pipe: the
+    # executor's manager thread then waits for the rest forever, and the interpreter's exit
+    # joins that thread (a run stopped by SIGTERM hung at exit once in 15). With the workers
+    # gone, our own write end of the pipe is the last one: closed, that wait ends (end of
+    # file), which the thread takes for a broken pool, and it ends.
+    if results is not None:
+        try:
+            results._writer.close()
+        except Exception:  # noqa: BLE001 - closed already, or another version's queue
             pass
 
 

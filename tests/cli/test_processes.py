@@ -242,7 +242,8 @@ def _run_until_first_document(args, tmp, *, env=None):
     tmp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "extractor", *map(str, args), "-v"],
                             stderr=subprocess.PIPE, text=True, cwd=REPO,
-                            env=dict(os.environ, TMPDIR=str(tmp), **(env or {})))
+                            env=dict(os.environ, TMPDIR=str(tmp), PYTHONFAULTHANDLER="1",
+                                     **(env or {})))
     family: list = []
     committed = 0
     for line in proc.stderr:
@@ -255,11 +256,15 @@ def _run_until_first_document(args, tmp, *, env=None):
     # gone, and a run that died (SIGTERM's default action) is not gone for it while a zombie
     try:
         proc.wait(120)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)    # faulthandler: every thread's stack to stderr
+        proc.wait(30)
+        raise AssertionError("the run did not stop after SIGTERM:\n" + proc.stderr.read()[-20000:])
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        rest = proc.stderr.read()
+    rest = proc.stderr.read()
     committed += rest.count(": ok (") + rest.count(": unreadable:")
     return proc, rest, family, committed
 

@@ -216,3 +216,24 @@ def test_a_store_killed_while_it_is_created_is_whole_or_absent(tmp_path: Path) -
         for left in folder.glob("*.new*"):              # the store being created at the kill:
             Store(folder / left.name.split(".new")[0].rsplit(".", 1)[0]).close()
         assert not [p.name for p in folder.iterdir() if ".new" in p.name]   # what was left went
+
+
+def test_killing_a_pool_ends_its_manager_thread_even_mid_message() -> None:
+    """A worker killed while it writes an outcome leaves half a message in the results pipe;
+    after ``engine._kill`` the executor's manager thread must still end (else the
+    interpreter's exit, which joins it, hangs: a run stopped by SIGTERM did, once in 15)."""
+    import struct
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from extractor.batch.engine import _kill
+
+    pool = ProcessPoolExecutor(1, mp_context=get_context("forkserver"))
+    assert pool.submit(int, "7").result(timeout=120) == 7
+    thread = pool._executor_manager_thread
+    # the header of a 100-byte message and 3 of its bytes, as a killed writer leaves them
+    os.write(pool._result_queue._writer.fileno(), struct.pack("!i", 100) + b"abc")
+    time.sleep(0.5)                                    # the thread is reading it by now
+    _kill(pool)
+    thread.join(30)
+    assert not thread.is_alive(), "the manager thread still waits for the rest of the message"
