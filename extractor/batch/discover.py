@@ -77,9 +77,11 @@ def smallest_last(inputs: Sequence[InputFile], count: int) -> list[InputFile]:
             return 0
 
     sizes = [size(i) for i in range(len(inputs))]
-    last = sorted(range(len(inputs)), key=lambda i: (sizes[i], i))[:max(0, count)]
+    # of equal sizes at the cut, the later ones move: the earlier stay ahead of them (two
+    # copies of a file split by the cut would otherwise swap, and the tables name the other)
+    last = sorted(range(len(inputs)), key=lambda i: (sizes[i], -i))[:max(0, count)]
     moved = set(last)
-    last.sort(key=lambda i: -sizes[i])         # stable: equal sizes in their order
+    last.sort(key=lambda i: (-sizes[i], i))     # equal sizes in their order
     return [x for i, x in enumerate(inputs) if i not in moved] + [inputs[i] for i in last]
 
 

@@ -317,6 +317,20 @@ class LocalPool:
         if kill:
             self.kill()
             return
+        if self.siblings is not None and self.executor is not None:
+            # ended before any run adopted the first worker's forks (an interrupt while the
+            # first call was awaited, a pool dropped unused): the executor would send one end
+            # marker for its one known worker, which a fork may take (the executor then fails
+            # on an unknown pid, and the first worker is left waiting for work), or the first
+            # worker takes it and waits 5 s for its fork at exit. Its first call ends anyway
+            # (the shutdown waits for it); then all the workers are known, each gets a marker.
+            # A first call that failed (its worker died) may have left forks that never heard
+            # of the pool's end: killed.
+            wait(self.calls[:1])
+            if self.calls[0].exception() is not None:
+                self.kill()
+                return
+            self.adopt()
         ex, self.executor = self.executor, None
         if ex is not None:
             ex.shutdown(wait=True, cancel_futures=True)

@@ -147,7 +147,7 @@ class Store:
                 con.execute("INSERT INTO anomalies SELECT * FROM _anoms")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
         finally:
             for name in ("_docs", "_facts", "_anoms"):
@@ -172,7 +172,7 @@ class Store:
                         con.unregister("_batch")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
 
     # -- reading back ---------------------------------------------------------------------------
@@ -371,8 +371,21 @@ def _create_tables(con) -> None:
             "skipped BIGINT, engine VARCHAR, jobs BIGINT, schema_version BIGINT)")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
+
+
+def _rollback(con) -> None:
+    """ROLLBACK of a transaction that failed or was interrupted, keeping its error: a Ctrl-C
+    that lands once the COMMIT has gone through (DuckDB checks for it as the statement
+    returns) leaves no transaction to roll back, and DuckDB's complaint about that would
+    replace the interrupt (a traceback and exit 1 instead of 'interrupted', exit 130)."""
+    import duckdb
+
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:     # no transaction is active: nothing to undo
+        pass
 
 
 def _create_file(path: str) -> None:

@@ -88,3 +88,21 @@ def test_smallest_last_moves_only_the_smallest_files(tmp_path):
     assert [i.source for i in smallest_last(items, 0)] == [i.source for i in items]
     assert [i.source for i in smallest_last(items, 99)] == ["d.txt", "b.txt", "e.txt", "f.txt",
                                                             "a.txt", "c.txt", "gone.txt"]
+
+
+def test_smallest_last_keeps_copies_in_order_across_the_cut(tmp_path):
+    """Equal sizes at the cut (two copies of one file, one among the ``count`` smallest, one
+    not): the later one goes last, never the earlier one, so the first copy in the inputs'
+    order is still the one processed and the other skipped, as with one worker (before: the
+    earlier copy moved to the tail, the later one was processed first, and the tables of
+    ``--jobs 2`` named a different source than ``--jobs 1``)."""
+    sizes = {"a_copy.txt": 9, "b.txt": 3, "c.txt": 20, "z_copy.txt": 9}
+    for name, n in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * n)
+    items = [InputFile(str(tmp_path / n), n) for n in sizes]
+    order = [i.source for i in smallest_last(items, 2)]
+    assert order == ["a_copy.txt", "c.txt", "z_copy.txt", "b.txt"]
+    assert order.index("a_copy.txt") < order.index("z_copy.txt")
+    for count in range(len(items) + 1):       # any cut: every equal size keeps its order
+        got = [i.source for i in smallest_last(items, count)]
+        assert got.index("a_copy.txt") < got.index("z_copy.txt"), (count, got)

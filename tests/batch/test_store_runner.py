@@ -113,6 +113,34 @@ def test_store_add_is_one_transaction(tmp_path):
     store.close()
 
 
+class _InterruptAfterCommit(_FailOnAnomalies):
+    """Connection proxy: Ctrl-C lands once the COMMIT has gone through (DuckDB checks for it
+    when the statement returns)."""
+
+    def execute(self, sql, *args):
+        result = self._con.execute(sql, *args)
+        if sql == "COMMIT":
+            raise KeyboardInterrupt
+        return result
+
+
+def test_an_interrupt_after_the_commit_is_an_interrupt_not_a_rollback_error(tmp_path):
+    """Ctrl-C right after a flush's COMMIT: the documents are stored and the interrupt goes on
+    (the CLI says 'interrupted', exit 130, and the next run skips them). Before: the handler's
+    ROLLBACK failed ('no transaction is active') and that error replaced the interrupt: a
+    traceback and exit 1 (seen with SIGINT to a --jobs 2 run)."""
+    store = Store(tmp_path / "s.duckdb")
+    row = {"doc_id": "a" * 16, "source": "r.txt", "sha256": "a" * 64, "status": "ok",
+           "facts": 0, "anomalies": 0, "chars": 10}
+    real = store.con
+    store.con = _InterruptAfterCommit(real)
+    with pytest.raises(KeyboardInterrupt):
+        store.add(row, [], [])
+    store.con = real
+    assert store.counts() == {"facts": 0, "anomalies": 0, "documents": 1}
+    store.close()
+
+
 KILLER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {here!r})
