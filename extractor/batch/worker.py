@@ -345,14 +345,32 @@ def _exit_when_gone(parent_pid: int, every: float = 1.0) -> None:
     def watch() -> None:
         while True:
             time.sleep(every)
-            try:
-                os.kill(parent_pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:       # a process of another user took the number: gone
+            if process_gone(parent_pid):
                 os._exit(1)
 
     threading.Thread(target=watch, name="extractor-parent-watch", daemon=True).start()
+
+
+def process_gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended, a killed one not yet reaped (a zombie) included.
+
+    ``kill(pid, 0)`` succeeds on a zombie: a supervisor that reads a killed run's output to the
+    end before it waits would keep the run's workers (and the fork server) alive for good."""
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):   # (another user's process took the number)
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except FileNotFoundError:
+        return os.path.isdir("/proc/self")           # ended since; without /proc: not known
+    except OSError:
+        return False
+    # "pid (comm) S ...": the state follows the last ')', as comm may hold one
+    return stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3] == b"Z"
 
 
 def process_chunk_clocked(chunk: Chunk, slot: int) -> list[Outcome]:

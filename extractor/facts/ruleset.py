@@ -278,6 +278,107 @@ def _compile(src: str, where: str) -> Any:
         raise RuleFileError(where, f"bad regex: {exc}") from exc
 
 
+#: a speed-only guard in a fragment: a lookahead of one fragment in front of what it guards
+#: (NUM_CORE's ``(?={NUM_FIRST})``)
+_GUARD = regex.compile(r"\(\?=\{([A-Z][A-Z0-9_]*)\}\)")
+
+
+def _check_guards(name: str, frags: dict[str, str], where: str) -> None:
+    """Every ``(?={G})`` in fragment ``name`` must let through every match of what follows it
+    in its branch: G matches one character of a set, and each character such a match can begin
+    with (first_chars, read without the layout of verbose mode) is in it. A guard is written
+    for speed only, by hand: a rules folder that adds a character to what it guards (a power in
+    CN_POW) but not to the guard would silently lose every figure with that character, so such
+    a folder is refused here (RuleFileError), as are guards that cannot be checked."""
+    src = frags[name]
+    for m in _GUARD.finditer(src):
+        j = m.end()
+        try:
+            while j < len(src) and src[j] not in "|)":
+                j = _skip_item(src, j)
+        except (IndexError, ValueError):
+            j = -1
+        guard = m.group(1)
+        allowed = _one_char_set(_layout_free(_expand("{" + guard + "}", frags, where)))
+        after = _layout_free(_expand(src[m.end():j], frags, where)) if j > 0 else None
+        first = first_chars(after) if after else None
+        if allowed is None or first is None:
+            raise RuleFileError(where, f"fragment {name}: the speed-only lookahead (?={{{guard}}}) "
+                                f"cannot be checked: {guard} must be one character of a set "
+                                "and what follows it must start with known characters")
+        if not first <= allowed:
+            missing = "".join(sorted(first - allowed))
+            raise RuleFileError(where, f"fragment {name}: the speed-only lookahead "
+                                f"(?={{{guard}}}) misses {missing!r}, which what it guards can "
+                                f"begin with: add them to {guard} (else such figures are lost)")
+
+
+def _layout_free(src: str) -> str | None:
+    """``src`` without the white space that verbose mode ignores (outside sets, unescaped);
+    None when it has a ``#`` there (a comment)."""
+    out = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\":
+            out.append(src[i:i + 2])
+            i += 2
+        elif c == "[":
+            k = flat_set_end(src, i + 1)
+            out.append(src[i:k + 1])
+            i = k + 1
+        elif c == "#":
+            return None
+        else:
+            if not c.isspace():
+                out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _one_char_set(src: str | None) -> frozenset[str] | None:
+    """The characters ``src`` matches when it matches exactly one character of a set: a literal,
+    a class of literals, or an alternation of those (in ``(?:…)`` groups); else None."""
+    if not src:
+        return None
+    if src.startswith("(?:"):
+        try:
+            whole = _skip_group(src, 3) == len(src)
+        except (IndexError, ValueError):
+            return None
+        if whole:
+            return _one_char_set(src[3:-1])
+    out: set[str] = set()
+    try:
+        branches = _branches(src)
+    except (IndexError, ValueError):
+        return None
+    for b in branches:
+        if b.startswith("("):
+            try:
+                whole = b.startswith("(?:") and _skip_group(b, 3) == len(b)
+            except (IndexError, ValueError):
+                whole = False
+            got = _one_char_set(b[3:-1]) if whole else None
+            if got is None:
+                return None
+            out |= got
+        elif b.startswith("["):
+            try:
+                chars, end = _fc_class(b, 1)
+            except (_Unsure, IndexError, ValueError):
+                return None
+            if end != len(b) or not chars:
+                return None
+            out |= chars
+        else:
+            word = _unescape(b)
+            if len(word) != 1:
+                return None
+            out.add(word)
+    return frozenset(out)
+
+
 # ----------------------------------------------------------------------------- loading
 def _check_keys(node: Any, allowed: set[str], what: str, path: Path) -> None:
     if not isinstance(node, dict):
@@ -299,6 +400,9 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
     local = dict(frags)
     for name, val in (data.get("fragments") or {}).items():
         local[str(name)] = str(val)
+    if data.get("fragments"):
+        for name in local:
+            _check_guards(name, local, f"{path}:{_line(data, 'fragments')}")
     pats = data.get("patterns")
     if not isinstance(pats, list):
         raise RuleFileError(f"{path}:{_line(data, 'patterns') if 'patterns' in data else 1}",
@@ -504,7 +608,7 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
     ruamel's import, which the trees need). Keyed by the rule files' contents, the folder (rules
     carry their file:line), this module's source (the code that derives the tables), what reads
     the files into trees (rulefiles.py's source, ruamel.yaml's stamp), and the Python and regex
-    versions; it is pickled as built, before the engine adds its memos."""
+    versions; it is pickled as built (with its key), before the engine adds its memos."""
     import pickle
     import sys
 
@@ -523,12 +627,19 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
             rs = load_pickle(data, allow=_RULESET_GLOBALS)
         except Exception:   # truncated, or naming what it may not: build it again
             rs = None
-        if type(rs) is RuleSet and rs.version == digest[:12] and _complete(rs):
-            return rs
+        # the file holds (key, rule set): the key inside is the one the writer's code made, so
+        # a rule set that other code filed under this name is not taken for ours. A process
+        # that imported code older than _CODE (it read the sources at build time) filed a bare
+        # rule set of its classes under the key of the sources it read then: with the same
+        # fields, those can hold other values (77160ad's 3-tuple negative_trigger_parts made the
+        # engine fail with ValueError after 70c9f55 made it a 4-tuple)
+        if (type(rs) is tuple and len(rs) == 2 and rs[0] == key and type(rs[1]) is RuleSet
+                and rs[1].version == digest[:12] and _complete(rs[1])):
+            return rs[1]
     rs = _build(base_str, digest, False)
     if path is not None:
         try:
-            blob = pickle.dumps(rs, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps((key, rs), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return rs
         write_cache(path, blob)
@@ -556,6 +667,7 @@ def _build(base_str: str, digest: str, others: bool) -> RuleSet:
     for name in list(frags):   # every fragment must expand (catches typos early)
         where = f"{fpath}:{_line(fdata['fragments'], name) if name in fdata['fragments'] else 0}"
         _compile(_expand(frags[name], frags, where), where)
+        _check_guards(name, frags, where)
     seen: dict[str, str] = {}
     patterns: list[Pattern] = []
     other_pats: list[Pattern] = []

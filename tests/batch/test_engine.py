@@ -413,3 +413,31 @@ def test_pool_workers_freeze_what_the_warm_up_built():
         pool.calls[0].result()
         assert pool.executor.submit(gc.get_freeze_count).result() > 0
     assert gc.get_freeze_count() == 0          # never in the calling process
+
+
+def test_a_killed_but_unreaped_parent_counts_as_gone():
+    # a supervisor that reads a killed run's output to the end before it waits leaves the run a
+    # zombie: kill(pid, 0) still succeeds, and the workers watching it must end all the same
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from extractor.batch.worker import process_gone
+
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("no /proc: a zombie cannot be told from a live process here")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert not process_gone(child.pid)
+        os.kill(child.pid, signal.SIGKILL)
+        deadline_ = time.monotonic() + 10
+        while not process_gone(child.pid) and time.monotonic() < deadline_:
+            time.sleep(0.02)
+        assert process_gone(child.pid)
+        os.kill(child.pid, 0)            # a zombie: the number is still ours (not reaped)
+    finally:
+        child.kill()
+        child.wait()
+    assert process_gone(child.pid)
+    assert not process_gone(os.getpid())

@@ -376,6 +376,37 @@ def test_a_rule_set_filed_by_other_code_is_rebuilt(cache_dir, tmp_path, monkeypa
     assert first.version == again.version
 
 
+def test_a_whole_rule_set_filed_by_older_code_under_the_key_is_not_used(cache_dir, tmp_path):
+    """A process of code from before the key was read at import (77160ad) builds after a merge
+    and files its rule set under the new code's key: every field is there, but its
+    negative_trigger_parts is the 3-tuple of that code, and the engine of 70c9f55 failed on it
+    (ValueError: not enough values to unpack). The file names the key it was made for; a rule
+    set without it, or with another key, is rebuilt."""
+    import shutil
+
+    from extractor.facts import ruleset as R
+    from extractor.facts.engine import find_number_facts
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    digest = R._rules_digest(rules)
+    R._cached_build(str(rules), digest)
+    [path] = list((cache_dir / "ruleset").glob("*.pickle"))
+    old = R._build(str(rules), digest, False)
+    object.__setattr__(old, "negative_trigger_parts", old.negative_trigger_parts[:3])
+    assert R._complete(old)
+    path.write_bytes(pickle.dumps(old, protocol=pickle.HIGHEST_PROTOCOL))      # as it filed it
+    rs = R._cached_build(str(rules), digest)
+    assert len(rs.negative_trigger_parts) == 4
+    assert [f.text for f in find_number_facts("国办发[2023]15号文件下达资金3000万元", rs)] \
+        == ["3000万元"]
+    other = R._build(str(rules), digest, False)
+    object.__setattr__(other, "negative_trigger_parts", None)
+    path.write_bytes(pickle.dumps(("0" * 32, other), protocol=pickle.HIGHEST_PROTOCOL))
+    assert R._cached_build(str(rules), digest).negative_trigger_parts is not None
+    assert R._cached_build(str(rules), digest).negative_trigger_parts is not None   # filed again
+
+
 def test_a_tampered_rule_set_file_is_not_run_and_is_rebuilt(cache_dir, tmp_path):
     import shutil
 

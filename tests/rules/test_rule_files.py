@@ -100,3 +100,50 @@ def test_adding_a_currency_is_data_only(rules_copy: Path):
     _break(f, "  INR:\n", "  NZD:\n    after: [\"新西兰元\"]\n    before: []\n    trail: []\n  INR:\n")
     got = [f for f in facts_from_text("合同金额300万新西兰元。", rules=rules_copy) if f.kind == "money"]
     assert [(g.text, g.unit, str(g.value)) for g in got] == [("300万新西兰元", "NZD", "3000000")]
+
+
+def _add_small_power(rules: Path, guard_too: bool) -> None:
+    _break(rules / "lexicons" / "numerals.yaml", '  "仟": 1000\n', '  "仟": 1000\n  "陌": 100\n')
+    _break(rules / "fragments.yaml", "CN_POW: '(?:[十拾百佰]", "CN_POW: '(?:[十拾百佰陌]")
+    if guard_too:
+        _break(rules / "fragments.yaml", "NUM_FIRST: '(?:{D}|{CN_DIGIT}|[十拾百佰千仟]",
+               "NUM_FIRST: '(?:{D}|{CN_DIGIT}|[十拾百佰千仟陌]")
+
+
+def test_a_power_added_to_cn_pow_but_not_to_num_first_is_an_error(rules_copy: Path):
+    """NUM_FIRST (speed only) must admit every character NUM_CORE's repeated items can begin
+    with: a power added to CN_POW alone would end every figure before it (三陌五十人 found with
+    the fragments of 223abda, silently lost with the guard), so the rules folder is refused."""
+    _add_small_power(rules_copy, guard_too=False)
+    with pytest.raises(RuleFileError) as exc:
+        load_ruleset(rules_copy)
+    f = rules_copy / "fragments.yaml"
+    assert f"fragments.yaml:{_line_of(f, 'NUM_CORE:')}" in str(exc.value)
+    assert "NUM_FIRST" in str(exc.value) and "陌" in str(exc.value)
+    assert validate_rules(rules_copy) and "NUM_FIRST" in validate_rules(rules_copy)[0]
+
+
+def test_a_power_added_to_both_loads(rules_copy: Path):
+    from extractor.facts.ruleset import _expand, _layout_free, _one_char_set
+    _add_small_power(rules_copy, guard_too=True)
+    rs = load_ruleset(rules_copy)
+    assert "陌" in _one_char_set(_layout_free(_expand("{NUM_FIRST}", rs.fragments, "test")))
+
+
+def test_a_guard_redefined_in_a_kinds_file_is_checked(rules_copy: Path):
+    f = rules_copy / "kinds" / "count.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert "\nfragments:" not in text and "\nkind: count\n" in text
+    f.write_text(text.replace("\nkind: count\n", "\nkind: count\nfragments:\n"
+                              "  NUM_FIRST: '(?:{D}|{CN_DIGIT})'\n", 1), encoding="utf-8")
+    line = _line_of(f, "fragments:")
+    with pytest.raises(RuleFileError, match=rf"count\.yaml:{line}: fragment NUM_CORE.*NUM_FIRST.*misses"):
+        load_ruleset(rules_copy)
+
+
+@pytest.mark.parametrize("guard", ["(?:万亿|{D})", "(?:{D}(?!年)|{CN_DIGIT})", "[^年]", "\\w"])
+def test_a_guard_that_cannot_be_checked_is_an_error(rules_copy: Path, guard: str):
+    f = rules_copy / "fragments.yaml"
+    _break(f, "NUM_FIRST: '(?:{D}|{CN_DIGIT}|[十拾百佰千仟]|{CN_BIG})'", f"NUM_FIRST: '{guard}'")
+    with pytest.raises(RuleFileError, match="NUM_FIRST.*cannot be checked"):
+        load_ruleset(rules_copy)
