@@ -53,3 +53,26 @@ def sample_path(shared_dir: Path) -> Path:
 def corpus_files(shared_dir: Path) -> list[Path]:
     raw = _need(shared_dir / "corpus" / "raw")
     return sorted(p for p in raw.iterdir() if p.is_file())
+
+
+@pytest.fixture
+def dates_rules_dir(monkeypatch):
+    """Points the rules at a folder (a copy holding a deliberately slow rule) with a 0.2 s limit
+    per date search. dates.py caches its rules per process: the caches are cleared when the
+    folder is taken and again after the test."""
+    from extractor.facts import dates
+    from extractor.rulefiles import load_yaml
+
+    def clear() -> None:
+        load_yaml.cache_clear()
+        dates.ruleset.cache_clear()
+
+    def use(folder: Path) -> Path:
+        monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(folder))
+        monkeypatch.setattr(dates, "MATCH_TIMEOUT", 0.2)
+        clear()
+        return folder
+
+    yield use
+    monkeypatch.delenv("EXTRACTOR_RULES_DIR", raising=False)
+    clear()

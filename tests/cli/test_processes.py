@@ -210,12 +210,7 @@ def test_killed_run_leaves_no_worker_processes(archive, tmp_path):
     alive, about 100 MB each, after every killed run)."""
     import psutil
 
-    big = tmp_path / "many"
-    big.mkdir()
-    for k in range(8):                       # distinct content per copy: nothing is skipped
-        for p in archive.iterdir():
-            if p.stat().st_size:
-                (big / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
+    big = _copies(archive, tmp_path / "many", 8)
     args = [sys.executable, "-m", "extractor", "run", str(big), "-o", str(tmp_path / "out"),
             "--jobs", "2", "--format", "csv", "-v"]
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, cwd=REPO)
@@ -230,6 +225,17 @@ def test_killed_run_leaves_no_worker_processes(archive, tmp_path):
     assert len(family) >= 3                  # fork server and two workers (and resource tracker)
     gone, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, [p.cmdline()[-1][:80] for p in alive]
+
+
+def _copies(archive, folder, times: int):
+    """``times`` copies of the archive's non-empty files in ``folder``, each copy's content
+    distinct (k trailing newlines), so that no document is skipped as already seen."""
+    folder.mkdir()
+    for k in range(times):
+        for p in archive.iterdir():
+            if p.stat().st_size:
+                (folder / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
+    return folder
 
 
 def _run_until_first_document(args, tmp, *, env=None):
@@ -277,12 +283,7 @@ def test_sigterm_stops_the_run_cleans_up_and_a_rerun_resumes(archive, tmp_path, 
     run resumes. Before: the process died on the spot (-15) and left /tmp/extractor-*."""
     import psutil
 
-    many = tmp_path / "many"
-    many.mkdir()
-    for k in range(4):                       # distinct content per copy: nothing is skipped
-        for p in archive.iterdir():
-            if p.stat().st_size:
-                (many / f"{k}_{p.name}").write_bytes(p.read_bytes() + b"\n" * k)
+    many = _copies(archive, tmp_path / "many", 4)
     n = len(list(many.iterdir()))
     common = ["run", many, "--jobs", jobs, "--format", "csv", "--commit-every", "1"]
 

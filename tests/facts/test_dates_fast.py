@@ -108,7 +108,7 @@ def test_a_watch_that_fires_sends_the_family_to_its_timed_searches(monkeypatch) 
 
 
 @pytest.fixture
-def slow_duration_rule(tmp_path, monkeypatch):
+def slow_duration_rule(tmp_path, dates_rules_dir):
     """A rules copy whose duration family D ends with a catastrophic pattern (dates.py caches
     its rules per process: the caches are cleared around the test)."""
     import shutil
@@ -121,14 +121,7 @@ def slow_duration_rule(tmp_path, monkeypatch):
     path.write_text(path.read_text(encoding="utf-8") + (
         "\n  - id: duration.zz_catastrophic\n    family: D\n"
         "    regex: '(?:[0-9年]*?1){18}X'\n"), encoding="utf-8")
-    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(dst))
-    monkeypatch.setattr(dates, "MATCH_TIMEOUT", 0.2)
-    load_yaml.cache_clear()
-    dates.ruleset.cache_clear()
-    yield dst
-    monkeypatch.delenv("EXTRACTOR_RULES_DIR")
-    load_yaml.cache_clear()
-    dates.ruleset.cache_clear()
+    return dates_rules_dir(dst)
 
 
 def _cannot_watch() -> bool:

@@ -233,13 +233,12 @@ def test_run_scanner_needs_no_timeout() -> None:
 
 
 @pytest.fixture
-def broken_date_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def broken_date_rules(tmp_path: Path, dates_rules_dir) -> Path:
     """A rules copy whose date family M starts with a catastrophic pattern (dates.py caches its
     rules per process, so the caches are cleared around the test)."""
     from ruamel.yaml import YAML
 
-    from extractor.facts import dates
-    from extractor.rulefiles import load_yaml, rules_dir
+    from extractor.rulefiles import rules_dir
     dst = tmp_path / "rules"
     shutil.copytree(rules_dir(), dst)
     path = dst / "kinds" / "date.yaml"
@@ -249,14 +248,7 @@ def broken_date_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                                 "regex": r"(?:[0-9月]*?1){20}X"})
     with path.open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)
-    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(dst))
-    monkeypatch.setattr(dates, "MATCH_TIMEOUT", 0.2)
-    load_yaml.cache_clear()
-    dates.ruleset.cache_clear()
-    yield dst
-    monkeypatch.delenv("EXTRACTOR_RULES_DIR")
-    load_yaml.cache_clear()
-    dates.ruleset.cache_clear()
+    return dates_rules_dir(dst)
 
 
 def test_catastrophic_date_rule_becomes_an_info_finding(broken_date_rules: Path) -> None:
