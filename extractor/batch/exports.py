@@ -973,7 +973,9 @@ def _xml_text(s: pa.Array) -> pa.Array:
         odd = pc.match_substring_regex(s, r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     off, _ = _buffers(s)
     if len(s) and int(np.diff(off).max()) > XLSX_MAX_CELL:    # bytes >= characters
-        long = pc.greater(pc.utf8_length(s), XLSX_MAX_CELL)
+        chars = pc.utf8_length(s)       # (pc.greater with a Python int would import pandas)
+        long = _bool_array(np.frombuffer(chars.buffers()[1], np.int32, len(s), chars.offset * 4)
+                           > XLSX_MAX_CELL)     # (a null's slot may say anything: _patch skips it)
         odd = long if odd is None else pc.or_(odd, long)
     return _patch(e, s, odd, lambda v: xlsx_text(v).translate(_XML_ESC))
 
@@ -984,6 +986,15 @@ _INLINE_PLAIN = ' t="inlineStr"><is><t>'
 # the list against every code point).
 _WHITESPACE = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0, 0x1680,
                         *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000], np.int32)
+# ... as a table by code point (up to the last one): np.isin would do, but its first call
+# imports numpy.ma (~10 ms of CPU, 57 M instructions, in each process that writes a workbook)
+_IS_SPACE = np.zeros(int(_WHITESPACE[-1]) + 1, bool)
+_IS_SPACE[_WHITESPACE] = True
+
+
+def _is_space(cp: np.ndarray) -> np.ndarray:
+    """Which code points (-1: a 4-byte character, never whitespace) are in _WHITESPACE."""
+    return _IS_SPACE[np.where((cp >= 0) & (cp < len(_IS_SPACE)), cp, 0)]   # (0 is no space)
 # Bytes that can begin / end a text with whitespace: the lead byte of a multi-byte one, and its
 # last byte together with the byte before it. A superset, to pick the rows worth decoding.
 _SPACE_ASCII = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32]
@@ -1028,7 +1039,7 @@ def _edge_space(s: pa.Array):
     # the last character starts at the last byte that is not a continuation byte (10xxxxxx)
     lastcp = np.where(e0 < 0x80, e0.astype(np.int32), np.where(
         e1 >= 0xC0, _code_points(e1, e0, e0), np.where(e2 >= 0xC0, _code_points(e2, e1, e0), -1)))
-    hit = np.isin(first, _WHITESPACE) | np.isin(lastcp, _WHITESPACE)
+    hit = _is_space(first) | _is_space(lastcp)
     if not hit.any():
         return None
     mask = np.zeros(len(s), bool)
