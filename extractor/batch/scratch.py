@@ -312,18 +312,37 @@ class ScratchReader:
                     held[:] = number, reader.get_batch(number)
                 return held[1]
 
-            for source in self.sources:
-                parts = where.get(source)
-                if not parts:
-                    continue
-                if len(parts) > 1:     # the source came in several flushes: merge its rows
-                    part = pa.Table.from_batches(
-                        [batch(n).slice(at, k) for n, at, k in parts], schema=schema)
-                    part = _sorted(part, table).combine_chunks().to_batches()[0]
-                    piece = [part, 0, part.num_rows]
-                else:
-                    n, at, k = parts[0]
-                    piece = [batch(n), at, k]
+            def merged(group: list[pa.RecordBatch]) -> list:
+                # the sources of the group follow each other in export order, and the sort
+                # is by source first: one sort for all of them
+                tab = _sorted(pa.Table.from_batches(group, schema=schema), table)
+                part = tab.combine_chunks().to_batches()[0]
+                return [part, 0, part.num_rows]
+
+            def pieces() -> Iterator[list]:
+                """[batch, first row, rows] of each source in order; the sources that came in
+                several flushes (two inputs named alike) merged in groups of ``rows`` rows."""
+                group: list[pa.RecordBatch] = []
+                grouped = 0
+                for source in self.sources:
+                    parts = where.get(source)
+                    if not parts:
+                        continue
+                    if len(parts) > 1:
+                        group += [batch(n).slice(at, k) for n, at, k in parts]
+                        grouped += sum(k for _, _, k in parts)
+                        if grouped < rows:
+                            continue
+                    if group:
+                        yield merged(group)
+                        group, grouped = [], 0
+                    if len(parts) == 1:
+                        n, at, k = parts[0]
+                        yield [batch(n), at, k]
+                if group:
+                    yield merged(group)
+
+            for piece in pieces():
                 if keep is not None:
                     part = _only(piece[0].slice(piece[1], piece[2]), keep, table)
                     piece = [part, 0, part.num_rows]

@@ -188,3 +188,31 @@ def test_shared_batches_in_any_arrival_order(tmp_path):
                     assert pa.Table.from_batches(got).equals(pa.Table.from_batches(b)), name
         scratch.close()
     db.close()
+
+
+def test_sources_in_several_flushes_merged_in_groups(tmp_path):
+    """Many sources stored twice or three times (inputs named alike), in several flushes: the
+    reader merges them in groups (one sort for consecutive such sources), giving the rows
+    and batches of a DuckDB store that took them all in one transaction, with or without a
+    selection of the inputs."""
+    rng = random.Random(17)
+    names = [f"{rng.choice(['a', 'b/', '中/'])}{i:02d}.txt" for i in range(14)]
+    docs = [_doc(i, names[i % len(names)] if i < 36 else f"z{i}.txt", rng) for i in range(44)]
+    db = Store(tmp_path / "d.duckdb")
+    db.add_many(docs, run_id=1)
+    scratch = ScratchStore(tmp_path)
+    for k in range(0, len(docs), 5):
+        scratch.add_many(docs[k:k + 5], run_id=1)
+    chosen = rng.sample(docs, 30)
+    for selection in (None, chosen):
+        if selection is not None:
+            for st in (scratch, db):
+                st.select_inputs([(d[0]["sha256"], d[0]["source"]) for d in selection])
+        for table in ("facts", "anomalies", "documents"):
+            for rows in (10_000, 40, 7, 1):
+                a = list(scratch.batches(table, rows=rows))
+                b = list(db.batches(table, rows=rows))
+                assert [x.num_rows for x in a] == [x.num_rows for x in b], (table, rows)
+                assert pa.Table.from_batches(a).equals(pa.Table.from_batches(b)), (table, rows)
+    db.close()
+    scratch.close()
