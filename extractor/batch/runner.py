@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -31,9 +32,10 @@ from .worker import DEFAULT_PROCESSOR, Task
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 TABLE_ORDER = ("facts", "anomalies", "documents")
-# rough relative cost of writing each format (CPU): the two export processes take formats in
-# this order from a shared counter, so the dearest starts first and the rest balance out
-EXPORT_COST = {"xlsx": 4, "csv": 2, "jsonl": 2, "parquet": 1}
+# relative cost of writing each format (CPU, ms for the 25 MB benchmark's tables, reading them
+# included, at 20:01 of session 7: xlsx 291, jsonl 177, parquet 140, csv 134, the read alone
+# 33): write_in_two splits the formats over two processes by it
+EXPORT_COST = {"xlsx": 29, "jsonl": 18, "parquet": 14, "csv": 13}
 # with several workers, this many of the smallest inputs per worker go last (smallest_last):
 # more than the single-document chunks at the end of a run (engine.chunked: two per slot)
 TAIL_PER_JOB = 8
@@ -254,29 +256,35 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     """``write_all`` of every table in every format, split over this process and one helper
     process (with ``--jobs`` > 1 the workers are done by now and a core is free).
 
-    Both processes read the tables themselves, pulling the formats dearest first from a shared
-    counter: a scratch store's own Arrow files (``ScratchStore.reader``), or else (a DuckDB
-    store) Arrow stream files in ``scratch``, into which the store's tables are read once,
-    sorted; the store is closed before the writing. Returns the files in ``write_all``'s order.
-    """
+    The formats are split into two groups of about equal cost (``split_formats``); each
+    process writes its group with one ``write_all``, so it reads the tables once for all its
+    formats. Both read the tables themselves: a scratch store's own Arrow files
+    (``ScratchStore.reader``), or else (a DuckDB store) Arrow stream files in ``scratch``, into
+    which the store's tables are read once, sorted; the store is closed before the writing.
+    Returns the files in ``write_all``'s order.
+
+    The helper of a scratch store is a fork of this process (Linux): it has the writers
+    imported and starts writing at once, where a process of the pool's fork server first
+    imported them (0.14 s, the helper's group then ended last). A DuckDB store's process keeps
+    the fork server (DuckDB's threads are not to be forked)."""
     import multiprocessing as mp
 
-    ctx = mp.get_context("forkserver")     # the pool's fork server: no DuckDB threads inherited
-    order = sorted(range(len(formats)), key=lambda i: -EXPORT_COST.get(formats[i], 1))
-    jobs = [formats[i] for i in order]
-    counter = ctx.Value("i", 0)
+    mine_fmts, their_fmts = split_formats(formats)
+    # the pool's fork server for a DuckDB store: no DuckDB threads inherited
+    ctx = mp.get_context("fork" if isinstance(store, ScratchStore) and _can_fork()
+                         else "forkserver")
     mine, theirs = ctx.Pipe()
-    helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
-                         args=(theirs, str(out_dir), jobs, bom, counter))
-    with main_not_rerun():
-        helper.start()                      # it imports the writers meanwhile
-    theirs.close()
+    helper = None
     try:
         if isinstance(store, ScratchStore):
             # its files are already in export order, source by source: no copy to make (the
             # copy of the 25 MB benchmark's tables was 0.07 CPU s and ~20 MB written)
             tables = store.reader()
         else:
+            helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
+                                 args=(theirs, str(out_dir), their_fmts, bom))
+            with main_not_rerun():
+                helper.start()              # it imports the writers meanwhile
             files = {}
             for t in TABLE_ORDER:
                 files[t] = scratch / f"{t}.arrows"
@@ -285,22 +293,59 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
         # the store is not read again: closing it now returns DuckDB's buffers (a --db
         # store's rows live in them) before both processes write
         store.close()
-        mine.send(tables)
-        done = _pull_formats(tables, str(out_dir), jobs, bom, counter)
+        if helper is None:
+            # a fork has the tables as they are here: nothing to send (multiprocessing flushes
+            # our stdio buffers first, or the fork would write what is pending again)
+            helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
+                                 args=(theirs, str(out_dir), their_fmts, bom, tables, mine))
+            helper.start()
+        else:
+            mine.send(tables)
+        theirs.close()
+        written = _write_group(tables, str(out_dir), mine_fmts, bom)
         try:
             status, payload = mine.recv()
         except EOFError:
             raise RuntimeError(f"the export process died (exit code {helper.exitcode})") from None
         if status != "ok":
             raise RuntimeError(f"the export process failed: {payload}")
-        done.update(payload)
+        written += payload
         helper.join()
     finally:
-        if helper.is_alive():
+        if helper is not None and helper.is_alive():
             helper.kill()
             helper.join()
         mine.close()
-    return [p for j in sorted(done, key=lambda j: order[j]) for p in done[j]]
+        theirs.close()
+    rank = {fmt: i for i, fmt in enumerate(formats)}
+    return sorted(written, key=lambda p: rank[p.suffix[1:]])   # stable: tables stay in order
+
+
+def split_formats(formats: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``formats`` in two groups (each in the order given) whose costs (``EXPORT_COST``) are as
+    close as can be, the dearer one first (this process's: it starts writing first)."""
+    cost = [EXPORT_COST.get(f, 1) for f in formats]
+    total = sum(cost)
+
+    def dearer(mask: int) -> int:
+        part = sum(c for i, c in enumerate(cost) if mask >> i & 1)
+        return max(part, total - part)
+
+    # every split of (at most four) formats; the dearer group's cost decides, then the mask
+    mask = min(range(1 << len(formats)), key=lambda m: (dearer(m), m))
+    groups = ([f for i, f in enumerate(formats) if mask >> i & 1],
+              [f for i, f in enumerate(formats) if not mask >> i & 1])
+    if sum(EXPORT_COST.get(f, 1) for f in groups[0]) < dearer(mask):
+        groups = groups[::-1]
+    return groups
+
+
+def _can_fork() -> bool:
+    """This process may be forked for the export helper: Linux (fork is unsafe on macOS, and
+    absent on Windows)."""
+    import multiprocessing as mp
+
+    return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
 def _spill(batches, schema, path: Path) -> None:
@@ -325,29 +370,32 @@ class _Spilled:
             yield from pa.ipc.open_stream(src)
 
 
-def _pull_formats(source, out_dir: str, jobs: list[str], bom: bool, counter
-                  ) -> dict[int, list[Path]]:
-    """Write formats taken from ``counter`` until none is left; ``source.batches(table)``
-    gives a table's rows (a ``ScratchReader`` or ``_Spilled``)."""
-    done: dict[int, list[Path]] = {}
-    tables = {t: (lambda t=t: source.batches(t)) for t in TABLE_ORDER}
-    while True:
-        with counter.get_lock():
-            j = counter.value
-            counter.value = j + 1
-        if j >= len(jobs):
-            return done
-        done[j] = write_all(tables, out_dir, [jobs[j]], bom=bom)
+def _write_group(source, out_dir: str, formats: list[str], bom: bool) -> list[Path]:
+    """``write_all`` of ``formats`` (none: nothing); ``source.batches(table)`` gives a table's
+    rows (a ``ScratchReader`` or ``_Spilled``)."""
+    if not formats:
+        return []
+    return write_all({t: (lambda t=t: source.batches(t)) for t in TABLE_ORDER}, out_dir,
+                     formats, bom=bom)
 
 
-def _export_helper(conn, out_dir: str, jobs: list[str], bom: bool, counter) -> None:
+def _export_helper(conn, out_dir: str, formats: list[str], bom: bool, source=None,
+                   other_end=None) -> None:
+    """The export helper's process: ``write_all`` of ``formats``, the files written (or the
+    error) sent back through ``conn``. From the fork server it receives the tables there; a
+    fork of the run (``source`` given) has them, and the run's end of the pipe (``other_end``),
+    closed here so that the pipe ends with the run."""
     try:
-        from .exports import lean_memory_pool  # the writers imported before the files come
+        if source is None:
+            from .exports import lean_memory_pool  # the writers imported before the files come
 
-        lean_memory_pool()
-
-        source = conn.recv()
-        conn.send(("ok", _pull_formats(source, out_dir, jobs, bom, counter)))
+            lean_memory_pool()
+            source = conn.recv()
+        else:
+            # (a fork keeps the run's SIGTERM handler, which only records a stop request: the
+            # exports are not cut short, as with --jobs 1, where SIGTERM waits for them too)
+            other_end.close()
+        conn.send(("ok", _write_group(source, out_dir, formats, bom)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         try:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))

@@ -469,22 +469,65 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
     return out
 
 
-def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str], list[str]]:
-    """Negative phrases and patterns, compiled separately (one big alternation is ~20× slower)."""
+def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str], list[str],
+                                    dict[str, str]]:
+    """Negative phrases and patterns, compiled separately (one big alternation is ~20× slower),
+    their names, the phrases and where each pattern is written (``file:line`` by id)."""
     path = base / "lexicons" / "negatives.yaml"
     data = _load(path)
     _check_keys(data, {"phrases", "patterns"}, "file", path)
     phrases = [str(x) for x in data.get("phrases") or []]
     out = [("phrase", _compile(_alt(phrases), str(path)), None)]
     names = {"phrase": "negative lexicon phrase"}
+    wheres: dict[str, str] = {}
     for i, p in enumerate(data.get("patterns") or []):
         where = f"{path}:{_line(data['patterns'], i)}"
         _check_keys(p, {"id", "description", "regex", "trigger"}, "negative pattern", path)
         pid = str(p["id"])
-        trigger = _compile(str(p["trigger"]), where) if p.get("trigger") else None
+        if p.get("trigger"):
+            wheres[pid] = f"{path}:{_line(p, 'trigger')}"
+            trigger = _compile(str(p["trigger"]), wheres[pid])
+        else:
+            trigger = None
         out.append((pid, _compile(str(p["regex"]), where), trigger))
         names[pid] = f"{pid}: {p.get('description', '')}"
-    return out, names, phrases
+    return out, names, phrases, wheres
+
+
+def _trigger_union(named: list[tuple[str, str]], wheres: dict[str, str]) -> Any:
+    """The union of the negative triggers ``named`` ((rule id, regex source) in file order), one
+    search for "is any trigger in the window". Each trigger compiled alone, but an inline flag
+    applies to the whole union, so two triggers whose flags cannot be combined ((?V0) and
+    (?V1), (?a) and (?u)) make it fail: a RuleFileError at the trigger that cannot join the
+    ones before it, naming the first of those it clashes with (not regex's bare ValueError)."""
+    if not named:
+        return None
+    srcs = [t for _, t in named]
+    try:
+        return compile_regex("|".join(f"(?:{t})" for t in srcs))
+    except (ValueError, regex.error) as exc:
+        failure = exc
+    for i in range(1, len(named)):
+        try:
+            compile_regex("|".join(f"(?:{t})" for t in srcs[:i + 1]))
+        except (ValueError, regex.error) as exc:
+            pid, src = named[i]
+            clash = [other for other, t in named[:i] if not _joins(t, src)]
+            others = ", ".join(clash or [other for other, _ in named[:i]])
+            raise RuleFileError(wheres[pid], f"the trigger {src!r} of {pid} cannot be searched "
+                                f"together with the trigger of {others} (their inline flags "
+                                f"clash: {exc})") from exc
+    raise RuleFileError(wheres[named[0][0]],
+                        f"the negative triggers cannot be searched together: {failure}")
+
+
+def _joins(a: str, b: str) -> bool:
+    """Whether two regex sources compile as one alternation (their inline flags agree)."""
+    try:
+        compile_regex(f"(?:{a})|(?:{b})")
+    except (ValueError, regex.error):
+        return False
+    return True
 
 
 def _signature(base: Path) -> tuple:
@@ -703,9 +746,10 @@ def _build(base_str: str, digest: str, others: bool) -> RuleSet:
         for w in words:
             kinds_by_char.setdefault(w[0], set()).add(kind)
             words_by_char.setdefault(w[0], []).append((w, kind))
-    negatives, neg_names, phrases = _negatives(base)
-    trig = [t.pattern for _, _, t in negatives if t is not None]
-    negative_any_trigger = compile_regex("|".join(f"(?:{t})" for t in trig)) if trig else None
+    negatives, neg_names, phrases, neg_wheres = _negatives(base)
+    named = [(name, t.pattern) for name, _, t in negatives if t is not None]
+    trig = [t for _, t in named]
+    negative_any_trigger = _trigger_union(named, neg_wheres)
     negative_trigger_parts = _trigger_parts(trig, negative_any_trigger)
     # the phrase alternation is built here from escaped literals: it cannot backtrack badly, so
     # the engine runs it without the (costly) timeout; the patterns of the file keep theirs
@@ -1200,7 +1244,10 @@ def _trigger_parts(trig: list[str], union: Any) -> tuple[Any, tuple[str, ...], A
             words.extend(sorted(lw))
     if not chars and not words:
         return None
-    other = compile_regex("|".join(f"(?:{t})" for t in rest)) if rest else None
+    try:
+        other = compile_regex("|".join(f"(?:{t})" for t in rest)) if rest else None
+    except (ValueError, regex.error):   # (a flag of a cheap trigger was needed to compile it)
+        return None
     if other is not None and other.flags != union.flags:
         return None
     return ((_char_class(chars) if chars else None), tuple(dict.fromkeys(words)), other,

@@ -109,6 +109,8 @@ def count_conversion_errors(text: str) -> Counter:
     """Hits per pair (``conversion:效劳→服务`` → n) of the safe conversion-error patterns."""
     trig, by_wrong = conversion_trigger()
     conv: Counter = Counter()
+    if trig is None:   # an empty lexicon: nothing to count
+        return conv
     for t in trig.finditer(text):
         for p in by_wrong[t.group()]:
             if p.pattern.match(text, t.start()):

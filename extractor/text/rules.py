@@ -299,22 +299,41 @@ class ConversionPair:
         return f"conversion:{self.wrong}→{self.right}"
 
 
+_CONVERSION_FILE = "lexicons/conversion_errors.yaml"
+
+
 @functools.cache
 def conversion_pairs() -> tuple[ConversionPair, ...]:
-    d = load_yaml("lexicons/conversion_errors.yaml")
+    """The pairs of the conversion lexicon; none when its ``pairs`` is empty (``pairs: []`` or
+    ``pairs:``): a user's way to turn the conversion-error count and fixes off."""
+    d = load_yaml(_CONVERSION_FILE)
+    pairs = d.get("pairs", ...) if isinstance(d, dict) else ...
+    if pairs is ...:
+        raise RuleFileError(_CONVERSION_FILE, "no `pairs:` list (an empty one is `pairs: []`)")
+    if pairs is None:
+        pairs = []
+    if not isinstance(pairs, list):
+        raise RuleFileError(_CONVERSION_FILE, "`pairs:` must be a list of {wrong, right, regex}")
     out = []
-    for p in d["pairs"]:
+    for i, p in enumerate(pairs):
+        if not (isinstance(p, dict) and isinstance(p.get("wrong"), str) and p["wrong"]
+                and isinstance(p.get("right"), str)):
+            raise RuleFileError(_CONVERSION_FILE,
+                                f"pair {i + 1} needs a non-empty `wrong` and a `right`: {p!r}")
         pat = _compile(p.get("regex") or regex.escape(p["wrong"]),
-                       f"lexicons/conversion_errors.yaml:{p['wrong']}")
+                       f"{_CONVERSION_FILE}:{p['wrong']}")
         out.append(ConversionPair(p["wrong"], p["right"], pat))
     return tuple(out)
 
 
 @functools.cache
-def conversion_trigger() -> tuple[re.Pattern, dict]:
-    """A literal alternation of the wrong forms, and the pairs to try for each."""
+def conversion_trigger() -> tuple[re.Pattern | None, dict]:
+    """A literal alternation of the wrong forms (None without pairs: an empty alternation would
+    match the empty string everywhere), and the pairs to try for each."""
     by_wrong: dict[str, list[ConversionPair]] = {}
     for p in conversion_pairs():
         by_wrong.setdefault(p.wrong, []).append(p)
+    if not by_wrong:
+        return None, by_wrong
     words = sorted(by_wrong, key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words)), by_wrong

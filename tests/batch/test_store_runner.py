@@ -222,6 +222,66 @@ def test_pool_run_writes_the_same_files_as_a_serial_run(fake_corpus, tmp_path, m
     assert not list((tmp_path / "two").glob("*.part"))
 
 
+def test_split_formats_balances_the_two_export_processes():
+    """Every split of the formats was considered: no other split has a cheaper dearer group;
+    each group keeps the order given, the two together are the formats, the dearer first."""
+    from itertools import combinations
+
+    from extractor.batch.exports import FORMATS
+    from extractor.batch.runner import EXPORT_COST, split_formats
+
+    def cost(group):
+        return sum(EXPORT_COST[f] for f in group)
+
+    for n in range(2, len(FORMATS) + 1):
+        for formats in combinations(sorted(FORMATS, key=str.swapcase), n):
+            mine, theirs = split_formats(formats)
+            assert sorted(mine + theirs) == sorted(formats)
+            assert mine == [f for f in formats if f in mine]
+            assert theirs == [f for f in formats if f in theirs]
+            assert mine and theirs and cost(mine) >= cost(theirs)
+            best = min(max(cost(g), cost(formats) - cost(g))
+                       for k in range(n + 1) for g in combinations(formats, k))
+            assert cost(mine) == best
+
+
+@pytest.mark.parametrize("formats", [["parquet", "csv", "xlsx"], ["jsonl", "xlsx"],
+                                     ["xlsx", "jsonl", "parquet", "csv"]])
+def test_pool_run_lists_its_files_as_a_serial_run(fake_corpus, tmp_path, formats):
+    """The two export processes write their groups of formats (split_formats); the files are
+    listed in write_all's order all the same, and are the serial run's."""
+    one = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "one"), formats=formats))
+    two = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "two"), formats=formats, jobs=2))
+    assert [p.name for p in two.written] == [p.name for p in one.written]
+    assert [p.parent.name for p in two.written] == ["two"] * len(one.written)
+    for p in one.written:
+        if p.suffix in (".csv", ".jsonl", ".parquet") and p.stem != "documents":
+            assert p.read_bytes() == (tmp_path / "two" / p.name).read_bytes(), p.name
+
+
+def test_forked_export_helper_does_not_write_pending_output_again(fake_corpus, tmp_path):
+    """The export helper of a scratch store is a fork of the run: what the run's program had
+    written to a block-buffered stdout (a file) but not flushed must not be written a second
+    time when the fork ends (it flushes the buffers it was born with)."""
+    out = tmp_path / "stdout.txt"
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(HERE)!r})
+        from extractor.batch import RunOptions, run_batch
+        if __name__ == "__main__":
+            print("before", end="|")
+            s = run_batch(RunOptions(paths=[{str(fake_corpus)!r}], out_dir={str(tmp_path / 'o')!r},
+                                     jobs=2, formats=["csv", "jsonl"], processor={FAKE!r},
+                                     timeout=None))
+            print("after", s.ok, len(s.written))
+        """)
+    with open(out, "w") as fh:
+        res = subprocess.run([sys.executable, "-c", script], stdout=fh, stderr=subprocess.PIPE,
+                             text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert out.read_text() == "before|after 5 6\n"
+
+
 def test_store_rows_from_records_equal_rows_from_dicts(tmp_path):
     """Workers send column lists (Records); the store must hold exactly what the row dicts
     gave before, types and nulls included (odd values coerced the same way)."""

@@ -177,6 +177,31 @@ def test_dask_engine_gives_the_same_tables_as_the_local_engine(good_corpus, tmp_
     assert pq.read_table(tmp_path / "dask" / "facts.parquet").num_rows > 100
 
 
+def test_the_command_line_ends_without_teardown_but_with_its_output_and_cleanup(
+        good_corpus, tmp_path):
+    """The command line ends through os._exit (cli._exit_now: no interpreter teardown), after
+    what the teardown did that is seen outside: all of stdout is written (a pipe: block
+    buffered), the exit code is the command's, multiprocessing's atexit handler has removed
+    its folder (pymp-*) and ended the pool's processes."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"TMPDIR": str(tmp)}
+    piped = cli("extract", str(good_corpus), "-o", "-", "--jobs", "2", env=env)
+    assert piped.returncode == 0, piped.stderr[-2000:]
+    here = in_process("extract", good_corpus, "-o", "-", "--jobs", "1")
+    got = sorted(piped.stdout.splitlines())
+    want = sorted(line for line in here.stdout.splitlines() if line.startswith("{"))
+    assert len(got) > 100 and got == want
+    assert list(tmp.iterdir()) == []
+    usage = cli("run", str(tmp_path / "missing"), "-o", str(tmp_path / "o"), env=env)
+    assert usage.returncode == 2 and "no such file or folder" in usage.stderr
+    failing = cli("check", str(good_corpus), "-o", "-", "--jobs", "1", "--fail-on", "info",
+                  env=env)
+    assert failing.returncode == 1 and failing.stdout.count("\n") > 3
+    said = cli("explain", "全年实现营业收入1200万元，同比增长7.5%。", env=env)    # print()s
+    assert said.returncode == 0 and "1200万元" in said.stdout and "7.5" in said.stdout
+
+
 def test_progress_bar_only_on_a_terminal(sample_path, tmp_path):
     """On a terminal the rich bar shows; piped (the test above) stderr has no bar and no colour."""
     import pty

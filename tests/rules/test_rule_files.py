@@ -147,3 +147,18 @@ def test_a_guard_that_cannot_be_checked_is_an_error(rules_copy: Path, guard: str
     _break(f, "NUM_FIRST: '(?:{D}|{CN_DIGIT}|[十拾百佰千仟]|{CN_BIG})'", f"NUM_FIRST: '{guard}'")
     with pytest.raises(RuleFileError, match="NUM_FIRST.*cannot be checked"):
         load_ruleset(rules_copy)
+
+
+def test_negative_triggers_with_clashing_regex_versions_name_file_and_rule(rules_copy: Path):
+    # each trigger compiles alone, but (?V0) and (?V1) cannot share the union of the triggers
+    # that the engine searches first: a RuleFileError naming negatives.yaml and the rule, not a
+    # bare ValueError out of regex
+    f = rules_copy / "lexicons" / "negatives.yaml"
+    _break(f, "trigger: '\\d{7}'", "trigger: '(?V1)\\d{7}'")
+    _break(f, "trigger: '[0-9A-Z]{15}'", "trigger: '(?V0)[0-9A-Z]{15}'")
+    with pytest.raises(RuleFileError) as exc:
+        load_ruleset(rules_copy)
+    msg = str(exc.value)
+    assert f"negatives.yaml:{_line_of(f, '(?V0)')}" in msg, msg
+    assert "id_number" in msg and "phone" in msg, msg
+    assert validate_rules(rules_copy) and "id_number" in validate_rules(rules_copy)[0]
