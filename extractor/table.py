@@ -219,6 +219,11 @@ def _bounds(values: tuple, value: tuple, exact: list[str]) -> list[str]:
     return exact
 
 
+# the types whose exact strings (``_exacts``) are plain decimals or NaN/Infinity: a processor's
+# value of any other type (a str) may give a string that float() takes but Arrow does not, or
+# neither does
+_NUMBER_TYPES = frozenset((Decimal, int, float, bool, type(None)))
+
 # the kind of each fact column (``schema.arrow_type`` gives the same: a test checks it)
 _FACT_INTS = ("start", "end", "sentence", "decimals", "page")
 _FACT_BOOLS = ("low_open", "high_open")
@@ -240,12 +245,14 @@ def fact_columns(facts: list[Fact]) -> Records:
         values = tuple(map(get, facts))
         col[c] = _pack_ints(values, code, n) if code else _pack_texts(values, n)
     value = tuple(map(attrgetter("value"), facts))
+    low = tuple(map(attrgetter("value_low"), facts))
+    high = tuple(map(attrgetter("value_high"), facts))
     exact = _exacts(value)
-    low_exact = _bounds(tuple(map(attrgetter("value_low"), facts)), value, exact)
-    high_exact = _bounds(tuple(map(attrgetter("value_high"), facts)), value, exact)
+    low_exact = _bounds(low, value, exact)
+    high_exact = _bounds(high, value, exact)
     packed: dict[int, tuple] = {}       # a bound equal to the value throughout: the same objects
-    for name, strings in (("value", exact), ("value_low", low_exact),
-                          ("value_high", high_exact)):
+    for name, strings, values in (("value", exact, value), ("value_low", low_exact, low),
+                                  ("value_high", high_exact, high)):
         got = packed.get(id(strings))
         if got is None:
             texts = _pack_texts(tuple(strings), n)
@@ -253,8 +260,10 @@ def fact_columns(facts: list[Fact]) -> Records:
             probe = (texts.joined if k is Texts else texts.value if k is Same
                      else "".join(strings))
             # only digits, "-" and "." are left to the store; "NaN", "sNaN" and "Infinity"
-            # (all with an "n" or "N") are parsed here, as before (sNaN fails the document)
-            if "n" in probe or "N" in probe:
+            # (all with an "n" or "N") are parsed here, as before (sNaN fails the document);
+            # so are the strings of values that are no numbers (a processor's "1,000"): float()
+            # raises here, in the worker, and the document fails instead of the store's flush
+            if "n" in probe or "N" in probe or not _NUMBER_TYPES.issuperset(map(type, values)):
                 got = ([float(s) if s else None for s in strings], texts)
             else:
                 got = (Floats(texts), texts)

@@ -194,3 +194,27 @@ def test_packed_kinds_agree_with_the_schema():
         got = ("int" if c in _FACT_INTS else "bool" if c in _FACT_BOOLS
                else "decimal" if c in _FACT_DECIMALS else "text")
         assert got == want, c
+
+
+def test_a_value_float_cannot_parse_fails_in_the_worker_as_before():
+    """A processor's value that is no number (a str such as "1,000" or "1-2"): float() of its
+    exact string raised in fact_columns, so the worker recorded the document as failed (5d0ac2f).
+    It must not be left to the store's parse, where the error would end the run in the parent.
+    Odd strings that float() takes (" 12", "1_000", full-width digits) keep float()'s value."""
+    from decimal import Decimal
+
+    from extractor.batch.store import _arrow_of
+
+    def fact(i, v, **kw):
+        return Fact(doc_id="d", kind="money", text=f"t{i}", start=i, end=i + 1, value=v, **kw)
+
+    for bad in ("1,000", "1-2", "abc"):
+        with pytest.raises(ValueError):
+            fact_columns([fact(0, bad), fact(1, Decimal(2))])
+        with pytest.raises(ValueError):        # in a bound, too
+            fact_columns([fact(0, Decimal(1), value_low=bad), fact(1, Decimal(2))])
+    facts = [fact(0, " 12"), fact(1, "1_000"), fact(2, "１２", value_high="1_5")]
+    recs = fact_columns(facts)
+    rows = [fact_record(f) for f in facts]
+    assert list(recs) == rows
+    assert _arrow_of("facts", [recs]).equals(_arrow_of("facts", [rows]))
