@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left, bisect_right
-from operator import attrgetter
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import attrgetter, ge, gt, lt, not_, or_
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,7 @@ def extract_facts(prepared: Any, *, rules: str | Path | None = None) -> list[Fac
 
 _ORDER = attrgetter("start", "end", "kind")
 _START = attrgetter("start")
+_END = attrgetter("end")
 
 
 def _place_all(facts: list[Fact], clean_starts: list[int], prepared: Any) -> None:
@@ -137,10 +139,11 @@ def _place_all(facts: list[Fact], clean_starts: list[int], prepared: Any) -> Non
     pages = (pages_at(clean_starts) if pages_at is not None
              else [clean.page_at(c) for c in clean_starts])
     has_text = bool(clean.text)
-    for f, cs, page in zip(facts, clean_starts, pages):
-        i = bisect_right(starts, cs) - 1
-        if i >= 0:
-            s = sents[i]
+    # the sentence after each fact's (its index + 1: 0 before the first), bisected in C
+    after = map(bisect_right, repeat(starts), clean_starts)
+    for f, i, page in zip(facts, after, pages):
+        if i:
+            s = sents[i - 1]
             f.sentence = s.index
             f.section = f.section or (s.section or "")
             # The fact's own page, not its sentence's: a page marker can cut a sentence
@@ -154,27 +157,50 @@ def _merge(numbers: list[Fact], dates: list[Fact]) -> list[Fact]:
     """Longest span wins; on a tie a date/duration beats a number fact."""
     if not dates:
         return sorted(numbers, key=_START)
-    # longest first, dates before numbers on a tie, then by start; the index keeps the sort
-    # stable (numbers before dates as given) without comparing facts
-    allf = [(f.start - f.end, 1, f.start, k, f) for k, f in enumerate(numbers)]
-    m = len(allf)
-    allf += [(f.start - f.end, 0, f.start, m + k, f) for k, f in enumerate(dates)]
-    allf.sort()
+    allf = numbers + dates
+    starts = list(map(_START, allf))
+    ends = list(map(_END, allf))
+    order = sorted(range(len(allf)), key=starts.__getitem__)
+    ss = list(map(starts.__getitem__, order))
+    es = list(map(ends.__getitem__, order))
+    if any(map(ge, ss, es)):        # an empty span: every fact goes through the greedy choice
+        return _choose(allf, starts, ends, len(numbers), range(len(allf)))
+    # A fact that overlaps no other fact is kept whatever the order of the choice, and it
+    # cannot keep out another (the test below is exact): only the facts that overlap one
+    # (a few percent: a count inside a duration, a year in a date) go through the greedy
+    # choice. In start order a fact overlaps an earlier one iff the furthest earlier end is
+    # past its start, a later one iff the next start is before its end (no span is empty).
+    clash = list(map(or_, chain((False,), map(gt, accumulate(es, max), islice(ss, 1, None))),
+                     chain(map(lt, islice(ss, 1, None), es), (False,))))
+    if not any(clash):
+        return [allf[k] for k in order]
+    out = list(compress(map(allf.__getitem__, order), map(not_, clash)))
+    out += _choose(allf, starts, ends, len(numbers), compress(order, clash))
+    out.sort(key=_START)   # the kept facts do not overlap, so their starts differ
+    return out
+
+
+def _choose(allf: list[Fact], starts: list[int], ends: list[int], m: int, which) -> list[Fact]:
+    """The greedy choice among ``allf[k] for k in which`` (numbers before index ``m``, dates
+    from it): longest first, dates before numbers on a tie, then by start, then by index (the
+    sort is stable without comparing facts); a fact overlapping one already taken is left out.
+    The kept facts in start order."""
+    cand = sorted([(starts[k] - ends[k], k < m, starts[k], k) for k in which])
     taken: list[tuple[int, int]] = []
     out: list[Fact] = []
-    for _neg, _d, s, _k, f in allf:
-        e = f.end
-        k = bisect_left(taken, (s, e))
-        if k:                                    # the neighbours only can overlap f
-            s2, e2 = taken[k - 1]
+    for _neg, _d, s, k in cand:
+        e = ends[k]
+        i = bisect_left(taken, (s, e))
+        if i:                                    # the neighbours only can overlap f
+            s2, e2 = taken[i - 1]
             if s2 < e and s < e2:
                 continue
-        if k < len(taken):
-            s2, e2 = taken[k]
+        if i < len(taken):
+            s2, e2 = taken[i]
             if s2 < e and s < e2:
                 continue
-        taken.insert(k, (s, e))
-        out.append(f)
+        taken.insert(i, (s, e))
+        out.append(allf[k])
     out.sort(key=_START)
     return out
 

@@ -365,6 +365,9 @@ def test_edge_space_is_strip_on_every_whitespace_and_its_neighbours():
     import sys
 
     assert ex._WHITESPACE.tolist() == [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    import numpy as np                  # the table lookup of every code point (and of -1)
+    cps = np.arange(-1, sys.maxunicode + 1)
+    assert (cps[ex._is_space(cps)] == ex._WHITESPACE).all()
     space = [chr(c) for c in ex._WHITESPACE.tolist()]
     near = ["a", "中", "é", "\u00a1", "\u0100", "\u1a80", "\u2080", "\u200b", "\u2030", "\u3001",
             "\u3080", "\ufeff", "😀", "\U00010085", "\U000200a0", "\x7f"]
@@ -458,6 +461,29 @@ def test_writing_parquet_does_not_import_pyarrow_parquet(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_writing_every_format_does_not_import_numpy_ma_or_pandas(tmp_path):
+    """np.isin/np.unique import numpy.ma on their first call (~10 ms), pa.array and friends
+    pandas: a process that only writes the tables needs neither."""
+    import subprocess
+    import sys
+
+    batches = _raw_batches("facts", _facts(60, 3), 30)
+    with pa.OSFile(str(tmp_path / "facts.arrow"), "wb") as f, \
+            pa.ipc.new_file(f, batches[0].schema) as w:
+        for b in batches:
+            w.write_batch(b)
+    code = ("import sys, pyarrow as pa; from extractor.batch.exports import write_all; "
+            f"r = pa.ipc.open_file(pa.memory_map({str(tmp_path / 'facts.arrow')!r})); "
+            "bs = [r.get_batch(i) for i in range(r.num_record_batches)]; "
+            f"write_all({{'facts': lambda: iter(bs)}}, {str(tmp_path / 'out')!r}, "
+            "['csv', 'xlsx', 'parquet', 'jsonl']); "
+            "print(sorted(m for m in sys.modules if m in ('numpy.ma', 'pandas')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+    assert (tmp_path / "out" / XLSX_NAME).exists()
 
 
 def test_parquet_fallback_is_pyarrow_parquets_own_call(tmp_path, monkeypatch):
