@@ -267,6 +267,7 @@ class LocalPool:
                                             initializer=init_worker,
                                             initargs=(self.processor, self.started, os.getpid(),
                                                       self.siblings if fork else None))
+        _widen_results_pipe(self.executor)
         with main_not_rerun(self.processor):
             if fork and self.siblings is not None:
                 return [self.executor.submit(first_and_fork, first, self.processor)]
@@ -490,6 +491,26 @@ class _Sibling:
             os.close(self.sentinel)
         except (OSError, AttributeError):
             pass
+
+
+# bytes the results pipe holds (Linux; 64 KB by default): a chunk's outcomes, pickled, are
+# 80-320 KB on the benchmark's input (1.1 MB at most on the corpus)
+RESULTS_PIPE_BYTES = 1 << 20
+
+
+def _widen_results_pipe(pool: ProcessPoolExecutor) -> None:
+    """Let a worker write a chunk's outcomes into the results pipe at once. Through 64 KB it
+    waited for the run's thread that reads them, a few times per chunk; that thread needs the
+    GIL after each read, which the run's main thread holds while it stores a flush, so the
+    worker idled between its chunks. Best effort: the pipe stays as it is where the system
+    refuses (not Linux, a lower pipe-max-size, the executor's queue built otherwise)."""
+    import fcntl
+
+    try:
+        fd = pool._result_queue._reader.fileno()
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, RESULTS_PIPE_BYTES)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

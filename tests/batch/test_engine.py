@@ -73,6 +73,37 @@ def test_pool_started_before_its_tasks_serves_them_and_is_shut_down_after(files)
     assert all(not p.is_alive() for p in workers)
 
 
+def test_the_results_pipe_holds_a_chunks_outcomes_and_survives_a_renewal(files):
+    """The workers write a chunk's outcomes (80-320 KB pickled on the benchmark's input) into
+    the results pipe at once, without waiting for the run's reader thread 64 KB at a time:
+    the pipe of the pool, and of the pool that replaces it after a crash, holds 1 MB (Linux;
+    elsewhere the pipe stays as it is). Outcomes larger than the pipe still arrive whole."""
+    import fcntl
+    import sys
+
+    from extractor.batch import engine
+
+    if not sys.platform.startswith("linux") or not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+
+    def size(pool):
+        return fcntl.fcntl(pool.executor._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+
+    with LocalPool(2, FAKE) as pool:
+        assert size(pool) >= engine.RESULTS_PIPE_BYTES
+        pool.renew()
+        assert size(pool) >= engine.RESULTS_PIPE_BYTES
+        big = files / "big.txt"
+        big.write_text(LINES[0] * 20_000, encoding="utf-8")     # several MB of outcomes
+        outs = list(run_tasks(_tasks(files, ["ok0.txt", "big.txt", "ok1.txt"]), jobs=2,
+                              pool=pool))
+    rows = {row["source"]: row for row, _, _ in outs}
+    assert {s: r["status"] for s, r in rows.items()} == {"ok0.txt": "ok", "big.txt": "ok",
+                                                         "ok1.txt": "ok"}
+    facts = {row["source"]: f for row, f, _ in outs}
+    assert len(facts["big.txt"]) == 20_000 * len(facts["ok0.txt"])
+
+
 def test_a_given_pool_sets_the_slots_whatever_jobs_says(files):
     """The slots of the chunks in flight are counted from the pool that runs them: asked for
     more jobs than the given pool has workers, every task still gets its one outcome (the
