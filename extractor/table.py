@@ -205,18 +205,19 @@ def _pack_ints(values: tuple, code: str, n: int):
         return Same(None, n) if values.count(None) == n else values
 
 
-def _bounds(values: tuple, value: tuple, exact: list[str]) -> list[str]:
+def _bounds(values: tuple, value: tuple, exact: list[str]) -> tuple[list[str], bool]:
     """``_exacts`` of a bound column (value_low/value_high): a bound that is the value's own
     Decimal object (most figures: low is high is value, or all three None) takes the value's
     string; only the other rows (4 % on the corpus) are converted. Returns ``exact`` itself
-    when no row differs."""
+    when no row differs, and whether the converted values are all of ``_NUMBER_TYPES``."""
     rows = list(compress(range(len(values)), map(is_not, values, value)))
     if not rows:
-        return exact
+        return exact, True
     exact = exact.copy()
-    for i, e in zip(rows, _exacts([values[i] for i in rows])):
+    others = [values[i] for i in rows]
+    for i, e in zip(rows, _exacts(others)):
         exact[i] = e
-    return exact
+    return exact, _NUMBER_TYPES.issuperset(map(type, others))
 
 
 # the types whose exact strings (``_exacts``) are plain decimals or NaN/Infinity: a processor's
@@ -248,11 +249,13 @@ def fact_columns(facts: list[Fact]) -> Records:
     low = tuple(map(attrgetter("value_low"), facts))
     high = tuple(map(attrgetter("value_high"), facts))
     exact = _exacts(value)
-    low_exact = _bounds(low, value, exact)
-    high_exact = _bounds(high, value, exact)
+    numbers = _NUMBER_TYPES.issuperset(map(type, value))
+    low_exact, low_numbers = _bounds(low, value, exact)
+    high_exact, high_numbers = _bounds(high, value, exact)
     packed: dict[int, tuple] = {}       # a bound equal to the value throughout: the same objects
-    for name, strings, values in (("value", exact, value), ("value_low", low_exact, low),
-                                  ("value_high", high_exact, high)):
+    for name, strings, plain in (("value", exact, numbers),
+                                 ("value_low", low_exact, numbers and low_numbers),
+                                 ("value_high", high_exact, numbers and high_numbers)):
         got = packed.get(id(strings))
         if got is None:
             texts = _pack_texts(tuple(strings), n)
@@ -263,7 +266,7 @@ def fact_columns(facts: list[Fact]) -> Records:
             # (all with an "n" or "N") are parsed here, as before (sNaN fails the document);
             # so are the strings of values that are no numbers (a processor's "1,000"): float()
             # raises here, in the worker, and the document fails instead of the store's flush
-            if "n" in probe or "N" in probe or not _NUMBER_TYPES.issuperset(map(type, values)):
+            if "n" in probe or "N" in probe or not plain:
                 got = ([float(s) if s else None for s in strings], texts)
             else:
                 got = (Floats(texts), texts)
