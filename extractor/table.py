@@ -5,9 +5,10 @@ Values are Decimal in memory; in a DataFrame ``value``/``value_low``/``value_hig
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import compress
+from itertools import compress, repeat
 from operator import attrgetter, is_not
 from typing import TYPE_CHECKING
 
@@ -69,20 +70,22 @@ def anomaly_record(a: Anomaly) -> dict:
 
 
 class Records:
-    """Rows of one table held column by column (name -> sequence of values, all the same
-    length: lists, or tuples where ``fact_columns`` gathers them).
+    """Rows of one table held column by column (name -> column of values, all the same length).
 
-    What a batch worker sends back for a document's facts and findings: one list per column is
+    What a batch worker sends back for a document's facts and findings: one column per name is
     cheaper to build (no dict per row), to pickle and to turn into Arrow arrays in the store than
-    a list of row dicts. ``len()`` is the number of rows; iterating yields the row dicts of
-    ``fact_record``/``anomaly_record`` (same keys, same values, same order). Two columns may
-    be one list (a bound equal to the value throughout: pickled once): replace a column, never
-    change its list in place.
+    a list of row dicts. A column is a list or tuple of values, or one of the packed forms of
+    ``fact_columns`` (``Same``, ``Texts``, ``Floats``, ``array.array`` of ints): a few large
+    objects per column, which pickle as bytes and become Arrow buffers without a Python object
+    per value. ``len()`` is the number of rows; iterating yields the row dicts of
+    ``fact_record``/``anomaly_record`` (same keys, same values, same order). Two columns may be
+    one object (a bound equal to the value throughout: pickled once): replace a column, never
+    change it in place.
     """
 
     __slots__ = ("columns", "length")
 
-    def __init__(self, columns: dict[str, list], length: int) -> None:
+    def __init__(self, columns: dict[str, Sequence], length: int) -> None:
         self.columns = columns
         self.length = length
 
@@ -91,11 +94,11 @@ class Records:
 
     def __iter__(self):
         names = list(self.columns)
-        for values in zip(*self.columns.values()):
+        for values in zip(*self.columns.values()):     # (every form of column iterates)
             yield dict(zip(names, values))
 
     def __getitem__(self, i: int) -> dict:
-        return {c: v[i] for c, v in self.columns.items()}
+        return {c: list(v)[i] for c, v in self.columns.items()}
 
     def __getstate__(self):
         return self.columns, self.length
@@ -109,48 +112,155 @@ class Records:
         return cls({c: [r.get(c) for r in rows] for c in columns}, len(rows))
 
 
-def _bounds(values: list, value: list, exact: list[str], floats: list) -> tuple[list, list]:
-    """``_exacts`` and floats of a bound column (value_low/value_high): a bound that is the
-    value's own Decimal object (most figures: low is high is value, or all three None) takes
-    the value's results; only the other rows (4 % on the corpus) are converted."""
+# -- packed columns: what fact_columns sends instead of a Python object per value ---------------
+class Same:
+    """A column whose rows all hold one value (a document's ``doc_id`` and ``source``, a text
+    column empty throughout, a ``page`` column without pages): the value and the row count."""
+
+    __slots__ = ("value", "n")
+
+    def __init__(self, value, n: int) -> None:
+        self.value = value
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return repeat(self.value, self.n)
+
+    def __reduce__(self):
+        return Same, (self.value, self.n)
+
+
+class Texts:
+    """A text column of ``n`` (>= 2) texts joined into one string with ``SEP`` between them,
+    none of which holds ``SEP``: the store encodes one string per column and flush and reads
+    the byte offsets off the separators, and pickling writes one string instead of one object
+    per text (the lengths of the texts would cost the worker more than the texts themselves)."""
+
+    __slots__ = ("joined", "n")
+
+    def __init__(self, joined: str, n: int) -> None:
+        self.joined = joined
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return iter(self.joined.split(SEP))
+
+    def __reduce__(self):
+        return Texts, (self.joined, self.n)
+
+
+class Floats:
+    """A float column parsed from the exact decimal strings of ``exact`` (a packed text
+    column: the same object as the ``*_exact`` column, pickled once): ``float(s)``, None for
+    "". The store parses them all at once (Arrow's cast, correctly rounded as ``float`` is);
+    only plain decimals (digits, "-", ".") are left to it, ``fact_columns`` gives the floats of
+    other strings (NaN, Infinity) as a list."""
+
+    __slots__ = ("exact",)
+
+    def __init__(self, exact) -> None:
+        self.exact = exact
+
+    def __len__(self) -> int:
+        return len(self.exact)
+
+    def __iter__(self):
+        return (float(s) if s else None for s in self.exact)
+
+    def __reduce__(self):
+        return Floats, (self.exact,)
+
+
+SEP = "\x00"        # between the texts of a Texts column (U+0000: byte 0 in UTF-8, nowhere else)
+
+
+def _pack_texts(values: tuple, n: int):
+    """A text column packed: ``Same`` if every row holds the first row's value (compared in
+    C, identity first), else ``Texts``; a value that is not a str (a processor's None) or a
+    text holding ``SEP`` leaves the tuple as it is, for the store's general path."""
+    first = values[0]
+    if (first is None or type(first) is str) and values.count(first) == n:
+        return Same(first, n)
+    try:
+        joined = SEP.join(values)
+    except TypeError:
+        return values
+    if joined.count(SEP) != n - 1:
+        return values
+    return Texts(joined, n)
+
+
+def _pack_ints(values: tuple, code: str, n: int):
+    """An int or bool column as ``array(code)`` ('q': int64, 'b': bool); all None: ``Same``;
+    some None or another type: the tuple as it is."""
+    try:
+        return array(code, values)
+    except (TypeError, OverflowError):
+        return Same(None, n) if values.count(None) == n else values
+
+
+def _bounds(values: tuple, value: tuple, exact: list[str]) -> list[str]:
+    """``_exacts`` of a bound column (value_low/value_high): a bound that is the value's own
+    Decimal object (most figures: low is high is value, or all three None) takes the value's
+    string; only the other rows (4 % on the corpus) are converted. Returns ``exact`` itself
+    when no row differs."""
     rows = list(compress(range(len(values)), map(is_not, values, value)))
     if not rows:
-        return exact, floats
-    exact, floats = exact.copy(), floats.copy()
+        return exact
+    exact = exact.copy()
     for i, e in zip(rows, _exacts([values[i] for i in rows])):
         exact[i] = e
-        floats[i] = float(e) if e else None
-    return exact, floats
+    return exact
 
 
-def _floats(exact: list[str]) -> list:
-    # float(d) is float(str(d)) in CPython's Decimal.__float__, and the exact string is the same
-    # number: the same floats, without formatting each Decimal a second time
-    return [float(s) if s else None for s in exact]
-
-
+# the kind of each fact column (``schema.arrow_type`` gives the same: a test checks it)
+_FACT_INTS = ("start", "end", "sentence", "decimals", "page")
+_FACT_BOOLS = ("low_open", "high_open")
+_FACT_DECIMALS = ("value", "value_low", "value_high")
 _fact_getters = [(c, attrgetter(c)) for c in FACT_COLUMNS]   # a Fact has each column's attribute
+_fact_packers = [(c, get, "q" if c in _FACT_INTS else "b" if c in _FACT_BOOLS else "")
+                 for c, get in _fact_getters if c not in _FACT_DECIMALS]
 
 
 def fact_columns(facts: list[Fact]) -> Records:
-    """The same values as ``[fact_record(f) for f in facts]``, column by column."""
-    if not facts:
+    """The same values as ``[fact_record(f) for f in facts]``, column by column, packed: one
+    attrgetter per column mapped over the facts (C loops, no tuple or dict per fact), each
+    column then joined (texts), put in an array (numbers) or noted as one value (``Same``)."""
+    n = len(facts)
+    if not n:
         return Records({c: [] for c in FACT_COLUMNS + EXACT_COLUMNS}, 0)
-    # one attrgetter per column mapped over the facts (C loops, no tuple per fact as the rows
-    # then zip(*) had: 18k young objects a corpus, 27 young collections), each column a tuple:
-    # a tuple of plain values leaves the garbage collector's care at its first collection,
-    # while a list is traversed again by every older collection as long as the records wait
-    # for the store (a gen1 pass over them was 5-8 ms in bench_stages)
-    col = {c: tuple(map(get, facts)) for c, get in _fact_getters}
-    value, low, high = col["value"], col["value_low"], col["value_high"]
+    col = {}
+    for c, get, code in _fact_packers:
+        values = tuple(map(get, facts))
+        col[c] = _pack_ints(values, code, n) if code else _pack_texts(values, n)
+    value = tuple(map(attrgetter("value"), facts))
     exact = _exacts(value)
-    floats = _floats(exact)
-    low_exact, low_floats = _bounds(low, value, exact, floats)
-    high_exact, high_floats = _bounds(high, value, exact, floats)
-    col["value"], col["value_low"], col["value_high"] = floats, low_floats, high_floats
-    col["value_exact"], col["value_low_exact"], col["value_high_exact"] = (
-        exact, low_exact, high_exact)
-    return Records(col, len(facts))
+    low_exact = _bounds(tuple(map(attrgetter("value_low"), facts)), value, exact)
+    high_exact = _bounds(tuple(map(attrgetter("value_high"), facts)), value, exact)
+    packed: dict[int, tuple] = {}       # a bound equal to the value throughout: the same objects
+    for name, strings in (("value", exact), ("value_low", low_exact),
+                          ("value_high", high_exact)):
+        got = packed.get(id(strings))
+        if got is None:
+            texts = _pack_texts(tuple(strings), n)
+            k = type(texts)
+            probe = (texts.joined if k is Texts else texts.value if k is Same
+                     else "".join(strings))
+            # only digits, "-" and "." are left to the store; "NaN", "sNaN" and "Infinity"
+            # (all with an "n" or "N") are parsed here, as before (sNaN fails the document)
+            if "n" in probe or "N" in probe:
+                got = ([float(s) if s else None for s in strings], texts)
+            else:
+                got = (Floats(texts), texts)
+            packed[id(strings)] = got
+        col[name], col[name + "_exact"] = got
+    return Records({c: col[c] for c in FACT_COLUMNS + EXACT_COLUMNS}, n)
 
 
 def anomaly_columns(anomalies: list[Anomaly]) -> Records:

@@ -2,11 +2,15 @@
 
 Such a run keeps nothing after its exports, so it needs no database, only the rows in the
 exports' order. Each flush of documents (``add_many``) is sorted in that order (``ORDER_BY``:
-by source first) and appended to one Arrow IPC file per table, one record batch per source; an
-index in memory (a few numbers per document) says which batches hold a source's rows. The
-exports read the sources in order, one small batch at a time, and hand on batches of ``rows``
-rows: the rows and order of ``Store.batches`` (a global ``ORDER BY``) without a global sort, and
-the resident memory of one batch whatever the number of documents.
+by source first) and appended to one Arrow IPC file per table; an index in memory (a few numbers
+per document) says which rows of which batches hold a source's rows. The sources of a flush
+that sort after every source of the earlier shared batches (all of them when the documents come
+in path order, most of them with several workers) are written as ONE batch, shared by those
+sources; the others (documents that came late) one batch per source. The exports read the
+sources in order, and hand on batches of ``rows`` rows: the rows and order of
+``Store.batches`` (a global ``ORDER BY``) without a global sort. The shared batches hold ever
+greater sources, so reading in source order reads each of them once, keeping one at a time:
+the resident memory of one flush whatever the number of documents.
 
 Why not the DuckDB store here: its library and connection cost the run's parent process 48 MB,
 and its sorted read for the exports filled the buffer pool (+87 MB for 94k facts; at 750k facts
@@ -19,6 +23,7 @@ a run with ``--db`` takes up without processing the documents again.
 from __future__ import annotations
 
 import shutil
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -46,8 +51,11 @@ class ScratchStore:
         self._writers: dict = {}
         self._nbatches = {t: 0 for t in TABLES}
         self._rows = {t: 0 for t in TABLES}
-        # table -> source -> numbers of the batches holding that source's rows
-        self._index: dict[str, dict[str, list[int]]] = {t: {} for t in TABLES}
+        # table -> source -> (batch number, first row, rows) of each part of its rows
+        self._index: dict[str, dict[str, list[tuple[int, int, int]]]] = {t: {} for t in TABLES}
+        # table -> the batches shared by several sources, and the greatest source in them
+        self._shared: dict[str, set[int]] = {t: set() for t in TABLES}
+        self._top: dict[str, str | None] = {t: None for t in TABLES}
         # every stored document: (source, sha256, doc_id, status)
         self._docs: list[tuple[str, str, str, str]] = []
         self._severities: dict[tuple[str, str], Counter] = {}   # (doc_id, source) -> counts
@@ -150,7 +158,8 @@ class ScratchStore:
                     {(self._docs[i][2], self._docs[i][0]) for i in chosen})    # doc_id
         return ScratchReader(self.folder, sorted({self._docs[i][0] for i in chosen}),
                              {t: {s: list(n) for s, n in self._index[t].items()}
-                              for t in TABLES}, keep)
+                              for t in TABLES}, keep,
+                             {t: set(self._shared[t]) for t in TABLES})
 
     def table(self, table: str) -> pa.Table:
         return pa.Table.from_batches(list(self.batches(table)), schema=self._schemas[table])
@@ -225,15 +234,29 @@ class ScratchStore:
         # sorted by source first: value_counts lists each source once, in order of appearance
         counts = pc.value_counts(tab.column("source").combine_chunks())
         sizes = np.frombuffer(counts.field("counts").buffers()[1], np.int64, len(counts),
-                              counts.offset)
+                              counts.offset).tolist()
+        sources = counts.field("values").to_pylist()
         index = self._index[table]
+        # the sources after every source of the shared batches so far: one batch (a suffix of
+        # the flush; Python's order of str is the byte order of their UTF-8, Arrow's order)
+        top = self._top[table]
+        first = 0 if top is None else bisect_right(sources, top)
         at = 0
-        for source, n in zip(counts.field("values").to_pylist(), sizes.tolist()):
-            for b in tab.slice(at, n).to_batches():
-                w.write_batch(b)
-                index.setdefault(source, []).append(self._nbatches[table])
-                self._nbatches[table] += 1
+        for source, n in zip(sources[:first], sizes):      # one batch per source
+            w.write_batch(tab.slice(at, n).to_batches()[0])
+            index.setdefault(source, []).append((self._nbatches[table], 0, n))
+            self._nbatches[table] += 1
             at += n
+        if first < len(sources):
+            number = self._nbatches[table]
+            w.write_batch(tab.slice(at).to_batches()[0])
+            start = at
+            for source, n in zip(sources[first:], sizes[first:]):
+                index.setdefault(source, []).append((number, at - start, n))
+                at += n
+            self._shared[table].add(number)
+            self._top[table] = sources[-1]
+            self._nbatches[table] += 1
 
     def _finish_files(self) -> None:
         """Close the writers (an IPC file is readable once its footer is written); a table
@@ -257,45 +280,86 @@ class ScratchReader:
     picklable (a folder, the selected sources, the index of batches, the selection), so any
     process on the machine can read them while the folder is there."""
 
-    def __init__(self, folder: Path, sources: list[str], index: dict[str, dict[str, list[int]]],
-                 keep: tuple[set, set] | None) -> None:
+    def __init__(self, folder: Path, sources: list[str],
+                 index: dict[str, dict[str, list[tuple[int, int, int]]]],
+                 keep: tuple[set, set] | None, shared: dict[str, set[int]]) -> None:
         self.folder = Path(folder)
         self.sources = sources          # of the selected documents, in export order
-        self.index = index              # table -> source -> numbers of its batches
+        self.index = index              # table -> source -> (batch, first row, rows) of parts
         self.keep = keep                # (sha256, source) and (doc_id, source) kept, or None
+        self.shared = shared            # table -> the batches shared by several sources
 
     def batches(self, table: str, *, rows: int = 10_000) -> Iterator[pa.RecordBatch]:
-        """``ScratchStore.batches``: the sources in order, one small batch at a time."""
+        """``ScratchStore.batches``: the sources in order, the rows of consecutive sources of
+        one batch taken as one slice."""
         where = self.index[table]
         if not where:                   # no rows: no file
             return
         schema = arrow_schema(table)
+        shared = self.shared[table]
         keep = None if self.keep is None else self.keep[0 if table == "documents" else 1]
-        pending: list[pa.RecordBatch] = []
+        held: list = [None, None]       # the shared batch read last: [number, batch]
+        # the rows to hand on: [batch, first row, rows], consecutive rows of a batch merged
+        pending: list[list] = []
         have = 0
         with pa.OSFile(str(self.folder / _FILES[table]), "rb") as src:
             reader = pa.ipc.open_file(src)
-            for source in self.sources:
-                numbers = where.get(source)
-                if not numbers:
-                    continue
-                parts = [reader.get_batch(n) for n in numbers]
-                if len(parts) > 1:     # the source came in several flushes: merge its rows
-                    part = _sorted(pa.Table.from_batches(parts, schema=schema), table)
-                    part = part.combine_chunks().to_batches()[0]
-                else:
-                    part = parts[0]
+
+            def batch(number: int) -> pa.RecordBatch:
+                if number not in shared:
+                    return reader.get_batch(number)
+                if held[0] != number:   # the shared batches come in order: each read once
+                    held[:] = number, reader.get_batch(number)
+                return held[1]
+
+            def merged(group: list[pa.RecordBatch]) -> list:
+                # the sources of the group follow each other in export order, and the sort
+                # is by source first: one sort for all of them
+                tab = _sorted(pa.Table.from_batches(group, schema=schema), table)
+                part = tab.combine_chunks().to_batches()[0]
+                return [part, 0, part.num_rows]
+
+            def pieces() -> Iterator[list]:
+                """[batch, first row, rows] of each source in order; the sources that came in
+                several flushes (two inputs named alike) merged in groups of ``rows`` rows."""
+                group: list[pa.RecordBatch] = []
+                grouped = 0
+                for source in self.sources:
+                    parts = where.get(source)
+                    if not parts:
+                        continue
+                    if len(parts) > 1:
+                        group += [batch(n).slice(at, k) for n, at, k in parts]
+                        grouped += sum(k for _, _, k in parts)
+                        if grouped < rows:
+                            continue
+                    if group:
+                        yield merged(group)
+                        group, grouped = [], 0
+                    if len(parts) == 1:
+                        n, at, k = parts[0]
+                        yield [batch(n), at, k]
+                if group:
+                    yield merged(group)
+
+            for piece in pieces():
                 if keep is not None:
-                    part = _only(part, keep, table)
-                pending.append(part)
-                have += part.num_rows
+                    part = _only(piece[0].slice(piece[1], piece[2]), keep, table)
+                    piece = [part, 0, part.num_rows]
+                last = pending[-1] if pending else None
+                if last is not None and last[0] is piece[0] and last[1] + last[2] == piece[1]:
+                    last[2] += piece[2]
+                else:
+                    pending.append(piece)
+                have += piece[2]
                 while have >= rows:
-                    whole = _concat(pending)
+                    whole = _concat([b.slice(at, k) for b, at, k in pending])
                     yield whole.slice(0, rows)
                     rest = whole.slice(rows)
-                    pending, have = ([rest] if rest.num_rows else []), rest.num_rows
+                    pending, have = ([[rest, 0, rest.num_rows]] if rest.num_rows else []), \
+                        rest.num_rows
             if have:
-                yield _concat(pending)
+                yield _concat([b.slice(at, k) for b, at, k in pending])
 
 
 def _source_of(outcome) -> str:

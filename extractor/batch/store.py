@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as _dt
 import glob
 import os
+from array import array
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from ..table import Records
+from ..table import SEP, Floats, Records, Same, Texts
 from .schema import ORDER_BY, TABLE_COLUMNS, TABLES, _coerce, arrow_schema, duckdb_type
 
 SCHEMA_VERSION = 1
@@ -239,37 +241,143 @@ _SCHEMAS: dict[str, pa.Schema] = {}
 
 def _arrow_of(table: str, parts: list) -> pa.Table:
     """The rows of several documents (each ``Records`` or a list of row dicts) as one typed
-    Arrow table: the column lists are concatenated first, so there is one array per column and
-    flush, not per row or per document. Same values and types as ``schema.to_arrow`` (text
-    None -> "", NaN -> null, odd values coerced)."""
+    Arrow table: one array per column and flush, not per row or per document. The packed
+    columns of ``table.fact_columns`` (``Texts``, ``Same``, ``Floats``, arrays) become Arrow
+    buffers without a Python object per value (``_packed``); other columns are concatenated
+    as Python values. Same values and types as ``schema.to_arrow`` (text None -> "", NaN ->
+    null, odd values coerced)."""
     schema = _SCHEMAS.get(table)
     if schema is None:
         schema = _SCHEMAS[table] = arrow_schema(table)
-    names = schema.names
-    merged: dict[str, list] = {c: [] for c in names}
-    for part in parts:
-        if isinstance(part, Records):
-            n = len(part)
-            if not n:
-                continue
-            cols = part.columns
-            for c in names:
-                v = cols.get(c)
-                merged[c].extend(v if v is not None else [None] * n)
-        elif part:
-            for c in names:
-                merged[c].extend([r.get(c) for r in part])
+    parts = [p for p in parts if len(p)]
+    built: dict[tuple, tuple] = {}
     arrays = []
     for field in schema:
         c, t = field.name, field.type
-        values = merged[c]
-        try:   # the fast path: plain Python values of the right type
-            arr = _build(values, t)
+        cols = []
+        for part in parts:
+            if isinstance(part, Records):
+                v = part.columns.get(c)
+                cols.append(v if v is not None else Same(None, len(part)))
+            else:
+                cols.append([r.get(c) for r in part])
+        arrays.append(_column(cols, t, c, built))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _column(cols: list, t: pa.DataType, name: str, built: dict) -> pa.Array:
+    """One column of a flush from its parts (one per document). ``built``: the arrays built so
+    far by the parts' ids (kept with the parts, so that their ids stay theirs): a column whose
+    parts are those of an earlier one (a bound equal to the value throughout, the exact
+    strings a float column is parsed from) is not built twice."""
+    key = (t, *map(id, cols))
+    got = built.get(key)
+    if got is not None:
+        return got[1]
+    if not cols:
+        arr = _build([], t)
+    else:
+        try:   # the fast paths: packed columns, plain Python values of the right type
+            arr = _packed(cols, t, built)
+            if arr is None:
+                arr = _build(_values(cols), t)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, AttributeError,
                 OverflowError, UnicodeError):
-            arr = pa.array([_coerce(v, c) for v in values], type=t)
-        arrays.append(arr)
-    return pa.Table.from_arrays(arrays, schema=schema)
+            arr = pa.array([_coerce(v, name) for v in _values(cols)], type=t)
+    built[key] = (cols, arr)
+    return arr
+
+
+def _values(cols: list) -> list:
+    values = []
+    for v in cols:
+        values.extend(v)
+    return values
+
+
+_CODES = {pa.int64(): ("q", np.int64), pa.bool_(): ("b", np.int8)}
+
+
+def _packed(cols: list, t: pa.DataType, built: dict) -> pa.Array | None:
+    """The column of parts packed by ``table.fact_columns``, from their buffers; None when a
+    part of a number column is not packed (``_build`` then takes the values); raises as
+    ``_build`` does on a value of another type."""
+    if t == pa.string():
+        return _texts(cols)
+    if t == pa.float64():
+        if not all(type(c) is Floats or _none(c) for c in cols):
+            return None
+        exact = [c.exact if type(c) is Floats else Same("", c.n) for c in cols]
+        return _parsed(_column(exact, pa.string(), "", built))
+    code = _CODES.get(t)
+    if code is None or not all((type(c) is array and c.typecode == code[0]) or _none(c)
+                               for c in cols):
+        return None
+    data = np.concatenate([np.frombuffer(c, code[1]) if type(c) is array
+                           else np.zeros(c.n, code[1]) for c in cols])
+    nulls = np.concatenate([np.full(len(c), type(c) is Same) for c in cols])
+    if t == pa.bool_():
+        data = np.packbits(data != 0, bitorder="little")
+    return pa.Array.from_buffers(t, len(nulls), [_validity(nulls), pa.py_buffer(data)])
+
+
+def _texts(cols: list) -> pa.Array:
+    """A text column of packed parts or lists of values (None -> ""): every part joined with
+    ``SEP`` between the texts, encoded once; None if a text holds ``SEP`` (``_build`` then
+    takes the values); a value that is not a str raises TypeError."""
+    if all(type(c) is Same for c in cols):
+        return _repeated([c.value for c in cols], [c.n for c in cols])
+    pieces = []
+    for c in cols:
+        k = type(c)
+        if k is Texts:
+            pieces.append(c.joined)
+        elif k is Same:
+            pieces.append(SEP.join(repeat("" if c.value is None else c.value, c.n)))
+        else:
+            pieces.append(SEP.join(["" if v is None else v for v in c]))
+    n = sum(map(len, cols))
+    data = SEP.join(pieces).encode()
+    if len(data) >= 2**31:
+        raise OverflowError("text column too large for 32-bit offsets")
+    raw = np.frombuffer(data, np.uint8)
+    is_sep = raw == 0                       # U+0000 is byte 0 in UTF-8, and no other byte is
+    seps = np.flatnonzero(is_sep)
+    if len(seps) != n - 1:
+        return None
+    offsets = np.empty(n + 1, np.int32)
+    offsets[0] = 0
+    offsets[1:n] = seps - np.arange(n - 1)  # the start of text i + 1, separators removed
+    offsets[n] = len(data) - (n - 1)
+    body = raw if n == 1 else raw[~is_sep]
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(body)])
+
+
+def _parsed(exact: pa.Array) -> pa.Array:
+    """The floats of a column of plain decimal strings ("" -> null): Arrow's cast, which
+    parses correctly rounded as Python's ``float`` does (the same double for each string)."""
+    import pyarrow.compute as pc
+
+    n = len(exact)
+    offsets = np.frombuffer(exact.buffers()[1], np.int32, n + 1, exact.offset * 4)
+    nulls = offsets[1:] == offsets[:-1]
+    values = pa.Array.from_buffers(pa.string(), n, [_validity(nulls), *exact.buffers()[1:]],
+                                   offset=exact.offset)
+    data = pc.cast(values, pa.float64()).fill_null(0.0).to_numpy()
+    return pa.Array.from_buffers(pa.float64(), n, [_validity(nulls), pa.py_buffer(data)])
+
+
+def _none(c) -> bool:
+    return type(c) is Same and c.value is None
+
+
+def _repeated(values: list, counts: list[int]) -> pa.Array:
+    """A text column of a few values, each repeated (a document's source or doc_id on its
+    rows): each value encoded once, laid out with a take."""
+    codes = np.repeat(np.arange(len(values), dtype=np.int32), counts)
+    return _strings(values).take(pa.Array.from_buffers(pa.int32(), len(codes),
+                                                       [None, pa.py_buffer(codes)]))
 
 
 # Arrays are assembled from buffers (numpy for numbers, UTF-8 bytes for text) rather than with
@@ -305,9 +413,17 @@ def _strings(values: list) -> pa.Array:
             codes = np.fromiter(map(code.__getitem__, values), dtype=np.int32, count=n)
             return _strings(texts).take(
                 pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(codes)]))
+    return _strings_of(joined, np.fromiter(map(len, values), dtype=np.int64, count=n), ascii_)
+
+
+def _strings_of(joined: str, lengths: np.ndarray, ascii_: bool | None = None) -> pa.Array:
+    """A text column of the texts ``joined`` into one string, of ``lengths`` characters each."""
+    n = len(lengths)
+    if ascii_ is None:
+        ascii_ = joined.isascii()
     data = joined.encode()
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=n), out=offsets[1:])
+    np.cumsum(lengths, out=offsets[1:])
     if not ascii_:     # character offsets -> byte offsets
         raw = np.frombuffer(data, np.uint8)
         offsets = np.append(np.flatnonzero((raw & 0xC0) != 0x80), len(data))[offsets]

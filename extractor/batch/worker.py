@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import ANOMALY_COLUMNS, FACT_COLUMNS
-from ..table import (EXACT_COLUMNS, Records, anomaly_columns, anomaly_record, fact_columns,
-                     fact_record)
+from ..table import (EXACT_COLUMNS, Records, Same, anomaly_columns, anomaly_record,
+                     fact_columns, fact_record)
 
 DEFAULT_PROCESSOR = "extractor.pipeline:process_path"
 FACT_RECORD_COLUMNS = FACT_COLUMNS + EXACT_COLUMNS
@@ -404,7 +404,7 @@ def finish(task: Task, row: dict, facts: Records | list[dict], anomalies: Record
         row["seconds"] = round(seconds, 4)
     for recs in (facts, anomalies):     # every row of a document carries the document's source
         if isinstance(recs, Records):
-            recs.columns["source"] = [task.source] * len(recs)
+            recs.columns["source"] = Same(task.source, len(recs))
         else:
             for rec in recs:
                 rec["source"] = task.source

@@ -132,8 +132,11 @@ def context_rules() -> ContextRules:
         indicators=re.compile(_literal_trie(ind["indicators"])),
         trail=trail,
         trail_regex=compile_regex(stop.get("trail_regex") or "(?!)"),
-        only_trail=re.compile("(?:" + "|".join(re.escape(w) for w in sorted(trail, key=len, reverse=True))
-                              + r"|[\s,，;；:：、\d.%]|" + (stop.get("trail_regex") or "(?!)").strip("^$") + ")*"),
+        # (a fullmatch only answers whether the region splits into such pieces: the trail words
+        # as a trie, which the engine walks by character, give the same answer as their
+        # alternation, which it tries word by word at every position)
+        only_trail=re.compile("(?:" + _literal_trie(trail) + r"|[\s,，;；:：、\d.%]|"
+                              + (stop.get("trail_regex") or "(?!)").strip("^$") + ")*"),
         stop=frozenset(stop["stop"]) | trail,
         verbs=frozenset(stop["stop"]),
         cues=compile_regex("|".join(groups)),
@@ -328,18 +331,24 @@ _SENT_END_FWD = re.compile(_SENT_END.pattern)
 _SENT_END_REV = regex.compile("(?r)" + _SENT_END.pattern)
 
 
-def _ends_around(text: str, positions: list[int]) -> list[int]:
+def _ends_around(text: str, positions: list[int], ks: list[int] | None = None) -> list[int]:
     """The sentence ends (``_SENT_END``) next to ``positions`` (ascending): for each, the last
     end before it and the first at or after it. A bisect of a position in this list finds
     the same two ends as in _sentence_ends' whole list, and the sentences of two positions
     touch exactly when their indexes here are consecutive (the end between them is the
     next end of one and the last before the other); found by a search per sentence that
-    holds positions instead of a pass over the whole text."""
+    holds positions instead of a pass over the whole text. ``ks``, when given, receives each
+    position's index here (its bisect_left in the returned list: the index its first end at
+    or after it gets, or the list's length when there is none)."""
     out: list[int] = []
     nxt = -1                # the first end at or after the position before (n: none)
+    k = 0                   # … its index in out
     back, ahead = _SENT_END_REV.search, _SENT_END_FWD.search
+    add = ks.append if ks is not None else None
     for pos in positions:
         if pos <= nxt:
+            if add is not None:
+                add(k)
             continue        # the sentence of the position before: no end in [that, pos)
         m = back(text, nxt if nxt > 0 else 0, pos)      # the last end before pos (>= nxt)
         if m is not None:
@@ -347,11 +356,14 @@ def _ends_around(text: str, positions: list[int]) -> list[int]:
             if not out or out[-1] != e:
                 out.append(e)
         m = ahead(text, pos)
+        k = len(out)
         if m is None:
             nxt = len(text)
         else:
             nxt = m.start()
             out.append(nxt)
+        if add is not None:
+            add(k)
     return out
 
 
@@ -403,8 +415,10 @@ class _Doc:
         self._date_info: dict[int, tuple] = {}
         # the sentence ends: next to the facts when their positions are given (the scopes
         # looked up are theirs and those of the dates in them), else all of them
-        self.sent_ends = (_sentence_ends(self.text) if positions is None
-                          else _ends_around(self.text, sorted(positions)))
+        ordered = sorted(positions) if positions is not None else None
+        ks: list[int] = []      # the sentence index of each of ``ordered`` (see _spans)
+        self.sent_ends = (_sentence_ends(self.text) if ordered is None
+                          else _ends_around(self.text, ordered, ks))
         self.gov = report_kind(self.text) == "政府工作报告"
         self.headings = self._headings()
         self._topic: dict[str, tuple[int | None, bool]] = {}
@@ -433,9 +447,12 @@ class _Doc:
         # those of the whole scan (finditer goes left to right), the rest are never asked for
         scoped = positions is not None and r.scoped_scan
         n = len(self.text)
-        spans = self._spans(positions) if scoped else [(0, n, n + 1)]     # (no last fact: all)
+        spans = self._spans_at(ordered, ks) if scoped else [(0, n, n + 1)]  # (no last: all)
         if scoped and numbers is not None and len(numbers) < len(positions):
-            spans_n = self._spans(numbers)
+            # the figures' sentence indexes: those of the same positions among all facts'
+            ordered_n = sorted(numbers)
+            spans_n = self._spans_at(ordered_n, list(map(dict(zip(ordered, ks)).__getitem__,
+                                                         ordered_n)))
         else:
             spans_n = spans
         cue_text, text = self.cue_text, self.text
@@ -538,15 +555,21 @@ class _Doc:
     def _spans(self, positions: list[int]) -> list[tuple[int, int, int]]:
         """Merged [scope start, scope end + 1) of the sentences holding ``positions``, each with
         the greatest position in it. A position's sentence is its index among the sentence ends
-        (bisect_left: an end character belongs to the sentence it ends); sentences with
-        consecutive indexes touch (one starts right after the other's end), so the merged
-        spans are the runs of consecutive indexes."""
+        (bisect_left: an end character belongs to the sentence it ends)."""
+        ordered = sorted(positions)
+        return self._spans_at(ordered, list(map(functools.partial(bisect_left, self.sent_ends),
+                                                ordered)))
+
+    def _spans_at(self, ordered: list[int], ks: list[int]) -> list[tuple[int, int, int]]:
+        """``_spans`` of the ascending positions ``ordered`` whose sentence indexes are ``ks``
+        (_ends_around gives them as it finds the ends): sentences with consecutive indexes
+        touch (one starts right after the other's end), so the merged spans are the runs of
+        consecutive indexes."""
         n = len(self.text)
         ends = self.sent_ends
         m = len(ends)
-        ordered = sorted(positions)
         # sentence index → its greatest position (ascending positions: the last write wins)
-        last_of = dict(zip(map(functools.partial(bisect_left, ends), ordered), ordered))
+        last_of = dict(zip(ks, ordered))
         out: list[tuple[int, int, int]] = []
         prev = -2
         for k, pos in last_of.items():

@@ -31,7 +31,7 @@ import regex
 
 from ..model import Fact
 from ..numerals import Numeral, approx_unit, parse_numeral, scale_value
-from .ruleset import Pattern, RuleSet
+from .ruleset import Pattern, RuleSet, literal_words
 
 #: seconds a single anchored match may take before the rule is declared broken (with the
 #: watchdog: between half of it and all of it, in CPU time)
@@ -231,6 +231,14 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
     # ``cands`` then (rarely), not kept for every candidate
     seen: set[tuple[str, int]] = set()
     in_seen = 0                      # how many of ``cands`` are in ``seen``
+    # matches _checked would reject at once (_doomed), dropped without a Candidate: their (rule
+    # id, start), for ``seen`` as if they were candidates
+    gone: list[tuple[str, int]] = []
+    in_gone = 0
+    rejects = rs.reject_runs
+    if rejects is None:
+        rejects = rs.reject_runs = _reject_runs(rs.patterns)
+    rejects, rmax, extra = rejects
     top = -1
     high = -1                        # the highest start of a candidate so far
     plists = rs.plists
@@ -261,9 +269,16 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
         q0 = starts[0]
         if not kinds:
             continue
-        if q0 <= top and in_seen < len(cands):
+        if q0 <= top and (in_seen < len(cands) or in_gone < len(gone)):
             seen.update([(c.rule.id, c.start) for c in cands[in_seen:]])
             in_seen = len(cands)
+            seen.update(gone[in_gone:])
+            in_gone = len(gone)
+        # a run right after 第 or a letter (an ordinal, a code), or a lone 一 (an article): its
+        # matches are looked at before they become candidates (_doomed)
+        odd = precheck and ((s and text[s - 1] in _ODD_BEFORE)
+                            or (e - s <= rmax and text[s:e] in rejects))
+        nkinds = len(kinds) if _STOP_WHEN_DONE else -1
         has_sep = None               # looked up only if a range pattern is tried
         done0: set[str] | None = None   # kinds matched at the first start by a plain rule
         matched: set[tuple[str, int]] | None = None   # (kind, start) so at the other starts
@@ -346,9 +361,55 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
                                 if matched is None:
                                     matched = set()
                                 matched.add((p.kind, q))
-                        cands.append(Candidate(p, q, me, m))
+                        if odd and _doomed(text, p, q, m, extra):
+                            gone.append((p.id, q))
+                        else:
+                            cands.append(Candidate(p, q, me, m))
                         break
+            if done0 is not None and len(done0) == nkinds:
+                break                # every kind done at the first start: the rest is skipped
     return cands
+
+
+#: _match_anchors leaves an anchor's pattern list once a plain rule of each of its kinds has
+#: matched at the first start (every pattern after it would be skipped for its kind); False
+#: only in tests, which compare the two
+_STOP_WHEN_DONE = True
+
+#: the characters before a number that _boundary rejects it for (see _doomed)
+_ODD_BEFORE = _LATIN | frozenset("第")
+
+
+def _reject_runs(patterns: list[Pattern]) -> tuple[frozenset[str], int, dict[str, tuple]]:
+    """Every pattern's reject_numbers (一, 零: a run that is one of them may give matches that
+    _doomed drops), their longest length, and by rule id the numbers of the groups `rsep` and
+    `half` of a pattern with reject_numbers (0: it has none)."""
+    words = frozenset(w for p in patterns for w in p.reject_numbers)
+    extra = {p.id: (p.compiled.groupindex.get("rsep", 0), p.compiled.groupindex.get("half", 0))
+             for p in patterns if p.reject_numbers}
+    return words, max(map(len, words), default=0), extra
+
+
+def _doomed(text: str, p: Pattern, q: int, m: Any, extra: dict[str, tuple]) -> bool:
+    """Whether _checked rejects this match without a trace at its first two checks, whatever
+    else holds: its number follows 第 or a letter (_boundary: an ordinal, a code), or its rule
+    rejects that number without a range or a half (_resolve_groups: 一个, 一批 are articles;
+    resolve returns that reason or, before it, the missing cue's, and a split rule is not
+    asked). Such a match need not become a candidate: its (rule, start) still counts as
+    matched for the anchors after it (``gone``)."""
+    g = p.n1_group
+    ns = m.start(g) if g else m.start("n1")
+    if ns < 0:
+        ns = q
+    if ns > 0 and (text[ns - 1] in _LATIN or text[ns - 1] == "第"):
+        return True
+    if not p.reject_numbers or p.split:
+        return False
+    n1 = (m.group(g) if g else m.group("n1")) or ""
+    if n1 not in p.reject_numbers:
+        return False
+    rsep, half = extra[p.id]
+    return not (rsep and m.group(rsep)) and not (half and m.group(half))
 
 
 _INNER_ARABIC = regex.compile(r"(?<=[^0-9０-９.,．])[0-9０-９]")
@@ -497,7 +558,8 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
     parts = rs.negative_trigger_parts
     if parts is not None:            # the union's question in its parts, the cheap ones first
         chars, words, rest, rest_gate = parts
-        none = chars is None or chars.search(text, lo, hi) is None
+        found = None if chars is None else chars.search(text, lo, hi)
+        none = found is None
         if none:
             for w in words:
                 if text.find(w, lo, hi) >= 0:
@@ -507,14 +569,35 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
                 none = (rest is None
                         or (rest_gate is not None and rest_gate.search(text, lo, hi) is None)
                         or rest.search(text, lo, hi) is None)
+        else:
+            # a one-character trigger is there: only the checks whose trigger characters are in
+            # the window (the others' tests would fail), known from the set of those found
+            plan = rs.neg_plan
+            if plan is None:
+                plan = rs.neg_plan = _neg_plan(rs)
+            if plan:
+                bits, by_mask, gated = plan
+                mask = bits.get(found.group(), 0)
+                found = chars.search(text, found.end(), hi)
+                while found is not None:     # (one or two of them in most windows)
+                    mask |= bits.get(found.group(), 0)
+                    found = chars.search(text, found.end(), hi)
+                if gated and rest_gate.search(text, lo, hi) is not None:
+                    mask |= gated    # a run long enough for the regex triggers (_run_gate)
+                checks = by_mask.get(mask)
+                if checks is None:
+                    checks = by_mask[mask] = _neg_checks_for(rs, bits, gated, mask)
     else:
         union = rs.negative_any_trigger
         none = union is not None and union.search(text, lo, hi) is None
     if none:
         # no trigger in the window (three calls in four): only the checks without one remain
-        checks = rs.neg_untriggered
-        if checks is None:
-            checks = rs.neg_untriggered = [c for c in rs.neg_checks if c[2] is None]
+        # (for an Arabic figure without the phrase alternation, which it skips: often none)
+        untriggered = rs.neg_untriggered
+        if untriggered is None:
+            every = [c for c in rs.neg_checks if c[2] is None]
+            untriggered = rs.neg_untriggered = (every, [c for c in every if c[0] != "phrase"])
+        checks = untriggered[1] if arabic else untriggered[0]
     for name, rx, trigger, phrases, start_at in checks:
         if trigger is not None:
             if trigger.__class__ is str:         # a plain word (ruleset._word_or_regex)
@@ -532,7 +615,8 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
                         break
                 else:
                     continue
-            found = rx.finditer(text, lo, hi)
+            first = rx.search(text, lo, hi)
+            found = None
         else:
             if start_at is not None:
                 # a match overlapping the figure starts in [lo, end) with one of these
@@ -543,13 +627,92 @@ def _negative_hit(text: str, start: int, end: int, rs: RuleSet, arabic: bool = F
                 elif start_at.search(text, lo, end) is None:
                     continue
             if watch is None:
-                found = rx.finditer(text, lo, hi, timeout=NEGATIVE_TIMEOUT)
+                first = rx.search(text, lo, hi, timeout=NEGATIVE_TIMEOUT)
+                found = None
             else:
-                found = _watched(rx.finditer(text, lo, hi), watch)
+                watch.count += 1     # (odd while the search runs: see _Watchdog)
+                try:
+                    first = rx.search(text, lo, hi)
+                finally:
+                    watch.count += 1
+                found = watch
+        # the finditer's first match is this search's: most windows have none (no iterator
+        # made then), or it is the one that overlaps the figure
+        if first is None:
+            continue
+        if first.start() < end and first.end() > start and first.end() > first.start():
+            return f"negative lexicon ({rs.negative_names.get(name, name)}): {first.group()!r}"
+        if found is None:
+            found = (rx.finditer(text, lo, hi) if phrases
+                     else rx.finditer(text, lo, hi, timeout=NEGATIVE_TIMEOUT))
+        else:
+            found = _watched(rx.finditer(text, lo, hi), watch)
         for m in found:
             if m.start() < end and m.end() > start and m.end() > m.start():
                 return f"negative lexicon ({rs.negative_names.get(name, name)}): {m.group()!r}"
     return ""
+
+
+def _neg_plan(rs: RuleSet) -> tuple | tuple[()]:
+    """For _negative_hit when one-character triggers are in a window: ``(bits, by_mask,
+    gated)``, ``bits`` a character → the bit of each check whose trigger is one of a set of
+    literal characters (号, 第, [A-Za-z], [“"‘「『]: the ones ruleset._word_or_regex made a
+    ``str.find`` of one character or a ``re`` class), ``by_mask`` a memo of the checks to walk
+    for the bits found (_neg_checks_for), ``gated`` the bits of the checks whose trigger is in
+    the regex part of the union, plus the bit that says its run gate found a run (0: no gate).
+    A check counts only when each of its characters is in the one-character part of the
+    triggers' union (the class the window is searched with, so every one of them there is
+    found). () when no check is such."""
+    parts = rs.negative_trigger_parts
+    if parts is None or parts[0] is None:
+        return ()
+    cls = parts[0]
+    bits: dict[str, int] = {}
+    for i, ((name, _, trig), check) in enumerate(zip(rs.negatives, rs.neg_checks)):
+        t = check[2]
+        if t is None or not (t.__class__ is str and len(t) == 1 or isinstance(t, re.Pattern)):
+            continue
+        chars = literal_words(trig.pattern) if t.__class__ is not str else frozenset(t)
+        if not chars or any(len(ch) != 1 or cls.fullmatch(ch) is None for ch in chars) or (
+                t.__class__ is not str and any(t.fullmatch(ch) is None for ch in chars)):
+            continue
+        for ch in chars:
+            bits[ch] = bits.get(ch, 0) | (1 << i)
+    if not bits:
+        return ()
+    # the checks whose trigger is in the regex part of the union: a window without the run
+    # that _run_gate looks for holds none of their matches (one re search instead of theirs)
+    gated = 0
+    if parts[3] is not None:
+        rest = parts[2].pattern
+        for i, (name, _, trig) in enumerate(rs.negatives):
+            if trig is not None and literal_words(trig.pattern) is None and (
+                    f"(?:{trig.pattern})" in rest):
+                gated |= 1 << i
+        if gated:
+            gated |= 1 << len(rs.neg_checks)   # the bit that says the run is there
+    return bits, {}, gated
+
+
+def _neg_checks_for(rs: RuleSet, bits: dict[str, int], gated: int, mask: int) -> list:
+    """The checks of rs.neg_checks (same order) left to walk in a window where exactly the
+    characters of ``mask``'s bits are found among ``bits``: a check of those characters whose
+    bit is not set has no trigger there (dropped); one whose bit is set has it (its trigger
+    test is dropped); every other check as it is."""
+    owned = 0
+    for b in bits.values():
+        owned |= b
+    run = len(rs.neg_checks)
+    out = []
+    for i, (name, rx, trigger, phrases, start_at) in enumerate(rs.neg_checks):
+        if owned >> i & 1:
+            if not mask >> i & 1:
+                continue
+            trigger = None
+        elif gated >> i & 1 and not mask >> run & 1:
+            continue
+        out.append((name, rx, trigger, phrases, start_at))
+    return out
 
 
 def _has_cue(text: str, start: int, rs: RuleSet, cue: str, window: int) -> bool:
@@ -996,7 +1159,7 @@ def _checked(cands: list[Candidate], text: str, rs: RuleSet, words: Callable | N
             if ns < 0:
                 ns = c.start
             # _boundary, inlined: whether it has a reason (which one is only for the trace)
-            if ns > 0 and (text[ns - 1] in _LATIN or text[ns - 1] == "第"):
+            if ns > 0 and text[ns - 1] in _ODD_BEFORE:   # (a letter or 第)
                 continue
             e = c.end
             if e < n and text[e] in _LATIN and text[e - 1] in _DIGITS:
@@ -1104,6 +1267,9 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
     ``<kind>.distributed``; a growth word before the first item signs every item."""
     out = list(facts)
     for f in facts:
+        pos = f.start
+        if pos == 0 or text[pos - 1] not in _LIST_SEPS:
+            continue                 # no item before it (the loop below would stop at once)
         if f.approx != "exact" or f.rule_id.endswith(".ratio") or f.scale in ("倍", "成"):
             continue
         items = []

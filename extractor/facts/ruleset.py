@@ -126,7 +126,10 @@ class RuleSet:
     phrase_bigrams: Any = None       # every two-character piece of a negative phrase (or None)
     resolved: dict = field(default_factory=dict)   # engine: (rule id, groups) → resolution
     ranks: Any = None                # engine: id(pattern) → (-priority, place) for the overlaps
-    neg_untriggered: Any = None      # engine: the neg_checks without a trigger, in order
+    neg_untriggered: Any = None      # engine: the neg_checks without a trigger, in order (all,
+    #                                  and those an Arabic figure asks: not the phrases)
+    neg_plan: Any = None             # engine: the checks by one-character triggers found
+    reject_runs: Any = None          # engine: the patterns' reject_numbers (see engine._doomed)
     run_finder: Any = None           # the scanner compiled by the standard re (see _stdlib_twin)
 
     def by_id(self, rule_id: str) -> Pattern:

@@ -590,8 +590,12 @@ class _RouteCutter(_Cutter):
             else:
                 self.fill = None
         got = self.route(sentence, False)
-        if 1 not in map(len, got) and not any(map(str.isascii, got)):
-            return got          # no single steps nor ASCII stretches: the route's words as they are
+        if not any(map(str.isascii, got)) and "11" not in "".join(map(str, map(len, got))):
+            # no ASCII stretch and no two single characters in a row (the lengths written one
+            # after the other hold no "11"; a length of 11 or one like 1, 1x only sends the
+            # text the long way): a single step alone in jieba's buffer is flushed as itself,
+            # so the route's words are the words as they are
+            return got
         out: list[str] = []
         buf = ""
         for w in got:

@@ -2,6 +2,8 @@
 row dicts of ``fact_record``/``anomaly_record``: same keys in the same order, same values."""
 from __future__ import annotations
 
+import pytest
+
 from extractor.model import Fact
 from extractor.table import (EXACT_COLUMNS, FACT_COLUMNS, anomaly_columns, anomaly_record,
                              fact_columns, fact_record)
@@ -35,12 +37,14 @@ def test_one_fact_with_decimals_and_nones():
 def test_exact_strings_and_floats_of_any_decimal():
     """_exacts (str, then format only where str writes an exponent) is the plain decimal of
     format(d, "f") without trailing fractional zeros, under either exponent capitalisation;
-    the floats parsed from it are float(d)."""
+    the floats the store holds (parsed by Arrow from the exact strings, or by float() in the
+    worker where there is a NaN or an infinity) are float(d), NaN as null."""
     import decimal
     import random
     from decimal import Decimal
 
-    from extractor.table import _exacts, _floats
+    from extractor.batch.store import _arrow_of
+    from extractor.table import _exacts
 
     def reference(d):
         if d is None:
@@ -49,18 +53,34 @@ def test_exact_strings_and_floats_of_any_decimal():
         return s.rstrip("0").rstrip(".") if "." in s else s
 
     rng = random.Random(5)
+    special = [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")]
     values = [None, Decimal("0E-7"), Decimal("-0.00"), Decimal("1E+400"), Decimal("1E-400"),
-              Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("1.2E+7"),
-              Decimal("7.50"), Decimal("0.0000001"), Decimal("100E-2")]
+              Decimal("1.2E+7"), Decimal("7.50"), Decimal("0.0000001"), Decimal("100E-2"),
+              Decimal("9" * 40 + "." + "9" * 40), Decimal("2.2250738585072011E-308"),
+              Decimal("4.9406564584124654E-324"), Decimal("1.7976931348623158E+308")]
     values += [Decimal(f"{rng.choice(['', '-'])}{rng.randint(0, 10 ** rng.randint(0, 25))}"
                        f"E{rng.randint(-30, 30)}") for _ in range(3000)]
+    values += [Decimal(f"{rng.randint(0, 10 ** 17)}E{rng.randint(-340, 300)}")
+               for _ in range(1000)]
     with decimal.localcontext() as ctx:
         for caps in (1, 0):
             ctx.capitals = caps
-            exact = _exacts(values)
-            assert exact == [reference(d) for d in values]
-            for d, f in zip(values, _floats(exact)):
-                assert (f is None) if d is None else repr(f) == repr(float(d))
+            for some in (values, values[:9] + special + values[9:]):
+                exact = _exacts(some)
+                assert exact == [reference(d) for d in some]
+                facts = [Fact(doc_id="d", kind="money", text="x", start=i, end=i + 1, value=d,
+                              value_low=d if i % 3 else None, value_high=d)
+                         for i, d in enumerate(some)]
+                recs = fact_columns(facts)
+                # the store parses the plain decimals; the worker those with a NaN or infinity
+                assert isinstance(recs.columns["value"], list) == (some is not values)
+                tab = _arrow_of("facts", [recs])
+                for c in ("value", "value_low", "value_high"):
+                    want = [None if f.value is None or not i % 3 and c == "value_low"
+                            or f.value.is_nan() else float(f.value)
+                            for i, f in enumerate(facts)]
+                    got = tab.column(c).to_pylist()
+                    assert list(map(repr, got)) == list(map(repr, want)), c
 
 
 def test_bounds_other_than_the_value():
@@ -72,3 +92,105 @@ def test_bounds_other_than_the_value():
              for i, (value, low, high) in enumerate([(v, v, v), (v, lo, None), (None, None, hi),
                                                      (v, Decimal("12.5"), v), (None, None, None)])]
     assert list(fact_columns(facts)) == [fact_record(f) for f in facts]
+
+
+def _corpus_results(shared_dir, n=12):
+    from extractor.pipeline import process_path
+
+    files = sorted(p for p in (shared_dir / "corpus" / "raw").iterdir() if p.is_file())
+    return [process_path(p) for p in files[:n]]
+
+
+def test_packed_columns_pickled_give_the_records_and_the_stores_rows(shared_dir, tmp_path):
+    """The packed columns (Same, Texts, Floats, arrays), pickled as a worker sends them, give
+    the row dicts of fact_record, and the store holds from them exactly the rows it holds from
+    those row dicts (the path of a processor that returns dicts), in both stores."""
+    import pickle
+
+    import pyarrow as pa
+
+    from extractor.batch.scratch import ScratchStore
+    from extractor.batch.store import Store
+    from extractor.batch.worker import Task, finish
+
+    results = _corpus_results(shared_dir)
+    packed, dicts = [], []
+    for r in results:
+        src = r.document["source"]
+        task = Task(src, src, r.document["sha256"], None, False, None, "")
+        o = finish(task, dict(r.document), fact_columns(r.facts), anomaly_columns(r.anomalies),
+                   seconds=None)
+        o = pickle.loads(pickle.dumps(o))
+        assert list(o[1]) == [{**fact_record(f), "source": src} for f in r.facts]
+        packed.append(o)
+        dicts.append((dict(o[0]), [{**fact_record(f), "source": src} for f in r.facts],
+                      [{**anomaly_record(a), "source": src} for a in r.anomalies]))
+    kinds = {type(c).__name__ for o in packed for c in o[1].columns.values()}
+    assert {"Same", "Texts", "Floats", "array"} <= kinds
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    got = []
+    for outcomes, folder in ((packed, "a"), (dicts, "b")):
+        for st in (ScratchStore(tmp_path / folder), Store(tmp_path / f"{folder}.duckdb")):
+            for i in range(0, len(outcomes), 5):
+                st.add_many(outcomes[i:i + 5], run_id=1)
+            got.append({t: pa.Table.from_batches(list(st.batches(t)))
+                        for t in ("facts", "anomalies", "documents")})
+            st.close()
+    for other in got[1:]:
+        for t in got[0]:
+            assert other[t].equals(got[0][t]), t
+
+
+def test_odd_values_take_the_general_path():
+    """Texts holding the store's separator, None where a text belongs, numbers of other types,
+    NaN and infinities: the packed columns fall back to plain values, and the store holds what
+    the row dicts give."""
+    from decimal import Decimal
+
+    from extractor.batch.store import _arrow_of
+    from extractor.table import SEP
+
+    def fact(i, **kw):
+        return Fact(doc_id="d", kind="money", text=f"t{i}", start=i, end=i + 1,
+                    value=Decimal(i), **kw)
+
+    cases = [
+        [fact(0, subject="a" + SEP + "b"), fact(1, subject="c")],          # separator inside
+        [fact(0, unit=None), fact(1, unit="元")],                         # None for a text
+        [fact(0, page=3), fact(1, page=None), fact(2)],                   # some pages
+        [fact(0, decimals=2 ** 70), fact(1)],                              # beyond int64
+        [fact(0, low_open=None), fact(1, low_open=True)],
+        [Fact(doc_id="d", kind="k", text="x", start=0, end=1, value=Decimal("NaN")),
+         fact(1, value_high=Decimal("-Infinity"))],
+        [fact(0)],                                                         # one row
+        [fact(i, section=SEP) for i in range(3)],                          # Same with SEP
+    ]
+    for facts in cases:
+        recs = fact_columns(facts)
+        rows = [fact_record(f) for f in facts]
+        assert list(recs) == rows or facts[0].value.is_nan()
+        try:
+            want = _arrow_of("facts", [rows])
+        except OverflowError:           # int64 overflow: both ways
+            with pytest.raises(OverflowError):
+                _arrow_of("facts", [recs])
+            continue
+        assert _arrow_of("facts", [recs]).equals(want)
+        assert _arrow_of("facts", [recs, rows, recs]).equals(
+            _arrow_of("facts", [rows, rows, rows]))
+
+
+def test_packed_kinds_agree_with_the_schema():
+    """fact_columns packs each column by the kind the store's schema gives it."""
+    import pyarrow as pa
+
+    from extractor.batch.schema import arrow_type
+    from extractor.table import _FACT_BOOLS, _FACT_DECIMALS, _FACT_INTS
+
+    for c in FACT_COLUMNS:
+        want = {pa.int64(): "int", pa.bool_(): "bool", pa.float64(): "decimal"}.get(
+            arrow_type(c), "text")
+        got = ("int" if c in _FACT_INTS else "bool" if c in _FACT_BOOLS
+               else "decimal" if c in _FACT_DECIMALS else "text")
+        assert got == want, c

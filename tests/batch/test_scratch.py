@@ -151,3 +151,68 @@ def test_rows_already_in_order_and_documents_out_of_order(tmp_path):
     for table in ("facts", "anomalies", "documents"):
         assert scratch.table(table).equals(db.table(table)), table
     db.close()
+
+
+def test_shared_batches_in_any_arrival_order(tmp_path):
+    """Flushes whose sources come after every source stored so far share one batch; late
+    documents (several workers, a walk order that is not the byte order) get one batch per
+    source. In any arrival order the reader gives the DuckDB store's rows and batches, and in
+    path order every flush is one shared batch per table."""
+    rng = random.Random(11)
+    names = sorted({f"{rng.choice(['a', 'b/', '中/', 'é'])}{i:03d}.txt" for i in range(45)})
+    docs = [_doc(i, src, rng) for i, src in enumerate(names)]
+    swapped = docs[:]
+    for _ in range(12):                         # stragglers: neighbours swapped
+        i = rng.randrange(len(swapped) - 5)
+        j = i + rng.randint(1, 5)
+        swapped[i], swapped[j] = swapped[j], swapped[i]
+    orders = {"path": docs, "reverse": docs[::-1], "stragglers": swapped,
+              "random": rng.sample(docs, len(docs))}
+    db = Store(tmp_path / "d.duckdb")
+    for k in range(0, len(docs), 6):
+        db.add_many(docs[k:k + 6], run_id=1)
+    for name, order in orders.items():
+        (tmp_path / name).mkdir()
+        scratch = ScratchStore(tmp_path / name)
+        for k in range(0, len(order), 6):
+            scratch.add_many(order[k:k + 6], run_id=1)
+        if name == "path":
+            assert all(len(scratch._shared[t]) == scratch._nbatches[t] for t in scratch._shared)
+        reader = pickle.loads(pickle.dumps(scratch.reader()))
+        for table in ("facts", "anomalies", "documents"):
+            for rows in (10_000, 7, 1):
+                b = list(db.batches(table, rows=rows))
+                for got in (list(scratch.batches(table, rows=rows)),
+                            list(reader.batches(table, rows=rows))):
+                    assert [x.num_rows for x in got] == [x.num_rows for x in b], (name, table)
+                    assert pa.Table.from_batches(got).equals(pa.Table.from_batches(b)), name
+        scratch.close()
+    db.close()
+
+
+def test_sources_in_several_flushes_merged_in_groups(tmp_path):
+    """Many sources stored twice or three times (inputs named alike), in several flushes: the
+    reader merges them in groups (one sort for consecutive such sources), giving the rows
+    and batches of a DuckDB store that took them all in one transaction, with or without a
+    selection of the inputs."""
+    rng = random.Random(17)
+    names = [f"{rng.choice(['a', 'b/', '中/'])}{i:02d}.txt" for i in range(14)]
+    docs = [_doc(i, names[i % len(names)] if i < 36 else f"z{i}.txt", rng) for i in range(44)]
+    db = Store(tmp_path / "d.duckdb")
+    db.add_many(docs, run_id=1)
+    scratch = ScratchStore(tmp_path)
+    for k in range(0, len(docs), 5):
+        scratch.add_many(docs[k:k + 5], run_id=1)
+    chosen = rng.sample(docs, 30)
+    for selection in (None, chosen):
+        if selection is not None:
+            for st in (scratch, db):
+                st.select_inputs([(d[0]["sha256"], d[0]["source"]) for d in selection])
+        for table in ("facts", "anomalies", "documents"):
+            for rows in (10_000, 40, 7, 1):
+                a = list(scratch.batches(table, rows=rows))
+                b = list(db.batches(table, rows=rows))
+                assert [x.num_rows for x in a] == [x.num_rows for x in b], (table, rows)
+                assert pa.Table.from_batches(a).equals(pa.Table.from_batches(b)), (table, rows)
+    db.close()
+    scratch.close()

@@ -53,3 +53,27 @@ def test_a_value_that_is_not_text_raises():
         _strings(["a", None, 2])
     with pytest.raises(UnicodeError):
         _strings(["a", "\ud800"])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_packed_text_parts_equal_pa_array(seed):
+    """A text column of parts packed by fact_columns (Texts, Same) and plain lists, texts
+    holding the separator or not: the values pa.array gives (None as "")."""
+    from extractor.batch.store import _column
+    from extractor.table import SEP, Same, _pack_texts
+
+    rng = random.Random(seed)
+    parts, values = [], []
+    for _ in range(rng.randint(1, 6)):
+        n = rng.choice([1, 2, 5, 40])
+        pool = _random_texts(rng, rng.choice([1, 3, n]), rng.choice([0, 4, 30]))
+        if rng.random() < 0.1:
+            pool.append("x" + SEP)
+        vals = [rng.choice(pool) for _ in range(n)]
+        kind = rng.choice(["packed", "list", "same"])
+        part = (_pack_texts(tuple(vals), n) if kind == "packed" else Same(vals[0], n)
+                if kind == "same" else vals)
+        parts.append(part)
+        values += list(part)
+    got = _column(parts, pa.string(), "text", {})
+    assert got.type == pa.string() and got.to_pylist() == _reference(values).to_pylist()

@@ -356,6 +356,28 @@ def test_store_rows_from_records_equal_rows_from_dicts(tmp_path):
     assert out["dicts"]["facts"][0]["value_high"] is None
 
 
+def test_a_store_of_row_dicts_is_taken_up_by_a_run(fake_corpus, tmp_path):
+    """A --db store whose rows were stored from row dicts (what earlier versions sent before
+    the packed columns: the same tables and types) is resumed: every document is skipped and
+    the exports are those of a fresh run."""
+    from extractor.batch.discover import discover, file_sha256
+    from extractor.batch.worker import Task, process_task
+
+    ref = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "ref")))
+    db = tmp_path / "old.duckdb"
+    with Store(db) as st:
+        run_id = st.begin_run(command="run", inputs=6, engine="local", jobs=1)
+        for item in discover([str(fake_corpus)]):
+            row, facts, anomalies = process_task(Task(os.path.abspath(item.path), item.source,
+                                                      file_sha256(item.path), processor=FAKE))
+            st.add(row, list(facts), list(anomalies), run_id=run_id)
+        st.end_run(run_id, processed=6, ok=5, failed=1, skipped=0)
+    again = run_batch(_opts(fake_corpus, db=str(db), out_dir=str(tmp_path / "again")))
+    assert (again.processed, again.skipped) == (0, ref.processed)
+    for name in ("facts.jsonl", "anomalies.jsonl", "facts.csv", "facts.parquet"):
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes()
+
+
 # -- a failure in the exports keeps the results ------------------------------------------------
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_failed_exports_keep_the_results_for_a_run_with_db(fake_corpus, tmp_path, jobs):

@@ -182,3 +182,83 @@ def test_ends_around_the_positions_give_the_whole_lists_neighbours(sample_path, 
             for (_a, _b, k), (_c, _d, k2), (_e, _f, w), (_g, _h, w2) in zip(got, got[1:],
                                                                             want, want[1:]):
                 assert (k2 - k == 1) == (w2 - w == 1) and (k2 == k) == (w2 == w)
+
+
+def test_sentence_indexes_from_ends_around_are_the_bisects(sample_path, corpus_files):
+    # _ends_around gives each position's index among the ends it returns as it finds them;
+    # _Doc merges the spans from them (and maps the figures' positions to them) instead of a
+    # bisect per position: same indexes, same spans, same scans
+    from bisect import bisect_left
+
+    preps = [prepare(read(p)) for p in [sample_path] + list(corpus_files)[:8]]
+    texts = [p.clean.text for p in preps]
+    texts += ["", "。", "a", "a。b", "。。a。", "一！二？三!四?五\n六。。", "无句末的文本"]
+    for text in texts:
+        for step in (1, 3, 7, 40):
+            pos = list(range(0, len(text) + 2, step)) + [len(text) // 2] * 2
+            pos.sort()
+            ks: list[int] = []
+            ends = ctx._ends_around(text, pos, ks)
+            assert ends == ctx._ends_around(text, pos)
+            assert ks == [bisect_left(ends, p) for p in pos], text[:30]
+    for p in preps:
+        text = p.clean.text
+        facts = extract_facts(p)
+        pos = [x.start for x in facts]        # (decoded = clean offsets are not needed here)
+        nums = [x for i, x in enumerate(pos) if i % 3]
+        d = ctx._Doc(p, pos, nums)
+        ks: list[int] = []
+        ctx._ends_around(text, sorted(pos), ks)
+        assert d._spans_at(sorted(pos), ks) == d._spans(pos)
+        by_bisect = ctx._Doc.__new__(ctx._Doc)
+        by_bisect.__dict__.update(d.__dict__)
+        spans_n = by_bisect._spans(nums)
+        assert d.inds == [x for a, b, last in spans_n
+                          for x in _ind_scan(d, a, b, last)]
+        assert d.clause_marks == [m.start() for a, b, last in spans_n
+                                  for m in ctx._CLAUSE_RE.finditer(text, a, last)]
+
+
+def _ind_scan(d, a, b, last):
+    out = []
+    for m in d.rules.indicators.finditer(d.text, a, b):
+        if m.start() >= last:
+            break
+        out.append((m.end(), m.start() - m.end(), m.start()))
+    return out
+
+
+def _only_trail_alternation():
+    stop = load_yaml("lexicons/subject_stop.yaml")
+    words = sorted(set(stop["trail"]), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r"|[\s,，;；:：、\d.%]|"
+                      + (stop.get("trail_regex") or "(?!)").strip("^$") + ")*")
+
+
+def test_only_trail_trie_answers_as_the_word_alternation(sample_path, corpus_files):
+    # whether a region is made of trail words only: the trie form and the longest-first
+    # alternation split a region into the same pieces (the engine backtracks over every
+    # choice), so fullmatch answers the same; checked on the figure windows of real texts and
+    # on mixes of trail words, their prefixes, class characters and other characters
+    import random
+
+    alt = _only_trail_alternation()
+    trie = ctx.context_rules().only_trail
+    trail = sorted(load_yaml("lexicons/subject_stop.yaml")["trail"])
+    rnd = random.Random(7)
+    texts = []
+    for path in [sample_path] + list(corpus_files)[:10]:
+        text = prepare(read(path)).clean.text
+        for m in regex.finditer(r"(?<![\d.])\d", text):
+            for n in (2, 5, 9, 14):
+                texts.append(text[max(0, m.start() - n):m.start()])
+    pieces = trail + [w[:-1] for w in trail if len(w) > 1] + list("，、 1.%经济发展的了") + \
+        ["同比增长", "比上年下降", "较去年增加了", "年均提高", "达到"]
+    for _ in range(20000):
+        texts.append("".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6))))
+    yes = 0
+    for t in texts:
+        got = trie.fullmatch(t) is not None
+        assert got == (alt.fullmatch(t) is not None), t
+        yes += got
+    assert yes > 2000 and len(texts) - yes > 2000

@@ -61,6 +61,52 @@ def test_negative_hit_is_the_plain_search(text, data):
                 text, a, b, RS, arabic), (text, a, b, arabic)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET + ["13800138000", "第三届", "四张名片", "“两个维护”",
+                                            "ABCDEFGHIJKLMNO1", "一期", "百分位", "届五次会议"]),
+                max_size=30).map("".join), st.data())
+@example("第3届“两个维护”电话13800138000张，一期工程2个", None)
+@example("十九届二中全会，第一批335亩，四张名片，G107国道3个", None)
+def test_negative_hit_with_the_watch_is_the_plain_search(text, data):
+    """The path the engine takes (watch armed): the checks picked by the one-character
+    triggers found (_neg_plan: their tests dropped, the others' skipped), the regex triggers
+    only where their run gate finds a run, each pattern's first search before its iterator: what every search finds, in every window."""
+    if not text:
+        return
+    spans = [(a, min(len(text), a + k)) for a in range(len(text)) for k in (1, 3)]
+    if data is not None:
+        spans = data.draw(st.lists(st.sampled_from(spans), max_size=20))
+    watch = engine._Watchdog.start(engine.NEGATIVE_TIMEOUT, "a negative pattern")
+    try:
+        for a, b in spans:
+            for arabic in (False, True):
+                assert engine._negative_hit(text, a, b, RS, arabic, watch) == \
+                    _reference_negative_hit(text, a, b, RS, arabic), (text, a, b, arabic)
+    finally:
+        if watch is not None:
+            watch.stop()
+
+
+def test_negative_plan_covers_the_one_character_triggers():
+    """_neg_plan: a bit per check whose trigger is one of a set of literal characters, the
+    regex triggers (\\d{7}, [0-9A-Z]{15}) under the run gate; the checks walked for a mask are
+    in rs.neg_checks' order, the found ones without their trigger test."""
+    bits, _, gated = engine._neg_plan(RS)
+    names = [c[0] for c in RS.neg_checks]
+    index = {n: i for i, n in enumerate(names)}
+    assert bits["第"] == 1 << index["ordinal"] and bits["号"] == 1 << index["doc_number"]
+    assert bits["届"] == (1 << index["congress_session"]) | (1 << index["session_ordinal"])
+    assert bits["A"] == bits["z"] == 1 << index["code_with_letters"]
+    assert bits["“"] == 1 << index["quoted_slogan"] and set("号第届张期“A") <= set(bits)
+    assert gated == (1 << index["phone"]) | (1 << index["id_number"]) | (1 << len(names))
+    walked = engine._neg_checks_for(RS, bits, gated, bits["第"])
+    assert [c[0] for c in walked] == ["phrase", "ordinal", "percentile"]
+    assert walked[1][2] is None and walked[2][2] == "百分位"
+    walked = engine._neg_checks_for(RS, bits, gated, bits["第"] | gated)
+    assert [c[0] for c in walked] == ["phrase", "phone", "id_number", "ordinal", "percentile"]
+    assert bits["期"] == 1 << index["phase_name"]
+
+
 def _window_has(rx, test, text, lo, hi) -> bool:
     """The engine's near gate, written out (see scan)."""
     if test is None:
@@ -306,7 +352,38 @@ ENGINE_TEXTS = [
     "分别为3.2、1.1亿元，分别回落2.16和1.66个百分点；三到五个，200-300万元，十八至三十万",
     "全年完成投资" + "1" * 40 + "元，同比增长7.5%。",     # resolving 1…1 fails: a phone/id first
     "奖金设置近40万，吸引了近800件作品。人民币8亿元，百分之十二，下降2.7%，1万(含)-5万元",
+    "第一批335亩，一个项目，一批工程，G107国道3个，一到两个，一吨半，零个，第3届，X9642家",
 ]
+
+
+def _doomed_cases() -> list[tuple[str, list]]:
+    """Every candidate of the engine texts and of the corpus sample (the traced scan drops
+    nothing), with its text."""
+    from extractor.facts.engine import scan
+
+    texts = list(ENGINE_TEXTS)
+    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "raw"
+    if corpus.is_dir():
+        texts += [p.read_text(encoding="utf-8", errors="replace")[:20000]
+                  for p in sorted(corpus.iterdir())[:12]]
+    return [(t, scan(t, RS, trace=engine.Trace())) for t in texts]
+
+
+def test_doomed_matches_are_the_ones_checked_rejects_at_once():
+    """_doomed (a match the untraced scan drops before it is a candidate) holds only for
+    candidates that _checked rejects, one by one; and it does hold for some of each kind of
+    reason (the number after 第 or a letter, a lone 一 before a measure word)."""
+    extra = engine._reject_runs(RS.patterns)[2]
+    reasons = set()
+    for text, cands in _doomed_cases():
+        for c in cands:
+            if engine._doomed(text, c.rule, c.start, c.m, extra):
+                assert engine._checked([c], text, RS, None, False, None, None) == [], (
+                    text[c.start:c.end], c.rule.id)
+                trace = engine.Trace()
+                engine._checked([c], text, RS, None, False, trace, None)
+                reasons.add(c.reason.split(" ")[0])
+    assert {"ordinal", "figure", "lone"} <= reasons, reasons
 
 
 @settings(max_examples=300, deadline=None)
@@ -479,3 +556,25 @@ def test_run_gate_only_for_runs_of_one_item_outside_its_characters():
     for bad in ([r"\d{7}", "[a-z]{3}"], [r"\d{7}(?!\d)"], [r"\w{7}"], [r"[^a]{7}"], [r"\d+"],
                 [r"\d{7}?"], ["[，,]{2}"]):
         assert _run_gate(bad, flags) is None, bad
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.sampled_from(ENGINE_TEXTS),
+                 st.text(alphabet=ALPHABET, min_size=1, max_size=80)))
+@example("同比增长7.5%，35家，人民币8亿元，1200万元，3-5家，百分之十二")
+def test_leaving_the_pattern_list_when_every_kind_is_done_keeps_the_candidates(text):
+    """Once each kind of an anchor has a plain match at its first start, the rest of its
+    pattern list is left (_STOP_WHEN_DONE): the same candidates (rule, span) as walking it to
+    the end, traced and untraced, on hypothesis and corpus texts."""
+    from extractor.facts.engine import scan
+
+    texts = [text] + ([t for t, _ in _doomed_cases()[-12:]] if text == ENGINE_TEXTS[0] else [])
+    for t in texts:
+        for trace in (None, engine.Trace()):
+            fast = [(c.rule.id, c.start, c.end) for c in scan(t, RS, trace=trace)]
+            engine._STOP_WHEN_DONE = False
+            try:
+                slow = [(c.rule.id, c.start, c.end) for c in scan(t, RS, trace=trace)]
+            finally:
+                engine._STOP_WHEN_DONE = True
+            assert fast == slow, t

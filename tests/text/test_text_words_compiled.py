@@ -229,3 +229,37 @@ def test_complete_dictionary_loads_what_the_cutter_routes_with(cutters):
     cutter = words._cutter()
     assert cutter.fill is None or not cutter.fill.todo
     assert cutter.words("金湖变低缘会") == ["金湖", "变低", "缘", "会"]
+
+
+def _route_as_is(cutter, text) -> bool:
+    """Whether _RouteCutter.words returns the route's own list (its shortcut) for ``text``."""
+    real, lists = cutter.route, []
+    cutter.route = lambda t, hmm: lists.append(real(t, hmm)) or lists[-1]
+    try:
+        out = cutter.words(text)
+    finally:
+        cutter.route = real
+    return bool(lists) and out is lists[-1]
+
+
+def test_the_route_is_returned_as_is_only_where_the_words_are_the_same(cutters, sample_prepared):
+    # no ASCII stretch and no two single characters in a row: a lone single step is flushed
+    # as itself, so the route's list is the words; taken on windows with lone single steps
+    # too (not only on those without any), and compared with the Python route on both sides
+    python, compiled, tk = cutters
+    text = sample_prepared.clean.text
+    windows = [text[max(0, m.start() - 14):m.start()] for m in regex.finditer(r"(?<!\d)\d", text)]
+    windows += [text[i:i + n] for n in (3, 8, 20, 60) for i in range(0, len(text) - n, 37)]
+    windows += ["发展的经济", "的经济发展", "在经济发展中的", "经济的发展", "中国的12", "的1个", "a的经济"]
+    as_is = lone = 0
+    for w in windows:
+        got = compiled.words(w)
+        assert got == python.words(w), w
+        if _route_as_is(compiled, w):
+            as_is += 1
+            lone += 1 in map(len, got)
+    assert as_is > 100 and lone > 30, (as_is, lone)
+    for w in ("经济的发展", "发展的经济"):
+        assert _route_as_is(compiled, w) and tk.lcut(w) == compiled.words(w)
+    for w in ("在经济发展中的", "a的经济", "经济abc发展"):     # singles in a row, ASCII: the long way
+        assert not _route_as_is(compiled, w)
