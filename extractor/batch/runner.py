@@ -334,6 +334,10 @@ class _Stopped(Exception):
 
 
 def _stop_writing(signum, frame):
+    # once: a second signal (Ctrl-C reaches the helper, then the run's HELPER_STOP) must not
+    # cut short the unwinding that removes the files begun
+    signal.signal(HELPER_STOP, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise _Stopped("the run stopped its exports")
 
 
@@ -420,6 +424,8 @@ def _export_helper(conn, out_dir: str, formats: list[str], bom: bool, source=Non
     the writing, which removes the unfinished files."""
     try:
         signal.signal(HELPER_STOP, _stop_writing)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _stop_writing)     # Ctrl-C, once too
         if source is None:
             from .exports import lean_memory_pool  # the writers imported before the files come
 
