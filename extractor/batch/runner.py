@@ -335,10 +335,16 @@ class _Stopped(Exception):
 
 def _stop_writing(signum, frame):
     # once: a second signal (Ctrl-C reaches the helper, then the run's HELPER_STOP) must not
-    # cut short the unwinding that removes the files begun
-    signal.signal(HELPER_STOP, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # cut short the unwinding that removes the files begun. (A handler that does nothing, not
+    # SIG_IGN: a signal already received would then be reported as "ignored due to race
+    # condition" on stderr.)
+    signal.signal(HELPER_STOP, _stopping)
+    signal.signal(signal.SIGINT, _stopping)
     raise _Stopped("the run stopped its exports")
+
+
+def _stopping(signum, frame):
+    pass
 
 
 def _stop_helper(helper) -> None:
