@@ -1123,14 +1123,6 @@ def _rule_of(m, fam: Family) -> Rule:
     return list(by_group.values())[got.index("")]
 
 
-def _values(m, rule: Rule) -> tuple:
-    """The values of the rule's groups (None: did not take part), in ``rule.groups`` order."""
-    idx = rule.index
-    if len(idx) > 1:
-        return m.group(*idx)
-    return (m.group(idx[0]),) if idx else ()
-
-
 def _as_dict(rule: Rule, values: tuple) -> dict:
     """Group name → value of the groups that took part."""
     return {k: v for k, v in zip(rule.groups, values) if v is not None}
@@ -1243,7 +1235,9 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
     compose = rs.compose
     append = hits.append
     for start, _rank, end, rule, m in chosen:
-        values = _values(m, rule)
+        # the values of the rule's groups (None: did not take part), in rule.groups order
+        idx = rule.index
+        values = m.group(*idx) if len(idx) > 1 else (m.group(idx[0]),) if idx else ()
         hit = Hit(rule.kind, start, end, text[start:end], rule.id)
         if rule.kind == "duration":
             if not _duration_memo(hit, rule, values, rs):
@@ -1277,16 +1271,33 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
             hit.date = iso
             if ctx is None and not any([values[i] for i in rule.year_at]):
                 hit.groups = _as_dict(rule, values)   # the year is implied: sections may change it
-        hit.approx = "exact"
-        hit.emit = rule.emit
+        hit.emit = rule.emit      # (approx: a date's is Hit's default, "exact")
         append(hit)
         prev_year = ((hit, rule, values) if rule.id in ("date.year", "date.relative", "date.yy_year")
                      else None)
-        tail = hit.date.rpartition("/")[2]
-        if len(tail) >= 7 and tail[4] == "-":
-            y = None if tail.startswith("XXXX") else int(tail[:4])
-            last_ym, last_ym_end = (y, int(tail[5:7])), end
+        ym = _MONTHS.get(hit.date, _MISSING)
+        if ym is _MISSING:
+            ym = _month_of(hit.date)
+        if ym is not None:
+            last_ym, last_ym_end = ym, end
     return hits
+
+
+_MONTHS: dict = {}    # ISO date → _month_of (a few hundred distinct dates a report)
+
+
+def _month_of(iso: str) -> tuple[int | None, int] | None:
+    """(year or None for XXXX, month) of the month an ISO date (or interval: its end) falls in,
+    None when it names no month; memoised in _MONTHS (bounded)."""
+    tail = iso.rpartition("/")[2]
+    ym = None
+    if len(tail) >= 7 and tail[4] == "-":
+        y = None if tail.startswith("XXXX") else int(tail[:4])
+        ym = (y, int(tail[5:7]))
+    if len(_MONTHS) >= _MEMO_MAX:
+        _MONTHS.clear()
+    _MONTHS[iso] = ym
+    return ym
 
 
 _PAST_YEAR = regex.compile("过去一年|过去的一年")

@@ -172,8 +172,18 @@ def _sentence(final: str, closers: str) -> re.Pattern:
     without it both back off to the last non-space character), but a line without a sentence
     end is walked once instead of three times (the run, the backtrack looking for an F, the run
     again)."""
+    return re.compile(_SENTENCE_HEAD + _sentence_tail(final, closers))
+
+
+# a sentence's first character; segment.py's split takes it as a group of its own (the first
+# characters of all sentences, one string, come from split's pieces: no index per sentence)
+_SENTENCE_HEAD = r"[^\s]"
+
+
+def _sentence_tail(final: str, closers: str) -> str:
+    """The sentence pattern after its first character (_sentence)."""
     f, c, t = re.escape(final), re.escape(closers), re.escape(SENTENCE_TRIM)
-    return re.compile(r"[^\s][^\n" + f + r"]*(?:[" + f + r"][" + c + r"]*|(?<![" + t + r"]))")
+    return r"[^\n" + f + r"]*(?:[" + f + r"][" + c + r"]*|(?<![" + t + r"]))"
 
 
 @functools.cache
@@ -253,9 +263,11 @@ def text_rules() -> TextRules:
         wrap_cont=_compile(hw["continuation_start"], "text.yaml:hard_wrap"),
         wrap_table=_compile(hw["table_row"], "text.yaml:hard_wrap"),
         sentence=sentence,
-        # the same as split's one group: gap, sentence, gap, ..., gap (segment.py sums the
-        # pieces' lengths for the spans: no match object or tuple per sentence)
-        sentence_split=re.compile("(" + sentence.pattern + ")"),
+        # the same with the first character and the rest as split's two groups: gap, first,
+        # rest, gap, ..., gap (segment.py sums the pieces' lengths for the spans and joins the
+        # first pieces: no match object, tuple or index per sentence)
+        sentence_split=re.compile("(" + _SENTENCE_HEAD + ")(" + _sentence_tail(final, closers)
+                                  + ")"),
         sent_enum=_compile(se["enumerator"], "text.yaml:sentences"),
         sent_enum_after=frozenset(se["enumerator_after"]),
         # where an enumerator may start a sentence: right after a line break, a sentence end or

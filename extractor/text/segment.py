@@ -51,11 +51,13 @@ def _spans(text: str) -> tuple[list[int], list[int], str]:
     start ``s``: the scans over them replace scans over the whole text)."""
     r = text_rules()
     # one regex pass; its matches end at their last non-space character already (rules.py).
-    # split with the sentence as its group gives gap, sentence, gap, ..., gap: the running sum
-    # of the pieces' lengths is every piece's start
-    offs = list(accumulate(map(len, r.sentence_split.split(text)), initial=0))
-    starts, ends = offs[1:-1:2], offs[2:-1:2]
-    firsts = "".join(map(text.__getitem__, starts))
+    # split with the sentence's first character and its rest as groups gives gap, first, rest,
+    # gap, ..., gap: the running sum of the pieces' lengths is every piece's start, and the
+    # first pieces are the first characters (text[s] for each start s made a string each)
+    pieces = r.sentence_split.split(text)
+    offs = list(accumulate(map(len, pieces), initial=0))
+    starts, ends = offs[1:-1:3], offs[3::3]
+    firsts = "".join(pieces[1::3])
     cuts = _inside_cuts(text, starts, ends, firsts)
     if cuts:
         cut_s, ends = _apply_cuts(text, starts, ends, cuts)

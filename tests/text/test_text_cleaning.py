@@ -276,8 +276,12 @@ def _split_spans(text: str) -> list[tuple[int, int]]:
     """segment._bounds' form before the enumerator cuts: split's pieces, their lengths summed."""
     from itertools import accumulate
 
-    offs = list(accumulate(map(len, text_rules().sentence_split.split(text)), initial=0))
-    return list(zip(offs[1:-1:2], offs[2:-1:2]))
+    pieces = text_rules().sentence_split.split(text)
+    offs = list(accumulate(map(len, pieces), initial=0))
+    spans = list(zip(offs[1:-1:3], offs[3::3]))
+    # the first-character pieces are the sentences' first characters (segment._spans' firsts)
+    assert pieces[1::3] == [text[s] for s, _e in spans]
+    return spans
 
 
 def test_sentence_split_bounds_are_the_finditer_spans(corpus_prepared, sample_doc) -> None:
