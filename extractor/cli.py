@@ -728,9 +728,10 @@ def _exit_now(code) -> None:
         code = 0
     if not isinstance(code, int):
         raise SystemExit(code)
-    for t in threading.enumerate():
-        if t is not threading.current_thread() and not t.daemon:
-            t.join()
+    # threading's own exit: its atexit handlers first (concurrent.futures tells the workers of
+    # executors left open to stop; joined without that, they wait for work forever), then the
+    # threads that are not daemons are joined
+    threading._shutdown()
     atexit._run_exitfuncs()
     try:
         sys.stdout.flush()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -313,12 +314,53 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
         helper.join()
     finally:
         if helper is not None and helper.is_alive():
-            helper.kill()
-            helper.join()
+            _stop_helper(helper)
         mine.close()
         theirs.close()
     rank = {fmt: i for i, fmt in enumerate(formats)}
     return sorted(written, key=lambda p: rank[p.suffix[1:]])   # stable: tables stay in order
+
+
+# seconds the export helper has to end once asked to stop (writing stopped, its .part files
+# removed) before it is killed
+HELPER_STOP_WAIT = 2.0
+# the signal that asks the export helper to stop: its own (SIGINT may be ignored, as in a run
+# started in the background by a shell, and SIGTERM only records a stop request in a fork)
+HELPER_STOP = signal.SIGUSR1
+
+
+class _Stopped(Exception):
+    """The export helper was asked to stop (``HELPER_STOP``)."""
+
+
+def _stop_writing(signum, frame):
+    # once: a second signal (Ctrl-C reaches the helper, then the run's HELPER_STOP) must not
+    # cut short the unwinding that removes the files begun. (A handler that does nothing, not
+    # SIG_IGN: a signal already received would then be reported as "ignored due to race
+    # condition" on stderr.)
+    signal.signal(HELPER_STOP, _stopping)
+    signal.signal(signal.SIGINT, _stopping)
+    raise _Stopped("the run stopped its exports")
+
+
+def _stopping(signum, frame):
+    pass
+
+
+def _stop_helper(helper) -> None:
+    """Stop the export helper when this process's exports failed or were interrupted:
+    ``HELPER_STOP`` first, so that it unwinds (the files it has begun are removed,
+    ``exports._Atomic``), then SIGKILL if it has not ended in time (a long C call). Killed at
+    once, a fork of the run, which begins its files as soon as it exists, left its ``.part``
+    files in the output folder."""
+    try:
+        os.kill(helper.pid, HELPER_STOP)
+    except OSError:     # gone already
+        pass
+    helper.join(HELPER_STOP_WAIT)
+    if helper.is_alive():
+        helper.kill()
+        helper.join()
 
 
 def split_formats(formats: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -384,8 +426,12 @@ def _export_helper(conn, out_dir: str, formats: list[str], bom: bool, source=Non
     """The export helper's process: ``write_all`` of ``formats``, the files written (or the
     error) sent back through ``conn``. From the fork server it receives the tables there; a
     fork of the run (``source`` given) has them, and the run's end of the pipe (``other_end``),
-    closed here so that the pipe ends with the run."""
+    closed here so that the pipe ends with the run. ``HELPER_STOP`` (``_stop_helper``) ends
+    the writing, which removes the unfinished files."""
     try:
+        signal.signal(HELPER_STOP, _stop_writing)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _stop_writing)     # Ctrl-C, once too
         if source is None:
             from .exports import lean_memory_pool  # the writers imported before the files come
 

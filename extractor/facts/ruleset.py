@@ -473,32 +473,35 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
 
 
 def _negatives(base: Path) -> tuple[list[tuple[str, Any]], dict[str, str], list[str],
-                                    dict[str, str]]:
+                                    list[str | None]]:
     """Negative phrases and patterns, compiled separately (one big alternation is ~20× slower),
-    their names, the phrases and where each pattern is written (``file:line`` by id)."""
+    their names, the phrases and where each one's trigger is written (``file:line``, None: no
+    trigger; by position, as ids may repeat)."""
     path = base / "lexicons" / "negatives.yaml"
     data = _load(path)
     _check_keys(data, {"phrases", "patterns"}, "file", path)
     phrases = [str(x) for x in data.get("phrases") or []]
     out = [("phrase", _compile(_alt(phrases), str(path)), None)]
     names = {"phrase": "negative lexicon phrase"}
-    wheres: dict[str, str] = {}
+    wheres: list[str | None] = [None]
     for i, p in enumerate(data.get("patterns") or []):
         where = f"{path}:{_line(data['patterns'], i)}"
         _check_keys(p, {"id", "description", "regex", "trigger"}, "negative pattern", path)
         pid = str(p["id"])
         if p.get("trigger"):
-            wheres[pid] = f"{path}:{_line(p, 'trigger')}"
-            trigger = _compile(str(p["trigger"]), wheres[pid])
+            wheres.append(f"{path}:{_line(p, 'trigger')}")
+            trigger = _compile(str(p["trigger"]), wheres[-1])
         else:
+            wheres.append(None)
             trigger = None
         out.append((pid, _compile(str(p["regex"]), where), trigger))
         names[pid] = f"{pid}: {p.get('description', '')}"
     return out, names, phrases, wheres
 
 
-def _trigger_union(named: list[tuple[str, str]], wheres: dict[str, str]) -> Any:
-    """The union of the negative triggers ``named`` ((rule id, regex source) in file order), one
+def _trigger_union(named: list[tuple[str, str]], wheres: list[str]) -> Any:
+    """The union of the negative triggers ``named`` ((rule id, regex source) in file order, each
+    written at ``wheres``' file:line of the same position), one
     search for "is any trigger in the window". Each trigger compiled alone, but an inline flag
     applies to the whole union, so two triggers whose flags cannot be combined ((?V0) and
     (?V1), (?a) and (?u)) make it fail: a RuleFileError at the trigger that cannot join the
@@ -517,10 +520,10 @@ def _trigger_union(named: list[tuple[str, str]], wheres: dict[str, str]) -> Any:
             pid, src = named[i]
             clash = [other for other, t in named[:i] if not _joins(t, src)]
             others = ", ".join(clash or [other for other, _ in named[:i]])
-            raise RuleFileError(wheres[pid], f"the trigger {src!r} of {pid} cannot be searched "
+            raise RuleFileError(wheres[i], f"the trigger {src!r} of {pid} cannot be searched "
                                 f"together with the trigger of {others} (their inline flags "
                                 f"clash: {exc})") from exc
-    raise RuleFileError(wheres[named[0][0]],
+    raise RuleFileError(wheres[0],
                         f"the negative triggers cannot be searched together: {failure}")
 
 
@@ -752,7 +755,7 @@ def _build(base_str: str, digest: str, others: bool) -> RuleSet:
     negatives, neg_names, phrases, neg_wheres = _negatives(base)
     named = [(name, t.pattern) for name, _, t in negatives if t is not None]
     trig = [t for _, t in named]
-    negative_any_trigger = _trigger_union(named, neg_wheres)
+    negative_any_trigger = _trigger_union(named, [w for w in neg_wheres if w is not None])
     negative_trigger_parts = _trigger_parts(trig, negative_any_trigger)
     # the phrase alternation is built here from escaped literals: it cannot backtrack badly, so
     # the engine runs it without the (costly) timeout; the patterns of the file keep theirs

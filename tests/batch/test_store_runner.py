@@ -282,6 +282,95 @@ def test_forked_export_helper_does_not_write_pending_output_again(fake_corpus, t
     assert out.read_text() == "before|after 5 6\n"
 
 
+def test_failed_exports_leave_no_part_file_of_the_helper(fake_corpus, tmp_path, monkeypatch):
+    """When this process's group of formats fails (a full disk, Ctrl-C) while the export helper
+    is still writing, the helper is stopped so that it removes its unfinished ``.part`` files
+    as this process does: the folder holds no ``.part`` file after the run. (A helper killed at
+    once left them: its files were begun as soon as it was forked; one stopped by SIGINT did
+    too when the run ignored SIGINT.)"""
+    from extractor.batch import ExportError
+    from extractor.batch import runner
+
+    real, run_pid = runner._write_group, os.getpid()
+
+    class Stalled:      # the helper's tables: each read waits (interrupted by a signal)
+        def __init__(self, source):
+            self.source = source
+
+        def batches(self, table):
+            time.sleep(60)
+            yield from self.source.batches(table)
+
+    def group(source, out_dir, formats, bom):
+        if os.getpid() != run_pid:
+            return real(Stalled(source), out_dir, formats, bom)
+        deadline = time.monotonic() + 60
+        while not list(Path(out_dir).glob("*.part")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise OSError(28, "No space left on device (test)")
+
+    monkeypatch.setattr(runner, "_write_group", group)
+    out = tmp_path / "o"
+    t0 = time.monotonic()
+    # SIGINT ignored, as in a run a shell started in the background (the fork inherits that)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with pytest.raises(ExportError):
+            run_batch(_opts(fake_corpus, out_dir=str(out), formats=["csv", "jsonl"], jobs=2))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert time.monotonic() - t0 < 30
+    assert not list(out.glob("*.part"))
+
+
+def test_ctrl_c_and_the_runs_stop_together_leave_no_part_file(fake_corpus, tmp_path, monkeypatch):
+    """Ctrl-C reaches the export helper too (SIGINT to the process group), and the run then
+    asks it to stop: the second signal must not cut short the removal of its unfinished files
+    (here each removal takes 0.5 s, within which the run's request arrives)."""
+    import multiprocessing as mp
+
+    from extractor.batch import ExportError
+    from extractor.batch import exports, runner
+
+    real, run_pid = runner._write_group, os.getpid()
+    real_exit = exports._Atomic.__exit__
+
+    def slow_exit(self, *exc):
+        time.sleep(0.5)
+        return real_exit(self, *exc)
+
+    class Stalled:
+        def __init__(self, source):
+            self.source = source
+
+        def batches(self, table):
+            time.sleep(60)
+            yield from self.source.batches(table)
+
+    def group(source, out_dir, formats, bom):
+        if os.getpid() != run_pid:
+            exports._Atomic.__exit__ = slow_exit
+            return real(Stalled(source), out_dir, formats, bom)
+        deadline = time.monotonic() + 60
+        while not list(Path(out_dir).glob("*.part")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for p in mp.active_children():
+            if p.name == "extractor-export":
+                os.kill(p.pid, signal.SIGINT)       # the terminal's Ctrl-C
+        time.sleep(0.1)
+        raise OSError(28, "No space left on device (test)")
+
+    monkeypatch.setattr(runner, "_write_group", group)
+    out = tmp_path / "o"
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a terminal
+    try:
+        with pytest.raises(ExportError):
+            run_batch(_opts(fake_corpus, out_dir=str(out), formats=["csv", "jsonl"], jobs=2))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert not list(out.glob("*.part"))
+
+
 def test_store_rows_from_records_equal_rows_from_dicts(tmp_path):
     """Workers send column lists (Records); the store must hold exactly what the row dicts
     gave before, types and nulls included (odd values coerced the same way)."""

@@ -202,6 +202,25 @@ def test_the_command_line_ends_without_teardown_but_with_its_output_and_cleanup(
     assert said.returncode == 0 and "1200万元" in said.stdout and "7.5" in said.stdout
 
 
+def test_the_command_line_ends_with_an_executor_of_the_program_left_open(tmp_path):
+    """The interpreter's exit ends concurrent.futures' executors left open (their workers are
+    threads that are not daemons: threading's own atexit handlers tell them to stop, then they
+    are joined). cli._exit_now waits for such threads too, so it must do the same first, or
+    the command line never ends. Here the program that runs the command line (as python -m
+    extractor does) has an idle thread pool open."""
+    script = (
+        "import runpy\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "pool = ThreadPoolExecutor(1)\n"
+        "pool.submit(int).result()          # its worker now waits for more work\n"
+        "runpy.run_module('extractor', run_name='__main__', alter_sys=True)\n")
+    done = subprocess.run([sys.executable, "-c", script, "explain", "营业收入1200万元。"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO,
+                          env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1200万元" in done.stdout
+
+
 def test_progress_bar_only_on_a_terminal(sample_path, tmp_path):
     """On a terminal the rich bar shows; piped (the test above) stderr has no bar and no colour."""
     import pty

@@ -162,3 +162,18 @@ def test_negative_triggers_with_clashing_regex_versions_name_file_and_rule(rules
     assert f"negatives.yaml:{_line_of(f, '(?V0)')}" in msg, msg
     assert "id_number" in msg and "phone" in msg, msg
     assert validate_rules(rules_copy) and "id_number" in validate_rules(rules_copy)[0]
+
+
+def test_a_clashing_trigger_is_located_by_its_own_line_when_its_id_is_repeated(rules_copy: Path):
+    # negative pattern ids may repeat (the loader accepts them): the clash is reported at the
+    # line of the trigger that cannot join the union, not at a later trigger of the same id
+    f = rules_copy / "lexicons" / "negatives.yaml"
+    _break(f, "trigger: '\\d{7}'", "trigger: '(?V1)\\d{7}'")
+    with f.open("a", encoding="utf-8") as out:
+        out.write("  - id: twice\n    trigger: '(?V0)届'\n    description: a\n    regex: 'y'\n"
+                  "  - id: twice\n    trigger: '张'\n    description: b\n    regex: 'z'\n")
+    with pytest.raises(RuleFileError) as exc:
+        load_ruleset(rules_copy)
+    msg = str(exc.value)
+    assert f"negatives.yaml:{_line_of(f, '(?V0)')}:" in msg, msg
+    assert "twice" in msg and "phone" in msg, msg
