@@ -282,6 +282,37 @@ def test_forked_export_helper_does_not_write_pending_output_again(fake_corpus, t
     assert out.read_text() == "before|after 5 6\n"
 
 
+class _Stalled:
+    """An export helper's tables whose every read waits (until a signal interrupts it)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def batches(self, table):
+        time.sleep(60)
+        yield from self.source.batches(table)
+
+
+def _failing_group_beside_a_stalled_helper(runner, in_helper=lambda: None,
+                                           before_failing=lambda: None):
+    """A ``runner._write_group`` under which the export helper (a fork: another pid) begins its
+    ``.part`` files and stalls, while this process waits for them and then fails as a full
+    disk would."""
+    real, run_pid = runner._write_group, os.getpid()
+
+    def group(source, out_dir, formats, bom):
+        if os.getpid() != run_pid:
+            in_helper()
+            return real(_Stalled(source), out_dir, formats, bom)
+        deadline = time.monotonic() + 60
+        while not list(Path(out_dir).glob("*.part")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        before_failing()
+        raise OSError(28, "No space left on device (test)")
+
+    return group
+
+
 def test_failed_exports_leave_no_part_file_of_the_helper(fake_corpus, tmp_path, monkeypatch):
     """When this process's group of formats fails (a full disk, Ctrl-C) while the export helper
     is still writing, the helper is stopped so that it removes its unfinished ``.part`` files
@@ -291,25 +322,7 @@ def test_failed_exports_leave_no_part_file_of_the_helper(fake_corpus, tmp_path, 
     from extractor.batch import ExportError
     from extractor.batch import runner
 
-    real, run_pid = runner._write_group, os.getpid()
-
-    class Stalled:      # the helper's tables: each read waits (interrupted by a signal)
-        def __init__(self, source):
-            self.source = source
-
-        def batches(self, table):
-            time.sleep(60)
-            yield from self.source.batches(table)
-
-    def group(source, out_dir, formats, bom):
-        if os.getpid() != run_pid:
-            return real(Stalled(source), out_dir, formats, bom)
-        deadline = time.monotonic() + 60
-        while not list(Path(out_dir).glob("*.part")) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        raise OSError(28, "No space left on device (test)")
-
-    monkeypatch.setattr(runner, "_write_group", group)
+    monkeypatch.setattr(runner, "_write_group", _failing_group_beside_a_stalled_helper(runner))
     out = tmp_path / "o"
     t0 = time.monotonic()
     # SIGINT ignored, as in a run a shell started in the background (the fork inherits that)
@@ -332,35 +345,23 @@ def test_ctrl_c_and_the_runs_stop_together_leave_no_part_file(fake_corpus, tmp_p
     from extractor.batch import ExportError
     from extractor.batch import exports, runner
 
-    real, run_pid = runner._write_group, os.getpid()
     real_exit = exports._Atomic.__exit__
 
     def slow_exit(self, *exc):
         time.sleep(0.5)
         return real_exit(self, *exc)
 
-    class Stalled:
-        def __init__(self, source):
-            self.source = source
+    def in_helper():
+        exports._Atomic.__exit__ = slow_exit
 
-        def batches(self, table):
-            time.sleep(60)
-            yield from self.source.batches(table)
-
-    def group(source, out_dir, formats, bom):
-        if os.getpid() != run_pid:
-            exports._Atomic.__exit__ = slow_exit
-            return real(Stalled(source), out_dir, formats, bom)
-        deadline = time.monotonic() + 60
-        while not list(Path(out_dir).glob("*.part")) and time.monotonic() < deadline:
-            time.sleep(0.01)
+    def ctrl_c():
         for p in mp.active_children():
             if p.name == "extractor-export":
                 os.kill(p.pid, signal.SIGINT)       # the terminal's Ctrl-C
         time.sleep(0.1)
-        raise OSError(28, "No space left on device (test)")
 
-    monkeypatch.setattr(runner, "_write_group", group)
+    monkeypatch.setattr(runner, "_write_group",
+                        _failing_group_beside_a_stalled_helper(runner, in_helper, ctrl_c))
     out = tmp_path / "o"
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a terminal
     try:
