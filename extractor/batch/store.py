@@ -148,8 +148,10 @@ class Store:
             if a_tab.num_rows:
                 con.execute("INSERT INTO anomalies SELECT * FROM _anoms")
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             _rollback(con)
+            if interrupted(exc):    # Ctrl-C during a statement: an interrupt, as elsewhere
+                raise KeyboardInterrupt from None
             raise
         finally:
             for name in ("_docs", "_facts", "_anoms"):
@@ -507,6 +509,14 @@ def _rollback(con) -> None:
         con.execute("ROLLBACK")
     except duckdb.TransactionException:     # no transaction is active: nothing to undo
         pass
+
+
+def interrupted(exc: BaseException) -> bool:
+    """``exc`` is a Ctrl-C that DuckDB turned into an error: its Python client checks for
+    signals while a statement runs and, where Python's handler raised KeyboardInterrupt,
+    raises ``RuntimeError("Query interrupted")`` instead (the KeyboardInterrupt is dropped).
+    Not taken for an interrupt, it was a traceback and exit 1 instead of exit 130."""
+    return type(exc) is RuntimeError and str(exc) == "Query interrupted"
 
 
 def _create_file(path: str) -> None:
