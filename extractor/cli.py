@@ -310,7 +310,7 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None, pool=None):
             progress.advance(task_id)
 
     try:
-        with _sigterm_stops_the_run():
+        with _sigterm_stops_the_run(), _interrupts_turned_into_errors():
             summary = run_batch(opts, on_start=on_start, on_document=on_document,
                                 on_skip=on_skip, export=export, pool=pool)
     except MissingInput as exc:
@@ -353,6 +353,25 @@ def _sigterm_stops_the_run():
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         clear_stop()
+
+
+@contextmanager
+def _interrupts_turned_into_errors():
+    """A Ctrl-C that a library turned into an error of its own (DuckDB's "Query interrupted"
+    during any statement of a --db store, also when the exports wrap it in ``ExportError``)
+    is raised as the KeyboardInterrupt it was: exit 130, "interrupted", not a traceback."""
+    try:
+        yield
+    except Exception as exc:
+        from .batch.store import interrupted
+
+        seen, cause = set(), exc
+        while cause is not None and id(cause) not in seen:
+            if interrupted(cause):
+                raise KeyboardInterrupt from None
+            seen.add(id(cause))
+            cause = cause.__cause__ or cause.__context__
+        raise
 
 
 def _exit_code(summary, fail_on: str | None) -> int:
