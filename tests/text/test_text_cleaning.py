@@ -398,9 +398,37 @@ def test_line_joins_length_bound_property(lines: list[str]) -> None:
 _SENTENCE_ALPHABET = "一二、。！？；!?;”）) \t\u3000\u00a0\r\n\f\v（(1２.xa效"
 
 
+def _plain_sentence():
+    """The sentence pattern in its plain form: the run as the negated class ``[^\\nF]*``."""
+    import re
+
+    from extractor.text.rules import SENTENCE_TRIM
+
+    se = text_rules().raw["sentences"]
+    f, c = re.escape(se["final"]), re.escape(se["closers"])
+    return re.compile(r"[^\s][^\n" + f + r"]*(?:[" + f + "][" + c + r"]*|(?<!["
+                      + re.escape(SENTENCE_TRIM) + "]))")
+
+
 def _finditer_spans(text: str) -> list[tuple[int, int]]:
     """The plain form of the sentences' spans: one match object per sentence."""
-    return [m.span() for m in text_rules().sentence.finditer(text)]
+    spans = [m.span() for m in _plain_sentence().finditer(text)]
+    assert [m.span() for m in text_rules().sentence.finditer(text)] == spans
+    return spans
+
+
+def test_not_class_is_the_negated_class() -> None:
+    """rules._not_class(chars) matches exactly the characters ``[^chars]`` matches: every code
+    point, surrogates included, for the sentences' run and for awkward characters."""
+    import re
+
+    from extractor.text.rules import _not_class
+
+    every = "".join(map(chr, range(0x110000)))
+    final = text_rules().raw["sentences"]["final"]
+    for chars in ("\n" + final, "\x00", "\U0010ffff", "]^-\\[", "a", "\x00\U0010ffff\ud800-"):
+        want = re.compile("[^" + re.escape(chars) + "]").findall(every)
+        assert re.compile(_not_class(chars)).findall(every) == want, chars
 
 
 def _split_spans(text: str) -> list[tuple[int, int]]:
