@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,6 +96,31 @@ def _start_pool_now():
         return None
 
 
+# SIGTERMs received before the run's own handler was installed (``_sigterm_stops_the_run``)
+_EARLY_TERM: list[int] = []
+
+
+def _term_early(signum, frame) -> None:
+    _EARLY_TERM.append(signum)
+
+
+def _catch_sigterm_now() -> None:
+    """SIGTERM from the first moment of a batch command run as the command line: recorded
+    (``_term_early``) and handed to the run when it starts, which then stops at its first safe
+    point (exit 143, workers ended, scratch folders removed). Left to its default until the
+    run's handler came, a SIGTERM in the first second (the workers' start, parsing, the rule
+    check) ended the process on the spot (-15), with the pool's ``pymp-*`` folder left in the
+    temporary folder. Before the workers are started (``_start_pool_now``): they are
+    started by the fork server, a new program, which has SIGTERM's default."""
+    try:
+        if (len(sys.argv) > 1 and sys.argv[1] in BATCH_COMMANDS and _started_by_script()
+                and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
+            signal.signal(signal.SIGTERM, _term_early)
+    except ValueError:      # not the main thread: a program's business, not ours
+        pass
+
+
+_catch_sigterm_now()
 _EARLY = [_start_pool_now()]    # [LocalPool or None]; a command takes it out
 
 import typer  # noqa: E402 - after the workers' start on purpose (above)
@@ -335,23 +361,28 @@ def _sigterm_stops_the_run():
     """SIGTERM (``kill``, ``timeout``, a job scheduler) asks the run to stop instead of ending
     the process on the spot, which left the run's scratch folder in /tmp: the handler only
     records the request (``runner.request_stop``) and the run raises ``Terminated`` at its
-    next safe point, then unwinds as on Ctrl-C. Only in the main thread and when SIGTERM has
-    no other handler; the previous handler comes back afterwards."""
-    import signal
+    next safe point, then unwinds as on Ctrl-C. A SIGTERM recorded before (``_term_early``)
+    is handed to the run: it stops at once. Only in the main thread and when SIGTERM has no
+    other handler; the previous handler comes back afterwards (``_term_early``'s: a SIGTERM
+    once the run is done lets the command end as it does, moments later)."""
     import threading
 
     from .batch.runner import clear_stop, request_stop
 
+    previous = signal.getsignal(signal.SIGTERM)
     if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+            or previous not in (signal.SIG_DFL, _term_early)):
         yield
         return
     clear_stop()
     signal.signal(signal.SIGTERM, lambda signum, frame: request_stop(signum))
+    for signum in _EARLY_TERM:
+        request_stop(signum)
+    _EARLY_TERM.clear()
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, previous)
         clear_stop()
 
 
