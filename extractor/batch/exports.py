@@ -378,9 +378,23 @@ def _int_pick(arr: pa.Array, null: str) -> _Pick | None:
     return _Pick(codes, tuple(str(i) for i in range(lo, hi + 1)) + (null,))
 
 
-def _assemble(pieces: list, n: int):
-    """The UTF-8 bytes of ``n`` rows, each the concatenation of ``pieces`` (see _assemble_rows)."""
-    return _data(_layout(pieces, n))
+_CHUNK_ITEMS = 1 << 16     # items laid out by one take of _assemble (about a megabyte of rows)
+
+
+def _assemble(pieces: list, n: int) -> Iterator:
+    """The UTF-8 bytes of ``n`` rows, each the concatenation of ``pieces`` (see _assemble_rows),
+    in consecutive chunks of whole rows, each to be written before the next is asked for.
+
+    One take for all the rows of a batch made its text (13 MB for 10,000 rows of the workbook's
+    facts) in one buffer: fresh memory to fault in, out of the caches by the time it was zipped
+    or written. A chunk is laid out, written and its buffer reused while still in the cache."""
+    big, idx = _items(pieces, n)
+    flat = idx.ravel()
+    step = max(1, _CHUNK_ITEMS // max(idx.shape[1], 1)) * idx.shape[1]
+    pool = _transient_pool()
+    for at in range(0, flat.size, step):
+        yield _data(pc.take(big, _int_array(flat[at:at + step]), boundscheck=False,
+                            memory_pool=pool))
 
 
 def _assemble_rows(pieces: list, n: int) -> pa.Array:
@@ -395,7 +409,15 @@ def _assemble_rows(pieces: list, n: int) -> pa.Array:
 
 
 def _layout(pieces: list, n: int) -> pa.Array:
-    """One text item per row and piece, row after row: ``pieces`` are text arrays (a null adds
+    """One text item per row and piece, row after row (see _items)."""
+    big, idx = _items(pieces, n)
+    return pc.take(big, _int_array(idx.ravel()), boundscheck=False,
+                   memory_pool=_transient_pool())
+
+
+def _items(pieces: list, n: int) -> tuple[pa.Array, np.ndarray]:
+    """The items of ``n`` rows (``big``) and the n x k matrix of the item that goes in each row
+    and place (``idx``): ``pieces`` are text arrays (a null adds
     nothing), :class:`_Where` and :class:`_Coded` arrays, constant strings and :class:`_Pick`
     constants.
 
@@ -457,10 +479,10 @@ def _layout(pieces: list, n: int) -> pa.Array:
         else:      # an array with nulls, or a _Where
             mask = valid if isinstance(p, pa.Array) else p.mask if valid is None else p.mask & valid
             idx[:, j] = np.where(mask, rows + start[j], base)
-    pool = _transient_pool()
-    big = pa.concat_arrays(arrays + [_text_array(list(consts))], memory_pool=pool)
-    # (every index points into `big` by construction: no bounds pass, 10 M instructions a format)
-    return pc.take(big, _int_array(idx.ravel()), boundscheck=False, memory_pool=pool)
+    big = pa.concat_arrays(arrays + [_text_array(list(consts))], memory_pool=_transient_pool())
+    # (every index points into `big` by construction: the takes need no bounds pass, 10 M
+    # instructions a format)
+    return big, idx
 
 
 def _without_validity(arr: pa.Array) -> pa.Array:
@@ -696,7 +718,8 @@ class _CsvWriter:
             pieces: list = []
             for i, c in enumerate(self.cols):
                 pieces += [",", *_csv_pieces(b, c)] if i else _csv_pieces(b, c)
-            self.sink.write(_assemble(pieces + ["\r\n"], b.num_rows))
+            for chunk in _assemble(pieces + ["\r\n"], b.num_rows):
+                self.sink.write(chunk)
 
 
 def write_csv(table: str, batches: Iterable[pa.RecordBatch], out, *, bom: bool = True) -> None:
@@ -772,7 +795,8 @@ class _JsonlWriter:
                 pieces.append(("{" if not i else ", ") + k + ": ")
                 pieces += _json_pieces(b, c)
             pieces.append("}\n")
-            self.sink.write(_assemble(pieces, b.num_rows))
+            for chunk in _assemble(pieces, b.num_rows):
+                self.sink.write(chunk)
 
 
 def write_jsonl(table: str, batches: Iterable[pa.RecordBatch], out) -> None:
@@ -1092,7 +1116,8 @@ def _only(piece, present: np.ndarray | None):
 
 
 def _xlsx_rows(batch: pa.RecordBatch, letters: list[str], first: int):
-    """The <row> elements of a batch whose first row is sheet row ``first``, as UTF-8 bytes.
+    """The <row> elements of a batch whose first row is sheet row ``first``, as UTF-8 bytes in
+    chunks of whole rows (see _assemble).
 
     A cell's reference (r="F7") is optional in SpreadsheetML: without it a cell is in the
     column after the previous cell of its row. So only a cell that follows a missing one (a
@@ -1279,7 +1304,8 @@ class _SheetWriter:
     def append_batch(self, batch: pa.RecordBatch) -> None:
         """The rows of ``batch`` (its columns in this sheet's order), column-wise."""
         for b in _slices(batch):
-            self.fh.write(_xlsx_rows(b, self.letters, self.rows + 1))
+            for chunk in _xlsx_rows(b, self.letters, self.rows + 1):
+                self.fh.write(chunk)
             self.rows += b.num_rows
 
     def close(self) -> None:

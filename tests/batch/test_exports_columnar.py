@@ -202,6 +202,33 @@ def test_slicing_large_batches_changes_nothing(tmp_path, monkeypatch):
     assert [r["text"] for r in got] == [_as_read(r["text"] or "") for r in rows]
 
 
+@pytest.mark.parametrize("chunk", [1, 50, 1 << 30])
+def test_rows_written_in_chunks_are_the_rows_written_at_once(tmp_path, monkeypatch, chunk):
+    """_assemble lays a slice's rows out in chunks of about _CHUNK_ITEMS items (1: one row a
+    chunk; 1 << 30: the whole slice at once, as before): the files are the same, and each chunk
+    ends where a row ends."""
+    rows = {"facts": _facts(120, 21), "anomalies": _anomalies(40, 22), "documents": _documents(9, 23)}
+    factories = {t: (lambda t=t: iter(_raw_batches(t, rows[t], 50))) for t in rows}
+    monkeypatch.setattr(ex, "_CHUNK_ITEMS", chunk)
+    write_all(factories, tmp_path / "o", ["csv", "jsonl", "xlsx"])
+    for t in rows:
+        assert (tmp_path / "o" / f"{t}.csv").read_bytes() == ref_csv(t, rows[t])
+        assert (tmp_path / "o" / f"{t}.jsonl").read_bytes() == ref_jsonl(t, rows[t])
+    monkeypatch.setattr(ex, "_CHUNK_ITEMS", 1 << 30)
+    write_all(factories, tmp_path / "ref", ["xlsx"])
+    with zipfile.ZipFile(tmp_path / "o" / XLSX_NAME) as a, \
+            zipfile.ZipFile(tmp_path / "ref" / XLSX_NAME) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+    monkeypatch.setattr(ex, "_CHUNK_ITEMS", chunk)
+    pieces = ["<", ex._text_array([str(i) * (i % 4) for i in range(30)]), ">"]
+    chunks = [bytes(c) for c in ex._assemble(pieces, 30)]
+    assert b"".join(chunks) == b"".join(b"<%s>" % (str(i) * (i % 4)).encode() for i in range(30))
+    assert all(c.startswith(b"<") and c.endswith(b">") for c in chunks)
+    assert len(chunks) == (30 if chunk == 1 else 1 if chunk > 90 else -(-30 // (chunk // 3)))
+
+
 def _cells(path, sheet):
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # a malformed sheet would warn
