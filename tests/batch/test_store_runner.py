@@ -458,6 +458,52 @@ def test_failed_exports_keep_the_results_for_a_run_with_db(fake_corpus, tmp_path
         shutil.rmtree(kept.parent, ignore_errors=True)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failed_export_names_the_file_and_keeps_the_other_files(fake_corpus, tmp_path, jobs):
+    """A file that cannot be written (a folder in its place) is named in the error with the
+    reason, not just the output folder; the other files are written all the same."""
+    import shutil
+
+    from extractor.batch import ExportError
+
+    out = tmp_path / "o"
+    (out / "facts.jsonl").mkdir(parents=True)
+    with pytest.raises(ExportError) as info:
+        run_batch(_opts(fake_corpus, out_dir=str(out), jobs=jobs))
+    shutil.rmtree(info.value.kept.parent, ignore_errors=True)
+    msg = str(info.value)
+    assert f"writing {out / 'facts.jsonl'} failed: IsADirectoryError" in msg
+    if jobs == 1:
+        assert info.value.file == out / "facts.jsonl"
+        assert isinstance(info.value.cause, IsADirectoryError)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{t}.{fmt}" for t in ("facts", "anomalies", "documents")
+        for fmt in ("csv", "parquet", "jsonl")) + ["tables.xlsx"]
+    assert (out / "facts.jsonl").is_dir()
+    assert len(read_rows(out / "facts.csv", "facts")) == 19
+
+
+def test_cli_names_the_file_that_failed_and_exits_2(fake_corpus, tmp_path, capsys):
+    """The CLI's message for a file that cannot be written names that file and the reason;
+    the exit code stays the one the README gives for tables that cannot be written (2)."""
+    import shutil
+
+    import typer
+
+    from extractor.cli import _batch
+
+    out = tmp_path / "o"
+    (out / "anomalies.csv").mkdir(parents=True)
+    with pytest.raises(typer.Exit) as info:
+        _batch(_opts(fake_corpus, out_dir=str(out)), verbose=False, no_progress=True)
+    assert info.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert f"\nextractor: writing {out / 'anomalies.csv'} failed: IsADirectoryError: " in err
+    assert "Traceback" not in err and not list(out.glob("*.part"))
+    assert (out / "facts.csv").is_file() and (out / "tables.xlsx").is_file()
+    shutil.rmtree(Path(err.split("--db ")[1].split()[0]).parent, ignore_errors=True)
+
+
 def test_failed_exports_name_the_store_of_a_run_with_db(fake_corpus, tmp_path):
     from extractor.batch import ExportError
 

@@ -362,12 +362,73 @@ def test_display_widths_in_one_call_equal_one_per_line(corpus_prepared) -> None:
         assert _display_widths(lines) == [_display_width(ln) for ln in lines]
 
 
+def test_line_joins_length_bound_equals_the_widths(corpus_prepared, sample_doc) -> None:
+    """_line_joins tells from the lines' lengths that most documents cannot be hard-wrapped
+    before working out display widths: the joins are those found with every width worked out,
+    on every corpus file, the sample and the rule's examples (some of them wrapped)."""
+    from extractor.text.clean import _line_joins
+
+    r = text_rules()
+    texts = [p.doc.text for _path, p in corpus_prepared] + [sample_doc.text]
+    texts += [ex["in"] for ex in r.raw["hard_wrap"]["examples"]]
+    texts += [ex["in"] for ex in r.raw["hard_wrap"]["counter_examples"]]
+    joined = 0
+    for text in texts:
+        want = _line_joins(text, r, bound=False)
+        assert _line_joins(text, r) == want
+        joined += len(want)
+    assert joined > 100
+
+
+_WRAP_WORDS = ["全年实现地区生产总值", "增长", "5.2%", "。", "，", "ab", " ", "\u3000", "\U00020000",
+               "€", "\ud800", "一、", "（二）", "|", "”", "，加强", "PM", "2.5", "“看"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_WRAP_WORDS), max_size=14).map("".join),
+                min_size=6, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_line_joins_length_bound_property(lines: list[str]) -> None:
+    from extractor.text.clean import _line_joins
+
+    text = "\n".join(lines)
+    r = text_rules()
+    assert _line_joins(text, r) == _line_joins(text, r, bound=False)
+
+
 _SENTENCE_ALPHABET = "一二、。！？；!?;”）) \t\u3000\u00a0\r\n\f\v（(1２.xa效"
+
+
+def _plain_sentence():
+    """The sentence pattern in its plain form: the run as the negated class ``[^\\nF]*``."""
+    import re
+
+    from extractor.text.rules import SENTENCE_TRIM
+
+    se = text_rules().raw["sentences"]
+    f, c = re.escape(se["final"]), re.escape(se["closers"])
+    return re.compile(r"[^\s][^\n" + f + r"]*(?:[" + f + "][" + c + r"]*|(?<!["
+                      + re.escape(SENTENCE_TRIM) + "]))")
 
 
 def _finditer_spans(text: str) -> list[tuple[int, int]]:
     """The plain form of the sentences' spans: one match object per sentence."""
-    return [m.span() for m in text_rules().sentence.finditer(text)]
+    spans = [m.span() for m in _plain_sentence().finditer(text)]
+    assert [m.span() for m in text_rules().sentence.finditer(text)] == spans
+    return spans
+
+
+def test_not_class_is_the_negated_class() -> None:
+    """rules._not_class(chars) matches exactly the characters ``[^chars]`` matches: every code
+    point, surrogates included, for the sentences' run and for awkward characters."""
+    import re
+
+    from extractor.text.rules import _not_class
+
+    every = "".join(map(chr, range(0x110000)))
+    final = text_rules().raw["sentences"]["final"]
+    for chars in ("\n" + final, "\x00", "\U0010ffff", "]^-\\[", "a", "\x00\U0010ffff\ud800-"):
+        want = re.compile("[^" + re.escape(chars) + "]").findall(every)
+        assert re.compile(_not_class(chars)).findall(every) == want, chars
 
 
 def _split_spans(text: str) -> list[tuple[int, int]]:
