@@ -49,14 +49,22 @@ Batches = Callable[[], Iterable[pa.RecordBatch]]
 
 class ExportError(Exception):
     """Writing the tables failed after the documents were processed (disk full, a folder that
-    cannot be written, out of memory …). ``where``: the output; ``kept``: where the processed
-    results are (a DuckDB store for ``--db``), or None if they could not be kept."""
+    cannot be written, out of memory …). ``where``: the output folder, ``cause``: the error;
+    ``file``: the file that could not be written (a :class:`WriteFailed` cause), else None;
+    ``kept``: where the processed results are (a DuckDB store for ``--db``), or None if they
+    could not be kept."""
 
     def __init__(self, where: str | Path | None, cause: BaseException,
                  kept: Path | None, kept_note: str = "") -> None:
         self.where, self.cause, self.kept = where, cause, kept
-        msg = (f"writing the tables into {where} failed" if where else "writing the table failed")
-        msg += f": {type(cause).__name__}: {cause}"
+        self.file = None
+        if isinstance(cause, WriteFailed):      # the file and its error, not the folder
+            self.file, self.cause = cause.path, cause.cause
+            msg = str(cause)
+        else:
+            msg = (f"writing the tables into {where} failed" if where
+                   else "writing the table failed")
+            msg += f": {type(cause).__name__}: {cause}"
         if kept is not None and kept.suffix == ".duckdb":
             msg += (f". The results of the processed documents are kept in the store {kept}: "
                     f"run again with the same inputs and --db {kept} to write the tables "
@@ -119,12 +127,19 @@ class _Atomic:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            os.replace(self.part, self.path)
-        else:
             try:
-                self.part.unlink()
-            except OSError:
-                pass
+                os.replace(self.part, self.path)
+            except OSError:         # (a folder where the file should be): no .part left over
+                self._remove()
+                raise
+        else:
+            self._remove()
+
+    def _remove(self) -> None:
+        try:
+            self.part.unlink()
+        except OSError:
+            pass
 
 
 # -- column-wise cell text --------------------------------------------------------------------------
@@ -1493,12 +1508,51 @@ def _sheets(book: _Workbook, name: str, sample: dict[str, list]):
     w.close()
 
 
+class WriteFailed(OSError):
+    """Writing the file ``path`` failed with the file-system error ``cause`` (a full disk, a
+    folder where the file should be, no permission …); ``others``: more files that failed.
+    The files of write_all that did not fail were written all the same."""
+
+    def __init__(self, path: Path, cause: OSError, others: Iterable[Path] = ()) -> None:
+        self.path, self.cause, self.others = Path(path), cause, list(others)
+        msg = f"writing {self.path} failed: {type(cause).__name__}: {cause}"
+        if self.others:
+            msg += f" (failed too: {', '.join(map(str, self.others))})"
+        super().__init__(msg)
+
+
+class _Out:
+    """One file of write_all: its contexts (the ``.part`` file, the writer) on a stack of its
+    own, so that a file-system error ends this file alone (its ``.part`` removed) while the
+    other files are written on."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.stack = path, ExitStack()
+        self.error: OSError | None = None
+
+    def fail(self, exc: OSError) -> None:
+        self.error = exc
+        try:
+            self.stack.__exit__(type(exc), exc, exc.__traceback__)
+        except Exception:   # (the clean-up after a full disk can fail again: the first error
+            pass            # is the one to report)
+
+    def close(self) -> None:
+        try:
+            self.stack.close()      # (every context is exited even if one fails)
+        except OSError as exc:
+            self.error = exc
+
+
 def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable[str], *,
               bom: bool = True) -> list[Path]:
     """Write every table in every format into ``out_dir``; returns the files written.
 
     Each table's batches are read once and handed to every format's writer (the store's
-    query, not the writing, was the larger part of a Parquet export)."""
+    query, not the writing, was the larger part of a Parquet export). A file that cannot be
+    written (an OSError: disk full, a folder in its place, no permission) is left out and the
+    others are written on; then :class:`WriteFailed` names it. Any other error (of the
+    tables' source, a stop request …) ends every file begun, none is left half-written."""
     out_dir = Path(out_dir)
     formats = list(formats)
     for fmt in formats:
@@ -1508,25 +1562,62 @@ def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable
     for fmt in formats:
         written += ([out_dir / XLSX_NAME] if fmt == "xlsx"
                     else [out_dir / f"{name}.{fmt}" for name in tables])
+    # a folder that cannot be made is the folder's error (the same for every file), not a file's
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outs: list[_Out] = []
     with ExitStack() as whole:
-        book = None
+
+        def begin(path: Path, enter: Callable):
+            """The writer ``enter(stack, part)`` of the file ``path`` (None if it failed)."""
+            out = _Out(path)
+            outs.append(out)
+            whole.enter_context(out.stack)
+            try:
+                return out, enter(out.stack, out.stack.enter_context(_Atomic(path)))
+            except OSError as exc:
+                out.fail(exc)
+                return out, None
+
+        book, workbook = None, None
         if "xlsx" in formats:
-            book = whole.enter_context(_book(whole.enter_context(_Atomic(out_dir / XLSX_NAME)),
-                                             tables))
+            book, workbook = begin(out_dir / XLSX_NAME,
+                                   lambda stack, part: stack.enter_context(_book(part, tables)))
         for name, factory in tables.items():
-            with ExitStack() as stack:
-                writers = []
-                for fmt in dict.fromkeys(formats):
-                    if fmt != "xlsx":
-                        part = stack.enter_context(_Atomic(out_dir / f"{name}.{fmt}"))
-                        writers.append(stack.enter_context(_table_writer(fmt, name, part, bom)))
-                batches = factory()
-                if book is not None:
-                    sample, batches = _peek(batches, TABLE_COLUMNS[name], _WIDTH_SAMPLE)
-                    writers.append(stack.enter_context(_sheets(book, name, sample)))
+            files = [begin(out_dir / f"{name}.{fmt}",
+                           lambda stack, part, fmt=fmt: stack.enter_context(
+                               _table_writer(fmt, name, part, bom)))
+                     for fmt in dict.fromkeys(formats) if fmt != "xlsx"]
+            writers = [(out, w) for out, w in files if w is not None]
+            batches = factory()
+            if workbook is not None and book.error is None:
+                sample, batches = _peek(batches, TABLE_COLUMNS[name], _WIDTH_SAMPLE)
+                try:
+                    writers.append((book, workbook.table(name, sample)))
+                except OSError as exc:
+                    book.fail(exc)
+            if writers:
                 for b in batches:
-                    for w in writers:
-                        w.write(b)
+                    for out, w in writers:
+                        if out.error is None:
+                            try:
+                                w.write(b)
+                            except OSError as exc:
+                                out.fail(exc)
+            for out, w in writers:
+                if out is book and out.error is None:
+                    try:
+                        w.close()                   # the table's sheet
+                    except OSError as exc:
+                        out.fail(exc)
+            for out, _ in files:
+                if out.error is None:
+                    out.close()
+        if book is not None and book.error is None:
+            book.close()
+    failed = [out for out in outs if out.error is not None]
+    if failed:
+        raise WriteFailed(failed[0].path, failed[0].error,
+                          [out.path for out in failed[1:]]) from failed[0].error
     return written
 
 
@@ -1753,4 +1844,4 @@ def readme_table(tables: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
 
 __all__ = ["FORMATS", "write_all", "write_table", "write_xlsx", "write_csv", "write_jsonl",
            "write_parquet", "read_rows", "read_frame", "guard_formula", "unguard_formula",
-           "sheet_name", "format_of", "TABLES", "to_arrow", "ExportError"]
+           "sheet_name", "format_of", "TABLES", "to_arrow", "ExportError", "WriteFailed"]

@@ -486,3 +486,33 @@ def test_a_killed_but_unreaped_parent_counts_as_gone():
         child.wait()
     assert process_gone(child.pid)
     assert not process_gone(os.getpid())
+
+
+def test_the_serial_engine_freezes_for_its_run_and_hands_back(fake_corpus, tmp_path):
+    """The serial engine moves what its process holds after the first document out of the
+    collector's sight for the run (gc.freeze), and hands it back at the end (gc.unfreeze), also
+    when the run stops early; a freeze made by someone else is left alone."""
+    import gc
+
+    import fakeproc
+
+    tasks = [Task(str(p), p.name, None, None, False, None, "fakeproc:process_counting")
+             for p in sorted(fake_corpus.rglob("report*.txt"))]
+    assert gc.get_freeze_count() == 0
+    fakeproc.FREEZES.clear()
+    assert len(list(run_tasks(tasks, jobs=1))) == len(tasks)
+    assert fakeproc.FREEZES[0] == 0 and all(n > 0 for n in fakeproc.FREEZES[1:])
+    assert gc.get_freeze_count() == 0
+    outcomes = run_tasks(tasks, jobs=1)         # a run that stops after two documents
+    next(outcomes), next(outcomes)
+    assert gc.get_freeze_count() > 0
+    outcomes.close()
+    assert gc.get_freeze_count() == 0
+    gc.freeze()                                 # the caller's own freeze
+    try:
+        frozen = gc.get_freeze_count()
+        fakeproc.FREEZES.clear()
+        list(run_tasks(tasks, jobs=1))
+        assert set(fakeproc.FREEZES) == {frozen} and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import os
 import random
 import struct
 import warnings
@@ -383,6 +384,83 @@ def test_a_failing_source_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError, match="disk gone"):
         write_all({"facts": broken}, tmp_path, ["csv", "xlsx", "parquet", "jsonl"])
     assert list(tmp_path.iterdir()) == []
+
+
+def _three_tables():
+    return {"facts": _facts(40, 11), "anomalies": _anomalies(12, 12), "documents": _documents(5, 13)}
+
+
+def _factories(data):
+    return {t: (lambda t=t: iter(to_arrow(t, data[t]).to_batches(max_chunksize=7))) for t in data}
+
+
+def test_a_folder_where_a_file_should_be_fails_that_file_only(tmp_path):
+    """A file that cannot be written (here a folder in its place: the rename fails) is named
+    in the error with its reason; every other file is written as without the failure, and no
+    ``.part`` file is left (the .part of the failed rename was left before)."""
+    data = _three_tables()
+    ref = tmp_path / "ref"
+    write_all(_factories(data), ref, ["csv", "xlsx", "parquet", "jsonl"])
+    out = tmp_path / "out"
+    (out / "facts.jsonl").mkdir(parents=True)
+    with pytest.raises(ex.WriteFailed) as info:
+        write_all(_factories(data), out, ["csv", "xlsx", "parquet", "jsonl"])
+    err = info.value
+    assert err.path == out / "facts.jsonl" and isinstance(err.cause, IsADirectoryError)
+    assert str(out / "facts.jsonl") in str(err) and "Is a directory" in str(err)
+    assert err.others == [] and isinstance(err, OSError)
+    assert not list(out.glob("*.part"))
+    names = sorted(p.name for p in ref.iterdir())
+    assert sorted(p.name for p in out.iterdir()) == names
+    for name in names:
+        if name != "facts.jsonl":
+            assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("failing", ["facts.csv", "anomalies.jsonl", "facts.parquet",
+                                     XLSX_NAME])
+def test_a_full_disk_names_the_file_and_its_reason(tmp_path, monkeypatch, failing):
+    """The error of a file that cannot be written names that file and the reason (it named
+    the folder and the errno only: "writing the tables into <out> failed: OSError: [Errno 28]
+    No space left on device"); the files that were written are kept."""
+    import errno
+
+    real_open = open
+
+    class Full(io.FileIO):
+        def write(self, b):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def full_open(file, mode="r", *args, **kw):
+        if str(file).endswith(failing + ".part") and "w" in mode:
+            return Full(file, "wb")
+        return real_open(file, mode, *args, **kw)
+
+    target = failing
+    if failing.endswith(".parquet"):    # Arrow opens its own file: fail its first write
+        def no_room(self, batch):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        monkeypatch.setattr(ex._ParquetWriter, "write", no_room)
+        target = "facts.parquet"
+    monkeypatch.setattr(ex, "open", full_open, raising=False)
+    data = _three_tables()
+    out = tmp_path / "out"
+    with pytest.raises(ex.WriteFailed) as info:
+        write_all(_factories(data), out, ["csv", "xlsx", "parquet", "jsonl"])
+    err = info.value
+    assert err.path == out / target
+    failed = {target} | {p.name for p in err.others}
+    msg = str(ex.ExportError(out, err, None))
+    assert msg.startswith(f"writing {out / target} failed: OSError: [Errno 28] No space left")
+    monkeypatch.undo()
+    ref = tmp_path / "ref"
+    write_all(_factories(data), ref, ["csv", "xlsx", "parquet", "jsonl"])
+    assert not list(out.glob("*.part"))
+    kept = sorted(p.name for p in out.iterdir())
+    assert kept == sorted(p.name for p in ref.iterdir() if p.name not in failed)
+    assert len(kept) >= 9 if failing != "facts.parquet" else len(kept) == 7
+    for name in kept:
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
 
 
 def test_edge_space_is_strip_on_every_whitespace_and_its_neighbours():

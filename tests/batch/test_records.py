@@ -148,7 +148,7 @@ def test_odd_values_take_the_general_path():
     the row dicts give."""
     from decimal import Decimal
 
-    from extractor.batch.store import _arrow_of
+    from extractor.batch.store import UnstorableValue, _arrow_of
     from extractor.table import SEP
 
     def fact(i, **kw):
@@ -172,8 +172,9 @@ def test_odd_values_take_the_general_path():
         assert list(recs) == rows or facts[0].value.is_nan()
         try:
             want = _arrow_of("facts", [rows])
-        except OverflowError:           # int64 overflow: both ways
-            with pytest.raises(OverflowError):
+        except UnstorableValue as exc:  # int64 overflow: both ways, naming the column
+            assert (exc.table, exc.column) == ("facts", "decimals")
+            with pytest.raises(UnstorableValue, match="decimals: .* beyond the range of int64"):
                 _arrow_of("facts", [recs])
             continue
         assert _arrow_of("facts", [recs]).equals(want)
