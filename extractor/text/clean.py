@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import functools
 import html as _html
+import math
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress, islice, repeat
 from operator import itemgetter, le
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -366,11 +367,22 @@ def _rare_runs(text: str, r: TextRules) -> tuple[list[str], list[int] | None, li
     return parts, fn, zw, cjk
 
 
+def _too_few_tags(text: str, r: TextRules) -> bool:
+    """Whether ``text`` has fewer than ``html_min_tags`` tags or fewer than ``html_density``
+    per 1000 characters: the tags are counted only up to the number that passes both (an HTML
+    file has far more: the scan stops there)."""
+    per_k = r.html_density * len(text) / 1000
+    if not math.isfinite(per_k):
+        n = len(r.html_detect.findall(text))
+        return n < r.html_min_tags or n < per_k
+    need = max(r.html_min_tags, math.ceil(per_k))   # n >= per_k: n >= ceil(per_k), n an int
+    return sum(1 for _m in islice(r.html_detect.finditer(text), max(need, 0))) < need
+
+
 def _html_markup(text: str, r: TextRules) -> list[Edit]:
     if "<" not in text:
         return []
-    n = len(r.html_detect.findall(text))
-    if n < r.html_min_tags or n < r.html_density * len(text) / 1000:
+    if _too_few_tags(text, r):
         return []
     tags: list[Edit] = []
     append = tags.append

@@ -395,6 +395,31 @@ def test_line_joins_length_bound_property(lines: list[str]) -> None:
     assert _line_joins(text, r) == _line_joins(text, r, bound=False)
 
 
+def test_tag_count_stops_where_it_passes(corpus_prepared) -> None:
+    """_too_few_tags counts the HTML tags only up to the number that passes both thresholds:
+    the same answer as counting them all, on every corpus file and around the thresholds."""
+    import dataclasses
+
+    from extractor.text.clean import _too_few_tags
+
+    r = text_rules()
+
+    def plain(text, rules):
+        n = len(rules.html_detect.findall(text))
+        return n < rules.html_min_tags or n < rules.html_density * len(text) / 1000
+
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts += ["<p>x</p>" * k + "汉" * pad for k in range(0, 12) for pad in (0, 1, 999, 1000, 1600)]
+    html = 0
+    for rules in (r, dataclasses.replace(r, html_min_tags=0), dataclasses.replace(r, html_density=0.0),
+                  dataclasses.replace(r, html_density=float("inf")),
+                  dataclasses.replace(r, html_density=float("nan"))):
+        for text in texts:
+            assert _too_few_tags(text, rules) == plain(text, rules)
+            html += not plain(text, rules)
+    assert html > 20
+
+
 _SENTENCE_ALPHABET = "一二、。！？；!?;”）) \t\u3000\u00a0\r\n\f\v（(1２.xa效"
 
 
