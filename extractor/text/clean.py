@@ -379,17 +379,46 @@ def _too_few_tags(text: str, r: TextRules) -> bool:
     return sum(1 for _m in islice(r.html_detect.finditer(text), max(need, 0))) < need
 
 
+def _plain_tags(text: str, r: TextRules) -> tuple[list[Edit], int | None]:
+    """The edits of the tags before the first comment or script/style element (all of them, in
+    most HTML files), and where the tag loop of _html_markup goes on (None: at the end).
+
+    They are found by one split (rules.html_tag_split: text, tag, name, text, ...), their
+    replacements looked up and their edits made by C-level maps, not a match object and a few
+    calls per tag: up to the first comment or script/style tag the loop only appends each tag
+    with its replacement, and split's matches are the loop's (both scan from the end of the
+    last match). An empty match (the loop's finditer and split could then part ways) or a rule
+    with other groups: nothing here, the loop does all."""
+    split = r.html_tag_split
+    if split is None:
+        return [], 0
+    pieces = split.split(text)
+    names = pieces[2::3]
+    del pieces[2::3]                               # text, tag, text, tag, ..., text
+    wholes = pieces[1::2]
+    if "" in wholes:
+        return [], 0
+    k = names.index(None) if None in names else len(names)          # the first comment
+    reps = list(map(r.html_reps.get, map(str.lower, names[:k]), repeat("\n")))
+    if None in reps:                                                # the first script/style
+        k = reps.index(None)
+        del reps[k:]
+    offs = list(accumulate(map(len, pieces), initial=0))
+    starts = offs[1:2 * k:2]
+    tags = list(zip(starts, offs[2:2 * k + 1:2], reps, repeat("html_tags")))
+    return tags, (offs[2 * k + 1] if k < len(names) else None)
+
+
 def _html_markup(text: str, r: TextRules) -> list[Edit]:
     if "<" not in text:
         return []
     if _too_few_tags(text, r):
         return []
-    tags: list[Edit] = []
+    tags, pos = _plain_tags(text, r)
     append = tags.append
     closed: dict[str, bool] = {}   # an end marker once not found is never searched again
     reps = r.html_reps
     finditer = r.html_tag.finditer
-    pos = 0
     # one scanner over the tags (a fresh search per tag cost more than the match); it is
     # restarted only after a comment or a script/style element, whose end is searched for
     while pos is not None:

@@ -70,6 +70,7 @@ class TextRules:
     zero_width_one: re.Pattern | None
     traditional: frozenset
     html_tag: regex.Pattern
+    html_tag_split: regex.Pattern | None
     html_inline: frozenset
     html_cell: frozenset
     html_reps: dict
@@ -312,6 +313,12 @@ def _not_class(chars: str) -> str:
     return "[" + "".join(out) + "]"
 
 
+def _tag_split(tag: str) -> regex.Pattern | None:
+    """``split`` with the whole tag and the rule's one group (the name) as its groups."""
+    pattern = _compile("(" + tag + ")", "text.yaml:html")
+    return pattern if pattern.groups == 2 else None
+
+
 @functools.cache
 def text_rules() -> TextRules:
     d: dict[str, Any] = load_yaml("text.yaml")
@@ -382,6 +389,9 @@ def text_rules() -> TextRules:
         cjk_chars=rare_cjk[1],
         zero_width_one=re.compile("[" + re.escape("".join(zw_chars)) + "]") if zw_chars else None,
         html_tag=_compile(html["tag"], "text.yaml:html"),
+        # the tags as split's pieces (the whole tag and its name: text, tag, name, text, ...),
+        # for clean's run of plain tags; None when the rule has other groups than the name
+        html_tag_split=_tag_split(html["tag"]),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),
         # a tag's replacement by its lower-case name: inline tags are deleted, table cells become

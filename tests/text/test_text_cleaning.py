@@ -395,6 +395,46 @@ def test_line_joins_length_bound_property(lines: list[str]) -> None:
     assert _line_joins(text, r) == _line_joins(text, r, bound=False)
 
 
+_HTML_PIECES = ["<p>", "</p>", "<SPAN class=x>", "</span>", "<td>", "<br/>", "<!--", "-->",
+                "<script>", "</script>", "<STYLE>", "</style>", "<o:p>", "文字", "12.5", " ", "\n",
+                "<", ">", "<p", "&amp;"]
+
+
+def test_plain_tags_equal_the_tag_loop(corpus_prepared) -> None:
+    """The tags before the first comment or script/style element, found by one split
+    (_plain_tags), give the edits the tag loop gives on its own, on every corpus file that
+    looks like HTML and on texts with comments and scripts early, late or unclosed."""
+    import dataclasses
+
+    from extractor.text.clean import _html_markup, _plain_tags
+
+    r = text_rules()
+    loop_only = dataclasses.replace(r, html_tag_split=None)
+    assert r.html_tag_split is not None
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    body = "<p>x</p><span>1</span><td>2</td>" * 6
+    texts += [body + tail for tail in ("", "<!-- c -->" + body, "<!-- open" + body,
+                                        "<script>var a = '<p>';</script>" + body,
+                                        "<STYLE>p {}" + body, "</script>" + body)]
+    texts += ["<!-- c -->" + body, "<Script>x</sCript>" + body]
+    fast = 0
+    for text in texts:
+        assert _html_markup(text, r) == _html_markup(text, loop_only)
+        fast += len(_plain_tags(text, r)[0])
+    assert fast > 5000
+
+
+@given(st.lists(st.sampled_from(_HTML_PIECES), min_size=30, max_size=120).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_plain_tags_equal_the_tag_loop_property(text: str) -> None:
+    import dataclasses
+
+    from extractor.text.clean import _html_markup
+
+    r = text_rules()
+    assert _html_markup(text, r) == _html_markup(text, dataclasses.replace(r, html_tag_split=None))
+
+
 def test_tag_count_stops_where_it_passes(corpus_prepared) -> None:
     """_too_few_tags counts the HTML tags only up to the number that passes both thresholds:
     the same answer as counting them all, on every corpus file and around the thresholds."""
