@@ -748,8 +748,8 @@ def clean(decoded: str, pages: Sequence[Page] = (), *, count_conversions: bool =
         runs = parts[1::2]
         joined = "".join(runs)
         nfold = sum(map(len, r.fold_runs.findall(joined)))
-        trad = r.traditional
-        ntrad = sum(1 for ch in joined if ch in trad) if trad else 0
+        trad = r.traditional_runs   # (the characters one by one: 0.4 ms a corpus pass)
+        ntrad = sum(map(len, trad.findall(joined))) if trad is not None else 0
         parts[1::2] = [x.translate(fold) for x in runs]
         folded = "".join(parts)
     text, omap = apply_edits(folded, edits, None)   # (its 4th item, the kind, is not read)

@@ -69,6 +69,7 @@ class TextRules:
     cjk_chars: frozenset
     zero_width_one: re.Pattern | None
     traditional: frozenset
+    traditional_runs: re.Pattern | None
     html_tag: regex.Pattern
     html_tag_split: regex.Pattern | None
     html_inline: frozenset
@@ -133,6 +134,16 @@ def _fold_runs(table: dict) -> re.Pattern:
     """Runs of characters the fold changes."""
     # `[X][X]*`, not `[X]+`: a pattern that starts with a plain character class lets `re` skip
     # to the next candidate character at C speed (a repeat first is tried at every position)
+    cls = _fold_class(table)
+    return re.compile(cls + cls + "*")
+
+
+def _runs_of(chars) -> re.Pattern | None:
+    """Runs of the given characters (``[X][X]*``: a class first, see _fold_runs); None for
+    no character."""
+    table = dict.fromkeys(map(ord, chars))
+    if not table:
+        return None
     cls = _fold_class(table)
     return re.compile(cls + cls + "*")
 
@@ -382,6 +393,8 @@ def text_rules() -> TextRules:
                      if d["cjk_spaces"].get("trigger") else None),
         fold_runs=_fold_runs(_fold_table(d["fold"])),
         traditional=frozenset(p[0] for p in (d["fold"].get("traditional") or "").split()),
+        # runs of the traditional characters (clean counts them by the runs' lengths)
+        traditional_runs=_runs_of(p[0] for p in (d["fold"].get("traditional") or "").split()),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
         rare_split=_rare_split(rare),
         # the rare runs and the cjk_spaces matches in one scan, when that is exact

@@ -435,6 +435,35 @@ def test_plain_tags_equal_the_tag_loop_property(text: str) -> None:
     assert _html_markup(text, r) == _html_markup(text, dataclasses.replace(r, html_tag_split=None))
 
 
+_TRAD_ALPHABET = "長长業业億亿國国對導與興x1 \n％"
+
+
+def _traditional_count(text: str) -> int:
+    r = text_rules()
+    return sum(map(len, r.traditional_runs.findall(text)))
+
+
+def test_traditional_runs_count_the_traditional_characters(corpus_prepared) -> None:
+    """clean() counts the folded traditional characters by the runs' lengths: the number of
+    characters of rules.traditional, on every corpus file, every traditional character alone
+    and all of them in a row."""
+    r = text_rules()
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts += list(r.traditional) + ["".join(sorted(r.traditional))]
+    found = 0
+    for text in texts:
+        want = sum(1 for ch in text if ch in r.traditional)
+        assert _traditional_count(text) == want
+        found += want
+    assert found > 500
+
+
+@given(st.text(alphabet=_TRAD_ALPHABET, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_traditional_runs_count_property(text: str) -> None:
+    assert _traditional_count(text) == sum(1 for ch in text if ch in text_rules().traditional)
+
+
 def test_tag_count_stops_where_it_passes(corpus_prepared) -> None:
     """_too_few_tags counts the HTML tags only up to the number that passes both thresholds:
     the same answer as counting them all, on every corpus file and around the thresholds."""
