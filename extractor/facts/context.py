@@ -163,32 +163,45 @@ def context_rules() -> ContextRules:
 
 
 def _cue_dispatch(cues: list[tuple[str, str]]) -> tuple[Any, dict[str, Any]] | None:
-    """The cue scan led by the cues' first characters: a stdlib class of them (it skips the
-    other characters at C speed), and per first character the cue alternation
-    ``(?P<planned>…)|(?P<expected>…)|(?P<actual>…)`` holding only the cues (``cues``: group name
-    and cue source, in the alternation's order) that can start with it, in the same order.
-    At a position, the full alternation matches with the first cue in order that matches
-    there; a cue whose match cannot start with the character there is none of them, so the
-    cut-down alternation gives the same match and group. None when a cue's first characters
-    are not sure (_first_set)."""
+    """The cue scan led by the cues' first characters: a stdlib pattern matching one character
+    where a cue can start (a first character, followed by one of the second characters the
+    cues starting with it can have when none of them may be a single character, as a
+    lookahead: the engine skips the other characters at C speed), and per first character
+    the cue alternation ``(?P<planned>…)|(?P<expected>…)|(?P<actual>…)`` holding only the cues
+    (``cues``: group name and cue source, in the alternation's order) that can start with
+    it, in the same order. At a position, the full alternation matches with the first cue in
+    order that matches there; a cue whose match cannot start with the character there is none
+    of them, so the cut-down alternation gives the same match and group. None when a cue's
+    first characters are not sure (_prefixes)."""
     firsts = []
     for _name, cue in cues:
-        got = _first_set(cue)
+        got = _prefixes(cue, 2)
         if got is None:
             return None
         firsts.append(got)
-    chars = sorted(set().union(*firsts))
-    if not chars:
+    seconds: dict[str, set[str] | None] = {}     # first character → second ones (None: any)
+    for got in firsts:
+        for pre in got:
+            if len(pre) == 1 or seconds.get(pre[0], ()) is None:
+                seconds[pre[0]] = None
+            else:
+                seconds.setdefault(pre[0], set()).add(pre[1])
+    if not seconds:
         return None
     subs = {}
-    for ch in chars:
+    alts = []
+    for ch in sorted(seconds):
         parts = []
         for name in dict.fromkeys(name for name, _cue in cues):
-            mine = [cue for (n, cue), first in zip(cues, firsts) if n == name and ch in first]
+            mine = [cue for (n, cue), got in zip(cues, firsts)
+                    if n == name and any(pre[0] == ch for pre in got)]
             if mine:
                 parts.append(f"(?P<{name}>{'|'.join(mine)})")
         subs[ch] = compile_regex("|".join(parts))
-    return re.compile("[" + "".join(map(re.escape, chars)) + "]"), subs
+        more = seconds[ch]
+        alts.append(re.escape(ch) if more is None else
+                    re.escape(ch) + "(?=[" + "".join(map(re.escape, sorted(more))) + "])")
+    return re.compile("|".join(alts)), subs
 
 
 # a brace that is no quantifier ({e<=1} is fuzzy matching to the regex module, text to re's parser)
@@ -196,12 +209,22 @@ _ODD_BRACE = re.compile(r"\\.|(\{(?!\d*(?:,\d*)?\}))", re.S)
 
 
 def _first_set(src: str) -> frozenset[str] | None:
-    """The characters a match of the regex ``src`` can start with (its first consumed
-    character), from the stdlib parser's tree; None when that is not sure: an empty match is
-    possible, a first item is not literals or a class of literals and short ranges (``.``,
-    ``\\d``, a negated class …), case-insensitive matching, a POSIX class, a brace that is no
-    quantifier (syntax the regex module reads otherwise), or a source re cannot parse.
-    Lookarounds and anchors consume nothing: the items after them are looked at."""
+    """The characters a match of the regex ``src`` can start with, or None when that is not
+    sure (see _prefixes)."""
+    got = _prefixes(src, 1)
+    return None if got is None else frozenset(got)
+
+
+def _prefixes(src: str, k: int) -> frozenset[str] | None:
+    """Strings of 1 to ``k`` characters such that the text where a match of the regex ``src``
+    starts begins with one of them (a shorter one: the match may end there, or what follows
+    is not sure; a positive lookahead adds what it reads), from
+    the stdlib parser's tree; None when that is not sure: an empty match is possible, an item
+    is not literals or a class of literals and short ranges (``.``, ``\\d``, a negated class
+    …) before the ``k``-th character, case-insensitive matching, a POSIX class, a brace that
+    is no quantifier (syntax the regex module reads otherwise), or a source re cannot parse.
+    Lookbehinds, negative lookaheads and anchors are passed over (the strings then allow
+    more than the matches can start with, never less)."""
     if "[:" in src or any(m.group(1) for m in _ODD_BRACE.finditer(src)):
         return None
     from re import _constants, _parser   # (no public way to ask what a pattern is)
@@ -213,54 +236,78 @@ def _first_set(src: str) -> frozenset[str] | None:
     if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
         return None
     try:
-        first, empty = _seq_first(tree.data, _constants)
+        got = _seq_prefixes(tree.data, k, _constants)
     except _NotSure:
         return None
-    return frozenset(first) if first and not empty else None
+    out = frozenset(s for s, _whole in got)
+    return None if "" in out or not out else out
 
 
 class _NotSure(Exception):
     pass
 
 
-def _seq_first(items, c) -> tuple[set[str], bool]:
-    """(first characters, whether it can match empty) of a sequence of parsed items."""
-    out: set[str] = set()
+def _seq_prefixes(items, k: int, c) -> set[tuple[str, bool]]:
+    """(prefix, whether it is the whole match) of a sequence of parsed items, prefixes of at
+    most ``k`` characters (a ``k``-long one, one after which an item is not followed further,
+    or one a lookahead extended, is marked not whole)."""
+    cur = {("", True)}
     for op, av in items:
-        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        ahead = op is c.ASSERT and av[0] == 1
+        if not ahead and op in (c.ASSERT, c.ASSERT_NOT, c.AT):
             continue                        # zero width
-        if op is c.LITERAL:
-            first, empty = {chr(av)}, False
-        elif op is c.IN:
-            first, empty = set(), False
-            for kind, v in av:
-                if kind is c.LITERAL:
-                    first.add(chr(v))
-                elif kind is c.RANGE and v[1] - v[0] <= 256:
-                    first.update(map(chr, range(v[0], v[1] + 1)))
-                else:
-                    raise _NotSure
-        elif op is c.BRANCH:
-            first, empty = set(), False
-            for sub in av[1]:
-                f, e = _seq_first(sub.data, c)
-                first |= f
-                empty = empty or e
-        elif op is c.SUBPATTERN:
-            if av[1] & re.IGNORECASE or av[2]:
-                raise _NotSure
-            first, empty = _seq_first(av[3].data, c)
-        elif op is c.ATOMIC_GROUP:
-            first, empty = _seq_first(av.data, c)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            first, empty = _seq_first(av[2].data, c)
-            empty = empty or av[0] == 0
-        else:
+        nxt: set[tuple[str, bool]] = set()
+        for s, whole in cur:
+            if not whole or len(s) >= k:
+                nxt.add((s, False))
+            elif ahead:                     # the text goes on with what the lookahead reads
+                nxt.update((s + t, False) for t, _w in _seq_prefixes(av[1].data, k - len(s), c))
+            else:
+                try:
+                    got = _item_prefixes(op, av, k - len(s), c)
+                except _NotSure:
+                    if not s:
+                        raise
+                    got = {("", False)}         # not followed further
+                for t, t_whole in got:
+                    nxt.add((s + t, t_whole))
+        if len(nxt) > 512:
             raise _NotSure
-        out |= first
-        if not empty:
-            return out, False
-    return out, True
+        cur = nxt
+    return cur
+
+
+def _item_prefixes(op, av, k: int, c) -> set[tuple[str, bool]]:
+    if op is c.LITERAL:
+        return {(chr(av), True)}
+    if op is c.IN:
+        out = set()
+        for kind, v in av:
+            if kind is c.LITERAL:
+                out.add((chr(v), True))
+            elif kind is c.RANGE and v[1] - v[0] <= 256:
+                out.update((chr(x), True) for x in range(v[0], v[1] + 1))
+            else:
+                raise _NotSure
+        return out
+    if op is c.BRANCH:
+        out = set()
+        for sub in av[1]:
+            out |= _seq_prefixes(sub.data, k, c)
+        return out
+    if op is c.SUBPATTERN:
+        if av[1] & re.IGNORECASE or av[2]:
+            raise _NotSure
+        return _seq_prefixes(av[3].data, k, c)
+    if op is c.ATOMIC_GROUP:
+        return _seq_prefixes(av.data, k, c)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        once = _seq_prefixes(sub.data, k, c)
+        if hi != 1:                 # more may follow one repetition: not followed further
+            once = {(s, False) for s, _whole in once}
+        return once | {("", True)} if lo == 0 else once
+    raise _NotSure
 
 
 # what may let a pattern match a sentence end (。！？!? or a line break) in the cue alternation
@@ -436,13 +483,15 @@ def _scan_cues(r: ContextRules, text: str,
         return cues
     # the same matches (_cue_dispatch): the leftmost match from ``pos`` starts at the first
     # position from there where a cue can start and one of the cues that can start there
-    # matches (all of them non-empty)
+    # matches (all of them non-empty; the candidates' lookahead reads one character on)
     firsts, subs = r.cue_dispatch
     sub = subs.__getitem__
     for a, b, last in spans:
         pos = a
-        for m in firsts.finditer(text, a, last):
+        for m in firsts.finditer(text, a, last + 1 if last < b else b):
             p = m.start()
+            if p >= last:
+                break
             if p >= pos:
                 got = sub(m.group()).match(text, p, b)
                 if got is not None:

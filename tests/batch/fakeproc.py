@@ -99,3 +99,14 @@ def process_odd(path, *, source=None, report_year=None, strict=False):
             else:
                 result.anomalies[0] = dataclasses.replace(result.anomalies[0], **{column: value})
     return result
+
+
+FREEZES: list[int] = []    # gc.get_freeze_count() as each document of process_counting began
+
+
+def process_counting(path, **kw):
+    """``process_path``, noting the number of frozen objects (``FREEZES``) first."""
+    import gc
+
+    FREEZES.append(gc.get_freeze_count())
+    return process_path(path, **kw)

@@ -319,6 +319,19 @@ def test_first_set_of_a_pattern():
         assert fs(src) is None, src
 
 
+def test_prefixes_of_a_pattern():
+    px = ctx._prefixes
+    assert px("(?:预期|主要|发展)?目标(?:是|为)", 2) == {"预期", "主要", "发展", "目标"}
+    assert px("(?<![现即])将(?=[达完])", 2) == {"将达", "将完"}      # what the lookahead reads
+    assert px("争取(?=达|实现)", 3) == {"争取达", "争取实"}
+    assert px("a(?=bc)b", 3) == {"abc"} and px("x*y", 2) == {"x", "y"}
+    assert px("ab{2,3}", 2) == {"ab"} and px("a(?!b)c", 2) == {"ac"} and px("(?:a|bc)d", 2) == \
+        {"ad", "bc"}
+    assert px("a.", 2) == {"a"} and px(r"拟\d", 2) == {"拟"}     # not followed further
+    for src in ("(?=a?)b", "a?", ".a", "(?i)ab"):
+        assert px(src, 2) is None, src
+
+
 def test_cue_dispatch_is_none_when_a_cue_is_unsure():
     assert ctx._cue_dispatch([("planned", "计划"), ("actual", r"\d+已")]) is None
     firsts, subs = ctx._cue_dispatch([("planned", "计划|将"), ("expected", "预计"),
