@@ -352,9 +352,23 @@ def test_sigterm_in_the_first_moments_ends_the_run_as_terminated(archive, tmp_pa
             proc.kill()
             proc.wait()
     assert proc.returncode == 143, (proc.returncode, err[-2000:])
-    assert err.rstrip().endswith("extractor: terminated (SIGTERM)"), err[-2000:]
+    assert _last_words(err) == "extractor: terminated (SIGTERM)", err[-2000:]
     assert list(tmp.iterdir()) == []
     assert not (tmp_path / "out").exists()
+
+
+def _last_words(stderr: str) -> str:
+    """The run's last line on stderr, less the notice multiprocessing's resource tracker (a
+    process of its own, which shares stderr and ends last) may print after it on a loaded
+    machine: "resource_tracker: There appear to be 1 leaked semaphore objects to clean up at
+    shutdown" and its source line. The tracker removes that semaphore itself; the notice was
+    never seen in 23 runs stopped this way under load 30, and failed this test once in a while
+    on CI."""
+    lines = stderr.rstrip().splitlines()
+    while len(lines) >= 2 and "resource_tracker: There appear to be" in lines[-2] \
+            and lines[-1].lstrip().startswith("warnings.warn("):
+        del lines[-2:]
+    return lines[-1] if lines else ""
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -373,7 +387,7 @@ def test_sigterm_stops_the_run_cleans_up_and_a_rerun_resumes(archive, tmp_path, 
     proc, rest, family, _ = _run_until_first_document([*common, "-o", tmp_path / "a"],
                                                       tmp_path / "tmp-a")
     assert proc.returncode == 143, (proc.returncode, rest[-2000:])
-    assert rest.rstrip().endswith("extractor: terminated (SIGTERM)"), rest[-2000:]
+    assert _last_words(rest) == "extractor: terminated (SIGTERM)", rest[-2000:]
     assert not list((tmp_path / "tmp-a").glob("extractor-*"))
     if jobs == "2":
         assert len(family) >= 3              # fork server and two workers (resource tracker)
@@ -385,7 +399,7 @@ def test_sigterm_stops_the_run_cleans_up_and_a_rerun_resumes(archive, tmp_path, 
     proc, rest, family, committed = _run_until_first_document(
         [*common, "-o", tmp_path / "b", "--db", db], tmp_path / "tmp-b")
     assert proc.returncode == 143, (proc.returncode, rest[-2000:])
-    assert rest.rstrip().endswith(
+    assert _last_words(rest) == (
         "extractor: terminated (SIGTERM); the next run with the same --db resumes"), rest[-2000:]
     assert not list((tmp_path / "tmp-b").glob("extractor-*"))
     psutil.wait_procs(family, timeout=10)
