@@ -69,7 +69,9 @@ class TextRules:
     cjk_chars: frozenset
     zero_width_one: re.Pattern | None
     traditional: frozenset
+    traditional_runs: re.Pattern | None
     html_tag: regex.Pattern
+    html_tag_split: regex.Pattern | None
     html_inline: frozenset
     html_cell: frozenset
     html_reps: dict
@@ -132,6 +134,16 @@ def _fold_runs(table: dict) -> re.Pattern:
     """Runs of characters the fold changes."""
     # `[X][X]*`, not `[X]+`: a pattern that starts with a plain character class lets `re` skip
     # to the next candidate character at C speed (a repeat first is tried at every position)
+    cls = _fold_class(table)
+    return re.compile(cls + cls + "*")
+
+
+def _runs_of(chars) -> re.Pattern | None:
+    """Runs of the given characters (``[X][X]*``: a class first, see _fold_runs); None for
+    no character."""
+    table = dict.fromkeys(map(ord, chars))
+    if not table:
+        return None
     cls = _fold_class(table)
     return re.compile(cls + cls + "*")
 
@@ -312,6 +324,12 @@ def _not_class(chars: str) -> str:
     return "[" + "".join(out) + "]"
 
 
+def _tag_split(tag: str) -> regex.Pattern | None:
+    """``split`` with the whole tag and the rule's one group (the name) as its groups."""
+    pattern = _compile("(" + tag + ")", "text.yaml:html")
+    return pattern if pattern.groups == 2 else None
+
+
 @functools.cache
 def text_rules() -> TextRules:
     d: dict[str, Any] = load_yaml("text.yaml")
@@ -375,6 +393,8 @@ def text_rules() -> TextRules:
                      if d["cjk_spaces"].get("trigger") else None),
         fold_runs=_fold_runs(_fold_table(d["fold"])),
         traditional=frozenset(p[0] for p in (d["fold"].get("traditional") or "").split()),
+        # runs of the traditional characters (clean counts them by the runs' lengths)
+        traditional_runs=_runs_of(p[0] for p in (d["fold"].get("traditional") or "").split()),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
         rare_split=_rare_split(rare),
         # the rare runs and the cjk_spaces matches in one scan, when that is exact
@@ -382,6 +402,9 @@ def text_rules() -> TextRules:
         cjk_chars=rare_cjk[1],
         zero_width_one=re.compile("[" + re.escape("".join(zw_chars)) + "]") if zw_chars else None,
         html_tag=_compile(html["tag"], "text.yaml:html"),
+        # the tags as split's pieces (the whole tag and its name: text, tag, name, text, ...),
+        # for clean's run of plain tags; None when the rule has other groups than the name
+        html_tag_split=_tag_split(html["tag"]),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),
         # a tag's replacement by its lower-case name: inline tags are deleted, table cells become

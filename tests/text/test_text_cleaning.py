@@ -395,6 +395,100 @@ def test_line_joins_length_bound_property(lines: list[str]) -> None:
     assert _line_joins(text, r) == _line_joins(text, r, bound=False)
 
 
+_HTML_PIECES = ["<p>", "</p>", "<SPAN class=x>", "</span>", "<td>", "<br/>", "<!--", "-->",
+                "<script>", "</script>", "<STYLE>", "</style>", "<o:p>", "文字", "12.5", " ", "\n",
+                "<", ">", "<p", "&amp;"]
+
+
+def test_plain_tags_equal_the_tag_loop(corpus_prepared) -> None:
+    """The tags before the first comment or script/style element, found by one split
+    (_plain_tags), give the edits the tag loop gives on its own, on every corpus file that
+    looks like HTML and on texts with comments and scripts early, late or unclosed."""
+    import dataclasses
+
+    from extractor.text.clean import _html_markup, _plain_tags
+
+    r = text_rules()
+    loop_only = dataclasses.replace(r, html_tag_split=None)
+    assert r.html_tag_split is not None
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    body = "<p>x</p><span>1</span><td>2</td>" * 6
+    texts += [body + tail for tail in ("", "<!-- c -->" + body, "<!-- open" + body,
+                                        "<script>var a = '<p>';</script>" + body,
+                                        "<STYLE>p {}" + body, "</script>" + body)]
+    texts += ["<!-- c -->" + body, "<Script>x</sCript>" + body]
+    fast = 0
+    for text in texts:
+        assert _html_markup(text, r) == _html_markup(text, loop_only)
+        fast += len(_plain_tags(text, r)[0])
+    assert fast > 5000
+
+
+@given(st.lists(st.sampled_from(_HTML_PIECES), min_size=30, max_size=120).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_plain_tags_equal_the_tag_loop_property(text: str) -> None:
+    import dataclasses
+
+    from extractor.text.clean import _html_markup
+
+    r = text_rules()
+    assert _html_markup(text, r) == _html_markup(text, dataclasses.replace(r, html_tag_split=None))
+
+
+_TRAD_ALPHABET = "長长業业億亿國国對導與興x1 \n％"
+
+
+def _traditional_count(text: str) -> int:
+    r = text_rules()
+    return sum(map(len, r.traditional_runs.findall(text)))
+
+
+def test_traditional_runs_count_the_traditional_characters(corpus_prepared) -> None:
+    """clean() counts the folded traditional characters by the runs' lengths: the number of
+    characters of rules.traditional, on every corpus file, every traditional character alone
+    and all of them in a row."""
+    r = text_rules()
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts += list(r.traditional) + ["".join(sorted(r.traditional))]
+    found = 0
+    for text in texts:
+        want = sum(1 for ch in text if ch in r.traditional)
+        assert _traditional_count(text) == want
+        found += want
+    assert found > 500
+
+
+@given(st.text(alphabet=_TRAD_ALPHABET, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_traditional_runs_count_property(text: str) -> None:
+    assert _traditional_count(text) == sum(1 for ch in text if ch in text_rules().traditional)
+
+
+def test_tag_count_stops_where_it_passes(corpus_prepared) -> None:
+    """_too_few_tags counts the HTML tags only up to the number that passes both thresholds:
+    the same answer as counting them all, on every corpus file and around the thresholds."""
+    import dataclasses
+
+    from extractor.text.clean import _too_few_tags
+
+    r = text_rules()
+
+    def plain(text, rules):
+        n = len(rules.html_detect.findall(text))
+        return n < rules.html_min_tags or n < rules.html_density * len(text) / 1000
+
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts += ["<p>x</p>" * k + "汉" * pad for k in range(0, 12) for pad in (0, 1, 999, 1000, 1600)]
+    html = 0
+    for rules in (r, dataclasses.replace(r, html_min_tags=0), dataclasses.replace(r, html_density=0.0),
+                  dataclasses.replace(r, html_density=float("inf")),
+                  dataclasses.replace(r, html_density=float("nan"))):
+        for text in texts:
+            assert _too_few_tags(text, rules) == plain(text, rules)
+            html += not plain(text, rules)
+    assert html > 20
+
+
 _SENTENCE_ALPHABET = "一二、。！？；!?;”）) \t\u3000\u00a0\r\n\f\v（(1２.xa效"
 
 
