@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,6 +96,31 @@ def _start_pool_now():
         return None
 
 
+# SIGTERMs received before the run's own handler was installed (``_sigterm_stops_the_run``)
+_EARLY_TERM: list[int] = []
+
+
+def _term_early(signum, frame) -> None:
+    _EARLY_TERM.append(signum)
+
+
+def _catch_sigterm_now() -> None:
+    """SIGTERM from the first moment of a batch command run as the command line: recorded
+    (``_term_early``) and handed to the run when it starts, which then stops at its first safe
+    point (exit 143, workers ended, scratch folders removed). Left to its default until the
+    run's handler came, a SIGTERM in the first second (the workers' start, parsing, the rule
+    check) ended the process on the spot (-15), with the pool's ``pymp-*`` folder left in the
+    temporary folder. Before the workers are started (``_start_pool_now``): they are
+    started by the fork server, a new program, which has SIGTERM's default."""
+    try:
+        if (len(sys.argv) > 1 and sys.argv[1] in BATCH_COMMANDS and _started_by_script()
+                and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
+            signal.signal(signal.SIGTERM, _term_early)
+    except ValueError:      # not the main thread: a program's business, not ours
+        pass
+
+
+_catch_sigterm_now()
 _EARLY = [_start_pool_now()]    # [LocalPool or None]; a command takes it out
 
 import typer  # noqa: E402 - after the workers' start on purpose (above)
@@ -310,7 +336,7 @@ def _batch(opts, *, verbose: bool, no_progress: bool, export=None, pool=None):
             progress.advance(task_id)
 
     try:
-        with _sigterm_stops_the_run():
+        with _sigterm_stops_the_run(), _interrupts_turned_into_errors():
             summary = run_batch(opts, on_start=on_start, on_document=on_document,
                                 on_skip=on_skip, export=export, pool=pool)
     except MissingInput as exc:
@@ -335,24 +361,48 @@ def _sigterm_stops_the_run():
     """SIGTERM (``kill``, ``timeout``, a job scheduler) asks the run to stop instead of ending
     the process on the spot, which left the run's scratch folder in /tmp: the handler only
     records the request (``runner.request_stop``) and the run raises ``Terminated`` at its
-    next safe point, then unwinds as on Ctrl-C. Only in the main thread and when SIGTERM has
-    no other handler; the previous handler comes back afterwards."""
-    import signal
+    next safe point, then unwinds as on Ctrl-C. A SIGTERM recorded before (``_term_early``)
+    is handed to the run: it stops at once. Only in the main thread and when SIGTERM has no
+    other handler; the previous handler comes back afterwards (``_term_early``'s: a SIGTERM
+    once the run is done lets the command end as it does, moments later)."""
     import threading
 
     from .batch.runner import clear_stop, request_stop
 
+    previous = signal.getsignal(signal.SIGTERM)
     if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+            or previous not in (signal.SIG_DFL, _term_early)):
         yield
         return
     clear_stop()
     signal.signal(signal.SIGTERM, lambda signum, frame: request_stop(signum))
+    for signum in _EARLY_TERM:
+        request_stop(signum)
+    _EARLY_TERM.clear()
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, previous)
         clear_stop()
+
+
+@contextmanager
+def _interrupts_turned_into_errors():
+    """A Ctrl-C that a library turned into an error of its own (DuckDB's "Query interrupted"
+    during any statement of a --db store, also when the exports wrap it in ``ExportError``)
+    is raised as the KeyboardInterrupt it was: exit 130, "interrupted", not a traceback."""
+    try:
+        yield
+    except Exception as exc:
+        from .batch.store import interrupted
+
+        seen, cause = set(), exc
+        while cause is not None and id(cause) not in seen:
+            if interrupted(cause):
+                raise KeyboardInterrupt from None
+            seen.add(id(cause))
+            cause = cause.__cause__ or cause.__context__
+        raise
 
 
 def _exit_code(summary, fail_on: str | None) -> int:

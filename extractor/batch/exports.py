@@ -49,14 +49,22 @@ Batches = Callable[[], Iterable[pa.RecordBatch]]
 
 class ExportError(Exception):
     """Writing the tables failed after the documents were processed (disk full, a folder that
-    cannot be written, out of memory …). ``where``: the output; ``kept``: where the processed
-    results are (a DuckDB store for ``--db``), or None if they could not be kept."""
+    cannot be written, out of memory …). ``where``: the output folder, ``cause``: the error;
+    ``file``: the file that could not be written (a :class:`WriteFailed` cause), else None;
+    ``kept``: where the processed results are (a DuckDB store for ``--db``), or None if they
+    could not be kept."""
 
     def __init__(self, where: str | Path | None, cause: BaseException,
                  kept: Path | None, kept_note: str = "") -> None:
         self.where, self.cause, self.kept = where, cause, kept
-        msg = (f"writing the tables into {where} failed" if where else "writing the table failed")
-        msg += f": {type(cause).__name__}: {cause}"
+        self.file = None
+        if isinstance(cause, WriteFailed):      # the file and its error, not the folder
+            self.file, self.cause = cause.path, cause.cause
+            msg = str(cause)
+        else:
+            msg = (f"writing the tables into {where} failed" if where
+                   else "writing the table failed")
+            msg += f": {type(cause).__name__}: {cause}"
         if kept is not None and kept.suffix == ".duckdb":
             msg += (f". The results of the processed documents are kept in the store {kept}: "
                     f"run again with the same inputs and --db {kept} to write the tables "
@@ -119,12 +127,19 @@ class _Atomic:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            os.replace(self.part, self.path)
-        else:
             try:
-                self.part.unlink()
-            except OSError:
-                pass
+                os.replace(self.part, self.path)
+            except OSError:         # (a folder where the file should be): no .part left over
+                self._remove()
+                raise
+        else:
+            self._remove()
+
+    def _remove(self) -> None:
+        try:
+            self.part.unlink()
+        except OSError:
+            pass
 
 
 # -- column-wise cell text --------------------------------------------------------------------------
@@ -378,9 +393,23 @@ def _int_pick(arr: pa.Array, null: str) -> _Pick | None:
     return _Pick(codes, tuple(str(i) for i in range(lo, hi + 1)) + (null,))
 
 
-def _assemble(pieces: list, n: int):
-    """The UTF-8 bytes of ``n`` rows, each the concatenation of ``pieces`` (see _assemble_rows)."""
-    return _data(_layout(pieces, n))
+_CHUNK_ITEMS = 1 << 16     # items laid out by one take of _assemble (about a megabyte of rows)
+
+
+def _assemble(pieces: list, n: int) -> Iterator:
+    """The UTF-8 bytes of ``n`` rows, each the concatenation of ``pieces`` (see _assemble_rows),
+    in consecutive chunks of whole rows, each to be written before the next is asked for.
+
+    One take for all the rows of a batch made its text (13 MB for 10,000 rows of the workbook's
+    facts) in one buffer: fresh memory to fault in, out of the caches by the time it was zipped
+    or written. A chunk is laid out, written and its buffer reused while still in the cache."""
+    big, idx = _items(pieces, n)
+    flat = idx.ravel()
+    step = max(1, _CHUNK_ITEMS // max(idx.shape[1], 1)) * idx.shape[1]
+    pool = _transient_pool()
+    for at in range(0, flat.size, step):
+        yield _data(pc.take(big, _int_array(flat[at:at + step]), boundscheck=False,
+                            memory_pool=pool))
 
 
 def _assemble_rows(pieces: list, n: int) -> pa.Array:
@@ -395,7 +424,15 @@ def _assemble_rows(pieces: list, n: int) -> pa.Array:
 
 
 def _layout(pieces: list, n: int) -> pa.Array:
-    """One text item per row and piece, row after row: ``pieces`` are text arrays (a null adds
+    """One text item per row and piece, row after row (see _items)."""
+    big, idx = _items(pieces, n)
+    return pc.take(big, _int_array(idx.ravel()), boundscheck=False,
+                   memory_pool=_transient_pool())
+
+
+def _items(pieces: list, n: int) -> tuple[pa.Array, np.ndarray]:
+    """The items of ``n`` rows (``big``) and the n x k matrix of the item that goes in each row
+    and place (``idx``): ``pieces`` are text arrays (a null adds
     nothing), :class:`_Where` and :class:`_Coded` arrays, constant strings and :class:`_Pick`
     constants.
 
@@ -457,10 +494,10 @@ def _layout(pieces: list, n: int) -> pa.Array:
         else:      # an array with nulls, or a _Where
             mask = valid if isinstance(p, pa.Array) else p.mask if valid is None else p.mask & valid
             idx[:, j] = np.where(mask, rows + start[j], base)
-    pool = _transient_pool()
-    big = pa.concat_arrays(arrays + [_text_array(list(consts))], memory_pool=pool)
-    # (every index points into `big` by construction: no bounds pass, 10 M instructions a format)
-    return pc.take(big, _int_array(idx.ravel()), boundscheck=False, memory_pool=pool)
+    big = pa.concat_arrays(arrays + [_text_array(list(consts))], memory_pool=_transient_pool())
+    # (every index points into `big` by construction: the takes need no bounds pass, 10 M
+    # instructions a format)
+    return big, idx
 
 
 def _without_validity(arr: pa.Array) -> pa.Array:
@@ -696,7 +733,8 @@ class _CsvWriter:
             pieces: list = []
             for i, c in enumerate(self.cols):
                 pieces += [",", *_csv_pieces(b, c)] if i else _csv_pieces(b, c)
-            self.sink.write(_assemble(pieces + ["\r\n"], b.num_rows))
+            for chunk in _assemble(pieces + ["\r\n"], b.num_rows):
+                self.sink.write(chunk)
 
 
 def write_csv(table: str, batches: Iterable[pa.RecordBatch], out, *, bom: bool = True) -> None:
@@ -772,7 +810,8 @@ class _JsonlWriter:
                 pieces.append(("{" if not i else ", ") + k + ": ")
                 pieces += _json_pieces(b, c)
             pieces.append("}\n")
-            self.sink.write(_assemble(pieces, b.num_rows))
+            for chunk in _assemble(pieces, b.num_rows):
+                self.sink.write(chunk)
 
 
 def write_jsonl(table: str, batches: Iterable[pa.RecordBatch], out) -> None:
@@ -822,7 +861,8 @@ class _ParquetWriter:
 
     def close(self) -> None:
         if not self.wrote:
-            self.w.write_table(self.schema.empty_table())
+            # (Schema.empty_table imports pandas: ~40 MB and 0.2 s for a table without rows)
+            self.w.write_table(pa.Table.from_batches([], self.schema))
         self.w.close()
 
     def abort(self) -> None:
@@ -1092,7 +1132,8 @@ def _only(piece, present: np.ndarray | None):
 
 
 def _xlsx_rows(batch: pa.RecordBatch, letters: list[str], first: int):
-    """The <row> elements of a batch whose first row is sheet row ``first``, as UTF-8 bytes.
+    """The <row> elements of a batch whose first row is sheet row ``first``, as UTF-8 bytes in
+    chunks of whole rows (see _assemble).
 
     A cell's reference (r="F7") is optional in SpreadsheetML: without it a cell is in the
     column after the previous cell of its row. So only a cell that follows a missing one (a
@@ -1279,7 +1320,8 @@ class _SheetWriter:
     def append_batch(self, batch: pa.RecordBatch) -> None:
         """The rows of ``batch`` (its columns in this sheet's order), column-wise."""
         for b in _slices(batch):
-            self.fh.write(_xlsx_rows(b, self.letters, self.rows + 1))
+            for chunk in _xlsx_rows(b, self.letters, self.rows + 1):
+                self.fh.write(chunk)
             self.rows += b.num_rows
 
     def close(self) -> None:
@@ -1467,12 +1509,51 @@ def _sheets(book: _Workbook, name: str, sample: dict[str, list]):
     w.close()
 
 
+class WriteFailed(OSError):
+    """Writing the file ``path`` failed with the file-system error ``cause`` (a full disk, a
+    folder where the file should be, no permission …); ``others``: more files that failed.
+    The files of write_all that did not fail were written all the same."""
+
+    def __init__(self, path: Path, cause: OSError, others: Iterable[Path] = ()) -> None:
+        self.path, self.cause, self.others = Path(path), cause, list(others)
+        msg = f"writing {self.path} failed: {type(cause).__name__}: {cause}"
+        if self.others:
+            msg += f" (failed too: {', '.join(map(str, self.others))})"
+        super().__init__(msg)
+
+
+class _Out:
+    """One file of write_all: its contexts (the ``.part`` file, the writer) on a stack of its
+    own, so that a file-system error ends this file alone (its ``.part`` removed) while the
+    other files are written on."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.stack = path, ExitStack()
+        self.error: OSError | None = None
+
+    def fail(self, exc: OSError) -> None:
+        self.error = exc
+        try:
+            self.stack.__exit__(type(exc), exc, exc.__traceback__)
+        except Exception:   # (the clean-up after a full disk can fail again: the first error
+            pass            # is the one to report)
+
+    def close(self) -> None:
+        try:
+            self.stack.close()      # (every context is exited even if one fails)
+        except OSError as exc:
+            self.error = exc
+
+
 def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable[str], *,
               bom: bool = True) -> list[Path]:
     """Write every table in every format into ``out_dir``; returns the files written.
 
     Each table's batches are read once and handed to every format's writer (the store's
-    query, not the writing, was the larger part of a Parquet export)."""
+    query, not the writing, was the larger part of a Parquet export). A file that cannot be
+    written (an OSError: disk full, a folder in its place, no permission) is left out and the
+    others are written on; then :class:`WriteFailed` names it. Any other error (of the
+    tables' source, a stop request …) ends every file begun, none is left half-written."""
     out_dir = Path(out_dir)
     formats = list(formats)
     for fmt in formats:
@@ -1482,25 +1563,62 @@ def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable
     for fmt in formats:
         written += ([out_dir / XLSX_NAME] if fmt == "xlsx"
                     else [out_dir / f"{name}.{fmt}" for name in tables])
+    # a folder that cannot be made is the folder's error (the same for every file), not a file's
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outs: list[_Out] = []
     with ExitStack() as whole:
-        book = None
+
+        def begin(path: Path, enter: Callable):
+            """The writer ``enter(stack, part)`` of the file ``path`` (None if it failed)."""
+            out = _Out(path)
+            outs.append(out)
+            whole.enter_context(out.stack)
+            try:
+                return out, enter(out.stack, out.stack.enter_context(_Atomic(path)))
+            except OSError as exc:
+                out.fail(exc)
+                return out, None
+
+        book, workbook = None, None
         if "xlsx" in formats:
-            book = whole.enter_context(_book(whole.enter_context(_Atomic(out_dir / XLSX_NAME)),
-                                             tables))
+            book, workbook = begin(out_dir / XLSX_NAME,
+                                   lambda stack, part: stack.enter_context(_book(part, tables)))
         for name, factory in tables.items():
-            with ExitStack() as stack:
-                writers = []
-                for fmt in dict.fromkeys(formats):
-                    if fmt != "xlsx":
-                        part = stack.enter_context(_Atomic(out_dir / f"{name}.{fmt}"))
-                        writers.append(stack.enter_context(_table_writer(fmt, name, part, bom)))
-                batches = factory()
-                if book is not None:
-                    sample, batches = _peek(batches, TABLE_COLUMNS[name], _WIDTH_SAMPLE)
-                    writers.append(stack.enter_context(_sheets(book, name, sample)))
+            files = [begin(out_dir / f"{name}.{fmt}",
+                           lambda stack, part, fmt=fmt: stack.enter_context(
+                               _table_writer(fmt, name, part, bom)))
+                     for fmt in dict.fromkeys(formats) if fmt != "xlsx"]
+            writers = [(out, w) for out, w in files if w is not None]
+            batches = factory()
+            if workbook is not None and book.error is None:
+                sample, batches = _peek(batches, TABLE_COLUMNS[name], _WIDTH_SAMPLE)
+                try:
+                    writers.append((book, workbook.table(name, sample)))
+                except OSError as exc:
+                    book.fail(exc)
+            if writers:
                 for b in batches:
-                    for w in writers:
-                        w.write(b)
+                    for out, w in writers:
+                        if out.error is None:
+                            try:
+                                w.write(b)
+                            except OSError as exc:
+                                out.fail(exc)
+            for out, w in writers:
+                if out is book and out.error is None:
+                    try:
+                        w.close()                   # the table's sheet
+                    except OSError as exc:
+                        out.fail(exc)
+            for out, _ in files:
+                if out.error is None:
+                    out.close()
+        if book is not None and book.error is None:
+            book.close()
+    failed = [out for out in outs if out.error is not None]
+    if failed:
+        raise WriteFailed(failed[0].path, failed[0].error,
+                          [out.path for out in failed[1:]]) from failed[0].error
     return written
 
 
@@ -1727,4 +1845,4 @@ def readme_table(tables: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
 
 __all__ = ["FORMATS", "write_all", "write_table", "write_xlsx", "write_csv", "write_jsonl",
            "write_parquet", "read_rows", "read_frame", "guard_formula", "unguard_formula",
-           "sheet_name", "format_of", "TABLES", "to_arrow", "ExportError"]
+           "sheet_name", "format_of", "TABLES", "to_arrow", "ExportError", "WriteFailed"]

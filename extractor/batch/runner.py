@@ -28,8 +28,8 @@ from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, main_not_rerun, ru
 from .exports import FORMATS, ExportError, lean_memory_pool, write_all
 from .schema import arrow_schema as store_schema
 from .scratch import ScratchStore
-from .store import Store
-from .worker import DEFAULT_PROCESSOR, Task
+from .store import Store, UnstorableValue, unstorable
+from .worker import DEFAULT_PROCESSOR, Task, finish, status_row
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 TABLE_ORDER = ("facts", "anomalies", "documents")
@@ -191,7 +191,11 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
         def flush() -> None:
             nonlocal pending, pending_rows
-            store.add_many(pending, run_id=run_id)      # whole documents, one transaction
+            try:
+                store.add_many(pending, run_id=run_id)  # whole documents, one transaction
+            except UnstorableValue:     # a processor's value: its document fails, not the run
+                pending = [_storable(o) for o in pending]
+                store.add_many(pending, run_id=run_id)
             for row, _, _ in pending:
                 processed_rows.append({"source": row["source"], "sha256": row.get("sha256")})
                 summary.processed += 1
@@ -249,6 +253,38 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
                 shutil.rmtree(tmpdir, ignore_errors=True)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _storable(outcome: tuple) -> tuple:
+    """``outcome``, or, when its rows hold a value that no column of the store can hold (a
+    user's processor returned a text with a lone surrogate, an int beyond int64 …), a failed
+    document without rows in its place, its error naming the column and the value."""
+    row = outcome[0]
+    bad = unstorable(*outcome)
+    if bad is None:
+        return outcome
+    sha = row.get("sha256")
+    # a file name that is not UTF-8 (its bytes decoded as surrogates) is shown escaped: the
+    # documents row must be storable itself
+    source = row["source"].encode("utf-8", "surrogateescape" if _surrogate_escaped(row["source"])
+                                  else "backslashreplace").decode("utf-8", "backslashreplace")
+    task = Task(source, source,
+                sha if isinstance(sha, str) and sha.isascii() and sha.isalnum() else None)
+    if (bad.table, bad.column) == ("documents", "source"):
+        error = "文件名不是 UTF-8 编码，无法保存 (the file name is not UTF-8: rename the file)"
+    else:
+        error = f"结果无法保存 (the results cannot be stored: {bad})"
+    failed = status_row(task, "failed", error)
+    return finish(task, failed, [], [], seconds=None)
+
+
+def _surrogate_escaped(text: str) -> bool:
+    """``text`` holds no surrogates but those of undecodable bytes (``os.fsdecode``)."""
+    try:
+        text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # -- exports on two cores ---------------------------------------------------------------------------

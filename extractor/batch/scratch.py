@@ -101,18 +101,21 @@ class ScratchStore:
         # in source order (stable: two inputs named alike stay in arrival order), so the rows
         # usually need no reordering in _sorted (the result is the same either way)
         outcomes = sorted(outcomes, key=_source_of)
+        # every table converted before anything is kept: a value no column holds
+        # (UnstorableValue) leaves the store as it was, for the flush to be stored again
         docs = _arrow_of("documents", [[o[0] for o in outcomes]])
+        facts = _arrow_of("facts", [o[1] for o in outcomes])
+        anomalies = _arrow_of("anomalies", [o[2] for o in outcomes])
         keys = zip(*(docs.column(c).to_pylist() for c in ("source", "sha256", "doc_id",
                                                            "status")))
         self._docs.extend(keys)
-        anomalies = _arrow_of("anomalies", [o[2] for o in outcomes])
         if anomalies.num_rows:
             for key, n in Counter(zip(anomalies.column("doc_id").to_pylist(),
                                       anomalies.column("source").to_pylist(),
                                       anomalies.column("severity").to_pylist())).items():
                 self._severities.setdefault(key[:2], Counter())[key[2]] += n
         self._append("documents", docs)
-        self._append("facts", _arrow_of("facts", [o[1] for o in outcomes]))
+        self._append("facts", facts)
         self._append("anomalies", anomalies)
 
     def select_inputs(self, inputs: Iterable[tuple[str | None, str]]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import glob
 import os
+import re
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import repeat
@@ -36,6 +37,18 @@ MEMORY_LIMIT = "256MB"
 
 class StoreError(Exception):
     """The store file cannot be opened (locked by another run, not a DuckDB file, …)."""
+
+
+class UnstorableValue(ValueError):
+    """A value that its table's column cannot hold (a user's processor returned a text with a
+    lone surrogate, which UTF-8 cannot encode, or an int beyond int64 …): raised by the
+    conversion of a flush, before the store has changed. ``runner`` then stores the flush
+    again with each document that holds such a value as a failed document
+    (``unstorable_in``)."""
+
+    def __init__(self, table: str, column: str, reason: str) -> None:
+        super().__init__(f"{table}.{column}: {reason}")
+        self.table, self.column, self.reason = table, column, reason
 
 
 class Store:
@@ -148,8 +161,10 @@ class Store:
             if a_tab.num_rows:
                 con.execute("INSERT INTO anomalies SELECT * FROM _anoms")
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             _rollback(con)
+            if interrupted(exc):    # Ctrl-C during a statement: an interrupt, as elsewhere
+                raise KeyboardInterrupt from None
             raise
         finally:
             for name in ("_docs", "_facts", "_anoms"):
@@ -261,8 +276,51 @@ def _arrow_of(table: str, parts: list) -> pa.Table:
                 cols.append(v if v is not None else Same(None, len(part)))
             else:
                 cols.append([r.get(c) for r in part])
-        arrays.append(_column(cols, t, c, built))
+        try:
+            arrays.append(_column(cols, t, c, built))
+        except _CONVERSION_ERRORS as exc:      # (raised by the general path of _column)
+            raise UnstorableValue(table, c, _why(_values(cols), t, exc)) from None
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def unstorable(row: dict, facts: Records | list[dict], anomalies: Records | list[dict]
+               ) -> UnstorableValue | None:
+    """What in one document's rows (its documents row, facts, findings) no column can hold,
+    or None: each table converted as a flush converts it."""
+    for table, part in (("documents", [row]), ("facts", facts), ("anomalies", anomalies)):
+        try:
+            _arrow_of(table, [part])
+        except UnstorableValue as exc:
+            return exc
+    return None
+
+
+_CONVERSION_ERRORS = (pa.ArrowException, TypeError, ValueError, OverflowError, UnicodeError,
+                      AttributeError)
+_INT64 = range(-(2 ** 63), 2 ** 63)
+
+
+def _why(values: list, t: pa.DataType, exc: BaseException) -> str:
+    """What in ``values`` the column of type ``t`` cannot hold, in words (ASCII-safe: the
+    reason goes into the document's error, which must be storable itself)."""
+    for v in values:
+        if isinstance(v, str):
+            texts = [v]
+        elif isinstance(v, (list, tuple)):
+            texts = [x for x in v if isinstance(x, str)]
+        else:
+            texts = []
+        for text in texts:
+            try:
+                text.encode()
+            except UnicodeEncodeError as err:
+                shown = text[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+                return (f"the text '{shown}' holds a lone surrogate "
+                        f"(U+{ord(text[err.start]):04X}), which UTF-8 cannot encode")
+        if t == pa.int64() and type(v) is int and v not in _INT64:
+            return f"{v} is beyond the range of int64"
+    reason = f"{type(exc).__name__}: {exc}"
+    return reason.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _column(cols: list, t: pa.DataType, name: str, built: dict) -> pa.Array:
@@ -364,7 +422,12 @@ def _parsed(exact: pa.Array) -> pa.Array:
     nulls = offsets[1:] == offsets[:-1]
     values = pa.Array.from_buffers(pa.string(), n, [_validity(nulls), *exact.buffers()[1:]],
                                    offset=exact.offset)
-    data = pc.cast(values, pa.float64()).fill_null(0.0).to_numpy()
+    # the parsed doubles read off the cast's buffer, the nulls' slots set to 0.0 here: a
+    # fill_null(0.0) would turn 0.0 into an Arrow scalar with pa.scalar, which imports pandas
+    # on its first call (0.2-0.3 CPU s and ~45 MB of the run's resident memory, for nothing)
+    parsed = pc.cast(values, pa.float64())
+    data = np.frombuffer(parsed.buffers()[1], np.float64, n, parsed.offset).copy()
+    data[nulls] = 0.0
     return pa.Array.from_buffers(pa.float64(), n, [_validity(nulls), pa.py_buffer(data)])
 
 
@@ -502,6 +565,24 @@ def _rollback(con) -> None:
         con.execute("ROLLBACK")
     except duckdb.TransactionException:     # no transaction is active: nothing to undo
         pass
+
+
+def interrupted(exc: BaseException) -> bool:
+    """``exc`` is a Ctrl-C that DuckDB turned into an error: its Python client checks for
+    signals while a statement runs and, where Python's handler raised KeyboardInterrupt,
+    raises ``RuntimeError("Query interrupted")`` instead (the KeyboardInterrupt is dropped);
+    one raised in Python code that DuckDB called (the Arrow stream of a registered table, read
+    for its schema or rows) comes back as its ``InvalidInputException`` naming it. Not taken
+    for an interrupt, either was a traceback and exit 1 instead of exit 130."""
+    if type(exc) is RuntimeError:
+        return str(exc) == "Query interrupted"
+    return (type(exc).__module__ in ("duckdb", "_duckdb")
+            and _PYTHON_INTERRUPT.search(str(exc)) is not None)
+
+
+# "reading the schema of the object registered as '_anoms' failed: KeyboardInterrupt: ", or
+# a Python traceback ending in the exception's name (DuckDB 1.x-2.x)
+_PYTHON_INTERRUPT = re.compile(r"failed: KeyboardInterrupt\b|^KeyboardInterrupt$", re.M)
 
 
 def _create_file(path: str) -> None:

@@ -78,6 +78,9 @@ class ContextRules:
     base_before_rx: Any
     base_after: tuple[str, ...]
     scoped_scan: bool = False    # cue / indicator matches never cross a sentence end (see _Doc)
+    # (the cues' first characters as a stdlib class, first character → the cue alternation cut
+    # down to the cues that can start with it), or None: see _cue_dispatch
+    cue_dispatch: Any = None
 
 
 def _literal_trie(words) -> str:
@@ -154,7 +157,157 @@ def context_rules() -> ContextRules:
         scoped_scan=_scoped_scan_safe(
             list(ind["indicators"]) + list(per["whole_year_cues"]) + list(per["now_cues"]),
             "|".join(groups)),
+        cue_dispatch=_cue_dispatch([(name, cue) for name in ("planned", "expected", "actual")
+                                    for cue in mod["cues"][name]]),
     )
+
+
+def _cue_dispatch(cues: list[tuple[str, str]]) -> tuple[Any, dict[str, Any]] | None:
+    """The cue scan led by the cues' first characters: a stdlib pattern matching one character
+    where a cue can start (a first character, followed by one of the second characters the
+    cues starting with it can have when none of them may be a single character, as a
+    lookahead: the engine skips the other characters at C speed), and per first character
+    the cue alternation ``(?P<planned>…)|(?P<expected>…)|(?P<actual>…)`` holding only the cues
+    (``cues``: group name and cue source, in the alternation's order) that can start with
+    it, in the same order. At a position, the full alternation matches with the first cue in
+    order that matches there; a cue whose match cannot start with the character there is none
+    of them, so the cut-down alternation gives the same match and group. None when a cue's
+    first characters are not sure (_prefixes)."""
+    firsts = []
+    for _name, cue in cues:
+        got = _prefixes(cue, 2)
+        if got is None:
+            return None
+        firsts.append(got)
+    seconds: dict[str, set[str] | None] = {}     # first character → second ones (None: any)
+    for got in firsts:
+        for pre in got:
+            if len(pre) == 1 or seconds.get(pre[0], ()) is None:
+                seconds[pre[0]] = None
+            else:
+                seconds.setdefault(pre[0], set()).add(pre[1])
+    if not seconds:
+        return None
+    subs = {}
+    alts = []
+    for ch in sorted(seconds):
+        parts = []
+        for name in dict.fromkeys(name for name, _cue in cues):
+            mine = [cue for (n, cue), got in zip(cues, firsts)
+                    if n == name and any(pre[0] == ch for pre in got)]
+            if mine:
+                parts.append(f"(?P<{name}>{'|'.join(mine)})")
+        subs[ch] = compile_regex("|".join(parts))
+        more = seconds[ch]
+        alts.append(re.escape(ch) if more is None else
+                    re.escape(ch) + "(?=[" + "".join(map(re.escape, sorted(more))) + "])")
+    return re.compile("|".join(alts)), subs
+
+
+# a brace that is no quantifier ({e<=1} is fuzzy matching to the regex module, text to re's parser)
+_ODD_BRACE = re.compile(r"\\.|(\{(?!\d*(?:,\d*)?\}))", re.S)
+
+
+def _first_set(src: str) -> frozenset[str] | None:
+    """The characters a match of the regex ``src`` can start with, or None when that is not
+    sure (see _prefixes)."""
+    got = _prefixes(src, 1)
+    return None if got is None else frozenset(got)
+
+
+def _prefixes(src: str, k: int) -> frozenset[str] | None:
+    """Strings of 1 to ``k`` characters such that the text where a match of the regex ``src``
+    starts begins with one of them (a shorter one: the match may end there, or what follows
+    is not sure; a positive lookahead adds what it reads), from
+    the stdlib parser's tree; None when that is not sure: an empty match is possible, an item
+    is not literals or a class of literals and short ranges (``.``, ``\\d``, a negated class
+    …) before the ``k``-th character, case-insensitive matching, a POSIX class, a brace that
+    is no quantifier (syntax the regex module reads otherwise), or a source re cannot parse.
+    Lookbehinds, negative lookaheads and anchors are passed over (the strings then allow
+    more than the matches can start with, never less)."""
+    if "[:" in src or any(m.group(1) for m in _ODD_BRACE.finditer(src)):
+        return None
+    from re import _constants, _parser   # (no public way to ask what a pattern is)
+
+    try:
+        tree = _parser.parse(src)
+    except Exception:  # noqa: BLE001 - syntax of the regex module only, or another Python's parser
+        return None
+    if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    try:
+        got = _seq_prefixes(tree.data, k, _constants)
+    except _NotSure:
+        return None
+    out = frozenset(s for s, _whole in got)
+    return None if "" in out or not out else out
+
+
+class _NotSure(Exception):
+    pass
+
+
+def _seq_prefixes(items, k: int, c) -> set[tuple[str, bool]]:
+    """(prefix, whether it is the whole match) of a sequence of parsed items, prefixes of at
+    most ``k`` characters (a ``k``-long one, one after which an item is not followed further,
+    or one a lookahead extended, is marked not whole)."""
+    cur = {("", True)}
+    for op, av in items:
+        ahead = op is c.ASSERT and av[0] == 1
+        if not ahead and op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue                        # zero width
+        nxt: set[tuple[str, bool]] = set()
+        for s, whole in cur:
+            if not whole or len(s) >= k:
+                nxt.add((s, False))
+            elif ahead:                     # the text goes on with what the lookahead reads
+                nxt.update((s + t, False) for t, _w in _seq_prefixes(av[1].data, k - len(s), c))
+            else:
+                try:
+                    got = _item_prefixes(op, av, k - len(s), c)
+                except _NotSure:
+                    if not s:
+                        raise
+                    got = {("", False)}         # not followed further
+                for t, t_whole in got:
+                    nxt.add((s + t, t_whole))
+        if len(nxt) > 512:
+            raise _NotSure
+        cur = nxt
+    return cur
+
+
+def _item_prefixes(op, av, k: int, c) -> set[tuple[str, bool]]:
+    if op is c.LITERAL:
+        return {(chr(av), True)}
+    if op is c.IN:
+        out = set()
+        for kind, v in av:
+            if kind is c.LITERAL:
+                out.add((chr(v), True))
+            elif kind is c.RANGE and v[1] - v[0] <= 256:
+                out.update((chr(x), True) for x in range(v[0], v[1] + 1))
+            else:
+                raise _NotSure
+        return out
+    if op is c.BRANCH:
+        out = set()
+        for sub in av[1]:
+            out |= _seq_prefixes(sub.data, k, c)
+        return out
+    if op is c.SUBPATTERN:
+        if av[1] & re.IGNORECASE or av[2]:
+            raise _NotSure
+        return _seq_prefixes(av[3].data, k, c)
+    if op is c.ATOMIC_GROUP:
+        return _seq_prefixes(av.data, k, c)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        once = _seq_prefixes(sub.data, k, c)
+        if hi != 1:                 # more may follow one repetition: not followed further
+            once = {(s, False) for s, _whole in once}
+        return once | {("", True)} if lo == 0 else once
+    raise _NotSure
 
 
 # what may let a pattern match a sentence end (。！？!? or a line break) in the cue alternation
@@ -316,6 +469,37 @@ def _starts_before(pattern: Any, text: str, spans: list[tuple[int, int, int]]) -
     return out
 
 
+def _scan_cues(r: ContextRules, text: str,
+               spans: list[tuple[int, int, int]]) -> list[tuple[int, str]]:
+    """(start, group name) of the cue matches in each span (a, b, last) of ``text`` that start
+    before ``last``, the matches of ``r.cues.finditer(text, a, b)``."""
+    cues: list[tuple[int, str]] = []
+    if r.cue_dispatch is None:
+        for a, b, last in spans:
+            for m in r.cues.finditer(text, a, b):
+                if m.start() >= last:
+                    break
+                cues.append((m.start(), m.lastgroup or ""))
+        return cues
+    # the same matches (_cue_dispatch): the leftmost match from ``pos`` starts at the first
+    # position from there where a cue can start and one of the cues that can start there
+    # matches (all of them non-empty; the candidates' lookahead reads one character on)
+    firsts, subs = r.cue_dispatch
+    sub = subs.__getitem__
+    for a, b, last in spans:
+        pos = a
+        for m in firsts.finditer(text, a, last + 1 if last < b else b):
+            p = m.start()
+            if p >= last:
+                break
+            if p >= pos:
+                got = sub(m.group()).match(text, p, b)
+                if got is not None:
+                    cues.append((p, got.lastgroup or ""))
+                    pos = got.end()
+    return cues
+
+
 def _sentence_ends(text: str) -> list[int]:
     """The offsets of the sentence ends (``_SENT_END``) in ``text``: every end made a line
     break, the pieces between them measured (C-speed passes, no match object per end)."""
@@ -326,9 +510,8 @@ def _sentence_ends(text: str) -> list[int]:
     return list(map(operator.add, accumulate(map(len, pieces)), count()))
 
 
-# a sentence end, sought forwards (stdlib) and backwards (regex's reverse search)
+# a sentence end, sought forwards in the text and in the text reversed (the stdlib engine)
 _SENT_END_FWD = re.compile(_SENT_END.pattern)
-_SENT_END_REV = regex.compile("(?r)" + _SENT_END.pattern)
 
 
 def _ends_around(text: str, positions: list[int], ks: list[int] | None = None) -> list[int]:
@@ -339,26 +522,33 @@ def _ends_around(text: str, positions: list[int], ks: list[int] | None = None) -
     next end of one and the last before the other); found by a search per sentence that
     holds positions instead of a pass over the whole text. ``ks``, when given, receives each
     position's index here (its bisect_left in the returned list: the index its first end at
-    or after it gets, or the list's length when there is none)."""
+    or after it gets, or the list's length when there is none).
+
+    The last end before a position is the first one in the reversed text from the mirrored
+    position (text[i] is rtext[n - 1 - i]): a forward search of the stdlib engine, cheaper
+    than the regex module's reverse search."""
     out: list[int] = []
+    n = len(text)
     nxt = -1                # the first end at or after the position before (n: none)
     k = 0                   # … its index in out
-    back, ahead = _SENT_END_REV.search, _SENT_END_FWD.search
+    ahead = _SENT_END_FWD.search
+    rtext = text[::-1] if positions else text
     add = ks.append if ks is not None else None
     for pos in positions:
         if pos <= nxt:
             if add is not None:
                 add(k)
             continue        # the sentence of the position before: no end in [that, pos)
-        m = back(text, nxt if nxt > 0 else 0, pos)      # the last end before pos (>= nxt)
+        # the last end in [max(nxt, 0), pos): rtext[n - pos : n - max(nxt, 0)]
+        m = ahead(rtext, n - pos, n - nxt if nxt > 0 else n)
         if m is not None:
-            e = m.start()
+            e = n - 1 - m.start()
             if not out or out[-1] != e:
                 out.append(e)
         m = ahead(text, pos)
         k = len(out)
         if m is None:
-            nxt = len(text)
+            nxt = n
         else:
             nxt = m.start()
             out.append(nxt)
@@ -456,12 +646,7 @@ class _Doc:
         else:
             spans_n = spans
         cue_text, text = self.cue_text, self.text
-        self.cues = cues = []
-        for a, b, last in spans:
-            for m in r.cues.finditer(cue_text, a, b):
-                if m.start() >= last:
-                    break
-                cues.append((m.start(), m.lastgroup or ""))
+        self.cues = cues = _scan_cues(r, cue_text, spans)
         self.cue_starts = [c[0] for c in cues]
         spans = spans_n
         self.whole = _starts_before(r.whole_year, text, spans)

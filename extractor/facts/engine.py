@@ -9,7 +9,8 @@ Flow over the clean text (one document):
    neither ends with 万/亿 nor follows 百分之 is skipped;
 3. every number pattern is tried *anchored* at those starts (``Pattern.match(text, pos)``) under
    a time limit (one CPU timer for the whole text in the main thread, see ``_Watchdog``, else
-   regex's ``timeout`` on each match); all matches are candidates;
+   regex's ``timeout`` on each match; under the timer a rule is matched by its twin compiled
+   by ``re`` where ``ruleset.re_twin`` made one); all matches are candidates;
 4. each candidate is checked (required cue words, negative lexicon, code boundaries, jieba word
    boundary for Chinese numerals) and resolved into Decimal value, interval, precision and unit;
 5. overlaps are settled: the longest span wins, then the higher priority, then the earlier rule.
@@ -341,12 +342,14 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
                         m = p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
                     else:            # odd count: a match is running (see _Watchdog)
                         watch.count += 1
-                        try:
-                            m = p.compiled.match(text, q)
+                        try:         # (the twin: re, where it reads the rule alike)
+                            m = (p.twin or p.compiled).match(text, q)
                         finally:     # even again whatever ends the match (a Deadline too)
                             watch.count += 1
                 except TimeoutError as exc:
-                    raise RuleTimeoutError(p.id, q) from exc
+                    if watch is None or p.twin is None:
+                        raise RuleTimeoutError(p.id, q) from exc
+                    m = _untwinned(p, text, q)
                 if m is not None:
                     me = m.end()
                     if me > s:
@@ -369,6 +372,17 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
             if done0 is not None and len(done0) == nkinds:
                 break                # every kind done at the first start: the rest is skipped
     return cands
+
+
+def _untwinned(p: Pattern, text: str, q: int) -> Any:
+    """The match of ``p`` at ``q`` by its own regex (with its timeout), when its re twin
+    (ruleset.re_twin) outlasted the watch: regex guards its repeats against the exponential
+    backtracking that re does not, so a rule that is slow only in re still gives regex's
+    answer, and one slow in both times out as it did without the twin."""
+    try:
+        return p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
+    except TimeoutError as exc:
+        raise RuleTimeoutError(p.id, q) from exc
 
 
 #: _match_anchors leaves an anchor's pattern list once a plain rule of each of its kinds has

@@ -65,9 +65,13 @@ class TextRules:
     fold_runs: re.Pattern
     fold_runs_split: re.Pattern
     rare_split: re.Pattern | None
+    rare_cjk_split: re.Pattern | None
+    cjk_chars: frozenset
     zero_width_one: re.Pattern | None
     traditional: frozenset
+    traditional_runs: re.Pattern | None
     html_tag: regex.Pattern
+    html_tag_split: regex.Pattern | None
     html_inline: frozenset
     html_cell: frozenset
     html_reps: dict
@@ -134,6 +138,16 @@ def _fold_runs(table: dict) -> re.Pattern:
     return re.compile(cls + cls + "*")
 
 
+def _runs_of(chars) -> re.Pattern | None:
+    """Runs of the given characters (``[X][X]*``: a class first, see _fold_runs); None for
+    no character."""
+    table = dict.fromkeys(map(ord, chars))
+    if not table:
+        return None
+    cls = _fold_class(table)
+    return re.compile(cls + cls + "*")
+
+
 def _one_class(patterns: list[str]) -> str | None:
     """``(?:p1|p2|...)`` when it is one character class (each pattern one class or character,
     none negated: re's parser merges such an alternation into a class), else None."""
@@ -147,18 +161,127 @@ def _one_class(patterns: list[str]) -> str | None:
     return alt if single else None
 
 
-def _rare_split(fold: dict, footnote_trigger: str, zero_width: tuple) -> re.Pattern | None:
-    """``split`` with the runs of the rare characters as its group: those the fold changes, the
-    footnote trigger's and the zero-width ones. One scan of the text finds all three (a scan
-    led by a class costs ~4 ns a character, 6-7 ms a corpus pass); the footnote and zero-width
-    detectors then look only in the runs. None when the trigger is not one character class."""
+def _rare_class(fold: dict, footnote_trigger: str, zero_width: tuple) -> str | None:
+    """One character class of the rare characters: those the fold changes, the footnote
+    trigger's and the zero-width ones (None when the trigger is not one character class)."""
     parts = [_fold_class(fold), footnote_trigger]
     if zero_width:
         parts.append("[" + re.escape("".join(zero_width)) + "]")
-    cls = _one_class(parts)
+    return _one_class(parts)
+
+
+def _rare_split(cls: str | None) -> re.Pattern | None:
+    """``split`` with the runs of the rare characters (``cls``) as its group. One scan of the
+    text finds all three kinds (a scan led by a class costs ~4 ns a character, 6-7 ms a corpus
+    pass); the footnote and zero-width detectors then look only in the runs."""
     if cls is None:
         return None
     return re.compile("(" + cls + cls + "*)")
+
+
+class _Unknown(Exception):
+    """A pattern item whose characters _consumed_chars does not work out."""
+
+
+def _consumed_chars(pattern: str) -> frozenset | None:
+    """Every character a match of ``pattern`` (stdlib ``re``) can consume, i.e. the characters
+    of its literals and classes outside look-arounds; None when that is not known (a negated
+    class, a category, ``.``, a back reference, a flag, a huge range ...) or the pattern can
+    match the empty string."""
+    try:
+        from re import _constants as K, _parser   # (no public way to ask what a pattern is)
+        tree = _parser.parse(pattern)
+        if tree.state.flags & ~K.SRE_FLAG_UNICODE or tree.getwidth()[0] < 1:
+            return None
+    except Exception:  # noqa: BLE001 - another Python's parser, or a bad pattern: not merged
+        return None
+    out: set[str] = set()
+
+    def walk(items) -> None:
+        for op, av in items:
+            if op in (K.ASSERT, K.ASSERT_NOT, K.AT):    # consume nothing
+                continue
+            if op is K.LITERAL:
+                out.add(chr(av))
+            elif op is K.IN:
+                for op2, av2 in av:
+                    if op2 is K.LITERAL:
+                        out.add(chr(av2))
+                    elif op2 is K.RANGE and av2[1] - av2[0] < 0x1000:
+                        out.update(map(chr, range(av2[0], av2[1] + 1)))
+                    else:
+                        raise _Unknown
+            elif op in (K.MAX_REPEAT, K.MIN_REPEAT, K.POSSESSIVE_REPEAT):
+                walk(av[2])
+            elif op is K.SUBPATTERN and not av[1] and not av[2]:   # no scoped flags
+                walk(av[3])
+            elif op is K.BRANCH:
+                for branch in av[1]:
+                    walk(branch)
+            elif op is K.ATOMIC_GROUP:
+                walk(av)
+            else:
+                raise _Unknown
+
+    try:
+        walk(tree)
+    except _Unknown:
+        return None
+    return frozenset(out)
+
+
+# a character class at the start of a pattern (re has no nested sets: `]` ends it unless it
+# is escaped or comes first)
+_LEAD_CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\\\]])*\]")
+
+
+def _rare_cjk_split(cls: str | None, cjk: str, cjk_re: bool) -> tuple[re.Pattern | None,
+                                                                       frozenset]:
+    """``split`` with one group that is either a run of the rare characters (``cls``) or a
+    match of the cjk_spaces rule, and the characters such a match can consume: one class scan
+    of the text for both (each was a scan led by a class: ~30 instructions a character).
+
+    The two rules' matches are what their own scans find as long as no character a cjk_spaces
+    match can consume is a rare one: a rare run then holds no character where a cjk_spaces
+    match can start, and a cjk_spaces match no rare character, so the merged scan skips, for
+    each rule, only positions where that rule cannot match (both rules' matches are never
+    empty: a run of one or more characters, and _consumed_chars refuses a pattern that can
+    match the empty string). Checked here, with the rule as written; (None, empty) when it does
+    not hold or cannot be told (the rule in the `regex` engine, a group in it, a character set
+    _consumed_chars cannot enumerate, a rule not led by a character class): clean() then scans
+    for each rule on its own.
+
+    The merged pattern starts with the union of the two leading classes, ``U(?:(?<=W)REST|
+    (?<!W)R*)`` for the rule ``W REST``: `re` skips to the next candidate at C speed only when
+    the pattern starts with a class (an alternation of two class-led branches is tried at every
+    position: 8x slower)."""
+    none: tuple[re.Pattern | None, frozenset] = (None, frozenset())
+    if cls is None or not cjk_re:
+        return none
+    spaces = _consumed_chars(cjk)
+    if spaces is None or not spaces:
+        return none
+    rare = re.compile(cls)
+    if any(map(rare.match, spaces)):
+        return none
+    lead = _LEAD_CLASS.match(cjk)
+    if lead is None:
+        return none
+    first, rest = lead.group(), cjk[lead.end():]
+    union = _one_class([cls, first])
+    try:
+        from re import _compiler, _parser
+        # the rule is its leading class followed by REST as one sequence (no `|` of the rule
+        # splits it elsewhere): the same compiled code
+        same = (_compiler._code(_parser.parse(first + "(?:" + rest + ")"), 0)
+                == _compiler._code(_parser.parse(cjk), 0))
+        merged = re.compile("(" + (union or "") + "(?:(?<=" + first + ")(?:" + rest + ")|(?<!"
+                            + first + ")" + cls + "*))")
+    except Exception:  # noqa: BLE001 - another Python's internals, or a bad pattern
+        return none
+    if union is None or not same or merged.groups != 1:
+        return none     # (a group of the rule's own would add pieces to split's output)
+    return merged, spaces
 
 
 def _sentence(final: str, closers: str) -> re.Pattern:
@@ -181,9 +304,30 @@ _SENTENCE_HEAD = r"[^\s]"
 
 
 def _sentence_tail(final: str, closers: str) -> str:
-    """The sentence pattern after its first character (_sentence)."""
+    """The sentence pattern after its first character (_sentence); its run ``[^\\nF]*`` is
+    written as the class of every other character (_not_class)."""
     f, c, t = re.escape(final), re.escape(closers), re.escape(SENTENCE_TRIM)
-    return r"[^\n" + f + r"]*(?:[" + f + r"][" + c + r"]*|(?<![" + t + r"]))"
+    return _not_class("\n" + final) + r"*(?:[" + f + r"][" + c + r"]*|(?<![" + t + r"]))"
+
+
+def _not_class(chars: str) -> str:
+    """``[^chars]`` as the ranges between the characters, a class without negation: `re` tests
+    a character against it one step sooner (NEGATE is a step of its own, per character: the
+    sentences' run is every character of the text; the split is ~12 % faster)."""
+    out = []
+    lo = 0
+    for cp in sorted(set(map(ord, chars))) + [0x110000]:
+        if cp > lo:
+            a, b = re.escape(chr(lo)), re.escape(chr(cp - 1))
+            out.append(a if cp - 1 == lo else f"{a}-{b}")
+        lo = cp + 1
+    return "[" + "".join(out) + "]"
+
+
+def _tag_split(tag: str) -> regex.Pattern | None:
+    """``split`` with the whole tag and the rule's one group (the name) as its groups."""
+    pattern = _compile("(" + tag + ")", "text.yaml:html")
+    return pattern if pattern.groups == 2 else None
 
 
 @functools.cache
@@ -211,6 +355,10 @@ def text_rules() -> TextRules:
     # of start-up)
     zw_chars = tuple(filter(re.compile(d["zero_width"]["regex"]).fullmatch,
                             map(chr, range(0x80, 0x10000))))
+    rare = _rare_class(_fold_table(d["fold"]), d["footnotes"]["trigger"], zw_chars)
+    cjk = d["cjk_spaces"]
+    rare_cjk = _rare_cjk_split(rare, cjk["regex"],
+                               cjk.get("engine") == "re" and not cjk.get("trigger"))
     return TextRules(
         raw=d,
         fold_table=_fold_table(d["fold"]),
@@ -245,10 +393,18 @@ def text_rules() -> TextRules:
                      if d["cjk_spaces"].get("trigger") else None),
         fold_runs=_fold_runs(_fold_table(d["fold"])),
         traditional=frozenset(p[0] for p in (d["fold"].get("traditional") or "").split()),
+        # runs of the traditional characters (clean counts them by the runs' lengths)
+        traditional_runs=_runs_of(p[0] for p in (d["fold"].get("traditional") or "").split()),
         fold_runs_split=re.compile("(" + _fold_runs(_fold_table(d["fold"])).pattern + ")"),
-        rare_split=_rare_split(_fold_table(d["fold"]), d["footnotes"]["trigger"], zw_chars),
+        rare_split=_rare_split(rare),
+        # the rare runs and the cjk_spaces matches in one scan, when that is exact
+        rare_cjk_split=rare_cjk[0],
+        cjk_chars=rare_cjk[1],
         zero_width_one=re.compile("[" + re.escape("".join(zw_chars)) + "]") if zw_chars else None,
         html_tag=_compile(html["tag"], "text.yaml:html"),
+        # the tags as split's pieces (the whole tag and its name: text, tag, name, text, ...),
+        # for clean's run of plain tags; None when the rule has other groups than the name
+        html_tag_split=_tag_split(html["tag"]),
         html_inline=frozenset(x.lower() for x in html["inline"]),
         html_cell=frozenset(x.lower() for x in html["cell"]),
         # a tag's replacement by its lower-case name: inline tags are deleted, table cells become

@@ -70,3 +70,43 @@ def process_path(path, *, source=None, report_year=None, strict=False):
     row = document_row(doc, status="ok", error="")
     row.update(facts=len(facts), anomalies=len(anomalies))
     return Result(row, facts, anomalies)
+
+
+# values a user's processor may return that no column of the store can hold, by file name:
+# (table, column, value) put into the first fact, the first finding or the documents row
+ODD_VALUES = {
+    "surrogate_text": ("facts", "unit", "元\udc80"),
+    "surrogate_finding": ("anomalies", "message", "数字\ud800很多"),
+    "surrogate_row": ("documents", "encoding", "utf-8\udfff"),
+    "big_int": ("facts", "decimals", 2 ** 70),
+    "big_start": ("anomalies", "start", -(2 ** 63) - 1),
+    "big_row": ("documents", "chars", 2 ** 64),
+}
+ODD = "fakeproc:process_odd"
+
+
+def process_odd(path, *, source=None, report_year=None, strict=False):
+    """``process_path``, then the value of ``ODD_VALUES`` whose key the file name holds."""
+    import dataclasses
+
+    result = process_path(path, source=source, report_year=report_year, strict=strict)
+    for key, (table, column, value) in ODD_VALUES.items():
+        if key in Path(path).name:
+            if table == "documents":
+                result.document[column] = value
+            elif table == "facts":
+                result.facts[0] = dataclasses.replace(result.facts[0], **{column: value})
+            else:
+                result.anomalies[0] = dataclasses.replace(result.anomalies[0], **{column: value})
+    return result
+
+
+FREEZES: list[int] = []    # gc.get_freeze_count() as each document of process_counting began
+
+
+def process_counting(path, **kw):
+    """``process_path``, noting the number of frozen objects (``FREEZES``) first."""
+    import gc
+
+    FREEZES.append(gc.get_freeze_count())
+    return process_path(path, **kw)

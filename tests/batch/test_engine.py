@@ -283,28 +283,42 @@ def test_deadline_is_not_lost_when_it_lands_in_a_finaliser(monkeypatch):
     class Obj:
         pass
 
+    state = {"finaliser": "not run"}
+
     def slow_finaliser(_ref):
+        # runs until an expiry lands here (swallowed); the bound only ends a broken timer
+        state["finaliser"] = "running"
         t = time.perf_counter()
-        while time.perf_counter() - t < 0.4:   # the first expiry lands here and is swallowed
+        while time.perf_counter() - t < 60:
             pass
+        state["finaliser"] = "ran to its end: no expiry landed in it"
 
     # the swallowed expiry goes to sys.unraisablehook: caught here, so that it is asserted (it
     # did land in the finaliser) instead of surfacing as a PytestUnraisableExceptionWarning
     swallowed = []
     monkeypatch.setattr(sys, "unraisablehook", lambda u: swallowed.append(u.exc_type))
     keep = []
-    with pytest.raises(Deadline):
-        with deadline(0.1):
-            o = Obj()
-            keep.append(weakref.ref(o, slow_finaliser))
-            del o
-            gc.collect()
-            t = time.perf_counter()
-            while time.perf_counter() - t < 5:  # a re-fired tick must stop this loop
-                pass
+    o = Obj()
+    keep.append(weakref.ref(o, slow_finaliser))
+    # Robust on a loaded machine: the finaliser waits for the first expiry (it ended after
+    # 0.4 s of wall time before, and the first expiry, 0.1 s after arming, could miss it),
+    # and no collection runs other finalisers meanwhile (a full suite's heap). The bounds are
+    # wall time but never reached while the timer works.
+    gc.disable()
+    try:
+        with pytest.raises(Deadline):
+            with deadline(0.5):
+                del o                           # the finaliser runs now, until an expiry
+                t = time.perf_counter()
+                while time.perf_counter() - t < 60:   # a re-fired tick must stop this loop
+                    pass
+    finally:
+        gc.enable()
+    assert state["finaliser"] == "running"      # stopped by the expiry, which was swallowed
+    assert Deadline in swallowed
     # the timer is disarmed afterwards: nothing fires later
     time.sleep(0.6)
-    assert swallowed == [Deadline]
+    assert set(swallowed) == {Deadline}
 
 
 def _killed_during_warm_up(tmp_path, cache: str) -> list[str]:
@@ -472,3 +486,33 @@ def test_a_killed_but_unreaped_parent_counts_as_gone():
         child.wait()
     assert process_gone(child.pid)
     assert not process_gone(os.getpid())
+
+
+def test_the_serial_engine_freezes_for_its_run_and_hands_back(fake_corpus, tmp_path):
+    """The serial engine moves what its process holds after the first document out of the
+    collector's sight for the run (gc.freeze), and hands it back at the end (gc.unfreeze), also
+    when the run stops early; a freeze made by someone else is left alone."""
+    import gc
+
+    import fakeproc
+
+    tasks = [Task(str(p), p.name, None, None, False, None, "fakeproc:process_counting")
+             for p in sorted(fake_corpus.rglob("report*.txt"))]
+    assert gc.get_freeze_count() == 0
+    fakeproc.FREEZES.clear()
+    assert len(list(run_tasks(tasks, jobs=1))) == len(tasks)
+    assert fakeproc.FREEZES[0] == 0 and all(n > 0 for n in fakeproc.FREEZES[1:])
+    assert gc.get_freeze_count() == 0
+    outcomes = run_tasks(tasks, jobs=1)         # a run that stops after two documents
+    next(outcomes), next(outcomes)
+    assert gc.get_freeze_count() > 0
+    outcomes.close()
+    assert gc.get_freeze_count() == 0
+    gc.freeze()                                 # the caller's own freeze
+    try:
+        frozen = gc.get_freeze_count()
+        fakeproc.FREEZES.clear()
+        list(run_tasks(tasks, jobs=1))
+        assert set(fakeproc.FREEZES) == {frozen} and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import os
 import random
 import struct
 import warnings
@@ -202,6 +203,33 @@ def test_slicing_large_batches_changes_nothing(tmp_path, monkeypatch):
     assert [r["text"] for r in got] == [_as_read(r["text"] or "") for r in rows]
 
 
+@pytest.mark.parametrize("chunk", [1, 50, 1 << 30])
+def test_rows_written_in_chunks_are_the_rows_written_at_once(tmp_path, monkeypatch, chunk):
+    """_assemble lays a slice's rows out in chunks of about _CHUNK_ITEMS items (1: one row a
+    chunk; 1 << 30: the whole slice at once, as before): the files are the same, and each chunk
+    ends where a row ends."""
+    rows = {"facts": _facts(120, 21), "anomalies": _anomalies(40, 22), "documents": _documents(9, 23)}
+    factories = {t: (lambda t=t: iter(_raw_batches(t, rows[t], 50))) for t in rows}
+    monkeypatch.setattr(ex, "_CHUNK_ITEMS", chunk)
+    write_all(factories, tmp_path / "o", ["csv", "jsonl", "xlsx"])
+    for t in rows:
+        assert (tmp_path / "o" / f"{t}.csv").read_bytes() == ref_csv(t, rows[t])
+        assert (tmp_path / "o" / f"{t}.jsonl").read_bytes() == ref_jsonl(t, rows[t])
+    monkeypatch.setattr(ex, "_CHUNK_ITEMS", 1 << 30)
+    write_all(factories, tmp_path / "ref", ["xlsx"])
+    with zipfile.ZipFile(tmp_path / "o" / XLSX_NAME) as a, \
+            zipfile.ZipFile(tmp_path / "ref" / XLSX_NAME) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+    monkeypatch.setattr(ex, "_CHUNK_ITEMS", chunk)
+    pieces = ["<", ex._text_array([str(i) * (i % 4) for i in range(30)]), ">"]
+    chunks = [bytes(c) for c in ex._assemble(pieces, 30)]
+    assert b"".join(chunks) == b"".join(b"<%s>" % (str(i) * (i % 4)).encode() for i in range(30))
+    assert all(c.startswith(b"<") and c.endswith(b">") for c in chunks)
+    assert len(chunks) == (30 if chunk == 1 else 1 if chunk > 90 else -(-30 // (chunk // 3)))
+
+
 def _cells(path, sheet):
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # a malformed sheet would warn
@@ -358,6 +386,83 @@ def test_a_failing_source_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def _three_tables():
+    return {"facts": _facts(40, 11), "anomalies": _anomalies(12, 12), "documents": _documents(5, 13)}
+
+
+def _factories(data):
+    return {t: (lambda t=t: iter(to_arrow(t, data[t]).to_batches(max_chunksize=7))) for t in data}
+
+
+def test_a_folder_where_a_file_should_be_fails_that_file_only(tmp_path):
+    """A file that cannot be written (here a folder in its place: the rename fails) is named
+    in the error with its reason; every other file is written as without the failure, and no
+    ``.part`` file is left (the .part of the failed rename was left before)."""
+    data = _three_tables()
+    ref = tmp_path / "ref"
+    write_all(_factories(data), ref, ["csv", "xlsx", "parquet", "jsonl"])
+    out = tmp_path / "out"
+    (out / "facts.jsonl").mkdir(parents=True)
+    with pytest.raises(ex.WriteFailed) as info:
+        write_all(_factories(data), out, ["csv", "xlsx", "parquet", "jsonl"])
+    err = info.value
+    assert err.path == out / "facts.jsonl" and isinstance(err.cause, IsADirectoryError)
+    assert str(out / "facts.jsonl") in str(err) and "Is a directory" in str(err)
+    assert err.others == [] and isinstance(err, OSError)
+    assert not list(out.glob("*.part"))
+    names = sorted(p.name for p in ref.iterdir())
+    assert sorted(p.name for p in out.iterdir()) == names
+    for name in names:
+        if name != "facts.jsonl":
+            assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("failing", ["facts.csv", "anomalies.jsonl", "facts.parquet",
+                                     XLSX_NAME])
+def test_a_full_disk_names_the_file_and_its_reason(tmp_path, monkeypatch, failing):
+    """The error of a file that cannot be written names that file and the reason (it named
+    the folder and the errno only: "writing the tables into <out> failed: OSError: [Errno 28]
+    No space left on device"); the files that were written are kept."""
+    import errno
+
+    real_open = open
+
+    class Full(io.FileIO):
+        def write(self, b):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def full_open(file, mode="r", *args, **kw):
+        if str(file).endswith(failing + ".part") and "w" in mode:
+            return Full(file, "wb")
+        return real_open(file, mode, *args, **kw)
+
+    target = failing
+    if failing.endswith(".parquet"):    # Arrow opens its own file: fail its first write
+        def no_room(self, batch):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        monkeypatch.setattr(ex._ParquetWriter, "write", no_room)
+        target = "facts.parquet"
+    monkeypatch.setattr(ex, "open", full_open, raising=False)
+    data = _three_tables()
+    out = tmp_path / "out"
+    with pytest.raises(ex.WriteFailed) as info:
+        write_all(_factories(data), out, ["csv", "xlsx", "parquet", "jsonl"])
+    err = info.value
+    assert err.path == out / target
+    failed = {target} | {p.name for p in err.others}
+    msg = str(ex.ExportError(out, err, None))
+    assert msg.startswith(f"writing {out / target} failed: OSError: [Errno 28] No space left")
+    monkeypatch.undo()
+    ref = tmp_path / "ref"
+    write_all(_factories(data), ref, ["csv", "xlsx", "parquet", "jsonl"])
+    assert not list(out.glob("*.part"))
+    kept = sorted(p.name for p in out.iterdir())
+    assert kept == sorted(p.name for p in ref.iterdir() if p.name not in failed)
+    assert len(kept) >= 9 if failing != "facts.parquet" else len(kept) == 7
+    for name in kept:
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+
+
 def test_edge_space_is_strip_on_every_whitespace_and_its_neighbours():
     """The first and last characters are decoded from UTF-8 column-wise: the whitespace list is
     str.isspace's, and texts made of whitespace, characters whose UTF-8 shares bytes with it
@@ -465,7 +570,8 @@ def test_writing_parquet_does_not_import_pyarrow_parquet(tmp_path):
 
 def test_writing_every_format_does_not_import_numpy_ma_or_pandas(tmp_path):
     """np.isin/np.unique import numpy.ma on their first call (~10 ms), pa.array and friends
-    pandas: a process that only writes the tables needs neither."""
+    pandas: a process that only writes the tables needs neither (a table without rows too:
+    Schema.empty_table, which its Parquet file was written from, imported pandas)."""
     import subprocess
     import sys
 
@@ -477,7 +583,8 @@ def test_writing_every_format_does_not_import_numpy_ma_or_pandas(tmp_path):
     code = ("import sys, pyarrow as pa; from extractor.batch.exports import write_all; "
             f"r = pa.ipc.open_file(pa.memory_map({str(tmp_path / 'facts.arrow')!r})); "
             "bs = [r.get_batch(i) for i in range(r.num_record_batches)]; "
-            f"write_all({{'facts': lambda: iter(bs)}}, {str(tmp_path / 'out')!r}, "
+            f"write_all({{'facts': lambda: iter(bs), 'anomalies': lambda: iter(())}}, "
+            f"{str(tmp_path / 'out')!r}, "
             "['csv', 'xlsx', 'parquet', 'jsonl']); "
             "print(sorted(m for m in sys.modules if m in ('numpy.ma', 'pandas')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -458,6 +458,52 @@ def test_failed_exports_keep_the_results_for_a_run_with_db(fake_corpus, tmp_path
         shutil.rmtree(kept.parent, ignore_errors=True)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failed_export_names_the_file_and_keeps_the_other_files(fake_corpus, tmp_path, jobs):
+    """A file that cannot be written (a folder in its place) is named in the error with the
+    reason, not just the output folder; the other files are written all the same."""
+    import shutil
+
+    from extractor.batch import ExportError
+
+    out = tmp_path / "o"
+    (out / "facts.jsonl").mkdir(parents=True)
+    with pytest.raises(ExportError) as info:
+        run_batch(_opts(fake_corpus, out_dir=str(out), jobs=jobs))
+    shutil.rmtree(info.value.kept.parent, ignore_errors=True)
+    msg = str(info.value)
+    assert f"writing {out / 'facts.jsonl'} failed: IsADirectoryError" in msg
+    if jobs == 1:
+        assert info.value.file == out / "facts.jsonl"
+        assert isinstance(info.value.cause, IsADirectoryError)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{t}.{fmt}" for t in ("facts", "anomalies", "documents")
+        for fmt in ("csv", "parquet", "jsonl")) + ["tables.xlsx"]
+    assert (out / "facts.jsonl").is_dir()
+    assert len(read_rows(out / "facts.csv", "facts")) == 19
+
+
+def test_cli_names_the_file_that_failed_and_exits_2(fake_corpus, tmp_path, capsys):
+    """The CLI's message for a file that cannot be written names that file and the reason;
+    the exit code stays the one the README gives for tables that cannot be written (2)."""
+    import shutil
+
+    import typer
+
+    from extractor.cli import _batch
+
+    out = tmp_path / "o"
+    (out / "anomalies.csv").mkdir(parents=True)
+    with pytest.raises(typer.Exit) as info:
+        _batch(_opts(fake_corpus, out_dir=str(out)), verbose=False, no_progress=True)
+    assert info.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert f"\nextractor: writing {out / 'anomalies.csv'} failed: IsADirectoryError: " in err
+    assert "Traceback" not in err and not list(out.glob("*.part"))
+    assert (out / "facts.csv").is_file() and (out / "tables.xlsx").is_file()
+    shutil.rmtree(Path(err.split("--db ")[1].split()[0]).parent, ignore_errors=True)
+
+
 def test_failed_exports_name_the_store_of_a_run_with_db(fake_corpus, tmp_path):
     from extractor.batch import ExportError
 
@@ -563,3 +609,56 @@ def test_a_store_that_cannot_close_still_has_its_folder_removed(fake_corpus, tmp
     with pytest.raises(OSError):
         run_batch(_opts(fake_corpus, commit_every=1, chunk_size=1))
     assert list(scratch_root.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs,db", [(1, False), (1, True), (2, False)])
+def test_a_processors_value_no_column_holds_fails_its_document_only(tmp_path, jobs, db):
+    """A user's processor that returns a text with a lone surrogate or an int beyond int64 (in
+    a fact, a finding or the documents row): that document fails with its file named and the
+    reason, the others' rows are stored and exported (the flush that held it raised in the
+    run's parent and ended the whole run)."""
+    from fakeproc import ODD, ODD_VALUES
+
+    root = tmp_path / "in"
+    root.mkdir()
+    names = [f"{key}.txt" for key in ODD_VALUES] + [f"good{i}.txt" for i in range(3)]
+    for name in names:
+        (root / name).write_text(f"{name}\n{LINES[0]}\n{LINES[2]}\n", encoding="utf-8")
+    store = {"db": str(tmp_path / "r.duckdb")} if db else {}
+    seen = []
+    s = run_batch(_opts(root, processor=ODD, jobs=jobs, out_dir=str(tmp_path / "o"),
+                        formats=["jsonl"], **store), on_document=seen.append)
+    assert (s.ok, s.failed) == (3, len(ODD_VALUES))
+    docs = {r["source"]: r for r in read_rows(tmp_path / "o" / "documents.jsonl", "documents")}
+    assert sorted(docs) == sorted(names)
+    for key, (table, column, _) in ODD_VALUES.items():
+        row = docs[f"{key}.txt"]
+        assert row["status"] == "failed" and (row["facts"], row["anomalies"]) == (0, 0)
+        assert f"{table}.{column}" in row["error"], row["error"]
+        assert ("surrogate" if "surrogate" in key else "int64") in row["error"], row["error"]
+        assert row["error"].encode("utf-8")
+        assert row["sha256"] and row["doc_id"] == row["sha256"][:16]
+    failed = {r["source"]: r["error"] for r in seen if r["status"] != "ok"}
+    assert sorted(failed) == sorted(f"{key}.txt" for key in ODD_VALUES)
+    facts = read_rows(tmp_path / "o" / "facts.jsonl", "facts")
+    assert {f["source"] for f in facts} == {f"good{i}.txt" for i in range(3)}
+    assert len(facts) == 3 * 7      # the name's digit, 2023, 1234, 5, 6, 19, 37
+
+
+def test_a_file_name_that_is_not_utf8_fails_its_document_only(tmp_path):
+    """A file whose name's bytes are not UTF-8 (its source holds surrogates, os.fsdecode's):
+    the exports cannot hold its name, so it fails with its name escaped and the reason; the
+    run went down with a UnicodeEncodeError before."""
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "good.txt").write_text(f"{LINES[0]}\n", encoding="utf-8")
+    with open(os.path.join(os.fsencode(root), b"bad\xff\xfe.txt"), "w", encoding="utf-8") as f:
+        f.write(f"{LINES[1]}\n")
+    s = run_batch(_opts(root, out_dir=str(tmp_path / "o"), formats=["jsonl"]))
+    assert (s.ok, s.failed) == (1, 1)
+    docs = {r["source"]: r for r in read_rows(tmp_path / "o" / "documents.jsonl", "documents")}
+    assert sorted(docs) == ["bad\\xff\\xfe.txt", "good.txt"]
+    assert docs["bad\\xff\\xfe.txt"]["status"] == "failed"
+    assert "not UTF-8" in docs["bad\\xff\\xfe.txt"]["error"]
+    assert {f["source"] for f in read_rows(tmp_path / "o" / "facts.jsonl", "facts")} == \
+        {"good.txt"}

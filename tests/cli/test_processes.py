@@ -319,6 +319,58 @@ def _run_until_first_document(args, tmp, *, env=None):
     return proc, rest, family, committed
 
 
+# the command line as ``python -m extractor`` runs it, with a SIGTERM to itself as typer is
+# imported: the pool's workers are starting (--jobs 2), the options not yet parsed
+_TERM_AT_TYPER = (
+    "import importlib.abc, os, runpy, signal, sys\n"
+    "class TermAtTyper(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'typer':\n"
+    "            sys.meta_path.remove(self)\n"
+    "            os.kill(os.getpid(), signal.SIGTERM)\n"
+    "        return None\n"
+    "sys.meta_path.insert(0, TermAtTyper())\n"
+    "runpy.run_module('extractor', run_name='__main__', alter_sys=True)\n")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_in_the_first_moments_ends_the_run_as_terminated(archive, tmp_path, jobs):
+    """SIGTERM before the run has begun (here while the command line imports typer, the
+    workers already starting) ends it as any SIGTERM does: exit 143, "terminated (SIGTERM)",
+    nothing left in the temporary folder, no tables. Before: SIGTERM still had its default
+    action there, the process died on the spot (-15) and left the pool's pymp-* folder."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", _TERM_AT_TYPER, "run", str(archive), "-o",
+                             str(tmp_path / "out"), "--jobs", jobs, "--format", "csv"],
+                            stderr=subprocess.PIPE, text=True, cwd=REPO,
+                            env=dict(os.environ, TMPDIR=str(tmp)))
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, (proc.returncode, err[-2000:])
+    assert _last_words(err) == "extractor: terminated (SIGTERM)", err[-2000:]
+    assert list(tmp.iterdir()) == []
+    assert not (tmp_path / "out").exists()
+
+
+def _last_words(stderr: str) -> str:
+    """The run's last line on stderr, less the notice multiprocessing's resource tracker (a
+    process of its own, which shares stderr and ends last) may print after it on a loaded
+    machine: "resource_tracker: There appear to be 1 leaked semaphore objects to clean up at
+    shutdown" and its source line. The tracker removes that semaphore itself; the notice was
+    never seen in 23 runs stopped this way under load 30, and failed this test once in a while
+    on CI."""
+    lines = stderr.rstrip().splitlines()
+    while len(lines) >= 2 and "resource_tracker: There appear to be" in lines[-2] \
+            and lines[-1].lstrip().startswith("warnings.warn("):
+        del lines[-2:]
+    return lines[-1] if lines else ""
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_sigterm_stops_the_run_cleans_up_and_a_rerun_resumes(archive, tmp_path, jobs):
     """SIGTERM (``kill``, ``timeout``, a scheduler) ends ``extractor run`` within moments like
@@ -335,7 +387,7 @@ def test_sigterm_stops_the_run_cleans_up_and_a_rerun_resumes(archive, tmp_path, 
     proc, rest, family, _ = _run_until_first_document([*common, "-o", tmp_path / "a"],
                                                       tmp_path / "tmp-a")
     assert proc.returncode == 143, (proc.returncode, rest[-2000:])
-    assert rest.rstrip().endswith("extractor: terminated (SIGTERM)"), rest[-2000:]
+    assert _last_words(rest) == "extractor: terminated (SIGTERM)", rest[-2000:]
     assert not list((tmp_path / "tmp-a").glob("extractor-*"))
     if jobs == "2":
         assert len(family) >= 3              # fork server and two workers (resource tracker)
@@ -347,7 +399,7 @@ def test_sigterm_stops_the_run_cleans_up_and_a_rerun_resumes(archive, tmp_path, 
     proc, rest, family, committed = _run_until_first_document(
         [*common, "-o", tmp_path / "b", "--db", db], tmp_path / "tmp-b")
     assert proc.returncode == 143, (proc.returncode, rest[-2000:])
-    assert rest.rstrip().endswith(
+    assert _last_words(rest) == (
         "extractor: terminated (SIGTERM); the next run with the same --db resumes"), rest[-2000:]
     assert not list((tmp_path / "tmp-b").glob("extractor-*"))
     psutil.wait_procs(family, timeout=10)

@@ -4,6 +4,7 @@ Prepared's cache or segmented alone, the plain-Prepared fast path of attach, the
 found by splitting and the period cues / indicators sought in the figures' sentences only."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import regex
@@ -262,3 +263,108 @@ def test_only_trail_trie_answers_as_the_word_alternation(sample_path, corpus_fil
         assert got == (alt.fullmatch(t) is not None), t
         yes += got
     assert yes > 2000 and len(texts) - yes > 2000
+
+
+def _plain_cue_scan(r, text, spans):
+    return ctx._scan_cues(dataclasses.replace(r, cue_dispatch=None), text, spans)
+
+
+def test_cue_scan_led_by_first_characters_finds_the_alternations_matches(sample_path,
+                                                                         corpus_files):
+    # the cue scan led by the cues' first characters (a cut-down alternation per character)
+    # gives the matches and groups of the whole alternation's finditer: whole texts, spans
+    # with a last fact anywhere, and random mixes of cue words, their pieces, the characters
+    # their lookarounds test and others
+    import random
+
+    r = ctx.context_rules()
+    assert r.cue_dispatch is not None           # today's cues all have sure first characters
+    rnd = random.Random(11)
+    texts = [prepare(read(p)).clean.text for p in [sample_path] + list(corpus_files)[:12]]
+    cues = load_yaml("lexicons/modality.yaml")["cues"]
+    words = [w for ws in cues.values() for w in ws]
+    plain = [regex.sub(r"\(\?<?[=!][^)]*\)|[()?:|\[\]\\d]", "", w) for w in words]
+    pieces = plain + [w[:1] for w in plain if w] + [w[1:] for w in plain if w] + list(
+        "年度科技现即而不早达完实到1，。、工程项目知往的") + ["主要目标是", "预期目标", "到2"]
+    for _ in range(3000):
+        texts.append("".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12))))
+    found = 0
+    for text in texts:
+        n = len(text)
+        span_sets = [[(0, n, n + 1)]]
+        for _ in range(3):
+            cuts = sorted(rnd.sample(range(n + 1), min(n + 1, 6)))
+            spans = []
+            for a, b in zip(cuts[::2], cuts[1::2]):
+                spans.append((a, b, rnd.randint(a, b)))
+            span_sets.append(spans)
+        for spans in span_sets:
+            got = ctx._scan_cues(r, text, spans)
+            assert got == _plain_cue_scan(r, text, spans), (text[:40], spans)
+            found += len(got)
+    assert found > 3000
+
+
+def test_first_set_of_a_pattern():
+    fs = ctx._first_set
+    assert fs("(?:预期|主要|发展)?目标(?:是|为|:|：)") == set("预主发目")
+    assert fs("(?<![现即])将(?=[达完])") == {"将"}
+    assert fs("(?<!年度|科技)计划(?!工程)") == {"计"}
+    assert fs("x*y") == {"x", "y"} and fs("(?:a|)b") == {"a", "b"} and fs("[a-c]d") == set("abc")
+    assert fs("a{2,3}b") == {"a"} and fs(r"a\{b") == {"a"} and fs("^ab") == {"a"}
+    # not sure: an empty match, a class that is no list of characters, case folding, syntax the
+    # regex module reads otherwise than re's parser (fuzzy braces, POSIX classes), bad syntax
+    for src in ("a?", "(?:a|)", r"\dx", ".a", "[^a]b", "(?i)ab", "(?i:a)b", "a{e<=1}",
+                "[[:alpha:]]", r"\p{Han}", "(?r)ab", "a(", "[\u4e00-\u9fff]"):
+        assert fs(src) is None, src
+
+
+def test_prefixes_of_a_pattern():
+    px = ctx._prefixes
+    assert px("(?:预期|主要|发展)?目标(?:是|为)", 2) == {"预期", "主要", "发展", "目标"}
+    assert px("(?<![现即])将(?=[达完])", 2) == {"将达", "将完"}      # what the lookahead reads
+    assert px("争取(?=达|实现)", 3) == {"争取达", "争取实"}
+    assert px("a(?=bc)b", 3) == {"abc"} and px("x*y", 2) == {"x", "y"}
+    assert px("ab{2,3}", 2) == {"ab"} and px("a(?!b)c", 2) == {"ac"} and px("(?:a|bc)d", 2) == \
+        {"ad", "bc"}
+    assert px("a.", 2) == {"a"} and px(r"拟\d", 2) == {"拟"}     # not followed further
+    for src in ("(?=a?)b", "a?", ".a", "(?i)ab"):
+        assert px(src, 2) is None, src
+
+
+def test_cue_dispatch_is_none_when_a_cue_is_unsure():
+    assert ctx._cue_dispatch([("planned", "计划"), ("actual", r"\d+已")]) is None
+    firsts, subs = ctx._cue_dispatch([("planned", "计划|将"), ("expected", "预计"),
+                                      ("actual", "将近|计")])
+    assert sorted(subs) == ["将", "计", "预"]
+    assert subs["计"].pattern == "(?P<planned>计划|将)|(?P<actual>将近|计)"
+    assert subs["预"].pattern == "(?P<expected>预计)"
+
+
+def test_cue_scan_keeps_the_alternations_order_where_cues_overlap():
+    # today's cues never match at one position in two groups; made-up ones that do (a cue a
+    # prefix of another's, one char of another's) keep the first group in order
+    import random
+
+    from extractor.rulefiles import compile_regex
+
+    cues = [("planned", "将(?!近)"), ("planned", "计划"), ("planned", "(?<!不)要"),
+            ("expected", "将近"), ("expected", "预计"), ("expected", "计"),
+            ("actual", "将"), ("actual", "已(?!知)"), ("actual", "要求|预")]
+    groups = {}
+    for name, cue in cues:
+        groups.setdefault(name, []).append(cue)
+    src = "|".join(f"(?P<{name}>{'|'.join(ws)})" for name, ws in groups.items())
+    r = dataclasses.replace(ctx.context_rules(), cues=compile_regex(src),
+                            cue_dispatch=ctx._cue_dispatch(cues))
+    rnd = random.Random(5)
+    pieces = list("将近计划要求预已知不，。a") + ["将近", "计划", "要求", "已知"]
+    seen = set()
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 10)))
+        n = len(text)
+        for spans in ([(0, n, n + 1)], [(0, n, rnd.randint(0, n))]):
+            got = ctx._scan_cues(r, text, spans)
+            assert got == _plain_cue_scan(r, text, spans), text
+            seen.update(g for _p, g in got)
+    assert seen == {"planned", "expected", "actual"}

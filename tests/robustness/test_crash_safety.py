@@ -24,6 +24,8 @@ import pytest
 from extractor.batch.exports import read_rows
 from extractor.batch.schema import TABLE_COLUMNS
 
+from ._ctrl_c import CtrlCInDuckDB
+
 HEAVY = os.environ.get("EXTRACTOR_HEAVY") == "1"
 N_FILES = 24 if HEAVY else 6
 KILLS = 6 if HEAVY else 2
@@ -237,3 +239,74 @@ def test_killing_a_pool_ends_its_manager_thread_even_mid_message() -> None:
     _kill(pool)
     thread.join(30)
     assert not thread.is_alive(), "the manager thread still waits for the rest of the message"
+
+
+def test_ctrl_c_during_a_store_commit_is_an_interrupt_and_keeps_what_was_stored(
+        tmp_path: Path) -> None:
+    """Ctrl-C while DuckDB runs a flush's COMMIT: KeyboardInterrupt (the CLI's exit 130), the
+    flush rolled back, the documents of earlier flushes kept, the store usable. Before:
+    DuckDB's RuntimeError("Query interrupted") came out of the flush (a traceback, exit 1)."""
+    from extractor.batch.store import Store
+
+    def doc(i: int) -> dict:
+        return {"doc_id": f"{i:016x}", "source": f"r{i}.txt", "sha256": f"{i:064x}",
+                "status": "ok", "facts": 0, "anomalies": 0, "chars": 10}
+
+    store = Store(tmp_path / "s.duckdb")
+    real = store.con
+    store.con = CtrlCInDuckDB(real, "COMMIT", nth=2)
+    store.add_many([(doc(1), [], []), (doc(2), [], [])])
+    with pytest.raises(KeyboardInterrupt):
+        store.add_many([(doc(3), [], []), (doc(4), [], [])])
+    store.con = real
+    assert store.done_hashes() == {f"{1:064x}", f"{2:064x}"}
+    store.add_many([(doc(3), [], [])])                  # no transaction was left open
+    assert store.counts()["documents"] == 3
+    store.close()
+
+
+@pytest.mark.parametrize("where", [("COMMIT", 2, False), ("SELECT status", 1, False),
+                                   ("INSERT INTO documents", 2, True)],
+                         ids=["second-flush-commit", "count-after-the-flushes",
+                              "second-flush-reading-its-arrow-table"])
+def test_ctrl_c_inside_duckdb_ends_the_run_as_interrupted_and_the_next_resumes(
+        inputs: Path, tmp_path: Path, monkeypatch, where) -> None:
+    """``extractor run --db`` meets Ctrl-C inside a DuckDB statement (a flush's COMMIT, or a
+    statement of the store outside the flushes): "interrupted", exit 130 (README), what was
+    stored kept, and the next run does the rest. Before: DuckDB's RuntimeError("Query
+    interrupted") went through as a traceback and exit 1."""
+    from typer.testing import CliRunner
+
+    from extractor.batch import runner
+    from extractor.cli import app
+
+    prefix, nth, in_python = where
+    real_store = runner.Store
+
+    def store_meeting_ctrl_c(path):
+        store = real_store(path)
+        store.con = CtrlCInDuckDB(store.con, prefix, nth, in_python=in_python)
+        return store
+
+    db = tmp_path / "s.duckdb"
+    args = ["run", str(inputs), "-o", str(tmp_path / "out"), "--db", str(db), "--jobs", "1",
+            "--format", "csv", "--commit-every", "1"]
+    monkeypatch.setattr(runner, "Store", store_meeting_ctrl_c)
+    res = CliRunner().invoke(app, args, catch_exceptions=False)
+    monkeypatch.setattr(runner, "Store", real_store)
+    assert res.exit_code == 130, res.output[-2000:]
+    assert res.stderr.rstrip().endswith(
+        "extractor: interrupted; the next run with the same --db resumes"), res.stderr[-2000:]
+    _check_store(db)
+    con = duckdb.connect(str(db), read_only=True)
+    kept = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    con.close()
+    n = len(list(inputs.iterdir()))
+    assert kept == (n if prefix == "SELECT status" else 1)
+    assert not (tmp_path / "out").exists()                  # no exports begun
+    again = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert again.exit_code == 3, again.stderr[-2000:]         # (the broken inputs)
+    assert f"failed, {kept} skipped" in again.stderr, again.stderr[-2000:]
+    _check_store(db)
+    assert {d["source"] for d in read_rows(tmp_path / "out" / "documents.csv", "documents")
+            } == {p.name for p in inputs.iterdir()}

@@ -254,12 +254,17 @@ def broken_date_rules(tmp_path: Path, dates_rules_dir) -> Path:
 def test_catastrophic_date_rule_becomes_an_info_finding(broken_date_rules: Path) -> None:
     # trigger windows (8 chars before 月, 12 after) merge over the run into one long window
     doc = document_from_text("会议于" + "1月" * 40 + "召开，投资1200万元。", source="日期.txt")
-    t = time.perf_counter()
+    # CPU time, not wall: the document is about 1 CPU s (the copied rules compiled), and on a
+    # machine with load 27 on 2 cores that was 17 s of wall time (the 10 s wall limit failed);
+    # without the per-search limit the pattern would run for ever
+    t = time.process_time()
     res = analyse(doc, report_year=2023)
-    assert time.perf_counter() - t < 10
+    assert time.process_time() - t < 10
     hits = [a for a in res.anomalies if a.code == "rule.timeout"]
-    assert len(hits) == 1 and hits[0].severity == "info"
-    assert "'M'" in hits[0].message and "日期.txt" in hits[0].message
+    assert all(a.severity == "info" and "日期.txt" in a.message for a in hits), hits
+    # the broken family, once; (the limit is wall time: a loaded machine may stop another
+    # family's search as well, and says so in its own finding)
+    assert len([a for a in hits if "'M'" in a.message]) == 1, hits
 
 
 E2E_N = 1_000_000 if HEAVY else 25_000

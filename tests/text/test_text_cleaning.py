@@ -72,7 +72,7 @@ def _rare_runs_result(text: str):
     from extractor.text.clean import _rare_runs
 
     r = text_rules()
-    parts, fn, zw = _rare_runs(text, r)
+    parts, fn, zw, _cjk = _rare_runs(text, r)
     parts[1::2] = [x.translate(r.fold_table) for x in parts[1::2]]
     return "".join(parts), fn, zw
 
@@ -98,6 +98,104 @@ def test_rare_runs_find_what_the_scans_find(corpus_prepared, sample_doc) -> None
 @settings(max_examples=400, deadline=None)
 def test_rare_runs_find_what_the_scans_find_property(text: str) -> None:
     assert _rare_runs_result(text) == _rare_runs_as_scans(text)
+
+
+def _separate_rules():
+    """The text rules without the merged scan of rare runs and cjk_spaces matches."""
+    import dataclasses
+
+    return dataclasses.replace(text_rules(), rare_cjk_split=None, cjk_chars=frozenset())
+
+
+def _clean_both_ways(text: str, monkeypatch):
+    """clean(text) as it runs (the merged scan) and with the two rules scanned on their own."""
+    import importlib
+
+    clean_module = importlib.import_module("extractor.text.clean")   # (text.clean: the function)
+    merged = clean_module.clean(text)
+    with monkeypatch.context() as m:
+        m.setattr(clean_module, "text_rules", _separate_rules)
+        separate = clean_module.clean(text)
+    return ([merged.text, merged.edits, merged.quality, merged.omap.to_decoded_many(
+                [(i, i + 1) for i in range(len(merged.text))])],
+            [separate.text, separate.edits, separate.quality, separate.omap.to_decoded_many(
+                [(i, i + 1) for i in range(len(separate.text))])])
+
+
+def test_merged_rare_and_cjk_scan_equals_the_two_scans(corpus_prepared, sample_doc,
+                                                       monkeypatch) -> None:
+    """One split finds the rare runs and the cjk_spaces matches (rules._rare_cjk_split): the
+    cleaned text, edits, counts and offsets are those of the two scans on their own, on every
+    corpus file and the sample; and its cjk_spaces deletions are the rule's finditer."""
+    from extractor.text.clean import _rare_runs
+
+    r = text_rules()
+    assert r.rare_cjk_split is not None and r.cjk_chars == frozenset(" \t\u3000\u00a0")
+    texts = [p.doc.text for _path, p in corpus_prepared] + [sample_doc.text]
+    texts.append("统计期限自 2023 年 1 月 1 日［2］增長５．０％ ①\u3000１２ 亿元\u200b 。 ３")
+    deleted = 0
+    for text in texts:
+        got, want = _clean_both_ways(text, monkeypatch)
+        assert got == want
+        cjk = _rare_runs(text, r)[3]
+        assert cjk == [(*m.span(), "", "cjk_spaces") for m in r.cjk_spaces.finditer(text)]
+        deleted += len(cjk)
+    assert deleted > 200
+
+
+_CJK_ALPHABET = "一年１２％．［］[]①②\u200b億長x \t\u3000\u00a0\n0123、。，（）“a"
+
+
+@given(st.text(alphabet=_CJK_ALPHABET, max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_merged_rare_and_cjk_scan_equals_the_two_scans_property(text: str) -> None:
+    from extractor.text.clean import _rare_runs
+
+    r = text_rules()
+    parts, fn, zw, cjk = _rare_runs(text, r)
+    assert cjk == [(*m.span(), "", "cjk_spaces") for m in r.cjk_spaces.finditer(text)]
+    # the cjk_spaces matches among the runs are whitespace the fold leaves as it is
+    assert all(x.translate(r.fold_table) == x for x in parts[1::2] if x[0] in r.cjk_chars)
+    parts[1::2] = [x.translate(r.fold_table) for x in parts[1::2]]
+    assert ("".join(parts), fn, zw) == _rare_runs_as_scans(text)
+    import pytest
+
+    with pytest.MonkeyPatch.context() as m:
+        got, want = _clean_both_ways(text, m)
+    assert got == want
+
+
+def test_merged_scan_only_when_exact() -> None:
+    """The merged scan is built only when no character a cjk_spaces match can consume is rare
+    and the rule cannot match the empty string, has no group and is enumerable; else the two
+    rules are scanned on their own."""
+    from extractor.text.rules import _consumed_chars, _rare_cjk_split
+
+    cls = "[％①]"
+    ws = "[ \t\u3000\u00a0]"
+    rule = text_rules().raw["cjk_spaces"]["regex"]
+    assert _rare_cjk_split(cls, rule, True)[1] == frozenset(" \t\u3000\u00a0")
+    assert _rare_cjk_split(cls, rule, False) == (None, frozenset())    # the regex engine
+    assert _rare_cjk_split(None, rule, True) == (None, frozenset())
+    for bad in (ws + "[ ％]*",             # a rare character consumed
+                ws + "(?=x)|％",           # a rare character in a branch
+                ws + "①?",
+                "(" + ws + ")",            # a group of its own
+                ws + "*",                  # empty matches
+                "[^x]", r"\s", ".", "(?i)" + ws, "(?i:" + ws + ")",  # not enumerable
+                "[\u0000-\uffff]",
+                "(?:" + ws + ")x", "x" + ws,          # not led by a class
+                ws + "x|y", ws + "x|" + ws + "y"):    # a `|` splits it after the class
+        assert _rare_cjk_split(cls, bad, True) == (None, frozenset()), bad
+    # look-arounds consume nothing: a rare character there is no obstacle
+    assert _consumed_chars(ws + "(?<=％" + ws + ")(?!①)" + ws + "*") == frozenset(
+        " \t\u3000\u00a0")
+    assert _rare_cjk_split(cls, ws + "(?<=％" + ws + ")", True)[0] is not None
+    # the merged pattern starts with one class: `re` skips to candidates at C speed
+    from re import _constants, _parser
+
+    group = _parser.parse(text_rules().rare_cjk_split.pattern).data
+    assert group[0][0] is _constants.SUBPATTERN and group[0][1][3].data[0][0] is _constants.IN
 
 
 _FLAGGED_HTML = (  # html.detect and html.tag as first written: the flag on the whole pattern
@@ -264,12 +362,167 @@ def test_display_widths_in_one_call_equal_one_per_line(corpus_prepared) -> None:
         assert _display_widths(lines) == [_display_width(ln) for ln in lines]
 
 
+def test_line_joins_length_bound_equals_the_widths(corpus_prepared, sample_doc) -> None:
+    """_line_joins tells from the lines' lengths that most documents cannot be hard-wrapped
+    before working out display widths: the joins are those found with every width worked out,
+    on every corpus file, the sample and the rule's examples (some of them wrapped)."""
+    from extractor.text.clean import _line_joins
+
+    r = text_rules()
+    texts = [p.doc.text for _path, p in corpus_prepared] + [sample_doc.text]
+    texts += [ex["in"] for ex in r.raw["hard_wrap"]["examples"]]
+    texts += [ex["in"] for ex in r.raw["hard_wrap"]["counter_examples"]]
+    joined = 0
+    for text in texts:
+        want = _line_joins(text, r, bound=False)
+        assert _line_joins(text, r) == want
+        joined += len(want)
+    assert joined > 100
+
+
+_WRAP_WORDS = ["全年实现地区生产总值", "增长", "5.2%", "。", "，", "ab", " ", "\u3000", "\U00020000",
+               "€", "\ud800", "一、", "（二）", "|", "”", "，加强", "PM", "2.5", "“看"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_WRAP_WORDS), max_size=14).map("".join),
+                min_size=6, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_line_joins_length_bound_property(lines: list[str]) -> None:
+    from extractor.text.clean import _line_joins
+
+    text = "\n".join(lines)
+    r = text_rules()
+    assert _line_joins(text, r) == _line_joins(text, r, bound=False)
+
+
+_HTML_PIECES = ["<p>", "</p>", "<SPAN class=x>", "</span>", "<td>", "<br/>", "<!--", "-->",
+                "<script>", "</script>", "<STYLE>", "</style>", "<o:p>", "文字", "12.5", " ", "\n",
+                "<", ">", "<p", "&amp;"]
+
+
+def test_plain_tags_equal_the_tag_loop(corpus_prepared) -> None:
+    """The tags before the first comment or script/style element, found by one split
+    (_plain_tags), give the edits the tag loop gives on its own, on every corpus file that
+    looks like HTML and on texts with comments and scripts early, late or unclosed."""
+    import dataclasses
+
+    from extractor.text.clean import _html_markup, _plain_tags
+
+    r = text_rules()
+    loop_only = dataclasses.replace(r, html_tag_split=None)
+    assert r.html_tag_split is not None
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    body = "<p>x</p><span>1</span><td>2</td>" * 6
+    texts += [body + tail for tail in ("", "<!-- c -->" + body, "<!-- open" + body,
+                                        "<script>var a = '<p>';</script>" + body,
+                                        "<STYLE>p {}" + body, "</script>" + body)]
+    texts += ["<!-- c -->" + body, "<Script>x</sCript>" + body]
+    fast = 0
+    for text in texts:
+        assert _html_markup(text, r) == _html_markup(text, loop_only)
+        fast += len(_plain_tags(text, r)[0])
+    assert fast > 5000
+
+
+@given(st.lists(st.sampled_from(_HTML_PIECES), min_size=30, max_size=120).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_plain_tags_equal_the_tag_loop_property(text: str) -> None:
+    import dataclasses
+
+    from extractor.text.clean import _html_markup
+
+    r = text_rules()
+    assert _html_markup(text, r) == _html_markup(text, dataclasses.replace(r, html_tag_split=None))
+
+
+_TRAD_ALPHABET = "長长業业億亿國国對導與興x1 \n％"
+
+
+def _traditional_count(text: str) -> int:
+    r = text_rules()
+    return sum(map(len, r.traditional_runs.findall(text)))
+
+
+def test_traditional_runs_count_the_traditional_characters(corpus_prepared) -> None:
+    """clean() counts the folded traditional characters by the runs' lengths: the number of
+    characters of rules.traditional, on every corpus file, every traditional character alone
+    and all of them in a row."""
+    r = text_rules()
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts += list(r.traditional) + ["".join(sorted(r.traditional))]
+    found = 0
+    for text in texts:
+        want = sum(1 for ch in text if ch in r.traditional)
+        assert _traditional_count(text) == want
+        found += want
+    assert found > 500
+
+
+@given(st.text(alphabet=_TRAD_ALPHABET, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_traditional_runs_count_property(text: str) -> None:
+    assert _traditional_count(text) == sum(1 for ch in text if ch in text_rules().traditional)
+
+
+def test_tag_count_stops_where_it_passes(corpus_prepared) -> None:
+    """_too_few_tags counts the HTML tags only up to the number that passes both thresholds:
+    the same answer as counting them all, on every corpus file and around the thresholds."""
+    import dataclasses
+
+    from extractor.text.clean import _too_few_tags
+
+    r = text_rules()
+
+    def plain(text, rules):
+        n = len(rules.html_detect.findall(text))
+        return n < rules.html_min_tags or n < rules.html_density * len(text) / 1000
+
+    texts = [p.doc.text for _path, p in corpus_prepared]
+    texts += ["<p>x</p>" * k + "汉" * pad for k in range(0, 12) for pad in (0, 1, 999, 1000, 1600)]
+    html = 0
+    for rules in (r, dataclasses.replace(r, html_min_tags=0), dataclasses.replace(r, html_density=0.0),
+                  dataclasses.replace(r, html_density=float("inf")),
+                  dataclasses.replace(r, html_density=float("nan"))):
+        for text in texts:
+            assert _too_few_tags(text, rules) == plain(text, rules)
+            html += not plain(text, rules)
+    assert html > 20
+
+
 _SENTENCE_ALPHABET = "一二、。！？；!?;”）) \t\u3000\u00a0\r\n\f\v（(1２.xa效"
+
+
+def _plain_sentence():
+    """The sentence pattern in its plain form: the run as the negated class ``[^\\nF]*``."""
+    import re
+
+    from extractor.text.rules import SENTENCE_TRIM
+
+    se = text_rules().raw["sentences"]
+    f, c = re.escape(se["final"]), re.escape(se["closers"])
+    return re.compile(r"[^\s][^\n" + f + r"]*(?:[" + f + "][" + c + r"]*|(?<!["
+                      + re.escape(SENTENCE_TRIM) + "]))")
 
 
 def _finditer_spans(text: str) -> list[tuple[int, int]]:
     """The plain form of the sentences' spans: one match object per sentence."""
-    return [m.span() for m in text_rules().sentence.finditer(text)]
+    spans = [m.span() for m in _plain_sentence().finditer(text)]
+    assert [m.span() for m in text_rules().sentence.finditer(text)] == spans
+    return spans
+
+
+def test_not_class_is_the_negated_class() -> None:
+    """rules._not_class(chars) matches exactly the characters ``[^chars]`` matches: every code
+    point, surrogates included, for the sentences' run and for awkward characters."""
+    import re
+
+    from extractor.text.rules import _not_class
+
+    every = "".join(map(chr, range(0x110000)))
+    final = text_rules().raw["sentences"]["final"]
+    for chars in ("\n" + final, "\x00", "\U0010ffff", "]^-\\[", "a", "\x00\U0010ffff\ud800-"):
+        want = re.compile("[^" + re.escape(chars) + "]").findall(every)
+        assert re.compile(_not_class(chars)).findall(every) == want, chars
 
 
 def _split_spans(text: str) -> list[tuple[int, int]]:

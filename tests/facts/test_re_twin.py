@@ -1,0 +1,222 @@
+"""ruleset.re_twin: a number rule compiled by the standard library's ``re`` where both engines
+read its source alike, which the engine matches with under its watch (engine._match_anchors).
+
+Checked here: each shipped rule's twin gives regex's match (span, every group) at every position
+of numeral-heavy generated text and of corpus text; re_twin refuses what the two engines read
+differently; a rule whose twin backtracks without end (regex guards such repeats, re does not)
+still gives regex's facts (engine._untwinned); the rule set cache rebuilds the twins from their
+compiled code (_re_pattern) as re compiles them; the twins are linear on pathological input."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import pickle
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import example, given, settings, strategies as st
+
+from extractor.facts import engine, facts_from_text
+from extractor.facts.ruleset import (_re_pattern, _RulesetPickler, _RULESET_GLOBALS, _sre_args,
+                                     _sre_stamp, load_ruleset, re_twin)
+from extractor.rulefiles import load_pickle, rules_dir
+
+from .strategies import to_cn
+
+RS = load_ruleset()
+TWINNED = [p for p in RS.patterns if p.twin is not None]
+LEX = RS.lexicons
+WORDS = sorted({w for table in (LEX.prefix_quals, LEX.inner_quals, LEX.suffix_quals,
+                                LEX.currency_after, LEX.currency_before, LEX.currency_trail)
+                for w in table}
+               | set(LEX.measure_words) | set(LEX.units) | set(LEX.colloquial_yuan)
+               | set(LEX.negative_growth) | {w for ws in LEX.cues.values() for w in ws})
+PIECES = list("0123456789０１２３,，.．%％‰:：-—–~～－至到与和及之间约近逾超过余多几来万亿千百十拾佰仟萬億"
+              "一二两三五九零〇壹贰叁点半个年月日 \u3000（）()、。；\n第kKwW") + [
+    "百分之", "个百分点", "百分点", "1,234", "12,345.67", "0.5", "１２", "3000万", "1.63亿",
+    "2.38万亿", "十几", "好几", "上百", "数十", "两三", "一千二百八十", "以上", "左右", "之间"]
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return (a.span() == b.span() and a.groups() == b.groups()
+            and a.groupdict() == b.groupdict()
+            and all(a.span(g) == b.span(g) for g in range(1, a.re.groups + 1)))
+
+
+def _compare_at_every_position(text: str) -> None:
+    for p in TWINNED:
+        for q in range(len(text) + 1):
+            assert _same(p.compiled.match(text, q), p.twin.match(text, q)), (p.id, text, q)
+
+
+def test_the_busy_rules_have_twins() -> None:
+    ids = {p.id for p in TWINNED}
+    assert {"count.main", "money.main", "quantity.main", "percent.arabic", "count.range"} <= ids
+    for p in TWINNED:
+        assert p.twin.pattern == p.compiled.pattern and p.twin.groups == p.compiled.groups
+        assert dict(p.twin.groupindex) == dict(p.compiled.groupindex)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(WORDS),
+                          st.integers(0, 10**9).map(to_cn)), max_size=16).map("".join))
+@example("近百万元，约3,000万元至5,000万元之间，下降2.7个百分点，一吨半，人民币8亿")
+@example("逾千人次，超百家，百分之七十，1.5倍，两三成，十几个，12,345.67万元以上")
+def test_twins_match_as_regex_on_numeral_text(text: str) -> None:
+    _compare_at_every_position(text)
+
+
+def test_twins_match_as_regex_on_corpus_text() -> None:
+    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "raw"
+    if not corpus.is_dir():
+        pytest.skip("no corpus")
+    starts = re.compile(r"[0-9０-９〇零一壹二贰貳两俩三叁參仨四肆五伍六陆陸七柒八捌九玖十拾百佰千仟万萬亿億"
+                        r"约近逾超过多余人民币百分之从\-]")
+    for path in sorted(corpus.iterdir())[::10]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for m in starts.finditer(text):
+            q = m.start()
+            for p in TWINNED:
+                assert _same(p.compiled.match(text, q), p.twin.match(text, q)), (p.id, path, q)
+
+
+@pytest.mark.parametrize("src", [
+    r"\d+元", r"[\d]+", r"\w+", r"\s*1", r"\b1", r"1\B", r"(?i)k", r"(?i:k)w", r"\p{Han}1",
+    r"[[:alpha:]]1", r"[[a]b]", r"[a--b]", r"[a&&b]", r"\N{DIGIT ONE}", r"(1)\1", r"(?P<a>1)(?P=a)",
+    r"(1)?(?(1)a|b)", r"(?<a>1)", r"(?P<a>1)|(?P<a>2)", r"\X", r"1(?r)"])
+def test_twin_refused_where_the_engines_read_alike_is_not_sure(src: str) -> None:
+    try:
+        rx = regex.compile(src)
+    except regex.error:
+        return
+    assert re_twin(rx) is None
+
+
+@pytest.mark.parametrize("src", [
+    r"(?x)(?P<n1>[0-9０-９]++(?:[.．][0-9０-９]++)?)[ \u3000]?(?P<u>万|亿)?元  # money",
+    r"(?<=[近逾])[百千万](?![0-9])", r"(?>[一二三]+)十?", r"a.*?b$", r"^\A1\Z", r"[^,，]{1,3}"])
+def test_twin_made_for_the_common_forms(src: str) -> None:
+    twin = re_twin(regex.compile(src))
+    assert twin is not None and twin.pattern == src
+
+
+def test_verbose_set_space_reads_alike() -> None:
+    """A space inside a set of a verbose pattern is a member in both engines (the rules write
+    [ \\u3000]? in verbose files)."""
+    rx = regex.compile(r"(?x)1[ \u3000]?元")
+    twin = re_twin(rx)
+    for text in ("1 元", "1元", "1\u3000元", "1  元"):
+        assert _same(rx.match(text), twin.match(text))
+
+
+# ----------------------------------------------------------------------------- time-outs
+OLD = "(?P<n1>{NUM})                               # 35"
+#: slow without end in re on a run of digits not followed by x, at once in regex (its guards)
+NEW = "(?P<n1>(?:[0-9]+)+x|{NUM})                 # 35"
+TEXT = "共" + "1" * 40 + "个，另有3家"
+
+
+@pytest.fixture
+def re_slow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    f = dst / "kinds" / "count.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert OLD in text
+    f.write_text(text.replace(OLD, NEW, 1), encoding="utf-8")
+    monkeypatch.setattr(engine, "MATCH_TIMEOUT", 0.1)
+    return dst
+
+
+@pytest.mark.skipif(not engine._CAN_WATCH, reason="no setitimer / SIGVTALRM here")
+def test_a_twin_slow_only_in_re_gives_regexs_facts(re_slow: Path) -> None:
+    rs = load_ruleset(re_slow)
+    p = rs.by_id("count.main")
+    assert p.twin is not None                           # (else the test proves nothing)
+    t = time.thread_time()
+    assert p.compiled.match(TEXT, 1, timeout=5) is not None
+    assert time.thread_time() - t < 0.05                # regex: at once
+    assert threading.current_thread() is threading.main_thread()
+    got = [(f.text, f.value) for f in facts_from_text(TEXT, rules=re_slow)]   # watched: twin
+    out: list = []
+    th = threading.Thread(target=lambda: out.append(
+        [(f.text, f.value) for f in facts_from_text(TEXT, rules=re_slow)]))  # regex only
+    th.start()
+    th.join(60)
+    assert got == out[0] == [(f.text, f.value) for f in facts_from_text(TEXT)]
+    assert got[-1][0] == "3家"
+
+
+def test_untwinned_is_regexs_match_or_its_timeout(monkeypatch) -> None:
+    p = RS.by_id("count.main")
+    text = "共有35个"
+    assert _same(engine._untwinned(p, text, 2), p.compiled.match(text, 2))
+
+    class Slow:
+        def match(self, *a, **k):
+            raise TimeoutError("regex's timeout")
+
+    slow = dataclasses.replace(p, compiled=Slow())
+    with pytest.raises(engine.RuleTimeoutError) as exc:
+        engine._untwinned(slow, text, 2)
+    assert (exc.value.rule_id, exc.value.pos) == ("count.main", 2)
+
+
+# ----------------------------------------------------------------------------- the cache
+def test_cached_twins_are_rebuilt_from_their_code_as_re_compiles_them() -> None:
+    buf = io.BytesIO()
+    _RulesetPickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(RS.patterns)
+    assert b"_re_pattern" in buf.getvalue()
+    back = load_pickle(buf.getvalue(), allow=_RULESET_GLOBALS)
+    for p, q in zip(RS.patterns, back):
+        if p.twin is None:
+            assert q.twin is None
+            continue
+        fresh = re.compile(p.twin.pattern, p.twin.flags)
+        assert q.twin is not p.twin and q.twin.__class__ is re.Pattern
+        assert (q.twin.pattern, q.twin.flags, q.twin.groups, dict(q.twin.groupindex)) == (
+            fresh.pattern, fresh.flags, fresh.groups, dict(fresh.groupindex))
+        for text in ("共有35个", "约3,000万元至5,000万元", "增长12.5%", "一千二百八十人次以上"):
+            for i in range(len(text)):
+                assert _same(q.twin.match(text, i), fresh.match(text, i))
+
+
+def test_re_pattern_compiles_the_source_for_another_interpreter_or_bad_code() -> None:
+    rx = re.compile(r"(?P<a>[0-9]+)元")
+    args = _sre_args(rx)
+    assert args is not None and args[0] == rx.pattern
+    assert _re_pattern(_sre_stamp(), args).match("12元").group("a") == "12"
+    other = (0,) + tuple(_sre_stamp()[1:])          # another interpreter: compiled again
+    assert _re_pattern(other, args).match("12元").group("a") == "12"
+    bad = (args[0], args[1], [1, 2, 3], args[3], args[4], args[5])   # code _sre refuses
+    assert _re_pattern(_sre_stamp(), bad).match("12元").group("a") == "12"
+
+
+# ----------------------------------------------------------------------------- linear time
+def test_twins_are_linear_on_pathological_input() -> None:
+    """As tests/robustness/test_regex_safety does for the rules under regex: t(4n)/t(n) < 8."""
+    from robustness._pathological import pathological
+
+    small, big = pathological(2000), pathological(8000)
+    bad = []
+    for p in TWINNED:
+        for name, s in small.items():
+            def cost(text: str) -> float:
+                best = float("inf")
+                for _ in range(3):
+                    t = time.thread_time()
+                    p.twin.match(text, 0)
+                    p.twin.match(text, len(text) // 2)
+                    best = min(best, time.thread_time() - t)
+                return best
+            t1, t4 = cost(s), cost(big[name])
+            if t4 >= 0.002 and t4 / max(t1, 1e-6) >= 8:
+                bad.append((p.id, name, t1, t4))
+    assert not bad, bad
