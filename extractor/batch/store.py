@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import glob
 import os
+import re
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import repeat
@@ -569,9 +570,19 @@ def _rollback(con) -> None:
 def interrupted(exc: BaseException) -> bool:
     """``exc`` is a Ctrl-C that DuckDB turned into an error: its Python client checks for
     signals while a statement runs and, where Python's handler raised KeyboardInterrupt,
-    raises ``RuntimeError("Query interrupted")`` instead (the KeyboardInterrupt is dropped).
-    Not taken for an interrupt, it was a traceback and exit 1 instead of exit 130."""
-    return type(exc) is RuntimeError and str(exc) == "Query interrupted"
+    raises ``RuntimeError("Query interrupted")`` instead (the KeyboardInterrupt is dropped);
+    one raised in Python code that DuckDB called (the Arrow stream of a registered table, read
+    for its schema or rows) comes back as its ``InvalidInputException`` naming it. Not taken
+    for an interrupt, either was a traceback and exit 1 instead of exit 130."""
+    if type(exc) is RuntimeError:
+        return str(exc) == "Query interrupted"
+    return (type(exc).__module__ in ("duckdb", "_duckdb")
+            and _PYTHON_INTERRUPT.search(str(exc)) is not None)
+
+
+# "reading the schema of the object registered as '_anoms' failed: KeyboardInterrupt: ", or
+# a Python traceback ending in the exception's name (DuckDB 1.x-2.x)
+_PYTHON_INTERRUPT = re.compile(r"failed: KeyboardInterrupt\b|^KeyboardInterrupt$", re.M)
 
 
 def _create_file(path: str) -> None:

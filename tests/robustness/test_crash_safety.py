@@ -265,8 +265,10 @@ def test_ctrl_c_during_a_store_commit_is_an_interrupt_and_keeps_what_was_stored(
     store.close()
 
 
-@pytest.mark.parametrize("where", [("COMMIT", 2), ("SELECT status", 1)],
-                         ids=["second-flush-commit", "count-after-the-flushes"])
+@pytest.mark.parametrize("where", [("COMMIT", 2, False), ("SELECT status", 1, False),
+                                   ("INSERT INTO documents", 2, True)],
+                         ids=["second-flush-commit", "count-after-the-flushes",
+                              "second-flush-reading-its-arrow-table"])
 def test_ctrl_c_inside_duckdb_ends_the_run_as_interrupted_and_the_next_resumes(
         inputs: Path, tmp_path: Path, monkeypatch, where) -> None:
     """``extractor run --db`` meets Ctrl-C inside a DuckDB statement (a flush's COMMIT, or a
@@ -278,12 +280,12 @@ def test_ctrl_c_inside_duckdb_ends_the_run_as_interrupted_and_the_next_resumes(
     from extractor.batch import runner
     from extractor.cli import app
 
-    prefix, nth = where
+    prefix, nth, in_python = where
     real_store = runner.Store
 
     def store_meeting_ctrl_c(path):
         store = real_store(path)
-        store.con = CtrlCInDuckDB(store.con, prefix, nth)
+        store.con = CtrlCInDuckDB(store.con, prefix, nth, in_python=in_python)
         return store
 
     db = tmp_path / "s.duckdb"
@@ -300,7 +302,7 @@ def test_ctrl_c_inside_duckdb_ends_the_run_as_interrupted_and_the_next_resumes(
     kept = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     con.close()
     n = len(list(inputs.iterdir()))
-    assert kept == (1 if prefix == "COMMIT" else n)
+    assert kept == (n if prefix == "SELECT status" else 1)
     assert not (tmp_path / "out").exists()                  # no exports begun
     again = CliRunner().invoke(app, args, catch_exceptions=False)
     assert again.exit_code == 3, again.stderr[-2000:]         # (the broken inputs)
