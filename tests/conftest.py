@@ -1,7 +1,10 @@
 """Shared fixtures. Tests that read ../shared skip with a reason when it is absent."""
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,47 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("timeout") is None:
             item.add_marker(mark)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_tmpdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of the whole session, this process's (``tempfile.tempdir``) and
+    every process the tests start (``TMPDIR``): one folder, removed when the session ends.
+
+    The runs the tests kill (SIGKILL, SIGTERM before any handler) cannot remove their scratch
+    folders (``extractor-*``) nor their pool's ``pymp-*`` folder, and a run whose exports fail
+    keeps its results in one by design: in /tmp they piled up (each suite left two of each,
+    635 after a day), with Dask's ``dask-scratch-space`` and more. Tests that look at what a
+    run leaves behind give it a folder of their own, as before. Mode 1777 as /tmp: a test's
+    child that drops to another user (``test_no_permission``) still gets through it."""
+    from multiprocessing import util
+
+    tmp_path_factory.getbasetemp()      # pytest's own folders stay where they were
+    root = tempfile.mkdtemp(prefix="extractor-tests-")
+    os.chmod(root, 0o1777)
+    saved_env, saved_dir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = tempfile.tempdir = root
+    # what is still in use at the end (the folder of this process's fork server, which
+    # multiprocessing removes at exit with priority -100) goes with the folder after that
+    util.Finalize(None, shutil.rmtree, args=(root,), kwargs={"ignore_errors": True},
+                  exitpriority=-101)
+    try:
+        yield Path(root)
+    finally:
+        tempfile.tempdir = saved_dir
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
+        in_use = util.get_temp_dir() if util.process.current_process()._config.get(
+            "tempdir") else None
+        for entry in os.scandir(root):
+            if entry.path != in_use:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 def _need(path: Path) -> Path:

@@ -237,8 +237,7 @@ class CheckContext:
 
     def _guess_year(self) -> int | None:
         """Fallback when prepare() gave no report year: the most frequent 4-digit year."""
-        years = Counter(int(m.group()) for m in re.finditer(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?=年)", self.text))
-        return years.most_common(1)[0][0] if years else None
+        return guess_year(self.text)
 
     def digit_pattern(self, rx: regex.Pattern[str]) -> regex.Pattern[str]:
         """The pattern to scan ``clean_text`` with for ``rx``: its ASCII-digit variant
@@ -428,6 +427,22 @@ class CheckContext:
             computed=computed, source=self.source, check=self.check_name,
             evidence=self.text[start:end],
         )
+
+
+# a year before 年, without the rule "not after a digit" (a leading look-behind makes the scan
+# try every position; led by the year's first digit it skips to the 1s and 2s)
+_YEAR_NIAN = re.compile(r"(?:19[5-9]\d|20[0-4]\d)(?=年)")
+
+
+def guess_year(text: str) -> int | None:
+    """The most frequent year in ``text`` written as 19[5-9]d or 20[0-4]d right before 年 and not
+    right after a decimal digit: the matches of ``(?<!\\d)(?:19[5-9]\\d|20[0-4]\\d)(?=年)``.
+    The look-behind is tested on each candidate's preceding character instead (``isdecimal``
+    is what ``re``'s \\d matches); a dropped candidate hides only positions right after one of
+    its own digits, which the look-behind rejects anyway, so no year is lost or added."""
+    years = Counter(int(m.group()) for m in _YEAR_NIAN.finditer(text)
+                    if not (m.start() and text[m.start() - 1].isdecimal()))
+    return years.most_common(1)[0][0] if years else None
 
 
 def _sweep(points: list[int], out: list[int], cs: list[int], ds: list[int], rn: list[bool],

@@ -460,6 +460,8 @@ def _load_kind_file(path: Path, frags: dict[str, str], seen: dict[str, str],
                                         "an example needs `texts` or `in`")
         near = _compile(_expand(str(p["near"]), local, f"{path}:{_line(p, 'near')}"),
                         f"{path}:{_line(p, 'near')}") if p.get("near") else None
+        if near is not None:          # (the engine only asks whether it finds something)
+            near = _literal_twin(near)
         out.append(Pattern(
             id=pid, kind=kind, description=str(p.get("description") or ""),
             priority=int(p.get("priority") or 50), source=str(src), expanded=expanded,
@@ -828,7 +830,9 @@ def _build(base_str: str, digest: str, others: bool) -> RuleSet:
     bigrams = None
     if phrases and all(len(w) >= 2 for w in phrases):
         bigrams = frozenset(w[i:i + 2] for w in phrases for i in range(len(w) - 1))
-    cue_res = {name: compile_regex(_alt(list(words))) for name, words in lexicons.cues.items()}
+    # (searched by the engine for whether a cue is there: re's twin of the plain words)
+    cue_res = {name: _literal_twin(compile_regex(_alt(list(words))))
+               for name, words in lexicons.cues.items()}
     qual = _plain(_load(base / "lexicons" / "qualifiers.yaml"))
     dist_words = qual.get("list_cues") or []
     distribute = compile_regex(_alt(dist_words)) if dist_words else None

@@ -347,3 +347,28 @@ def test_sentences_edited_in_place_are_read_afresh() -> None:
     assert [(a.code, a.start, a.end) for a in run_checks(p, facts)] == first
     ctx = CheckContext(p, facts)
     assert [(x.start, x.end) for x in ctx.sentences] == [p.clean.to_decoded(x.start, x.end) for x in s]
+
+
+def test_guess_year_equals_the_lookbehind_scan() -> None:
+    """guess_year (the look-behind tested per candidate) against the rule's own regex, on texts
+    of digits (ASCII and Arabic-Indic), 年 and other characters."""
+    import re
+    from collections import Counter
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from extractor.checks.context import guess_year
+
+    def slow(text: str) -> int | None:
+        years = Counter(int(m.group()) for m in re.finditer(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?=年)", text))
+        return years.most_common(1)[0][0] if years else None
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.text(alphabet="0124599年年年年x١٣²", max_size=40))
+    def run(text: str) -> None:
+        assert guess_year(text) == slow(text)
+
+    run()
+    for text in ("12023年2023年", "2019年2020年2020年", "x2020年١2021年2021年", "20201年", "٢2022年", "²2020年", "١1999年"):
+        assert guess_year(text) == slow(text), text

@@ -220,3 +220,40 @@ def test_twins_are_linear_on_pathological_input() -> None:
             if t4 >= 0.002 and t4 / max(t1, 1e-6) >= 8:
                 bad.append((p.id, name, t1, t4))
     assert not bad, bad
+
+
+# ----------------------------------------------------------------------------- literal twins
+NEAR_ALPHABET = sorted({ch for p in RS.patterns if p.near is not None
+                        for ch in p.near.pattern if ch not in "()?:|\\"}
+                       | {ch for rx in RS.cue_res.values() for ch in rx.pattern if ch not in "()?:|\\"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(WORDS), st.sampled_from(NEAR_ALPHABET)),
+                max_size=12).map("".join), st.data())
+def test_near_gates_and_cue_lists_search_as_regex(text: str, data) -> None:
+    """The near gates and cue lists (plain words: ruleset._literal_twin) find where regex
+    finds, in any window (the engine asks only whether they find something)."""
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    rxs = [p.near for p in RS.patterns if p.near is not None] + list(RS.cue_res.values())
+    assert any(rx.__class__ is re.Pattern for rx in rxs)
+    for rx in rxs:
+        ref = regex.compile(rx.pattern, rx.flags & (re.X | re.S | re.M))
+        a, b = rx.search(text, lo, hi), ref.search(text, lo, hi)
+        assert (a and a.span()) == (b and b.span()), (rx.pattern, text, lo, hi)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("0123456789０１２.,，．、点一十万a "), max_size=30), st.data())
+def test_engine_module_patterns_read_as_regex(text: str, data) -> None:
+    """engine's own patterns (re: literal classes only) give regex's matches."""
+    pos = data.draw(st.integers(0, len(text)))
+    for rx in (engine._ARABIC_RE, engine._GROUPS, engine._INNER_ARABIC):
+        ref = regex.compile(rx.pattern)
+        assert [m.span() for m in rx.finditer(text, pos)] == [
+            m.span() for m in ref.finditer(text, pos)]
+        a, b = rx.match(text, pos), ref.match(text, pos)
+        assert (a and a.span()) == (b and b.span())
+        a, b = rx.fullmatch(text), ref.fullmatch(text)
+        assert (a and a.span()) == (b and b.span())
