@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .discover import InputFile, discover, file_sha256, smallest_last
 from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, main_not_rerun, run_tasks
-from .exports import FORMATS, ExportError, lean_memory_pool, write_all
+from .exports import FORMATS, ExportError, WriteFailed, lean_memory_pool, write_all
 from .schema import arrow_schema as store_schema
 from .scratch import ScratchStore
 from .store import Store, UnstorableValue, unstorable
@@ -344,6 +344,8 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
             status, payload = mine.recv()
         except EOFError:
             raise RuntimeError(f"the export process died (exit code {helper.exitcode})") from None
+        if status == "write_failed":    # a file the helper could not write: named as with
+            raise _write_failed(*payload)  # --jobs 1, not wrapped in the helper's failure
         if status != "ok":
             raise RuntimeError(f"the export process failed: {payload}")
         written += payload
@@ -457,6 +459,15 @@ def _write_group(source, out_dir: str, formats: list[str], bom: bool) -> list[Pa
                      formats, bom=bom)
 
 
+def _write_failed(path: str, errno: int | None, reason: str, filename: str | None,
+                  others: list[str]) -> WriteFailed:
+    """The export helper's WriteFailed again in the run (an exception with its own __init__
+    does not survive pickling): OSError(errno, reason, filename) is the same subclass, with the
+    same message, as the helper's (IsADirectoryError for EISDIR …)."""
+    cause = OSError(errno, reason, filename) if errno is not None else OSError(reason)
+    return WriteFailed(Path(path), cause, [Path(p) for p in others])
+
+
 def _export_helper(conn, out_dir: str, formats: list[str], bom: bool, source=None,
                    other_end=None) -> None:
     """The export helper's process: ``write_all`` of ``formats``, the files written (or the
@@ -480,7 +491,12 @@ def _export_helper(conn, out_dir: str, formats: list[str], bom: bool, source=Non
         conn.send(("ok", _write_group(source, out_dir, formats, bom)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         try:
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            if isinstance(exc, WriteFailed):
+                c = exc.cause
+                conn.send(("write_failed", (str(exc.path), c.errno, c.strerror or str(c),
+                                            c.filename, [str(p) for p in exc.others])))
+            else:
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
         except Exception:
             pass
     finally:

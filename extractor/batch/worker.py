@@ -263,6 +263,11 @@ def init_worker(processor: str, started, parent_pid: int | None = None, siblings
     import logging
 
     global _started, _parent_pid, _siblings
+    # Ctrl-C reaches the whole process group: the run (the parent) stops the workers itself
+    # (it kills them), so a worker must not die on its own KeyboardInterrupt, which printed
+    # "Process ForkServerProcess-1: Traceback ... KeyboardInterrupt" when it landed in the
+    # warm-up (rjieba's dictionary: 2 of 6 Ctrl-C runs of --jobs 2 --db)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _started = started
     _parent_pid = parent_pid
     _siblings = siblings        # a shared array reaches a worker only by inheritance: here

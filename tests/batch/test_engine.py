@@ -448,6 +448,28 @@ def test_a_users_main_script_is_rerun_in_the_pool_workers(tmp_path):
     assert res.stdout.split() == ["3", "3"]          # jobs=1, then jobs=2: one per document
 
 
+def test_ctrl_c_during_a_workers_warm_up_is_left_to_the_run(tmp_path):
+    """Ctrl-C goes to the whole process group. A pool worker still warming up (rjieba's
+    dictionary, the rules) died of its own KeyboardInterrupt and printed "Process
+    ForkServerProcess-1: Traceback ... KeyboardInterrupt" under the run's "interrupted" line
+    (2 of 6 Ctrl-C runs of --jobs 2 --db). The run stops its workers itself: a worker ignores
+    SIGINT from its start."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, signal, time\n"
+            "def ctrl_c(path, **kw):\n"
+            "    os.kill(os.getpid(), signal.SIGINT)     # the terminal's Ctrl-C, mid warm-up\n"
+            "    time.sleep(0.2)\n"
+            "from extractor.batch.worker import init_worker\n"
+            "init_worker('__main__:ctrl_c', None)\n"
+            "print('warm', flush=True)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, EXTRACTOR_CACHE_DIR=str(tmp_path)))
+    assert (res.returncode, res.stdout, res.stderr) == (0, "warm\n", "")
+
+
 def test_pool_workers_freeze_what_the_warm_up_built():
     """A pool worker's rules and dictionaries live as long as the worker: after the warm-up
     they are out of the collector's sight (gc.freeze), so full collections walk the documents'
