@@ -172,11 +172,15 @@ def _cue_dispatch(cues: list[tuple[str, str]]) -> tuple[Any, dict[str, Any]] | N
     it, in the same order. At a position, the full alternation matches with the first cue in
     order that matches there; a cue whose match cannot start with the character there is none
     of them, so the cut-down alternation gives the same match and group. None when a cue's
-    first characters are not sure (_prefixes)."""
+    first characters are not sure (_prefixes), or when a cue has a capturing group of its own
+    (the cut-down alternation numbers the groups otherwise: a backreference would point
+    elsewhere, a name two cues share would give another lastgroup)."""
+    from re import _parser   # (no public way to ask what a pattern is)
+
     firsts = []
     for _name, cue in cues:
         got = _prefixes(cue, 2)
-        if got is None:
+        if got is None or _parser.parse(cue).state.groups > 1:   # (parsed by _prefixes)
             return None
         firsts.append(got)
     seconds: dict[str, set[str] | None] = {}     # first character → second ones (None: any)

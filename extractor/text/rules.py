@@ -324,8 +324,16 @@ def _not_class(chars: str) -> str:
     return "[" + "".join(out) + "]"
 
 
+# a group named by its number (\1, \g<1>, (?(1)..), (?1)): the wrapping group of _tag_split
+# would number it otherwise (a \1 to the then open whole tag does not compile)
+_NUMBERED_REF = re.compile(r"\\(?:[1-9]|g<[-+]?\d)|\(\?[-+]?\d|\(\?\([-+]?\d")
+
+
 def _tag_split(tag: str) -> regex.Pattern | None:
-    """``split`` with the whole tag and the rule's one group (the name) as its groups."""
+    """``split`` with the whole tag and the rule's one group (the name) as its groups (None
+    when the rule refers to a group by its number)."""
+    if _NUMBERED_REF.search(tag):
+        return None
     pattern = _compile("(" + tag + ")", "text.yaml:html")
     return pattern if pattern.groups == 2 else None
 

@@ -368,3 +368,27 @@ def test_cue_scan_keeps_the_alternations_order_where_cues_overlap():
             assert got == _plain_cue_scan(r, text, spans), text
             seen.update(g for _p, g in got)
     assert seen == {"planned", "expected", "actual"}
+
+
+def test_cue_dispatch_is_none_when_a_cue_has_a_group_of_its_own():
+    # a cut-down alternation renumbers the groups: a cue's backreference to a wrapper group
+    # (\1: planned in the whole alternation, the open actual group in the cut-down one) made
+    # context_rules() raise, and a group name two cues share gave another lastgroup. Found by
+    # made-up cue lists compared with the whole alternation's finditer
+    from extractor.rulefiles import compile_regex
+
+    for cues in ([("planned", "计划"), ("actual", r"已(经)\1")],
+                 [("planned", "(?P<w>x)计"), ("actual", "(?P<w>已)")],
+                 [("planned", "(计)划"), ("actual", "已")]):
+        assert ctx._cue_dispatch(cues) is None, cues
+        groups = {}
+        for name, cue in cues:
+            groups.setdefault(name, []).append(cue)
+        src = "|".join(f"(?P<{name}>{'|'.join(ws)})" for name, ws in groups.items())
+        r = dataclasses.replace(ctx.context_rules(), cues=compile_regex(src),
+                                cue_dispatch=ctx._cue_dispatch(cues))
+        text = "x计计划已经经已x已"
+        assert ctx._scan_cues(r, text, [(0, len(text), len(text))]) == _plain_cue_scan(
+            r, text, [(0, len(text), len(text))])
+    # non-capturing groups and lookarounds keep the dispatch
+    assert ctx._cue_dispatch([("planned", "(?:计|规)划(?=[达完])"), ("actual", "(?<!不)已")])

@@ -721,3 +721,28 @@ def test_sections_are_the_plain_walks_property(text: str) -> None:
     ct = clean_text(text)
     got = [(s.start, s.end, s.section) for s in prepare(_doc(text)).sentences]
     assert got == _plain_sections(ct)
+
+
+def test_tag_rule_with_a_numbered_group_reference_keeps_the_tag_loop() -> None:
+    """A tag rule that refers to its name group by number (\\1, a conditional on group 1) is
+    not wrapped for the split of _plain_tags: the wrapping group would renumber it (a \\1 to
+    the open whole tag made text_rules() raise; the conditional would test the whole tag).
+    Found by user rule folders that break the split's assumptions."""
+    import dataclasses
+
+    from extractor.text.clean import _html_markup
+    import regex
+
+    from extractor.text.rules import _tag_split
+
+    r = text_rules()
+    text = "<p>x</p><span>1</span><td>2</td><B>3</B>" * 6 + "<p>a</p>x"
+    for tag in (r"<!--|</?((?i:[a-zA-Z][a-zA-Z0-9:]{0,10}))\b[^<>]{0,4000}>(?!\1)",
+                r"<!--|</?((?i:[a-zA-Z][a-zA-Z0-9:]{0,10}))\b[^<>]{0,4000}(?(1)>|x)"):
+        assert _tag_split(tag) is None
+        mine = dataclasses.replace(r, html_tag=regex.compile(tag, regex.V0), html_tag_split=None)
+        edits = _html_markup(text, mine)
+        assert len(edits) > 40
+        assert _html_markup(text, dataclasses.replace(mine, html_tag_split=_tag_split(tag))) \
+            == edits
+    assert _tag_split(r.raw["html"]["tag"]) is not None        # the shipped rule: split kept
