@@ -155,9 +155,10 @@ def test_a_twin_slow_only_in_re_gives_regexs_facts(re_slow: Path) -> None:
 
 
 def test_untwinned_is_regexs_match_or_its_timeout(monkeypatch) -> None:
-    p = RS.by_id("count.main")
+    p = dataclasses.replace(RS.by_id("count.main"))    # (a copy: _untwinned drops its twin)
     text = "共有35个"
     assert _same(engine._untwinned(p, text, 2), p.compiled.match(text, 2))
+    assert p.twin is None and RS.by_id("count.main").twin is not None
 
     class Slow:
         def match(self, *a, **k):
@@ -347,3 +348,23 @@ def test_a_verbose_rule_with_a_full_width_space_gives_regexs_facts(odd_space: Pa
     th.join(60)
     assert got == out[0] == [(f.kind, f.text, f.value) for f in facts_from_text(text)]
     assert any(t == "35个" for _, t, _ in got)
+
+
+@pytest.mark.skipif(not engine._CAN_WATCH, reason="no setitimer / SIGVTALRM here")
+def test_a_twin_slow_in_re_is_waited_for_once(re_slow: Path, monkeypatch) -> None:
+    """(found in review) each start where the twin backtracks without end costs a watch
+    interval: a document of 60 such starts took 15 s (--timeout-per-doc 10: the document
+    failed) where regex takes no time. After the first, the rule's regex is used."""
+    calls = []
+    untwinned = engine._untwinned
+
+    def counted(p, text, q):
+        calls.append(q)
+        return untwinned(p, text, q)
+
+    monkeypatch.setattr(engine, "_untwinned", counted)
+    text = "".join(f"第{i}项共有" + "1" * 40 + "个。\n" for i in range(20))
+    got = [(f.text, f.value) for f in facts_from_text(text, rules=re_slow)]
+    assert len(calls) == 1
+    assert load_ruleset(re_slow).by_id("count.main").twin is None
+    assert got == [(f.text, f.value) for f in facts_from_text(text)]
