@@ -380,7 +380,11 @@ def _untwinned(p: Pattern, text: str, q: int) -> Any:
     """The match of ``p`` at ``q`` by its own regex (with its timeout), when its re twin
     (ruleset.re_twin) outlasted the watch: regex guards its repeats against the exponential
     backtracking that re does not, so a rule that is slow only in re still gives regex's
-    answer, and one slow in both times out as it did without the twin."""
+    answer, and one slow in both times out as it did without the twin. The twin is dropped
+    for the rest of the process (the rule is matched by its regex under the watch from then
+    on): each start where it is slow costs a watch interval, and a document with a few hundred
+    such starts took minutes (its --timeout-per-doc) where regex takes no time."""
+    object.__setattr__(p, "twin", None)     # (Pattern is frozen: the rule set is shared)
     try:
         return p.compiled.match(text, q, timeout=MATCH_TIMEOUT)
     except TimeoutError as exc:

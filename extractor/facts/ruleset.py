@@ -1261,6 +1261,13 @@ _TWIN_FLAGS = regex.VERSION0 | regex.UNICODE | regex.VERBOSE | regex.DOTALL | re
 _TWIN_RE_FLAGS = re.VERBOSE | re.DOTALL | re.MULTILINE
 
 
+#: what verbose mode makes regex read otherwise than re (refused in any source, verbose or not:
+#: it only costs a twin): regex skips every str.isspace() character of a verbose pattern, re only
+#: these six (U+3000, the full-width space, is a literal to re), and regex skips spaces and
+#: comments inside a repeat's braces too (re reads ``a{1, 2}`` as literals)
+_VERBOSE_APART = re.compile(r"[^\S \t\n\r\v\f]|\{[0-9,]*[\s#]")
+
+
 def re_twin(rx: Any) -> Any:
     """``rx`` (a regex pattern) compiled by the standard library's ``re`` where both engines
     read its source as the same pattern, else None. ``re`` matches the number rules 2-3x faster.
@@ -1272,7 +1279,7 @@ def re_twin(rx: Any) -> Any:
     as a POSIX class or a nested set, and the set operators of VERSION1), which is refused
     here, and (3) only these items in re's parse: literals, sets of literals and ranges (no
     \\d \\w \\s: the two engines ship different Unicode tables), '.', groups, repeats (greedy,
-    lazy, possessive), atomic groups, lookarounds, and the anchors ^ $ \\A \\Z (no \\b
+    lazy, possessive: see _twin_items), atomic groups, lookarounds, and the anchors ^ $ \\A \\Z (no \\b
     \\B, no back reference or conditional). Escapes re does not know (\\p, \\X, \\G …) do
     not compile in re; named characters (\\N{…}) are refused at the source (other tables).
     Not the same is the cost: regex guards its repeats against exponential backtracking and
@@ -1280,7 +1287,7 @@ def re_twin(rx: Any) -> Any:
     outlasts the watch (see engine._match_anchors)."""
     import warnings
 
-    if rx.flags & ~_TWIN_FLAGS or "\\N" in rx.pattern:
+    if rx.flags & ~_TWIN_FLAGS or "\\N" in rx.pattern or _VERBOSE_APART.search(rx.pattern):
         return None
     try:
         from re import _parser
@@ -1317,8 +1324,16 @@ def _twin_items(items: Any) -> bool:
             _, add, remove, sub = av
             if (add | remove) & ~_TWIN_RE_FLAGS or not _twin_items(sub):
                 return False
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
             if not _twin_items(av[2]):
+                return False
+        elif op is c.POSSESSIVE_REPEAT:
+            # re (3.11) gets a possessive repeat wrong where one of its required rounds can
+            # match in more than one way (a+(?:aa?){2}+ finds nothing in "aaa") and where it
+            # holds a group (wrong spans, or SystemError): only fixed-width rounds without
+            # groups when a round is required, never groups
+            lo, hi = av[2].getwidth()
+            if (av[0] and lo != hi) or _has_group(av[2]) or not _twin_items(av[2]):
                 return False
         elif op is c.ATOMIC_GROUP:
             if not _twin_items(av):
@@ -1329,6 +1344,28 @@ def _twin_items(items: Any) -> bool:
         else:
             return False
     return True
+
+
+def _has_group(items: Any) -> bool:
+    """Whether a parsed (re._parser) pattern holds a capturing group (at any depth)."""
+    from re import _constants as c
+
+    for op, av in items:
+        if op is c.SUBPATTERN:
+            if av[0] is not None or _has_group(av[3]):
+                return True
+        elif op is c.BRANCH:
+            if any(_has_group(b) for b in av[1]):
+                return True
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if _has_group(av[2]):
+                return True
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            if _has_group(av[1]):
+                return True
+        elif op is c.ATOMIC_GROUP and _has_group(av):
+            return True
+    return False
 
 
 def _group_names(rx: Any) -> tuple[str, ...] | None:

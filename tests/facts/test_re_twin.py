@@ -155,9 +155,10 @@ def test_a_twin_slow_only_in_re_gives_regexs_facts(re_slow: Path) -> None:
 
 
 def test_untwinned_is_regexs_match_or_its_timeout(monkeypatch) -> None:
-    p = RS.by_id("count.main")
+    p = dataclasses.replace(RS.by_id("count.main"))    # (a copy: _untwinned drops its twin)
     text = "共有35个"
     assert _same(engine._untwinned(p, text, 2), p.compiled.match(text, 2))
+    assert p.twin is None and RS.by_id("count.main").twin is not None
 
     class Slow:
         def match(self, *a, **k):
@@ -257,3 +258,113 @@ def test_engine_module_patterns_read_as_regex(text: str, data) -> None:
         assert (a and a.span()) == (b and b.span())
         a, b = rx.fullmatch(text), ref.fullmatch(text)
         assert (a and a.span()) == (b and b.span())
+
+
+# ----------------------------------------------------------------------------- found in review
+# (session 8 review: a differential fuzz of random patterns, re_twin's twin against regex at
+# every position of random texts, and user rule folders). Each of these was twinned, and each
+# twin matches otherwise than regex on the text given.
+@pytest.mark.parametrize("src, text", [
+    ("(?x)1\u30002", "12"),            # regex's verbose mode skips U+3000 (str.isspace), re not
+    ("(?x)1\u00a02", "12"),
+    ("(?x)a{1, 2}", "aa"),             # regex: a repeat (spaces skipped); re: literals
+    ("(?x)a{ 2}", "aa"),
+    (r"a+(?:aa?){2}+", "aaa"),         # re 3.11: a required possessive round never retried
+    (r"[ab]+(?:[ab]{1,3}){2,}+", "abbb"),
+    (r"(?:(a)|b)*+c", "abc"),          # re 3.11: group 1 spans (1, 1)
+    (r"(?:b?((?=b)b|a[ab]+)|a?)++$", "abab"),
+])
+def test_twin_refused_where_re_reads_or_matches_otherwise(src: str, text: str) -> None:
+    rx = regex.compile(src)
+    assert not _same(rx.match(text), re.compile(src).match(text))   # (else it proves nothing)
+    assert re_twin(rx) is None
+
+
+def test_possessive_forms_of_the_shipped_rules_keep_their_twins() -> None:
+    for src in (r"[0-9]++", r"(?:[,，][0-9]{3}){2,}+", r"(?:(?=[0-9])(?:a|bc))*+", r"(?:ab?)*+",
+                r"[0-9]?+"):
+        assert re_twin(regex.compile(src)) is not None, src
+
+
+_ATOMS = st.sampled_from(["a", "b", "1", ",", "[ab]", "[^a]", ".", "^", "$", r"\A", r"\Z",
+                          "(?<=a)", "(?<!b)", " ", "\u3000", "#c\n"])
+
+
+def _wrap(inner: st.SearchStrategy) -> st.SearchStrategy:
+    group = st.tuples(st.sampled_from(["(", "(?:", "(?>", "(?=", "(?!"]),
+                      st.lists(inner, min_size=1, max_size=3),
+                      st.lists(inner, max_size=2)).map(
+        lambda t: t[0] + "".join(t[1]) + ("|" + "".join(t[2]) if t[2] else "") + ")")
+    return st.tuples(group, st.sampled_from(["", "", "*", "+", "?", "{2}", "{1,2}", "{,2}",
+                                             "{2,}", "{1, 2}"]),
+                     st.sampled_from(["", "?", "+"])).map(
+        lambda t: t[0] + (t[1] + t[2] if t[1] else ""))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.booleans(), st.lists(st.recursive(_ATOMS, _wrap, max_leaves=8), min_size=1, max_size=4),
+       st.lists(st.text("ab1, \u3000", max_size=6), min_size=1, max_size=4))
+def test_any_twin_matches_as_regex(verbose: bool, parts: list[str], texts: list[str]) -> None:
+    src = ("(?x)" if verbose else "") + "".join(parts)
+    try:
+        rx = regex.compile(src)
+    except regex.error:
+        return
+    twin = re_twin(rx)
+    if twin is None:
+        return
+    for text in texts:
+        for q in range(len(text) + 1):
+            try:
+                want = rx.match(text, q, timeout=1)
+            except TimeoutError:
+                continue
+            assert _same(want, twin.match(text, q)), (src, text, q)
+
+
+VERBOSE_SPACE = "(?P<n1>{NUM})\u3000                              # 35"
+
+
+@pytest.fixture
+def odd_space(tmp_path: Path) -> Path:
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    f = dst / "kinds" / "count.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert OLD in text
+    f.write_text(text.replace(OLD, VERBOSE_SPACE, 1), encoding="utf-8")
+    return dst
+
+
+def test_a_verbose_rule_with_a_full_width_space_gives_regexs_facts(odd_space: Path) -> None:
+    """regex skips the U+3000 of a verbose rule as layout: the folder's facts are the shipped
+    rules' ones, in the main thread (where twins are used) as in a worker thread (regex only)."""
+    text = "共有35个单位，另有3家企业"
+    got = [(f.kind, f.text, f.value) for f in facts_from_text(text, rules=odd_space)]
+    out: list = []
+    th = threading.Thread(target=lambda: out.append(
+        [(f.kind, f.text, f.value) for f in facts_from_text(text, rules=odd_space)]))
+    th.start()
+    th.join(60)
+    assert got == out[0] == [(f.kind, f.text, f.value) for f in facts_from_text(text)]
+    assert any(t == "35个" for _, t, _ in got)
+
+
+@pytest.mark.skipif(not engine._CAN_WATCH, reason="no setitimer / SIGVTALRM here")
+def test_a_twin_slow_in_re_is_waited_for_once(re_slow: Path, monkeypatch) -> None:
+    """(found in review) each start where the twin backtracks without end costs a watch
+    interval: a document of 60 such starts took 15 s (--timeout-per-doc 10: the document
+    failed) where regex takes no time. After the first, the rule's regex is used."""
+    calls = []
+    untwinned = engine._untwinned
+
+    def counted(p, text, q):
+        calls.append(q)
+        return untwinned(p, text, q)
+
+    monkeypatch.setattr(engine, "_untwinned", counted)
+    text = "".join(f"第{i}项共有" + "1" * 40 + "个。\n" for i in range(20))
+    got = [(f.text, f.value) for f in facts_from_text(text, rules=re_slow)]
+    assert len(calls) == 1
+    assert load_ruleset(re_slow).by_id("count.main").twin is None
+    assert got == [(f.text, f.value) for f in facts_from_text(text)]
