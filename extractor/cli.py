@@ -104,6 +104,14 @@ def _term_early(signum, frame) -> None:
     _EARLY_TERM.append(signum)
 
 
+# Ctrl-Cs received while the command line was imported (``_take_early_interrupt``)
+_EARLY_INT: list[int] = []
+
+
+def _int_early(signum, frame) -> None:
+    _EARLY_INT.append(signum)
+
+
 def _catch_sigterm_now() -> None:
     """SIGTERM from the first moment of a batch command run as the command line: recorded
     (``_term_early``) and handed to the run when it starts, which then stops at its first safe
@@ -113,11 +121,28 @@ def _catch_sigterm_now() -> None:
     temporary folder. Before the workers are started (``_start_pool_now``): they are
     started by the fork server, a new program, which has SIGTERM's default."""
     try:
-        if (len(sys.argv) > 1 and sys.argv[1] in BATCH_COMMANDS and _started_by_script()
-                and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
-            signal.signal(signal.SIGTERM, _term_early)
+        if len(sys.argv) > 1 and sys.argv[1] in BATCH_COMMANDS and _started_by_script():
+            if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                signal.signal(signal.SIGTERM, _term_early)
+            # Ctrl-C too, until the command line is imported (_take_early_interrupt): a
+            # KeyboardInterrupt out of the imports or the workers' start was a traceback
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                signal.signal(signal.SIGINT, _int_early)
     except ValueError:      # not the main thread: a program's business, not ours
         pass
+
+
+def _take_early_interrupt() -> None:
+    """Ctrl-C is Python's again (KeyboardInterrupt) once the command line is imported; one
+    pressed meanwhile (``_int_early``) ends the command now: exit 130, "interrupted"."""
+    try:
+        if signal.getsignal(signal.SIGINT) is _int_early:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:
+        return
+    if _EARLY_INT:
+        _err("interrupted")
+        raise SystemExit(130)
 
 
 _catch_sigterm_now()
@@ -138,7 +163,13 @@ class _App(typer.Typer):
     def __call__(self, *args, **kwargs):
         try:
             try:
+                _take_early_interrupt()
                 return super().__call__(*args, **kwargs)
+            except KeyboardInterrupt:   # one outside the command's own handling (typer's
+                if not _started_by_script():    # start before it parses): the same end
+                    raise
+                _err("interrupted")
+                raise SystemExit(130) from None
             finally:
                 _drop_early_pool()
         except SystemExit as exc:
