@@ -339,15 +339,25 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
         else:
             mine.send(tables)
         theirs.close()
-        written = _write_group(tables, str(out_dir), mine_fmts, bom)
+        failed = None
+        try:
+            written = _write_group(tables, str(out_dir), mine_fmts, bom)
+        except WriteFailed as exc:  # a file of ours: the helper's files are written all the
+            failed, written = exc, []   # same (stopped, they were removed unfinished)
         try:
             status, payload = mine.recv()
         except EOFError:
             raise RuntimeError(f"the export process died (exit code {helper.exitcode})") from None
         if status == "write_failed":    # a file the helper could not write: named as with
-            raise _write_failed(*payload)  # --jobs 1, not wrapped in the helper's failure
+            other = _write_failed(*payload)  # --jobs 1, not wrapped in the helper's failure
+            if failed is None:
+                raise other
+            raise WriteFailed(failed.path, failed.cause,
+                              [*failed.others, other.path, *other.others]) from failed.cause
         if status != "ok":
             raise RuntimeError(f"the export process failed: {payload}")
+        if failed is not None:
+            raise failed
         written += payload
         helper.join()
     finally:

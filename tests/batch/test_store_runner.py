@@ -485,6 +485,40 @@ def test_failed_export_names_the_file_and_keeps_the_other_files(fake_corpus, tmp
     assert len(read_rows(out / "facts.csv", "facts")) == 19
 
 
+@pytest.mark.parametrize("db", [False, True])
+def test_failed_files_of_both_export_processes_are_named_and_the_others_written(
+        fake_corpus, tmp_path, db):
+    """--jobs 2 writes the formats in two processes (write_in_two): a file that this process
+    cannot write must not stop the helper's files (they were removed unfinished: a --db run
+    with a folder in place of facts.csv had no .parquet or .jsonl file at all), and a file of
+    each process that fails is named in the one error."""
+    import shutil
+
+    from extractor.batch import ExportError
+    from extractor.batch.runner import split_formats
+
+    mine, theirs = split_formats(["csv", "xlsx", "parquet", "jsonl"])
+    assert "csv" in mine and "parquet" in theirs
+    out = tmp_path / "o"
+    (out / "facts.csv").mkdir(parents=True)
+    (out / "anomalies.parquet").mkdir()
+    store = {"db": str(tmp_path / "s.duckdb")} if db else {}
+    with pytest.raises(ExportError) as info:
+        run_batch(_opts(fake_corpus, out_dir=str(out), jobs=2, **store))
+    if not db:
+        shutil.rmtree(info.value.kept.parent, ignore_errors=True)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{t}.{fmt}" for t in ("facts", "anomalies", "documents")
+        for fmt in ("csv", "parquet", "jsonl")) + ["tables.xlsx"]
+    msg = str(info.value)
+    assert f"writing {out / 'facts.csv'} failed: IsADirectoryError" in msg, msg
+    assert f"failed too: {out / 'anomalies.parquet'}" in msg, msg
+    assert info.value.file == out / "facts.csv"
+    assert not list(out.glob("*.part"))
+    assert len(read_rows(out / "facts.parquet", "facts")) == 19
+    assert len(read_rows(out / "facts.jsonl", "facts")) == 19
+
+
 def test_cli_names_the_file_that_failed_and_exits_2(fake_corpus, tmp_path, capsys):
     """The CLI's message for a file that cannot be written names that file and the reason;
     the exit code stays the one the README gives for tables that cannot be written (2)."""
