@@ -1261,11 +1261,12 @@ _TWIN_FLAGS = regex.VERSION0 | regex.UNICODE | regex.VERBOSE | regex.DOTALL | re
 _TWIN_RE_FLAGS = re.VERBOSE | re.DOTALL | re.MULTILINE
 
 
-#: what verbose mode makes regex read otherwise than re (refused in any source, verbose or not:
-#: it only costs a twin): regex skips every str.isspace() character of a verbose pattern, re only
-#: these six (U+3000, the full-width space, is a literal to re), and regex skips spaces and
-#: comments inside a repeat's braces too (re reads ``a{1, 2}`` as literals)
-_VERBOSE_APART = re.compile(r"[^\S \t\n\r\v\f]|\{[0-9,]*[\s#]")
+#: what regex reads otherwise than re at the source (refused in any source, verbose or not: it
+#: only costs a twin): regex skips every str.isspace() character of a verbose pattern, re only
+#: these six (U+3000, the full-width space, is a literal to re); and a '{' that does not open a
+#: plain repeat: regex reads fuzzy constraints ({e<=1}, {i<=1,d<=1}) and, in verbose mode,
+#: repeats written with spaces or comments ({1, 2}), where re reads literals
+_READ_APART = re.compile(r"[^\S \t\n\r\v\f]|\{(?![0-9]*(?:,[0-9]*)?\})")
 
 
 def re_twin(rx: Any) -> Any:
@@ -1287,7 +1288,7 @@ def re_twin(rx: Any) -> Any:
     outlasts the watch (see engine._match_anchors)."""
     import warnings
 
-    if rx.flags & ~_TWIN_FLAGS or "\\N" in rx.pattern or _VERBOSE_APART.search(rx.pattern):
+    if rx.flags & ~_TWIN_FLAGS or "\\N" in rx.pattern or _READ_APART.search(rx.pattern):
         return None
     try:
         from re import _parser

@@ -269,6 +269,8 @@ def test_engine_module_patterns_read_as_regex(text: str, data) -> None:
     ("(?x)1\u00a02", "12"),
     ("(?x)a{1, 2}", "aa"),             # regex: a repeat (spaces skipped); re: literals
     ("(?x)a{ 2}", "aa"),
+    ("(?:abc){e<=1}", "abd"),          # regex: fuzzy matching; re: literals
+    ("1{i<=1,d<=1}", "12"),
     (r"a+(?:aa?){2}+", "aaa"),         # re 3.11: a required possessive round never retried
     (r"[ab]+(?:[ab]{1,3}){2,}+", "abbb"),
     (r"(?:(a)|b)*+c", "abc"),          # re 3.11: group 1 spans (1, 1)
