@@ -77,3 +77,23 @@ def test_packed_text_parts_equal_pa_array(seed):
         values += list(part)
     got = _column(parts, pa.string(), "text", {})
     assert got.type == pa.string() and got.to_pylist() == _reference(values).to_pylist()
+
+
+def test_parsed_floats_read_the_cast_at_its_own_offset(monkeypatch):
+    """store._parsed reads the cast's doubles off its buffer: at the array's offset in elements
+    (8 bytes each), not in bytes. Arrow's cast returns offset 0 today; a cast answering with a
+    slice (a later pyarrow) must give the same floats."""
+    import pyarrow.compute as pc
+
+    from extractor.batch import store
+
+    exact = pa.array(["1.5", "", "-2", "3e2"])
+    want = store._parsed(exact)
+    real_cast = pc.cast
+
+    def sliced_cast(values, target):       # the same doubles, one slot into a longer buffer
+        return pa.concat_arrays([pa.array([7.25]), real_cast(values, target)])[1:]
+
+    monkeypatch.setattr(pc, "cast", sliced_cast)
+    got = store._parsed(exact)
+    assert got.to_pylist() == want.to_pylist() == [1.5, None, -2.0, 300.0]
