@@ -341,22 +341,28 @@ def test_cue_dispatch_is_none_when_a_cue_is_unsure():
     assert subs["预"].pattern == "(?P<expected>预计)"
 
 
+def _rules_with_cues(cues: list[tuple[str, str]]):
+    """The context rules with made-up cues ((group, cue) in order): their whole alternation,
+    one named group per cue group, and its dispatch."""
+    from extractor.rulefiles import compile_regex
+
+    groups: dict[str, list[str]] = {}
+    for name, cue in cues:
+        groups.setdefault(name, []).append(cue)
+    src = "|".join(f"(?P<{name}>{'|'.join(ws)})" for name, ws in groups.items())
+    return dataclasses.replace(ctx.context_rules(), cues=compile_regex(src),
+                               cue_dispatch=ctx._cue_dispatch(cues))
+
+
 def test_cue_scan_keeps_the_alternations_order_where_cues_overlap():
     # today's cues never match at one position in two groups; made-up ones that do (a cue a
     # prefix of another's, one char of another's) keep the first group in order
     import random
 
-    from extractor.rulefiles import compile_regex
-
     cues = [("planned", "将(?!近)"), ("planned", "计划"), ("planned", "(?<!不)要"),
             ("expected", "将近"), ("expected", "预计"), ("expected", "计"),
             ("actual", "将"), ("actual", "已(?!知)"), ("actual", "要求|预")]
-    groups = {}
-    for name, cue in cues:
-        groups.setdefault(name, []).append(cue)
-    src = "|".join(f"(?P<{name}>{'|'.join(ws)})" for name, ws in groups.items())
-    r = dataclasses.replace(ctx.context_rules(), cues=compile_regex(src),
-                            cue_dispatch=ctx._cue_dispatch(cues))
+    r = _rules_with_cues(cues)
     rnd = random.Random(5)
     pieces = list("将近计划要求预已知不，。a") + ["将近", "计划", "要求", "已知"]
     seen = set()
@@ -375,18 +381,11 @@ def test_cue_dispatch_is_none_when_a_cue_has_a_group_of_its_own():
     # (\1: planned in the whole alternation, the open actual group in the cut-down one) made
     # context_rules() raise, and a group name two cues share gave another lastgroup. Found by
     # made-up cue lists compared with the whole alternation's finditer
-    from extractor.rulefiles import compile_regex
-
     for cues in ([("planned", "计划"), ("actual", r"已(经)\1")],
                  [("planned", "(?P<w>x)计"), ("actual", "(?P<w>已)")],
                  [("planned", "(计)划"), ("actual", "已")]):
         assert ctx._cue_dispatch(cues) is None, cues
-        groups = {}
-        for name, cue in cues:
-            groups.setdefault(name, []).append(cue)
-        src = "|".join(f"(?P<{name}>{'|'.join(ws)})" for name, ws in groups.items())
-        r = dataclasses.replace(ctx.context_rules(), cues=compile_regex(src),
-                                cue_dispatch=ctx._cue_dispatch(cues))
+        r = _rules_with_cues(cues)
         text = "x计计划已经经已x已"
         assert ctx._scan_cues(r, text, [(0, len(text), len(text))]) == _plain_cue_scan(
             r, text, [(0, len(text), len(text))])

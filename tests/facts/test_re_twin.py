@@ -123,16 +123,21 @@ NEW = "(?P<n1>(?:[0-9]+)+x|{NUM})                 # 35"
 TEXT = "共" + "1" * 40 + "个，另有3家"
 
 
-@pytest.fixture
-def re_slow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _count_rule_as(tmp_path: Path, line: str) -> Path:
+    """A copy of the shipped rules whose count.main has ``line`` in place of OLD."""
     dst = tmp_path / "rules"
     shutil.copytree(rules_dir(), dst)
     f = dst / "kinds" / "count.yaml"
     text = f.read_text(encoding="utf-8")
     assert OLD in text
-    f.write_text(text.replace(OLD, NEW, 1), encoding="utf-8")
-    monkeypatch.setattr(engine, "MATCH_TIMEOUT", 0.1)
+    f.write_text(text.replace(OLD, line, 1), encoding="utf-8")
     return dst
+
+
+@pytest.fixture
+def re_slow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(engine, "MATCH_TIMEOUT", 0.1)
+    return _count_rule_as(tmp_path, NEW)
 
 
 @pytest.mark.skipif(not engine._CAN_WATCH, reason="no setitimer / SIGVTALRM here")
@@ -329,13 +334,7 @@ VERBOSE_SPACE = "(?P<n1>{NUM})\u3000                              # 35"
 
 @pytest.fixture
 def odd_space(tmp_path: Path) -> Path:
-    dst = tmp_path / "rules"
-    shutil.copytree(rules_dir(), dst)
-    f = dst / "kinds" / "count.yaml"
-    text = f.read_text(encoding="utf-8")
-    assert OLD in text
-    f.write_text(text.replace(OLD, VERBOSE_SPACE, 1), encoding="utf-8")
-    return dst
+    return _count_rule_as(tmp_path, VERBOSE_SPACE)
 
 
 def test_a_verbose_rule_with_a_full_width_space_gives_regexs_facts(odd_space: Path) -> None:
