@@ -79,7 +79,6 @@ class CheckContext:
         # per-document memo shared by the checks (clauses, percent roles, sum groups …): every
         # entry depends only on the text and the facts, which stay fixed for the context's life
         self.memo: dict[Any, Any] = {}
-        self._clauses: dict[tuple[int, int], str] = {}
         self._by_sentence: dict[tuple[str, ...] | None, list[tuple[int, list[Fact]]]] = {}
         self._ascii_digits: bool | None = None   # only_ascii_digits(clean_text), when first asked
         self._decoded_sentences()
@@ -356,12 +355,10 @@ class CheckContext:
 
     def clause_before(self, f: Fact, limit: int = 40) -> str:
         """Text from the previous clause break (or ``limit`` chars) up to the fact; a comma between
-        digits (２９，８２１，８２８元) is a thousands separator, not a break."""
-        key = (f.start, limit)
-        seg = self._clauses.get(key)
-        if seg is None:
-            seg = self._clauses[key] = self._clause_before(f.start, limit)
-        return seg
+        digits (２９，８２１，８２８元) is a thousands separator, not a break. Not memoised: of the
+        6.5k calls of a corpus pass 97 % ask for a new (start, limit), and the callers that ask
+        again (percent windows, sums' change test) keep their own memo per fact."""
+        return self._clause_before(f.start, limit)
 
     def _clause_before(self, start: int, limit: int) -> str:
         a = max(0, start - limit)

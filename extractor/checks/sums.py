@@ -66,19 +66,20 @@ def _is_change(ctx: CheckContext, f: Fact) -> bool:
 
 
 def _is_change_uncached(ctx: CheckContext, f: Fact) -> bool:
-    before = ctx.text[max(0, f.start - 8):f.start]
+    if pattern("sums", "not_part_before").search(ctx.text[max(0, f.start - 8):f.start]):
+        return True   # (the clause is read only when the words right before do not decide)
     clause = _clause(ctx, f)
-    return bool(pattern("sums", "not_part_before").search(before)
-                or pattern("sums", "clause_skip").search(clause)
+    return bool(pattern("sums", "clause_skip").search(clause)
                 or pattern("sums", "part_clause_skip").search(clause)
                 or truncated(ctx, f))
 
 
 def _not_total(ctx: CheckContext, f: Fact) -> bool:
-    before = ctx.text[max(0, f.start - 8):f.start]
-    return bool(pattern("sums", "not_total_before").search(before)
-                or pattern("sums", "clause_skip").search(_clause(ctx, f))
-                or pattern("sums", "not_total_clause").search(_clause(ctx, f))
+    if pattern("sums", "not_total_before").search(ctx.text[max(0, f.start - 8):f.start]):
+        return True
+    clause = _clause(ctx, f)   # (read once for both tests: clause_before keeps no memo)
+    return bool(pattern("sums", "clause_skip").search(clause)
+                or pattern("sums", "not_total_clause").search(clause)
                 or truncated(ctx, f))
 
 
