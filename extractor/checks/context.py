@@ -283,6 +283,22 @@ class CheckContext:
                 lst.append(f)
         return by_kind.get(kind, [])
 
+    def of_kinds(self, kinds: tuple[str, ...]) -> list[Fact]:
+        """The facts whose kind is one of ``kinds``, in order (memoised; do not mutate): the
+        sentence groups of dates and sums' figures read them without each walking all the facts;
+        one kind is ``of_kind``'s own list (``in`` a one-tuple is ``==``)."""
+        memo = self.memo.get("of_kinds")
+        if memo is None:
+            memo = self.memo["of_kinds"] = {}
+        got = memo.get(kinds)
+        if got is None:
+            if type(kinds) is tuple and len(kinds) == 1:
+                got = self.of_kind(kinds[0])
+            else:
+                got = [f for f in self.facts if f.kind in kinds]
+            memo[kinds] = got
+        return got
+
     def last_fact_in(self, start: int, end: int) -> Fact | None:
         """``facts_in(start, end)[-1]`` without building the list: walk back from the last fact
         starting before ``end``."""
@@ -314,7 +330,7 @@ class CheckContext:
         facts of each sentence (or its offsets, ``sentence_starts``/``sentence_ends``) use this."""
         cached = self._by_sentence.get(kinds)
         if cached is None:
-            facts = self.facts if kinds is None else [f for f in self.facts if f.kind in kinds]
+            facts = self.facts if kinds is None else self.of_kinds(kinds)
             cached = []
             if facts and self._disjoint_sentences():
                 # sentences sorted and disjoint: a fact can only lie in the sentence holding its

@@ -105,7 +105,7 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
     pa = pattern("sums", "partial_cue")
     stop = pattern("sums", "stop")
     either = _either(ex, pa)
-    additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
+    additive = [f for f in ctx.of_kinds(ADDITIVE_KINDS) if f.value is not None]
     # each figure's window: from its end to the next figure, at most CUE_LOOK characters (the
     # cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…)
     ends = list(map(_END, additive))   # (attribute reads and sums in C)
