@@ -259,7 +259,13 @@ def test_a_damaged_jieba_dictionary_file_is_a_miss(cache_dir):
     assert words._unpack_dictionary(good, {}) is not None
     flipped = bytearray(good)
     flipped[len(flipped) // 2] ^= 1
-    for bad in (bytes(flipped), good[:-4], good[:100], b"", b"something else"):
+    head = len(words._DICT_MAGIC)
+    damaged = [bytes(flipped)]
+    for at in (head + 3, head + 33, head + 36, head + 45, len(good) - 1):   # sha, crc, sum, end
+        one = bytearray(good)
+        one[at] ^= 1
+        damaged.append(bytes(one))
+    for bad in damaged + [good[:-4], good[:100], b"", b"something else"]:
         assert words._unpack_dictionary(bad, {}) is None
     path.write_bytes(bytes(flipped))
     tk = jieba.Tokenizer()
@@ -697,3 +703,38 @@ def test_a_tampered_text_rules_file_is_not_run_and_is_rebuilt(cache_dir, tmp_pat
         tr, built = _text_rules_fresh(monkeypatch, cache_dir)
         assert built and type(tr) is T.TextRules and not marker.exists()
         assert f.read_bytes() != bad                    # rewritten
+
+
+def test_the_jieba_dictionary_file_names_its_sum_and_words_as_the_slow_way(cache_dir):
+    """The sum of the entries' frequencies kept in the file = the sum over its entries; the
+    checksum kept = the sha256 of its body; each word's own frequency (a byte search in its
+    character's block) = the block read as a dict, for the user words, every 50th entry of
+    the dictionary (words and prefixes), words it lacks and odd strings."""
+    import hashlib
+    import random
+
+    from extractor.text import words
+
+    jieba = words.import_jieba()
+    words._initialize(jieba.Tokenizer(), jieba)
+    data = words._dictionary_file(jieba).read_bytes()
+    lazy, _ = words._unpack_dictionary(data, {})
+    assert lazy.own_total == sum(lazy.counts) > 0
+    body = data[len(words._DICT_MAGIC) + 32 + words._DICT_CHECK.size:]
+    assert lazy.digest == hashlib.sha256(body).digest()
+
+    def slow(w: str) -> int:
+        if w[:1] not in lazy.where:
+            return 0
+        return dict(zip(*lazy._block(w[0]))).get(w, 0)
+
+    entries = [w for ch in list(lazy.where)[::7] for w in lazy._block(ch)[0]]
+    rnd = random.Random(3)
+    probe = ([line.split()[0] for line in read_lines("lexicons/jieba_user.txt")]
+             + entries[::50] + [w + "鑫" for w in entries[::97]] + [w[::-1] for w in entries[::89]]
+             + ["", "\n", "中\n国", "a", "\ud800", "中\ud800", "𠀀", "国" * 30]
+             + ["".join(rnd.choice("中国发展经济增长地区生产总值") for _ in range(rnd.randrange(1, 5)))
+                for _ in range(500)])
+    got = lazy.frequencies(probe)
+    assert got == {w: slow(w) for w in probe}
+    assert sum(1 for w in probe if got[w]) > 100 and sum(1 for w in probe if not got[w]) > 100
