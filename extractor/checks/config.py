@@ -158,25 +158,17 @@ def branch_runs(rx: regex.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
     src = rx.pattern
     if "\\Q" in src or "(?#" in src:
         return None
-    cuts, depth, i, n = [0], 0, 0, len(src)
-    while i < n:
-        ch = src[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(src, i)
-            continue
+    cuts, depth = [0], 0
+    for k, ch in _parens(src):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif ch == "|" and depth == 0:
-            cuts.append(i + 1)
-        i += 1
+        elif depth == 0:
+            cuts.append(k + 1)   # (a top-level '|')
     if depth != 0:
         return None
-    cuts.append(n + 1)
+    cuts.append(len(src) + 1)
     out = tuple(_source_runs(src[a:b - 1]) for a, b in zip(cuts, cuts[1:]))
     return out if all(out) else None
 
@@ -534,9 +526,10 @@ _ZERO_WIDTH_OPENERS = ("(?<=", "(?<!", "(?=", "(?!")
 _GROUP_OPENER = regex.compile(r"\((?:\?P<\w+>|\?:)?")
 
 
-def _group_end(src: str, i: int) -> int | None:
-    """Index just past the group that opens at ``src[i] == "("`` (escapes and classes skipped)."""
-    depth, n = 0, len(src)
+def _parens(src: str, i: int = 0) -> Iterator[tuple[int, str]]:
+    """Index and character of each ``(``, ``)`` and ``|`` of the source from ``i`` on, escapes and
+    character classes skipped (the walks over a pattern's groups and top-level branches)."""
+    n = len(src)
     while i < n:
         ch = src[i]
         if ch == "\\":
@@ -545,13 +538,21 @@ def _group_end(src: str, i: int) -> int | None:
         if ch == "[":
             i = _class_end(src, i)
             continue
+        if ch in "()|":
+            yield i, ch
+        i += 1
+
+
+def _group_end(src: str, i: int) -> int | None:
+    """Index just past the group that opens at ``src[i] == "("`` (escapes and classes skipped)."""
+    depth = 0
+    for k, ch in _parens(src, i):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
-                return i + 1
-        i += 1
+                return k + 1
     return None
 
 
