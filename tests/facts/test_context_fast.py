@@ -8,6 +8,8 @@ import dataclasses
 import re
 
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.facts import extract_facts
 from extractor.facts import context as ctx
@@ -158,8 +160,7 @@ def test_scans_stop_at_the_last_fact_of_each_span(sample_path):
     assert part.inds == [i for i in full.inds if before(i[2])]
     assert part.whole == [x for x in full.whole if before(x)]
     assert part.now == [x for x in full.now if before(x)]
-    assert part.clause_marks == [x for x in full.clause_marks if before(x)]
-    assert part.cues and part.inds and part.clause_marks
+    assert part.cues and part.inds
 
 
 def test_ends_around_the_positions_give_the_whole_lists_neighbours(sample_path, corpus_files):
@@ -216,8 +217,53 @@ def test_sentence_indexes_from_ends_around_are_the_bisects(sample_path, corpus_f
         spans_n = by_bisect._spans(nums)
         assert d.inds == [x for a, b, last in spans_n
                           for x in _ind_scan(d, a, b, last)]
-        assert d.clause_marks == [m.start() for a, b, last in spans_n
-                                  for m in ctx._CLAUSE_RE.finditer(text, a, last)]
+        inside = [x for x in nums if x <= len(text)]
+        assert inside and [d.clause_at(x, d.scope_start(x)) for x in inside] == \
+            [d.clause_start(x, d.scope_start(x)) for x in inside]
+
+
+def _ends_by_bisect(ends, pos):
+    from bisect import bisect_left
+
+    out = []
+    for p in pos:
+        k = bisect_left(ends, p)
+        out.append((ends[k - 1] if k > 0 else None, ends[k] if k < len(ends) else None, k))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab。！？!?\n，", max_size=60), st.lists(st.integers(0, 62), max_size=25))
+def test_ends_around_random_positions(text, pos):
+    # the next sentence found from the end after the position before (one search), a farther
+    # one by the reversed text: the same neighbours and touching sentences as the whole list
+    pos.sort()
+    ks: list[int] = []
+    part = ctx._ends_around(text, pos, ks)
+    got, want = _ends_by_bisect(part, pos), _ends_by_bisect(ctx._sentence_ends(text), pos)
+    assert [g[:2] for g in got] == [w[:2] for w in want]
+    assert ks == [g[2] for g in got]
+    for (_a, _b, k), (_c, _d, k2), (_e, _f, w), (_g, _h, w2) in zip(got, got[1:], want, want[1:]):
+        assert (k2 - k == 1) == (w2 - w == 1) and (k2 == k) == (w2 == w)
+    assert part == sorted(set(part))
+
+
+def test_clause_at_is_the_backward_walk(sample_path, corpus_files):
+    # the last clause mark before a figure, found in the reversed text: clause_start's answer
+    # at every position of real texts and edge strings, for its scope and for other floors
+    preps = [prepare(read(p)) for p in [sample_path] + list(corpus_files)[:6]]
+    for text in ["", "a", "，", "a，b", "，，a、b;c:", "一，二。三；四\n五：六、七"]:
+        preps.append(dataclasses.replace(preps[0], clean=dataclasses.replace(
+            preps[0].clean, text=text), sentences=[]))
+    for p in preps:
+        d = ctx._Doc(p)
+        n = len(d.text)
+        assert d.rtext == d.text[::-1]
+        for pos in range(0, n + 1, 1 if n < 5000 else 3):
+            scope = d.scope_start(pos)
+            assert d.clause_at(pos, scope) == d.clause_start(pos, scope), (d.text[:20], pos)
+            for floor in (0, max(0, pos - 3)):
+                assert d.clause_at(pos, floor) == d.clause_start(pos, floor)
 
 
 def _ind_scan(d, a, b, last):
