@@ -738,7 +738,6 @@ class _Doc:
         self._cached = cached
         self._cut = text_mod.cut_words
         self._words_of = word_strings_function()
-        self.words = self._words_plain
 
     def _words_plain(self, a: int, b: int) -> Sequence[str]:
         """The words of clean[a:b] as ``_words`` gives them for a plain Prepared (its cache,
@@ -760,6 +759,13 @@ class _Doc:
                     self._cached.add(i)
                     return [w for w, _, _ in got]
         return self._words_of(self.text[a:b])
+
+    # ``words`` of a plain Prepared, from the class: a bound method stored on the instance
+    # (self.words = self._words_plain) made each _Doc a reference cycle, which kept the whole
+    # prepared document (its sentences, offset maps, word cache) alive after attach until a
+    # collection of the garbage collector found it (about 700 objects a document, most of them
+    # its sentences, walked and promoted by the young collections); now freed on return
+    words = _words_plain
 
     def _words_generic(self, a: int, b: int) -> Sequence[str]:
         return [w for w, _, _ in _words(self, a, b)]
