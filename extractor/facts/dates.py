@@ -502,7 +502,7 @@ class _TwinParts:
         if kept is not None:
             if kept == "refused":
                 return None
-            from .ruleset import _re_pattern
+            from ..rulefiles import _re_pattern
 
             try:
                 twin = _re_pattern(*kept)
@@ -581,7 +581,7 @@ def _twin_code_key() -> str | None:
 
 def _twin_cache(src: str) -> tuple[Any, Any]:
     """(cache file, what it keeps) of a twin's source: ``(stamp, sre arguments)`` of its
-    compiled code (ruleset._re_pattern), "refused", or None when nothing is kept (or no cache).
+    compiled code (rulefiles._re_pattern), "refused", or None when nothing is kept (or no cache).
     Keyed by the source, this module's and ruleset's code (re_twin, _apart), the Python and
     regex versions (their parsers, the \\d table)."""
     import hashlib
@@ -609,8 +609,7 @@ def _keep_twin(path, twin: _Twin | None) -> None:
     """Keep a twin's verdict (and compiled code) in the cache file ``path``."""
     import pickle
 
-    from ..rulefiles import write_cache
-    from .ruleset import _sre_args, _sre_stamp
+    from ..rulefiles import _sre_args, _sre_stamp, write_cache
 
     if path is None:
         return
