@@ -307,11 +307,12 @@ YOUNG_THRESHOLD = 7000
 
 def young_threshold() -> tuple[int, int, int]:
     """The collector's thresholds for the documents: the young generation's raised to
-    ``YOUNG_THRESHOLD`` (kept when higher already), the older ones as they are."""
+    ``YOUNG_THRESHOLD`` (kept when higher already, or 0: no automatic collection at all, a
+    caller's choice like ``gc.disable``), the older ones as they are."""
     import gc
 
     young, middle, old = gc.get_threshold()
-    return max(young, YOUNG_THRESHOLD), middle, old
+    return (young if young == 0 else max(young, YOUNG_THRESHOLD)), middle, old
 
 
 def first_and_fork(first: Callable, processor: str) -> object:

@@ -578,3 +578,24 @@ def test_the_young_generation_is_collected_less_often_while_documents_run(fake_c
         assert row["encoding"] == f"{YOUNG_THRESHOLD}/1", row
     assert set(seen) == {(YOUNG_THRESHOLD, True)} and len(seen) == len(tasks)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_callers_young_threshold_of_0_is_kept_while_documents_run(fake_corpus):
+    """``gc.set_threshold(0)`` turns the automatic collection off (as ``gc.disable`` does): a
+    run must not turn it on for its documents by raising the threshold to YOUNG_THRESHOLD
+    (it did: the documents after the first ran with 7000)."""
+    import gc
+
+    import fakeproc
+
+    tasks = [Task(str(p), p.name, None, None, False, None, "fakeproc:process_counting")
+             for p in sorted(fake_corpus.rglob("report*.txt"))]
+    before = gc.get_threshold()
+    gc.set_threshold(0, *before[1:])
+    try:
+        fakeproc.THRESHOLDS.clear()
+        assert len(list(run_tasks(tasks, jobs=1))) == len(tasks)
+        assert set(fakeproc.THRESHOLDS) == {(0, *before[1:])}
+        assert gc.get_threshold() == (0, *before[1:])
+    finally:
+        gc.set_threshold(*before)
