@@ -1200,6 +1200,7 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     n_whole, n_now = len(whole), len(now)
     subject_forms = _FORMS if d._pure_form else d._subject_forms
     big = len(text) + 1
+    fallbacks: dict[tuple, str] = {}    # (topic year, modality) → _topic_period
     scope = scope_last = -1        # the current scope: clean offsets [scope, scope_last]
     first_date = first_cue = first_whole = first_now = big   # their first start in the scope
     kd = 0                          # index of the scope's first date
@@ -1287,9 +1288,19 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
         m = clause_mark(rtext, n_text - cs, n_text - scope)    # d.clause_at(cs, scope)
         clause = n_text - m.start() if m is not None else scope
         if not f.period:
-            f.period = _period(f, year, gov, cs, clause, dates, topic[0],
-                               whole[bisect_left(whole, cs) - 1] if first_whole < cs else -1,
-                               now[bisect_left(now, cs) - 1] if first_now < cs else -1)
+            # the topic period (a pure function of the topic year and modality here) is also
+            # the answer of _period for a figure with no date, whole-year or now cue before it
+            # in its scope (most figures): no call then
+            fallback = fallbacks.get((topic[0], f.modality))
+            if fallback is None:
+                fallback = fallbacks[(topic[0], f.modality)] = _topic_period(
+                    topic[0], year, gov, f.modality)
+            if dates or first_whole < cs or first_now < cs:
+                f.period = _period(year, clause, dates, fallback,
+                                   whole[bisect_left(whole, cs) - 1] if first_whole < cs else -1,
+                                   now[bisect_left(now, cs) - 1] if first_now < cs else -1)
+            else:
+                f.period = fallback
         region_start = clause if clause > prev_end else prev_end
         subject = ""
         if kind == "quantity" or (kind == "count" and f.text and f.text[-1] in _AFTER_NOUN_WORDS):
@@ -1321,12 +1332,22 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
             prev_pct = (ce, f.role)
 
 
-def _period(f: Fact, year: int | None, gov: bool, cs: int, clause: int, dates: Any,
-            topic_year: int | None, whole: int, now: int) -> str:
-    """The period of a figure at ``cs``: the last date of its scope before it that is no
-    comparison base (an event date only in its own clause, starting at ``clause``), unless a
-    later whole-year cue (its position ``whole``, -1 if none) gives the topic year or a later
-    now cue (``now``) the report year; else the topic year. ``dates``: d.dates_before."""
+def _topic_period(topic_year: int | None, year: int | None, gov: bool, modality: str) -> str:
+    """The period of a figure without a date or cue before it: the topic year of its section,
+    else, in a 政府工作报告, report year − 1 for actual figures and the report year for
+    planned/expected ones, in other reports the report year; "" when no year is known."""
+    if topic_year is None and year is not None:
+        topic_year = year - 1 if gov and modality == "actual" else year
+    return str(topic_year) if topic_year is not None else ""
+
+
+def _period(year: int | None, clause: int, dates: Any, fallback: str, whole: int,
+            now: int) -> str:
+    """The period of a figure: the last date of its scope before it that is no comparison base
+    (an event date only in its own clause, starting at ``clause``), unless a later whole-year
+    cue (its position ``whole``, -1 if none) gives the topic period (``fallback``:
+    _topic_period) or a later now cue (``now``) the report year; else the topic period.
+    ``dates``: d.dates_before."""
     best_pos, best = -1, None
     for start, _y, base, in_topic, iso in dates:
         if base:
@@ -1334,12 +1355,10 @@ def _period(f: Fact, year: int | None, gov: bool, cs: int, clause: int, dates: A
         if not in_topic and clause > start:
             continue         # an event date (于8月16日正式开园) dates its own clause only
         best_pos, best = start, iso
-    if topic_year is None and year is not None:
-        topic_year = year - 1 if gov and f.modality == "actual" else year
     if whole >= 0 and (best is None or whole > best_pos):
-        best_pos, best = whole, str(topic_year) if topic_year is not None else ""
+        best_pos, best = whole, fallback
     if now >= 0 and (best is None or now > best_pos):
         best_pos, best = now, str(year) if year is not None else ""
     if best is not None:
         return best
-    return str(topic_year) if topic_year is not None else ""
+    return fallback

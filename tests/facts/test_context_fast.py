@@ -437,3 +437,47 @@ def test_cue_dispatch_is_none_when_a_cue_has_a_group_of_its_own():
             r, text, [(0, len(text), len(text))])
     # non-capturing groups and lookarounds keep the dispatch
     assert ctx._cue_dispatch([("planned", "(?:计|规)划(?=[达完])"), ("actual", "(?<!不)已")])
+
+
+def _period_by_the_rules(f, year, gov, clause, dates, topic_year, whole, now):
+    # the period as beff2af computed it for every figure (one function, no fast path)
+    best_pos, best = -1, None
+    for start, _y, base, in_topic, iso in dates:
+        if base or (not in_topic and clause > start):
+            continue
+        best_pos, best = start, iso
+    if topic_year is None and year is not None:
+        topic_year = year - 1 if gov and f.modality == "actual" else year
+    if whole >= 0 and (best is None or whole > best_pos):
+        best_pos, best = whole, str(topic_year) if topic_year is not None else ""
+    if now >= 0 and (best is None or now > best_pos):
+        best_pos, best = now, str(year) if year is not None else ""
+    if best is not None:
+        return best
+    return str(topic_year) if topic_year is not None else ""
+
+
+def test_periods_without_a_date_or_cue_are_the_topic_period(sample_path, corpus_files):
+    # attach answers a figure with no date, whole-year or now cue before it in its scope with
+    # the topic period (memoised per topic year and modality) instead of calling _period: the
+    # period of every figure recomputed from the document's dates, cues and topics
+    from bisect import bisect_left
+
+    seen = 0
+    for path in [sample_path] + list(corpus_files)[:10]:
+        p = prepare(read(path))
+        facts = extract_facts(p)
+        d = ctx._Doc(p)
+        for f in facts:
+            if f.kind in ("date", "duration"):
+                continue
+            cs = p.clean.to_clean(f.start)
+            scope = d.scope_start(cs)
+            clause = d.clause_start(cs, scope)
+            last = lambda xs: xs[bisect_left(xs, cs) - 1] if bisect_left(xs, cs) > bisect_left(
+                xs, scope) else -1
+            want = _period_by_the_rules(f, d.year, d.gov, clause, d.dates_before(scope, cs),
+                                        d.topic(f.section)[0], last(d.whole), last(d.now))
+            assert f.period == want, (path.name, f.text, f.period, want)
+            seen += 1
+    assert seen > 1000
