@@ -11,9 +11,10 @@ import functools
 import io
 import os
 import pickle
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from .errors import RuleFileError
 
@@ -285,6 +286,109 @@ def compile_regex(src: str, flags: int = 0) -> Any:
     if cache is None:
         cache = _REGEX_CACHES[path] = _RegexCache(path)
     return cache.compile(src, flags)
+
+
+# ------------------------------------------------------------------- objects built from the rules
+def _sre_stamp() -> tuple | None:
+    """What the code of a compiled re pattern is valid for: this interpreter's exact version and
+    its _sre engine's code format (None: no _sre to ask)."""
+    try:
+        import _sre
+        return (sys.hexversion, _sre.MAGIC, _sre.CODESIZE)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _sre_args(rx: Any) -> tuple | None:
+    """The arguments re's compiler gives ``_sre.compile`` for ``rx`` (re._compiler.compile's
+    last step, from its parse: the same code), or None where re's internals are not those."""
+    try:
+        from re import _compiler, _parser
+        parsed = _parser.parse(rx.pattern, rx.flags)
+        code = list(map(int, _compiler._code(parsed, rx.flags)))   # (named int constants)
+        state = parsed.state
+        indexgroup = [None] * state.groups
+        for k, i in state.groupdict.items():
+            indexgroup[i] = k
+        return (rx.pattern, rx.flags | state.flags, code, state.groups - 1,
+                dict(state.groupdict), tuple(indexgroup))
+    except Exception:   # noqa: BLE001 - another Python's internals: pickled as re does
+        return None
+
+
+def _re_pattern(stamp: Any, args: tuple) -> Any:
+    """A re pattern of a cached object, rebuilt from its compiled code when it was compiled by
+    this interpreter (``stamp``, see _sre_stamp; _sre checks the code it is given), else
+    compiled from its source. re parses and optimises a pattern in Python: the number rules'
+    twins (re_twin) took 55 ms of every process's start to compile, 1 ms from their code."""
+    if stamp is not None and stamp == _sre_stamp():
+        try:
+            import _sre
+            return _sre.compile(*args)
+        except Exception:   # noqa: BLE001 - code _sre does not take: compiled again below
+            pass
+    return re.compile(args[0], args[1])
+
+
+class _CompiledPickler(pickle.Pickler):
+    """Pickles re patterns as their compiled code (_re_pattern), not as their source and flags
+    (re's own way, which compiles them again when they are loaded)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if obj.__class__ is re.Pattern and isinstance(obj.pattern, str):
+            args = _sre_args(obj)
+            if args is not None:
+                return _re_pattern, (_sre_stamp(), args)
+        return NotImplemented
+
+
+#: the globals every cached object may name besides its own classes: sets, regex's pattern
+#: constructor (a regex pattern pickles as the arguments of its constructor: its parsed code),
+#: _re_pattern for the re patterns (_CompiledPickler) and re's own (what re pickles one as)
+BUILT_GLOBALS = frozenset({("builtins", "frozenset"), ("builtins", "set"),
+                           ("regex._regex", "compile"), ("re", "_compile"),
+                           (__name__, "_re_pattern")})
+
+_T = TypeVar("_T")
+
+
+def cached_build(kind: str, key: str, build: Callable[[], _T], allow: frozenset,
+                 valid: Callable[[Any], bool], kept: int = 8) -> _T:
+    """What ``build()`` returns, from ``<cache dir>/<kind>/<key>.pickle`` when that file holds
+    it, else built and filed there (the newest ``kept`` files of the kind are kept).
+
+    ``key`` must name everything the object is derived from (the rule files' contents, the
+    sources of the code that derives it, the Python, regex and ruamel versions). The file
+    holds (key, object): the key inside is the one the writer's code made, so an object other
+    code filed under this name is not taken for ours; ``valid`` tests the object (its class,
+    every field there). It is unpickled with a closed list of globals (``allow`` and
+    :data:`BUILT_GLOBALS`); its re patterns come back as their compiled code. A damaged,
+    foreign or unreadable file is a miss; a failing build raises and files nothing."""
+    path = cache_path(kind, f"{key}.pickle")
+    data = read_cache(path)
+    if data is not None:
+        try:
+            got = load_pickle(data, allow=allow | BUILT_GLOBALS)
+        except Exception:   # truncated, or naming what it may not: build it again
+            got = None
+        if type(got) is tuple and len(got) == 2 and got[0] == key and valid(got[1]):
+            return got[1]
+    obj = build()
+    if path is not None:
+        try:
+            buf = io.BytesIO()
+            _CompiledPickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((key, obj))
+            blob = buf.getvalue()
+        except Exception:   # noqa: BLE001 - an object that cannot be pickled: built each time
+            return obj
+        write_cache(path, blob)
+        try:   # the files of earlier rule versions: keep the newest few
+            old = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+            for p in old[:-kept]:
+                p.unlink()
+        except OSError:
+            pass
+    return obj
 
 
 @functools.cache

@@ -40,7 +40,7 @@ from concurrent.futures.process import BrokenProcessPool
 from ..errors import RuleFileError
 from .worker import (DEFAULT_PROCESSOR, Chunk, Outcome, Task, finish, first_and_fork,
                      init_worker, preflight, process_chunk, process_chunk_clocked, process_task,
-                     ready, status_row, warm_up)
+                     ready, status_row, warm_up, young_threshold)
 
 ENGINES = ("local", "dask")
 DEFAULT_TIMEOUT = 120.0
@@ -151,8 +151,10 @@ def _frozen_for_the_run():
     walks the documents' objects only: about 100k tracked objects, 40-50 ms a full
     collection, 4-6 of them on the 25 MB benchmark. At the end they are handed back
     (``gc.unfreeze``): in a longer-lived process (a program calling ``run_batch``), what became
-    cyclic garbage meanwhile is collected as before, only later. Left alone when something
-    else froze objects already (its freeze is not ours to undo)."""
+    cyclic garbage meanwhile is collected as before, only later. The young generation is
+    collected less often meanwhile (``worker.young_threshold``), the thresholds restored at
+    the end. Left alone when something else froze objects already (its freeze is not ours to
+    undo)."""
     import gc
 
     if gc.get_freeze_count() or not gc.isenabled():
@@ -160,9 +162,12 @@ def _frozen_for_the_run():
         return
     gc.collect(1)
     gc.freeze()
+    before = gc.get_threshold()
+    gc.set_threshold(*young_threshold())
     try:
         yield
     finally:
+        gc.set_threshold(*before)
         gc.unfreeze()
 
 
@@ -396,59 +401,64 @@ def _local(tasks: Iterable[Task], *, jobs: int, chunk_size: int, grace: float,
             found = None
             executor = pool.renew()
         _raise_rule_error(found)
-        while True:
-            if checkpoint is not None:
-                checkpoint()
-            broken = False
-            while not any(s for _, s, _ in inflight.values()):   # a suspect runs alone
-                nxt = sched.next_chunk(len(inflight))
-                if nxt is None:
-                    break
-                chunk, suspect = nxt
-                slot = min(set(range(nslots)) - {sl for _, _, sl in inflight.values()})
-                started[slot] = 0.0
-                try:
-                    fut = executor.submit(process_chunk_clocked, chunk, slot)
-                except BrokenProcessPool:        # a worker died since the last look
-                    sched.retry.appendleft((chunk, suspect))
-                    broken = True
-                    break
-                inflight[fut] = (chunk, suspect, slot)
-            if not inflight and not broken:
-                break
-            done = set()
-            if inflight:
-                done, _ = wait(list(inflight), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            for fut in done:
-                chunk, suspect, _ = inflight.pop(fut)
-                try:
-                    outs = fut.result()
-                except BrokenProcessPool as exc:
-                    broken = True
-                    yield from sched.give_up(chunk, suspect, "crash",
-                                             str(exc) or "the process pool broke")
-                    continue
-                except Exception as exc:  # pickling trouble etc.: the chunk fails, the run goes on
-                    for t in chunk.tasks:
-                        yield _crash_outcome(t, f"{type(exc).__name__}: {exc}")
-                    continue
-                yield from outs
-            now = time.monotonic()
-            stuck = [f for f, (c, _, slot) in inflight.items()
-                     if (lim := hard_limit(c, grace)) is not None and started[slot] > 0
-                     and now - started[slot] > lim and not f.done()]
-            if stuck or broken:
-                pool.kill()
-                for fut, (chunk, suspect, _) in list(inflight.items()):
-                    if fut in stuck:
-                        yield from sched.give_up(chunk, suspect, "timeout")
-                    elif fut.done() and not fut.cancelled() and fut.exception() is None:
-                        yield from fut.result()
-                    else:
-                        # bystanders go again (a suspect that was not stuck stays suspect)
+        # this process's own objects (the command line, Arrow, the store) out of the
+        # collector's sight while it stores the outcomes, as the serial engine does: its
+        # full collections then walk the outcomes in flight only (one of ~50k objects took
+        # 10-25 ms of the CPU the workers need)
+        with _frozen_for_the_run():
+            while True:
+                if checkpoint is not None:
+                    checkpoint()
+                broken = False
+                while not any(s for _, s, _ in inflight.values()):   # a suspect runs alone
+                    nxt = sched.next_chunk(len(inflight))
+                    if nxt is None:
+                        break
+                    chunk, suspect = nxt
+                    slot = min(set(range(nslots)) - {sl for _, _, sl in inflight.values()})
+                    started[slot] = 0.0
+                    try:
+                        fut = executor.submit(process_chunk_clocked, chunk, slot)
+                    except BrokenProcessPool:        # a worker died since the last look
                         sched.retry.appendleft((chunk, suspect))
-                inflight.clear()
-                executor = pool.renew()
+                        broken = True
+                        break
+                    inflight[fut] = (chunk, suspect, slot)
+                if not inflight and not broken:
+                    break
+                done = set()
+                if inflight:
+                    done, _ = wait(list(inflight), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    chunk, suspect, _ = inflight.pop(fut)
+                    try:
+                        outs = fut.result()
+                    except BrokenProcessPool as exc:
+                        broken = True
+                        yield from sched.give_up(chunk, suspect, "crash",
+                                                 str(exc) or "the process pool broke")
+                        continue
+                    except Exception as exc:  # pickling trouble etc.: the chunk fails, the run goes on
+                        for t in chunk.tasks:
+                            yield _crash_outcome(t, f"{type(exc).__name__}: {exc}")
+                        continue
+                    yield from outs
+                now = time.monotonic()
+                stuck = [f for f, (c, _, slot) in inflight.items()
+                         if (lim := hard_limit(c, grace)) is not None and started[slot] > 0
+                         and now - started[slot] > lim and not f.done()]
+                if stuck or broken:
+                    pool.kill()
+                    for fut, (chunk, suspect, _) in list(inflight.items()):
+                        if fut in stuck:
+                            yield from sched.give_up(chunk, suspect, "timeout")
+                        elif fut.done() and not fut.cancelled() and fut.exception() is None:
+                            yield from fut.result()
+                        else:
+                            # bystanders go again (a suspect that was not stuck stays suspect)
+                            sched.retry.appendleft((chunk, suspect))
+                    inflight.clear()
+                    executor = pool.renew()
     finally:
         pool.close(kill=bool(inflight))
 

@@ -1550,8 +1550,10 @@ class _Out:
 
 
 def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable[str], *,
-              bom: bool = True) -> list[Path]:
+              bom: bool = True, only: dict[str, Iterable[str]] | None = None) -> list[Path]:
     """Write every table in every format into ``out_dir``; returns the files written.
+    ``only``: a format's tables, where not all (``runner.write_in_two`` splits the files of one
+    format over two processes); a workbook always holds every table.
 
     Each table's batches are read once and handed to every format's writer (the store's
     query, not the writing, was the larger part of a Parquet export). A file that cannot be
@@ -1563,10 +1565,12 @@ def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    chosen = {fmt: set(tables) if only is None or fmt not in only else set(only[fmt])
+              for fmt in formats}
     written: list[Path] = []
     for fmt in formats:
         written += ([out_dir / XLSX_NAME] if fmt == "xlsx"
-                    else [out_dir / f"{name}.{fmt}" for name in tables])
+                    else [out_dir / f"{name}.{fmt}" for name in tables if name in chosen[fmt]])
     # a folder that cannot be made is the folder's error (the same for every file), not a file's
     out_dir.mkdir(parents=True, exist_ok=True)
     outs: list[_Out] = []
@@ -1591,7 +1595,10 @@ def write_all(tables: dict[str, Batches], out_dir: str | Path, formats: Iterable
             files = [begin(out_dir / f"{name}.{fmt}",
                            lambda stack, part, fmt=fmt: stack.enter_context(
                                _table_writer(fmt, name, part, bom)))
-                     for fmt in dict.fromkeys(formats) if fmt != "xlsx"]
+                     for fmt in dict.fromkeys(formats)
+                     if fmt != "xlsx" and name in chosen[fmt]]
+            if not files and workbook is None:  # a table none of the files wants: not read
+                continue
             writers = [(out, w) for out, w in files if w is not None]
             batches = factory()
             if workbook is not None and book.error is None:

@@ -33,10 +33,15 @@ from .worker import DEFAULT_PROCESSOR, Task, finish, status_row
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 TABLE_ORDER = ("facts", "anomalies", "documents")
-# relative cost of writing each format (CPU, ms for the 25 MB benchmark's tables, reading them
-# included, at 20:01 of session 7: xlsx 291, jsonl 177, parquet 140, csv 134, the read alone
-# 33): write_in_two splits the formats over two processes by it
-EXPORT_COST = {"xlsx": 29, "jsonl": 18, "parquet": 14, "csv": 13}
+# the cost of writing a file, to split the files over two processes (write_in_two): ns of
+# CPU per row of its table (the workbook: of all three) and per file (or sheet) whatever its
+# rows. Fitted at 01:20 of session 9 to write_all of one (format, table) at a time on the
+# tables of the 25 MB benchmark (93,870 facts, 185 findings, 505 documents) and of the corpus
+# once (18,774 / 37 / 101), best of 7-9 CPU times each: xlsx 318 / 73 ms, facts.jsonl 141 /
+# 24, facts.parquet 122 / 24, facts.csv 112 / 25; the files of the two small tables 2-5 ms
+# each, their rows hardly counting
+EXPORT_COST = {"xlsx": 3200, "jsonl": 1400, "parquet": 1300, "csv": 1200}
+FILE_COST = 3_000_000
 # with several workers, this many of the smallest inputs per worker go last (smallest_last):
 # more than the single-document chunks at the end of a run (engine.chunked: two per slot)
 TAIL_PER_JOB = 8
@@ -293,9 +298,9 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     """``write_all`` of every table in every format, split over this process and one helper
     process (with ``--jobs`` > 1 the workers are done by now and a core is free).
 
-    The formats are split into two groups of about equal cost (``split_formats``); each
-    process writes its group with one ``write_all``, so it reads the tables once for all its
-    formats. Both read the tables themselves: a scratch store's own Arrow files
+    The files are split into two groups of about equal cost (``split_exports``: the workbook
+    is one file, each table of another format one file); each process writes its group with
+    one ``write_all``, so it reads each table it needs once for all its files. Both read the tables themselves: a scratch store's own Arrow files
     (``ScratchStore.reader``), or else (a DuckDB store) Arrow stream files in ``scratch``, into
     which the store's tables are read once, sorted; the store is closed before the writing.
     Returns the files in ``write_all``'s order.
@@ -306,7 +311,6 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     the fork server (DuckDB's threads are not to be forked)."""
     import multiprocessing as mp
 
-    mine_fmts, their_fmts = split_formats(formats)
     # the pool's fork server for a DuckDB store: no DuckDB threads inherited
     ctx = mp.get_context("fork" if isinstance(store, ScratchStore) and _can_fork()
                          else "forkserver")
@@ -317,31 +321,33 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
             # its files are already in export order, source by source: no copy to make (the
             # copy of the 25 MB benchmark's tables was 0.07 CPU s and ~20 MB written)
             tables = store.reader()
+            rows = store.counts()
         else:
             helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
-                                 args=(theirs, str(out_dir), their_fmts, bom))
+                                 args=(theirs, str(out_dir), bom))
             with main_not_rerun():
                 helper.start()              # it imports the writers meanwhile
-            files = {}
+            files, rows = {}, {}
             for t in TABLE_ORDER:
                 files[t] = scratch / f"{t}.arrows"
-                _spill(store.batches(t), store_schema(t), files[t])
+                rows[t] = _spill(store.batches(t), store_schema(t), files[t])
             tables = _Spilled(files)
         # the store is not read again: closing it now returns DuckDB's buffers (a --db
         # store's rows live in them) before both processes write
         store.close()
+        my_files, their_files = split_exports(formats, rows)
         if helper is None:
             # a fork has the tables as they are here: nothing to send (multiprocessing flushes
             # our stdio buffers first, or the fork would write what is pending again)
             helper = ctx.Process(target=_export_helper, name="extractor-export", daemon=True,
-                                 args=(theirs, str(out_dir), their_fmts, bom, tables, mine))
+                                 args=(theirs, str(out_dir), bom, their_files, tables, mine))
             helper.start()
         else:
-            mine.send(tables)
+            mine.send((their_files, tables))
         theirs.close()
         failed = None
         try:
-            written = _write_group(tables, str(out_dir), mine_fmts, bom)
+            written = _write_group(tables, str(out_dir), my_files, bom)
         except WriteFailed as exc:  # a file of ours: the helper's files are written all the
             failed, written = exc, []   # same (stopped, they were removed unfinished)
         try:
@@ -366,7 +372,9 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
         mine.close()
         theirs.close()
     rank = {fmt: i for i, fmt in enumerate(formats)}
-    return sorted(written, key=lambda p: rank[p.suffix[1:]])   # stable: tables stay in order
+    table_rank = {t: i for i, t in enumerate(TABLE_ORDER)}
+    # write_all's order: by format, then by table (the workbook is one file)
+    return sorted(written, key=lambda p: (rank[p.suffix[1:]], table_rank.get(p.stem, 0)))
 
 
 # seconds the export helper has to end once asked to stop (writing stopped, its .part files
@@ -411,23 +419,38 @@ def _stop_helper(helper) -> None:
         helper.join()
 
 
-def split_formats(formats: Sequence[str]) -> tuple[list[str], list[str]]:
-    """``formats`` in two groups (each in the order given) whose costs (``EXPORT_COST``) are as
-    close as can be, the dearer one first (this process's: it starts writing first)."""
-    cost = [EXPORT_COST.get(f, 1) for f in formats]
+def split_exports(formats: Sequence[str], rows: dict[str, int]
+                  ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The files of ``formats`` in two groups whose costs (``EXPORT_COST`` per row of
+    ``rows``, the tables' row counts, plus ``FILE_COST`` per file) are as close as can be, the
+    dearer one first (this process's: it starts writing first). A group is a format's tables
+    by format, both in the order given (``write_all``'s ``only``); the workbook is one file of
+    every table. Each file in exactly one group; both groups have files when there are two."""
+    files = [(fmt, TABLE_ORDER) if fmt == "xlsx" else (fmt, (t,))
+             for fmt in dict.fromkeys(formats) for t in (("",) if fmt == "xlsx" else TABLE_ORDER)]
+    cost = [EXPORT_COST.get(fmt, 1000) * sum(max(0, rows.get(t, 0)) for t in tables)
+            + FILE_COST * len(tables) for fmt, tables in files]
     total = sum(cost)
+    # the cost of every subset (bit i: file i), each from a smaller one: at most 2^10 sums
+    part = [0] * (1 << len(files))
+    for m in range(1, len(part)):
+        low = m & -m
+        part[m] = part[m ^ low] + cost[low.bit_length() - 1]
+    # every split but the one-sided ones (when there are two files or more): the dearer
+    # group's cost decides, then the mask (deterministic)
+    masks = range(1, len(part) - 1) if len(files) > 1 else range(len(part))
+    mask = min(masks, key=lambda m: (max(part[m], total - part[m]), m))
+    if part[mask] < total - part[mask]:
+        mask ^= len(part) - 1
 
-    def dearer(mask: int) -> int:
-        part = sum(c for i, c in enumerate(cost) if mask >> i & 1)
-        return max(part, total - part)
+    def group(take: bool) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for i, (fmt, tables) in enumerate(files):
+            if bool(mask >> i & 1) == take:
+                out[fmt] = out.get(fmt, ()) + tables
+        return out
 
-    # every split of (at most four) formats; the dearer group's cost decides, then the mask
-    mask = min(range(1 << len(formats)), key=lambda m: (dearer(m), m))
-    groups = ([f for i, f in enumerate(formats) if mask >> i & 1],
-              [f for i, f in enumerate(formats) if not mask >> i & 1])
-    if sum(EXPORT_COST.get(f, 1) for f in groups[0]) < dearer(mask):
-        groups = groups[::-1]
-    return groups
+    return group(True), group(False)
 
 
 def _can_fork() -> bool:
@@ -438,12 +461,16 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
-def _spill(batches, schema, path: Path) -> None:
+def _spill(batches, schema, path: Path) -> int:
+    """``batches`` into the Arrow stream file ``path``; returns the number of rows."""
     import pyarrow as pa
 
+    n = 0
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
         for b in batches:
             writer.write_batch(b)
+            n += b.num_rows
+    return n
 
 
 class _Spilled:
@@ -460,13 +487,14 @@ class _Spilled:
             yield from pa.ipc.open_stream(src)
 
 
-def _write_group(source, out_dir: str, formats: list[str], bom: bool) -> list[Path]:
-    """``write_all`` of ``formats`` (none: nothing); ``source.batches(table)`` gives a table's
-    rows (a ``ScratchReader`` or ``_Spilled``)."""
-    if not formats:
+def _write_group(source, out_dir: str, files: dict[str, Sequence[str]], bom: bool
+                 ) -> list[Path]:
+    """``write_all`` of ``files``, each format's tables (``split_exports``; none: nothing);
+    ``source.batches(table)`` gives a table's rows (a ``ScratchReader`` or ``_Spilled``)."""
+    if not files:
         return []
     return write_all({t: (lambda t=t: source.batches(t)) for t in TABLE_ORDER}, out_dir,
-                     formats, bom=bom)
+                     list(files), bom=bom, only=files)
 
 
 def _write_failed(path: str, errno: int | None, reason: str, filename: str | None,
@@ -478,11 +506,12 @@ def _write_failed(path: str, errno: int | None, reason: str, filename: str | Non
     return WriteFailed(Path(path), cause, [Path(p) for p in others])
 
 
-def _export_helper(conn, out_dir: str, formats: list[str], bom: bool, source=None,
+def _export_helper(conn, out_dir: str, bom: bool, files: dict | None = None, source=None,
                    other_end=None) -> None:
-    """The export helper's process: ``write_all`` of ``formats``, the files written (or the
-    error) sent back through ``conn``. From the fork server it receives the tables there; a
-    fork of the run (``source`` given) has them, and the run's end of the pipe (``other_end``),
+    """The export helper's process: ``write_all`` of ``files`` (``split_exports``), the files
+    written (or the error) sent back through ``conn``. From the fork server it receives its
+    files and the tables there (the split waits for the spill's row counts); a fork of the
+    run (``source`` given) has them, and the run's end of the pipe (``other_end``),
     closed here so that the pipe ends with the run. ``HELPER_STOP`` (``_stop_helper``) ends
     the writing, which removes the unfinished files."""
     try:
@@ -493,12 +522,12 @@ def _export_helper(conn, out_dir: str, formats: list[str], bom: bool, source=Non
             from .exports import lean_memory_pool  # the writers imported before the files come
 
             lean_memory_pool()
-            source = conn.recv()
+            files, source = conn.recv()
         else:
             # (a fork keeps the run's SIGTERM handler, which only records a stop request: the
             # exports are not cut short, as with --jobs 1, where SIGTERM waits for them too)
             other_end.close()
-        conn.send(("ok", _write_group(source, out_dir, formats, bom)))
+        conn.send(("ok", _write_group(source, out_dir, files, bom)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         try:
             if isinstance(exc, WriteFailed):

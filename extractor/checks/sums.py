@@ -66,19 +66,20 @@ def _is_change(ctx: CheckContext, f: Fact) -> bool:
 
 
 def _is_change_uncached(ctx: CheckContext, f: Fact) -> bool:
-    before = ctx.text[max(0, f.start - 8):f.start]
+    if pattern("sums", "not_part_before").search(ctx.text[max(0, f.start - 8):f.start]):
+        return True   # (the clause is read only when the words right before do not decide)
     clause = _clause(ctx, f)
-    return bool(pattern("sums", "not_part_before").search(before)
-                or pattern("sums", "clause_skip").search(clause)
+    return bool(pattern("sums", "clause_skip").search(clause)
                 or pattern("sums", "part_clause_skip").search(clause)
                 or truncated(ctx, f))
 
 
 def _not_total(ctx: CheckContext, f: Fact) -> bool:
-    before = ctx.text[max(0, f.start - 8):f.start]
-    return bool(pattern("sums", "not_total_before").search(before)
-                or pattern("sums", "clause_skip").search(_clause(ctx, f))
-                or pattern("sums", "not_total_clause").search(_clause(ctx, f))
+    if pattern("sums", "not_total_before").search(ctx.text[max(0, f.start - 8):f.start]):
+        return True
+    clause = _clause(ctx, f)   # (read once for both tests: clause_before keeps no memo)
+    return bool(pattern("sums", "clause_skip").search(clause)
+                or pattern("sums", "not_total_clause").search(clause)
                 or truncated(ctx, f))
 
 
@@ -104,7 +105,7 @@ def _find_groups(ctx: CheckContext) -> Iterator[tuple[Fact, list[Fact], str, int
     pa = pattern("sums", "partial_cue")
     stop = pattern("sums", "stop")
     either = _either(ex, pa)
-    additive = [f for f in ctx.facts if f.kind in ADDITIVE_KINDS and f.value is not None]
+    additive = [f for f in ctx.of_kinds(ADDITIVE_KINDS) if f.value is not None]
     # each figure's window: from its end to the next figure, at most CUE_LOOK characters (the
     # cue may follow a growth clause of the total: 完成X亿元，增长8%，其中…)
     ends = list(map(_END, additive))   # (attribute reads and sums in C)

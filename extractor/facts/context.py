@@ -518,7 +518,8 @@ def _sentence_ends(text: str) -> list[int]:
 _SENT_END_FWD = re.compile(_SENT_END.pattern)
 
 
-def _ends_around(text: str, positions: list[int], ks: list[int] | None = None) -> list[int]:
+def _ends_around(text: str, positions: list[int], ks: list[int] | None = None,
+                 rtext: str | None = None) -> list[int]:
     """The sentence ends (``_SENT_END``) next to ``positions`` (ascending): for each, the last
     end before it and the first at or after it. A bisect of a position in this list finds
     the same two ends as in _sentence_ends' whole list, and the sentences of two positions
@@ -528,27 +529,50 @@ def _ends_around(text: str, positions: list[int], ks: list[int] | None = None) -
     position's index here (its bisect_left in the returned list: the index its first end at
     or after it gets, or the list's length when there is none).
 
-    The last end before a position is the first one in the reversed text from the mirrored
-    position (text[i] is rtext[n - 1 - i]): a forward search of the stdlib engine, cheaper
-    than the regex module's reverse search."""
+    A position past the end after the position before (``nxt``) looks first for the end
+    after ``nxt``: when the position lies in that next sentence, ``nxt`` is the last end
+    before it and that end the first after it (one search; facts cluster in neighbouring
+    sentences). Otherwise the last end before it is the first one in the reversed text
+    (``rtext``, ``text[::-1]`` when not given) from the mirrored position (text[i] is
+    rtext[n - 1 - i]): a forward search of the stdlib engine, cheaper than the regex
+    module's reverse search, and the first end at or after it a forward search from it."""
     out: list[int] = []
     n = len(text)
     nxt = -1                # the first end at or after the position before (n: none)
     k = 0                   # … its index in out
     ahead = _SENT_END_FWD.search
-    rtext = text[::-1] if positions else text
+    if rtext is None:
+        rtext = text[::-1] if positions else text
     add = ks.append if ks is not None else None
     for pos in positions:
         if pos <= nxt:
             if add is not None:
                 add(k)
             continue        # the sentence of the position before: no end in [that, pos)
-        # the last end in [max(nxt, 0), pos): rtext[n - pos : n - max(nxt, 0)]
-        m = ahead(rtext, n - pos, n - nxt if nxt > 0 else n)
-        if m is not None:
-            e = n - 1 - m.start()
-            if not out or out[-1] != e:
+        if nxt >= 0:
+            # the end after nxt (an end, out's last, or n: none after the position before)
+            m = ahead(text, nxt + 1) if nxt < n else None
+            if m is None:   # no end after the position before's: none before this one
+                k = len(out)
+                nxt = n
+                if add is not None:
+                    add(k)
+                continue
+            e = m.start()
+            if pos <= e:    # the next sentence: nxt is the last end before pos, e the first after
+                k = len(out)
                 out.append(e)
+                nxt = e
+                if add is not None:
+                    add(k)
+                continue
+            # the last end in [e, pos) (e at least): rtext[n - pos : n - e]
+            out.append(n - 1 - ahead(rtext, n - pos, n - e).start())
+        else:
+            # the last end in [0, pos): rtext[n - pos : n]
+            m = ahead(rtext, n - pos, n)
+            if m is not None:
+                out.append(n - 1 - m.start())
         m = ahead(text, pos)
         k = len(out)
         if m is None:
@@ -611,8 +635,11 @@ class _Doc:
         # looked up are theirs and those of the dates in them), else all of them
         ordered = sorted(positions) if positions is not None else None
         ks: list[int] = []      # the sentence index of each of ``ordered`` (see _spans)
+        # the text reversed: the last sentence end / clause mark before a position is the
+        # first one after the mirrored position there (_ends_around, clause_at)
+        self.rtext = self.text[::-1]
         self.sent_ends = (_sentence_ends(self.text) if ordered is None
-                          else _ends_around(self.text, ordered, ks))
+                          else _ends_around(self.text, ordered, ks, self.rtext))
         self.gov = report_kind(self.text) == "政府工作报告"
         self.headings = self._headings()
         self._topic: dict[str, tuple[int | None, bool]] = {}
@@ -634,9 +661,9 @@ class _Doc:
         # match can cross a sentence end, only the sentences holding the facts are scanned
         # (``positions``, clean offsets): the matches there are those of a whole-text scan.
         # Only a figure (``numbers``: the facts other than dates and durations) asks for the
-        # period cues, indicators and clause marks: those are sought in its sentences only.
-        # A fact asks only for matches starting before it (the cue, period cue and clause mark
-        # before it, an indicator ending by it), so the scan of a span stops at the first match
+        # period cues and indicators: those are sought in its sentences only.
+        # A fact asks only for matches starting before it (the cue and period cue before it,
+        # an indicator ending by it), so the scan of a span stops at the first match
         # starting at or after the span's last fact (``last``): the matches before that are
         # those of the whole scan (finditer goes left to right), the rest are never asked for
         scoped = positions is not None and r.scoped_scan
@@ -665,10 +692,6 @@ class _Doc:
                 end = m.end()
                 inds.append((end, start - end, start))
         self.ind_ends = [x[0] for x in inds]
-        # clause marks of the scanned sentences before their last figure: clause_at(pos, scope)
-        # of a figure there (single characters: the scan may end at ``last``)
-        self.clause_marks = [m.start() for a, b, last in spans
-                             for m in _CLAUSE_RE.finditer(text, a, last)]
         self._subject_forms: dict[str, str] = {}
         self.flags = _word_flags(self.rules)    # the subject scan's word flags (memo)
         self._setup_lookups()
@@ -715,7 +738,6 @@ class _Doc:
         self._cached = cached
         self._cut = text_mod.cut_words
         self._words_of = word_strings_function()
-        self.words = self._words_plain
 
     def _words_plain(self, a: int, b: int) -> Sequence[str]:
         """The words of clean[a:b] as ``_words`` gives them for a plain Prepared (its cache,
@@ -737,6 +759,13 @@ class _Doc:
                     self._cached.add(i)
                     return [w for w, _, _ in got]
         return self._words_of(self.text[a:b])
+
+    # ``words`` of a plain Prepared, from the class: a bound method stored on the instance
+    # (self.words = self._words_plain) made each _Doc a reference cycle, which kept the whole
+    # prepared document (its sentences, offset maps, word cache) alive after attach until a
+    # collection of the garbage collector found it (about 700 objects a document, most of them
+    # its sentences, walked and promoted by the young collections); now freed on return
+    words = _words_plain
 
     def _words_generic(self, a: int, b: int) -> Sequence[str]:
         return [w for w, _, _ in _words(self, a, b)]
@@ -850,13 +879,13 @@ class _Doc:
         return floor
 
     def clause_at(self, pos: int, scope: int) -> int:
-        """``clause_start(pos, scope)`` for a fact start ``pos`` in its scope ``scope`` (a bisect
-        over the clause marks found once in the scanned sentences, which hold [scope, pos))."""
-        marks = self.clause_marks
-        i = bisect_left(marks, pos) - 1
-        if i >= 0 and marks[i] >= scope:
-            return marks[i] + 1
-        return scope
+        """``clause_start(pos, scope)``: after the last clause mark in [scope, pos), the first
+        one in the reversed text from the mirrored position (rtext[n - pos : n - scope] is
+        text[scope:pos] reversed), found by one search of the stdlib engine that stops there
+        (a list of every clause mark of the figures' sentences cost a match object each)."""
+        n = len(self.text)
+        m = _CLAUSE_RE.search(self.rtext, n - pos, n - scope)
+        return n - m.start() if m is not None else scope
 
     def section_path(self, section: str) -> list[tuple[int, int]]:
         """Heading spans of ``section`` and its parents, innermost first."""
@@ -1162,13 +1191,16 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     date_starts = d.date_starts
     n_dates = len(date_starts)
     dates_from = d.dates_from
-    marks = d.clause_marks
+    rtext = d.rtext
+    n_text = len(text)
+    clause_mark = _CLAUSE_RE.search
     cues, cue_starts = d.cues, d.cue_starts
     n_cues = len(cue_starts)
     whole, now = d.whole, d.now
     n_whole, n_now = len(whole), len(now)
     subject_forms = _FORMS if d._pure_form else d._subject_forms
     big = len(text) + 1
+    fallbacks: dict[tuple, str] = {}    # (topic year, modality) → _topic_period
     scope = scope_last = -1        # the current scope: clean offsets [scope, scope_last]
     first_date = first_cue = first_whole = first_now = big   # their first start in the scope
     kd = 0                          # index of the scope's first date
@@ -1253,12 +1285,22 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
         if kind in _NO_SUBJECT:
             prev_end = ce
             continue
-        k = bisect_left(marks, cs) - 1                   # d.clause_start(cs, scope)
-        clause = marks[k] + 1 if k >= 0 and marks[k] >= scope else scope
+        m = clause_mark(rtext, n_text - cs, n_text - scope)    # d.clause_at(cs, scope)
+        clause = n_text - m.start() if m is not None else scope
         if not f.period:
-            f.period = _period(f, year, gov, cs, clause, dates, topic[0],
-                               whole[bisect_left(whole, cs) - 1] if first_whole < cs else -1,
-                               now[bisect_left(now, cs) - 1] if first_now < cs else -1)
+            # the topic period (a pure function of the topic year and modality here) is also
+            # the answer of _period for a figure with no date, whole-year or now cue before it
+            # in its scope (most figures): no call then
+            fallback = fallbacks.get((topic[0], f.modality))
+            if fallback is None:
+                fallback = fallbacks[(topic[0], f.modality)] = _topic_period(
+                    topic[0], year, gov, f.modality)
+            if dates or first_whole < cs or first_now < cs:
+                f.period = _period(year, clause, dates, fallback,
+                                   whole[bisect_left(whole, cs) - 1] if first_whole < cs else -1,
+                                   now[bisect_left(now, cs) - 1] if first_now < cs else -1)
+            else:
+                f.period = fallback
         region_start = clause if clause > prev_end else prev_end
         subject = ""
         if kind == "quantity" or (kind == "count" and f.text and f.text[-1] in _AFTER_NOUN_WORDS):
@@ -1290,12 +1332,22 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
             prev_pct = (ce, f.role)
 
 
-def _period(f: Fact, year: int | None, gov: bool, cs: int, clause: int, dates: Any,
-            topic_year: int | None, whole: int, now: int) -> str:
-    """The period of a figure at ``cs``: the last date of its scope before it that is no
-    comparison base (an event date only in its own clause, starting at ``clause``), unless a
-    later whole-year cue (its position ``whole``, -1 if none) gives the topic year or a later
-    now cue (``now``) the report year; else the topic year. ``dates``: d.dates_before."""
+def _topic_period(topic_year: int | None, year: int | None, gov: bool, modality: str) -> str:
+    """The period of a figure without a date or cue before it: the topic year of its section,
+    else, in a 政府工作报告, report year − 1 for actual figures and the report year for
+    planned/expected ones, in other reports the report year; "" when no year is known."""
+    if topic_year is None and year is not None:
+        topic_year = year - 1 if gov and modality == "actual" else year
+    return str(topic_year) if topic_year is not None else ""
+
+
+def _period(year: int | None, clause: int, dates: Any, fallback: str, whole: int,
+            now: int) -> str:
+    """The period of a figure: the last date of its scope before it that is no comparison base
+    (an event date only in its own clause, starting at ``clause``), unless a later whole-year
+    cue (its position ``whole``, -1 if none) gives the topic period (``fallback``:
+    _topic_period) or a later now cue (``now``) the report year; else the topic period.
+    ``dates``: d.dates_before."""
     best_pos, best = -1, None
     for start, _y, base, in_topic, iso in dates:
         if base:
@@ -1303,12 +1355,10 @@ def _period(f: Fact, year: int | None, gov: bool, cs: int, clause: int, dates: A
         if not in_topic and clause > start:
             continue         # an event date (于8月16日正式开园) dates its own clause only
         best_pos, best = start, iso
-    if topic_year is None and year is not None:
-        topic_year = year - 1 if gov and f.modality == "actual" else year
     if whole >= 0 and (best is None or whole > best_pos):
-        best_pos, best = whole, str(topic_year) if topic_year is not None else ""
+        best_pos, best = whole, fallback
     if now >= 0 and (best is None or now > best_pos):
         best_pos, best = now, str(year) if year is not None else ""
     if best is not None:
         return best
-    return str(topic_year) if topic_year is not None else ""
+    return fallback

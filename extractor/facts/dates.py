@@ -10,7 +10,8 @@ the family's trigger characters; a window without one of the family's anchors is
 other windows are searched one by one under one CPU timer per text (``_search_watched``), or,
 where that timer cannot be armed and each search reads the clock for its time limit, in one call
 over joined copies (``_search_joined``, which finds exactly what one search per window finds:
-tests/facts/test_dates_fast.py).
+tests/facts/test_dates_fast.py). Under that timer a family marked ``twin`` is searched with its
+pattern compiled by ``re`` (``_Twin``: the same matches, tests/facts/test_dates_twin.py).
 
 Resolution is generic over the named groups (see the header of date.yaml). ISO 8601 forms, for a
 report of 2023:
@@ -43,6 +44,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from operator import itemgetter, methodcaller
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -140,6 +142,10 @@ class Rule:
     cue_index: tuple[int, ...] = ()
     year_at: tuple[int, ...] = ()
     own_year_at: tuple[int, ...] = ()
+    # in a family's re twin (see _Twin), a group written more than once in the rule (each in its
+    # own branch): (its place in ``groups``, the numbers of its copies); the value is the copy
+    # that took part
+    alts: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +170,24 @@ class Family:
     # m.lastgroup is often an inner group (ry, u, d) rather than the marker, and testing the few
     # markers of the rules that hold it is much cheaper than reading every marker
     owners: dict = field(default_factory=dict, repr=False, compare=False)
+    # the family's pattern compiled by the standard ``re`` (date.yaml `twin`), or None
+    twin: Any = field(default=None, repr=False, compare=False)
+
+
+class _Twin:
+    """A family's pattern as ``re`` compiles it (ruleset.re_twin proves both engines read it
+    alike) with its rules and owners numbered in it (see Family). ``re`` does not share a number
+    between groups of one name, so the twin's groups are renamed apart; and it does not know
+    regex's table of \\d, so a \\d is written as the set of the Basic Multilingual Plane's
+    characters regex's \\d matches (_bmp_digits): the twin is only asked about texts without a
+    character beyond that plane (_bmp_only)."""
+
+    __slots__ = ("pattern", "rules", "owners")
+
+    def __init__(self, pattern: Any, rules: dict[str, Rule], owners: dict) -> None:
+        self.pattern = pattern
+        self.rules = rules
+        self.owners = owners
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +322,9 @@ def ruleset() -> RuleSet:
     # per family: blocks (first, runs), a run being (prefix, alternatives), see _block
     parts: dict[str, list[tuple[str, list[tuple[str, list[str]]]]]] = {f: [] for f in fam_order}
     rules: dict[str, dict[str, Rule]] = {f: {} for f in fam_order}
+    # the same for the families' re twins (date.yaml `twin`), with their groups renamed apart:
+    # _TwinParts per family, None once a piece cannot be written for re
+    twins = {f: _TwinParts() if fam_specs[f].get("twin") else None for f in fam_order}
     for fname, kind, data in (("kinds/date.yaml", "date", date_data),
                               ("kinds/duration.yaml", "duration", dur_data)):
         frags = _fragments(data.get("fragments") or {}, fname)
@@ -333,8 +360,12 @@ def ruleset() -> RuleSet:
             runs = parts[fam][-1][1]
             if runs and prefix and runs[-1][0] == prefix:
                 runs[-1][1].append(alt)
+                new_run = False
             else:
                 runs.append((prefix, [alt]))
+                new_run = True
+            if twins[fam] is not None and not twins[fam].add(group, first, prefix, new_run, body):
+                twins[fam] = None
     families = []
     for f in fam_order:
         if not parts[f]:
@@ -349,7 +380,8 @@ def ruleset() -> RuleSet:
             int(fam_specs[f]["before"]), int(fam_specs[f]["after"]),
             compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
             trigger_chars=None if items else _plain_chars(source), trigger_items=items,
-            owners=_owners(numbered)))
+            owners=_owners(numbered),
+            twin=twins[f].build(numbered) if twins[f] is not None else None))
     families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
@@ -361,6 +393,284 @@ def ruleset() -> RuleSet:
         positions=dict(per["positions"]),
         compose=frozenset(date_data.get("compose_after_year") or ()),
     )
+
+
+@functools.cache
+def _bmp_digits() -> str:
+    """The inside of a set of the characters of the Basic Multilingual Plane that regex's \\d
+    matches (asked of regex itself: its Unicode tables are not re's, whose \\d misses 110
+    characters beyond that plane here)."""
+    import array
+
+    plane = array.array("I", range(0x10000)).tobytes().decode("utf-32-le", "surrogatepass")
+    return "".join(f"\\u{a:04x}" if b - a == 1 else f"\\u{a:04x}-\\u{b - 1:04x}"
+                   for a, b in (m.span() for m in regex.finditer(r"\d+", plane)))
+
+
+#: what the twin of a source cannot be written for: back references and conditionals (by name
+#: or number), inline flags (a verbose comment is not read as a pattern by _twin_source)
+_TWIN_REFUSED = regex.compile(r"\(\?(?:P=|\(|[a-zA-Z^\-])(?<!\(\?P)|\\[gk0-9]")
+
+
+#: the items of a pattern _twin_source and _digits_written look at: an escape, a set (read as
+#: ruleset.flat_set_end reads it: a ] first, or after ^, is a character), a named group's opening
+_TWIN_ITEM = regex.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\(\?P<(\w+)>", regex.DOTALL)
+_ESCAPE = regex.compile(r"\\.", regex.DOTALL)
+
+
+def _twin_source(src: str, names: list[tuple[str, str]], start: int = 0) -> str | None:
+    """``src`` with each named group renamed apart (``name`` → ``name_<k>``, appended to
+    ``names`` as (name, new name); k counts from ``start`` + len(names)); None where ``src``
+    holds what this cannot rewrite (_TWIN_REFUSED). Its \\d are written for re later, once
+    for the whole twin (_digits_written)."""
+    if _TWIN_REFUSED.search(src):
+        return None
+
+    def rename(m) -> str:
+        if m.group(1) is None:          # an escape or a set: as it is
+            return m.group()
+        new = f"{m.group(1)}_{start + len(names)}"
+        names.append((m.group(1), new))
+        return f"(?P<{new}>"
+
+    return _TWIN_ITEM.sub(rename, src)
+
+
+def _digits_written(src: str) -> str:
+    """``src`` with each \\d written as the set of _bmp_digits: the same pattern to regex on a
+    text without characters beyond the Basic Multilingual Plane."""
+    digits = _bmp_digits()
+
+    def inside(e) -> str:
+        return digits if e.group() == "\\d" else e.group()
+
+    def write(m) -> str:
+        item = m.group()
+        if item == "\\d":
+            return f"[{digits}]"
+        return _ESCAPE.sub(inside, item) if item[0] == "[" else item
+
+    return _TWIN_ITEM.sub(write, src)
+
+
+class _TwinParts:
+    """A family's twin as its rules are read (the same blocks and runs as its pattern), then
+    compiled and checked by ``build``. (Plain classes, not dataclasses: those are made with
+    exec, a compile at every start.)"""
+
+    __slots__ = ("parts", "groups", "prefix_groups", "count")
+
+    def __init__(self) -> None:
+        self.parts: list = []             # as ruleset's parts
+        # rule marker → [(name, twin name)] of its groups (its run's prefix first)
+        self.groups: dict = {}
+        self.prefix_groups: list = []     # those of the current run's prefix
+        self.count = 0        # groups renamed so far (their new names are numbered apart)
+
+    def add(self, marker: str, first: str, prefix: str, new_run: bool, body: str) -> bool:
+        """Add a rule's pieces (as ruleset adds them to the family's pattern); False when one
+        of them has no twin."""
+        mine: list[tuple[str, str]] = []
+        tfirst = _twin_source(first, mine) if first else ""
+        if tfirst is None or mine:           # (a group in `first` would be in every rule)
+            return False
+        if not self.parts or self.parts[-1][0] != tfirst:
+            self.parts.append((tfirst, []))
+        runs = self.parts[-1][1]
+        if new_run:
+            self.prefix_groups = []
+            tprefix = _twin_source(prefix, self.prefix_groups, self.count) if prefix else ""
+            if tprefix is None:
+                return False
+            self.count += len(self.prefix_groups)
+            runs.append((tprefix, []))
+        tbody = _twin_source(body, mine, self.count)
+        if tbody is None:
+            return False
+        self.count += len(mine)
+        runs[-1][1].append(f"(?:{tbody})(?P<{marker}>)")
+        self.groups[marker] = self.prefix_groups + mine
+        return True
+
+    def build(self, rules: dict[str, Rule]) -> _Twin | None:
+        """The family's _Twin, or None where re_twin refuses it or a group written more than
+        once in a rule could take part more than once. The verdict and the twin's compiled
+        code are kept in the cache (_twin_cache): re parses and optimises the twin's sets in
+        Python, ~0.1 s of every process's start for the D and Y families."""
+        src = "|".join(_block(first, runs) for first, runs in self.parts)
+        path, kept = _twin_cache(src)
+        if kept is not None:
+            if kept == "refused":
+                return None
+            from ..rulefiles import _re_pattern
+
+            try:
+                twin = _re_pattern(*kept)
+            except Exception:   # noqa: BLE001 - code re does not take: checked again below
+                pass
+            else:
+                out = self._numbered(twin, rules, None)
+                if out is not None:
+                    return out
+        twin = _checked_twin(_digits_written(src))
+        out = None if twin is None else self._numbered(twin, rules, _apart(twin))
+        _keep_twin(path, out)
+        return out
+
+    def _numbered(self, twin, rules: dict[str, Rule], apart) -> _Twin | None:
+        """The _Twin of ``twin``, its rules numbered in it; None when a group of a rule is
+        missing or (``apart``, see _apart; None: checked before) its copies could both take
+        part."""
+        gi = twin.groupindex
+        out = {}
+        for marker, rule in rules.items():
+            copies: dict[str, list[int]] = {}
+            for name, new in self.groups[marker]:
+                if new not in gi:
+                    return None
+                copies.setdefault(name, []).append(gi[new])
+            if marker not in gi or set(copies) != set(rule.groups):
+                return None
+            alts = []
+            for at, name in enumerate(rule.groups):
+                nums = copies[name]
+                if len(nums) > 1:
+                    if apart is not None and not all(
+                            apart(a, b) for a in nums for b in nums if a < b):
+                        return None
+                    alts.append((at, tuple(nums)))
+            out[marker] = replace(
+                rule, index=tuple(copies[n][0] for n in rule.groups), marker=gi[marker],
+                cue_index=tuple(k for n in rule.cue_groups for k in copies[n]),
+                alts=tuple(alts))
+        return _Twin(twin, out, _owners_twin(out, self.groups))
+
+
+def _checked_twin(src: str):
+    """The re pattern of a twin's source where ruleset.re_twin proves both engines read it
+    alike, else None."""
+    from .ruleset import re_twin
+
+    try:
+        rx = compile_regex(src)
+    except regex.error:
+        return None
+    return re_twin(rx)
+
+
+#: this module's source, for the twin cache's key (read at import, as ruleset._CODE)
+try:
+    _OWN_CODE: bytes | None = Path(__file__).read_bytes()
+except OSError:
+    _OWN_CODE = None
+
+
+@functools.cache
+def _twin_code_key() -> str | None:
+    """The twin cache's key for the code and versions (see _twin_cache), hashed once."""
+    import hashlib
+    import sys
+
+    from . import ruleset as rs_mod
+
+    if _OWN_CODE is None or rs_mod._CODE is None:
+        return None
+    return hashlib.sha256(f"{sys.version}\0{regex.__version__}\0".encode() + _OWN_CODE
+                          + b"\0" + rs_mod._CODE).hexdigest()
+
+
+def _twin_cache(src: str) -> tuple[Any, Any]:
+    """(cache file, what it keeps) of a twin's source: ``(stamp, sre arguments)`` of its
+    compiled code (rulefiles._re_pattern), "refused", or None when nothing is kept (or no cache).
+    Keyed by the source, this module's and ruleset's code (re_twin, _apart), the Python and
+    regex versions (their parsers, the \\d table)."""
+    import hashlib
+
+    from ..rulefiles import cache_path, load_pickle, read_cache
+
+    code = _twin_code_key()
+    if code is None:
+        return None, None
+    key = hashlib.sha256(f"{src}\0{code}".encode()).hexdigest()[:32]
+    path = cache_path("datetwins", f"{key}.pickle")
+    data = read_cache(path)
+    if data is None:
+        return path, None
+    try:
+        kept = load_pickle(data)
+    except Exception:   # noqa: BLE001 - damaged: built again
+        return path, None
+    if kept == "refused" or (type(kept) is tuple and len(kept) == 2 and type(kept[1]) is tuple):
+        return path, kept
+    return path, None
+
+
+def _keep_twin(path, twin: _Twin | None) -> None:
+    """Keep a twin's verdict (and compiled code) in the cache file ``path``."""
+    import pickle
+
+    from ..rulefiles import _sre_args, _sre_stamp, write_cache
+
+    if path is None:
+        return
+    if twin is None:
+        kept: Any = "refused"
+    else:
+        args = _sre_args(twin.pattern)
+        if args is None:
+            return
+        kept = (_sre_stamp(), args)
+    write_cache(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _owners_twin(rules: dict[str, Rule], groups: dict) -> dict:
+    """Family.owners of a twin: its group names are the renamed ones."""
+    out: dict[str, list[tuple[int, Rule]]] = {}
+    for marker, rule in rules.items():
+        for _name, new in groups[marker]:
+            out.setdefault(new, []).append((rule.marker, rule))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _apart(twin):
+    """A test ``apart(a, b)``: whether groups ``a`` and ``b`` of the re pattern ``twin`` lie in
+    different branches of one alternation with no repeat of more than one round around either
+    (so at most one of them takes part in a match); None where re's parser cannot be asked."""
+    try:
+        from re import _constants as c
+        from re import _parser
+        parsed = _parser.parse(twin.pattern, twin.flags & (c.SRE_FLAG_VERBOSE | c.SRE_FLAG_DOTALL
+                                                            | c.SRE_FLAG_MULTILINE))
+    except Exception:   # noqa: BLE001 - another Python's internals: no twin
+        return None
+    paths: dict[int, tuple] = {}     # group number → ((branch id, branch index), …), repeated
+
+    def walk(items, path, repeated):
+        for op, av in items:
+            if op is c.SUBPATTERN:
+                if av[0] is not None:
+                    paths[av[0]] = (path, repeated)
+                walk(av[3], path, repeated)
+            elif op is c.BRANCH:
+                for k, b in enumerate(av[1]):
+                    walk(b, path + ((id(av), k),), repeated)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                walk(av[2], path, repeated or av[1] > 1)
+            elif op is c.ATOMIC_GROUP:
+                walk(av, path, repeated)
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                walk(av[1], path, repeated)
+
+    walk(parsed, (), False)
+
+    def apart(a: int, b: int) -> bool:
+        (pa, ra), (pb, rb) = paths[a], paths[b]
+        if ra or rb:
+            return False
+        where = dict(pa)
+        return any(node in where and where[node] != k for node, k in pb)
+
+    return apart
 
 
 # --------------------------------------------------------------------------------------------
@@ -1032,21 +1342,38 @@ def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
     in joined copies (each search with its ``timeout``)."""
     out: list[tuple] = []
     append = out.append
+    bmp = None
     for fam in rs.families:
         windows = _windows(text, fam)
         if not windows:
             continue
+        twin = None
         if watch is not None:
+            twin = fam.twin
+            if twin is not None:
+                if bmp is None:
+                    bmp = _bmp_only(text)
+                if not bmp:
+                    twin = None
             try:
-                matches = _search_watched(text, fam, windows, watch)
+                matches = _search_watched(text, fam, windows, watch,
+                                          fam.pattern if twin is None else twin.pattern)
             except TimeoutError:   # searched as without the watch (see _search_timed)
+                if twin is not None:
+                    # re does not guard its repeats against exponential backtracking as regex
+                    # does: a twin slow on one text may be slow on others, so it is dropped for
+                    # the rest of the process (the rule set is shared; Family is frozen)
+                    object.__setattr__(fam, "twin", None)
+                    twin = None
                 found = _search_timed(text, fam, windows)
             else:   # (start, end, match) as below, the spans read in C
                 found = zip(*zip(*map(_SPAN, matches)), matches) if matches else ()
         else:
             found = _search_timed(text, fam, windows)
-        by_group = fam.rules
-        owners = fam.owners
+        if twin is None:
+            by_group, owners, pattern = fam.rules, fam.owners, fam.pattern
+        else:
+            by_group, owners, pattern = twin.rules, twin.owners, twin.pattern
         for start, end, m in found:
             last_group = m.lastgroup
             rule = by_group.get(last_group)
@@ -1059,7 +1386,7 @@ def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
                         rule = owner
                         break
                 else:
-                    rule = _rule_of(m, fam)
+                    rule = _rule_of(m, pattern, by_group)
             if rule.cue_required:
                 cg = rule.cue_index
                 if not ((cg and any(m.group(*cg) if len(cg) > 1 else (m.group(cg[0]),)))
@@ -1090,13 +1417,15 @@ def _search_timed(text: str, fam: Family, windows: list[tuple[int, int]]) -> lis
     return _search_windows(text, fam, [(w[0], w[1]) for w in kept])
 
 
-def _search_watched(text: str, fam: Family, windows: list[tuple[int, int]], watch) -> list:
+def _search_watched(text: str, fam: Family, windows: list[tuple[int, int]], watch,
+                    pattern=None) -> list:
     """The family's matches, window by window (``finditer`` over each window that holds an
     anchor: what ``_search_windows`` finds), with no time limit of their own: ``watch`` (an
     armed engine._Watchdog, see scan) counts the whole loop as one running search, and raises
     TimeoutError in it when the loop outlasts its tick. Without a clock read per call a window's
-    own search costs less than its part of ``_search_joined`` (the walks to the copy's ends)."""
-    search = fam.pattern.finditer
+    own search costs less than its part of ``_search_joined`` (the walks to the copy's ends).
+    ``pattern``: the family's pattern (default) or its twin's (Family.twin)."""
+    search = (fam.pattern if pattern is None else pattern).finditer
     anchors = fam.anchors
     found: list = []
     extend = found.extend
@@ -1115,10 +1444,28 @@ def _search_watched(text: str, fam: Family, windows: list[tuple[int, int]], watc
     return found
 
 
-def _rule_of(m, fam: Family) -> Rule:
-    """The rule whose closing marker took part in ``m`` (read from every marker)."""
-    by_group = fam.rules
-    idx = tuple(fam.pattern.groupindex[k] for k in by_group)
+def _bmp_only(text: str) -> bool:
+    """Whether ``text`` has no character beyond the Basic Multilingual Plane (the twins' \\d
+    is only that plane's part of regex's: see _Twin); one encoding, in C."""
+    return len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
+
+
+def _coalesced(m, values: tuple, alts: tuple) -> tuple:
+    """``values`` with each group of ``alts`` (Rule.alts) read from the copy that took part."""
+    out = list(values)
+    for at, nums in alts:
+        for k in nums:
+            v = m.group(k)
+            if v is not None:
+                out[at] = v
+                break
+    return tuple(out)
+
+
+def _rule_of(m, pattern, by_group: dict[str, Rule]) -> Rule:
+    """The rule whose closing marker took part in ``m``, a match of ``pattern`` (the family's
+    or its twin's, with its rules ``by_group``): read from every marker."""
+    idx = tuple(pattern.groupindex[k] for k in by_group)
     got = m.group(*idx) if len(idx) > 1 else (m.group(idx[0]),)
     return list(by_group.values())[got.index("")]
 
@@ -1238,6 +1585,8 @@ def scan(text: str, report_year: int | None = None) -> list[Hit]:
         # the values of the rule's groups (None: did not take part), in rule.groups order
         idx = rule.index
         values = m.group(*idx) if len(idx) > 1 else (m.group(idx[0]),) if idx else ()
+        if rule.alts:   # a twin's group written more than once: the copy that took part
+            values = _coalesced(m, values, rule.alts)
         hit = Hit(rule.kind, start, end, text[start:end], rule.id)
         if rule.kind == "duration":
             if not _duration_memo(hit, rule, values, rs):

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import os
-import pickle
 import re
 import sys
 import time
@@ -26,8 +24,12 @@ from typing import Any
 import regex
 
 from ..errors import RuleFileError
-from ..rulefiles import (cache_path, compile_regex, load_pickle, parse_yaml_cached, read_cache,
-                         rules_dir, write_cache, yaml_error)
+from ..rulefiles import (BUILT_GLOBALS, cached_build, compile_regex, parse_yaml_cached, rules_dir,
+                         yaml_error)
+# how the rule set's re patterns (re_twin's) are cached: as their compiled code (named here too
+# for the tests of the twins)
+from ..rulefiles import _CompiledPickler as _RulesetPickler  # noqa: F401
+from ..rulefiles import _re_pattern, _sre_args, _sre_stamp  # noqa: F401
 
 #: kinds whose rule files this engine owns; other kinds/*.yaml (date, duration) are validated
 #: for syntax, ids and regexes only — their examples are run by their own module.
@@ -628,66 +630,12 @@ def _rules_digest(base: Path) -> str:
     return h.hexdigest()
 
 
-#: the globals a cached rule set may name: its own classes, sets, regex's pattern constructor
-#: (a pattern pickles as the arguments of its constructor: its parsed code), _re_pattern for the
-#: patterns compiled by re (_RulesetPickler), and re's own (what re pickles a pattern as)
-_RULESET_GLOBALS = frozenset({(__name__, "RuleSet"), (__name__, "Pattern"), (__name__, "Lexicons"),
-                              ("builtins", "frozenset"), ("builtins", "set"),
-                              ("regex._regex", "compile"), ("re", "_compile"),
-                              (__name__, "_re_pattern")})
+#: the globals a cached rule set may name: its own classes, and those of every cached object
+#: (rulefiles.BUILT_GLOBALS: sets, regex's pattern constructor, re patterns as their code)
+_RULESET_GLOBALS = frozenset({(__name__, "RuleSet"), (__name__, "Pattern"),
+                              (__name__, "Lexicons")}) | BUILT_GLOBALS
 
 
-def _sre_stamp() -> tuple | None:
-    """What the code of a compiled re pattern is valid for: this interpreter's exact version and
-    its _sre engine's code format (None: no _sre to ask)."""
-    try:
-        import _sre
-        return (sys.hexversion, _sre.MAGIC, _sre.CODESIZE)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _sre_args(rx: Any) -> tuple | None:
-    """The arguments re's compiler gives ``_sre.compile`` for ``rx`` (re._compiler.compile's
-    last step, from its parse: the same code), or None where re's internals are not those."""
-    try:
-        from re import _compiler, _parser
-        parsed = _parser.parse(rx.pattern, rx.flags)
-        code = list(map(int, _compiler._code(parsed, rx.flags)))   # (named int constants)
-        state = parsed.state
-        indexgroup = [None] * state.groups
-        for k, i in state.groupdict.items():
-            indexgroup[i] = k
-        return (rx.pattern, rx.flags | state.flags, code, state.groups - 1,
-                dict(state.groupdict), tuple(indexgroup))
-    except Exception:   # noqa: BLE001 - another Python's internals: pickled as re does
-        return None
-
-
-def _re_pattern(stamp: Any, args: tuple) -> Any:
-    """A re pattern of the rule set cache, rebuilt from its compiled code when it was compiled
-    by this interpreter (``stamp``, see _sre_stamp; _sre checks the code it is given), else
-    compiled from its source. re parses and optimises a pattern in Python: the number rules'
-    twins (re_twin) took 55 ms of every process's start to compile, 1 ms from their code."""
-    if stamp is not None and stamp == _sre_stamp():
-        try:
-            import _sre
-            return _sre.compile(*args)
-        except Exception:   # noqa: BLE001 - code _sre does not take: compiled again below
-            pass
-    return re.compile(args[0], args[1])
-
-
-class _RulesetPickler(pickle.Pickler):
-    """Pickles the rule set's re patterns as their compiled code (_re_pattern), not as their
-    source and flags (re's own way, which compiles them again when they are loaded)."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        if obj.__class__ is re.Pattern and isinstance(obj.pattern, str):
-            args = _sre_args(obj)
-            if args is not None:
-                return _re_pattern, (_sre_stamp(), args)
-        return NotImplemented
 def _code_stamp() -> bytes | None:
     """This module's and rulefiles.py's sources, for the rule set cache's key (None when they
     cannot be read)."""
@@ -719,7 +667,8 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
     ruamel's import, which the trees need). Keyed by the rule files' contents, the folder (rules
     carry their file:line), this module's source (the code that derives the tables), what reads
     the files into trees (rulefiles.py's source, ruamel.yaml's stamp), and the Python and regex
-    versions; it is pickled as built (with its key), before the engine adds its memos."""
+    versions; it is pickled as built (with its key, rulefiles.cached_build), before the engine
+    adds its memos."""
     from .. import rulefiles
 
     code = _CODE
@@ -728,38 +677,14 @@ def _cached_build(base_str: str, digest: str) -> RuleSet:
     key = hashlib.sha256(f"{digest}\0{base_str}\0{sys.implementation.cache_tag}\0"
                          f"{regex.__version__}\0{rulefiles._ruamel_stamp()}\0".encode()
                          + code).hexdigest()[:32]
-    path = cache_path("ruleset", f"{key}.pickle")
-    data = read_cache(path)
-    if data is not None:
-        try:
-            rs = load_pickle(data, allow=_RULESET_GLOBALS)
-        except Exception:   # truncated, or naming what it may not: build it again
-            rs = None
-        # the file holds (key, rule set): the key inside is the one the writer's code made, so
-        # a rule set that other code filed under this name is not taken for ours. A process
-        # that imported code older than _CODE (it read the sources at build time) filed a bare
-        # rule set of its classes under the key of the sources it read then: with the same
-        # fields, those can hold other values (77160ad's 3-tuple negative_trigger_parts made the
-        # engine fail with ValueError after 70c9f55 made it a 4-tuple)
-        if (type(rs) is tuple and len(rs) == 2 and rs[0] == key and type(rs[1]) is RuleSet
-                and rs[1].version == digest[:12] and _complete(rs[1])):
-            return rs[1]
-    rs = _build(base_str, digest, False)
-    if path is not None:
-        try:
-            buf = io.BytesIO()
-            _RulesetPickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((key, rs))
-            blob = buf.getvalue()
-        except Exception:
-            return rs
-        write_cache(path, blob)
-        try:   # the files of earlier rule versions: keep the newest few
-            old = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
-            for p in old[:-_RULESET_FILES_KEPT]:
-                p.unlink()
-        except OSError:
-            pass
-    return rs
+    # (a process that imported code older than _CODE (it read the sources at build time) filed
+    # a bare rule set of its classes under the key of the sources it read then: with the same
+    # fields, those can hold other values (77160ad's 3-tuple negative_trigger_parts made the
+    # engine fail with ValueError after 70c9f55 made it a 4-tuple); the key filed with the rule
+    # set tells them apart)
+    return cached_build("ruleset", key, lambda: _build(base_str, digest, False), _RULESET_GLOBALS,
+                        lambda rs: (type(rs) is RuleSet and rs.version == digest[:12]
+                                    and _complete(rs)), kept=_RULESET_FILES_KEPT)
 
 
 def _build(base_str: str, digest: str, others: bool) -> RuleSet:

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -338,8 +341,51 @@ def _tag_split(tag: str) -> regex.Pattern | None:
     return pattern if pattern.groups == 2 else None
 
 
+#: the sources of the code that derives the text rules from text.yaml (this module and what reads
+#: the file into a tree), read once at import: the code that runs (see ruleset._CODE)
+def _code_stamp() -> bytes | None:
+    from .. import rulefiles
+
+    try:
+        return Path(__file__).read_bytes() + b"\0" + Path(rulefiles.__file__).read_bytes()
+    except OSError:
+        return None
+
+
+_CODE = _code_stamp()
+
+
 @functools.cache
 def text_rules() -> TextRules:
+    """The rules of text.yaml, compiled; from the on-disk cache of built rules when it holds
+    them (rulefiles.cached_build, as the number rules' set: re compiling the ~80 patterns,
+    their large classes above all, and the derived splits took 60-80 ms of every process's
+    start). Keyed by text.yaml's contents, the code that builds them (_CODE), what parses the
+    file (ruamel's stamp) and the exact Python (re's parser and compiler, the Unicode tables
+    the zero-width characters are found with) and regex versions."""
+    from .. import rulefiles
+
+    try:
+        data = (rulefiles.rules_dir() / "text.yaml").read_bytes()
+    except OSError:
+        data = None
+    if _CODE is None or data is None:
+        return _build()     # (an unreadable file raises its RuleFileError there)
+    key = hashlib.sha256(f"{sys.version}\0{regex.__version__}\0{rulefiles._ruamel_stamp()}\0"
+                         .encode() + hashlib.sha256(data).digest() + _CODE).hexdigest()[:32]
+    return rulefiles.cached_build("text", key, _build, _TEXT_GLOBALS, _complete)
+
+
+#: the classes a cached TextRules may name besides rulefiles.BUILT_GLOBALS
+_TEXT_GLOBALS = frozenset({(__name__, "TextRules")})
+
+
+def _complete(rules: Any) -> bool:
+    """A TextRules with every field (one filed by other code may lack some)."""
+    return type(rules) is TextRules and all(hasattr(rules, f.name) for f in fields(TextRules))
+
+
+def _build() -> TextRules:
     d: dict[str, Any] = load_yaml("text.yaml")
     pm = d["page_markers"]
     hw = d["hard_wrap"]

@@ -102,11 +102,24 @@ def process_odd(path, *, source=None, report_year=None, strict=False):
 
 
 FREEZES: list[int] = []    # gc.get_freeze_count() as each document of process_counting began
+THRESHOLDS: list[tuple] = []    # gc.get_threshold() as each document of process_counting began
 
 
 def process_counting(path, **kw):
-    """``process_path``, noting the number of frozen objects (``FREEZES``) first."""
+    """``process_path``, noting the number of frozen objects (``FREEZES``) and the
+    collector's thresholds (``THRESHOLDS``) first."""
     import gc
 
     FREEZES.append(gc.get_freeze_count())
+    THRESHOLDS.append(gc.get_threshold())
     return process_path(path, **kw)
+
+
+def process_reporting_gc(path, **kw):
+    """``process_path`` whose documents row tells, in its ``encoding``, the worker's young
+    threshold and whether its warm-up was frozen (``young/frozen``)."""
+    import gc
+
+    result = process_path(path, **kw)
+    result.document["encoding"] = f"{gc.get_threshold()[0]}/{int(gc.get_freeze_count() > 0)}"
+    return result

@@ -538,3 +538,43 @@ def test_the_serial_engine_freezes_for_its_run_and_hands_back(fake_corpus, tmp_p
         assert set(fakeproc.FREEZES) == {frozen} and gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_the_young_generation_is_collected_less_often_while_documents_run(fake_corpus):
+    """While the documents run, the young generation is collected every YOUNG_THRESHOLD net
+    allocations (a higher threshold of the caller's kept), in the serial engine's process, in
+    the pool's workers and in this process while it takes their outcomes; the thresholds are
+    as before after the run, also when it stops early."""
+    import gc
+
+    import fakeproc
+    from extractor.batch.worker import YOUNG_THRESHOLD
+
+    tasks = [Task(str(p), p.name, None, None, False, None, "fakeproc:process_counting")
+             for p in sorted(fake_corpus.rglob("report*.txt"))]
+    before = gc.get_threshold()
+    assert before[0] < YOUNG_THRESHOLD
+    fakeproc.THRESHOLDS.clear()
+    assert len(list(run_tasks(tasks, jobs=1))) == len(tasks)
+    assert fakeproc.THRESHOLDS[0] == before
+    assert set(fakeproc.THRESHOLDS[1:]) == {(YOUNG_THRESHOLD, *before[1:])}
+    assert gc.get_threshold() == before
+    outcomes = run_tasks(tasks, jobs=1)         # a run that stops after two documents
+    next(outcomes), next(outcomes)
+    outcomes.close()
+    assert gc.get_threshold() == before
+    gc.set_threshold(3 * YOUNG_THRESHOLD, *before[1:])     # the caller's own, higher
+    try:
+        fakeproc.THRESHOLDS.clear()
+        list(run_tasks(tasks, jobs=1))
+        assert set(fakeproc.THRESHOLDS[1:]) == {(3 * YOUNG_THRESHOLD, *before[1:])}
+    finally:
+        gc.set_threshold(*before)
+    pool_tasks = [Task(t.path, t.source, None, None, False, None, "fakeproc:process_reporting_gc")
+                  for t in tasks]
+    seen = []
+    for row, _, _ in run_tasks(pool_tasks, jobs=2, chunk_size=1):
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        assert row["encoding"] == f"{YOUNG_THRESHOLD}/1", row
+    assert set(seen) == {(YOUNG_THRESHOLD, True)} and len(seen) == len(tasks)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

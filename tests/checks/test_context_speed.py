@@ -45,6 +45,17 @@ def test_by_sentence_cache_equals_uncached_scan(sample_path: Path) -> None:
         assert ctx.by_sentence(kinds) == expected
 
 
+def test_of_kinds_equals_the_filter(sample_path: Path) -> None:
+    """of_kinds (memoised, a one-kind tuple served by of_kind's list) holds exactly the facts the
+    filter over all facts keeps, in order, for the kinds the checks ask and odd ones."""
+    p, facts = _prepared(sample_path)
+    ctx = CheckContext(p, facts)
+    for kinds in (("date",), ("money", "count", "quantity"), ("percent",), ("nope",), (), ("date", "date"),
+                  ("percent", "money"), ("date",)):
+        assert ctx.of_kinds(kinds) == [f for f in ctx.facts if f.kind in kinds], kinds
+    assert ctx.of_kinds(("date",)) and ctx.of_kinds(("date",)) is ctx.of_kind("date")
+
+
 def test_run_checks_repeatable_on_one_document(sample_path: Path) -> None:
     p, facts = _prepared(sample_path)
     first = [a.anomaly_id for a in run_checks(p, facts)]

@@ -124,3 +124,47 @@ def test_variant_of_odd_sources_finds_the_same_matches() -> None:
     # what is still made: a hyphen first in the class is a literal, a range starting at \d reads the same
     assert ascii_digit_variant(regex.compile(r"[-\d]+")).pattern == r"[-0-9]+"
     assert ascii_digit_variant(regex.compile(r"[^\d-z]+")).pattern == r"[^0-9-z]+"
+
+
+# session 8's duplicated_token pattern, before the lookahead that leads it was added (the reference)
+_DUP_BEFORE = r"(?<![\d.])(?P<tok>\d+(?:\.\d+)?(?:年|月|日|%|万元|亿元|\p{Han}))(?P=tok)(?!\d)"
+# the lookahead without the possessive fraction: rejects 1.5%1.5% (the mutation the texts must catch)
+_DUP_WRONG = r"(?<![\d.])(?=\d++(?:%|万元|亿元|\p{Han})\d)" + _DUP_BEFORE[len(r"(?<![\d.])"):]
+
+
+def test_duplicated_token_lookahead_keeps_every_match(corpus_files: list[Path], sample_path: Path) -> None:
+    """The shipped pattern's leading lookahead (a speed-up) asserts only what every match needs:
+    it finds exactly the matches, with the same groups, of the pattern without it, in both its
+    regex and its ASCII-digit form, on the corpus and on texts made of digits (ASCII, full-width,
+    Arabic-Indic), points, units, Han and other characters (a wrong lookahead fails here)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    new = pattern("duplicated_token", "pattern")
+    assert new.pattern != _DUP_BEFORE and "(?=" in new.pattern
+    old = regex.compile(_DUP_BEFORE)
+    forms = [(old, new), (ascii_digit_variant(old), ascii_digit_variant(new))]
+    assert all(a is not None and b is not None for a, b in forms)
+    wrong = regex.compile(_DUP_WRONG)
+    assert _spans(wrong, "增长1.5%1.5%") != _spans(old, "增长1.5%1.5%")   # the mutation is caught
+    texts = [prepare(read(p)).clean.text for p in [sample_path, *corpus_files]]
+    texts += ["2023年2023年", "5个5个5个", "1.5%1.5%", "12.5万元12.5万元3", "3万元3万", "3万3万元",
+              "0.5.5年5年", "١٢年١٢年", "１２年１２年", "2023〇2023〇", "7亿元7亿元", "12年12年1"]
+    for text in texts:
+        for a, b in forms:
+            if a is forms[1][0] and not only_ascii_digits(text):
+                continue
+            assert _spans(b, text) == _spans(a, text), text[:40]
+
+    alphabet = st.sampled_from(list("0123456789") + ["1", "2", ".", ".", "%", "年", "月", "万", "元", "亿",
+                                                     "个", "〇", "١", "１", "a", "，", " ", "万元", "亿元"])
+
+    @settings(max_examples=1500, deadline=None, database=None)
+    @given(st.lists(alphabet, max_size=24).map("".join), st.lists(alphabet, min_size=1, max_size=6).map("".join))
+    def run(noise: str, tok: str) -> None:
+        for text in (noise, noise + tok + tok + noise[:3], tok + tok, tok + noise + tok + tok):
+            assert _spans(new, text) == _spans(old, text), text
+            if only_ascii_digits(text):
+                assert _spans(forms[1][1], text) == _spans(forms[1][0], text), text
+
+    run()

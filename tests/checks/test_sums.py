@@ -126,3 +126,35 @@ DIFFERENCE_QUIET = [
          lambda p: (fx(p, "298亿元"), fx(p, "4.7亿元"), fx(p, "137.6亿元"), fx(p, "31.9亿元"))),
 ]
 CASES += DIFFERENCE_QUIET
+
+
+def test_change_and_total_tests_equal_their_eager_form(corpus_files, sample_path) -> None:
+    """_is_change_uncached and _not_total read the clause only when the words right before the
+    figure do not decide (and _not_total reads it once): the same answers as the eager form
+    (every test evaluated on the memoised clause) for every additive figure of the corpus."""
+    from extractor.checks import CheckContext
+    from extractor.checks import sums
+    from extractor.checks.config import pattern
+    from extractor.facts import extract_facts
+    from extractor.reading import read
+    from extractor.text import prepare
+
+    def eager(ctx, f, first, *rest):
+        before = ctx.text[max(0, f.start - 8):f.start]
+        clause = ctx._clause_before(f.start, 30)
+        return bool(pattern("sums", first).search(before)
+                    or any(pattern("sums", k).search(clause) for k in rest)
+                    or sums.truncated(ctx, f))
+
+    n = 0
+    for p in [sample_path, *corpus_files[::4]]:
+        pr = prepare(read(p))
+        ctx = CheckContext(pr, extract_facts(pr))
+        for f in ctx.facts:
+            if f.kind in ("money", "count", "quantity"):
+                n += 1
+                assert sums._is_change_uncached(ctx, f) == eager(ctx, f, "not_part_before", "clause_skip",
+                                                                 "part_clause_skip")
+                assert sums._not_total(ctx, f) == eager(ctx, f, "not_total_before", "clause_skip",
+                                                        "not_total_clause")
+    assert n > 1000

@@ -8,6 +8,8 @@ import dataclasses
 import re
 
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.facts import extract_facts
 from extractor.facts import context as ctx
@@ -158,8 +160,7 @@ def test_scans_stop_at_the_last_fact_of_each_span(sample_path):
     assert part.inds == [i for i in full.inds if before(i[2])]
     assert part.whole == [x for x in full.whole if before(x)]
     assert part.now == [x for x in full.now if before(x)]
-    assert part.clause_marks == [x for x in full.clause_marks if before(x)]
-    assert part.cues and part.inds and part.clause_marks
+    assert part.cues and part.inds
 
 
 def test_ends_around_the_positions_give_the_whole_lists_neighbours(sample_path, corpus_files):
@@ -216,8 +217,53 @@ def test_sentence_indexes_from_ends_around_are_the_bisects(sample_path, corpus_f
         spans_n = by_bisect._spans(nums)
         assert d.inds == [x for a, b, last in spans_n
                           for x in _ind_scan(d, a, b, last)]
-        assert d.clause_marks == [m.start() for a, b, last in spans_n
-                                  for m in ctx._CLAUSE_RE.finditer(text, a, last)]
+        inside = [x for x in nums if x <= len(text)]
+        assert inside and [d.clause_at(x, d.scope_start(x)) for x in inside] == \
+            [d.clause_start(x, d.scope_start(x)) for x in inside]
+
+
+def _ends_by_bisect(ends, pos):
+    from bisect import bisect_left
+
+    out = []
+    for p in pos:
+        k = bisect_left(ends, p)
+        out.append((ends[k - 1] if k > 0 else None, ends[k] if k < len(ends) else None, k))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab。！？!?\n，", max_size=60), st.lists(st.integers(0, 62), max_size=25))
+def test_ends_around_random_positions(text, pos):
+    # the next sentence found from the end after the position before (one search), a farther
+    # one by the reversed text: the same neighbours and touching sentences as the whole list
+    pos.sort()
+    ks: list[int] = []
+    part = ctx._ends_around(text, pos, ks)
+    got, want = _ends_by_bisect(part, pos), _ends_by_bisect(ctx._sentence_ends(text), pos)
+    assert [g[:2] for g in got] == [w[:2] for w in want]
+    assert ks == [g[2] for g in got]
+    for (_a, _b, k), (_c, _d, k2), (_e, _f, w), (_g, _h, w2) in zip(got, got[1:], want, want[1:]):
+        assert (k2 - k == 1) == (w2 - w == 1) and (k2 == k) == (w2 == w)
+    assert part == sorted(set(part))
+
+
+def test_clause_at_is_the_backward_walk(sample_path, corpus_files):
+    # the last clause mark before a figure, found in the reversed text: clause_start's answer
+    # at every position of real texts and edge strings, for its scope and for other floors
+    preps = [prepare(read(p)) for p in [sample_path] + list(corpus_files)[:6]]
+    for text in ["", "a", "，", "a，b", "，，a、b;c:", "一，二。三；四\n五：六、七"]:
+        preps.append(dataclasses.replace(preps[0], clean=dataclasses.replace(
+            preps[0].clean, text=text), sentences=[]))
+    for p in preps:
+        d = ctx._Doc(p)
+        n = len(d.text)
+        assert d.rtext == d.text[::-1]
+        for pos in range(0, n + 1, 1 if n < 5000 else 3):
+            scope = d.scope_start(pos)
+            assert d.clause_at(pos, scope) == d.clause_start(pos, scope), (d.text[:20], pos)
+            for floor in (0, max(0, pos - 3)):
+                assert d.clause_at(pos, floor) == d.clause_start(pos, floor)
 
 
 def _ind_scan(d, a, b, last):
@@ -391,3 +437,47 @@ def test_cue_dispatch_is_none_when_a_cue_has_a_group_of_its_own():
             r, text, [(0, len(text), len(text))])
     # non-capturing groups and lookarounds keep the dispatch
     assert ctx._cue_dispatch([("planned", "(?:计|规)划(?=[达完])"), ("actual", "(?<!不)已")])
+
+
+def _period_by_the_rules(f, year, gov, clause, dates, topic_year, whole, now):
+    # the period as beff2af computed it for every figure (one function, no fast path)
+    best_pos, best = -1, None
+    for start, _y, base, in_topic, iso in dates:
+        if base or (not in_topic and clause > start):
+            continue
+        best_pos, best = start, iso
+    if topic_year is None and year is not None:
+        topic_year = year - 1 if gov and f.modality == "actual" else year
+    if whole >= 0 and (best is None or whole > best_pos):
+        best_pos, best = whole, str(topic_year) if topic_year is not None else ""
+    if now >= 0 and (best is None or now > best_pos):
+        best_pos, best = now, str(year) if year is not None else ""
+    if best is not None:
+        return best
+    return str(topic_year) if topic_year is not None else ""
+
+
+def test_periods_without_a_date_or_cue_are_the_topic_period(sample_path, corpus_files):
+    # attach answers a figure with no date, whole-year or now cue before it in its scope with
+    # the topic period (memoised per topic year and modality) instead of calling _period: the
+    # period of every figure recomputed from the document's dates, cues and topics
+    from bisect import bisect_left
+
+    seen = 0
+    for path in [sample_path] + list(corpus_files)[:10]:
+        p = prepare(read(path))
+        facts = extract_facts(p)
+        d = ctx._Doc(p)
+        for f in facts:
+            if f.kind in ("date", "duration"):
+                continue
+            cs = p.clean.to_clean(f.start)
+            scope = d.scope_start(cs)
+            clause = d.clause_start(cs, scope)
+            last = lambda xs: xs[bisect_left(xs, cs) - 1] if bisect_left(xs, cs) > bisect_left(
+                xs, scope) else -1
+            want = _period_by_the_rules(f, d.year, d.gov, clause, d.dates_before(scope, cs),
+                                        d.topic(f.section)[0], last(d.whole), last(d.now))
+            assert f.period == want, (path.name, f.text, f.period, want)
+            seen += 1
+    assert seen > 1000

@@ -7,6 +7,7 @@ Each is checked here against the plain search on arbitrary text."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_gate_table_keeps_every_pattern_whose_near_gate_passes(text, data):
     assert [p for p, _ in pairs] == [p for p in RS.patterns if p.kind in kinds]
     if gate is None:
         return
-    kept = engine._patterns_to_try(pairs, gate.intersection(text[lo:hi]))
+    kept = engine._patterns_to_try(pairs, frozenset(gate(text, lo, hi)))
     for p, near in kept:
         if p.near is not None and near is None:
             assert p.near.search(text, lo, hi) is not None, (p.id, text, lo, hi)
@@ -150,6 +151,38 @@ def test_gate_table_keeps_every_pattern_whose_near_gate_passes(text, data):
         if p.near is None or p.near.search(text, lo, hi) is not None:
             assert p.id in left, (p.id, text, lo, hi)
     assert [p.id for p, _ in kept] == [p.id for p, _ in pairs if p.id in left]
+
+
+_GATE_CHARS = sorted({ch for p in RS.patterns if p.near_first for ch in p.near_first})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET + _GATE_CHARS + list("-]^\\[\n\t.*|") + ["\U0001F600"],
+               max_size=40), st.data())
+def test_gate_finder_finds_the_set_intersection(text, data):
+    """_gate_finder's class scan finds in a window exactly the gate characters the set
+    intersection of the slice finds: for the shipped kind sets' gates, for characters that are
+    special in a class (- ] ^ \\ [) or outside the BMP, and with its fallback for a set that
+    holds more than single characters."""
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    for kinds in (frozenset([k]) for k in sorted(engine._ALL_KINDS)):
+        gate, _, _ = engine._pattern_list(RS.patterns, kinds)
+        if gate is not None:
+            chars = frozenset().union(*(p.near_first for p in RS.patterns
+                                        if p.kind in kinds and p.near is not None))
+            assert frozenset(gate(text, lo, hi)) == chars.intersection(text[lo:hi])
+    for chars in (frozenset("-]^\\[\U0001F600元"), frozenset(["元", "美元"]),
+                  frozenset(_GATE_CHARS[::3])):
+        found = frozenset(engine._gate_finder(chars)(text, lo, hi))
+        assert found == chars.intersection(text[lo:hi]), (chars, text, lo, hi)
+
+
+def test_gate_finder_is_a_class_scan_for_single_characters():
+    assert isinstance(engine._gate_finder(frozenset("元%")).__self__, re.Pattern)
+    assert engine._gate_finder(frozenset("元%"))("3元5%元", 0, 5) == ["元", "%", "元"]
+    # (a set with a word: the slice's characters in it, as before)
+    assert engine._gate_finder(frozenset(["元", "美元"]))("美元", 0, 2) == frozenset(["元"])
 
 
 def test_plain_word_triggers_are_found_with_find():

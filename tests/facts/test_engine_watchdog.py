@@ -233,3 +233,27 @@ def test_watched_counts_each_step_as_a_match() -> None:
     for m in engine._watched(Steps(), watch):
         out.append((m, watch.count))
     assert out == [(1, 2), (0, 4)] and seen == [1, 3, 5] and watch.count == 6
+
+
+def test_stop_gives_back_the_very_handler_it_found() -> None:
+    """start/stop set the handler with the C function under signal.signal (no enum
+    conversion of the handler it returns): what stop gives back is what start found, a
+    default handler as signal's own SIG_DFL and a Python handler as the same object, and the
+    watch itself is never left in place."""
+    def theirs(signum, frame):
+        pass
+
+    watch = engine._Watchdog.start(engine.NEGATIVE_TIMEOUT, "a negative pattern")
+    assert watch is not None and signal.getsignal(signal.SIGVTALRM) is watch
+    watch.stop()
+    assert _untouched()
+    for found in (theirs, signal.SIG_IGN, signal.SIG_DFL):
+        previous = signal.signal(signal.SIGVTALRM, found)
+        try:
+            watch = engine._Watchdog()
+            watch.previous = engine._set_handler(signal.SIGVTALRM, watch)   # as start takes it
+            watch.stop()
+            assert signal.getsignal(signal.SIGVTALRM) is found
+        finally:
+            signal.signal(signal.SIGVTALRM, previous)
+    assert _untouched()

@@ -259,7 +259,13 @@ def test_a_damaged_jieba_dictionary_file_is_a_miss(cache_dir):
     assert words._unpack_dictionary(good, {}) is not None
     flipped = bytearray(good)
     flipped[len(flipped) // 2] ^= 1
-    for bad in (bytes(flipped), good[:-4], good[:100], b"", b"something else"):
+    head = len(words._DICT_MAGIC)
+    damaged = [bytes(flipped)]
+    for at in (head + 3, head + 33, head + 36, head + 45, len(good) - 1):   # sha, crc, sum, end
+        one = bytearray(good)
+        one[at] ^= 1
+        damaged.append(bytes(one))
+    for bad in damaged + [good[:-4], good[:100], b"", b"something else"]:
         assert words._unpack_dictionary(bad, {}) is None
     path.write_bytes(bytes(flipped))
     tk = jieba.Tokenizer()
@@ -511,3 +517,224 @@ def test_the_rule_set_cache_is_keyed_by_what_parses_the_rule_files(cache_dir, tm
     monkeypatch.setattr(R, "_CODE", R._code_stamp())
     R._cached_build(str(rules), digest)
     assert len(builds) == 3
+
+
+# ------------------------------------------------------------------------ the text rules' cache
+def _text_rules_fresh(monkeypatch, cache_dir):
+    """text_rules() of a fresh process on ``cache_dir``: (the rules, whether they were built)."""
+    from extractor.text import rules as T
+
+    builds = []
+    real = T._build
+
+    def counting():
+        builds.append(1)
+        return real()
+
+    monkeypatch.setattr(T, "_build", counting)
+    T.text_rules.cache_clear()
+    try:
+        return T.text_rules(), bool(builds)
+    finally:
+        T.text_rules.cache_clear()
+        monkeypatch.setattr(T, "_build", real)
+
+
+def _pattern_fields(tr) -> dict:
+    import dataclasses
+    import re
+
+    out = {}
+    for f in dataclasses.fields(tr):
+        v = getattr(tr, f.name)
+        if isinstance(v, (re.Pattern, regex.Pattern)):
+            out[f.name] = v
+        elif f.name in ("sent_enum_ws", "section_levels"):
+            for i, item in enumerate(v):
+                for j, x in enumerate(item if isinstance(item, tuple) else (item,)):
+                    if isinstance(x, (re.Pattern, regex.Pattern)):
+                        out[f"{f.name}[{i}][{j}]"] = x
+    return out
+
+
+def _matches(rx, text: str) -> list:
+    return [(m.span(), m.groups(), m.groupdict()) for m in rx.finditer(text)]
+
+
+def _texts_for_text_rules(corpus_files) -> list[str]:
+    """The corpus files and texts made of the characters the text rules are about."""
+    import random
+
+    from extractor.text.rules import text_rules
+
+    tr = text_rules()
+    rnd = random.Random(7)
+    pieces = (list(map(chr, tr.fold_table)) + list(tr.zero_width_chars) + list(tr.sent_final)
+              + list("\n\n \t\u3000一二三十（）()0123456789.、：:第章节条款①②年月日元万%abcXY")
+              + ["<p>", "</div>", "<br/>", "<td>", "<!-- c -->", "<script>x</script>", "&nbsp;",
+                 "&#12354;", "[1]", "第一章", "一、", "（二）", "1.", "- 12 -", "第3页", "  ", "\r\n",
+                 "Zhōng", "##", "# 标题", "经济 发展", "增长 7%", "。”", "？！"])
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in corpus_files]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 300)))
+              for _ in range(300)]
+    return texts
+
+
+def test_the_text_rules_from_the_cache_are_the_built_ones(cache_dir, monkeypatch,
+                                                           corpus_files):
+    """text_rules() from the cache file (re patterns rebuilt from their compiled code, regex
+    ones from their constructor's arguments) = the rules built from text.yaml: every field,
+    and every pattern finds the same matches (spans, groups) on the corpus and on texts of
+    the characters the rules are about; prepare() gives the same documents."""
+    import dataclasses
+
+    from extractor.text import prepare
+
+    built, was_built = _text_rules_fresh(monkeypatch, cache_dir)
+    assert was_built and len(list((cache_dir / "text").glob("*.pickle"))) == 1
+    cached, was_built = _text_rules_fresh(monkeypatch, cache_dir)
+    assert not was_built and cached is not built
+    pats_b, pats_c = _pattern_fields(built), _pattern_fields(cached)
+    assert pats_b.keys() == pats_c.keys() and len(pats_b) > 40
+    for f in dataclasses.fields(built):
+        if f.name not in pats_b and f.name not in ("sent_enum_ws", "section_levels"):
+            assert getattr(cached, f.name) == getattr(built, f.name), f.name
+    texts = _texts_for_text_rules(corpus_files)
+    for name, rx in pats_b.items():
+        other = pats_c[name]
+        assert type(other) is type(rx) and (other.pattern, other.flags, other.groups,
+                                            other.groupindex) == (rx.pattern, rx.flags,
+                                                                  rx.groups, rx.groupindex)
+        for text in texts:
+            assert _matches(other, text) == _matches(rx, text), name
+    import importlib
+
+    from extractor.model import Document
+    from extractor.reading import read
+    from extractor.text import rules as T
+
+    documents = [read(p) for p in corpus_files] + [
+        Document(doc_id=str(i), source=f"t{i}.txt", sha256="0" * 64, encoding="utf-8", text=t,
+                 format="html" if i % 5 == 0 else "txt")
+        for i, t in enumerate(texts[len(corpus_files):])]
+    docs = []
+    for rules in (built, cached):
+        monkeypatch.setattr(T, "text_rules", lambda rules=rules: rules)
+        for module in ("clean", "segment"):
+            monkeypatch.setattr(importlib.import_module(f"extractor.text.{module}"),
+                                "text_rules", lambda rules=rules: rules)
+        docs.append([_prepared_state(prepare(d)) for d in documents])
+    assert docs[0] == docs[1]
+
+
+def _prepared_state(p) -> tuple:
+    """A Prepared as comparable values (its offset map has no ==: its tables)."""
+    import dataclasses
+
+    omap = p.clean.omap
+    clean = {f.name: getattr(p.clean, f.name) for f in dataclasses.fields(p.clean)
+             if f.name != "omap"}
+    return (p.doc, clean, p.sentences, p.report_year, p.page_count,
+            {k: getattr(omap, k, None) for k in type(omap).__slots__})
+
+
+def test_the_text_rules_cache_follows_text_yaml_the_code_and_the_versions(cache_dir, tmp_path,
+                                                                          monkeypatch):
+    """An edited text.yaml (a user's rules folder), another rules.py or rulefiles.py, another
+    Python, regex or ruamel: a miss, built from the file as it is; a broken text.yaml raises
+    its RuleFileError even with the rules of the unbroken one in the cache."""
+    import shutil
+
+    from extractor.errors import RuleFileError
+    from extractor.text import rules as T
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(rules))
+    rulefiles.load_yaml.cache_clear()
+    try:
+        first, built = _text_rules_fresh(monkeypatch, cache_dir)
+        assert built and "；" in first.sent_final
+        assert _text_rules_fresh(monkeypatch, cache_dir)[1] is False
+        text = (rules / "text.yaml").read_text(encoding="utf-8")
+        assert '\n  final: "。！？；!?;"\n' in text
+        edited = text.replace('\n  final: "。！？；!?;"\n', '\n  final: "。！？!?;"\n')
+        (rules / "text.yaml").write_text(edited, encoding="utf-8")
+        rulefiles.load_yaml.cache_clear()
+        second, built = _text_rules_fresh(monkeypatch, cache_dir)
+        assert built and second.sent_final == first.sent_final - {"；"}
+        assert second.raw == rulefiles.load_yaml("text.yaml")
+        for attr, value in (("_CODE", b"other code"),):
+            monkeypatch.setattr(T, attr, value)
+            assert _text_rules_fresh(monkeypatch, cache_dir)[1] is True
+            assert _text_rules_fresh(monkeypatch, cache_dir)[1] is False
+        monkeypatch.setattr(rulefiles, "_ruamel_stamp", lambda: "another-ruamel")
+        assert _text_rules_fresh(monkeypatch, cache_dir)[1] is True
+        monkeypatch.setattr(regex, "__version__", "0.0")
+        assert _text_rules_fresh(monkeypatch, cache_dir)[1] is True
+        monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+        assert _text_rules_fresh(monkeypatch, cache_dir)[1] is True
+        assert _text_rules_fresh(monkeypatch, cache_dir)[1] is False
+        (rules / "text.yaml").write_text(edited.replace("sentences:", "sentences: [", 1),
+                                         encoding="utf-8")
+        rulefiles.load_yaml.cache_clear()
+        with pytest.raises(RuleFileError):
+            _text_rules_fresh(monkeypatch, cache_dir)
+    finally:
+        rulefiles.load_yaml.cache_clear()
+
+
+def test_a_tampered_text_rules_file_is_not_run_and_is_rebuilt(cache_dir, tmp_path, monkeypatch):
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    from extractor.text import rules as T
+
+    good, built = _text_rules_fresh(monkeypatch, cache_dir)
+    f, = (cache_dir / "text").glob("*.pickle")
+    key = f.stem
+    bare = pickle.dumps(good)           # (re's own pickling: no key)
+    for bad in (pickle.dumps(Evil()), b"\x80\x05truncated", pickle.dumps({"not": "rules"}),
+                pickle.dumps((key, {"not": "rules"})), pickle.dumps(("0" * 32, good)), bare):
+        write_cache(f, bad)
+        tr, built = _text_rules_fresh(monkeypatch, cache_dir)
+        assert built and type(tr) is T.TextRules and not marker.exists()
+        assert f.read_bytes() != bad                    # rewritten
+
+
+def test_the_jieba_dictionary_file_names_its_sum_and_words_as_the_slow_way(cache_dir):
+    """The sum of the entries' frequencies kept in the file = the sum over its entries; the
+    checksum kept = the sha256 of its body; each word's own frequency (a byte search in its
+    character's block) = the block read as a dict, for the user words, every 50th entry of
+    the dictionary (words and prefixes), words it lacks and odd strings."""
+    import hashlib
+    import random
+
+    from extractor.text import words
+
+    jieba = words.import_jieba()
+    words._initialize(jieba.Tokenizer(), jieba)
+    data = words._dictionary_file(jieba).read_bytes()
+    lazy, _ = words._unpack_dictionary(data, {})
+    assert lazy.own_total == sum(lazy.counts) > 0
+    body = data[len(words._DICT_MAGIC) + 32 + words._DICT_CHECK.size:]
+    assert lazy.digest == hashlib.sha256(body).digest()
+
+    def slow(w: str) -> int:
+        if w[:1] not in lazy.where:
+            return 0
+        return dict(zip(*lazy._block(w[0]))).get(w, 0)
+
+    entries = [w for ch in list(lazy.where)[::7] for w in lazy._block(ch)[0]]
+    rnd = random.Random(3)
+    probe = ([line.split()[0] for line in read_lines("lexicons/jieba_user.txt")]
+             + entries[::50] + [w + "鑫" for w in entries[::97]] + [w[::-1] for w in entries[::89]]
+             + ["", "\n", "中\n国", "a", "\ud800", "中\ud800", "𠀀", "国" * 30]
+             + ["".join(rnd.choice("中国发展经济增长地区生产总值") for _ in range(rnd.randrange(1, 5)))
+                for _ in range(500)])
+    got = lazy.frequencies(probe)
+    assert got == {w: slow(w) for w in probe}
+    assert sum(1 for w in probe if got[w]) > 100 and sum(1 for w in probe if not got[w]) > 100
