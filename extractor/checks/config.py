@@ -143,6 +143,51 @@ def required_runs(rx: regex.Pattern[str]) -> tuple[str, ...]:
     src = rx.pattern
     if "\\Q" in src:
         return ()
+    return _source_runs(src)
+
+
+@functools.cache
+def branch_runs(rx: regex.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
+    """``required_runs`` of each top-level branch of the pattern (``a…|b…``): every match holds all
+    the runs of at least one branch, so a window holding none of the branches' runs in full
+    cannot match. None when unknown (the flags and quoting ``required_runs`` refuses, a comment
+    group, unbalanced groups) or when a branch has no run; one branch for a pattern without a
+    top-level ``|``."""
+    if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.FULLCASE | regex.V1):
+        return None
+    src = rx.pattern
+    if "\\Q" in src or "(?#" in src:
+        return None
+    cuts, depth = [0], 0
+    for k, ch in _parens(src):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            cuts.append(k + 1)   # (a top-level '|')
+    if depth != 0:
+        return None
+    cuts.append(len(src) + 1)
+    out = tuple(_source_runs(src[a:b - 1]) for a, b in zip(cuts, cuts[1:]))
+    return out if all(out) else None
+
+
+@functools.cache
+def gate_words(rx: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """Words one of which every match of ``rx`` contains (the longest run of each top-level
+    branch, ``branch_runs``, without those that hold another of them: ``分别占`` for both
+    branches of ``分别占…|分别占总…的``), or None when unknown: ``any(map(window.__contains__,
+    words))`` (C speed) is then False only where ``rx`` cannot match the window."""
+    branches = branch_runs(rx)
+    if branches is None:
+        return None
+    longest = {max(runs, key=len) for runs in branches}
+    return tuple(sorted(w for w in longest if not any(u != w and u in w for u in longest)))
+
+
+def _source_runs(src: str) -> tuple[str, ...]:
+    """``required_runs`` of a source without a top-level ``|`` (``()`` when it has one)."""
     runs: list[str] = []
     cur: list[str] = []
     depth, i, n = 0, 0, len(src)
@@ -481,9 +526,10 @@ _ZERO_WIDTH_OPENERS = ("(?<=", "(?<!", "(?=", "(?!")
 _GROUP_OPENER = regex.compile(r"\((?:\?P<\w+>|\?:)?")
 
 
-def _group_end(src: str, i: int) -> int | None:
-    """Index just past the group that opens at ``src[i] == "("`` (escapes and classes skipped)."""
-    depth, n = 0, len(src)
+def _parens(src: str, i: int = 0) -> Iterator[tuple[int, str]]:
+    """Index and character of each ``(``, ``)`` and ``|`` of the source from ``i`` on, escapes and
+    character classes skipped (the walks over a pattern's groups and top-level branches)."""
+    n = len(src)
     while i < n:
         ch = src[i]
         if ch == "\\":
@@ -492,13 +538,21 @@ def _group_end(src: str, i: int) -> int | None:
         if ch == "[":
             i = _class_end(src, i)
             continue
+        if ch in "()|":
+            yield i, ch
+        i += 1
+
+
+def _group_end(src: str, i: int) -> int | None:
+    """Index just past the group that opens at ``src[i] == "("`` (escapes and classes skipped)."""
+    depth = 0
+    for k, ch in _parens(src, i):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
-                return i + 1
-        i += 1
+                return k + 1
     return None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import regex
 
 from ..model import Anomaly, Fact
-from .config import pattern, section
+from .config import gate_words, pattern, section
 from .context import CheckContext
 from .registry import check
 
@@ -86,6 +86,7 @@ def check_enum_count(ctx: CheckContext) -> Iterator[Anomaly]:
     """共5个，分别是A；B；C；D；E (exhaustive) and A、B、C等5家 (at most N listed)."""
     ex = pattern("enums", "exhaustive_cue")
     etc = pattern("enums", "etc_before")
+    etc_words = gate_words(etc)   # (等: most counts have none before them; tested in C first)
     for f in ctx.of_kind("count"):
         n = _n(f)
         if n is None:
@@ -109,7 +110,8 @@ def check_enum_count(ctx: CheckContext) -> Iterator[Anomaly]:
                 f"The text says '{f.text}' but then lists {k} items.",
                 f.start, end, [f], stated=str(n), computed=str(k))
             continue
-        if etc.search(ctx.text[max(0, f.start - 2):f.start]):
+        before = ctx.text[max(0, f.start - 2):f.start]
+        if (etc_words is None or any(map(before.__contains__, etc_words))) and etc.search(before):
             base = max(0, f.start - 120)
             back = ctx.text[base:f.start]
             cut = max(back.rfind(c) for c in "，,。；;：:！？!?\n")

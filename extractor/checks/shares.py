@@ -7,7 +7,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Anomaly, Fact
-from .config import iter_matches, pattern, required_runs, section
+from .config import gate_words, iter_matches, pattern, required_runs, section
 from .context import ADDITIVE_KINDS, CheckContext
 from .intervals import HUNDRED, Interval, rounding, sum_intervals
 from .registry import check
@@ -103,11 +103,13 @@ def _sum_finding(ctx: CheckContext, ss: list[Fact], tot: Interval) -> Anomaly:
 def _several(ctx: CheckContext) -> Iterator[Anomaly]:
     """分别占…X%、Y%、Z% / 占比分别为…: consecutive shares after one cue."""
     cue = pattern("shares", "several_cue")
+    words = gate_words(cue)   # (分别占: a window without one cannot match; tested in C first)
     pcts = [f for f in ctx.of_kind("percent") if f.kind == "percent" and f.unit == "%" and f.value is not None]
     i = 0
     while i < len(pcts):
         f = pcts[i]
-        if not cue.search(ctx.text[max(0, f.start - 16):f.start]):
+        win = ctx.text[max(0, f.start - 16):f.start]
+        if (words is not None and not any(map(win.__contains__, words))) or not cue.search(win):
             i += 1
             continue
         run = [f]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import regex
+
 from extractor.checks import run_checks
 from extractor.checks.context import CheckContext
 from extractor.facts import extract_facts
@@ -125,6 +127,59 @@ def test_required_runs_are_top_level_unquantified_literals() -> None:
     assert required_runs(regex.compile(r"(?:a|b)cd|e")) == ()            # top-level alternation
     assert required_runs(regex.compile(r"xa{b|c}")) == ()                # a literal brace: no claim
     assert required_runs(regex.compile(r"(?i)abc")) == ()                # case-insensitive
+
+
+def test_gate_words_are_in_every_match() -> None:
+    """branch_runs/gate_words: every match of the pattern holds one of the gate words (random
+    patterns of literals, optional and repeated characters, classes, groups, escapes and top-level
+    alternations over random texts), the shipped shapes, and None where no claim can be made."""
+    import random
+
+    import regex
+
+    from extractor.checks.config import branch_runs, gate_words, pattern
+
+    assert gate_words(pattern("shares", "several_cue")) == ("分别占",)
+    assert gate_words(pattern("enums", "etc_before")) == ("等",)
+    assert branch_runs(regex.compile(r"ab|c(d)e|fg?")) == (("ab",), ("c", "e"), ("f",))
+    assert branch_runs(regex.compile(r"[|]x|y")) == (("x",), ("y",))        # a '|' in a class
+    assert gate_words(regex.compile(r"abc|ab|xab")) == ("ab",)
+    for none in (r"a|", r"a|\d", r"(?i)ab|c", r"ab(?#|)|c", r"(?:a|b)", r"a(|b", r"x{2}|y",
+                 r"(?x)a b|c", r"\Qa|b\E"):
+        assert gate_words(_rx(none)) is None, none
+    rnd = random.Random(11)
+    pieces = ["a", "b", "ab", "ba", "c", "a?", "b*", "c+", "[ab]", "(?:a|bc)", "\\d", ".", "(?:ab)?", "x{1,2}",
+              "(?=a)", "(?<!b)", "a{0}", "[^a]", "\\.", "(b)", "\\1"]
+    checked = 0
+    for _ in range(3000):
+        branches = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 4))) for _ in range(rnd.randint(1, 3))]
+        rx = _rx("|".join(branches))
+        words = gate_words(rx)
+        for _ in range(20 if words is not None and not isinstance(rx, _FakeRx) else 0):
+            text = "".join(rnd.choice("abcx.1 ") for _ in range(rnd.randint(0, 12)))
+            for m in rx.finditer(text):
+                checked += 1
+                assert any(w in m.group() for w in words), (rx.pattern, text, words)
+    assert checked > 3000
+
+
+def _rx(src: str):
+    """The compiled pattern, or for a source regex refuses (unbalanced, \\Q) a stand-in holding
+    what the source readers use."""
+    try:
+        return regex.compile(src)
+    except regex.error:
+        return _FakeRx(src)
+
+
+class _FakeRx:
+    """A compiled pattern's two attributes the source readers use, for a source regex refuses."""
+
+    def __init__(self, src: str) -> None:
+        self.pattern, self.flags = src, 0
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
 
 
 def test_iter_matches_equals_finditer() -> None:
