@@ -141,3 +141,24 @@ def test_trigger_hits_are_the_alternations_property(words: list[str], text: str)
         assert dict(count_conversion_errors(text)) == want
     finally:
         _use_lexicon(None)
+
+
+def test_a_big_conversion_lexicon_is_counted_by_the_alternation(user_rules, monkeypatch) -> None:
+    """Above clean.FIND_WORDS_MAX wrong words the trigger alternation finds the hits (one
+    str.find per word would cost more): the counts are those of the str.find path."""
+    import importlib
+
+    clean_module = importlib.import_module("extractor.text.clean")   # (text.clean: a function)
+    words = ["效劳", "根底", "平安", "开展", "工作", "通信", "设施", "建设", "食品", "电商", "中心", "展工"]
+    assert len(words) > clean_module.FIND_WORDS_MAX
+    user_rules("version: 1\npairs:\n" + "".join(f"  - {{wrong: {w}, right: 甲}}\n" for w in words))
+    text = TEXT * 3 + "开展工作中心电商"
+    real = clean_module._trigger_hits
+    finds: list = []
+    monkeypatch.setattr(clean_module, "_trigger_hits", lambda *a: finds.append(1) or real(*a))
+    by_alternation = count_conversion_errors(text)
+    assert not finds        # the alternation, not the finds
+    monkeypatch.setattr(clean_module, "FIND_WORDS_MAX", len(words))
+    assert count_conversion_errors(text) == by_alternation
+    assert finds
+    assert sum(by_alternation.values()) >= 20
