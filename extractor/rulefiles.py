@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 import sys
+import zlib
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -352,6 +353,19 @@ BUILT_GLOBALS = frozenset({("builtins", "frozenset"), ("builtins", "set"),
 _T = TypeVar("_T")
 
 
+def _sealed(blob: bytes) -> bytes:
+    """A cached_build file: the pickle's CRC-32 (4 bytes, little-endian), then the pickle."""
+    return zlib.crc32(blob).to_bytes(4, "little") + blob
+
+
+def _unsealed(data: bytes | None) -> bytes | None:
+    """The pickle of a :func:`_sealed` file; None when its CRC-32 does not match (damaged)."""
+    if data is None or len(data) < 4:
+        return None
+    blob = data[4:]
+    return blob if zlib.crc32(blob).to_bytes(4, "little") == data[:4] else None
+
+
 def cached_build(kind: str, key: str, build: Callable[[], _T], allow: frozenset,
                  valid: Callable[[Any], bool], kept: int = 8) -> _T:
     """What ``build()`` returns, from ``<cache dir>/<kind>/<key>.pickle`` when that file holds
@@ -363,9 +377,12 @@ def cached_build(kind: str, key: str, build: Callable[[], _T], allow: frozenset,
     code filed under this name is not taken for ours; ``valid`` tests the object (its class,
     every field there). It is unpickled with a closed list of globals (``allow`` and
     :data:`BUILT_GLOBALS`); its re patterns come back as their compiled code. A damaged,
-    foreign or unreadable file is a miss; a failing build raises and files nothing."""
+    foreign or unreadable file is a miss; a failing build raises and files nothing. The pickle
+    is filed behind its CRC-32 (:func:`_sealed`): a pickle has no check of its own, and one
+    flipped bit made a valid file of other rules (a string, a number, a pattern's source) or
+    a regex code that regex's constructor crashes on (SIGSEGV at every start)."""
     path = cache_path(kind, f"{key}.pickle")
-    data = read_cache(path)
+    data = _unsealed(read_cache(path))
     if data is not None:
         try:
             got = load_pickle(data, allow=allow | BUILT_GLOBALS)
@@ -381,7 +398,7 @@ def cached_build(kind: str, key: str, build: Callable[[], _T], allow: frozenset,
             blob = buf.getvalue()
         except Exception:   # noqa: BLE001 - an object that cannot be pickled: built each time
             return obj
-        write_cache(path, blob)
+        write_cache(path, _sealed(blob))
         try:   # the files of earlier rule versions: keep the newest few
             old = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
             for p in old[:-kept]:

@@ -57,6 +57,9 @@ def alternation(words: list[str]) -> str:
 
 _META = set("\\.^$*+?{}[]()|")
 _QUANT_BODY = regex.compile(r"\d*(?:,\d*)?|[eisd]\s*(?:<=?|>=?)\s*\d+(?:\s*,\s*[eisd]\s*(?:<=?|>=?)\s*\d+)*")
+# escapes whose body runs on after the letter (hex, octal and group numbers, \pL, \g<..>, \L<..>)
+_LONG_ESCAPES = set("xuUpPgL0123456789")
+_ESCAPE_BODY = regex.compile(r"<[^>]*>?|[0-9A-Za-z_]*")
 
 
 @functools.cache
@@ -207,6 +210,12 @@ def _source_runs(src: str) -> tuple[str, ...]:
                 if k < 0 or any(c in src[i:k] for c in "|()[]\\"):
                     return ()
                 i = k + 1
+            elif src[i - 1] in _LONG_ESCAPES:
+                # \x41, \u5206, \101, \12, \pL, \g<name>, \L<list>: the characters after the
+                # escape letter are its body, not literals (skipped up to the next non-word
+                # character or past a <name>: at worst a literal is dropped, never invented)
+                m = _ESCAPE_BODY.match(src, i)
+                i = m.end()
             continue
         if ch == "[":
             cut()

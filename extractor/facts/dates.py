@@ -583,23 +583,29 @@ def _twin_cache(src: str) -> tuple[Any, Any]:
     """(cache file, what it keeps) of a twin's source: ``(stamp, sre arguments)`` of its
     compiled code (rulefiles._re_pattern), "refused", or None when nothing is kept (or no cache).
     Keyed by the source, this module's and ruleset's code (re_twin, _apart), the Python and
-    regex versions (their parsers, the \\d table)."""
+    regex versions (their parsers, the \\d table). The file holds (key, what it keeps) behind its
+    CRC-32 (rulefiles._sealed, as cached_build's files): a pickle has no check of its own, and a
+    damaged code list that _sre still takes is another pattern (other dates, silently); the key
+    inside turns down a file other code filed under this name."""
     import hashlib
 
-    from ..rulefiles import cache_path, load_pickle, read_cache
+    from ..rulefiles import _unsealed, cache_path, load_pickle, read_cache
 
     code = _twin_code_key()
     if code is None:
         return None, None
     key = hashlib.sha256(f"{src}\0{code}".encode()).hexdigest()[:32]
     path = cache_path("datetwins", f"{key}.pickle")
-    data = read_cache(path)
+    data = _unsealed(read_cache(path))
     if data is None:
         return path, None
     try:
-        kept = load_pickle(data)
+        got = load_pickle(data)
     except Exception:   # noqa: BLE001 - damaged: built again
         return path, None
+    if type(got) is not tuple or len(got) != 2 or got[0] != key:
+        return path, None
+    kept = got[1]
     if kept == "refused" or (type(kept) is tuple and len(kept) == 2 and type(kept[1]) is tuple):
         return path, kept
     return path, None
@@ -609,7 +615,7 @@ def _keep_twin(path, twin: _Twin | None) -> None:
     """Keep a twin's verdict (and compiled code) in the cache file ``path``."""
     import pickle
 
-    from ..rulefiles import _sre_args, _sre_stamp, write_cache
+    from ..rulefiles import _sealed, _sre_args, _sre_stamp, write_cache
 
     if path is None:
         return
@@ -620,7 +626,8 @@ def _keep_twin(path, twin: _Twin | None) -> None:
         if args is None:
             return
         kept = (_sre_stamp(), args)
-    write_cache(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+    # (the file's name is its key: see _twin_cache)
+    write_cache(path, _sealed(pickle.dumps((path.stem, kept), protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 def _owners_twin(rules: dict[str, Rule], groups: dict) -> dict:

@@ -112,12 +112,53 @@ def count_conversion_errors(text: str) -> Counter:
     conv: Counter = Counter()
     if trig is None:   # an empty lexicon: nothing to count
         return conv
-    for t in trig.finditer(text):
-        for p in by_wrong[t.group()]:
-            if p.pattern.match(text, t.start()):
+    if len(by_wrong) <= FIND_WORDS_MAX:
+        hits = _trigger_hits(text, by_wrong)
+    else:   # a big user lexicon: one str.find per word would cost more than the alternation
+        hits = [(t.start(), t.group()) for t in trig.finditer(text)]
+    for at, wrong in hits:
+        for p in by_wrong[wrong]:
+            if p.pattern.match(text, at):
                 conv[p.key] += 1
                 break
     return conv
+
+
+# up to this many wrong words, each is found by str.find (about 4.4 instructions a character
+# per word) rather than by the trigger alternation (about 50 a character whatever their number)
+FIND_WORDS_MAX = 10
+
+
+def _trigger_hits(text: str, words: Iterable[str]) -> list[tuple[int, str]]:
+    """``[(t.start(), t.group()) for t in trigger.finditer(text)]`` for the trigger of
+    rules.conversion_trigger, the alternation of the (non-empty, distinct) ``words``, longest
+    first: at a position it matches the longest word there, and finditer goes on after it.
+
+    Each word is found with str.find (a skip search) and the hits are put in that order: the
+    alternation led `re` to test every character of the text against the words' first
+    characters, ~50 instructions a character (count_conversion_errors on the corpus's clean
+    texts: 137 M instructions a pass with the trigger's finditer, 91 M with the finds)."""
+    hits: list[tuple[int, int, str]] = []
+    add = hits.append
+    find = text.find
+    for w in words:
+        i = find(w)
+        if i == -1:
+            continue
+        neg = -len(w)
+        while i != -1:
+            add((i, neg, w))
+            i = find(w, i + 1)
+    if not hits:
+        return []
+    hits.sort()      # by position, the longest word first at one position
+    out: list[tuple[int, str]] = []
+    last = 0
+    for i, neg, w in hits:
+        if i >= last:
+            out.append((i, w))
+            last = i - neg
+    return out
 
 
 def subject_form(s: str) -> str:

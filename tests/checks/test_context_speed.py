@@ -163,6 +163,39 @@ def test_gate_words_are_in_every_match() -> None:
     assert checked > 3000
 
 
+def test_gate_words_skip_the_bodies_of_long_escapes() -> None:
+    """An escape's body (\\x61, \\u7b49, \\141, \\1, \\pL, \\g<a>, \\L<w>) is no literal run:
+    gate_words once gave '7b49' for a user cue '\\u7b49\\s*$' (等), so every 等 was missed."""
+    import random
+
+    import regex
+
+    from extractor.checks.config import gate_words, required_runs
+
+    assert gate_words(regex.compile(r"\u7b49\s*$")) is None
+    assert gate_words(regex.compile(r"\pL等|\x41BC")) is None
+    assert gate_words(regex.compile(r"(?P<a>x)\g<a>等")) == ("等",)
+    assert required_runs(regex.compile(r"\101BC等")) == ("等",)
+    assert required_runs(regex.compile(r"\L<w>等", w=["x"])) == ("等",)
+    rnd = random.Random(12)
+    pieces = ["a", "b", "ab", "c?", "\\x61", "\\x{62}", "\\u0062c", "\\U00000061", "\\141b", "\\pLa",
+              "\\PLb", "\\N{LATIN SMALL LETTER A}", "(b)", "\\1a", "\\g<1>b", "\\0", "\\t"]
+    checked = 0
+    for _ in range(2000):
+        branches = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 4))) for _ in range(rnd.randint(1, 2))]
+        try:
+            rx = regex.compile("|".join(branches))
+        except regex.error:
+            continue
+        words = gate_words(rx)
+        for _ in range(20 if words is not None else 0):
+            text = "".join(rnd.choice("abcAB1 \t") for _ in range(rnd.randint(0, 12)))
+            for m in rx.finditer(text):
+                checked += 1
+                assert any(w in m.group() for w in words), (rx.pattern, text, words)
+    assert checked > 300
+
+
 def _rx(src: str):
     """The compiled pattern, or for a source regex refuses (unbalanced, \\Q) a stand-in holding
     what the source readers use."""

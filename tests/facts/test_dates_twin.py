@@ -246,3 +246,37 @@ def test_the_twin_verdict_and_code_come_from_the_cache(tmp_path, monkeypatch) ->
     assert again == first
     text = _examples()
     assert _hits(text) == _without_twins(text)
+
+
+def test_a_damaged_or_foreign_twin_cache_file_is_a_miss(tmp_path, monkeypatch) -> None:
+    """A datetwins file whose compiled code was damaged (every literal 年 of the code one bit
+    off: still a pickle, still code _sre takes) or that holds another key is rebuilt, not used:
+    before the files were sealed (CRC-32) and keyed inside, the damaged twin found other dates."""
+    import pickle
+
+    from extractor.rulefiles import _sealed, _unsealed, load_pickle
+
+    monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(tmp_path))
+    text = "2023年3月5日至2024年6月，历时3年2个月，每天8小时，2022年度，15天后。" + _examples()
+    dates.ruleset.cache_clear()
+    want = _without_twins(text)
+    files = sorted((tmp_path / "datetwins").glob("*.pickle"))
+    assert len(files) == 2
+    good = {f: f.read_bytes() for f in files}
+    for f, data in good.items():   # b"M\x74\x5e": the pickle's 2-byte int 0x5e74, 年's code
+        assert b"M\x74\x5e" in data
+        f.write_bytes(data.replace(b"M\x74\x5e", b"M\x75\x5e"))
+    dates.ruleset.cache_clear()
+    assert all(f.twin is not None for f in ruleset().families if f.name in ("D", "Y"))
+    assert _hits(text) == want
+    for f, data in good.items():   # rebuilt and filed again
+        assert f.read_bytes() == data
+        key, kept = load_pickle(_unsealed(data))
+        f.write_bytes(_sealed(pickle.dumps(("another key", kept))))
+    calls = []
+    real = dates._checked_twin
+    monkeypatch.setattr(dates, "_checked_twin", lambda src: calls.append(src) or real(src))
+    dates.ruleset.cache_clear()
+    ruleset()
+    assert len(calls) == 2
+    assert _hits(text) == want
