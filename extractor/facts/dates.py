@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -494,28 +495,33 @@ class _TwinParts:
 
     def build(self, rules: dict[str, Rule]) -> _Twin | None:
         """The family's _Twin, or None where re_twin refuses it or a group written more than
-        once in a rule could take part more than once. The verdict and the twin's compiled
-        code are kept in the cache (_twin_cache): re parses and optimises the twin's sets in
-        Python, ~0.1 s of every process's start for the D and Y families."""
+        once in a rule could take part more than once. The verdict (the twin's re pattern, or
+        None) is kept in the cache of built rules (rulefiles.cached_build: sealed by a CRC-32,
+        the key inside, re patterns as their compiled code): re parses and optimises the
+        twin's sets in Python, ~0.1 s of every process's start for the D and Y families."""
         src = "|".join(_block(first, runs) for first, runs in self.parts)
-        path, kept = _twin_cache(src)
-        if kept is not None:
-            if kept == "refused":
-                return None
-            from ..rulefiles import _re_pattern
 
-            try:
-                twin = _re_pattern(*kept)
-            except Exception:   # noqa: BLE001 - code re does not take: checked again below
-                pass
-            else:
-                out = self._numbered(twin, rules, None)
-                if out is not None:
-                    return out
-        twin = _checked_twin(_digits_written(src))
-        out = None if twin is None else self._numbered(twin, rules, _apart(twin))
-        _keep_twin(path, out)
-        return out
+        def verdict():
+            twin = _checked_twin(_digits_written(src))
+            if twin is None or self._numbered(twin, rules, _apart(twin)) is None:
+                return None
+            return twin
+
+        code = _twin_code_key()
+        if code is None:    # no source of this code to key the cache by: checked each time
+            twin = verdict()
+        else:
+            import hashlib
+
+            from ..rulefiles import cached_build
+
+            # keyed by the source, this module's and ruleset's code (re_twin, _apart), the
+            # Python and regex versions (their parsers, the \d table)
+            key = hashlib.sha256(f"{src}\0{code}".encode()).hexdigest()[:32]
+            twin = cached_build("datetwins", key, verdict, frozenset(),
+                                lambda o: o is None or type(o) is re.Pattern)
+        # (the verdict was made on these rules: the same source and code number them alike)
+        return None if twin is None else self._numbered(twin, rules, None)
 
     def _numbered(self, twin, rules: dict[str, Rule], apart) -> _Twin | None:
         """The _Twin of ``twin``, its rules numbered in it; None when a group of a rule is
@@ -567,7 +573,7 @@ except OSError:
 
 @functools.cache
 def _twin_code_key() -> str | None:
-    """The twin cache's key for the code and versions (see _twin_cache), hashed once."""
+    """The twin cache's key for the code and versions (see _TwinParts.build), hashed once."""
     import hashlib
     import sys
 
@@ -577,57 +583,6 @@ def _twin_code_key() -> str | None:
         return None
     return hashlib.sha256(f"{sys.version}\0{regex.__version__}\0".encode() + _OWN_CODE
                           + b"\0" + rs_mod._CODE).hexdigest()
-
-
-def _twin_cache(src: str) -> tuple[Any, Any]:
-    """(cache file, what it keeps) of a twin's source: ``(stamp, sre arguments)`` of its
-    compiled code (rulefiles._re_pattern), "refused", or None when nothing is kept (or no cache).
-    Keyed by the source, this module's and ruleset's code (re_twin, _apart), the Python and
-    regex versions (their parsers, the \\d table). The file holds (key, what it keeps) behind its
-    CRC-32 (rulefiles._sealed, as cached_build's files): a pickle has no check of its own, and a
-    damaged code list that _sre still takes is another pattern (other dates, silently); the key
-    inside turns down a file other code filed under this name."""
-    import hashlib
-
-    from ..rulefiles import _unsealed, cache_path, load_pickle, read_cache
-
-    code = _twin_code_key()
-    if code is None:
-        return None, None
-    key = hashlib.sha256(f"{src}\0{code}".encode()).hexdigest()[:32]
-    path = cache_path("datetwins", f"{key}.pickle")
-    data = _unsealed(read_cache(path))
-    if data is None:
-        return path, None
-    try:
-        got = load_pickle(data)
-    except Exception:   # noqa: BLE001 - damaged: built again
-        return path, None
-    if type(got) is not tuple or len(got) != 2 or got[0] != key:
-        return path, None
-    kept = got[1]
-    if kept == "refused" or (type(kept) is tuple and len(kept) == 2 and type(kept[1]) is tuple):
-        return path, kept
-    return path, None
-
-
-def _keep_twin(path, twin: _Twin | None) -> None:
-    """Keep a twin's verdict (and compiled code) in the cache file ``path``."""
-    import pickle
-
-    from ..rulefiles import _sealed, _sre_args, _sre_stamp, write_cache
-
-    if path is None:
-        return
-    if twin is None:
-        kept: Any = "refused"
-    else:
-        args = _sre_args(twin.pattern)
-        if args is None:
-            return
-        kept = (_sre_stamp(), args)
-    # (the file's name is its key: see _twin_cache)
-    write_cache(path, _sealed(pickle.dumps((path.stem, kept), protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 def _owners_twin(rules: dict[str, Rule], groups: dict) -> dict:

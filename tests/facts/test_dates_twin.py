@@ -254,7 +254,7 @@ def test_a_damaged_or_foreign_twin_cache_file_is_a_miss(tmp_path, monkeypatch) -
     before the files were sealed (CRC-32) and keyed inside, the damaged twin found other dates."""
     import pickle
 
-    from extractor.rulefiles import _sealed, _unsealed, load_pickle
+    from extractor.rulefiles import BUILT_GLOBALS, _sealed, _unsealed, load_pickle
 
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(tmp_path))
     text = "2023年3月5日至2024年6月，历时3年2个月，每天8小时，2022年度，15天后。" + _examples()
@@ -271,7 +271,7 @@ def test_a_damaged_or_foreign_twin_cache_file_is_a_miss(tmp_path, monkeypatch) -
     assert _hits(text) == want
     for f, data in good.items():   # rebuilt and filed again
         assert f.read_bytes() == data
-        key, kept = load_pickle(_unsealed(data))
+        key, kept = load_pickle(_unsealed(data), allow=BUILT_GLOBALS)
         f.write_bytes(_sealed(pickle.dumps(("another key", kept))))
     calls = []
     real = dates._checked_twin
