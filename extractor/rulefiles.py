@@ -73,7 +73,7 @@ def read_cache(path: Path | None) -> bytes | None:
 def write_cache(path: Path | None, data: bytes, *, kept: int | None = None) -> None:
     """Write a cache file atomically (temp file + rename), readable by its owner only; failures
     (read-only home, full disk …) are ignored: the cache is only an optimisation. ``kept``: then
-    the folder keeps only the newest ``kept`` files of this one's suffix (see :func:`prune`)."""
+    the folder keeps at most ``kept`` files of this one's suffix, the newest (:func:`prune`)."""
     if path is None:
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -99,10 +99,12 @@ _STALE_TMP_S = 3600.0
 
 
 def prune(folder: Path, suffix: str, kept: int) -> None:
-    """Keep the newest ``kept`` files ending in ``suffix`` in a cache folder (by the time they
-    were written: a file still used is written again after it was evicted, a miss costs only
-    the rebuild), and remove temporary files that a killed writer left behind. Without this
-    the folders grow with every rule edit and every jieba or extractor version: on the team's
+    """At most ``kept`` files ending in ``suffix`` in a cache folder: when there are more, the
+    oldest go (by the time they were written: a file still used is written again after it was
+    evicted, a miss costs only the rebuild) until ``kept - kept // 4`` remain, so that the
+    files are stat'ed and sorted once every ``kept // 4`` writes, not at every write. Temporary
+    files that a killed writer left behind (older than an hour) go too. Without this the
+    folders grew with every rule edit and every jieba or extractor version: on the team's
     machine ~/.cache/extractor/yaml held 3,979 files (30 MB) and jieba/ 25 copies of a 7 MB
     dictionary. Errors are ignored (another process may prune the same folder at once)."""
     try:
@@ -112,21 +114,29 @@ def prune(folder: Path, suffix: str, kept: int) -> None:
     now = time.time()
     files = []
     for e in entries:
-        try:
-            if e.name.endswith(".tmp"):
+        name = e.name
+        if name.endswith(suffix):
+            files.append(e)
+        elif name.endswith(".tmp"):
+            try:
                 if now - e.stat().st_mtime > _STALE_TMP_S:
                     os.unlink(e.path)
-            elif e.name.endswith(suffix):
-                files.append((e.stat().st_mtime_ns, e.path))
-        except OSError:
-            continue
-    if len(files) > kept:
-        files.sort()
-        for _, p in files[:len(files) - kept]:
-            try:
-                os.unlink(p)
             except OSError:
                 pass
+    if len(files) <= kept:
+        return
+    dated = []
+    for e in files:
+        try:
+            dated.append((e.stat().st_mtime_ns, e.path))
+        except OSError:
+            continue
+    dated.sort()
+    for _, p in dated[:len(dated) - (kept - kept // 4)]:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
 
 
 #: what a YAML cache file may name: ruamel's node classes (round-trip containers, scalar
@@ -181,8 +191,10 @@ def _ruamel_stamp() -> str:
     return f"{st.st_size}-{st.st_mtime_ns}" if st is not None else "?"
 
 
-#: how many parsed rule files the YAML cache keeps (about 20 versions of every rule file)
-YAML_KEPT = 512
+#: how many parsed rule files the YAML cache keeps at most (~7 KB each). Not fewer: a run of
+#: the test suite parses a few hundred rule file variants, and the real rules' files, evicted,
+#: would be parsed again by the next run (0.4 s)
+YAML_KEPT = 2048
 
 
 def parse_yaml_cached(text: str, typ: str) -> Any:
@@ -416,7 +428,7 @@ def _unsealed(data: bytes | None) -> bytes | None:
 def cached_build(kind: str, key: str, build: Callable[[], _T], allow: frozenset,
                  valid: Callable[[Any], bool], kept: int = 8) -> _T:
     """What ``build()`` returns, from ``<cache dir>/<kind>/<key>.pickle`` when that file holds
-    it, else built and filed there (the newest ``kept`` files of the kind are kept).
+    it, else built and filed there (at most ``kept`` files of the kind are kept, the newest).
 
     ``key`` must name everything the object is derived from (the rule files' contents, the
     sources of the code that derives it, the Python, regex and ruamel versions). The file
