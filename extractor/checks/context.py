@@ -21,7 +21,7 @@ from typing import Any
 import regex
 
 from ..model import Anomaly, Fact
-from .config import ascii_digit_variant, only_ascii_digits
+from .config import LiteralSpots, ascii_digit_variant, only_ascii_digits, word_spans
 from .intervals import Interval, fact_interval
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -106,7 +106,7 @@ class CheckContext:
         self._sent_ends = [s.end for s in spans]
         self._sent_src: list[Any] = []
         self._by_sentence = {}
-        self.memo.pop("disjoint_sentences", None)
+        self.memo.pop("ordered_sentences", None)
 
     @property
     def sentence_starts(self) -> list[int]:
@@ -299,6 +299,29 @@ class CheckContext:
             memo[kinds] = got
         return got
 
+    def near_before(self, facts: list[Fact], words: tuple[str, ...], width: int) -> list[int]:
+        """The positions k, ascending, of the facts of ``facts`` whose ``width`` characters before
+        them, ``text[max(0, f.start - width):f.start]``, hold a whole occurrence of one of
+        ``words``; a fact starting outside the text (whose slice clamps or counts from the end)
+        is always given. Found from the words' occurrences in the text (memoised per word tuple),
+        a few bisects each, instead of a slice and a test per fact: the checks that look for a
+        rare cue word before a figure (率, 分别占) ask this first and test only these facts."""
+        if not all(words):
+            return list(range(len(facts)))   # (an empty word occurs everywhere)
+        if not facts:
+            return []
+        key = ("near_before", words)
+        spots = self.memo.get(key)
+        if spots is None:
+            spots = self.memo[key] = LiteralSpots(word_spans(words, self.text))
+        starts = list(map(_START, facts))   # (in C: no Python step per fact)
+        lo = list(map(max, itertools.repeat(0), map(operator.sub, starts, itertools.repeat(width))))
+        keep = spots.windows_holding(lo, starts)
+        n = len(self.text)
+        if min(starts) >= 0 and max(starts) <= n:
+            return keep
+        return sorted({k for k, s in enumerate(starts) if not 0 <= s <= n}.union(keep))
+
     def last_fact_in(self, start: int, end: int) -> Fact | None:
         """``facts_in(start, end)[-1]`` without building the list: walk back from the last fact
         starting before ``end``."""
@@ -310,13 +333,20 @@ class CheckContext:
             k -= 1
         return None
 
-    def _disjoint_sentences(self) -> bool:
-        """Every sentence non-empty, starting after the previous one ends (computed once)."""
-        ok = self.memo.get("disjoint_sentences")
+    def _ordered_sentences(self) -> bool:
+        """Every sentence ending at or after its start and starting at or after the previous one
+        ends: s0 <= e0 <= s1 <= e1 <= … (computed once). Then no two sentences overlap and a
+        fact starting in a sentence lies in the last sentence starting at or before it (an
+        empty sentence holds no fact in either walk of ``fact_groups``). Tested as that
+        interleaved list equal to itself sorted: a sort of an ordered list of small ints is one
+        pass of C comparisons (~9 M instructions a corpus pass, ~25 M for two ``all(map(…))``)."""
+        ok = self.memo.get("ordered_sentences")
         if ok is None:
             st, en = self._sent_starts, self._sent_ends
-            ok = all(map(operator.lt, st, en)) and all(map(operator.le, en, st[1:]))  # (in C)
-            self.memo["disjoint_sentences"] = ok
+            bounds = [0] * (2 * len(st))
+            bounds[0::2] = st
+            bounds[1::2] = en
+            ok = self.memo["ordered_sentences"] = bounds == sorted(bounds)
         return ok
 
     def by_sentence(self, kinds: tuple[str, ...] | None = None) -> list[tuple[Span, list[Fact]]]:
@@ -332,8 +362,8 @@ class CheckContext:
         if cached is None:
             facts = self.facts if kinds is None else self.of_kinds(kinds)
             cached = []
-            if facts and self._disjoint_sentences():
-                # sentences sorted and disjoint: a fact can only lie in the sentence holding its
+            if facts and self._ordered_sentences():
+                # sentences in order, none overlapping: a fact can only lie in the sentence holding its
                 # start, so walk the facts instead of every sentence
                 sstarts, sends = self._sent_starts, self._sent_ends
                 bis = bisect.bisect_right
