@@ -563,9 +563,20 @@ def _one_lookahead(parts: list) -> str:
     (the X family's windows: 99 -> 415 M)."""
     src = "|".join(_block(first, runs) for first, runs in parts)
     firsts = [first for first, _runs in parts]
-    if len(firsts) > 1 and all(firsts):
+    if len(firsts) > 1 and all(firsts) and all(map(_whole_pattern, firsts)):
         src = f"(?={'|'.join(firsts)})(?:{src})"
     return src
+
+
+def _whole_pattern(src: str) -> bool:
+    """Whether ``src`` compiles by itself: only then is ``(?=F1|F2)`` the union of the blocks'
+    ``(?=F1)`` and ``(?=F2)`` (a user's ``first`` such as ``[上下])|(?=年``, a piece its block's
+    lookahead closes, would be cut apart differently by the joined one)."""
+    try:
+        compile_regex(src)
+    except regex.error:
+        return False
+    return True
 
 
 def _cached_verdict(src: str, verdict: Callable[[], Any]) -> Any:
