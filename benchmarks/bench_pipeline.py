@@ -24,11 +24,20 @@ this machine allows ``--jobs`` at best (on a VM, a core is slower while its neig
 Start-up: a fresh interpreter that imports ``extractor.pipeline`` and processes the sample report
 (the wall time from launching the process to the first document's result), median of 3.
 
+Repeats: this VM's speed drifts by 5-15 % from one minute to the next (session 10, same code,
+four runs in ten minutes: ``--jobs 1`` 6.19-7.19 s, ``--jobs 2`` 3.56-4.49 s), more than a
+session's gains, so one run of each decides nothing. ``--repeat N`` (default 3) runs N rounds,
+each round ``--jobs 1``, all cores and ``jieba.lcut`` one after the other (so each ratio compares
+runs a few seconds apart), and reports for every row the run with the median wall time (not the
+best), every run's seconds beside it, and the largest peak memory of all of them. The ratios and
+the targets are taken from the medians. The corpus-once rows are repeated the same way; JioNLP,
+the start-up probe (its own median of 3) and the ``--big`` runs are measured once.
+
 ``--big N`` also runs ``--jobs 1`` and all cores on N times the input (default 10 → 200 MB) to
 show that memory stays flat. Figures go to ``benchmarks/out/<UTC timestamp>.json``; a compact table
 is printed.
 
-Usage: .venv/bin/python benchmarks/bench_pipeline.py [--mb 20] [--big 10] [--formats csv,parquet,jsonl]
+Usage: .venv/bin/python benchmarks/bench_pipeline.py [--mb 20] [--repeat 3] [--big 10] [--formats csv,parquet,jsonl]
 """
 from __future__ import annotations
 
@@ -305,6 +314,24 @@ def _rows(path: Path) -> int | None:
         return sum(1 for _ in fh)
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median wall time (the slower middle one for an even count), with every
+    run's seconds and CPU seconds beside it and the largest peak memory of all the runs: the
+    memory target holds for every run, not for a typical one."""
+    if len(runs) == 1:
+        return runs[0]
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    med = dict(ordered[len(ordered) // 2])
+    med["runs_s"] = [round(r["seconds"], 3) for r in runs]
+    med["runs_cpu_s"] = [round(r.get("cpu_seconds") or 0.0, 3) for r in runs]
+    for key in ("peak_rss_mb", "peak_pss_mb"):
+        if key in med:
+            med[key] = max(r[key] for r in runs)
+    if any(r.get("rc") for r in runs):         # a failed run is never hidden by the median
+        med["rc"] = next(r["rc"] for r in runs if r.get("rc"))
+    return med
+
+
 def bench_jieba(texts: list[str]) -> dict:
     import jieba
 
@@ -428,7 +455,9 @@ def table(res: dict) -> str:
     lines = []
     inp = res["input"]
     lines.append(f"input: {inp['files']} files, {inp['bytes'] / 2**20:.1f} MB, "
-                 f"{inp['chars'] / 1e6:.2f} M chars (formats: {res['formats']})")
+                 f"{inp['chars'] / 1e6:.2f} M chars (formats: {res['formats']})"
+                 + (f"; median run of {res['repeat']} rounds (every run's seconds after the row)"
+                    if res.get("repeat", 1) > 1 else ""))
     jb = res["jieba"]["chars_per_s"]
     jbc = res["jieba"].get("chars_per_cpu_s") or jb
     lines.append(f"{'what':<28}{'seconds':>9}{'chars/s':>11}{'× jieba':>9}"
@@ -443,7 +472,8 @@ def table(res: dict) -> str:
         bad = f"  FAILED (exit {r['rc']}): {(r.get('stderr_tail') or [''])[-1][:60]}" if r.get("rc") else ""
         lines.append(f"{name:<28}{r['seconds']:>9.2f}{fmt_rate(rate):>11}{rate / jb:>8.2f}×"
                      f"{r.get('cpu_seconds') or 0:>8.1f}{fmt_rate(crate):>12}{crate / jbc:>7.2f}×{m}"
-                     f"{bad}")
+                     f"{bad}"
+                     + (f"  [{' '.join(f'{x:.2f}' for x in r['runs_s'])}]" if r.get("runs_s") else ""))
 
     for key, r in res["extractor"].items():
         row(f"extractor run --jobs {r['jobs']}", r)
@@ -487,6 +517,11 @@ def table(res: dict) -> str:
     if one and allc and allc is not one:
         lines.append(f"{res['cores']} cores: {fmt_rate(allc['chars_per_s'])} = "
                      f"{allc['chars_per_s'] / one['chars_per_s']:.2f}× the 1-core throughput")
+    if one and allc and allc is not one and len(res.get("rounds", [])) > 1:
+        key1, keyn = "jobs1", f"jobs{res['cores']}"
+        lines.append("per round (runs a few seconds apart): " + "; ".join(
+            f"{r[key1] / r['jieba']:.2f}× jieba, {res['cores']} cores {r[keyn] / r[key1]:.2f}×"
+            for r in res["rounds"]))
     ce = res.get("ceiling")
     if ce:
         lines.append(f"this machine's ceiling for {res['cores']} processes (jieba alone vs "
@@ -500,6 +535,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=str(SHARED / "corpus" / "raw"))
     ap.add_argument("--mb", type=float, default=20.0, help="input size in MB (file bytes)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="rounds of --jobs 1, all cores and jieba; the median run is reported (default 3)")
     ap.add_argument("--big", type=int, default=0,
                     help="also run on N× the input to show memory stays flat (e.g. 10)")
     ap.add_argument("--jobs", default="",
@@ -552,27 +589,43 @@ def main() -> None:
         res["startup"] = bench_startup(SAMPLE if SAMPLE.exists() else files[0])
         save("start-up", res["startup"])
 
-        res["extractor"] = {}
-        for j in jobs_list:
-            print(f"extractor run --jobs {j} …", file=sys.stderr)
-            res["extractor"][f"jobs{j}"] = bench_extractor(indir, j, args.formats, nchars)
-            save(f"jobs {j}", res["extractor"][f"jobs{j}"])
+        # rounds: --jobs 1, all cores and jieba one after the other, so that each ratio compares
+        # runs made a few seconds apart on this drifting machine; the median run of each is kept
+        texts = texts_of(indir)
+        rounds = max(1, args.repeat)
+        res["repeat"] = rounds
+        runs: dict[str, list[dict]] = {f"jobs{j}": [] for j in jobs_list}
+        jieba_runs: list[dict] = []
+        for k in range(rounds):
+            for j in jobs_list:
+                print(f"extractor run --jobs {j} (round {k + 1} of {rounds}) …", file=sys.stderr)
+                runs[f"jobs{j}"].append(bench_extractor(indir, j, args.formats, nchars))
+                save(f"jobs {j}", runs[f"jobs{j}"][-1])
+            print(f"jieba.lcut (round {k + 1} of {rounds}) …", file=sys.stderr)
+            jieba_runs.append(bench_jieba(texts))
+            save("jieba", jieba_runs[-1])
+        res["extractor"] = {key: median_run(rs) for key, rs in runs.items()}
+        res["jieba"] = median_run(jieba_runs)
+        res["rounds"] = [
+            {**{key: round(rs[k]["chars_per_s"]) for key, rs in runs.items()},
+             "jieba": round(jieba_runs[k]["chars_per_s"])} for k in range(rounds)]
+        save("medians", {key: round(r["seconds"], 2) for key, r in res["extractor"].items()})
 
         # The copies above repeat the corpus, so caches of pure functions of small texts (the
         # words of a text fragment, a clause window's role, a numeral's value) hit more often
         # than in an archive where no report comes twice. One pass over the corpus itself,
         # every file new to the process, gives the figure without that help.
         once_chars = sum(len(t) for t in texts_of(Path(args.corpus)))
-        for j in jobs_list:
-            print(f"extractor run --jobs {j} on the corpus once (no repeats) …", file=sys.stderr)
-            once = bench_extractor(Path(args.corpus), j, args.formats, once_chars)
-            res["unrepeated" if j == 1 else f"unrepeated_jobs{j}"] = once
-            save(f"unrepeated jobs {j}", once)
+        once_runs: dict[int, list[dict]] = {j: [] for j in jobs_list}
+        for k in range(rounds):
+            for j in jobs_list:
+                print(f"extractor run --jobs {j} on the corpus once (no repeats; round {k + 1}) …",
+                      file=sys.stderr)
+                once_runs[j].append(bench_extractor(Path(args.corpus), j, args.formats, once_chars))
+                save(f"unrepeated jobs {j}", once_runs[j][-1])
+        for j, rs in once_runs.items():
+            res["unrepeated" if j == 1 else f"unrepeated_jobs{j}"] = median_run(rs)
 
-        texts = texts_of(indir)
-        print("jieba.lcut …", file=sys.stderr)
-        res["jieba"] = bench_jieba(texts)
-        save("jieba", res["jieba"])
         print(f"scaling ceiling ({cores} jieba processes at once) …", file=sys.stderr)
         res["ceiling"] = bench_ceiling(texts, cores)
         save("ceiling", res["ceiling"])

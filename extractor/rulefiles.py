@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 import sys
+import time
 import zlib
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -69,9 +70,10 @@ def read_cache(path: Path | None) -> bytes | None:
         return None
 
 
-def write_cache(path: Path | None, data: bytes) -> None:
+def write_cache(path: Path | None, data: bytes, *, kept: int | None = None) -> None:
     """Write a cache file atomically (temp file + rename), readable by its owner only; failures
-    (read-only home, full disk …) are ignored: the cache is only an optimisation."""
+    (read-only home, full disk …) are ignored: the cache is only an optimisation. ``kept``: then
+    the folder keeps at most ``kept`` files of this one's suffix, the newest (:func:`prune`)."""
     if path is None:
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -84,6 +86,55 @@ def write_cache(path: Path | None, data: bytes) -> None:
     except OSError:
         try:
             os.unlink(tmp)
+        except OSError:
+            pass
+        return
+    if kept is not None:
+        prune(path.parent, path.suffix, kept)
+
+
+#: a temporary file older than this was left by a process killed while writing it (a live
+#: writer renames its file within milliseconds)
+_STALE_TMP_S = 3600.0
+
+
+def prune(folder: Path, suffix: str, kept: int) -> None:
+    """At most ``kept`` files ending in ``suffix`` in a cache folder: when there are more, the
+    oldest go (by the time they were written: a file still used is written again after it was
+    evicted, a miss costs only the rebuild) until ``kept - kept // 4`` remain, so that the
+    files are stat'ed and sorted once every ``kept // 4`` writes, not at every write. Temporary
+    files that a killed writer left behind (older than an hour) go too. Without this the
+    folders grew with every rule edit and every jieba or extractor version: on the team's
+    machine ~/.cache/extractor/yaml held 3,979 files (30 MB) and jieba/ 25 copies of a 7 MB
+    dictionary. Errors are ignored (another process may prune the same folder at once)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    files = []
+    for e in entries:
+        name = e.name
+        if name.endswith(suffix):
+            files.append(e)
+        elif name.endswith(".tmp"):
+            try:
+                if now - e.stat().st_mtime > _STALE_TMP_S:
+                    os.unlink(e.path)
+            except OSError:
+                pass
+    if len(files) <= kept:
+        return
+    dated = []
+    for e in files:
+        try:
+            dated.append((e.stat().st_mtime_ns, e.path))
+        except OSError:
+            continue
+    dated.sort()
+    for _, p in dated[:len(dated) - (kept - kept // 4)]:
+        try:
+            os.unlink(p)
         except OSError:
             pass
 
@@ -140,6 +191,12 @@ def _ruamel_stamp() -> str:
     return f"{st.st_size}-{st.st_mtime_ns}" if st is not None else "?"
 
 
+#: how many parsed rule files the YAML cache keeps at most (~7 KB each). Not fewer: a run of
+#: the test suite parses a few hundred rule file variants, and the real rules' files, evicted,
+#: would be parsed again by the next run (0.4 s)
+YAML_KEPT = 2048
+
+
 def parse_yaml_cached(text: str, typ: str) -> Any:
     """``YAML(typ=typ, pure=True).load(text)`` through a pickle cache keyed by the text's hash.
 
@@ -167,7 +224,9 @@ def parse_yaml_cached(text: str, typ: str) -> Any:
             blob = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # an unpicklable tree: parse it each time
             return tree
-        write_cache(path, blob)
+        # one file per distinct rule file text (25 files in rules/, a user's own rules and
+        # every edit of them): the newest YAML_KEPT stay
+        write_cache(path, blob, kept=YAML_KEPT)
     return tree
 
 
@@ -369,7 +428,7 @@ def _unsealed(data: bytes | None) -> bytes | None:
 def cached_build(kind: str, key: str, build: Callable[[], _T], allow: frozenset,
                  valid: Callable[[Any], bool], kept: int = 8) -> _T:
     """What ``build()`` returns, from ``<cache dir>/<kind>/<key>.pickle`` when that file holds
-    it, else built and filed there (the newest ``kept`` files of the kind are kept).
+    it, else built and filed there (at most ``kept`` files of the kind are kept, the newest).
 
     ``key`` must name everything the object is derived from (the rule files' contents, the
     sources of the code that derives it, the Python, regex and ruamel versions). The file
@@ -398,13 +457,7 @@ def cached_build(kind: str, key: str, build: Callable[[], _T], allow: frozenset,
             blob = buf.getvalue()
         except Exception:   # noqa: BLE001 - an object that cannot be pickled: built each time
             return obj
-        write_cache(path, _sealed(blob))
-        try:   # the files of earlier rule versions: keep the newest few
-            old = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
-            for p in old[:-kept]:
-                p.unlink()
-        except OSError:
-            pass
+        write_cache(path, _sealed(blob), kept=kept)   # earlier rule versions: the newest few
     return obj
 
 

@@ -33,7 +33,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -133,7 +133,10 @@ def run_tasks(tasks: Iterable[Task], *, engine: str = "local", jobs: int | None 
         if first.timeout:
             warm_up(first.processor)    # loading models is not the first document's time
         yield process_task(first)
-        with _frozen_for_the_run():     # what the first document loaded too
+        # what the first document loaded too; the number rules held for the run (if that
+        # document loaded them: another processor needs no hold)
+        facts = sys.modules.get("extractor.facts")
+        with _frozen_for_the_run(), (facts.rules_held() if facts else nullcontext()):
             for t in it:
                 if checkpoint is not None:
                     checkpoint()

@@ -290,10 +290,14 @@ def settle() -> None:
     Only in a pool worker, whose life is one run: in a longer-lived process, objects frozen
     now that become cyclic garbage later would never be freed."""
     import gc
+    import sys
 
     gc.collect()
     gc.freeze()
     gc.set_threshold(*young_threshold())
+    facts = sys.modules.get("extractor.facts")    # (loaded by the warm-up of our pipeline)
+    if facts is not None:
+        facts.hold_rules()      # the number rules loaded once for the run, not per document
 
 
 # container allocations (net of those freed) between two collections of the young generation

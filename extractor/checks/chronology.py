@@ -57,6 +57,15 @@ def _events() -> tuple[re.Pattern[str], dict[str, int], re.Pattern[str]]:
     return rx, ranks, not_ev
 
 
+@functools.cache
+def _gated() -> bool:
+    """Whether ``check_order`` may turn a date down by a bounded search of the event words in the
+    text (``_events``' pattern, an alternation of literal words, finds in text[a:b] what it finds
+    between the bounds a and b): not when a word is empty, which matches anywhere, also in the
+    empty window a bounded search never tries."""
+    return all(_events()[1])
+
+
 def event_of(ctx: CheckContext, f: Fact, window: int) -> tuple[str, int, int] | None:
     """The milestone word right after a date (于2023年12月正式签约) in its clause."""
     rx, ranks, _ = _events()
@@ -73,10 +82,19 @@ def event_of(ctx: CheckContext, f: Fact, window: int) -> tuple[str, int, int] | 
 def check_order(ctx: CheckContext) -> Iterator[Anomaly]:
     """签约 before 开工 before 竣工/验收/开园; 启动 before 完成 — within one sentence."""
     window = int(section("dates")["event_window"])
-    _, _, not_ev = _events()
+    rx, _, not_ev = _events()
+    gate = _gated()
+    text = ctx.text
     for _i, facts in ctx.fact_groups(("date",)):
         if len(facts) < 2:
             continue  # a finding needs two dated milestones in the sentence
+        if gate:
+            # a date is a milestone only with an event word inside the window after it (event_of
+            # searches a part of that window): one bounded search of the text per date decides
+            # for most, which have none, without the slices and the clause cut
+            facts = [f for f in facts if f.end < 0 or rx.search(text, f.end, f.end + window)]
+            if len(facts) < 2:
+                continue
         evs = []
         for f in facts:
             if not_ev.search(ctx.text[max(0, f.start - 6):f.start]):
@@ -103,10 +121,25 @@ def check_order(ctx: CheckContext) -> Iterator[Anomaly]:
 
 
 def _year(f: Fact) -> int | None:
-    b = date_bounds(f.date)
+    return _year_of(f.date)
+
+
+@functools.lru_cache(maxsize=4096)
+def _year_of(iso: str) -> int | None:
+    """The one calendar year an ISO date or interval lies in, else None (pure: cached by the
+    string, as ``date_bounds`` is)."""
+    b = date_bounds(iso)
     if b is None or b[0].year != b[1].year:
         return None
     return b[0].year
+
+
+def _far_dates(ctx: CheckContext, report_year: int, far: int) -> set[int]:
+    """The ids of the document's date facts whose one calendar year lies more than ``far`` years
+    from ``report_year``."""
+    year_of = _year_of
+    return {id(f) for f in ctx.of_kind("date")
+            if (y := year_of(f.date)) is not None and abs(y - report_year) > far}
 
 
 @check("chronology.far.v1", codes={"date.far_from_report_year": "warning"})
@@ -121,8 +154,13 @@ def check_far(ctx: CheckContext) -> Iterator[Anomaly]:
     history = pattern("dates", "history_cue")
     base_after = pattern("dates", "base_after")
     starts, ends = ctx.sentence_starts, ctx.sentence_ends
+    # the dates far from the report year, found once for the document (most sentences hold none:
+    # their groups are passed over by a set test in C instead of a year per date)
+    far_ids = _far_dates(ctx, ctx.report_year, far)
+    if not far_ids:
+        return
     for i, facts in ctx.fact_groups(("date",)):
-        if not any((y := _year(f)) is not None and abs(y - ctx.report_year) > far for f in facts):
+        if far_ids.isdisjoint(map(id, facts)):
             continue  # no date far from the report year: nothing to report (cheap test first)
         s_start, s_end = starts[i], ends[i]
         sent = ctx.text[s_start:s_end]

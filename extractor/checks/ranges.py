@@ -57,7 +57,8 @@ def check_negative_count(ctx: CheckContext) -> Iterator[Anomaly]:
     for f in ctx.of_kind("count"):
         if f.kind != "count" or f.value is None:
             continue
-        if Decimal(f.value) < 0:
+        v = f.value   # (a Decimal already, as extraction gives it: no copy to compare)
+        if (v if type(v) is Decimal else Decimal(v)) < 0:
             yield ctx.anomaly(
                 "count.negative", "error",
                 f"计数“{f.text}”为负数，而个数、人数、次数不可能小于0。",

@@ -105,15 +105,20 @@ def _several(ctx: CheckContext) -> Iterator[Anomaly]:
     cue = pattern("shares", "several_cue")
     words = gate_words(cue)   # (分别占: a window without one cannot match; tested in C first)
     pcts = [f for f in ctx.of_kind("percent") if f.kind == "percent" and f.unit == "%" and f.value is not None]
+    # a run can start only at a percentage whose window holds a gate word (all of them when the
+    # words are unknown), in order; one taken by the run before it is passed over, as the
+    # plain walk (each percentage tested in turn, a run's members skipped) does
+    heads = range(len(pcts)) if words is None else ctx.near_before(pcts, words, 16)
     i = 0
-    while i < len(pcts):
-        f = pcts[i]
+    for h in heads:
+        if h < i:
+            continue
+        f = pcts[h]
         win = ctx.text[max(0, f.start - 16):f.start]
         if (words is not None and not any(map(win.__contains__, words))) or not cue.search(win):
-            i += 1
             continue
         run = [f]
-        j = i + 1
+        j = h + 1
         while j < len(pcts) and regex.fullmatch(r"\s*[、，,和及与]\s*", ctx.text[run[-1].end:pcts[j].start]):
             run.append(pcts[j])
             j += 1
@@ -133,7 +138,10 @@ def check_rates(ctx: CheckContext) -> Iterator[Anomaly]:
     """发现问题120个，已整改108个，整改率90%: numerator/denominator recomputed."""
     rate_rx = pattern("shares", "rate_word")
     runs = required_runs(rate_rx)  # (率): a window without one of them cannot match
-    for r in ctx.of_kind("percent"):
+    pcts = ctx.of_kind("percent")
+    if runs:   # (only the percentages with the longest run in their window: few have 率 before)
+        pcts = [pcts[k] for k in ctx.near_before(pcts, (max(runs, key=len),), 10)]
+    for r in pcts:
         if r.kind != "percent" or r.unit == "pp" or r.value is None:
             continue
         win = ctx.text[max(0, r.start - 10):r.start]

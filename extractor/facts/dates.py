@@ -11,7 +11,7 @@ other windows are searched one by one under one CPU timer per text (``_search_wa
 where that timer cannot be armed and each search reads the clock for its time limit, in one call
 over joined copies (``_search_joined``, which finds exactly what one search per window finds:
 tests/facts/test_dates_fast.py). Under that timer a family marked ``twin`` is searched with its
-pattern compiled by ``re`` (``_Twin``: the same matches, tests/facts/test_dates_twin.py).
+pattern and anchors compiled by ``re`` (``_Twin``: the same matches, tests/facts/test_dates_twin.py).
 
 Resolution is generic over the named groups (see the header of date.yaml). ISO 8601 forms, for a
 report of 2023:
@@ -46,6 +46,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from operator import itemgetter, methodcaller
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import regex
@@ -181,14 +182,16 @@ class _Twin:
     between groups of one name, so the twin's groups are renamed apart; and it does not know
     regex's table of \\d, so a \\d is written as the set of the Basic Multilingual Plane's
     characters regex's \\d matches (_bmp_digits): the twin is only asked about texts without a
-    character beyond that plane (_bmp_only)."""
+    character beyond that plane (_bmp_only). ``anchors``: the family's anchors (Family.anchors)
+    as re compiles them where re_twin proves it reads them alike, else the family's own."""
 
-    __slots__ = ("pattern", "rules", "owners")
+    __slots__ = ("pattern", "rules", "owners", "anchors")
 
-    def __init__(self, pattern: Any, rules: dict[str, Rule], owners: dict) -> None:
+    def __init__(self, pattern: Any, rules: dict[str, Rule], owners: dict, anchors: Any) -> None:
         self.pattern = pattern
         self.rules = rules
         self.owners = owners
+        self.anchors = anchors
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,13 +379,13 @@ def ruleset() -> RuleSet:
         triggers = fam_specs[f]["triggers"]
         items = _trigger_items(triggers, f"rules/kinds/date.yaml: family {f}")
         source = _trigger_source(triggers)
+        anchors = compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None
         families.append(Family(
             f, pattern, numbered, compile_regex(source),
-            int(fam_specs[f]["before"]), int(fam_specs[f]["after"]),
-            compile_regex(fam_specs[f]["anchors"]) if fam_specs[f].get("anchors") else None,
+            int(fam_specs[f]["before"]), int(fam_specs[f]["after"]), anchors,
             trigger_chars=None if items else _plain_chars(source), trigger_items=items,
             owners=_owners(numbered),
-            twin=twins[f].build(numbered) if twins[f] is not None else None))
+            twin=twins[f].build(numbered, anchors) if twins[f] is not None else None))
     families = tuple(_with_alphabet(fam) for fam in families)
     per = load_yaml("lexicons/periods.yaml")
     return RuleSet(
@@ -493,13 +496,11 @@ class _TwinParts:
         self.groups[marker] = self.prefix_groups + mine
         return True
 
-    def build(self, rules: dict[str, Rule]) -> _Twin | None:
+    def build(self, rules: dict[str, Rule], anchors: Any) -> _Twin | None:
         """The family's _Twin, or None where re_twin refuses it or a group written more than
-        once in a rule could take part more than once. The verdict (the twin's re pattern, or
-        None) is kept in the cache of built rules (rulefiles.cached_build: sealed by a CRC-32,
-        the key inside, re patterns as their compiled code): re parses and optimises the
-        twin's sets in Python, ~0.1 s of every process's start for the D and Y families."""
-        src = "|".join(_block(first, runs) for first, runs in self.parts)
+        once in a rule could take part more than once; ``anchors``: Family.anchors (the
+        twin's are its re twin where there is one, see _Twin)."""
+        src = _one_lookahead(self.parts)
 
         def verdict():
             twin = _checked_twin(_digits_written(src))
@@ -507,21 +508,19 @@ class _TwinParts:
                 return None
             return twin
 
-        code = _twin_code_key()
-        if code is None:    # no source of this code to key the cache by: checked each time
-            twin = verdict()
-        else:
-            import hashlib
-
-            from ..rulefiles import cached_build
-
-            # keyed by the source, this module's and ruleset's code (re_twin, _apart), the
-            # Python and regex versions (their parsers, the \d table)
-            key = hashlib.sha256(f"{src}\0{code}".encode()).hexdigest()[:32]
-            twin = cached_build("datetwins", key, verdict, frozenset(),
-                                lambda o: o is None or type(o) is re.Pattern)
+        twin = _cached_verdict(src, verdict)
+        if twin is None:
+            return None
+        if anchors is not None:
+            # (a window's anchor search is as many calls as the twin's searches, each cheaper
+            # in re: the Y and D anchors 45 -> 25 M instructions a corpus pass for Y)
+            asrc = anchors.pattern
+            anchors = _cached_verdict(f"anchors\0{asrc}",
+                                      lambda: _checked_twin(_digits_written(asrc))) or anchors
         # (the verdict was made on these rules: the same source and code number them alike)
-        return None if twin is None else self._numbered(twin, rules, None)
+        found = self._numbered(twin, rules, None)
+        found.anchors = anchors
+        return found
 
     def _numbered(self, twin, rules: dict[str, Rule], apart) -> _Twin | None:
         """The _Twin of ``twin``, its rules numbered in it; None when a group of a rule is
@@ -549,7 +548,44 @@ class _TwinParts:
                 rule, index=tuple(copies[n][0] for n in rule.groups), marker=gi[marker],
                 cue_index=tuple(k for n in rule.cue_groups for k in copies[n]),
                 alts=tuple(alts))
-        return _Twin(twin, out, _owners_twin(out, self.groups))
+        return _Twin(twin, out, _owners_twin(out, self.groups), None)
+
+
+def _one_lookahead(parts: list) -> str:
+    """A twin's source: its blocks (_block) behind one lookahead of all their first characters,
+    ``(?=F1|F2)(?:(?=F1)(?:A)|(?=F2)(?:B))``, where every block has one. That is the same
+    pattern (a match passes its own block's lookahead, so the first one too), but re tests a
+    block's lookahead as a group of its own at every position of a window (its BRANCH skips an
+    alternative cheaply only when it begins with a literal or a set), 8 in the Y family's: one
+    test of one set (re's parser joins the firsts into one) lets most positions fail at once
+    (Y's windows of a corpus pass: 245 -> 114 M instructions). Not for regex's patterns: its
+    search skips to the characters a pattern can start with, which a lookahead in front hides
+    (the X family's windows: 99 -> 415 M)."""
+    src = "|".join(_block(first, runs) for first, runs in parts)
+    firsts = [first for first, _runs in parts]
+    if len(firsts) > 1 and all(firsts):
+        src = f"(?={'|'.join(firsts)})(?:{src})"
+    return src
+
+
+def _cached_verdict(src: str, verdict: Callable[[], Any]) -> Any:
+    """``verdict()`` (an re pattern or None) for the twin source ``src``, kept in the cache of
+    built rules (rulefiles.cached_build: sealed by a CRC-32, the key inside, re patterns as
+    their compiled code): re parses and optimises the twins' sets in Python, ~0.1 s of every
+    process's start for the D and Y families."""
+    code = _twin_code_key()
+    if code is None:    # no source of this code to key the cache by: checked each time
+        return verdict()
+    import hashlib
+
+    from ..rulefiles import cached_build
+
+    # keyed by the source, this module's and ruleset's code (re_twin, _apart), the Python and
+    # regex versions (their parsers, the \d table)
+    key = hashlib.sha256(f"{src}\0{code}".encode()).hexdigest()[:32]
+    # (four files a rule version: the Y and D twins and their anchors')
+    return cached_build("datetwins", key, verdict, frozenset(),
+                        lambda o: o is None or type(o) is re.Pattern, kept=16)
 
 
 def _checked_twin(src: str):
@@ -1318,8 +1354,7 @@ def _candidates(text: str, rs: RuleSet, watch=None) -> list[tuple]:
                 if not bmp:
                     twin = None
             try:
-                matches = _search_watched(text, fam, windows, watch,
-                                          fam.pattern if twin is None else twin.pattern)
+                matches = _search_watched(text, fam, windows, watch, twin)
             except TimeoutError:   # searched as without the watch (see _search_timed)
                 if twin is not None:
                     # re does not guard its repeats against exponential backtracking as regex
@@ -1380,15 +1415,17 @@ def _search_timed(text: str, fam: Family, windows: list[tuple[int, int]]) -> lis
 
 
 def _search_watched(text: str, fam: Family, windows: list[tuple[int, int]], watch,
-                    pattern=None) -> list:
+                    twin: _Twin | None = None) -> list:
     """The family's matches, window by window (``finditer`` over each window that holds an
     anchor: what ``_search_windows`` finds), with no time limit of their own: ``watch`` (an
     armed engine._Watchdog, see scan) counts the whole loop as one running search, and raises
     TimeoutError in it when the loop outlasts its tick. Without a clock read per call a window's
     own search costs less than its part of ``_search_joined`` (the walks to the copy's ends).
-    ``pattern``: the family's pattern (default) or its twin's (Family.twin)."""
-    search = (fam.pattern if pattern is None else pattern).finditer
-    anchors = fam.anchors
+    ``twin``: the family's twin (Family.twin), whose pattern and anchors are then used."""
+    if twin is None:
+        search, anchors = fam.pattern.finditer, fam.anchors
+    else:
+        search, anchors = twin.pattern.finditer, twin.anchors
     found: list = []
     extend = found.extend
     watch.count += 1      # odd while the searches run

@@ -192,6 +192,10 @@ class _Dictionary:
         return out
 
 
+#: copies of jieba's dictionary kept in the cache (two jieba installs side by side, and a third)
+_DICTIONARIES_KEPT = 3
+
+
 def _dictionary_file(jieba) -> Path | None:
     """Our compact copy of jieba's default dictionary, named after what it was made from (jieba
     version, dictionary path, size and mtime) and its format: another jieba or an edited
@@ -289,7 +293,8 @@ def _initialize(tk, jieba) -> _Dictionary | None:
     if path is not None:
         blob = _pack_dictionary(tk.FREQ, tk.total)
         if blob is not None:
-            write_cache(path, blob)
+            # one 7 MB file per jieba release, dictionary file and format: the newest few stay
+            write_cache(path, blob, kept=_DICTIONARIES_KEPT)
     return None
 
 

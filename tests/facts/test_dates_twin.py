@@ -54,11 +54,11 @@ def twin_calls(monkeypatch):
     seen: list[str] = []
     real = dates._search_watched
 
-    def spy(text, fam, windows, watch, pattern=None):
-        if pattern is not None and pattern is not fam.pattern:
-            assert isinstance(pattern, re.Pattern)
+    def spy(text, fam, windows, watch, twin=None):
+        if twin is not None:
+            assert isinstance(twin.pattern, re.Pattern)
             seen.append(fam.name)
-        return real(text, fam, windows, watch, pattern)
+        return real(text, fam, windows, watch, twin)
 
     monkeypatch.setattr(dates, "_search_watched", spy)
     return seen
@@ -219,10 +219,10 @@ def test_a_twin_that_outlasts_the_watch_is_dropped(monkeypatch) -> None:
         pytest.skip("no CPU timer here: the twins are not used")
     real = dates._search_watched
 
-    def slow_twin(text, fam, windows, watch, pattern=None):
-        if pattern is not None and pattern is not fam.pattern:
+    def slow_twin(text, fam, windows, watch, twin=None):
+        if twin is not None:
             raise TimeoutError("the twin ran longer than the watch's tick")
-        return real(text, fam, windows, watch, pattern)
+        return real(text, fam, windows, watch, twin)
 
     text = _examples()
     want = _without_twins(text)
@@ -235,7 +235,8 @@ def test_the_twin_verdict_and_code_come_from_the_cache(tmp_path, monkeypatch) ->
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(tmp_path))
     dates.ruleset.cache_clear()
     first = {f.name: f.twin.pattern.pattern for f in ruleset().families if f.twin}
-    assert len(list((tmp_path / "datetwins").glob("*.pickle"))) == len(first) == 2
+    # the two twins and their anchors' twins
+    assert len(list((tmp_path / "datetwins").glob("*.pickle"))) == 2 * len(first) == 4
 
     def unchecked(src):
         raise AssertionError("checked again")
@@ -261,7 +262,7 @@ def test_a_damaged_or_foreign_twin_cache_file_is_a_miss(tmp_path, monkeypatch) -
     dates.ruleset.cache_clear()
     want = _without_twins(text)
     files = sorted((tmp_path / "datetwins").glob("*.pickle"))
-    assert len(files) == 2
+    assert len(files) == 4       # the Y and D twins and their anchors' twins
     good = {f: f.read_bytes() for f in files}
     for f, data in good.items():   # b"M\x74\x5e": the pickle's 2-byte int 0x5e74, 年's code
         assert b"M\x74\x5e" in data
@@ -278,5 +279,79 @@ def test_a_damaged_or_foreign_twin_cache_file_is_a_miss(tmp_path, monkeypatch) -
     monkeypatch.setattr(dates, "_checked_twin", lambda src: calls.append(src) or real(src))
     dates.ruleset.cache_clear()
     ruleset()
-    assert len(calls) == 2
+    assert len(calls) == 4
     assert _hits(text) == want
+
+
+def test_the_shipped_twins_search_their_anchors_with_re() -> None:
+    for f in ruleset().families:
+        if f.twin is not None:
+            assert isinstance(f.twin.anchors, re.Pattern), f.name
+            assert f.twin.anchors.pattern != f.anchors.pattern     # \d written as its set
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_twin_anchors_find_what_the_anchors_find(seed: int) -> None:
+    """The anchors' re twin answers each window's question as the anchors do: the same first
+    anchor in every window of random texts, at every start."""
+    rng = random.Random(seed)
+    text = _random_text(rng, 300)
+    for f in ruleset().families:
+        if f.twin is None:
+            continue
+        ours, theirs = f.twin.anchors, f.anchors
+        spans = [m.span() for m in theirs.finditer(text)]
+        assert [m.span() for m in ours.finditer(text)] == spans
+        for ws, we in dates._windows(text, f) + [(i, i + rng.randint(1, 30)) for i in
+                                                 range(0, len(text), 7)]:
+            a, b = ours.search(text, ws, we), theirs.search(text, ws, we)
+            assert (a and a.span()) == (b and b.span()), (f.name, ws, we)
+
+
+@pytest.fixture
+def user_date_rules(tmp_path, dates_rules_dir):
+    """A rules copy: ``edit(old, new)`` replaces text in its date.yaml."""
+    import shutil
+
+    from extractor.rulefiles import rules_dir
+
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    path = dst / "kinds" / "date.yaml"
+
+    def edit(old: str, new: str) -> None:
+        src = path.read_text(encoding="utf-8")
+        assert src.count(old) == 1
+        path.write_text(src.replace(old, new), encoding="utf-8")
+        dates_rules_dir(dst)
+
+    return edit
+
+
+def test_anchors_re_cannot_read_alike_stay_on_regex(user_date_rules, twin_calls) -> None:
+    """A user's D anchors with \\p{Han} (a set re does not know): the family keeps its twin,
+    its windows are asked of the anchors as regex reads them."""
+    if _cannot_watch():
+        pytest.skip("no CPU timer here: the twins are not used")
+    user_date_rules("|日(?=内|以内|之内)'}", "|日(?=内|以内|之内)|(?<=\\p{Han})星期'}")
+    d = next(f for f in ruleset().families if f.name == "D")
+    assert d.twin is not None and d.twin.anchors is d.anchors
+    text = "为期3个星期，两星期，2023年底，30日内。" + _examples()[:2000]
+    assert _hits(text) == _without_twins(text)
+    assert "D" in twin_calls
+
+
+def test_the_twins_test_their_blocks_firsts_once() -> None:
+    """A twin is its blocks behind one lookahead of all their firsts (_one_lookahead), where each
+    block has one; without a first in some block it is the blocks alone."""
+    from extractor.facts.dates import _block, _one_lookahead
+
+    parts = [("[12]", [("", ["(?:1年)(?P<R0>)"])]), ("前", [("", ["(?:前年)(?P<R1>)"])])]
+    src = _one_lookahead(parts)
+    assert src == "(?=[12]|前)(?:" + "|".join(_block(f, r) for f, r in parts) + ")"
+    assert re.compile(src).search("x前年").span() == (1, 3)
+    bare = parts + [("", [("", ["(?:年内)(?P<R2>)"])])]
+    assert _one_lookahead(bare) == "|".join(_block(f, r) for f, r in bare)
+    for f in ruleset().families:
+        if f.twin is not None:
+            assert f.twin.pattern.pattern.startswith("(?="), f.name

@@ -12,6 +12,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -787,3 +788,59 @@ def test_the_jieba_dictionary_file_names_its_sum_and_words_as_the_slow_way(cache
     got = lazy.frequencies(probe)
     assert got == {w: slow(w) for w in probe}
     assert sum(1 for w in probe if got[w]) > 100 and sum(1 for w in probe if not got[w]) > 100
+
+
+def _aged(path, seconds_ago: float) -> None:
+    t = time.time() - seconds_ago
+    os.utime(path, (t, t))
+
+
+def test_a_cache_folder_keeps_its_newest_files_and_drops_dead_writers_temporaries(cache_dir):
+    """rulefiles.prune through write_cache(kept=…): over ``kept`` files of the suffix, the
+    oldest go until kept - kept // 4 remain; a writer's temporary file goes only when it is
+    stale (an hour: its process was killed mid-write); files of another suffix stay."""
+    folder = cache_dir / "yaml"
+    folder.mkdir(parents=True)
+    for i in range(8):
+        (folder / f"old{i}.pickle").write_bytes(b"x")
+        _aged(folder / f"old{i}.pickle", 100 - i)          # old0 the oldest
+    (folder / "dead.pickle.123.tmp").write_bytes(b"half")
+    _aged(folder / "dead.pickle.123.tmp", 2 * 3600)
+    (folder / "live.pickle.456.tmp").write_bytes(b"half")   # being written now
+    (folder / "other.dict").write_bytes(b"d")
+    _aged(folder / "other.dict", 10_000)
+    write_cache(folder / "new.pickle", b"new", kept=8)      # 9 files: down to 6
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "live.pickle.456.tmp", "new.pickle", "old3.pickle", "old4.pickle", "old5.pickle",
+        "old6.pickle", "old7.pickle", "other.dict"]
+    write_cache(folder / "n2.pickle", b"n", kept=8)         # 7, 8 files: none pruned
+    write_cache(folder / "n3.pickle", b"n", kept=8)
+    assert len(list(folder.glob("*.pickle"))) == 8
+    write_cache(folder / "n4.pickle", b"n", kept=None)      # no kept: nothing pruned
+    assert len(list(folder.glob("*.pickle"))) == 9
+    for age, name in enumerate(["n4", "n3", "n2", "new"], 1):   # (a file's time is coarse)
+        _aged(folder / f"{name}.pickle", age)
+    write_cache(folder / "n5.pickle", b"n", kept=3)         # kept 3: exactly the newest 3
+    assert sorted(p.name for p in folder.glob("*.pickle")) == ["n3.pickle", "n4.pickle",
+                                                                "n5.pickle"]
+
+
+def test_the_yaml_and_jieba_caches_stay_bounded(cache_dir, monkeypatch):
+    """parse_yaml_cached keeps at most rulefiles.YAML_KEPT files (one per distinct rule file
+    text: on the team's machine 3,979 had piled up), the jieba copy words._DICTIONARIES_KEPT."""
+    monkeypatch.setattr(rulefiles, "YAML_KEPT", 8)
+    for i in range(20):
+        assert rulefiles.parse_yaml_cached(f"a: {i}\n", "safe") == {"a": i}
+    assert 6 <= len(list((cache_dir / "yaml").glob("*.pickle"))) <= 8
+
+    from extractor.text import words
+    jdir = cache_dir / "jieba"
+    jdir.mkdir()
+    for i in range(5):
+        (jdir / f"v{i}.dict").write_bytes(b"x")
+        _aged(jdir / f"v{i}.dict", 1000 - i)
+    jieba = words.import_jieba()
+    assert words._initialize(jieba.Tokenizer(), jieba) is None   # a miss: jieba's load, filed
+    kept = sorted(p.name for p in jdir.glob("*.dict"))
+    assert len(kept) == words._DICTIONARIES_KEPT and "v0.dict" not in kept
+    assert words._dictionary_file(jieba).name in kept
