@@ -307,6 +307,11 @@ class LocalPool:
             return [self.executor.submit(first if i == 0 else ready, self.processor)
                     for i in range(self.jobs)]
 
+    def warming(self) -> bool:
+        """The first worker has not answered its first call yet: it is loading the stages
+        (``worker.init_worker``), and no document can start before it has."""
+        return self.executor is not None and not self.calls[0].done()
+
     def adopt(self) -> None:
         """Register the workers forked from the first one with the executor, once the first
         call has answered (they are all there by then: ``first_and_fork``), so that it

@@ -106,7 +106,7 @@ class CheckContext:
         self._sent_ends = [s.end for s in spans]
         self._sent_src: list[Any] = []
         self._by_sentence = {}
-        self.memo.pop("disjoint_sentences", None)
+        self.memo.pop("ordered_sentences", None)
 
     @property
     def sentence_starts(self) -> list[int]:
@@ -333,13 +333,20 @@ class CheckContext:
             k -= 1
         return None
 
-    def _disjoint_sentences(self) -> bool:
-        """Every sentence non-empty, starting after the previous one ends (computed once)."""
-        ok = self.memo.get("disjoint_sentences")
+    def _ordered_sentences(self) -> bool:
+        """Every sentence ending at or after its start and starting at or after the previous one
+        ends: s0 <= e0 <= s1 <= e1 <= … (computed once). Then no two sentences overlap and a
+        fact starting in a sentence lies in the last sentence starting at or before it (an
+        empty sentence holds no fact in either walk of ``fact_groups``). Tested as that
+        interleaved list equal to itself sorted: a sort of an ordered list of small ints is one
+        pass of C comparisons (~9 M instructions a corpus pass, ~25 M for two ``all(map(…))``)."""
+        ok = self.memo.get("ordered_sentences")
         if ok is None:
             st, en = self._sent_starts, self._sent_ends
-            ok = all(map(operator.lt, st, en)) and all(map(operator.le, en, st[1:]))  # (in C)
-            self.memo["disjoint_sentences"] = ok
+            bounds = [0] * (2 * len(st))
+            bounds[0::2] = st
+            bounds[1::2] = en
+            ok = self.memo["ordered_sentences"] = bounds == sorted(bounds)
         return ok
 
     def by_sentence(self, kinds: tuple[str, ...] | None = None) -> list[tuple[Span, list[Fact]]]:
@@ -355,8 +362,8 @@ class CheckContext:
         if cached is None:
             facts = self.facts if kinds is None else self.of_kinds(kinds)
             cached = []
-            if facts and self._disjoint_sentences():
-                # sentences sorted and disjoint: a fact can only lie in the sentence holding its
+            if facts and self._ordered_sentences():
+                # sentences in order, none overlapping: a fact can only lie in the sentence holding its
                 # start, so walk the facts instead of every sentence
                 sstarts, sends = self._sent_starts, self._sent_ends
                 bis = bisect.bisect_right

@@ -613,11 +613,22 @@ def _to_clean_all(clean: Any, offsets: list[int]) -> list[int]:
     return list(map(clean.to_clean, offsets))
 
 
+def _sorted_pairs(positions: list[int], flags: list[bool]) -> tuple[list[int], list[bool]]:
+    """``positions`` ascending, each with its flag (equal positions in any order)."""
+    pairs = sorted(zip(positions, flags))
+    return [p for p, _f in pairs], [f for _p, f in pairs]
+
+
 class _Doc:
     """What attach needs about one document, computed once."""
 
     def __init__(self, prepared: Any, positions: list[int] | None = None,
-                 numbers: list[int] | None = None) -> None:
+                 numbers: list[int] | None = None, figures: list[bool] | None = None) -> None:
+        """``positions``: the facts' clean starts; ``numbers``: those of the figures (the facts
+        other than dates and durations). Or, with ``figures`` given, ``positions`` ascending
+        and ``figures[i]`` whether ``positions[i]`` is a figure's (attach knows both from its
+        visiting order: no sort here, and the figures' sentence indexes are a selection of
+        all facts' instead of a look-up per figure)."""
         from ..text.year import report_kind
         from .dates import scan
 
@@ -633,7 +644,11 @@ class _Doc:
         self._date_info: dict[int, tuple] = {}
         # the sentence ends: next to the facts when their positions are given (the scopes
         # looked up are theirs and those of the dates in them), else all of them
-        ordered = sorted(positions) if positions is not None else None
+        if figures is not None and not all(map(operator.le, positions, positions[1:])):
+            # (a clean-offset map of a Prepared subclass need not keep the order)
+            positions, figures = _sorted_pairs(positions, figures)
+        ordered = (positions if figures is not None or positions is None
+                   else sorted(positions))
         ks: list[int] = []      # the sentence index of each of ``ordered`` (see _spans)
         # the text reversed: the last sentence end / clause mark before a position is the
         # first one after the mirrored position there (_ends_around, clause_at)
@@ -669,7 +684,10 @@ class _Doc:
         scoped = positions is not None and r.scoped_scan
         n = len(self.text)
         spans = self._spans_at(ordered, ks) if scoped else [(0, n, n + 1)]  # (no last: all)
-        if scoped and numbers is not None and len(numbers) < len(positions):
+        if scoped and figures is not None and not all(figures):
+            # the figures' positions and sentence indexes, selected from all facts'
+            spans_n = self._spans_at(list(compress(ordered, figures)), list(compress(ks, figures)))
+        elif scoped and numbers is not None and len(numbers) < len(positions):
             # the figures' sentence indexes: those of the same positions among all facts'
             ordered_n = sorted(numbers)
             spans_n = self._spans_at(ordered_n, list(map(dict(zip(ordered, ks)).__getitem__,
@@ -790,13 +808,18 @@ class _Doc:
         last_of = dict(zip(ks, ordered))
         out: list[tuple[int, int, int]] = []
         prev = -2
+        a = b = last = -1           # the run being merged (a < 0: none yet)
         for k, pos in last_of.items():
-            b = min(n, (ends[k] if k < m else n) + 1)       # scope_end(pos) + 1
-            if k == prev + 1:
-                out[-1] = (out[-1][0], b, pos)
-            else:
-                out.append((ends[k - 1] + 1 if k > 0 else 0, b, pos))   # scope_start(pos)
+            if k != prev + 1:
+                if a >= 0:
+                    out.append((a, b, last))
+                a = ends[k - 1] + 1 if k > 0 else 0                    # scope_start(pos)
+            # scope_end(pos) + 1, at most n: an end is a character of the text (< n)
+            b = ends[k] + 1 if k < m else n
+            last = pos
             prev = k
+        if a >= 0:
+            out.append((a, b, last))
         return out
 
     def subject_form(self, s: str) -> str:
@@ -1176,13 +1199,15 @@ def attach(prepared: Any, facts: list[Fact]) -> None:
     keys = list(map(_START, facts))
     starts = _to_clean_all(clean, keys)
     ends = _to_clean_all(clean, list(map(_END, facts)))
-    # the figures' starts (facts other than dates and durations), selected at C speed
-    d = _Doc(prepared, starts, list(compress(starts, map(operator.not_, map(
-        _NO_SUBJECT.__contains__, map(_KIND, facts))))))
+    order = sorted(range(len(facts)), key=keys.__getitem__)
+    # the clean starts in visiting order are ascending (to_clean does not decrease), with
+    # whether each is a figure's (a fact other than a date or duration), at C speed
+    d = _Doc(prepared, list(map(starts.__getitem__, order)), figures=list(map(
+        operator.not_, map(_NO_SUBJECT.__contains__, map(_KIND, map(facts.__getitem__,
+                                                                     order))))))
     text = d.text
     year = d.year
     gov = d.gov
-    order = sorted(range(len(facts)), key=keys.__getitem__)
     sentence_at = d.sentence_at
     sstarts, sents = d._sstarts, d._sents
     topics = d._topic

@@ -742,3 +742,65 @@ def test_a_file_name_that_is_not_utf8_fails_its_document_only(tmp_path):
     assert "not UTF-8" in docs["bad\\xff\\xfe.txt"]["error"]
     assert {f["source"] for f in read_rows(tmp_path / "o" / "facts.jsonl", "facts")} == \
         {"good.txt"}
+
+
+class _WarmingPool:
+    """A stand-in for LocalPool as run_batch sees it before the documents: ``warming()`` is
+    True for its first ``calls`` questions (the first worker still loading the stages)."""
+
+    def __init__(self, calls: int) -> None:
+        self.left = calls
+
+    def warming(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+@pytest.mark.parametrize("warm_for", [0, 1, 3, 100])
+def test_inputs_hashed_while_the_pool_warms_up_give_the_same_tasks(fake_corpus, tmp_path,
+                                                                   monkeypatch, warm_for):
+    """run_batch hashes the first inputs while the pool's first worker warms up
+    (_hash_while_warming), not when their chunks are scheduled: every task gets its own file's
+    hash, each file is hashed once, and the hashing stops as soon as the pool is ready."""
+    from extractor.batch import runner
+    from extractor.batch.discover import file_sha256
+    from extractor.batch.worker import process_task
+
+    (fake_corpus / "copy_of_report0.txt").write_bytes((fake_corpus / "report0.txt").read_bytes())
+    calls: list[tuple[str, bool]] = []        # (path, hashed before the tasks were asked for)
+    started = []
+
+    def counted(path, **kw):
+        calls.append((path, not started))
+        return file_sha256(path, **kw)
+
+    tasks_seen = []
+
+    def serial(tasks, **kw):
+        started.append(True)
+        for t in tasks:
+            tasks_seen.append(t)
+            yield process_task(t)
+
+    monkeypatch.setattr(runner, "file_sha256", counted)
+    monkeypatch.setattr(runner, "run_tasks", serial)
+    s = run_batch(_opts(fake_corpus, out_dir=str(tmp_path / "o"), jobs=2),
+                  pool=_WarmingPool(warm_for))
+    inputs = runner.smallest_last(runner.discover([str(fake_corpus)], ()),
+                                  runner.TAIL_PER_JOB * 2)
+    assert sorted(p for p, _ in calls) == sorted(i.path for i in inputs)     # each once
+    early = [p for p, before in calls if before]
+    assert early == [i.path for i in inputs[:min(warm_for, len(inputs))]]
+    assert [t.sha256 for t in tasks_seen] == [file_sha256(t.path) for t in tasks_seen]
+    assert len(tasks_seen) == len(inputs) - 1          # the copy is skipped, as before
+    assert (s.ok, s.failed, s.skipped) == (5, 1, 1)
+
+
+def test_a_pool_is_warming_until_its_first_worker_answers():
+    from extractor.batch.engine import LocalPool
+
+    with LocalPool(2, FAKE) as pool:
+        assert pool.warming()           # the fork server and the worker are still starting
+        pool.calls[0].result()
+        assert not pool.warming()
+    assert not pool.warming()           # closed

@@ -210,3 +210,35 @@ def test_percent_contexts_of_the_document_equal_each_facts_own(sample_path: Path
             assert roles.window_before(ctx, f, 30) == roles.window_before(one, f, 30)
             n += 1
     assert n > 300
+
+
+def test_fact_groups_walk_of_the_facts_equals_the_walk_of_the_sentences(monkeypatch) -> None:
+    """fact_groups walks the facts when the sentences are in order and none overlaps (empty ones
+    and touching ones allowed: s0 <= e0 <= s1 <= …), else every sentence: both give the same
+    groups, for layouts with empty sentences, equal starts, gaps, overlaps and disorder, and
+    facts inside, across, between and past the sentences. The order test = its definition."""
+    from extractor.checks.context import Span
+
+    rnd = random.Random(41)
+    for _ in range(3000):
+        n = rnd.randint(0, 30)
+        bounds = sorted(rnd.randint(0, n) for _ in range(2 * rnd.randint(0, 6)))
+        spans = [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds), 2)]
+        if spans and rnd.random() < 0.25:   # (overlapping, reversed or out-of-order layouts)
+            k = rnd.randrange(len(spans))
+            spans[k] = (spans[k][1], spans[k][0]) if rnd.random() < 0.5 else (spans[k][0], spans[k][1] + 3)
+            if rnd.random() < 0.3:
+                rnd.shuffle(spans)
+        starts = sorted(rnd.randint(-2, n + 2) for _ in range(rnd.randint(0, 8)))
+        facts = [Fact(doc_id="t", kind=rnd.choice(["date", "count"]), text="", start=s,
+                      end=s + rnd.randint(0, 4)) for s in starts]
+        ctx = CheckContext(doc("x" * n), facts)
+        ctx.sentences = [Span(k, a, b) for k, (a, b) in enumerate(spans)]
+        flat = [x for ab in spans for x in ab]
+        assert ctx._ordered_sentences() == all(a <= b for a, b in zip(flat, flat[1:])), spans
+        for kinds in (None, ("date",), ("count", "money")):
+            got = ctx.fact_groups(kinds)
+            plain = CheckContext(doc("x" * n), facts)
+            plain.sentences = [Span(k, a, b) for k, (a, b) in enumerate(spans)]
+            plain.memo["ordered_sentences"] = False   # (the walk of every sentence)
+            assert got == plain.fact_groups(kinds), (spans, starts, kinds)

@@ -110,7 +110,7 @@ def test_period_cues_and_indicators_sought_in_the_figures_sentences_only(sample_
     got = [facts_of(p) for p in paths]
     init = ctx._Doc.__init__
     monkeypatch.setattr(ctx._Doc, "__init__",
-                        lambda self, prepared, positions=None, numbers=None:
+                        lambda self, prepared, positions=None, numbers=None, figures=None:
                         init(self, prepared, positions, None))
     assert got == [facts_of(p) for p in paths]
     assert any(f[1] == "date" for fs in got for f in fs)
@@ -481,3 +481,92 @@ def test_periods_without_a_date_or_cue_are_the_topic_period(sample_path, corpus_
             assert f.period == want, (path.name, f.text, f.period, want)
             seen += 1
     assert seen > 1000
+
+
+def _spans_by_merging(d, ordered, ks):
+    """_spans_at as it was (before its run-merging loop): each sentence's scope, then runs of
+    consecutive indexes merged by rewriting the last span (the reference)."""
+    n = len(d.text)
+    ends = d.sent_ends
+    m = len(ends)
+    out = []
+    prev = -2
+    for k, pos in dict(zip(ks, ordered)).items():
+        b = min(n, (ends[k] if k < m else n) + 1)
+        if k == prev + 1:
+            out[-1] = (out[-1][0], b, pos)
+        else:
+            out.append((ends[k - 1] + 1 if k > 0 else 0, b, pos))
+        prev = k
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab。！？!?\n，", max_size=60), st.lists(st.integers(0, 62), max_size=25))
+def test_spans_at_merges_the_runs_of_consecutive_sentences(text, pos):
+    # the runs are merged as they end (no tuple rewritten per sentence) and a scope's end is
+    # the end + 1 without min(): an end is a character of the text, the text's end when none
+    pos.sort()
+    d = ctx._Doc.__new__(ctx._Doc)
+    d.text = text
+    ks: list[int] = []
+    d.sent_ends = ctx._ends_around(text, pos, ks)
+    assert d._spans_at(pos, ks) == _spans_by_merging(d, pos, ks)
+    assert all(0 <= a < b <= len(text) or a == b == len(text) for a, b, _l in d._spans_at(pos, ks))
+
+
+class _ReversedOffsets:
+    """A clean text whose to_clean does not keep the order of the decoded offsets."""
+
+    def __init__(self, clean):
+        self._clean = clean
+
+    def __getattr__(self, name):
+        return getattr(self._clean, name)
+
+    def to_clean(self, d):
+        return max(0, len(self.text) - 1 - self._clean.to_clean(d))
+
+
+def test_figures_flags_give_the_spans_of_the_figures_positions(sample_path, corpus_files):
+    # attach passes the facts' clean starts in its visiting order with a figure flag each: the
+    # figures' positions and sentence indexes are selected from all facts' (compress) instead
+    # of sorted again and looked up per figure; same spans and scans as from ``numbers``, also
+    # when the positions come unsorted (a Prepared's own offset map)
+    import random
+
+    rnd = random.Random(5)
+    seen = 0
+    for path in [sample_path] + list(corpus_files)[::12]:
+        p = prepare(read(path))
+        facts = extract_facts(p)
+        pos = [p.clean.to_clean(f.start) for f in facts]
+        fig = [f.kind not in ("date", "duration") for f in facts]
+        for flags in (fig, [True] * len(pos), [False] * len(pos),
+                      [rnd.random() < 0.5 for _ in pos]):
+            nums = [x for x, f in zip(pos, flags) if f]
+            old = ctx._Doc(p, pos, nums)
+            order = sorted(range(len(pos)), key=pos.__getitem__)
+            new = ctx._Doc(p, [pos[i] for i in order], figures=[flags[i] for i in order])
+            shuffled = list(zip(pos, flags))
+            rnd.shuffle(shuffled)
+            unsorted = ctx._Doc(p, [x for x, _f in shuffled], figures=[f for _x, f in shuffled])
+            for d in (new, unsorted):
+                assert (d.sent_ends, d.cues, d.whole, d.now, d.inds) == \
+                    (old.sent_ends, old.cues, old.whole, old.now, old.inds), path.name
+            if flags is fig:
+                seen += len(old.inds) + len(old.cues)
+    assert seen
+
+
+def test_doc_sorts_the_positions_of_an_order_changing_offset_map(sample_path):
+    # positions given with figure flags are sorted again when they come unsorted (a clean
+    # text whose to_clean does not keep the order): the same ends and scans as sorted ones
+    doc = read(sample_path)
+    p = prepare(doc)
+    facts = extract_facts(p)
+    rev = _ReversedOffsets(p.clean)
+    got = ctx._Doc(p, [rev.to_clean(f.start) for f in facts], figures=[True] * len(facts))
+    want = ctx._Doc(p, [rev.to_clean(f.start) for f in facts],
+                    [rev.to_clean(f.start) for f in facts])
+    assert (got.sent_ends, got.cues, got.inds) == (want.sent_ends, want.cues, want.inds)
