@@ -91,8 +91,11 @@ def check_order(ctx: CheckContext) -> Iterator[Anomaly]:
         if gate:
             # a date is a milestone only with an event word inside the window after it (event_of
             # searches a part of that window): one bounded search of the text per date decides
-            # for most, which have none, without the slices and the clause cut
-            facts = [f for f in facts if f.end < 0 or rx.search(text, f.end, f.end + window)]
+            # for most, which have none, without the slices and the clause cut; a window reaching
+            # below 0 (a date outside the text, or a negative event_window in a user's rules) is
+            # a slice that counts from the end, which no bounded search reads: such a date stays
+            facts = [f for f in facts
+                     if f.end < 0 or f.end + window < 0 or rx.search(text, f.end, f.end + window)]
             if len(facts) < 2:
                 continue
         evs = []

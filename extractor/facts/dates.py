@@ -583,7 +583,7 @@ def _cached_verdict(src: str, verdict: Callable[[], Any]) -> Any:
     # keyed by the source, this module's and ruleset's code (re_twin, _apart), the Python and
     # regex versions (their parsers, the \d table)
     key = hashlib.sha256(f"{src}\0{code}".encode()).hexdigest()[:32]
-    # (four files a rule version: the Y and D twins and their anchors')
+    # (six files a rule version: the M, Y and D twins and their anchors')
     return cached_build("datetwins", key, verdict, frozenset(),
                         lambda o: o is None or type(o) is re.Pattern, kept=16)
 

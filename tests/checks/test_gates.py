@@ -97,6 +97,34 @@ def test_order_gate_finds_what_every_date_finds(monkeypatch, sample_path: Path) 
     assert calls["gated"] < calls["plain"] * 0.8   # and the gate does turn dates down
 
 
+@pytest.mark.parametrize("window", [-60, -13, -1, 0])
+def test_order_gate_with_a_window_reaching_below_the_text(monkeypatch, window: int) -> None:
+    """A user's rules may set event_window to 0 or below: event_of's slice text[e:e + window]
+    then counts from the end when e + window < 0 (the clause after a date near the text's start),
+    which a bounded search (endpos < 0 reads nothing) does not: the gate keeps such dates."""
+    real_section = chronology.section
+
+    def dates_window(name):
+        got = real_section(name)
+        return {**got, "event_window": window} if name == "dates" else got
+
+    monkeypatch.setattr(chronology, "section", dates_window)
+    rnd = random.Random(41)
+    texts = ["2023年12月正式签约，2023年3月开工建设，项目顺利推进。" + "其他内容。" * 20]
+    texts += [_event_text(rnd) + "其他内容。" * rnd.randint(0, 20) for _ in range(150)]
+    found = 0
+    for text in texts:
+        p = prepare(document_from_text(text), report_year=2023)
+        facts = extract_facts(p)
+        gated = _order_findings(p, facts)
+        with monkeypatch.context() as m:
+            m.setattr(chronology, "_gated", lambda: False)
+            plain = _order_findings(p, facts)
+        assert gated == plain, text
+        found += len(plain)
+    assert found > 0 or window > -60   # (the first text finds its pair at -60)
+
+
 def test_order_gate_off_for_an_empty_event_word(monkeypatch) -> None:
     """An empty event word matches anywhere (even in an empty window, which a bounded search
     never tries): no gate then."""

@@ -82,7 +82,7 @@ def _random_text(rng: random.Random, n: int) -> str:
 def test_the_shipped_twin_families_have_a_twin() -> None:
     spec = load_yaml("kinds/date.yaml")["families"]
     wanted = {name for name, s in spec.items() if s.get("twin")}
-    assert wanted == {"D", "Y"}
+    assert wanted == {"D", "M", "Y"}
     assert {f.name for f in ruleset().families if f.twin is not None} == wanted
 
 
@@ -94,7 +94,7 @@ def test_twins_find_what_regex_finds_on_random_text(seed: int, twin_calls) -> No
     text = _random_text(rng, 400)
     for year in (2023, None):
         assert _hits(text, year) == _without_twins(text, year)
-    assert set(twin_calls) == {"D", "Y"}
+    assert set(twin_calls) == {"D", "M", "Y"}
 
 
 def _examples() -> str:
@@ -114,7 +114,7 @@ def test_twins_find_what_regex_finds_on_the_rule_examples(twin_calls) -> None:
     # the same with the other scripts' digits around each figure
     mixed = regex.sub(r"(?<=\d)|(?=\d)", lambda m: "٣", text[:3000])
     assert _hits(mixed) == _without_twins(mixed)
-    assert set(twin_calls) == {"D", "Y"}
+    assert set(twin_calls) == {"D", "M", "Y"}
 
 
 # a digit beyond the Basic Multilingual Plane that regex's \d matches (Kawi, Unicode 15)
@@ -235,8 +235,8 @@ def test_the_twin_verdict_and_code_come_from_the_cache(tmp_path, monkeypatch) ->
     monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(tmp_path))
     dates.ruleset.cache_clear()
     first = {f.name: f.twin.pattern.pattern for f in ruleset().families if f.twin}
-    # the two twins and their anchors' twins
-    assert len(list((tmp_path / "datetwins").glob("*.pickle"))) == 2 * len(first) == 4
+    # the three twins and their anchors' twins
+    assert len(list((tmp_path / "datetwins").glob("*.pickle"))) == 2 * len(first) == 6
 
     def unchecked(src):
         raise AssertionError("checked again")
@@ -262,10 +262,11 @@ def test_a_damaged_or_foreign_twin_cache_file_is_a_miss(tmp_path, monkeypatch) -
     dates.ruleset.cache_clear()
     want = _without_twins(text)
     files = sorted((tmp_path / "datetwins").glob("*.pickle"))
-    assert len(files) == 4       # the Y and D twins and their anchors' twins
+    assert len(files) == 6       # the Y, D and M twins and their anchors' twins
     good = {f: f.read_bytes() for f in files}
-    for f, data in good.items():   # b"M\x74\x5e": the pickle's 2-byte int 0x5e74, 年's code
-        assert b"M\x74\x5e" in data
+    # b"M\x74\x5e": the pickle's 2-byte int 0x5e74, 年's code (in all but M's anchors)
+    assert sum(b"M\x74\x5e" in data for data in good.values()) == 5
+    for f, data in good.items():
         f.write_bytes(data.replace(b"M\x74\x5e", b"M\x75\x5e"))
     dates.ruleset.cache_clear()
     assert all(f.twin is not None for f in ruleset().families if f.name in ("D", "Y"))
@@ -279,7 +280,7 @@ def test_a_damaged_or_foreign_twin_cache_file_is_a_miss(tmp_path, monkeypatch) -
     monkeypatch.setattr(dates, "_checked_twin", lambda src: calls.append(src) or real(src))
     dates.ruleset.cache_clear()
     ruleset()
-    assert len(calls) == 4
+    assert len(calls) == 6
     assert _hits(text) == want
 
 

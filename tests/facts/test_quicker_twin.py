@@ -1,0 +1,164 @@
+"""ruleset.quicker_twin: a number rule's re twin with each optional item that is not a single
+character written as an alternation of the item and nothing (re's REPEAT/MAX_UNTIL, which
+allocates a counter per try, becomes a BRANCH). The engine matches the rules with it.
+
+Checked here: the shipped rules get it and it matches as regex's rule and as the plain twin at
+every position of generated numeral text; for random patterns (optional groups greedy, lazy and
+possessive, captures, nested alternations, lookarounds) it matches as regex at every position;
+the order of the two ways matters and is kept (greedy: the item first; lazy: nothing first); a
+source that re would read back as other code is refused (the twin is kept); the rewritten
+source survives the rule set cache (filed as its source's code)."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+import regex
+from hypothesis import example, given, settings, strategies as st
+
+from extractor.facts import ruleset
+from extractor.facts.ruleset import (_re_pattern, _sre_args, _sre_stamp, load_ruleset,
+                                     quicker_twin, re_twin)
+
+RS = load_ruleset()
+PIECES = list("0123456789０１２３,，.．%％‰-—~至到与和之间约近逾超过余多几来万亿千百十拾佰仟"
+              "一二两三五九零〇点半个家人次元美吨年月 \u3000（）()、。；\n第kw") + [
+    "百分之", "个百分点", "1,234", "12,345.67", "0.5", "3000万", "1.63亿", "十几", "好几", "上百",
+    "两三", "以上", "左右", "人民币", "万元", "亿元", "余人", "多家", "人次", "平方米", "吨半"]
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return (a.span() == b.span() and a.groups() == b.groups()
+            and all(a.span(g) == b.span(g) for g in range(1, a.re.groups + 1)))
+
+
+def _plain_twin(p):
+    return re_twin(p.compiled)
+
+
+def test_the_shipped_twins_are_rewritten() -> None:
+    """Every rule with a twin has one with its optional groups as alternations (count.main,
+    money.main, … all have optional qualifier groups)."""
+    twinned = [p for p in RS.patterns if p.twin is not None]
+    assert {"count.main", "money.main", "quantity.main", "percent.arabic"} <= {
+        p.id for p in twinned}
+    for p in twinned:
+        plain = _plain_twin(p)
+        assert plain is not None and p.twin.pattern != plain.pattern, p.id
+        assert p.twin.flags == plain.flags and p.twin.groupindex == plain.groupindex
+
+
+def test_shipped_twins_match_as_regex_on_generated_text() -> None:
+    rnd = random.Random(20261128)
+    twinned = [(p, _plain_twin(p)) for p in RS.patterns if p.twin is not None]
+    for _ in range(300):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(3, 14)))
+        for p, plain in twinned:
+            for q in range(len(text) + 1):
+                want = p.compiled.match(text, q)
+                assert _same(want, p.twin.match(text, q)), (p.id, text, q)
+                assert _same(want, plain.match(text, q)), (p.id, text, q)
+
+
+@pytest.mark.parametrize("src, text", [
+    (r"(?P<x>a)?a", "aa"),                 # greedy: the item first ('aa', x='a')
+    (r"(?P<x>a)??a", "aa"),                # lazy: nothing first ('a', x=None)
+    (r"(?:(?P<x>a)|ab)?b", "ab"),          # the item's own ways before nothing
+    (r"(?:(?P<x>ab)?)+c", "ababc"),
+    (r"(?P<x>a(?P<y>b)?)?(?P<z>b)", "ab"),
+    (r"(?=(?P<x>ab)?a)a", "ab"),
+    (r"(?>(?P<x>a)?)a", "a"),              # atomic: the item kept, no backtracking into nothing
+])
+def test_the_order_of_the_two_ways_is_kept(src: str, text: str) -> None:
+    rx = regex.compile(src)
+    twin = re_twin(rx)
+    quick = quicker_twin(twin)
+    assert quick is not twin                          # (rewritten, else it proves nothing)
+    for q in range(len(text) + 1):
+        assert _same(rx.match(text, q), quick.match(text, q)), (src, q)
+        assert [m.span() for m in quick.finditer(text)] == [m.span() for m in rx.finditer(text)]
+
+
+def test_a_source_read_back_as_other_code_is_refused(monkeypatch) -> None:
+    """The writer is checked: a source whose code is not the rewritten parse's keeps the twin
+    (here a writer that drops the second way of every alternation: (?P<x>a)? becomes (?P<x>a))."""
+    twin = re_twin(regex.compile(r"(?P<x>a)?b"))
+    assert quicker_twin(twin) is not twin
+    real = ruleset._unparse
+
+    def wrong(items, names):
+        return real(items, names).replace("|)", ")")
+    monkeypatch.setattr(ruleset, "_unparse", wrong)
+    assert quicker_twin(twin) is twin
+
+
+def test_nothing_to_rewrite_keeps_the_twin() -> None:
+    for src in (r"[0-9]+元", r"a?b", r"(?:a)?b", r"[ab]?c", r"(?:ab)*c", r"(?:ab)?+c"):
+        twin = re_twin(regex.compile(src))
+        assert quicker_twin(twin) is twin, src
+    assert quicker_twin(None) is None
+
+
+def test_the_rewritten_twin_survives_the_cache() -> None:
+    """The cached rule set files a re pattern as its source's code (_sre_args) and rebuilds it
+    (_re_pattern): the rewritten source, and its code, come back."""
+    p = next(p for p in RS.patterns if p.id == "count.main")
+    again = _re_pattern(_sre_stamp(), _sre_args(p.twin))
+    assert again.pattern == p.twin.pattern and again.flags == p.twin.flags
+    assert _sre_args(again) == _sre_args(p.twin)
+    text = "共有近35家企业、1.2万人次，三到五个"
+    for q in range(len(text) + 1):
+        assert _same(again.match(text, q), p.compiled.match(text, q))
+
+
+_ATOMS = st.sampled_from(["a", "b", "1", ",", "[ab]", "[^a]", ".", "^", "$", r"\A", r"\Z",
+                          "(?<=a)", "(?<!b)", " ", "#", "\u3000", "万", "[0-9a]"])
+
+
+def _wrap(inner: st.SearchStrategy) -> st.SearchStrategy:
+    group = st.tuples(st.sampled_from(["(", "(?:", "(?P<g{}>", "(?>", "(?=", "(?!", "(?s:"]),
+                      st.lists(inner, min_size=1, max_size=3),
+                      st.lists(inner, max_size=2)).map(
+        lambda t: t[0] + "".join(t[1]) + ("|" + "".join(t[2]) if t[2] else "") + ")")
+    return st.tuples(group, st.sampled_from(["?", "?", "?", "", "*", "+", "{0,1}", "{1,2}"]),
+                     st.sampled_from(["", "", "?", "+"])).map(
+        lambda t: t[0] + (t[1] + t[2] if t[1] else ""))
+
+
+def _named(src: str) -> str:
+    """Number the placeholder group names (g{} → g1, g2, …) so that none repeats."""
+    out, k = [], 0
+    for piece in src.split("{}"):
+        out.append(piece)
+        k += 1
+        out.append(str(k))
+    return "".join(out[:-1])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.booleans(), st.lists(st.recursive(_ATOMS, _wrap, max_leaves=8), min_size=1, max_size=4),
+       st.lists(st.text("ab1, 万", max_size=6), min_size=1, max_size=4))
+@example(False, ["(?:(?P<g{}>a)|ab)?", "b"], ["ab"])
+@example(False, ["(?P<g{}>a)??", "a"], ["aa"])
+def test_any_quicker_twin_matches_as_regex(verbose: bool, parts: list[str],
+                                           texts: list[str]) -> None:
+    src = ("(?x)" if verbose else "") + _named("".join(parts))
+    try:
+        rx = regex.compile(src)
+    except regex.error:
+        return
+    twin = re_twin(rx)
+    quick = quicker_twin(twin)
+    if quick is None:
+        return
+    assert re.compile(quick.pattern, quick.flags).groupindex == rx.groupindex
+    for text in texts:
+        for q in range(len(text) + 1):
+            try:
+                want = rx.match(text, q, timeout=1)
+            except TimeoutError:
+                continue
+            assert _same(want, quick.match(text, q)), (src, quick.pattern, text, q)
