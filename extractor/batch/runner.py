@@ -176,7 +176,9 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
         def tasks():
             for item in inputs:
                 _checkpoint()       # (a stop request ends the scheduling here too)
-                sha = hashed.pop(item.path) if item.path in hashed else file_sha256(item.path)
+                early = hashed.pop(item.path, None)     # (stat, hash) of the warm-up
+                sha = (early[1] if early is not None and early[0] == _stat_of(item.path)
+                       else file_sha256(item.path))
                 run_inputs.append((sha, item.source))
                 if sha is not None and (sha in done or sha in seen):
                     summary.skipped += 1
@@ -262,8 +264,9 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 
 
 def _hash_while_warming(inputs: Sequence[InputFile], pool: LocalPool | None
-                        ) -> dict[str, str | None]:
-    """The content hashes (``file_sha256``) of the first inputs, path -> hash, taken while the
+                        ) -> dict[str, tuple]:
+    """The content hashes (``file_sha256``) of the first inputs, path -> (``_stat_of``, hash)
+    (the stat taken before the hash), taken while the
     pool's first worker loads the stages (``LocalPool.warming``), in the order the tasks take
     them. This process has nothing else to do then (0.15-0.2 s on the benchmark's input, a
     core idle), and each hash taken now is CPU it no longer takes from the two workers once
@@ -271,7 +274,7 @@ def _hash_while_warming(inputs: Sequence[InputFile], pool: LocalPool | None
     for the 505 files of the 25 MB input, all hashed in the warm-up). The same hash either way: a file is hashed once, before its task exists, as
     before; what the worker reads is hashed again there (``read_as``). Stops at once when the
     worker is ready, or on a stop request."""
-    hashed: dict[str, str | None] = {}
+    hashed: dict[str, tuple] = {}
     if pool is None:
         return hashed
     for item in inputs:
@@ -279,8 +282,22 @@ def _hash_while_warming(inputs: Sequence[InputFile], pool: LocalPool | None
             break
         _checkpoint()
         if item.path not in hashed:
-            hashed[item.path] = file_sha256(item.path)
+            st = _stat_of(item.path)
+            if st is not None:      # (a file that cannot be stat'ed is hashed when scheduled)
+                hashed[item.path] = (st, file_sha256(item.path))
     return hashed
+
+
+def _stat_of(path: str) -> tuple | None:
+    """What changes when a file is rewritten or replaced (inode, size, times), or None.
+    A hash taken in the warm-up is used for the file's task only if this is unchanged when
+    the task is made: the documents can run for minutes after the warm-up, and a file of
+    the store edited meanwhile was skipped as done with its old content's rows."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def _storable(outcome: tuple) -> tuple:

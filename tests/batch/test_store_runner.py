@@ -804,3 +804,37 @@ def test_a_pool_is_warming_until_its_first_worker_answers():
         pool.calls[0].result()
         assert not pool.warming()
     assert not pool.warming()           # closed
+
+
+def test_a_file_rewritten_after_the_warm_up_hash_is_hashed_again(fake_corpus, tmp_path,
+                                                                 monkeypatch):
+    """A file hashed while the pool warmed up and rewritten before its task is made is hashed
+    again (its stat changed): its task carries the hash of what it holds then, as when every
+    file was hashed at its scheduling. With the warm-up's hash, a file already in the store
+    (--db) that was edited during the run was skipped as done, and the run's tables gave its
+    old content's rows (found in review: a file edited 2.5 s into a 20 s --jobs 2 run)."""
+    from extractor.batch import runner
+    from extractor.batch.discover import file_sha256
+    from extractor.batch.worker import process_task
+
+    db = tmp_path / "s.duckdb"
+    run_batch(_opts(fake_corpus, db=str(db)))                  # everything in the store
+    grown, same_size = fake_corpus / "report0.txt", fake_corpus / "sub" / "report1.txt"
+    tasks_seen = []
+
+    def serial(tasks, **kw):
+        # the documents begin: the warm-up's hashes were taken; two stored files change now
+        grown.write_text(grown.read_text(encoding="utf-8") + "新增12万元。\n", encoding="utf-8")
+        old = same_size.read_bytes()
+        same_size.write_bytes(old.replace("号".encode(), "期".encode(), 1))
+        st = same_size.stat()
+        os.utime(same_size, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # (coarse file times)
+        for t in tasks:
+            tasks_seen.append(t)
+            yield process_task(t)
+
+    monkeypatch.setattr(runner, "run_tasks", serial)
+    s = run_batch(_opts(fake_corpus, db=str(db), jobs=2), pool=_WarmingPool(100))
+    assert sorted(t.path for t in tasks_seen) == sorted(str(p) for p in (grown, same_size))
+    assert [t.sha256 for t in tasks_seen] == [file_sha256(t.path) for t in tasks_seen]
+    assert s.processed == 2
