@@ -21,18 +21,13 @@ from extractor.facts import ruleset
 from extractor.facts.ruleset import (_re_pattern, _sre_args, _sre_stamp, load_ruleset,
                                      quicker_twin, re_twin)
 
+from .matching import assert_matches_alike, same_match as _same
+
 RS = load_ruleset()
 PIECES = list("0123456789０１２３,，.．%％‰-—~至到与和之间约近逾超过余多几来万亿千百十拾佰仟"
               "一二两三五九零〇点半个家人次元美吨年月 \u3000（）()、。；\n第kw") + [
     "百分之", "个百分点", "1,234", "12,345.67", "0.5", "3000万", "1.63亿", "十几", "好几", "上百",
     "两三", "以上", "左右", "人民币", "万元", "亿元", "余人", "多家", "人次", "平方米", "吨半"]
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return (a.span() == b.span() and a.groups() == b.groups()
-            and all(a.span(g) == b.span(g) for g in range(1, a.re.groups + 1)))
 
 
 def _plain_twin(p):
@@ -155,10 +150,4 @@ def test_any_quicker_twin_matches_as_regex(verbose: bool, parts: list[str],
     if quick is None:
         return
     assert re.compile(quick.pattern, quick.flags).groupindex == rx.groupindex
-    for text in texts:
-        for q in range(len(text) + 1):
-            try:
-                want = rx.match(text, q, timeout=1)
-            except TimeoutError:
-                continue
-            assert _same(want, quick.match(text, q)), (src, quick.pattern, text, q)
+    assert_matches_alike(rx, quick, texts, src, quick.pattern)

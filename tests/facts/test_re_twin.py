@@ -26,6 +26,7 @@ from extractor.facts.ruleset import (_re_pattern, _RulesetPickler, _RULESET_GLOB
                                      _sre_stamp, load_ruleset, re_twin)
 from extractor.rulefiles import load_pickle, rules_dir
 
+from .matching import assert_matches_alike, same_match as _same
 from .strategies import to_cn
 
 RS = load_ruleset()
@@ -40,14 +41,6 @@ PIECES = list("0123456789０１２３,，.．%％‰:：-—–~～－至到与�
               "一二两三五九零〇壹贰叁点半个年月日 \u3000（）()、。；\n第kKwW") + [
     "百分之", "个百分点", "百分点", "1,234", "12,345.67", "0.5", "１２", "3000万", "1.63亿",
     "2.38万亿", "十几", "好几", "上百", "数十", "两三", "一千二百八十", "以上", "左右", "之间"]
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return (a.span() == b.span() and a.groups() == b.groups()
-            and a.groupdict() == b.groupdict()
-            and all(a.span(g) == b.span(g) for g in range(1, a.re.groups + 1)))
 
 
 def _compare_at_every_position(text: str) -> None:
@@ -322,13 +315,7 @@ def test_any_twin_matches_as_regex(verbose: bool, parts: list[str], texts: list[
     twin = re_twin(rx)
     if twin is None:
         return
-    for text in texts:
-        for q in range(len(text) + 1):
-            try:
-                want = rx.match(text, q, timeout=1)
-            except TimeoutError:
-                continue
-            assert _same(want, twin.match(text, q)), (src, text, q)
+    assert_matches_alike(rx, twin, texts, src)
 
 
 VERBOSE_SPACE = "(?P<n1>{NUM})\u3000                              # 35"
