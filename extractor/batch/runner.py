@@ -266,14 +266,14 @@ def run_batch(opts: RunOptions, *, on_start: Callback | None = None,
 def _hash_while_warming(inputs: Sequence[InputFile], pool: LocalPool | None
                         ) -> dict[str, tuple]:
     """The content hashes (``file_sha256``) of the first inputs, path -> (``_stat_of``, hash)
-    (the stat taken before the hash), taken while the
-    pool's first worker loads the stages (``LocalPool.warming``), in the order the tasks take
-    them. This process has nothing else to do then (0.15-0.2 s on the benchmark's input, a
-    core idle), and each hash taken now is CPU it no longer takes from the two workers once
-    the documents run (``tasks`` hashed a file when its chunk was scheduled: 0.02-0.03 CPU s
-    for the 505 files of the 25 MB input, all hashed in the warm-up). The same hash either way: a file is hashed once, before its task exists, as
-    before; what the worker reads is hashed again there (``read_as``). Stops at once when the
-    worker is ready, or on a stop request."""
+    (the stat taken before the hash), taken while the pool's first worker loads the stages
+    (``LocalPool.warming``), in the order the tasks take them. This process has nothing else
+    to do then (0.15-0.2 s on the benchmark's input, a core idle), and each hash taken now is
+    CPU it no longer takes from the two workers once the documents run (``tasks`` hashed a
+    file when its chunk was scheduled: 0.02-0.03 CPU s for the 505 files of the 25 MB input,
+    all hashed in the warm-up). The same hash either way: a file is hashed once, before its
+    task exists, as before; what the worker reads is hashed again there (``read_as``). Stops
+    at once when the worker is ready, or on a stop request."""
     hashed: dict[str, tuple] = {}
     if pool is None:
         return hashed
