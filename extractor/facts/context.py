@@ -81,6 +81,9 @@ class ContextRules:
     # (the cues' first characters as a stdlib class, first character → the cue alternation cut
     # down to the cues that can start with it), or None: see _cue_dispatch
     cue_dispatch: Any = None
+    # per role rule (role, before's first-character search or None, before, after's or None,
+    # after): see _role_scan
+    role_scan: tuple[tuple[str, Any, Any, Any, Any], ...] = ()
 
 
 def _literal_trie(words) -> str:
@@ -145,6 +148,7 @@ def context_rules() -> ContextRules:
         cues=compile_regex("|".join(groups)),
         planned_sections=compile_regex(mod["planned_sections"]),
         roles=tuple(role_rules),
+        role_scan=_role_scan(role_rules),
         role_window=int(roles.get("window", 24)),
         whole_year=re.compile(_literal_trie(per["whole_year_cues"])),
         now=re.compile(_literal_trie(per["now_cues"])),
@@ -174,6 +178,24 @@ def _role_pattern(src: str) -> Any:
     if twin is None or _nested_repeat(_re_parse(twin.pattern, twin.flags).data):
         return rx
     return twin
+
+
+def _role_scan(role_rules) -> tuple[tuple[str, Any, Any, Any, Any], ...]:
+    """(role, first, before, first, after) per role rule: each pattern after the search of a
+    character its matches can start with (_first_set: a stdlib class), or None when those are
+    not sure. A match of the pattern starts at such a character, so a window without one
+    holds no match (most windows before a percentage hold no 结构/比例/之比/:, the ratio rule's
+    first characters) and the pattern is searched from the first one (the same answer: the
+    same string, so anchors and lookbehinds see what they saw)."""
+    def first(rx):
+        if rx is None:
+            return None
+        chars = _first_set(rx.pattern) if not rx.flags & re.IGNORECASE else None
+        if chars is None:
+            return None
+        return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]").search
+
+    return tuple((role, first(rb), rb, first(ra), ra) for role, rb, ra in role_rules)
 
 
 def _re_parse(src: str, flags: int) -> Any:
@@ -1075,9 +1097,22 @@ def _role(d: _Doc, f: Fact, cs: int, ce: int, clause: int) -> str:
         return "pp_change"
     before = d.text[max(clause, cs - d.rules.role_window):cs]
     after = d.text[ce:ce + 4]
-    for role, rb, ra in d.rules.roles:
-        if rb.search(before) or (ra is not None and ra.search(after)):
-            return role
+    for role, first_b, rb, first_a, ra in d.rules.role_scan:    # (see _role_scan)
+        if first_b is None:
+            if rb.search(before):
+                return role
+        else:
+            m = first_b(before)
+            if m is not None and rb.search(before, m.start()):
+                return role
+        if ra is not None:
+            if first_a is None:
+                if ra.search(after):
+                    return role
+            else:
+                m = first_a(after)
+                if m is not None and ra.search(after, m.start()):
+                    return role
     return ""
 
 

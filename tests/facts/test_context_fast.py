@@ -613,3 +613,39 @@ def test_role_pattern_keeps_regex_where_re_may_backtrack_without_end():
         assert not ctx._nested_repeat(ctx._re_parse(src, 0).data), src
     assert isinstance(ctx._role_pattern("(?:比重|占比)[^,，]{0,14}$"), re.Pattern)
     assert not isinstance(ctx._role_pattern("率[^,\\d]{0,6}$"), re.Pattern)    # \d: no twin
+
+
+def _plain_role(r, before, after):
+    for role, rb, ra in r.roles:
+        if rb.search(before) or (ra is not None and ra.search(after)):
+            return role
+    return ""
+
+
+def test_role_scan_led_by_first_characters_gives_the_plain_searches_role(sample_path,
+                                                                         corpus_files):
+    # _role skips a pattern's search where the window holds none of its first characters and
+    # searches from the first one: the role of the plain searches of every rule in turn, on
+    # the windows before and after every number of real texts and made-up windows
+    r = ctx.context_rules()
+    assert all(first is not None for _role, first, _b, _fa, _a in r.role_scan)   # today's rules
+    texts = [prepare(read(p)).clean.text for p in [sample_path] + list(corpus_files)[:12]]
+    pairs = [("三次产业结构调整为8.2", ":40.5"), ("比为1", "：2"), ("a:", "x"), ("", ":1"),
+             ("结构", ""), ("完成率达", ""), ("占比", ""), ("率拟按", "")]
+    for text in texts:
+        for m in re.finditer(r"\d+(?:\.\d+)?%?", text):
+            pairs.append((text[max(0, m.start() - r.role_window):m.start()],
+                          text[m.end():m.end() + 4]))
+    seen = set()
+
+    class _Fact:
+        unit = ""
+
+    for before, after in pairs:
+        text = before + "5%" + after
+        d = ctx._Doc.__new__(ctx._Doc)
+        d.text, d.rules = text, r
+        got = ctx._role(d, _Fact(), len(before), len(before) + 2, 0)
+        assert got == _plain_role(r, before[-r.role_window:], after[:4]), (before, after)
+        seen.add(got)
+    assert seen >= {"ratio", "completion", "share", "growth", "rate", ""}
