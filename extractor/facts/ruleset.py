@@ -1310,25 +1310,36 @@ def quicker_twin(twin: Any) -> Any:
     and is used only when re compiles it to exactly the code of that rewritten parse, with the
     same groups, names and flags (so the writer, _unparse, cannot change what is matched: a
     source it writes otherwise is refused, and the twin kept). The source, not the code, is
-    kept, so that the cached rule set (which files a re pattern as its source's code) keeps it."""
+    kept, so that the cached rule set (which files a re pattern as its source's code) keeps it.
+
+    Its alternations are then regrouped by their ways' first characters (_regroup_alternations:
+    count.main's ~100 units were tried word by word): used where the result passes the same
+    check, else the twin with only its optional items rewritten (count.main's matches: 63 M →
+    54 M instructions a corpus pass)."""
     if twin is None:
         return None
     try:
         from re import _compiler, _parser
         parsed = _parser.parse(twin.pattern, twin.flags)
         tree, changed = _branch_optionals(parsed)
-        if not changed:
-            return twin
-        src = _unparse(tree, {i: n for n, i in parsed.state.groupdict.items()})
-        quick = re.compile(src, twin.flags)
-        same = (list(_compiler._code(_parser.parse(src, twin.flags), twin.flags))
-                == list(_compiler._code(tree, twin.flags)))
-    except Exception:    # noqa: BLE001 - (a parser that moved, an item _unparse does not write)
+        regrouped, grouped = _regroup_alternations(tree)
+    except Exception:    # noqa: BLE001 - (a parser that moved)
         return twin
-    if not same or quick.flags != twin.flags or quick.groups != twin.groups or (
-            dict(quick.groupindex) != dict(twin.groupindex)):
-        return twin
-    return quick
+    names = {i: n for n, i in parsed.state.groupdict.items()}
+    for new, done in ((regrouped, grouped), (tree, changed)):
+        if not done:
+            continue
+        try:
+            src = _unparse(new, names)
+            quick = re.compile(src, twin.flags)
+            same = (list(_compiler._code(_parser.parse(src, twin.flags), twin.flags))
+                    == list(_compiler._code(new, twin.flags)))
+        except Exception:    # noqa: BLE001 - (a parser that moved, an item _unparse does not write)
+            continue
+        if same and quick.flags == twin.flags and quick.groups == twin.groups and (
+                dict(quick.groupindex) == dict(twin.groupindex)):
+            return quick
+    return twin
 
 
 def _branch_optionals(items: Any) -> tuple[Any, bool]:
@@ -1371,6 +1382,189 @@ def _branch_optionals(items: Any) -> tuple[Any, bool]:
             changed |= ch
         out.append((op, av))
     return _parser.SubPattern(items.state, out), changed
+
+
+def _regroup_alternations(items: Any) -> tuple[Any, bool]:
+    """A copy of a parsed (re._parser) pattern with each alternation whose ways' first
+    characters are known (_first_chars_of) regrouped by them (_regrouped_branch); and whether
+    one was. ``re`` tries an alternation's ways one by one (a way whose first character
+    differs costs a compare, more when it begins with a group), so the unit after a figure
+    (35家) was found after some sixty failed words; regrouped it is one set test, or a compare
+    per first character (不低于|不少于|…|不足 → 不(?:低于|少于|…|足))."""
+    from re import _constants as c
+
+    changed = False
+    out: list = []
+    for op, av in items:
+        if op is c.BRANCH:
+            alts = []
+            for alt in av[1]:
+                alt, ch = _regroup_alternations(alt)
+                alts.append(alt)
+                changed |= ch
+            new = _regrouped_branch(items.state, alts)
+            if new is not None:
+                out.extend(new)
+                changed = True
+                continue
+            av = (av[0], alts)
+        elif op is c.SUBPATTERN:
+            sub, ch = _regroup_alternations(av[3])
+            av = (av[0], av[1], av[2], sub)
+            changed |= ch
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            sub, ch = _regroup_alternations(av[2])
+            av = (av[0], av[1], sub)
+            changed |= ch
+        elif op is c.ATOMIC_GROUP:
+            av, ch = _regroup_alternations(av)
+            changed |= ch
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            sub, ch = _regroup_alternations(av[1])
+            av = (av[0], sub)
+            changed |= ch
+        out.append((op, av))
+    from re import _parser
+    return _parser.SubPattern(items.state, out), changed
+
+
+#: a set of characters with a range wider than this is not expanded (no first characters)
+_FIRST_RANGE_MAX = 512
+
+
+def _first_chars_of(items: Any) -> frozenset[int] | None:
+    """The code points the first character of a match of a parsed alternative can be, when it
+    is known without a group mark set before it, else None: the first item that takes a
+    character is a character or a set of characters and ranges (no negation, no category),
+    or a group without a number, an alternation or a repeat of at least one round of such;
+    only anchors and lookarounds without groups may come before it (35 or 一千: a way that
+    fails at its first character has done nothing that shows)."""
+    from re import _constants as c
+
+    for op, av in items:
+        if op is c.AT or (op in (c.ASSERT, c.ASSERT_NOT) and not _has_group(av[1])):
+            continue                 # (takes no character, sets no mark)
+        if op is c.LITERAL:
+            return frozenset((av,))
+        if op is c.IN:
+            out: set[int] = set()
+            for o, v in av:
+                if o is c.LITERAL:
+                    out.add(v)
+                elif o is c.RANGE and v[1] - v[0] <= _FIRST_RANGE_MAX:
+                    out.update(range(v[0], v[1] + 1))
+                else:
+                    return None
+            return frozenset(out)
+        if op is c.SUBPATTERN:
+            return _first_chars_of(av[3]) if av[0] is None else None
+        if op is c.ATOMIC_GROUP:
+            return _first_chars_of(av)
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            return _first_chars_of(av[2]) if av[0] >= 1 else None
+        if op is c.BRANCH:
+            union: set[int] = set()
+            for alt in av[1]:
+                got = _first_chars_of(alt)
+                if got is None:
+                    return None
+                union |= got
+            return frozenset(union)
+        return None
+    return None
+
+
+def _regrouped_branch(state: Any, alts: list) -> list | None:
+    """The items of an alternation with the same matches as ``alts`` but fewer tries, or None.
+
+    Only when the first characters of every way are known (_first_chars_of): then a way whose
+    first characters are not the one at the position fails there, before any group mark is
+    set, so ways that share no first character can be tried in any order (one of them at most
+    gets past its first character). Ways that share one (人次, 人份, 人(?!口…)) keep their
+    order, as a cluster; a cluster of one way that is a single character (件, 家, 项 …) joins
+    one set of all such, tried first; a cluster whose ways all begin with one literal is
+    written as that literal and the alternation of the rests (个次|个 → 个(?:次|)), regrouped
+    in turn. Items as re's parser makes them from that source (_parsed_alternation), so
+    quicker_twin's check that re reads the written source as this code holds."""
+    from re import _constants as c
+
+    if len(alts) < 3:
+        return None
+    firsts = [_first_chars_of(alt) for alt in alts]
+    if any(f is None for f in firsts):
+        return None
+    n = len(alts)
+    root = list(range(n))            # union-find: ways whose first characters meet
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not firsts[i].isdisjoint(firsts[j]):
+                root[find(j)] = find(i)
+    clusters: dict[int, list[int]] = {}
+    for i in range(n):
+        clusters.setdefault(find(i), []).append(i)
+    singles = [m[0] for m in clusters.values()
+               if len(m) == 1 and len(alts[m[0]]) == 1 and alts[m[0]][0][0] in (c.LITERAL, c.IN)]
+    if len(singles) < 2:
+        singles = []
+    ways: list = []
+    if singles:
+        chars = sorted(frozenset().union(*(firsts[i] for i in singles)))
+        ways.append([(c.IN, [(c.LITERAL, ch) for ch in chars])])
+    for members in clusters.values():    # (in the order of their first ways)
+        if len(members) == 1 and members[0] in singles:
+            continue
+        head = alts[members[0]][0]
+        if len(members) > 1 and head[0] is c.LITERAL and all(
+                alts[i][0] == head for i in members):
+            rests = [list(alts[i])[1:] for i in members]
+            ways.append([head] + (_regrouped_branch(state, rests)
+                                  or _parsed_alternation(state, rests)))
+        else:
+            ways.extend(list(alt) for alt in (alts[i] for i in members))
+    if len(ways) == n and not singles and all(
+            list(w) == list(a) for w, a in zip(ways, alts)):
+        return None
+    return _parsed_alternation(state, ways)
+
+
+def _parsed_alternation(state: Any, ways: list[list]) -> list:
+    """The items re._parser._parse_sub makes of an alternation of these ways (lists of items):
+    a prefix common to all moved out, then one set if each way is a single character (or a
+    set), else the alternation."""
+    from re import _constants as c
+    from re import _parser
+
+    ways = [list(w) for w in ways]
+    if len(ways) == 1:
+        return ways[0]
+    out: list = []
+    while all(ways) and all(w[0] == ways[0][0] for w in ways):
+        out.append(ways[0][0])
+        for w in ways:
+            del w[0]
+    chars: list = []
+    for w in ways:
+        if len(w) != 1:
+            break
+        op, av = w[0]
+        if op is c.LITERAL:
+            chars.append((op, av))
+        elif op is c.IN and av[0][0] is not c.NEGATE:
+            chars.extend(av)
+        else:
+            break
+    else:
+        out.append((c.IN, _parser._uniq(chars)))
+        return out
+    out.append((c.BRANCH, (None, [_parser.SubPattern(state, w) for w in ways])))
+    return out
 
 
 def _unparse(items: Any, names: dict[int, str]) -> str:

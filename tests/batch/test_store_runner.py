@@ -379,6 +379,27 @@ def test_failed_exports_leave_no_part_file_of_the_helper(fake_corpus, tmp_path, 
     assert not list(out.glob("*.part"))
 
 
+def test_export_helper_killed_before_it_unwinds_leaves_no_part_file(fake_corpus, tmp_path,
+                                                                     monkeypatch):
+    """A helper that does not end within HELPER_STOP_WAIT of the stop request (a long C call,
+    or a machine so loaded that its unwinding takes longer: test above, seen at load 20) is
+    killed, and its unfinished ``.part`` files are then removed by the run."""
+    from extractor.batch import ExportError
+    from extractor.batch import runner
+
+    def deaf():                  # the stop request is not heard: only SIGKILL ends it
+        signal.signal(runner.HELPER_STOP, signal.SIG_IGN)
+
+    monkeypatch.setattr(runner, "HELPER_STOP_WAIT", 0.3)
+    monkeypatch.setattr(runner, "_write_group", _failing_group_beside_a_stalled_helper(runner,
+                                                                                       deaf))
+    out = tmp_path / "o"
+    with pytest.raises(ExportError):
+        run_batch(_opts(fake_corpus, out_dir=str(out), formats=["csv", "jsonl"], jobs=2))
+    assert not list(out.glob("*.part"))
+    assert not [p for p in out.iterdir() if p.suffix in (".csv", ".jsonl")]
+
+
 def test_ctrl_c_and_the_runs_stop_together_leave_no_part_file(fake_corpus, tmp_path, monkeypatch):
     """Ctrl-C reaches the export helper too (SIGINT to the process group), and the run then
     asks it to stop: the second signal must not cut short the removal of its unfinished files

@@ -168,3 +168,22 @@ def test_duplicated_token_lookahead_keeps_every_match(corpus_files: list[Path], 
                 assert _spans(forms[1][1], text) == _spans(forms[1][0], text), text
 
     run()
+
+
+def test_only_ascii_digits_on_reports_with_each_row_digit(corpus_files: list[Path]) -> None:
+    """Real report text (clean), as is and with one digit of every row that holds other digits
+    pasted in (a row's first, middle and last digit in turn): ``only_ascii_digits`` agrees with
+    the plain definition, so no row and no digit of a row is missed by the row search."""
+    others = [c for c in map(chr, range(0x80, 0x10000)) if regex.match(r"\d", c)]
+    rows: dict[int, list[str]] = {}
+    for c in others:
+        rows.setdefault(ord(c) >> 8, []).append(c)
+    texts = [prepare(read(p)).clean.text for p in corpus_files[:6]]
+    assert texts
+    for text in texts:
+        assert only_ascii_digits(text) == _plain(text)
+        cut = len(text) // 2
+        for digits in rows.values():
+            for c in {digits[0], digits[len(digits) // 2], digits[-1]}:
+                pasted = text[:cut] + c + text[cut:]
+                assert only_ascii_digits(pasted) is False and _plain(pasted) is False, hex(ord(c))

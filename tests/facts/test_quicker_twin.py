@@ -7,11 +7,17 @@ every position of generated numeral text; for random patterns (optional groups g
 possessive, captures, nested alternations, lookarounds) it matches as regex at every position;
 the order of the two ways matters and is kept (greedy: the item first; lazy: nothing first); a
 source that re would read back as other code is refused (the twin is kept); the rewritten
-source survives the rule set cache (filed as its source's code)."""
+source survives the rule set cache (filed as its source's code).
+
+Its alternations are also regrouped by their ways' first characters (_regroup_alternations):
+ways that share a first character keep their order (a wrong order is caught), ways whose
+first characters are not known, or that set a group mark before them, are left as they are,
+and random alternations and the shipped twins on the corpus match as regex."""
 from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 import regex
@@ -150,4 +156,96 @@ def test_any_quicker_twin_matches_as_regex(verbose: bool, parts: list[str],
     if quick is None:
         return
     assert re.compile(quick.pattern, quick.flags).groupindex == rx.groupindex
+    assert_matches_alike(rx, quick, texts, src, quick.pattern)
+
+
+# ----------------------------------------------------------------------------- regrouping
+@pytest.mark.parametrize("src, text", [
+    (r"(?P<x>ab|a|c)b", "abb"),            # ab before a (they share a): x='ab', not 'a'
+    (r"(?P<x>a|ab|c)b", "abb"),            # and a before ab: x='a'
+    (r"(?:个次|个|家|项|人(?!口)|人次)(?P<y>次)?", "个次人次人口家"),
+    (r"(?:(?=a.)ab|a|b|c)(?P<x>c)?", "abcac"),   # a lookahead before the first character
+    (r"(?:(?<=b)a|b|c|ab)+", "babcab"),    # a lookbehind first; ab after it in its cluster
+    (r"(?:[ab]x|a|c|d)y", "axyay"),        # a set and a literal that meet: one cluster, in order
+])
+def test_regrouped_alternations_keep_the_order_of_ways_that_share_a_first_character(
+        src: str, text: str) -> None:
+    rx = regex.compile(src)
+    quick = quicker_twin(re_twin(rx))
+    grouped, changed = ruleset._regroup_alternations(re._parser.parse(src))
+    assert changed                                    # (regrouped, else it proves nothing)
+    assert_matches_alike(rx, quick, [text, text[::-1], text + text], src, quick.pattern)
+
+
+def test_a_regrouped_unit_alternation_is_one_set_and_its_clusters() -> None:
+    """The ways that are one character and share it with no other way become one set, tried
+    first; a cluster of ways that begin with the same literal is that literal and the rests."""
+    src = "(?:个次|家|人次|个|项|人(?!口))"
+    tree, changed = ruleset._regroup_alternations(re._parser.parse(src))
+    assert changed
+    assert ruleset._unparse(tree, {}) == (
+        "(?:[\\u5bb6\\u9879]|\\u4e2a(?:\\u6b21|)|\\u4eba(?:\\u6b21|(?!\\u53e3)))")
+
+
+@pytest.mark.parametrize("src", [
+    r"(?:(?P<x>a)|b|c)",                   # a group mark before the first character
+    r"(?:a|b|)",                           # a way that takes no character
+    r"(?:[^a]|b|c)", r"(?:.|b|c)",         # first characters unknown
+    r"(?:(?=(?P<x>a))a|b|c)",              # a lookahead that sets a mark
+    r"(?:(?=a)(?P<x>a)|b|c)",              # a mark after the lookahead, before the character
+    r"(?:a|b)",                            # two ways: nothing to gain
+])
+def test_alternations_not_regrouped(src: str) -> None:
+    _, changed = ruleset._regroup_alternations(re._parser.parse(src))
+    assert not changed, src
+
+
+def test_shipped_twins_are_regrouped_and_match_as_regex_on_corpus_text() -> None:
+    """Every shipped twin with an alternation to regroup (the units, the qualifiers) is
+    regrouped, and matches as the rule's regex at every numeral start of the corpus reports."""
+    regrouped = []
+    for p in RS.patterns:
+        if p.twin is None:
+            continue
+        _, changed = ruleset._regroup_alternations(re._parser.parse(p.twin.pattern, p.twin.flags))
+        assert not changed, p.id                      # (its twin already is)
+        if ruleset._regroup_alternations(re._parser.parse(_plain_twin(p).pattern,
+                                                             p.twin.flags))[1]:
+            regrouped.append(p.id)
+    assert {"count.main", "money.main", "quantity.main"} <= set(regrouped)
+    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "raw"
+    if not corpus.is_dir():
+        pytest.skip("no corpus")
+    starts = re.compile(r"[0-9０-９〇零一壹二贰貳两俩三叁參仨四肆五伍六陆陸七柒八捌九玖十拾百佰千仟万萬亿億"
+                        r"约近逾超过多余人民币百分之从不低大将小少接最未突至高\-]")
+    for path in sorted(corpus.iterdir())[5::20]:     # (test_re_twin takes [::10])
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for m in starts.finditer(text):
+            q = m.start()
+            for p in RS.patterns:
+                if p.twin is not None:
+                    assert _same(p.compiled.match(text, q), p.twin.match(text, q)), (p.id, q)
+
+
+_WAYS = st.lists(st.sampled_from(["a", "b", "c", "ab", "ba", "[ab]", "[bc]", "(?=a)", "(?!b)",
+                                  "(?<=a)", "(?P<g{}>a)", "(?P<g{}>b)c", "(?:a|b)", "a?", "b+",
+                                  "(?:ab)+", "1", "[0-9]"]),
+                 min_size=1, max_size=3).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WAYS, min_size=3, max_size=6), st.sampled_from(["", "?", "+", "*"]),
+       st.sampled_from(["", "b", "a", "(?P<t{}>b)?c"]),
+       st.lists(st.text("abc1", max_size=6), min_size=1, max_size=4))
+@example(["ab", "a", "c"], "", "b", ["abb"])
+def test_any_regrouped_alternation_matches_as_regex(ways: list[str], rep: str, tail: str,
+                                                    texts: list[str]) -> None:
+    src = _named("(?:" + "|".join(ways) + ")" + rep + tail)
+    try:
+        rx = regex.compile(src)
+    except regex.error:
+        return
+    quick = quicker_twin(re_twin(rx))
+    if quick is None:
+        return
     assert_matches_alike(rx, quick, texts, src, quick.pattern)
