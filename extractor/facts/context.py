@@ -128,10 +128,11 @@ def context_rules() -> ContextRules:
     groups = []
     for name in ("planned", "expected", "actual"):
         groups.append(f"(?P<{name}>{'|'.join(mod['cues'][name])})")
+    window = int(roles.get("window", 24))
     role_rules = []
-    for r in roles["rules"]:
-        role_rules.append((r["role"], _role_pattern(r["before"]),
-                           _role_pattern(r["after"]) if r.get("after") else None))
+    for r in roles["rules"]:     # (_role searches the window before and the 4 characters after)
+        role_rules.append((r["role"], _role_pattern(r["before"], window),
+                           _role_pattern(r["after"], 4) if r.get("after") else None))
     trail = frozenset(stop["trail"])
     return ContextRules(
         # literal word lists: the stdlib engine on a trie (_literal_trie) is the fastest
@@ -149,7 +150,7 @@ def context_rules() -> ContextRules:
         planned_sections=compile_regex(mod["planned_sections"]),
         roles=tuple(role_rules),
         role_scan=_role_scan(role_rules),
-        role_window=int(roles.get("window", 24)),
+        role_window=window,
         whole_year=re.compile(_literal_trie(per["whole_year_cues"])),
         now=re.compile(_literal_trie(per["now_cues"])),
         upto=tuple(sorted(per["upto_cues"], key=len, reverse=True)),
@@ -166,18 +167,52 @@ def context_rules() -> ContextRules:
     )
 
 
-def _role_pattern(src: str) -> Any:
+# the most ways (_match_ways) a role rule's re twin may try in one search of its window: re
+# at some 10 ns a step, 10 ms at the very worst (today's rules: 244,000 at most)
+_ROLE_WAYS = 1 << 20
+
+
+def _role_pattern(src: str, window: int) -> Any:
     """A percent role rule's regex (percent_roles.yaml), as the standard library's ``re``
     compiles it where ``ruleset.re_twin`` proves both engines read it alike (the same matches,
-    so the same answer to _role's searches) and no repeat holds another: ``re`` has no guard
-    against the exponential backtracking of nested repeats, which ``regex`` has. The searches
-    of the few characters before a percentage (``占地区生产总值的比重为``) cost ``re`` less
-    call overhead than ``regex``; else the regex pattern."""
+    so the same answer to _role's searches), no repeat holds another and the ways it may try
+    in a search of ``window`` characters are few (_match_ways): ``re`` has no guard against
+    the backtracking of nested repeats (exponential) or of repeats one after another
+    (``[^,]*的[^,]*的[^,]*为$``: a power of the window's length, 5 ms a search of 24 characters
+    and 3 s of 100, where ``regex`` takes 0.5 and 50 ms), and _role's searches have no
+    timeout. The searches of the few characters before a percentage (``占地区生产总值的比重为``)
+    cost ``re`` less call overhead than ``regex``; else the regex pattern."""
     rx = compile_regex(src)
     twin = re_twin(rx)
-    if twin is None or _nested_repeat(_re_parse(twin.pattern, twin.flags).data):
+    if twin is None:
+        return rx
+    items = _re_parse(twin.pattern, twin.flags).data
+    if _nested_repeat(items) or (window + 1) * _match_ways(items, window) > _ROLE_WAYS:
         return rx
     return twin
+
+
+def _match_ways(items, window: int) -> int:
+    """A bound on the ways a backtracking engine may try to match a parsed (re._parser)
+    pattern without nested repeats (_nested_repeat) at one position of a text of ``window``
+    characters: the product of a sequence's items, an alternation's branches summed, a repeat
+    one way per count it may take there (at most ``window``)."""
+    from re import _constants as c
+
+    ways = 1
+    for op, av in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            lo, hi = min(av[0], window), min(av[1], window)
+            ways *= (hi - lo + 1) * _match_ways(av[2].data, window)
+        elif op is c.BRANCH:
+            ways *= sum(_match_ways(b.data, window) for b in av[1])
+        elif op is c.SUBPATTERN:
+            ways *= _match_ways(av[3].data, window)
+        elif op is c.ATOMIC_GROUP:
+            ways *= _match_ways(av.data, window)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            ways *= _match_ways(av[1].data, window)
+    return ways
 
 
 def _role_scan(role_rules) -> tuple[tuple[str, Any, Any, Any, Any], ...]:

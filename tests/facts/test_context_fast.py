@@ -608,11 +608,11 @@ def test_role_pattern_keeps_regex_where_re_may_backtrack_without_end():
     # re has no guard against nested repeats: those keep the regex pattern (and its guard)
     for src in ("(?:增长+)*$", "(?:增长|增)*率$", "(?:[^,]{0,3}的)+$"):
         assert ctx._nested_repeat(ctx._re_parse(src, 0).data), src
-        assert not isinstance(ctx._role_pattern(src), re.Pattern), src
+        assert not isinstance(ctx._role_pattern(src, 24), re.Pattern), src
     for src in ("(?:比重|占比)[^,，]{0,14}$", "[ab]*c$", "(?:x|yz)?z*$", "率[^,\\d]{0,6}$"):
         assert not ctx._nested_repeat(ctx._re_parse(src, 0).data), src
-    assert isinstance(ctx._role_pattern("(?:比重|占比)[^,，]{0,14}$"), re.Pattern)
-    assert not isinstance(ctx._role_pattern("率[^,\\d]{0,6}$"), re.Pattern)    # \d: no twin
+    assert isinstance(ctx._role_pattern("(?:比重|占比)[^,，]{0,14}$", 24), re.Pattern)
+    assert not isinstance(ctx._role_pattern("率[^,\\d]{0,6}$", 24), re.Pattern)    # \d: no twin
 
 
 def _plain_role(r, before, after):
@@ -649,3 +649,59 @@ def test_role_scan_led_by_first_characters_gives_the_plain_searches_role(sample_
         assert got == _plain_role(r, before[-r.role_window:], after[:4]), (before, after)
         seen.add(got)
     assert seen >= {"ratio", "completion", "share", "growth", "rate", ""}
+
+
+_ADJACENT_REPEATS = "[^,，]*的[^,，]*的[^,，]*的[^,，]*为$"
+
+
+def test_role_pattern_keeps_regex_where_re_backtracks_a_power_of_the_window():
+    # repeats one after another nest nothing, yet re tries a power of the window's length of
+    # ways (3 s a search of 100 characters for this one, 50 ms by regex): those keep regex
+    assert not ctx._nested_repeat(ctx._re_parse(_ADJACENT_REPEATS, 0).data)
+    assert not isinstance(ctx._role_pattern(_ADJACENT_REPEATS, 24), re.Pattern)
+    ratio = load_yaml("lexicons/percent_roles.yaml")["rules"][0]
+    assert ratio["role"] == "ratio"
+    assert isinstance(ctx._role_pattern(ratio["before"], 24), re.Pattern)
+    assert not isinstance(ctx._role_pattern(ratio["before"], 400), re.Pattern)
+
+
+def test_user_role_rules_with_a_wide_window_keep_regex(tmp_path, monkeypatch):
+    # a user's rules folder with a wide window and a rule of repeats one after another: the
+    # rule and the ratio rule (fine at 24 characters, not at 120) are searched by regex, and
+    # a percentage after 120 characters of 的 gets its role at once
+    import shutil
+    import time
+
+    from extractor.rulefiles import rules_dir
+
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    path = dst / "lexicons" / "percent_roles.yaml"
+    text = path.read_text(encoding="utf-8").replace("window: 24", "window: 120")
+    odd = f"  - role: odd\n    before: '{_ADJACENT_REPEATS}'\n"
+    text = text.replace("rules:\n", "rules:\n" + odd, 1)
+    path.write_text(text, encoding="utf-8")
+
+    def clear():
+        load_yaml.cache_clear()
+        ctx.context_rules.cache_clear()
+
+    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(dst))
+    clear()
+    try:
+        r = ctx.context_rules()
+        assert r.role_window == 120 and r.roles[0][0] == "odd"
+        assert not any(isinstance(p, re.Pattern) for _role, p, _a in r.roles[:2])
+
+        class _Fact:
+            unit = ""
+
+        before = "的" * 120
+        d = ctx._Doc.__new__(ctx._Doc)
+        d.text, d.rules = before + "5%", r
+        t = time.thread_time()
+        assert ctx._role(d, _Fact(), len(before), len(before) + 2, 0) == _plain_role(r, before, "")
+        assert time.thread_time() - t < 1.0
+    finally:
+        monkeypatch.delenv("EXTRACTOR_RULES_DIR")
+        clear()
