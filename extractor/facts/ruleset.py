@@ -1502,10 +1502,12 @@ def _regrouped_branch(state: Any, alts: list) -> list | None:
             i = root[i]
         return i
 
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not firsts[i].isdisjoint(firsts[j]):
-                root[find(j)] = find(i)
+    owner: dict[int, int] = {}       # first character → a way that has it (not every pair:
+    for i, chars in enumerate(firsts):   # a user's lexicon of thousands of words stays linear)
+        for ch in chars:
+            j = owner.setdefault(ch, i)
+            if j != i:
+                root[find(i)] = find(j)
     clusters: dict[int, list[int]] = {}
     for i in range(n):
         clusters.setdefault(find(i), []).append(i)
