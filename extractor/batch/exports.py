@@ -116,10 +116,15 @@ def dumps_list(values) -> str:
 
 
 # -- atomic files ---------------------------------------------------------------------------------
+def part_path(path: Path) -> Path:
+    """Where the file ``path`` is written until it is complete (then renamed to ``path``)."""
+    return path.with_name(path.name + ".part")
+
+
 class _Atomic:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.part = self.path.with_name(self.path.name + ".part")
+        self.part = part_path(self.path)
 
     def __enter__(self) -> Path:
         self.path.parent.mkdir(parents=True, exist_ok=True)

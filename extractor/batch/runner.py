@@ -25,7 +25,8 @@ from pathlib import Path
 
 from .discover import InputFile, discover, file_sha256, smallest_last
 from .engine import DEFAULT_TIMEOUT, LocalPool, default_jobs, main_not_rerun, run_tasks
-from .exports import FORMATS, ExportError, WriteFailed, lean_memory_pool, write_all
+from .exports import (FORMATS, XLSX_NAME, ExportError, WriteFailed, lean_memory_pool,
+                      part_path, write_all)
 from .schema import arrow_schema as store_schema
 from .scratch import ScratchStore
 from .store import Store, UnstorableValue, unstorable
@@ -356,6 +357,8 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
                          else "forkserver")
     mine, theirs = ctx.Pipe()
     helper = None
+    their_files: dict[str, tuple[str, ...]] = {}
+    helper_done = False
     try:
         if isinstance(store, ScratchStore):
             # its files are already in export order, source by source: no copy to make (the
@@ -406,9 +409,16 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
             raise failed
         written += payload
         helper.join()
+        helper_done = True
     finally:
-        if helper is not None and helper.is_alive():
-            _stop_helper(helper)
+        if helper is not None and not helper_done:
+            if helper.is_alive():
+                _stop_helper(helper)
+            # killed before it unwound (a long C call; a loaded machine) or dead by itself (the
+            # OOM killer's SIGKILL: "the export process died"): its unfinished files are
+            # removed here, as its own unwinding would have (after which none is left)
+            for path in _files_of(out_dir, their_files):
+                part_path(path).unlink(missing_ok=True)
         mine.close()
         theirs.close()
     rank = {fmt: i for i, fmt in enumerate(formats)}
@@ -448,7 +458,7 @@ def _stop_helper(helper) -> None:
     ``HELPER_STOP`` first, so that it unwinds (the files it has begun are removed,
     ``exports._Atomic``), then SIGKILL if it has not ended in time (a long C call). Killed at
     once, a fork of the run, which begins its files as soon as it exists, left its ``.part``
-    files in the output folder."""
+    files in the output folder; killed after all, it may leave them: the caller removes them."""
     try:
         os.kill(helper.pid, HELPER_STOP)
     except OSError:     # gone already
@@ -457,6 +467,13 @@ def _stop_helper(helper) -> None:
     if helper.is_alive():
         helper.kill()
         helper.join()
+
+
+def _files_of(out_dir: str | Path, group: dict[str, tuple[str, ...]]) -> list[Path]:
+    """The paths ``write_all`` gives the files of ``group`` (format → tables) in ``out_dir``."""
+    out = Path(out_dir)
+    return [out / XLSX_NAME if fmt == "xlsx" else out / f"{t}.{fmt}"
+            for fmt, tables in group.items() for t in (("",) if fmt == "xlsx" else tables)]
 
 
 def split_exports(formats: Sequence[str], rows: dict[str, int]

@@ -398,16 +398,17 @@ def _texts(cols: list) -> pa.Array:
     data = SEP.join(pieces).encode()
     if len(data) >= 2**31:
         raise OverflowError("text column too large for 32-bit offsets")
-    raw = np.frombuffer(data, np.uint8)
-    is_sep = raw == 0                       # U+0000 is byte 0 in UTF-8, and no other byte is
-    seps = np.flatnonzero(is_sep)
+    # U+0000 is byte 0 in UTF-8, and no other byte is
+    seps = np.flatnonzero(np.frombuffer(data, np.uint8) == 0)
     if len(seps) != n - 1:
         return None
     offsets = np.empty(n + 1, np.int32)
     offsets[0] = 0
     offsets[1:n] = seps - np.arange(n - 1)  # the start of text i + 1, separators removed
     offsets[n] = len(data) - (n - 1)
-    body = raw if n == 1 else raw[~is_sep]
+    # bytes.replace copies the runs between separators (memchr, memcpy); numpy's boolean
+    # selection of every byte cost 7.5 M more of the corpus's 116 M instructions of facts
+    body = data if n == 1 else data.replace(b"\0", b"")
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
                                                   pa.py_buffer(body)])
 

@@ -45,7 +45,7 @@ import regex
 
 from ..model import Fact
 from ..rulefiles import compile_regex, load_yaml
-from .ruleset import flat_set_end
+from .ruleset import flat_set_end, re_twin
 from ..text.words import word_strings_function
 
 # rules whose dates name one calendar day (an event when they open a sentence without a comma)
@@ -81,6 +81,9 @@ class ContextRules:
     # (the cues' first characters as a stdlib class, first character → the cue alternation cut
     # down to the cues that can start with it), or None: see _cue_dispatch
     cue_dispatch: Any = None
+    # per role rule (role, before's first-character search or None, before, after's or None,
+    # after): see _role_scan
+    role_scan: tuple[tuple[str, Any, Any, Any, Any], ...] = ()
 
 
 def _literal_trie(words) -> str:
@@ -127,8 +130,8 @@ def context_rules() -> ContextRules:
         groups.append(f"(?P<{name}>{'|'.join(mod['cues'][name])})")
     role_rules = []
     for r in roles["rules"]:
-        role_rules.append((r["role"], compile_regex(r["before"]),
-                           compile_regex(r["after"]) if r.get("after") else None))
+        role_rules.append((r["role"], _role_pattern(r["before"]),
+                           _role_pattern(r["after"]) if r.get("after") else None))
     trail = frozenset(stop["trail"])
     return ContextRules(
         # literal word lists: the stdlib engine on a trie (_literal_trie) is the fastest
@@ -145,6 +148,7 @@ def context_rules() -> ContextRules:
         cues=compile_regex("|".join(groups)),
         planned_sections=compile_regex(mod["planned_sections"]),
         roles=tuple(role_rules),
+        role_scan=_role_scan(role_rules),
         role_window=int(roles.get("window", 24)),
         whole_year=re.compile(_literal_trie(per["whole_year_cues"])),
         now=re.compile(_literal_trie(per["now_cues"])),
@@ -160,6 +164,69 @@ def context_rules() -> ContextRules:
         cue_dispatch=_cue_dispatch([(name, cue) for name in ("planned", "expected", "actual")
                                     for cue in mod["cues"][name]]),
     )
+
+
+def _role_pattern(src: str) -> Any:
+    """A percent role rule's regex (percent_roles.yaml), as the standard library's ``re``
+    compiles it where ``ruleset.re_twin`` proves both engines read it alike (the same matches,
+    so the same answer to _role's searches) and no repeat holds another: ``re`` has no guard
+    against the exponential backtracking of nested repeats, which ``regex`` has. The searches
+    of the few characters before a percentage (``占地区生产总值的比重为``) cost ``re`` less
+    call overhead than ``regex``; else the regex pattern."""
+    rx = compile_regex(src)
+    twin = re_twin(rx)
+    if twin is None or _nested_repeat(_re_parse(twin.pattern, twin.flags).data):
+        return rx
+    return twin
+
+
+def _role_scan(role_rules) -> tuple[tuple[str, Any, Any, Any, Any], ...]:
+    """(role, first, before, first, after) per role rule: each pattern after the search of a
+    character its matches can start with (_first_set: a stdlib class), or None when those are
+    not sure. A match of the pattern starts at such a character, so a window without one
+    holds no match (most windows before a percentage hold no 结构/比例/之比/:, the ratio rule's
+    first characters) and the pattern is searched from the first one (the same answer: the
+    same string, so anchors and lookbehinds see what they saw)."""
+    def first(rx):
+        if rx is None:
+            return None
+        chars = _first_set(rx.pattern) if not rx.flags & re.IGNORECASE else None
+        if chars is None:
+            return None
+        return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]").search
+
+    return tuple((role, first(rb), rb, first(ra), ra) for role, rb, ra in role_rules)
+
+
+def _re_parse(src: str, flags: int) -> Any:
+    from re import _parser   # (no public way to ask what a pattern is)
+
+    return _parser.parse(src, flags)
+
+
+def _nested_repeat(items, inside: bool = False) -> bool:
+    """Whether a parsed (re._parser) pattern holds a repeat of more than one round whose body
+    holds a repeat or an alternation (``(?:a+)*``, ``(?:a|ab)*``: ways to split a text that
+    backtracking tries one by one); ``inside``: the items are such a body."""
+    from re import _constants as c
+
+    for op, av in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if inside or _nested_repeat(av[2].data, av[1] != 1):
+                return True
+        elif op is c.BRANCH:
+            if inside or any(_nested_repeat(b.data) for b in av[1]):
+                return True
+        elif op is c.SUBPATTERN:
+            if _nested_repeat(av[3].data, inside):
+                return True
+        elif op is c.ATOMIC_GROUP:
+            if _nested_repeat(av.data, inside):
+                return True
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            if _nested_repeat(av[1].data, inside):
+                return True
+    return False
 
 
 def _cue_dispatch(cues: list[tuple[str, str]]) -> tuple[Any, dict[str, Any]] | None:
@@ -1030,9 +1097,22 @@ def _role(d: _Doc, f: Fact, cs: int, ce: int, clause: int) -> str:
         return "pp_change"
     before = d.text[max(clause, cs - d.rules.role_window):cs]
     after = d.text[ce:ce + 4]
-    for role, rb, ra in d.rules.roles:
-        if rb.search(before) or (ra is not None and ra.search(after)):
-            return role
+    for role, first_b, rb, first_a, ra in d.rules.role_scan:    # (see _role_scan)
+        if first_b is None:
+            if rb.search(before):
+                return role
+        else:
+            m = first_b(before)
+            if m is not None and rb.search(before, m.start()):
+                return role
+        if ra is not None:
+            if first_a is None:
+                if ra.search(after):
+                    return role
+            else:
+                m = first_a(after)
+                if m is not None and ra.search(after, m.start()):
+                    return role
     return ""
 
 

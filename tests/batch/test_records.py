@@ -255,3 +255,71 @@ print(sorted(m for m in sys.modules if m == "pandas"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_text_column_is_same_exactly_when_every_row_equals_the_first(shared_dir):
+    """_pack_texts compares the last row with the first before it counts: on the text columns
+    of corpus documents, and on columns that differ only in the middle or only in the last
+    row, it gives ``Same`` exactly where every row equals the first (the plain definition),
+    and the rows as they are in every case."""
+    from extractor.table import _FACT_BOOLS, _FACT_DECIMALS, _FACT_INTS, Same, _pack_texts
+
+    columns = [("a",), ("a", "a", "a"), ("a", "b", "a"), ("a", "a", "b"), ("b", "a", "a"),
+               (None, None), (None, "x"), ("x", None), ("", ""), ("", "x", "")]
+    texts = [c for c in FACT_COLUMNS if c not in _FACT_INTS + _FACT_BOOLS + _FACT_DECIMALS]
+    for r in _corpus_results(shared_dir, n=6):
+        columns += [tuple(getattr(f, c) for f in r.facts) for c in texts if r.facts]
+    sames = 0
+    for values in columns:
+        n = len(values)
+        packed = _pack_texts(values, n)
+        plain = (values[0] is None or type(values[0]) is str) and values.count(values[0]) == n
+        assert (type(packed) is Same) is plain, values[:3]
+        assert list(packed) == list(values)
+        sames += plain
+    assert 0 < sames < len(columns)
+
+
+def test_packed_ints_are_arrays_of_the_same_values_or_fall_back_as_before(shared_dir):
+    """_pack_ints packs through struct before array: on the number columns of corpus
+    documents and on odd values (None, floats, out of range, bools, __index__ objects) it
+    gives what ``array(code, values)`` gives, or falls back exactly where array raises."""
+    from array import array
+    from fractions import Fraction
+
+    from extractor.table import _FACT_BOOLS, _FACT_INTS, _pack_ints
+
+    import numpy as np
+
+    class Index:
+        def __index__(self):
+            return 7
+
+    class Refusing:             # an __index__ that raises OverflowError itself: struct lets
+        def __index__(self):    # it through unchanged, as it does any error of __index__
+            raise OverflowError("no int64 for this")
+
+    columns = [("q", (1, 2, 3)), ("q", (True, 0, -5)), ("q", (2**63 - 1, -(2**63))),
+               ("q", (2**63,)), ("q", (1, None)), ("q", (None, None)), ("q", (1.0, 2)),
+               ("q", (Index(), 1)), ("q", (Fraction(1), 1)), ("b", (True, False)),
+               ("b", (2, -128, 127)), ("b", (128,)), ("b", (-129, 0)), ("b", (None, True)),
+               ("q", (np.int64(5), np.uint8(200), np.int32(-3))), ("q", (np.uint64(2**64 - 1),)),
+               ("b", (np.bool_(True), 1)), ("q", (np.array(4), 1)),
+               # a processor's start as a one-element array (np.flatnonzero(...)[:1]): its
+               # __index__ raises TypeError, which struct does not turn into struct.error
+               ("q", (1, np.array([3]))), ("b", (np.array([1]),)), ("q", (Refusing(), 1))]
+    for r in _corpus_results(shared_dir, n=6):
+        columns += [("q" if c in _FACT_INTS else "b", tuple(getattr(f, c) for f in r.facts))
+                    for c in _FACT_INTS + _FACT_BOOLS if r.facts]
+    arrays = 0
+    for code, values in columns:
+        n = len(values)
+        got = _pack_ints(values, code, n)
+        try:
+            want = array(code, values)
+        except (TypeError, OverflowError):
+            assert type(got) is not array
+            continue
+        assert type(got) is array and got.typecode == code and got == want, values[:3]
+        arrays += 1
+    assert arrays > 10

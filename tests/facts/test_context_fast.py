@@ -570,3 +570,82 @@ def test_doc_sorts_the_positions_of_an_order_changing_offset_map(sample_path):
     want = ctx._Doc(p, [rev.to_clean(f.start) for f in facts],
                     [rev.to_clean(f.start) for f in facts])
     assert (got.sent_ends, got.cues, got.inds) == (want.sent_ends, want.cues, want.inds)
+
+
+def test_role_rules_searched_by_re_answer_as_their_regex(sample_path, corpus_files):
+    # each role rule's pattern (an re twin where re_twin allows it) finds a match in the very
+    # windows where its regex pattern does: the windows before every digit of real texts, as
+    # _role cuts them (role_window characters at most), and the 4 characters after
+    from extractor.rulefiles import compile_regex
+
+    rules = load_yaml("lexicons/percent_roles.yaml")["rules"]
+    r = ctx.context_rules()
+    texts = [prepare(read(p)).clean.text for p in [sample_path] + list(corpus_files)[:12]]
+    windows = [ex["sentence"][:ex["sentence"].index(ex["figure"])]
+               for ex in load_yaml("lexicons/percent_roles.yaml")["examples"]]
+    for text in texts:
+        for m in re.finditer(r"\d+", text):
+            windows.append(text[max(0, m.start() - r.role_window):m.start()])
+            windows.append(text[m.end():m.end() + 4])
+    twins = 0
+    for (role, before, after), raw in zip(r.roles, rules):
+        assert role == raw["role"]
+        pairs = [(before, compile_regex(raw["before"]))]
+        if raw.get("after"):
+            pairs.append((after, compile_regex(raw["after"])))
+        for used, rx in pairs:
+            twins += used is not rx
+            hits = 0
+            for w in windows:
+                got = used.search(w) is not None
+                assert got == (rx.search(w) is not None), (role, w)
+                hits += got
+            assert hits, role          # (the windows test the rule)
+    assert twins >= 3                  # today's rules: completion, share, growth (and ratio)
+
+
+def test_role_pattern_keeps_regex_where_re_may_backtrack_without_end():
+    # re has no guard against nested repeats: those keep the regex pattern (and its guard)
+    for src in ("(?:增长+)*$", "(?:增长|增)*率$", "(?:[^,]{0,3}的)+$"):
+        assert ctx._nested_repeat(ctx._re_parse(src, 0).data), src
+        assert not isinstance(ctx._role_pattern(src), re.Pattern), src
+    for src in ("(?:比重|占比)[^,，]{0,14}$", "[ab]*c$", "(?:x|yz)?z*$", "率[^,\\d]{0,6}$"):
+        assert not ctx._nested_repeat(ctx._re_parse(src, 0).data), src
+    assert isinstance(ctx._role_pattern("(?:比重|占比)[^,，]{0,14}$"), re.Pattern)
+    assert not isinstance(ctx._role_pattern("率[^,\\d]{0,6}$"), re.Pattern)    # \d: no twin
+
+
+def _plain_role(r, before, after):
+    for role, rb, ra in r.roles:
+        if rb.search(before) or (ra is not None and ra.search(after)):
+            return role
+    return ""
+
+
+def test_role_scan_led_by_first_characters_gives_the_plain_searches_role(sample_path,
+                                                                         corpus_files):
+    # _role skips a pattern's search where the window holds none of its first characters and
+    # searches from the first one: the role of the plain searches of every rule in turn, on
+    # the windows before and after every number of real texts and made-up windows
+    r = ctx.context_rules()
+    assert all(first is not None for _role, first, _b, _fa, _a in r.role_scan)   # today's rules
+    texts = [prepare(read(p)).clean.text for p in [sample_path] + list(corpus_files)[:12]]
+    pairs = [("三次产业结构调整为8.2", ":40.5"), ("比为1", "：2"), ("a:", "x"), ("", ":1"),
+             ("结构", ""), ("完成率达", ""), ("占比", ""), ("率拟按", "")]
+    for text in texts:
+        for m in re.finditer(r"\d+(?:\.\d+)?%?", text):
+            pairs.append((text[max(0, m.start() - r.role_window):m.start()],
+                          text[m.end():m.end() + 4]))
+    seen = set()
+
+    class _Fact:
+        unit = ""
+
+    for before, after in pairs:
+        text = before + "5%" + after
+        d = ctx._Doc.__new__(ctx._Doc)
+        d.text, d.rules = text, r
+        got = ctx._role(d, _Fact(), len(before), len(before) + 2, 0)
+        assert got == _plain_role(r, before[-r.role_window:], after[:4]), (before, after)
+        seen.add(got)
+    assert seen >= {"ratio", "completion", "share", "growth", "rate", ""}

@@ -159,10 +159,15 @@ TEXT = "全年完成投资" + "1" * 40 + "元，同比增长7.5%。"
 
 
 def test_catastrophic_rule_becomes_an_info_finding(broken_rules: Path) -> None:
+    from extractor.facts.ruleset import load_ruleset
+    load_ruleset()   # the copied rules compiled first: only the analysis is timed
     doc = document_from_text(TEXT, source="报告.txt")
-    t = time.perf_counter()
+    # CPU seconds, not wall: at load 20 on this 2-core VM the wall time of the same work
+    # reached 10.6-13.6 s (compiling the copied rules included), where the CPU time is that
+    # of the bounded matching (a catastrophic match left to run takes minutes)
+    t = time.process_time()
     res = analyse(doc, report_year=2023)
-    took = time.perf_counter() - t
+    took = time.process_time() - t
     assert took < 10, took
     assert res.document["status"] == "ok"
     hits = [a for a in res.anomalies if a.code == "rule.timeout"]
