@@ -209,10 +209,11 @@ def _pack_ints(values: tuple, code: str, n: int):
     value as array does (an int, a bool, anything with ``__index__``; the same ranges) for
     less than array's argument parsing per item (17 M of the corpus's ~350 M instructions of
     records). A value struct refuses (None, 1.5, 2**63) is left to array, which refuses it
-    or not as before."""
+    or not as before. struct passes on an error of a value's own ``__index__`` unchanged (a
+    one-element numpy array's TypeError): array, which catches those, decides too."""
     try:
         return array(code, pack(f"{n}{code}", *values))
-    except StructError:
+    except (StructError, TypeError, OverflowError):
         pass
     try:
         return array(code, values)

@@ -358,6 +358,7 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
     mine, theirs = ctx.Pipe()
     helper = None
     their_files: dict[str, tuple[str, ...]] = {}
+    helper_done = False
     try:
         if isinstance(store, ScratchStore):
             # its files are already in export order, source by source: no copy to make (the
@@ -408,10 +409,14 @@ def write_in_two(store: Store, out_dir: str | Path, formats: Sequence[str], *, b
             raise failed
         written += payload
         helper.join()
+        helper_done = True
     finally:
-        if helper is not None and helper.is_alive() and _stop_helper(helper):
-            # killed before it unwound (a long C call; a loaded machine): its unfinished
-            # files are removed here, as its own unwinding would have
+        if helper is not None and not helper_done:
+            if helper.is_alive():
+                _stop_helper(helper)
+            # killed before it unwound (a long C call; a loaded machine) or dead by itself (the
+            # OOM killer's SIGKILL: "the export process died"): its unfinished files are
+            # removed here, as its own unwinding would have (after which none is left)
             for path in _files_of(out_dir, their_files):
                 part_path(path).unlink(missing_ok=True)
         mine.close()
@@ -448,13 +453,12 @@ def _stopping(signum, frame):
     pass
 
 
-def _stop_helper(helper) -> bool:
+def _stop_helper(helper) -> None:
     """Stop the export helper when this process's exports failed or were interrupted:
     ``HELPER_STOP`` first, so that it unwinds (the files it has begun are removed,
     ``exports._Atomic``), then SIGKILL if it has not ended in time (a long C call). Killed at
     once, a fork of the run, which begins its files as soon as it exists, left its ``.part``
-    files in the output folder. True when it had to be killed (its ``.part`` files may be
-    left: the caller removes them)."""
+    files in the output folder; killed after all, it may leave them: the caller removes them."""
     try:
         os.kill(helper.pid, HELPER_STOP)
     except OSError:     # gone already
@@ -463,8 +467,6 @@ def _stop_helper(helper) -> bool:
     if helper.is_alive():
         helper.kill()
         helper.join()
-        return True
-    return False
 
 
 def _files_of(out_dir: str | Path, group: dict[str, tuple[str, ...]]) -> list[Path]:

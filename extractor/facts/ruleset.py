@@ -1322,7 +1322,9 @@ def quicker_twin(twin: Any) -> Any:
         from re import _compiler, _parser
         parsed = _parser.parse(twin.pattern, twin.flags)
         tree, changed = _branch_optionals(parsed)
-        regrouped, grouped = _regroup_alternations(tree)
+        # (first characters are compared as written: under IGNORECASE x and X meet)
+        regrouped, grouped = ((tree, False) if _ignores_case(parsed, twin.flags)
+                              else _regroup_alternations(tree))
     except Exception:    # noqa: BLE001 - (a parser that moved)
         return twin
     names = {i: n for n, i in parsed.state.groupdict.items()}
@@ -1428,6 +1430,27 @@ def _regroup_alternations(items: Any) -> tuple[Any, bool]:
     return _parser.SubPattern(items.state, out), changed
 
 
+def _ignores_case(items: Any, flags: int) -> bool:
+    """Whether a parsed (re._parser) pattern matches any part of itself ignoring case (the
+    flag, or a group that sets it; re_twin refuses both, quicker_twin takes any re pattern)."""
+    from re import _constants as c
+
+    if flags & re.IGNORECASE:
+        return True
+    for op, av in items:
+        if op is c.SUBPATTERN and (av[1] & re.IGNORECASE or _ignores_case(av[3], 0)):
+            return True
+        if op is c.BRANCH and any(_ignores_case(b, 0) for b in av[1]):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and _ignores_case(av[2], 0):
+            return True
+        if op in (c.ASSERT, c.ASSERT_NOT) and _ignores_case(av[1], 0):
+            return True
+        if op is c.ATOMIC_GROUP and _ignores_case(av, 0):
+            return True
+    return False
+
+
 #: a set of characters with a range wider than this is not expanded (no first characters)
 _FIRST_RANGE_MAX = 512
 
@@ -1502,10 +1525,12 @@ def _regrouped_branch(state: Any, alts: list) -> list | None:
             i = root[i]
         return i
 
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not firsts[i].isdisjoint(firsts[j]):
-                root[find(j)] = find(i)
+    owner: dict[int, int] = {}       # first character → a way that has it (not every pair:
+    for i, chars in enumerate(firsts):   # a user's lexicon of thousands of words stays linear)
+        for ch in chars:
+            j = owner.setdefault(ch, i)
+            if j != i:
+                root[find(i)] = find(j)
     clusters: dict[int, list[int]] = {}
     for i in range(n):
         clusters.setdefault(find(i), []).append(i)

@@ -289,14 +289,25 @@ def test_packed_ints_are_arrays_of_the_same_values_or_fall_back_as_before(shared
 
     from extractor.table import _FACT_BOOLS, _FACT_INTS, _pack_ints
 
+    import numpy as np
+
     class Index:
         def __index__(self):
             return 7
 
+    class Refusing:             # an __index__ that raises OverflowError itself: struct lets
+        def __index__(self):    # it through unchanged, as it does any error of __index__
+            raise OverflowError("no int64 for this")
+
     columns = [("q", (1, 2, 3)), ("q", (True, 0, -5)), ("q", (2**63 - 1, -(2**63))),
                ("q", (2**63,)), ("q", (1, None)), ("q", (None, None)), ("q", (1.0, 2)),
                ("q", (Index(), 1)), ("q", (Fraction(1), 1)), ("b", (True, False)),
-               ("b", (2, -128, 127)), ("b", (128,)), ("b", (-129, 0)), ("b", (None, True))]
+               ("b", (2, -128, 127)), ("b", (128,)), ("b", (-129, 0)), ("b", (None, True)),
+               ("q", (np.int64(5), np.uint8(200), np.int32(-3))), ("q", (np.uint64(2**64 - 1),)),
+               ("b", (np.bool_(True), 1)), ("q", (np.array(4), 1)),
+               # a processor's start as a one-element array (np.flatnonzero(...)[:1]): its
+               # __index__ raises TypeError, which struct does not turn into struct.error
+               ("q", (1, np.array([3]))), ("b", (np.array([1]),)), ("q", (Refusing(), 1))]
     for r in _corpus_results(shared_dir, n=6):
         columns += [("q" if c in _FACT_INTS else "b", tuple(getattr(f, c) for f in r.facts))
                     for c in _FACT_INTS + _FACT_BOOLS if r.facts]

@@ -400,6 +400,37 @@ def test_export_helper_killed_before_it_unwinds_leaves_no_part_file(fake_corpus,
     assert not [p for p in out.iterdir() if p.suffix in (".csv", ".jsonl")]
 
 
+def test_export_helper_that_dies_leaves_no_part_file(fake_corpus, tmp_path, monkeypatch):
+    """A helper that dies by itself after beginning its files (the OOM killer's SIGKILL, a
+    crash in a writer's C code) has no unwinding either: the run, which reports the death,
+    removes its ``.part`` files as it does those of a helper it had to kill."""
+    import threading
+
+    from extractor.batch import runner
+    from extractor.batch.exports import part_path
+
+    real, run_pid = runner._write_group, os.getpid()
+
+    def group(source, out_dir, formats, bom):
+        if os.getpid() == run_pid:
+            return real(source, out_dir, formats, bom)
+        parts = [part_path(p) for p in runner._files_of(out_dir, formats)]
+
+        def die_once_begun():
+            while not any(p.exists() for p in parts):
+                time.sleep(0.01)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        threading.Thread(target=die_once_begun, daemon=True).start()
+        return real(_Stalled(source), out_dir, formats, bom)
+
+    monkeypatch.setattr(runner, "_write_group", group)
+    out = tmp_path / "o"
+    with pytest.raises(Exception, match="export process died"):
+        run_batch(_opts(fake_corpus, out_dir=str(out), formats=["csv", "jsonl"], jobs=2))
+    assert not list(out.glob("*.part"))
+
+
 def test_ctrl_c_and_the_runs_stop_together_leave_no_part_file(fake_corpus, tmp_path, monkeypatch):
     """Ctrl-C reaches the export helper too (SIGINT to the process group), and the run then
     asks it to stop: the second signal must not cut short the removal of its unfinished files

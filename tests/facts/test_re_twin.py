@@ -209,9 +209,9 @@ def test_twins_are_linear_on_pathological_input() -> None:
     bad = []
     for p in TWINNED:
         for name, s in small.items():
-            def cost(text: str) -> float:
+            def cost(text: str, tries: int = 3) -> float:
                 best = float("inf")
-                for _ in range(3):
+                for _ in range(tries):
                     t = time.thread_time()
                     p.twin.match(text, 0)
                     p.twin.match(text, len(text) // 2)
@@ -219,7 +219,12 @@ def test_twins_are_linear_on_pathological_input() -> None:
                 return best
             t1, t4 = cost(s), cost(big[name])
             if t4 >= 0.002 and t4 / max(t1, 1e-6) >= 8:
-                bad.append((p.id, name, t1, t4))
+                # measured again, longer, before it counts: on a loaded 2-core VM one pair of
+                # sub-millisecond timings gave 7.75x for a linear twin (percent.multiple); a
+                # quadratic one stays near 16x however often it is measured
+                t1, t4 = cost(s, 9), cost(big[name], 9)
+                if t4 >= 0.002 and t4 / max(t1, 1e-6) >= 8:
+                    bad.append((p.id, name, t1, t4))
     assert not bad, bad
 
 
