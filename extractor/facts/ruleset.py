@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1344,6 +1345,34 @@ def quicker_twin(twin: Any) -> Any:
     return twin
 
 
+def _rewrite_children(op: Any, av: Any, rewrite: Callable) -> tuple[Any, bool]:
+    """The argument ``av`` of one parsed (re._parser) item ``op`` with ``rewrite`` applied to
+    each sub-pattern it holds (an alternation's ways, a group's, a repeat's, an atomic group's
+    or a lookaround's body), and whether any changed: the walk shared by the twins' rewrites."""
+    from re import _constants as c
+
+    changed = False
+    if op is c.BRANCH:
+        alts = []
+        for alt in av[1]:
+            alt, ch = rewrite(alt)
+            alts.append(alt)
+            changed |= ch
+        av = (av[0], alts)
+    elif op is c.SUBPATTERN:
+        sub, changed = rewrite(av[3])
+        av = (av[0], av[1], av[2], sub)
+    elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        sub, changed = rewrite(av[2])
+        av = (av[0], av[1], sub)
+    elif op is c.ATOMIC_GROUP:
+        av, changed = rewrite(av)
+    elif op in (c.ASSERT, c.ASSERT_NOT):
+        sub, changed = rewrite(av[1])
+        av = (av[0], sub)
+    return av, changed
+
+
 def _branch_optionals(items: Any) -> tuple[Any, bool]:
     """A copy of a parsed (re._parser) pattern with every greedy or lazy {0,1} repeat of an
     item that is not simple (re's REPEAT/MAX_UNTIL, not REPEAT_ONE) made an alternation of the
@@ -1354,34 +1383,14 @@ def _branch_optionals(items: Any) -> tuple[Any, bool]:
     changed = False
     out = []
     for op, av in items:
-        if op is c.BRANCH:
-            alts = []
-            for alt in av[1]:
-                alt, ch = _branch_optionals(alt)
-                alts.append(alt)
-                changed |= ch
-            av = (av[0], alts)
-        elif op is c.SUBPATTERN:
-            sub, ch = _branch_optionals(av[3])
-            av = (av[0], av[1], av[2], sub)
-            changed |= ch
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        av, ch = _rewrite_children(op, av, _branch_optionals)
+        changed |= ch
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
             lo, hi, sub = av
-            sub, ch = _branch_optionals(sub)
-            changed |= ch
-            if op is not c.POSSESSIVE_REPEAT and lo == 0 and hi == 1 and not _compiler._simple(sub):
+            if lo == 0 and hi == 1 and not _compiler._simple(sub):
                 empty = _parser.SubPattern(items.state, [])
                 op, av = c.BRANCH, (None, [sub, empty] if op is c.MAX_REPEAT else [empty, sub])
                 changed = True
-            else:
-                av = (lo, hi, sub)
-        elif op is c.ATOMIC_GROUP:
-            av, ch = _branch_optionals(av)
-            changed |= ch
-        elif op in (c.ASSERT, c.ASSERT_NOT):
-            sub, ch = _branch_optionals(av[1])
-            av = (av[0], sub)
-            changed |= ch
         out.append((op, av))
     return _parser.SubPattern(items.state, out), changed
 
@@ -1393,40 +1402,21 @@ def _regroup_alternations(items: Any) -> tuple[Any, bool]:
     differs costs a compare, more when it begins with a group), so the unit after a figure
     (35家) was found after some sixty failed words; regrouped it is one set test, or a compare
     per first character (不低于|不少于|…|不足 → 不(?:低于|少于|…|足))."""
+    from re import _parser
     from re import _constants as c
 
     changed = False
     out: list = []
     for op, av in items:
+        av, ch = _rewrite_children(op, av, _regroup_alternations)
+        changed |= ch
         if op is c.BRANCH:
-            alts = []
-            for alt in av[1]:
-                alt, ch = _regroup_alternations(alt)
-                alts.append(alt)
-                changed |= ch
-            new = _regrouped_branch(items.state, alts)
+            new = _regrouped_branch(items.state, av[1])
             if new is not None:
                 out.extend(new)
                 changed = True
                 continue
-            av = (av[0], alts)
-        elif op is c.SUBPATTERN:
-            sub, ch = _regroup_alternations(av[3])
-            av = (av[0], av[1], av[2], sub)
-            changed |= ch
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            sub, ch = _regroup_alternations(av[2])
-            av = (av[0], av[1], sub)
-            changed |= ch
-        elif op is c.ATOMIC_GROUP:
-            av, ch = _regroup_alternations(av)
-            changed |= ch
-        elif op in (c.ASSERT, c.ASSERT_NOT):
-            sub, ch = _regroup_alternations(av[1])
-            av = (av[0], sub)
-            changed |= ch
         out.append((op, av))
-    from re import _parser
     return _parser.SubPattern(items.state, out), changed
 
 
