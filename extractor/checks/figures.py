@@ -9,7 +9,9 @@ does, the evidence is that fact's span.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+import regex
 
 from ..model import Anomaly, Fact
 from .config import iter_matches, pattern, section
@@ -109,11 +111,45 @@ def check_year_contamination(ctx: CheckContext) -> Iterator[Anomaly]:
             a, b, facts, stated=tok, computed=f"含年份 {year}")
 
 
+# the rule's start: a digit that no digit or '.' precedes (what the hint scan relies on)
+_DUP_START = "(?<![\\d.])"
+# the run of digits and '.' ending at a position, matched backwards from there (regex REVERSE)
+_DIGITS_POINTS_BACK = regex.compile(r"[\d.]*", regex.REVERSE)
+
+
+def duplicated_matches(text: str, scan_form: Callable[[regex.Pattern[str]], regex.Pattern[str]]
+                       ) -> Iterator[regex.Match[str]]:
+    """``finditer`` of the duplicated_token pattern over ``text``, the pattern tried only
+    where its ``hint`` finds a figure's end followed by a digit (overlapping hits: 1年1年1年):
+    every match starts at a digit no digit or '.' precedes and holds a hint hit on its token's
+    last digit, so it starts where the run of digits and '.' ending at that digit starts; those
+    run starts are tried in ascending order, skipping any inside the previous match, as the scan
+    would (a rule that does not start with ``(?<![\\d.])`` is scanned as it is). Each pattern is
+    used in the form ``scan_form`` gives (``CheckContext.digit_pattern``: the same matches)."""
+    rule = pattern("duplicated_token", "pattern")
+    rx = scan_form(rule)
+    if not rule.pattern.startswith(_DUP_START):
+        yield from rx.finditer(text)
+        return
+    back = scan_form(_DIGITS_POINTS_BACK).match
+    match = rx.match
+    end = tried = -1   # the previous match's end, the last run start tried
+    hint = scan_form(pattern("duplicated_token", "hint"))
+    for hit in hint.finditer(text, overlapped=True):
+        start = back(text, 0, hit.start() + 1).start()
+        if start == tried or start < end:
+            continue
+        tried = start
+        m = match(text, start)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 @check("figures.duplicated_token.v1", codes={"figure.duplicated_token": "warning"})
 def check_duplicated_token(ctx: CheckContext) -> Iterator[Anomaly]:
     """The same figure-with-unit written twice in a row: 2023年2023年."""
-    rx = ctx.digit_pattern(pattern("duplicated_token", "pattern"))
-    for m in rx.finditer(ctx.clean_text):
+    for m in duplicated_matches(ctx.clean_text, ctx.digit_pattern):
         a, b = ctx.to_decoded(m.start(), m.end())
         tok = m.group("tok")
         yield ctx.anomaly(
