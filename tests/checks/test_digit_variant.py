@@ -215,13 +215,54 @@ def test_duplicated_matches_equal_the_scan(corpus_files: list[Path], sample_path
     for text in texts:
         same(text)
 
-    alphabet = st.sampled_from(list("0123456789") + ["1", "1", ".", ".", "%", "年", "月", "万", "元", "亿",
-                                                     "个", "〇", "١", "１", "a", "，", "万元", "亿元"])
+    alphabet = st.sampled_from(list("0123456789") + ["1", "1", ".", ".", "%", "年", "月", "万", "元",
+                                                     "亿", "个", "〇", "١", "１", "a", "，", "万元", "亿元"])
+    texts_of = st.lists(alphabet, max_size=24).map("".join)
+    tokens_of = st.lists(alphabet, min_size=1, max_size=6).map("".join)
 
     @settings(max_examples=3000, deadline=None, database=None)
-    @given(st.lists(alphabet, max_size=24).map("".join), st.lists(alphabet, min_size=1, max_size=6).map("".join))
+    @given(texts_of, tokens_of)
     def run(noise: str, tok: str) -> None:
-        for text in (noise, noise + tok + tok + noise[:3], tok + tok + tok, noise[:4] + tok + tok + noise):
+        for text in (noise, noise + tok + tok + noise[:3], tok + tok + tok,
+                     noise[:4] + tok + tok + noise):
             same(text)
 
     run()
+
+
+def test_year_tokens_found_from_the_years_equal_the_scan(corpus_files: list[Path]) -> None:
+    """``figures.year_tokens`` trying the token rule only at the digit runs holding a near year's
+    digits (``_holding``) yields exactly what it yields from the rule's scan of the whole text,
+    on the corpus (with the report year of each and a year the reports use often) and on texts
+    of figures holding years in every form (exact, decimal, prefix, code; fractions, separators,
+    leading zeros, a report year of 5 whose years are one digit long)."""
+    import random
+
+    from extractor.checks import figures
+    from extractor.checks.context import CheckContext
+
+    def both(p) -> None:
+        ctx = CheckContext(p, [])
+        got = list(figures.year_tokens(ctx))
+        holding = figures._holding
+        figures._holding = lambda tok_re, text, spelled: tok_re.finditer(text)
+        try:
+            want = list(figures.year_tokens(ctx))
+        finally:
+            figures._holding = holding
+        assert got == want, p.clean.text[:80]
+
+    for path in corpus_files[:40]:
+        p = prepare(read(path))
+        both(p)
+        p.report_year = 2016
+        both(p)
+    rnd = random.Random(5)
+    parts = ["2023", "2024", "2022", "2020", "2000", "12023", "202330", "0005", "5", "7", "1", "0",
+             ".", ".", ",", "，", "年", "余期", "%", "基", "国道", "号", "千伏", "-", "、", "岳发", " ",
+             "１", "a", "20235", "2021.5", "3.2023"]
+    for year in (2023, 2021, 5):
+        for _ in range(1500):
+            text = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 14)))
+            both(doc(text, report_year=year))
+    assert list(figures.year_tokens(CheckContext(doc("完成20230%，12023国道"), []))), "no finding"
