@@ -29,6 +29,36 @@ def rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+#: the $EXTRACTOR_RULES_DIR that this process's cached rules were loaded under (follow_rules_dir)
+_rules_env: list[str | None] = [os.environ.get("EXTRACTOR_RULES_DIR")]
+
+
+def follow_rules_dir() -> None:
+    """Forget the in-process caches of what was built from the rule files when
+    $EXTRACTOR_RULES_DIR has changed since the last call. ``load_yaml`` and everything built
+    from its files (text rules, lexicons, check settings, jieba's user words) are cached per
+    process, so a notebook that ran the corpus with the project's rules, then set its own
+    folder and ran again, silently kept the first folder's rules for all but the number rule
+    set (``load_ruleset`` is keyed by the folder). Called once per document (``text.prepare``,
+    ``text.clean_text``): one environment lookup while the folder stays the same.
+
+    It clears every functools cache of the package's modules: most are built from rule files,
+    and the pure ones (a numeral's value, a word's class) only cost their recomputation.
+    Memos keyed by a rules object (``context._flags_memo``) follow by themselves."""
+    env = os.environ.get("EXTRACTOR_RULES_DIR")
+    if env == _rules_env[0]:
+        return
+    _rules_env[0] = env
+    package = __name__.rpartition(".")[0]          # "extractor"
+    for name, module in list(sys.modules.items()):
+        if module is None or (name != package and not name.startswith(package + ".")):
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if clear is not None and hasattr(value, "cache_info"):    # functools' wrappers
+                clear()
+
+
 def _cache_dir() -> Path | None:
     """Where parsed rule files are cached: $EXTRACTOR_CACHE_DIR, else ~/.cache/extractor
     ($XDG_CACHE_HOME); "" or "off" turns the cache off, and so does a user without a home."""

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..model import Document
+from ..rulefiles import follow_rules_dir
 from .clean import CleanText, clean, subject_form
 from .segment import Sentence, _split
 from .words import build_doc, cut_words
@@ -118,6 +119,7 @@ class Prepared:
 
 def prepare(doc: Document, *, report_year: int | None = None) -> Prepared:
     """Clean, page and split ``doc``; an explicit ``report_year`` wins over the inferred one."""
+    follow_rules_dir()
     ct = clean(doc.text, doc.pages)
     sentences, starts, ends = _split(ct)
     year = report_year if report_year is not None else infer_report_year(ct.text)
@@ -128,4 +130,5 @@ def prepare(doc: Document, *, report_year: int | None = None) -> Prepared:
 
 def clean_text(text: str) -> CleanText:
     """Clean a bare string (no container pages); convenient for tests and rule examples."""
+    follow_rules_dir()
     return clean(text)

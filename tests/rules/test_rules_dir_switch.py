@@ -1,0 +1,55 @@
+"""A process that changes $EXTRACTOR_RULES_DIR between two runs uses the new folder's rules.
+
+A notebook runs the corpus with the project's rules, then points EXTRACTOR_RULES_DIR at its own
+copy and runs again. Before ``rulefiles.follow_rules_dir`` the second run kept the first
+folder's text rules and check settings (cached per process): no cache is cleared by hand here.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractor import api
+from extractor.rulefiles import rules_dir
+from extractor.text import clean_text
+
+# in the genre: a bounded rate over 100 %, a Word conversion error, the report year pasted in
+TEXT = "2023年工作总结\n全县森林覆盖率达到105%，电商效劳中心建成，培训2023余期。\n"
+
+
+def _codes() -> list[tuple[str, str]]:
+    found = api.check(TEXT, report_year=2023)
+    return sorted(zip(found["code"], found["evidence"]))
+
+
+def _own_rules(tmp_path: Path) -> Path:
+    """The project's rules with bounded rates allowed up to 200 % and no conversion pairs."""
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    checks = dst / "checks.yaml"
+    text = checks.read_text(encoding="utf-8")
+    assert "bounded_max: 100" in text
+    checks.write_text(text.replace("bounded_max: 100", "bounded_max: 200", 1), encoding="utf-8")
+    (dst / "lexicons" / "conversion_errors.yaml").write_text("version: 1\npairs: []\n",
+                                                             encoding="utf-8")
+    return dst
+
+
+def test_switching_the_rules_folder_takes_effect_without_clearing_caches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    own = _own_rules(tmp_path)
+    monkeypatch.delenv("EXTRACTOR_RULES_DIR", raising=False)
+    project = _codes()                               # the project's rules, now cached
+    assert project == [("figure.year_contamination", "2023余期"),
+                       ("percent.out_of_range", "105%")]
+    assert clean_text(TEXT).quality.get("conversion:效劳→服务") == 1
+
+    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(own))
+    assert _codes() == [("figure.year_contamination", "2023余期")]   # 105 % is allowed now
+    assert clean_text(TEXT).quality.get("conversion:效劳→服务") is None
+
+    monkeypatch.delenv("EXTRACTOR_RULES_DIR")        # and back to the project's rules
+    assert _codes() == project
+    assert clean_text(TEXT).quality.get("conversion:效劳→服务") == 1
