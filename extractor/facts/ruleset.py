@@ -1766,7 +1766,10 @@ def _run_gate(rest: list[str], flags: int) -> Any:
     except regex.error:
         return None
     cls = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _NOT_CODE)
-    return re.compile(f"[^{cls}]{{{least}}}")
+    # the first character apart: a pattern that starts with a class lets re skip to the next
+    # character of the class (a tight loop); one that starts with a repeat is tried at every
+    # position (4.4 k instructions less a search of a figure's window, 20 k searches a pass)
+    return re.compile(f"[^{cls}][^{cls}]{{{least - 1}}}")
 
 
 #: flags that change what a plain word matches (a compiled pattern carries its default flags)

@@ -12,6 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 import regex
 from hypothesis import example, given, settings, strategies as st
 
@@ -434,6 +435,29 @@ def test_untraced_run_keeps_what_the_traced_run_keeps(text):
     assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))   # no overlap kept
 
 
+def test_untraced_run_keeps_what_the_traced_run_keeps_on_the_corpus():
+    """The untraced run checks scan's matches as tuples (_kept: no Candidate) and picks the
+    overlaps from the tuples' own order: on real reports, with jieba's word cut for Chinese
+    numerals, its facts are exactly those of the traced run (Candidates, the documented order
+    of the checks, a stable sort by key); and the word cut and the overlap choice are both
+    exercised there."""
+    from extractor.reading import read
+    from extractor.text import prepare
+
+    corpus = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "raw"
+    if not corpus.is_dir():
+        pytest.skip("no corpus at ../shared/corpus/raw")
+    reasons = set()
+    for path in sorted(corpus.iterdir())[::4]:
+        p = prepare(read(path))
+        trace = engine.Trace()
+        traced = find_number_facts(p.clean.text, RS, words=p.words, trace=trace)
+        assert _facts_key(find_number_facts(p.clean.text, RS, words=p.words)) == \
+            _facts_key(traced), path.name
+        reasons.update(c.reason.split(" ")[0] for c in trace.candidates)
+    assert {"boundary", "overlap:"} <= reasons, reasons
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("0123456789.、和及与a万 "), max_size=14), st.data())
 def test_list_item_needs_a_separator_before_the_figure(text, data):
@@ -560,7 +584,7 @@ def test_trigger_parts_split_by_form():
 
     chars, words, rest, gate = RS.negative_trigger_parts
     assert isinstance(chars, re.Pattern) and set("号第届张期“A") <= set(chars.pattern)
-    assert gate is not None and gate.pattern.endswith("{7}")
+    assert gate is not None and gate.search("1234567") and gate.search("123456") is None
     assert words == ("百分位",) and "\\d{7}" in rest.pattern
     assert isinstance(_word_or_regex(regex.compile("[A-Za-z]")), re.Pattern)
     assert _word_or_regex(regex.compile("第")) == "第"
@@ -582,13 +606,32 @@ def test_run_gate_only_for_runs_of_one_item_outside_its_characters():
 
     flags = regex.compile("x").flags
     gate = _run_gate([r"\d{7}", "[0-9A-Z]{15,}"], flags)
-    assert gate.pattern.endswith("{7}")
+    assert gate.search("1234567").span() == (0, 7) and gate.search("123456") is None
     assert gate.search("增长1234.56亿元，同比3.5%") is None
     assert gate.search("电话1380013800０") and gate.search("证号11010519491231002X")
     assert gate.search("٣٤٥٦٧٨٩") and gate.search("ABCDEFG")
     for bad in ([r"\d{7}", "[a-z]{3}"], [r"\d{7}(?!\d)"], [r"\w{7}"], [r"[^a]{7}"], [r"\d+"],
                 [r"\d{7}?"], ["[，,]{2}"]):
         assert _run_gate(bad, flags) is None, bad
+
+
+def test_run_gate_finds_what_the_plain_run_finds_on_the_corpus(corpus_files):
+    """The gate starts with its class apart (so re skips to the class's characters): in every
+    window of 48 characters of the corpus (one every 7) it finds the run that the plain ``[^…]{n}`` finds."""
+    from extractor.facts.ruleset import _NOT_CODE, _run_gate
+
+    gate = _run_gate([r"\d{7}", "[0-9A-Z]{15,}"], regex.compile("x").flags)
+    cls = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _NOT_CODE)
+    plain = re.compile(f"[^{cls}]{{7}}")
+    found = 0
+    for path in corpus_files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for lo in range(0, len(text), 7):
+            got = gate.search(text, lo, lo + 48)
+            want = plain.search(text, lo, lo + 48)
+            assert (got and got.span()) == (want and want.span()), (path.name, lo)
+            found += want is not None
+    assert found
 
 
 @settings(max_examples=200, deadline=None)
