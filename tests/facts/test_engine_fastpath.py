@@ -458,6 +458,38 @@ def test_untraced_run_keeps_what_the_traced_run_keeps_on_the_corpus():
     assert {"boundary", "overlap:"} <= reasons, reasons
 
 
+_USER_RULE = """  - id: count.user
+    description: 用户规则（30台甲, 3台4）
+    priority: {priority}
+    regex: '(?P<n1>[0-9]+)(?P<unit>台)(?:[0-9]|甲)'
+    examples:
+      - texts: [30台甲, 3台4]
+
+"""
+
+
+@pytest.mark.parametrize("priority", [55, 50])
+def test_overlap_ties_of_user_rules_are_settled_alike(tmp_path: Path, priority):
+    """The overlap order past the span length (priority, then rule order, then start), which the
+    corpus never needs (no overlap there is lost to a span as long), with a user rule (a rules
+    folder as in $EXTRACTOR_RULES_DIR) put before count.main: its 30台甲 starts one character
+    after count.main's 约30台 and wins by its higher priority (55) or, at equal priority (50),
+    as the earlier rule; its 3台4 and 4台甲 start one character apart and the earlier start wins.
+    The untraced run (_kept's tuples, sorted without a key) keeps what the traced run keeps."""
+    dst = tmp_path / "rules"
+    shutil.copytree(rules_dir(), dst)
+    _break(dst / "kinds" / "count.yaml", "  - id: count.main\n",
+           _USER_RULE.format(priority=priority) + "  - id: count.main\n")
+    rs = load_ruleset(dst)
+    for text, kept in (("全年约30台甲。", "30台甲"), ("共3台4台甲。", "3台4")):
+        trace = engine.Trace()
+        traced = find_number_facts(text, rs, trace=trace)
+        assert [(f.text, f.rule_id) for f in traced] == [(kept, "count.user")], text
+        assert _facts_key(find_number_facts(text, rs)) == _facts_key(traced), text
+        lost = [c for c in trace.candidates if c.reason.startswith("overlap")]
+        assert lost and all(c.end - c.start == len(kept) for c in lost), (text, lost)   # ties
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("0123456789.、和及与a万 "), max_size=14), st.data())
 def test_list_item_needs_a_separator_before_the_figure(text, data):
