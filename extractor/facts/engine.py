@@ -1399,7 +1399,9 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
                             value_low=v, value_high=v, decimals=N.decimals - _log10(mult),
                             approx="exact", unit=f.unit, scale=f.scale,
                             rule_id=f.kind + ".distributed"))
-            occupied.add(a, b, None)
+            # (stored as its span: overlap() answers with the object stored, and None reads
+            # as free. No later list reaches these items without crossing this figure)
+            occupied.add(a, b, (a, b))
     out.sort(key=_SPAN)
     return out
 

@@ -500,6 +500,22 @@ def test_list_item_needs_a_separator_before_the_figure(text, data):
         assert engine._LIST_ITEM.match(text, max(0, pos - 24), pos) is None
 
 
+def test_list_items_read_as_taken():
+    """_distribute_lists marks its items taken in the spans' index, and they read so: overlap()
+    answers with the object stored, so an item stored as None read as free. (No later list
+    reaches an earlier list's items without crossing that list's figure first, so no input
+    showed it; an index that says free for a taken span is a trap all the same.)"""
+    text = "投资分别为3.2、1.1、0.5亿元"
+    facts = [f for f in find_number_facts(text, RS) if not f.rule_id.endswith(".distributed")]
+    occupied = engine._Intervals()
+    for f in facts:
+        occupied.add(f.start, f.end, f)
+    items = [f for f in engine._distribute_lists(text, facts, RS, occupied)
+             if f.rule_id.endswith(".distributed")]
+    assert [f.text for f in items] == ["3.2", "1.1"]
+    assert all(occupied.overlap(f.start, f.end) is not None for f in items)
+
+
 def test_fact_by_position_is_the_fact_by_keywords():
     """resolve makes a fact by position from the resolution's _fact_tail: the same fact as the
     keywords give (the fields after ``end`` are Fact's, in its order, the others at their
