@@ -665,7 +665,8 @@ def test_run_gate_only_for_runs_of_one_item_outside_its_characters():
 
 def test_run_gate_finds_what_the_plain_run_finds_on_the_corpus(corpus_files):
     """The gate starts with its class apart (so re skips to the class's characters): in every
-    window of 48 characters of the corpus (one every 7) it finds the run that the plain ``[^…]{n}`` finds."""
+    window of 48 characters of the corpus (one every 7) it finds the run that the plain
+    ``[^…]{n}`` finds."""
     from extractor.facts.ruleset import _NOT_CODE, _run_gate
 
     gate = _run_gate([r"\d{7}", "[0-9A-Z]{15,}"], regex.compile("x").flags)
