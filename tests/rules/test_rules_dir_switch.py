@@ -53,3 +53,22 @@ def test_switching_the_rules_folder_takes_effect_without_clearing_caches(
     monkeypatch.delenv("EXTRACTOR_RULES_DIR")        # and back to the project's rules
     assert _codes() == project
     assert clean_text(TEXT).quality.get("conversion:效劳→服务") == 1
+
+
+def test_switching_the_rules_folder_changes_the_subjects_conversion_fixes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fact's subject is written with the conversion pairs' fixes (context._FORMS memoises
+    them per subject, outside any functools cache): without pairs it stays as written."""
+    text = "2023年工作总结\n全县电商效劳中心销售额达到1200万元。\n"
+    own = _own_rules(tmp_path)
+
+    def subject() -> str:
+        found = api.extract(text, report_year=2023)
+        return found.loc[found["text"] == "1200万元", "subject"].item()
+
+    monkeypatch.delenv("EXTRACTOR_RULES_DIR", raising=False)
+    assert subject() == "电商服务中心销售额"
+    monkeypatch.setenv("EXTRACTOR_RULES_DIR", str(own))
+    assert subject() == "电商效劳中心销售额"
+    monkeypatch.delenv("EXTRACTOR_RULES_DIR")
+    assert subject() == "电商服务中心销售额"
