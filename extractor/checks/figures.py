@@ -9,7 +9,9 @@ does, the evidence is that fact's span.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+import regex
 
 from ..model import Anomaly, Fact
 from .config import iter_matches, pattern, section
@@ -41,7 +43,8 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
         return
     text = ctx.clean_text
     cfg = section("year_contamination")
-    tok_re = ctx.digit_pattern(pattern("year_contamination", "token"))
+    rule = pattern("year_contamination", "token")
+    tok_re = ctx.digit_pattern(rule)
     year_after = pattern("year_contamination", "year_after")
     figure_after = pattern("year_contamination", "figure_after")
     code_after = pattern("year_contamination", "code_after")
@@ -49,7 +52,10 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
     # the years with their digits, in the set's own order (the first one found in that order
     # is the one reported)
     spelled = [(y, str(y)) for y in years]
-    for m in tok_re.finditer(text):
+    # every token yielded below holds a year's digits in its integer part; on a text whose only
+    # digits are 0-9 (the rule's ASCII-digit form is used) those are found with str.find
+    matches = tok_re.finditer(text) if tok_re is rule else _holding(tok_re, text, spelled)
+    for m in matches:
         a, b = m.span("int")
         if b - a < 4 or b - a >= max_digits:
             continue  # (tested on the span, before building any string; the rule's own
@@ -78,6 +84,38 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
         hit = next((y for y, digits in spelled if digits in inner), None)
         if hit is not None and code_after.search(text[e:e + 6]):
             yield m.start(), e, m.group(), hit, "code"
+
+
+# the run of digits 0-9 ending at a position, matched backwards from there (regex REVERSE)
+_DIGITS_BACK = regex.compile(r"[0-9]*", regex.REVERSE)
+
+
+def _holding(tok_re: regex.Pattern[str], text: str,
+             spelled: list[tuple[int, str]]) -> Iterator[regex.Match[str]]:
+    """The matches of ``tok_re`` (the token rule in its ASCII-digit form) whose run of digits
+    holds one of the spelled years, in text order: each occurrence of a year's digits (found by
+    ``str.find`` of their first three digits) lies in one run, and a match can only start where
+    a run starts (the rule's look-behind refuses a digit before), so the rule is tried at those
+    run starts instead of at every position of the text (~3,000 tokens a corpus pass). A token
+    without a year's digits in its integer part (its fraction's run follows a '.': no match
+    starts there) is never a finding (2023 as a value is the digits "2023"; 0999 holds "999")."""
+    heads: dict[str, list[str]] = {}   # the years by their first three digits: 202 → 2020…2024
+    for _y, digits in spelled:
+        heads.setdefault(digits[:3], []).append(digits)
+    starts: set[int] = set()
+    back, find, at = _DIGITS_BACK.match, text.find, text.startswith
+    for head, years in heads.items():
+        whole = tuple(years)
+        k = find(head)   # (one search for the five years around 2023 instead of one each)
+        while k >= 0:
+            if at(whole, k):
+                starts.add(back(text, 0, k).start())
+            k = find(head, k + 1)
+    match = tok_re.match
+    for s in sorted(starts):
+        m = match(text, s)
+        if m is not None:
+            yield m
 
 
 @check("figures.year_contamination.v1", codes={"figure.year_contamination": "warning"})
@@ -109,11 +147,45 @@ def check_year_contamination(ctx: CheckContext) -> Iterator[Anomaly]:
             a, b, facts, stated=tok, computed=f"含年份 {year}")
 
 
+# the rule's start: a digit that no digit or '.' precedes (what the hint scan relies on)
+_DUP_START = "(?<![\\d.])"
+# the run of digits and '.' ending at a position, matched backwards from there (regex REVERSE)
+_DIGITS_POINTS_BACK = regex.compile(r"[\d.]*", regex.REVERSE)
+
+
+def duplicated_matches(text: str, scan_form: Callable[[regex.Pattern[str]], regex.Pattern[str]]
+                       ) -> Iterator[regex.Match[str]]:
+    """``finditer`` of the duplicated_token pattern over ``text``, the pattern tried only
+    where its ``hint`` finds a figure's end followed by a digit (overlapping hits: 1年1年1年):
+    every match starts at a digit no digit or '.' precedes and holds a hint hit on its token's
+    last digit, so it starts where the run of digits and '.' ending at that digit starts; those
+    run starts are tried in ascending order, skipping any inside the previous match, as the scan
+    would (a rule that does not start with ``(?<![\\d.])`` is scanned as it is). Each pattern is
+    used in the form ``scan_form`` gives (``CheckContext.digit_pattern``: the same matches)."""
+    rule = pattern("duplicated_token", "pattern")
+    rx = scan_form(rule)
+    if not rule.pattern.startswith(_DUP_START):
+        yield from rx.finditer(text)
+        return
+    back = scan_form(_DIGITS_POINTS_BACK).match
+    match = rx.match
+    end = tried = -1   # the previous match's end, the last run start tried
+    hint = scan_form(pattern("duplicated_token", "hint"))
+    for hit in hint.finditer(text, overlapped=True):
+        start = back(text, 0, hit.start() + 1).start()
+        if start == tried or start < end:
+            continue
+        tried = start
+        m = match(text, start)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 @check("figures.duplicated_token.v1", codes={"figure.duplicated_token": "warning"})
 def check_duplicated_token(ctx: CheckContext) -> Iterator[Anomaly]:
     """The same figure-with-unit written twice in a row: 2023年2023年."""
-    rx = ctx.digit_pattern(pattern("duplicated_token", "pattern"))
-    for m in rx.finditer(ctx.clean_text):
+    for m in duplicated_matches(ctx.clean_text, ctx.digit_pattern):
         a, b = ctx.to_decoded(m.start(), m.end())
         tok = m.group("tok")
         yield ctx.anomaly(

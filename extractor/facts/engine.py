@@ -180,9 +180,20 @@ def _kinds_for(text: str, s: int, e: int, starts: list[int], rs: RuleSet) -> fro
 def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
          assume_money: bool = False) -> list[Candidate]:
     """All pattern matches anchored at numeral runs (overlapping; not yet checked)."""
-    # with a trace (explain), cue rules are matched even without their cue, so that the
-    # rejection and its reason show up; without one they are skipped before matching
-    precheck = trace is None
+    return [Candidate(p, s, e, m) for p, s, e, m in _matches(text, rs, trace is None,
+                                                              assume_money)]
+
+
+#: a match of scan before it is a Candidate: (rule, start, end, match object). The pass without
+#: a trace keeps its matches so (_kept): a Candidate (a Python __init__ and a list) cost ~1 µs
+#: of each of its ~15,000 figures a corpus pass, and nobody reads it there
+RawMatch = tuple[Pattern, int, int, Any]
+
+
+def _matches(text: str, rs: RuleSet, precheck: bool, assume_money: bool) -> list[RawMatch]:
+    """scan's matches as RawMatch tuples. ``precheck``: no trace is kept (explain keeps one), so
+    a cue rule is skipped before matching where its cue is missing (with a trace it is matched,
+    so that the rejection and its reason show up)."""
     go = rs.go_chars
     if go is None:
         # a run followed by none of these, not ending in 万/亿/k/w and without a prefix before
@@ -224,10 +235,10 @@ def scan(text: str, rs: RuleSet, *, trace: Trace | None = None,
 
 
 def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], precheck: bool,
-                   assume_money: bool, watch: "_Watchdog | None") -> list[Candidate]:
+                   assume_money: bool, watch: "_Watchdog | None") -> list[RawMatch]:
     n = len(text)
     last = rs.prefix_last_chars
-    cands: list[Candidate] = []
+    cands: list[RawMatch] = []
     # (rule id, start) of the candidates so far: a rule is not matched twice at one start. The
     # anchors come in text order and a start is never after its run's start, so a start after
     # every candidate's start before this anchor (``top``) is not there: the set is only asked
@@ -274,7 +285,7 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
         if not kinds:
             continue
         if q0 <= top and (in_seen < len(cands) or in_gone < len(gone)):
-            seen.update([(c.rule.id, c.start) for c in cands[in_seen:]])
+            seen.update([(c[0].id, c[1]) for c in cands[in_seen:]])
             in_seen = len(cands)
             seen.update(gone[in_gone:])
             in_gone = len(gone)
@@ -370,7 +381,7 @@ def _match_anchors(text: str, rs: RuleSet, anchors: list[tuple[int, int]], prech
                         if odd and _doomed(text, p, q, m, extra):
                             gone.append((p.id, q))
                         else:
-                            cands.append(Candidate(p, q, me, m))
+                            cands.append((p, q, me, m))
                         break
             if done0 is not None and len(done0) == nkinds:
                 break                # every kind done at the first start: the rest is skipped
@@ -803,14 +814,16 @@ def _word_cut(c: Candidate, words: Callable[[int, int], list] | None, text: str,
     李四人民币 is already stopped by the measure-word stop list."""
     if words is None:
         return ""
-    if s < 0:
-        s = _num_start(c)
+    return _cuts_word(words, text, c.start, c.end, _num_start(c) if s < 0 else s)
+
+
+def _cuts_word(words: Callable[[int, int], list], text: str, start: int, e: int, s: int) -> str:
+    """_word_cut of the figure text[start:e] whose number starts at ``s``."""
     if "0" <= text[s] <= "9" or "０" <= text[s] <= "９":
         return ""
-    e = c.end
     if not (e < len(text) and _han(text[e]) and _han(text[e - 1])):
         return ""
-    for w, ws, we in words(max(c.start, e - 4), min(len(text), e + 4)):
+    for w, ws, we in words(max(start, e - 4), min(len(text), e + 4)):
         if ws < e < we and not _numeric_word(w) and we - ws > 2:
             return f"boundary cuts the word {w!r}"
     return ""
@@ -921,13 +934,18 @@ def _distribute(n1: str, v1: Decimal, n2: str, v2: Decimal) -> Decimal:
 
 def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False) -> list[Fact] | str:
     """Candidate → facts (one, or several for a split rule) or the reason to reject it."""
-    m, rule = c.m, c.rule
+    return _resolve(c.rule, c.m, c.start, c.end, text, rs, assume_money)
+
+
+def _resolve(rule: Pattern, m: Any, s: int, e: int, text: str, rs: RuleSet,
+             assume_money: bool) -> list[Fact] | str:
+    """resolve of the match ``m`` of ``rule`` spanning text[s:e] (a candidate's parts)."""
     req = rule.requires
     if req and req.get("left_cue") and not (assume_money and req["left_cue"] == "money_cues"):
-        if not _has_cue(text, c.start, rs, req["left_cue"], int(req.get("window", 12))):
+        if not _has_cue(text, s, rs, req["left_cue"], int(req.get("window", 12))):
             return f"no {req['left_cue']} cue word before it in the clause"
     if rule.split:
-        return _split(c, text)
+        return _split(rule, s, e, text)
     # everything below the cue depends only on the rule and the groups' texts, except the sign
     # of a percentage (the growth word before it): resolved once per (rule, groups) and kept
     groups = m.groups()
@@ -940,13 +958,12 @@ def resolve(c: Candidate, text: str, rs: RuleSet, *, assume_money: bool = False)
         rs.resolved[key] = got
     if got.__class__ is str:
         return got
-    if got[0] == "percent" and (got[11] or _negative_growth(text, c.start, rs.lexicons)):
-        return [_negated(c, text, rule, got)]
-    s, e = c.start, c.end
+    if got[0] == "percent" and (got[11] or _negative_growth(text, s, rs.lexicons)):
+        return [_negated(s, e, text, rule, got)]
     return [Fact("", got[0], text[s:e], s, e, *got[13])]
 
 
-def _negated(c: Candidate, text: str, rule: Pattern, got: tuple) -> Fact:
+def _negated(s: int, e: int, text: str, rule: Pattern, got: tuple) -> Fact:
     """The fact of a percentage with a growth word before it (下降2.7%) or a sign written."""
     kind, value, low, high, decimals, approx, unit, scale, quals, low_open, high_open = got[:11]
     value, low, high = got[12]
@@ -960,7 +977,7 @@ def _negated(c: Candidate, text: str, rule: Pattern, got: tuple) -> Fact:
     elif approx == "at_most":
         approx = "at_least"
     value, low, high = _norm3(value, low, high)
-    return Fact("", kind, text[c.start:c.end], c.start, c.end,
+    return Fact("", kind, text[s:e], s, e,
                 *_fact_tail(value, low, high, decimals, approx, unit, scale, quals, rule.id,
                             low_open, high_open))
 
@@ -1173,17 +1190,17 @@ def _negative_growth(text: str, start: int, lex: Any) -> bool:
     return left.endswith(neg if isinstance(neg, tuple) else tuple(neg))
 
 
-def _split(c: Candidate, text: str) -> list[Fact] | str:
+def _split(rule: Pattern, s: int, e: int, text: str) -> list[Fact] | str:
     facts = []
-    for m in _ARABIC_RE.finditer(text, c.start, c.end):
+    for m in _ARABIC_RE.finditer(text, s, e):
         try:
             N = parse_numeral(m.group())
         except ValueError as exc:
             return f"not a numeral: {exc}"
-        facts.append(Fact(doc_id="", kind=c.rule.kind, text=m.group(), start=m.start(),
+        facts.append(Fact(doc_id="", kind=rule.kind, text=m.group(), start=m.start(),
                           end=m.end(), value=_norm(N.value), value_low=_norm(N.value),
                           value_high=_norm(N.value), decimals=N.decimals, approx="exact",
-                          unit="%", role="ratio", rule_id=c.rule.id))
+                          unit="%", role="ratio", rule_id=rule.id))
     return facts
 
 
@@ -1192,98 +1209,124 @@ def _checked(cands: list[Candidate], text: str, rs: RuleSet, words: Callable | N
              assume_money: bool, trace: Trace | None, watch: _Watchdog | None) -> list[Candidate]:
     """The candidates that pass every check (boundary, resolution, negatives, word cut), each
     with its facts; with a trace, every candidate gets its reason and goes into the trace."""
-    kept: list[Candidate] = []
     if trace is None:
-        # nobody reads the reasons: a candidate is kept iff it passes every check, so the
-        # checks run cheapest first (a resolution is cached per rule and groups; the negative
-        # check is the dearest) and stop at the first that fails
-        n = len(text)
-        for c in cands:
-            g = c.rule.n1_group      # _num_start, inlined (once per candidate)
-            ns = c.m.start(g) if g else c.m.start("n1")
-            if ns < 0:
-                ns = c.start
-            # _boundary, inlined: whether it has a reason (which one is only for the trace)
-            if ns > 0 and text[ns - 1] in _ODD_BEFORE:   # (a letter or 第)
-                continue
-            e = c.end
-            if e < n and text[e] in _LATIN and text[e - 1] in _DIGITS:
-                continue
-            ch = text[ns]
-            arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
-            try:
-                out = resolve(c, text, rs, assume_money=assume_money)
-            except Exception:
-                # the negative check comes first in the trace order: a figure it rejects is
-                # never resolved there, so it must not fail the document here either
-                if _negative_hit(text, c.start, c.end, rs, arabic, watch):
-                    continue
-                raise
-            if out.__class__ is str:
-                continue
-            if _negative_hit(text, c.start, c.end, rs, arabic, watch):
-                continue
-            if not arabic and words is not None and _word_cut(c, words, text, ns):
-                continue             # (_word_cut passes every Arabic figure)
-            c.facts = out
+        kept: list[Candidate] = []
+        for k in _kept([(c.rule, c.start, c.end, c.m) for c in cands], text, rs, words,
+                       assume_money, watch):
+            c = cands[k[3]]
+            c.facts = k[5]
             kept.append(c)
-    else:
-        for c in cands:
-            g = c.rule.n1_group
-            ns = c.m.start(g) if g else c.m.start("n1")
-            if ns < 0:
-                ns = c.start
-            ch = text[ns]
-            arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
-            reason = (_boundary(text, c, ns)
-                      or _negative_hit(text, c.start, c.end, rs, arabic, watch))
-            if not reason:
-                out = resolve(c, text, rs, assume_money=assume_money)
-                if isinstance(out, str):
-                    reason = out
-                else:
-                    c.facts = out
-            if not reason:
-                reason = _word_cut(c, words, text, ns)
-            c.reason = reason
-            if not reason:
-                kept.append(c)
-        trace.candidates.extend(cands)
+        return kept
+    kept = []
+    for c in cands:
+        g = c.rule.n1_group
+        ns = c.m.start(g) if g else c.m.start("n1")
+        if ns < 0:
+            ns = c.start
+        ch = text[ns]
+        arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
+        reason = (_boundary(text, c, ns)
+                  or _negative_hit(text, c.start, c.end, rs, arabic, watch))
+        if not reason:
+            out = resolve(c, text, rs, assume_money=assume_money)
+            if isinstance(out, str):
+                reason = out
+            else:
+                c.facts = out
+        if not reason:
+            reason = _word_cut(c, words, text, ns)
+        c.reason = reason
+        if not reason:
+            kept.append(c)
+    trace.candidates.extend(cands)
+    return kept
+
+
+def _kept(matches: list[RawMatch], text: str, rs: RuleSet, words: Callable | None,
+          assume_money: bool, watch: _Watchdog | None) -> list[tuple]:
+    """_checked without a trace, on scan's matches as they come (RawMatch): the ones that pass
+    every check, each as ``(start - end, rank of its rule, start, its index in matches, end,
+    its facts)``. The first three are find_number_facts' order of the overlap choice (longest
+    span, then priority, then rule order); with the index (unique) the tuples sort in that
+    order without a key function, and equal keys (none occur: a rule matches once at a start)
+    in list order, as the stable sort by key did.
+
+    Nobody reads the reasons: a match is kept iff it passes every check, so the checks run
+    cheapest first (a resolution is cached per rule and groups; the negative check is the
+    dearest) and stop at the first that fails."""
+    rank = rs.ranks
+    if rank is None:
+        rank = rs.ranks = {id(p): (-p.priority, i) for i, p in enumerate(rs.patterns)}
+    kept: list[tuple] = []
+    n = len(text)
+    for i, (p, s, e, m) in enumerate(matches):
+        g = p.n1_group               # _num_start, inlined (once per match)
+        ns = m.start(g) if g else m.start("n1")
+        if ns < 0:
+            ns = s
+        # _boundary, inlined: whether it has a reason (which one is only for the trace)
+        if ns > 0 and text[ns - 1] in _ODD_BEFORE:   # (a letter or 第)
+            continue
+        if e < n and text[e] in _LATIN and text[e - 1] in _DIGITS:
+            continue
+        ch = text[ns]
+        arabic = "0" <= ch <= "9" or "０" <= ch <= "９"
+        try:
+            out = _resolve(p, m, s, e, text, rs, assume_money)
+        except Exception:
+            # the negative check comes first in the trace order: a figure it rejects is
+            # never resolved there, so it must not fail the document here either
+            if _negative_hit(text, s, e, rs, arabic, watch):
+                continue
+            raise
+        if out.__class__ is str:
+            continue
+        if _negative_hit(text, s, e, rs, arabic, watch):
+            continue
+        if not arabic and words is not None and _cuts_word(words, text, s, e, ns):
+            continue                 # (_cuts_word passes every Arabic figure)
+        kept.append((s - e, rank[id(p)], s, i, e, out))
     return kept
 
 
 def find_number_facts(text: str, rs: RuleSet, *, words: Callable | None = None,
                       assume_money: bool = False, trace: Trace | None = None) -> list[Fact]:
     """Number facts (money, percent, count, quantity) of a clean text, clean offsets, sorted."""
-    cands = scan(text, rs, assume_money=assume_money, trace=trace)
+    if trace is None:
+        matches = _matches(text, rs, True, assume_money)
+    else:
+        cands = scan(text, rs, assume_money=assume_money, trace=trace)
     watch = None
     try:                             # one time limit for the negative patterns' searches
         watch = _Watchdog.start(NEGATIVE_TIMEOUT, "a negative pattern")
-        kept = _checked(cands, text, rs, words, assume_money, trace, watch)
+        if trace is None:
+            kept = _kept(matches, text, rs, words, assume_money, watch)
+        else:
+            checked = _checked(cands, text, rs, words, assume_money, trace, watch)
     finally:
         if watch is not None:
             watch.stop()
     # overlaps: longest span, then priority, then rule order
-    rank = rs.ranks
-    if rank is None:
-        rank = rs.ranks = {id(p): (-p.priority, i) for i, p in enumerate(rs.patterns)}
-    kept.sort(key=lambda c: (c.start - c.end, rank[id(c.rule)], c.start))
     facts: list[Fact] = []
     occupied: _Intervals | None = None
-    taken: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
     if trace is None:
+        kept.sort()                  # (the order of the overlap choice: see _kept)
         # one byte per character says whether it is taken: a C-level find answers the overlap
         # question (the spans' index is built only if the list pass below needs it)
         busy = bytearray(len(text) + 1)
-        for c in kept:
-            s, e = c.start, c.end
+        for _, _, s, _, e, out in kept:
             if busy.find(1, s, e) < 0:
                 busy[s:e] = b"\x01" * (e - s)
-                taken.append(c)
-                facts.extend(c.facts)
+                taken.append((s, e))
+                facts.extend(out)
     else:
+        rank = rs.ranks
+        if rank is None:
+            rank = rs.ranks = {id(p): (-p.priority, i) for i, p in enumerate(rs.patterns)}
+        checked.sort(key=lambda c: (c.start - c.end, rank[id(c.rule)], c.start))
         occupied = _Intervals()
-        for c in kept:
+        for c in checked:
             other = occupied.overlap(c.start, c.end)
             if other is not None:
                 c.reason = f"overlap: {other.text!r} ({other.rule.id}) is longer or ranks higher"
@@ -1305,7 +1348,7 @@ _LIST_SEPS = frozenset("、和及与")   # the class of group `sep`, the last ch
 
 
 def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Intervals | None",
-                      taken: list[Candidate] = ()) -> list[Fact]:
+                      taken: list[tuple[int, int]] = ()) -> list[Fact]:
     """Bare figures listed before a fact share its unit and scale (latent facts):
     分别回落2.16和1.66个百分点 → 2.16 pp too; 分别为3.2、1.1亿元 → 3.2亿元. Only after 分别 (or
     with 和/与/及 between decimals), so list markers (1、2家企业) are left alone. The rule id is
@@ -1330,8 +1373,8 @@ def _distribute_lists(text: str, facts: list[Fact], rs: RuleSet, occupied: "_Int
                 break
             if occupied is None:     # the spans taken, in the order they were taken
                 occupied = _Intervals()
-                for c in taken:
-                    occupied.add(c.start, c.end, c)
+                for span in taken:
+                    occupied.add(span[0], span[1], span)
             if occupied.overlap(a, m.end(_NUM)) is not None:
                 break
             items.append((a, m.end(_NUM), m.group(_NUM), m.group(_SEP)))

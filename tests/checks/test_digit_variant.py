@@ -187,3 +187,82 @@ def test_only_ascii_digits_on_reports_with_each_row_digit(corpus_files: list[Pat
             for c in {digits[0], digits[len(digits) // 2], digits[-1]}:
                 pasted = text[:cut] + c + text[cut:]
                 assert only_ascii_digits(pasted) is False and _plain(pasted) is False, hex(ord(c))
+
+
+def test_duplicated_matches_equal_the_scan(corpus_files: list[Path], sample_path: Path) -> None:
+    """``figures.duplicated_matches`` (the rule tried only at the starts of the digit runs its
+    ``hint`` points to) finds exactly the scan's matches, with the same groups, in the rule's
+    own form and in its ASCII-digit form, on the corpus and on texts of digits (ASCII,
+    full-width, Arabic-Indic), points, units, Han and other characters, where tokens repeat
+    and overlap (1年1年1年, 0.5.5年5年)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from extractor.checks.figures import duplicated_matches
+
+    rule = pattern("duplicated_token", "pattern")
+    forms = [lambda rx: rx, lambda rx: ascii_digit_variant(rx) or rx]
+
+    def same(text: str) -> None:
+        for form in forms[:1] if not only_ascii_digits(text) else forms:
+            got = [(m.span(), m.groups()) for m in duplicated_matches(text, form)]
+            assert got == _spans(form(rule), text), text[:60]
+
+    texts = [prepare(read(p)).clean.text for p in [sample_path, *corpus_files]]
+    texts += ["2023年2023年", "5个5个5个", "1.5%1.5%", "12.5万元12.5万元3", "3万元3万", "3万3万元",
+              "0.5.5年5年", "١٢年١٢年", "１２年１２年", "7亿元7亿元", "12年12年1", "1年1年1年1年",
+              "1.1年1.1年1年1年", "x5个15个15个1", "3万3万元3万元"]   # (a match inside the last)
+    for text in texts:
+        same(text)
+
+    alphabet = st.sampled_from(list("0123456789") + ["1", "1", ".", ".", "%", "年", "月", "万", "元",
+                                                     "亿", "个", "〇", "١", "１", "a", "，", "万元", "亿元"])
+    texts_of = st.lists(alphabet, max_size=24).map("".join)
+    tokens_of = st.lists(alphabet, min_size=1, max_size=6).map("".join)
+
+    @settings(max_examples=3000, deadline=None, database=None)
+    @given(texts_of, tokens_of)
+    def run(noise: str, tok: str) -> None:
+        for text in (noise, noise + tok + tok + noise[:3], tok + tok + tok,
+                     noise[:4] + tok + tok + noise):
+            same(text)
+
+    run()
+
+
+def test_year_tokens_found_from_the_years_equal_the_scan(corpus_files: list[Path]) -> None:
+    """``figures.year_tokens`` trying the token rule only at the digit runs holding a near year's
+    digits (``_holding``) yields exactly what it yields from the rule's scan of the whole text,
+    on the corpus (with the report year of each and a year the reports use often) and on texts
+    of figures holding years in every form (exact, decimal, prefix, code; fractions, separators,
+    leading zeros, a report year of 5 whose years are one digit long)."""
+    import random
+
+    from extractor.checks import figures
+    from extractor.checks.context import CheckContext
+
+    def both(p) -> None:
+        ctx = CheckContext(p, [])
+        got = list(figures.year_tokens(ctx))
+        holding = figures._holding
+        figures._holding = lambda tok_re, text, spelled: tok_re.finditer(text)
+        try:
+            want = list(figures.year_tokens(ctx))
+        finally:
+            figures._holding = holding
+        assert got == want, p.clean.text[:80]
+
+    for path in corpus_files[:40]:
+        p = prepare(read(path))
+        both(p)
+        p.report_year = 2016
+        both(p)
+    rnd = random.Random(5)
+    parts = ["2023", "2024", "2022", "2020", "2000", "12023", "202330", "0005", "5", "7", "1", "0",
+             ".", ".", ",", "，", "年", "余期", "%", "基", "国道", "号", "千伏", "-", "、", "岳发", " ",
+             "１", "a", "20235", "2021.5", "3.2023"]
+    for year in (2023, 2021, 5):
+        for _ in range(1500):
+            text = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 14)))
+            both(doc(text, report_year=year))
+    assert list(figures.year_tokens(CheckContext(doc("完成20230%，12023国道"), []))), "no finding"
