@@ -31,6 +31,15 @@ def rules_dir() -> Path:
 
 #: the $EXTRACTOR_RULES_DIR that this process's cached rules were loaded under (follow_rules_dir)
 _rules_env: list[str | None] = [os.environ.get("EXTRACTOR_RULES_DIR")]
+#: module dicts that memoise what the rule files decide (rule_memo): emptied with the caches
+_RULE_MEMOS: list[dict] = []
+
+
+def rule_memo(memo: dict) -> dict:
+    """``memo``, registered to be emptied by ``follow_rules_dir``: for a module dict that
+    memoises a result of the rule files (functools caches are found without this)."""
+    _RULE_MEMOS.append(memo)
+    return memo
 
 
 def follow_rules_dir() -> None:
@@ -43,8 +52,10 @@ def follow_rules_dir() -> None:
     ``text.clean_text``): one environment lookup while the folder stays the same.
 
     It clears every functools cache of the package's modules: most are built from rule files,
-    and the pure ones (a numeral's value, a word's class) only cost their recomputation.
-    Memos keyed by a rules object (``context._flags_memo``) follow by themselves."""
+    and the pure ones (a numeral's value, a word's class) only cost their recomputation;
+    and the module dicts registered with ``rule_memo`` (``context._FORMS``: a subject with the
+    conversion pairs' fixes). Memos kept on or keyed by a rules object
+    (``context._flags_memo``, ``RuleSet.memo``) follow by themselves."""
     env = os.environ.get("EXTRACTOR_RULES_DIR")
     if env == _rules_env[0]:
         return
@@ -57,6 +68,8 @@ def follow_rules_dir() -> None:
             clear = getattr(value, "cache_clear", None)
             if clear is not None and hasattr(value, "cache_info"):    # functools' wrappers
                 clear()
+    for memo in _RULE_MEMOS:
+        memo.clear()
 
 
 def _cache_dir() -> Path | None:

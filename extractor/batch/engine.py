@@ -299,7 +299,8 @@ class LocalPool:
         self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.ctx,
                                             initializer=init_worker,
                                             initargs=(self.processor, self.started, os.getpid(),
-                                                      self.siblings if fork else None))
+                                                      self.siblings if fork else None,
+                                                      (os.environ.get("EXTRACTOR_RULES_DIR"),)))
         _widen_results_pipe(self.executor)
         with main_not_rerun(self.processor):
             if fork and self.siblings is not None:

@@ -259,10 +259,21 @@ _parent_pid: int | None = None   # the run this worker serves (init_worker), wat
 _siblings = None    # shared array: pids of the workers forked from this one (first_and_fork)
 
 
-def init_worker(processor: str, started, parent_pid: int | None = None, siblings=None) -> None:
+def init_worker(processor: str, started, parent_pid: int | None = None, siblings=None,
+                rules_env: tuple[str | None] | None = None) -> None:
+    """``rules_env``: (the run's $EXTRACTOR_RULES_DIR or None: unset,), set here before the
+    warm-up; None: the environment's stays. A worker of the pool is a fork of the fork server,
+    whose environment is that of its start (once a process): a notebook that set another rules
+    folder between two runs got the first folder's rules in the second run's workers."""
     import logging
+    import os
 
     global _started, _parent_pid, _siblings
+    if rules_env is not None:
+        if rules_env[0] is None:
+            os.environ.pop("EXTRACTOR_RULES_DIR", None)
+        else:
+            os.environ["EXTRACTOR_RULES_DIR"] = rules_env[0]
     # Ctrl-C reaches the whole process group: the run (the parent) stops the workers itself
     # (it kills them), so a worker must not die on its own KeyboardInterrupt, which printed
     # "Process ForkServerProcess-1: Traceback ... KeyboardInterrupt" when it landed in the

@@ -114,8 +114,10 @@ def run_checks(prepared: Any, facts: list[Fact], *, strict: bool = False,
 
 def run_corpus_checks(results: Iterable[Any], *, strict: bool = False) -> list[Anomaly]:
     """Cross-document checks over pipeline Results (or ``(document_row, facts)`` pairs)."""
+    from ..rulefiles import follow_rules_dir
     from .corpus import CorpusContext
 
+    follow_rules_dir()      # (no document is prepared here: a report built after a switch)
     ctx = CorpusContext.build(results)
     found: list[Anomaly] = []
     for spec in CORPUS_REGISTRY.values():

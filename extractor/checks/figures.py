@@ -54,7 +54,8 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
     spelled = [(y, str(y)) for y in years]
     # every token yielded below holds a year's digits in its integer part; on a text whose only
     # digits are 0-9 (the rule's ASCII-digit form is used) those are found with str.find
-    matches = tok_re.finditer(text) if tok_re is rule else _holding(tok_re, text, spelled)
+    fast = tok_re is not rule and _YEAR_TOKEN_SHAPE.fullmatch(rule.pattern) is not None
+    matches = _holding(tok_re, text, spelled) if fast else tok_re.finditer(text)
     for m in matches:
         a, b = m.span("int")
         if b - a < 4 or b - a >= max_digits:
@@ -86,8 +87,18 @@ def year_tokens(ctx: CheckContext) -> Iterator[tuple[int, int, str, int, str]]:
             yield m.start(), e, m.group(), hit, "code"
 
 
+# the token rules ``_holding`` finds all the matches of (a user's checks.yaml may hold another):
+# a look-behind refusing a digit and a '.' (a match starts only where a run of digits starts, and
+# never at a fraction's run, the one run a match holds besides its own), look-aheads (they only
+# refuse starts), then the integer part as the whole run from there and an optional fraction
+_YEAR_TOKEN_SHAPE = regex.compile(
+    r"\(\?<!\[(?!\^)(?=(?:\\.|[^]\\])*?\\d)(?=(?:\\.|[^]\\])*?(?:\\)?\.)(?:\\.|[^][\\])*\]\)"
+    r"(?:\(\?=[^()]*\))*"
+    r"\(\?P<int>\\d\+\)\(\?P<frac>\\\.\\d\+\)\?\(\?!(?:\\d|\[\\d\])\)")
 # the run of digits 0-9 ending at a position, matched backwards from there (regex REVERSE)
 _DIGITS_BACK = regex.compile(r"[0-9]*", regex.REVERSE)
+# the run of digits 0-9 starting at a position
+_DIGITS_AHEAD = regex.compile(r"[0-9]*")
 
 
 def _holding(tok_re: regex.Pattern[str], text: str,
@@ -103,14 +114,20 @@ def _holding(tok_re: regex.Pattern[str], text: str,
     for _y, digits in spelled:
         heads.setdefault(digits[:3], []).append(digits)
     starts: set[int] = set()
-    back, find, at = _DIGITS_BACK.match, text.find, text.startswith
+    back, ahead = _DIGITS_BACK.match, _DIGITS_AHEAD.match
+    find, at = text.find, text.startswith
     for head, years in heads.items():
         whole = tuple(years)
         k = find(head)   # (one search for the five years around 2023 instead of one each)
         while k >= 0:
             if at(whole, k):
                 starts.add(back(text, 0, k).start())
-            k = find(head, k + 1)
+                # the rest of the run adds no other start: the search goes on after it (a run
+                # of 160,000 digits "20232023…" was walked back from each year, 4.5 s)
+                k = max(ahead(text, k).end(), k + 1)
+                k = find(head, k)
+            else:
+                k = find(head, k + 1)
     match = tok_re.match
     for s in sorted(starts):
         m = match(text, s)
@@ -147,10 +164,26 @@ def check_year_contamination(ctx: CheckContext) -> Iterator[Anomaly]:
             a, b, facts, stated=tok, computed=f"含年份 {year}")
 
 
-# the rule's start: a digit that no digit or '.' precedes (what the hint scan relies on)
-_DUP_START = "(?<![\\d.])"
+# the start of a rule the hint scan finds every match of: a digit that no digit or '.' precedes,
+# then a look-ahead for the figure's digits (possessive: all of them) followed by what the hint
+# matches after its own leading \d (so the hint matches at each match's last digit of its figure)
+_DUP_START = "(?<![\\d.])(?=\\d++(?:\\.\\d++)?+"
 # the run of digits and '.' ending at a position, matched backwards from there (regex REVERSE)
 _DIGITS_POINTS_BACK = regex.compile(r"[\d.]*", regex.REVERSE)
+
+
+def _hinted(rule: regex.Pattern[str]) -> regex.Pattern[str] | None:
+    """The duplicated_token ``hint`` when ``rule`` starts as ``duplicated_matches`` needs:
+    ``_DUP_START``, then the hint's pattern after its leading ``\\d``, then ')'. None when the
+    hint is missing (a checks.yaml from before it) or does not fit the rule (a user's rule with
+    another unit, or with separators in its figure): the rule is then scanned as it is."""
+    if "hint" not in section("duplicated_token"):
+        return None
+    hint = pattern("duplicated_token", "hint")
+    src = hint.pattern
+    if hint.flags & regex.VERBOSE or not src.startswith("\\d"):
+        return None
+    return hint if rule.pattern.startswith(_DUP_START + src[2:] + ")") else None
 
 
 def duplicated_matches(text: str, scan_form: Callable[[regex.Pattern[str]], regex.Pattern[str]]
@@ -160,18 +193,18 @@ def duplicated_matches(text: str, scan_form: Callable[[regex.Pattern[str]], rege
     every match starts at a digit no digit or '.' precedes and holds a hint hit on its token's
     last digit, so it starts where the run of digits and '.' ending at that digit starts; those
     run starts are tried in ascending order, skipping any inside the previous match, as the scan
-    would (a rule that does not start with ``(?<![\\d.])`` is scanned as it is). Each pattern is
+    would (a rule the hint does not fit, ``_hinted``, is scanned as it is). Each pattern is
     used in the form ``scan_form`` gives (``CheckContext.digit_pattern``: the same matches)."""
     rule = pattern("duplicated_token", "pattern")
     rx = scan_form(rule)
-    if not rule.pattern.startswith(_DUP_START):
+    hint = _hinted(rule)
+    if hint is None:
         yield from rx.finditer(text)
         return
     back = scan_form(_DIGITS_POINTS_BACK).match
     match = rx.match
     end = tried = -1   # the previous match's end, the last run start tried
-    hint = scan_form(pattern("duplicated_token", "hint"))
-    for hit in hint.finditer(text, overlapped=True):
+    for hit in scan_form(hint).finditer(text, overlapped=True):
         start = back(text, 0, hit.start() + 1).start()
         if start == tried or start < end:
             continue

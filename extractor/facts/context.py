@@ -44,7 +44,7 @@ from typing import Any, Sequence
 import regex
 
 from ..model import Fact
-from ..rulefiles import compile_regex, load_yaml
+from ..rulefiles import compile_regex, load_yaml, rule_memo
 from .ruleset import flat_set_end, re_twin
 from ..text.words import word_strings_function
 
@@ -444,7 +444,9 @@ def _pure_subject_form(clean: Any) -> bool:
     return getattr(type(clean), "subject_form", None) is CleanText.subject_form
 
 
-_FORMS: dict[str, str] = {}     # subject → _subject_form(subject) (a pure function)
+# subject → _subject_form(subject): a function of the conversion pairs (rules), so emptied when
+# $EXTRACTOR_RULES_DIR changes (rule_memo)
+_FORMS: dict[str, str] = rule_memo({})
 
 
 def _subject_form_memo(s: str) -> str:

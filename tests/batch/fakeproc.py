@@ -123,3 +123,11 @@ def process_reporting_gc(path, **kw):
     result = process_path(path, **kw)
     result.document["encoding"] = f"{gc.get_threshold()[0]}/{int(gc.get_freeze_count() > 0)}"
     return result
+
+
+def process_reporting_rules_dir(path, **kw):
+    """``process_path`` whose documents row tells, in its ``encoding``, the worker's
+    $EXTRACTOR_RULES_DIR ("-" when it is not set)."""
+    result = process_path(path, **kw)
+    result.document["encoding"] = os.environ.get("EXTRACTOR_RULES_DIR", "-")
+    return result

@@ -599,3 +599,19 @@ def test_a_callers_young_threshold_of_0_is_kept_while_documents_run(fake_corpus)
         assert gc.get_threshold() == (0, *before[1:])
     finally:
         gc.set_threshold(*before)
+
+
+def test_pool_workers_use_the_rules_folder_of_their_run(files, monkeypatch):
+    """A process that runs twice with another $EXTRACTOR_RULES_DIR (a notebook) gets the new
+    folder's rules in its pool workers too: they are forks of the fork server, started once
+    per process with the environment of that moment, so the run hands them the variable."""
+    proc = "fakeproc:process_reporting_rules_dir"
+    tasks = [Task(str(files / n), n, None, None, False, None, proc)
+             for n in ("ok0.txt", "ok1.txt", "ok2.txt")]
+    for value in ("/tmp/rules-a", "/tmp/rules-b", None):
+        if value is None:
+            monkeypatch.delenv("EXTRACTOR_RULES_DIR", raising=False)
+        else:
+            monkeypatch.setenv("EXTRACTOR_RULES_DIR", value)
+        outs = list(run_tasks(tasks, jobs=2))
+        assert {row["encoding"] for row, _, _ in outs} == {value or "-"}, value
