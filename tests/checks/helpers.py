@@ -192,3 +192,21 @@ def run_checks_only(p: Prep, names: list[str]):
     from extractor.checks import run_checks
 
     return run_checks(p, p.facts, strict=True, only=names)
+
+
+def year_tokens_both_ways(p) -> tuple[list, list]:
+    """``figures.year_tokens`` of a prepared document through its fast path (the digit runs
+    holding a near year, ``figures._holding``) and through the rule's scan of the whole text:
+    what the fast-path tests compare."""
+    from extractor.checks import figures
+    from extractor.checks.context import CheckContext
+
+    ctx = CheckContext(p, [])
+    fast = list(figures.year_tokens(ctx))
+    holding = figures._holding
+    figures._holding = lambda tok_re, text, spelled: tok_re.finditer(text)
+    try:
+        scanned = list(figures.year_tokens(ctx))
+    finally:
+        figures._holding = holding
+    return fast, scanned
